@@ -1,0 +1,60 @@
+//! What earlier statements of the same migration created. An object created here cannot have existed
+//! before, so statements that only touch it are undone by dropping it, whatever they did.
+use crate::quote;
+use pg_query::protobuf::RangeVar;
+use std::collections::HashSet;
+
+#[derive(Default)]
+pub struct Context {
+    /// Relations (tables, views, ...) created by a reversible statement, keyed as the migration named them.
+    relations: HashSet<String>,
+    /// Columns added by a reversible `ADD COLUMN` to a relation that existed before.
+    columns: HashSet<(String, String)>,
+}
+
+impl Context {
+    pub fn created_relation(&self, rv: &RangeVar) -> bool {
+        self.created_relation_key(&quote::relation(rv))
+    }
+
+    pub fn created_relation_key(&self, key: &str) -> bool {
+        self.relations.contains(key)
+    }
+
+    pub fn record_relation(&mut self, rv: &RangeVar) {
+        self.relations.insert(quote::relation(rv));
+    }
+
+    /// After a rename or a move, the old name no longer denotes the created object.
+    pub fn rename_relation(&mut self, rv: &RangeVar, new_name: Option<&str>) {
+        if self.relations.remove(&quote::relation(rv)) {
+            if let Some(new_name) = new_name {
+                self.relations.insert(quote::sibling(rv, new_name));
+            }
+        }
+        let old = quote::relation(rv);
+        let moved: Vec<_> = self.columns.iter().filter(|(r, _)| *r == old).cloned().collect();
+        for key in moved {
+            self.columns.remove(&key);
+            if let Some(new_name) = new_name {
+                self.columns.insert((quote::sibling(rv, new_name), key.1));
+            }
+        }
+    }
+
+    pub fn created_column(&self, rv: &RangeVar, column: &str) -> bool {
+        self.columns.contains(&(quote::relation(rv), column.to_owned()))
+    }
+
+    pub fn record_column(&mut self, rv: &RangeVar, column: &str) {
+        self.columns.insert((quote::relation(rv), column.to_owned()));
+    }
+
+    pub fn rename_column(&mut self, rv: &RangeVar, old: &str, new: Option<&str>) {
+        if self.columns.remove(&(quote::relation(rv), old.to_owned())) {
+            if let Some(new) = new {
+                self.record_column(rv, new);
+            }
+        }
+    }
+}

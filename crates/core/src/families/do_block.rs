@@ -1,0 +1,129 @@
+//! DO blocks. drizzle-kit wraps statements as
+//! `DO $$ BEGIN <stmt>; EXCEPTION WHEN duplicate_object THEN null; END $$;`: we read the PL/pgSQL body with
+//! the real PL/pgSQL parser and invert the plain SQL inside. Anything procedural is a data migration.
+use crate::context::Context;
+use crate::families::data;
+use crate::invert::invert;
+use crate::outcome::Outcome;
+use pg_query::protobuf::DoStmt;
+use pg_query::NodeEnum;
+use serde_json::Value;
+
+/// A plain SQL statement found in the body, and whether an exception handler swallows its failure.
+struct Embedded {
+    sql: String,
+    guarded: bool,
+}
+
+pub fn do_block(s: &DoStmt, ctx: &mut Context) -> Outcome {
+    let mut body = None;
+    let mut language = "plpgsql".to_owned();
+    for arg in &s.args {
+        let Some(NodeEnum::DefElem(d)) = &arg.node else { continue };
+        let value = match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
+            Some(NodeEnum::String(v)) => v.sval.clone(),
+            _ => continue,
+        };
+        match d.defname.as_str() {
+            "as" => body = Some(value),
+            "language" => language = value.to_ascii_lowercase(),
+            _ => {}
+        }
+    }
+    let Some(body) = body.filter(|_| language == "plpgsql") else { return data::data_migration() };
+    let Some(embedded) = embedded_statements(&body) else { return data::data_migration() };
+
+    let mut inverse = Vec::new();
+    let mut blocker = None;
+    let mut non_transactional = false;
+    for statement in embedded {
+        let Ok(parsed) = pg_query::parse(&statement.sql, 0) else { return data::data_migration() };
+        for raw in parsed.protobuf.stmts {
+            let Some(node) = raw.stmt.and_then(|n| n.node) else { continue };
+            let outcome = invert(&node, ctx, statement.guarded);
+            if blocker.is_none() {
+                blocker = outcome.blocker;
+            }
+            non_transactional |= outcome.non_transactional;
+            inverse.push(outcome.inverse);
+        }
+    }
+    inverse.reverse();
+    Outcome { inverse: inverse.into_iter().flatten().collect(), blocker, non_transactional }
+}
+
+/// The SQL statements of a body made only of blocks and plain SQL, with handlers that do nothing;
+/// `None` as soon as there is procedural logic.
+fn embedded_statements(body: &str) -> Option<Vec<Embedded>> {
+    let tag = (0..).map(|i| format!("$pgrollback{i}$")).find(|t| !body.contains(t.as_str()))?;
+    let wrapper = format!("CREATE FUNCTION pg_rollback_do_block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}");
+    let parsed = pg_query::parse_plpgsql(&wrapper).ok()?;
+    let function = parsed.as_array()?.first()?.get("PLpgSQL_function")?;
+    let declared_variables = function.get("datums").and_then(Value::as_array).map_or(0, |d| {
+        d.iter().filter(|datum| !matches!(datum.pointer("/PLpgSQL_var/refname").and_then(Value::as_str), Some("found" | "sqlstate" | "sqlerrm"))).count()
+    });
+    if declared_variables > 0 {
+        return None;
+    }
+    let mut out = Vec::new();
+    collect(function.get("action")?, false, &mut out)?;
+    Some(out)
+}
+
+fn collect(statement: &Value, guarded: bool, out: &mut Vec<Embedded>) -> Option<()> {
+    let (kind, fields) = statement.as_object()?.iter().next()?;
+    match kind.as_str() {
+        "PLpgSQL_stmt_block" => {
+            let handlers = fields.pointer("/exceptions/PLpgSQL_exception_block/exc_list").and_then(Value::as_array);
+            let swallows = match handlers {
+                None => false,
+                // Only handlers that do nothing (`THEN null`): anything else is procedural.
+                Some(list) => list.iter().all(|h| {
+                    h.pointer("/PLpgSQL_exception/action").and_then(Value::as_array).is_none_or(|a| a.is_empty())
+                }),
+            };
+            if handlers.is_some() && !swallows {
+                return None;
+            }
+            for inner in fields.get("body").and_then(Value::as_array).into_iter().flatten() {
+                collect(inner, guarded || swallows, out)?;
+            }
+            Some(())
+        }
+        "PLpgSQL_stmt_execsql" => {
+            if fields.get("into").and_then(Value::as_bool) == Some(true) {
+                return None;
+            }
+            let sql = fields.pointer("/sqlstmt/PLpgSQL_expr/query")?.as_str()?;
+            out.push(Embedded { sql: sql.to_owned(), guarded });
+            Some(())
+        }
+        // The implicit RETURN the PL/pgSQL compiler appends.
+        "PLpgSQL_stmt_return" if fields.get("expr").is_none() => Some(()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drizzle_wrapper_yields_its_statement_guarded() {
+        let body = " BEGIN\n ALTER TABLE \"a\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"u\") REFERENCES \"b\"(\"id\");\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND ";
+        let found = embedded_statements(body).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].guarded);
+        assert!(found[0].sql.starts_with("ALTER TABLE \"a\" ADD CONSTRAINT"));
+    }
+
+    #[test]
+    fn procedural_bodies_are_not_read_as_schema_changes() {
+        assert!(embedded_statements("BEGIN IF true THEN CREATE TABLE t (); END IF; END").is_none());
+        assert!(embedded_statements("DECLARE n int; BEGIN CREATE TABLE t (); END").is_none());
+        assert!(embedded_statements("BEGIN CREATE TABLE t (); EXCEPTION WHEN others THEN RAISE NOTICE 'x'; END").is_none());
+        let plain = embedded_statements("BEGIN CREATE TABLE t (); CREATE INDEX i ON t (id); END").unwrap();
+        assert_eq!(plain.len(), 2);
+        assert!(!plain[0].guarded);
+    }
+}

@@ -1,0 +1,145 @@
+//! Renames (relations, columns, constraints, schemas, types, attributes, triggers, policies, routines)
+//! and SET SCHEMA: undone by the opposite rename, naming the object where it now lives.
+use crate::context::Context;
+use crate::families::object_keyword;
+use crate::outcome::{code, Outcome};
+use crate::quote::{self, ident};
+use pg_query::protobuf::{AlterObjectSchemaStmt, ObjectType, ObjectWithArgs, RenameStmt};
+use pg_query::NodeEnum;
+
+pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
+    if s.missing_ok {
+        return Outcome::blocked(
+            code::IF_EXISTS,
+            "Cannot auto-generate rollback for a rename with IF EXISTS: the object may not have existed, and renaming back could touch another object",
+        );
+    }
+    let new = ident(&s.newname);
+    let unsupported = || {
+        Outcome::blocked(
+            code::UNSUPPORTED_STATEMENT,
+            format!("Cannot auto-generate rollback for renaming a {}", object_keyword(s.rename_type())),
+        )
+    };
+    match s.rename_type() {
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectIndex | ObjectType::ObjectSequence | ObjectType::ObjectForeignTable => {
+            let Some(rv) = &s.relation else { return unsupported() };
+            ctx.rename_relation(rv, Some(&s.newname));
+            Outcome::inverse(format!(
+                "ALTER {} {} RENAME TO {}",
+                object_keyword(s.rename_type()),
+                quote::sibling(rv, &s.newname),
+                ident(&rv.relname)
+            ))
+        }
+        ObjectType::ObjectColumn | ObjectType::ObjectAttribute | ObjectType::ObjectTabconstraint => {
+            let Some(rv) = &s.relation else { return unsupported() };
+            let (keyword, what) = match s.rename_type() {
+                ObjectType::ObjectAttribute => ("TYPE", "ATTRIBUTE"),
+                ObjectType::ObjectTabconstraint => ("TABLE", "CONSTRAINT"),
+                _ => (object_keyword(s.relation_type()), "COLUMN"),
+            };
+            if s.rename_type() == ObjectType::ObjectColumn {
+                ctx.rename_column(rv, &s.subname, Some(&s.newname));
+            }
+            let target = if keyword == "TABLE" { quote::relation_with_only(rv) } else { quote::relation(rv) };
+            Outcome::inverse(format!(
+                "ALTER {keyword} {target} RENAME {what} {new} TO {}",
+                ident(&s.subname)
+            ))
+        }
+        ObjectType::ObjectTrigger | ObjectType::ObjectPolicy => {
+            let Some(rv) = &s.relation else { return unsupported() };
+            Outcome::inverse(format!(
+                "ALTER {} {new} ON {} RENAME TO {}",
+                object_keyword(s.rename_type()),
+                quote::relation(rv),
+                ident(&s.subname)
+            ))
+        }
+        ObjectType::ObjectSchema => Outcome::inverse(format!("ALTER SCHEMA {new} RENAME TO {}", ident(&s.subname))),
+        ObjectType::ObjectType | ObjectType::ObjectDomain => {
+            let Some(parts) = object_name_parts(s.object.as_deref()) else { return unsupported() };
+            let (old, schema) = parts.split_last().expect("a type name has at least one part");
+            let mut renamed: Vec<&str> = schema.to_vec();
+            renamed.push(&s.newname);
+            Outcome::inverse(format!(
+                "ALTER {} {} RENAME TO {}",
+                object_keyword(s.rename_type()),
+                quote::qualified(&renamed),
+                ident(old)
+            ))
+        }
+        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
+            let Some(NodeEnum::ObjectWithArgs(f)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else {
+                return unsupported();
+            };
+            let Some((renamed, old)) = renamed_routine(f, &s.newname) else { return unsupported() };
+            Outcome::inverse(format!("ALTER {} {renamed} RENAME TO {}", object_keyword(s.rename_type()), ident(&old)))
+        }
+        _ => unsupported(),
+    }
+}
+
+fn object_name_parts(node: Option<&pg_query::protobuf::Node>) -> Option<Vec<&str>> {
+    match node?.node.as_ref()? {
+        NodeEnum::List(list) => quote::name_parts(&list.items).filter(|p| !p.is_empty()),
+        _ => None,
+    }
+}
+
+/// The routine under its new name with the migration's argument list, and its old name.
+fn renamed_routine(f: &ObjectWithArgs, new_name: &str) -> Option<(String, String)> {
+    let parts = quote::name_parts(&f.objname)?;
+    let (old, schema) = parts.split_last()?;
+    let mut renamed: Vec<&str> = schema.to_vec();
+    renamed.push(new_name);
+    let mut out = quote::qualified(&renamed);
+    if !f.args_unspecified {
+        let args: Option<Vec<String>> = f
+            .objargs
+            .iter()
+            .map(|a| match &a.node {
+                Some(NodeEnum::TypeName(t)) => quote::type_name(t),
+                _ => None,
+            })
+            .collect();
+        out.push_str(&format!("({})", args?.join(", ")));
+    }
+    Some((out, old.to_string()))
+}
+
+/// `ALTER TABLE s.t SET SCHEMA s2` -> `ALTER TABLE s2.t SET SCHEMA s`; without the original schema in the
+/// migration there is nowhere known to move it back to.
+pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
+    let keyword = object_keyword(s.object_type());
+    let unknown = || {
+        Outcome::blocked(
+            code::PREVIOUS_STATE_UNKNOWN,
+            format!("Cannot auto-generate rollback for ALTER {keyword} ... SET SCHEMA without the original schema named in the migration"),
+        )
+    };
+    if s.missing_ok {
+        return Outcome::blocked(code::IF_EXISTS, format!("Cannot auto-generate rollback for ALTER {keyword} IF EXISTS ... SET SCHEMA: the object may not have existed"));
+    }
+    match s.object_type() {
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectSequence | ObjectType::ObjectForeignTable => {
+            let Some(rv) = &s.relation else { return unknown() };
+            if rv.schemaname.is_empty() {
+                return unknown();
+            }
+            ctx.rename_relation(rv, None);
+            Outcome::inverse(format!(
+                "ALTER {keyword} {} SET SCHEMA {}",
+                quote::qualified(&[&s.newschema, &rv.relname]),
+                ident(&rv.schemaname)
+            ))
+        }
+        ObjectType::ObjectType | ObjectType::ObjectDomain => {
+            let Some(parts) = object_name_parts(s.object.as_deref()) else { return unknown() };
+            let [schema, name] = parts[..] else { return unknown() };
+            Outcome::inverse(format!("ALTER {keyword} {} SET SCHEMA {}", quote::qualified(&[&s.newschema, name]), ident(schema)))
+        }
+        _ => unknown(),
+    }
+}

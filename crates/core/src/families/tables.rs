@@ -1,0 +1,63 @@
+//! CREATE TABLE (incl. PARTITION OF, INHERITS), CREATE TABLE AS, CREATE MATERIALIZED VIEW, CREATE VIEW,
+//! CREATE SEQUENCE: undone by dropping the relation, which also drops what it owns (indexes, constraints,
+//! serial/identity sequences, its row type).
+use crate::context::Context;
+use crate::outcome::{code, Outcome};
+use crate::quote;
+use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, ViewStmt};
+
+fn is_temporary(rv: &RangeVar) -> bool {
+    rv.relpersistence == "t"
+}
+
+/// Shared by every relation-creating statement.
+fn create_relation(rv: &RangeVar, keyword: &str, if_not_exists: bool, replace: bool, ctx: &mut Context) -> Outcome {
+    if is_temporary(rv) {
+        // Gone when the migration's session ends; later statements on it leave nothing behind either.
+        ctx.record_relation(rv);
+        return Outcome::nothing_to_undo();
+    }
+    if if_not_exists {
+        return Outcome::blocked(
+            code::IF_NOT_EXISTS,
+            format!(
+                "Cannot auto-generate rollback for CREATE {keyword} IF NOT EXISTS: {} may have existed before the migration",
+                quote::relation(rv)
+            ),
+        );
+    }
+    if replace {
+        return Outcome::blocked(
+            code::OR_REPLACE,
+            format!(
+                "Cannot auto-generate rollback for CREATE OR REPLACE {keyword}: the previous definition of {} is not in the migration",
+                quote::relation(rv)
+            ),
+        );
+    }
+    ctx.record_relation(rv);
+    Outcome::inverse(format!("DROP {keyword} {}", quote::relation(rv)))
+}
+
+pub fn create_table(s: &CreateStmt, ctx: &mut Context) -> Outcome {
+    let Some(rv) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TABLE without a name") };
+    create_relation(rv, "TABLE", s.if_not_exists, false, ctx)
+}
+
+pub fn create_table_as(s: &CreateTableAsStmt, ctx: &mut Context) -> Outcome {
+    let Some(rv) = s.into.as_ref().and_then(|into| into.rel.as_ref()) else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TABLE AS without a target");
+    };
+    let keyword = if s.objtype() == ObjectType::ObjectMatview { "MATERIALIZED VIEW" } else { "TABLE" };
+    create_relation(rv, keyword, s.if_not_exists, false, ctx)
+}
+
+pub fn create_view(s: &ViewStmt, ctx: &mut Context) -> Outcome {
+    let Some(rv) = &s.view else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE VIEW without a name") };
+    create_relation(rv, "VIEW", false, s.replace, ctx)
+}
+
+pub fn create_sequence(s: &CreateSeqStmt, ctx: &mut Context) -> Outcome {
+    let Some(rv) = &s.sequence else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE SEQUENCE without a name") };
+    create_relation(rv, "SEQUENCE", s.if_not_exists, false, ctx)
+}

@@ -1,0 +1,213 @@
+//! Dispatch of one statement to its family, plus the rule shared by all families: a statement that only
+//! touches a relation created earlier in the same migration is undone by that relation's drop.
+use crate::context::Context;
+use crate::quote;
+use crate::families::{self, alter_table, data, do_block, drops, indexes, renames, routines, session, tables, types};
+use crate::outcome::{code, Outcome};
+use pg_query::protobuf::{self, AlterTableType, ObjectType};
+use pg_query::NodeEnum;
+
+/// Invert one statement. `guarded`: it runs inside an exception handler that swallows its failure, so
+/// it may have done nothing (drizzle-kit's `DO $$ ... EXCEPTION WHEN duplicate_object THEN null; END $$`).
+pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
+    let owned_by_new_relation = dependent_relation(node).is_some_and(|key| ctx.created_relation_key(&key));
+    if guarded {
+        return if owned_by_new_relation {
+            Outcome::nothing_to_undo()
+        } else {
+            Outcome::blocked(
+                code::GUARDED_BY_EXCEPTION,
+                format!(
+                    "Cannot auto-generate rollback for {} inside a DO block that ignores its errors: \
+                     it may have done nothing because the object already existed",
+                    kind(node)
+                ),
+            )
+        };
+    }
+    let outcome = dispatch(node, ctx);
+    if !outcome.is_reversible() && owned_by_new_relation {
+        // Whatever it changed disappears with the relation's own drop, which runs later in the rollback.
+        return Outcome::nothing_to_undo();
+    }
+    outcome
+}
+
+fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
+    match node {
+        NodeEnum::CreateStmt(s) => tables::create_table(s, ctx),
+        NodeEnum::CreateTableAsStmt(s) => tables::create_table_as(s, ctx),
+        NodeEnum::ViewStmt(s) => tables::create_view(s, ctx),
+        NodeEnum::AlterTableStmt(s) => alter_table::alter_table(s, ctx),
+        NodeEnum::IndexStmt(s) => indexes::create_index(s),
+        NodeEnum::RenameStmt(s) => renames::rename(s, ctx),
+        NodeEnum::AlterObjectSchemaStmt(s) => renames::set_schema(s, ctx),
+        NodeEnum::CreateEnumStmt(s) => types::create_enum(s),
+        NodeEnum::CompositeTypeStmt(s) => types::create_composite(s),
+        NodeEnum::CreateRangeStmt(s) => types::create_range(s),
+        NodeEnum::CreateDomainStmt(s) => types::create_domain(s),
+        NodeEnum::AlterEnumStmt(s) => types::alter_enum(s),
+        NodeEnum::CreateSchemaStmt(s) => families::schemas::create_schema(s),
+        NodeEnum::CreateExtensionStmt(s) => families::schemas::create_extension(s),
+        NodeEnum::CreateSeqStmt(s) => tables::create_sequence(s, ctx),
+        NodeEnum::CreateFunctionStmt(s) => routines::create_function(s),
+        NodeEnum::CreateTrigStmt(s) => routines::create_trigger(s),
+        NodeEnum::CreatePolicyStmt(s) => routines::create_policy(s),
+        NodeEnum::DropStmt(s) => drops::drop(s),
+        NodeEnum::DoStmt(s) => do_block::do_block(s, ctx),
+        NodeEnum::VariableSetStmt(s) => session::set(s),
+        NodeEnum::TransactionStmt(_)
+        | NodeEnum::VariableShowStmt(_)
+        | NodeEnum::LockStmt(_)
+        | NodeEnum::VacuumStmt(_)
+        | NodeEnum::ReindexStmt(_)
+        | NodeEnum::CheckPointStmt(_)
+        | NodeEnum::DiscardStmt(_)
+        | NodeEnum::ListenStmt(_)
+        | NodeEnum::UnlistenStmt(_)
+        | NodeEnum::NotifyStmt(_) => Outcome::nothing_to_undo(),
+        n if data::is_data_statement(n) => data::data_migration(),
+        NodeEnum::CommentStmt(_)
+        | NodeEnum::GrantStmt(_)
+        | NodeEnum::GrantRoleStmt(_)
+        | NodeEnum::AlterOwnerStmt(_)
+        | NodeEnum::AlterDefaultPrivilegesStmt(_)
+        | NodeEnum::AlterSeqStmt(_)
+        | NodeEnum::AlterFunctionStmt(_)
+        | NodeEnum::AlterDomainStmt(_)
+        | NodeEnum::AlterTypeStmt(_)
+        | NodeEnum::AlterExtensionStmt(_)
+        | NodeEnum::ClusterStmt(_)
+        | NodeEnum::AlterRoleStmt(_)
+        | NodeEnum::AlterDatabaseSetStmt(_)
+        | NodeEnum::AlterRoleSetStmt(_)
+        | NodeEnum::SecLabelStmt(_) => Outcome::blocked(
+            code::PREVIOUS_STATE_UNKNOWN,
+            format!(
+                "Cannot auto-generate rollback for {}: the previous state is not in the migration",
+                kind(node)
+            ),
+        ),
+        _ => Outcome::blocked(
+            code::UNSUPPORTED_STATEMENT,
+            format!("Cannot auto-generate rollback for {}: pg-rollback does not invert this statement", kind(node)),
+        ),
+    }
+}
+
+/// The relation whose own parts are all a statement changes (so dropping the relation undoes it).
+fn dependent_relation(node: &NodeEnum) -> Option<String> {
+    match node {
+        NodeEnum::AlterTableStmt(s) => {
+            let touches_other_relations = s.cmds.iter().any(|cmd| {
+                matches!(&cmd.node, Some(NodeEnum::AlterTableCmd(c))
+                    if matches!(c.subtype(), AlterTableType::AtAttachPartition | AlterTableType::AtDetachPartition
+                        | AlterTableType::AtDetachPartitionFinalize))
+            });
+            if touches_other_relations || !matches!(s.objtype(), ObjectType::ObjectTable | ObjectType::ObjectView
+                | ObjectType::ObjectMatview | ObjectType::ObjectForeignTable)
+            {
+                None
+            } else {
+                s.relation.as_ref().map(quote::relation)
+            }
+        }
+        NodeEnum::IndexStmt(s) => s.relation.as_ref().map(quote::relation),
+        NodeEnum::CreateTrigStmt(s) => s.relation.as_ref().map(quote::relation),
+        NodeEnum::CreatePolicyStmt(s) => s.table.as_ref().map(quote::relation),
+        NodeEnum::InsertStmt(s) => s.relation.as_ref().map(quote::relation),
+        NodeEnum::CommentStmt(s) => comment_relation(s),
+        _ => None,
+    }
+}
+
+/// `COMMENT ON TABLE t` / `COMMENT ON COLUMN t.c`: the relation's key.
+fn comment_relation(s: &protobuf::CommentStmt) -> Option<String> {
+    let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else { return None };
+    let parts = quote::name_parts(&list.items)?;
+    match s.objtype() {
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => Some(quote::qualified(&parts)),
+        ObjectType::ObjectColumn if parts.len() >= 2 => Some(quote::qualified(&parts[..parts.len() - 1])),
+        _ => None,
+    }
+}
+
+/// Command tag for a statement, e.g. `ALTER TABLE`.
+pub fn kind(node: &NodeEnum) -> String {
+    let tag = match node {
+        NodeEnum::CreateStmt(_) => "CREATE TABLE",
+        NodeEnum::CreateTableAsStmt(s) => match s.objtype() {
+            ObjectType::ObjectMatview => "CREATE MATERIALIZED VIEW",
+            _ if s.is_select_into => "SELECT INTO",
+            _ => "CREATE TABLE AS",
+        },
+        NodeEnum::ViewStmt(_) => "CREATE VIEW",
+        NodeEnum::AlterTableStmt(s) => return format!("ALTER {}", families::object_keyword(s.objtype())),
+        NodeEnum::IndexStmt(_) => "CREATE INDEX",
+        NodeEnum::RenameStmt(s) => return format!("ALTER {}", families::object_keyword(renamed_kind(s))),
+        NodeEnum::AlterObjectSchemaStmt(s) => return format!("ALTER {}", families::object_keyword(s.object_type())),
+        NodeEnum::CreateEnumStmt(_) | NodeEnum::CompositeTypeStmt(_) | NodeEnum::CreateRangeStmt(_) => "CREATE TYPE",
+        NodeEnum::DefineStmt(s) => return format!("CREATE {}", families::object_keyword(s.kind())),
+        NodeEnum::CreateDomainStmt(_) => "CREATE DOMAIN",
+        NodeEnum::AlterEnumStmt(_) | NodeEnum::AlterTypeStmt(_) => "ALTER TYPE",
+        NodeEnum::CreateSchemaStmt(_) => "CREATE SCHEMA",
+        NodeEnum::CreateExtensionStmt(_) => "CREATE EXTENSION",
+        NodeEnum::CreateSeqStmt(_) => "CREATE SEQUENCE",
+        NodeEnum::AlterSeqStmt(_) => "ALTER SEQUENCE",
+        NodeEnum::CreateFunctionStmt(s) if s.is_procedure => "CREATE PROCEDURE",
+        NodeEnum::CreateFunctionStmt(_) => "CREATE FUNCTION",
+        NodeEnum::AlterFunctionStmt(_) => "ALTER FUNCTION",
+        NodeEnum::CreateTrigStmt(_) => "CREATE TRIGGER",
+        NodeEnum::CreatePolicyStmt(_) => "CREATE POLICY",
+        NodeEnum::DropStmt(s) => return format!("DROP {}", families::object_keyword(s.remove_type())),
+        NodeEnum::DoStmt(_) => "DO",
+        NodeEnum::VariableSetStmt(s) if s.kind() == protobuf::VariableSetKind::VarReset
+            || s.kind() == protobuf::VariableSetKind::VarResetAll => "RESET",
+        NodeEnum::VariableSetStmt(_) => "SET",
+        NodeEnum::VariableShowStmt(_) => "SHOW",
+        NodeEnum::TransactionStmt(_) => "TRANSACTION",
+        NodeEnum::InsertStmt(_) => "INSERT",
+        NodeEnum::UpdateStmt(_) => "UPDATE",
+        NodeEnum::DeleteStmt(_) => "DELETE",
+        NodeEnum::MergeStmt(_) => "MERGE",
+        NodeEnum::CopyStmt(_) => "COPY",
+        NodeEnum::TruncateStmt(_) => "TRUNCATE",
+        NodeEnum::SelectStmt(_) => "SELECT",
+        NodeEnum::CallStmt(_) => "CALL",
+        NodeEnum::RefreshMatViewStmt(_) => "REFRESH MATERIALIZED VIEW",
+        NodeEnum::CommentStmt(_) => "COMMENT",
+        NodeEnum::GrantStmt(s) if s.is_grant => "GRANT",
+        NodeEnum::GrantStmt(_) => "REVOKE",
+        NodeEnum::AlterOwnerStmt(_) => "ALTER OWNER",
+        NodeEnum::AlterDomainStmt(_) => "ALTER DOMAIN",
+        NodeEnum::LockStmt(_) => "LOCK",
+        NodeEnum::VacuumStmt(s) if s.is_vacuumcmd => "VACUUM",
+        NodeEnum::VacuumStmt(_) => "ANALYZE",
+        NodeEnum::ClusterStmt(_) => "CLUSTER",
+        NodeEnum::ReindexStmt(_) => "REINDEX",
+        other => return statement_name(other),
+    };
+    tag.to_owned()
+}
+
+fn renamed_kind(s: &protobuf::RenameStmt) -> ObjectType {
+    match s.rename_type() {
+        ObjectType::ObjectColumn | ObjectType::ObjectTabconstraint => s.relation_type(),
+        ObjectType::ObjectAttribute => ObjectType::ObjectType,
+        other => other,
+    }
+}
+
+/// `CreateCastStmt` -> `CREATE CAST`: a readable fallback for statements without a hand-written tag.
+fn statement_name(node: &NodeEnum) -> String {
+    let debug = format!("{node:?}");
+    let name = debug.split('(').next().unwrap_or("").trim_end_matches("Stmt");
+    let mut out = String::new();
+    for (i, ch) in name.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}

@@ -1,0 +1,63 @@
+//! What inverting one statement produced. "Cannot invert" is an outcome, not an error.
+
+/// Why a statement cannot be undone from its SQL alone; `code` is stable, `message` is for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Statements (without `;`) that undo this one, in the order they must run.
+    pub inverse: Vec<String>,
+    /// Set when the statement is not (fully) reversible; `inverse` then holds only the reversible part.
+    pub blocker: Option<Blocker>,
+    /// The inverse cannot run inside a transaction block.
+    pub non_transactional: bool,
+}
+
+impl Outcome {
+    pub fn inverse(sql: impl Into<String>) -> Self {
+        Outcome { inverse: vec![sql.into()], ..Default::default() }
+    }
+
+    /// Reversible with nothing to undo (session settings, objects removed by an earlier inverse anyway).
+    pub fn nothing_to_undo() -> Self {
+        Outcome::default()
+    }
+
+    pub fn blocked(code: &'static str, message: impl Into<String>) -> Self {
+        Outcome { blocker: Some(Blocker { code, message: message.into() }), ..Default::default() }
+    }
+
+    pub fn is_reversible(&self) -> bool {
+        self.blocker.is_none()
+    }
+}
+
+/// Stable reason codes. The messages the spec fixes are spelled out where they are produced.
+pub mod code {
+    pub const DROP_COLUMN: &str = "DROP_COLUMN";
+    pub const DROP_TABLE: &str = "DROP_TABLE";
+    pub const DROP_OBJECT: &str = "DROP_OBJECT";
+    pub const DROP_CONSTRAINT: &str = "DROP_CONSTRAINT";
+    pub const ENUM_ADD_VALUE: &str = "ENUM_ADD_VALUE";
+    pub const DATA_MIGRATION: &str = "DATA_MIGRATION";
+    pub const IF_NOT_EXISTS: &str = "IF_NOT_EXISTS";
+    pub const IF_EXISTS: &str = "IF_EXISTS";
+    pub const OR_REPLACE: &str = "OR_REPLACE";
+    pub const PREVIOUS_STATE_UNKNOWN: &str = "PREVIOUS_STATE_UNKNOWN";
+    pub const NO_INVERSE_OPERATION: &str = "NO_INVERSE_OPERATION";
+    pub const UNNAMED_OBJECT: &str = "UNNAMED_OBJECT";
+    pub const PRIMARY_KEY_SETS_NOT_NULL: &str = "PRIMARY_KEY_SETS_NOT_NULL";
+    pub const ATTACH_PARTITION: &str = "ATTACH_PARTITION";
+    pub const SEARCH_PATH: &str = "SEARCH_PATH";
+    pub const SESSION_ROLE: &str = "SESSION_ROLE";
+    pub const GUARDED_BY_EXCEPTION: &str = "GUARDED_BY_EXCEPTION";
+    pub const UNSUPPORTED_STATEMENT: &str = "UNSUPPORTED_STATEMENT";
+    /// Warning only: the rollback must run outside a transaction.
+    pub const NON_TRANSACTIONAL: &str = "NON_TRANSACTIONAL";
+    /// A generated inverse failed to re-parse: a pg-rollback bug, reported instead of returned.
+    pub const GENERATED_SQL_INVALID: &str = "GENERATED_SQL_INVALID";
+}

@@ -1,0 +1,34 @@
+use super::{Case, Expect::*};
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "session settings and transaction control leave no schema behind",
+        setup: "CREATE TABLE t (id int);",
+        migration: "BEGIN;\nSET lock_timeout = '5s';\nSET LOCAL statement_timeout = 0;\nALTER TABLE t ADD COLUMN n int;\nCOMMIT;",
+        expect: Safe("ALTER TABLE t DROP COLUMN n;\n"),
+    },
+    Case {
+        name: "search_path changes name resolution",
+        setup: "CREATE SCHEMA app;",
+        migration: "SET search_path TO app;\nCREATE TABLE t (id int);",
+        expect: Unsafe { code: "SEARCH_PATH", script: Some("DROP TABLE t;\n") },
+    },
+    Case {
+        name: "comments and grants on existing objects",
+        setup: "CREATE TABLE t (id int);",
+        migration: "COMMENT ON TABLE t IS 'x';\nGRANT SELECT ON t TO PUBLIC;",
+        expect: Unsafe { code: "PREVIOUS_STATE_UNKNOWN", script: None },
+    },
+    Case {
+        name: "truncate and copy are data migrations",
+        setup: "CREATE TABLE t (id int);",
+        migration: "TRUNCATE t;",
+        expect: Unsafe { code: "DATA_MIGRATION", script: None },
+    },
+    Case {
+        name: "unsupported statements are reported, not guessed",
+        setup: "",
+        migration: "CREATE COLLATION german (provider = libc, locale = 'C');",
+        expect: Unsafe { code: "UNSUPPORTED_STATEMENT", script: None },
+    },
+];
