@@ -10,27 +10,23 @@ use pg_query::NodeEnum;
 /// Invert one statement. `guarded`: it runs inside an exception handler that swallows its failure, so
 /// it may have done nothing (drizzle-kit's `DO $$ ... EXCEPTION WHEN duplicate_object THEN null; END $$`).
 pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
-    let owned_by_new_relation = dependent_relation(node).is_some_and(|key| ctx.created_relation_key(&key));
-    if guarded {
-        return if owned_by_new_relation {
-            Outcome::nothing_to_undo()
-        } else {
-            Outcome::blocked(
-                code::GUARDED_BY_EXCEPTION,
-                format!(
-                    "Cannot auto-generate rollback for {} inside a DO block that ignores its errors: \
-                     it may have done nothing because the object already existed",
-                    kind(node)
-                ),
-            )
-        };
-    }
-    let outcome = dispatch(node, ctx);
-    if !outcome.is_reversible() && owned_by_new_relation {
+    if dependent_relation(node).is_some_and(|key| ctx.created_relation_key(&key)) {
         // Whatever it changed disappears with the relation's own drop, which runs later in the rollback.
+        // Absorbing every such statement (not only the blocked ones) keeps the rollback consistent when the
+        // migration itself later drops what it added to the new relation.
         return Outcome::nothing_to_undo();
     }
-    outcome
+    if guarded {
+        return Outcome::blocked(
+            code::GUARDED_BY_EXCEPTION,
+            format!(
+                "Cannot auto-generate rollback for {} inside a DO block that ignores its errors: \
+                 it may have done nothing because the object already existed",
+                kind(node)
+            ),
+        );
+    }
+    dispatch(node, ctx)
 }
 
 fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {

@@ -55,7 +55,9 @@ pub fn alter_table(s: &AlterTableStmt, ctx: &mut Context) -> Outcome {
 fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Context) -> Step {
     let column = ident(&cmd.name);
     let on_type = s.objtype() == ObjectType::ObjectType;
-    let new_column = !cmd.name.is_empty() && ctx.created_column(rv, &cmd.name);
+    // Changes to a column this migration added go with its DROP COLUMN; dropping it is another matter,
+    // since that DROP COLUMN would then fail.
+    let new_column = !cmd.name.is_empty() && cmd.subtype() != At::AtDropColumn && ctx.created_column(rv, &cmd.name);
     let step = match cmd.subtype() {
         At::AtAddColumn | At::AtAddColumnToView => {
             let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {

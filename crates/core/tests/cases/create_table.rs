@@ -50,6 +50,12 @@ pub const CASES: &[Case] = &[
         expect: Safe("DROP TABLE t;\n"),
     },
     Case {
+        name: "what the migration adds to a new table and then drops again",
+        setup: "",
+        migration: "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN tmp int;\nCREATE INDEX t_tmp ON t (tmp);\nALTER TABLE t DROP COLUMN tmp;",
+        expect: Safe("DROP TABLE t;\n"),
+    },
+    Case {
         name: "temporary tables leave nothing behind",
         setup: "",
         migration: "CREATE TEMP TABLE scratch (id int);\nINSERT INTO scratch VALUES (1);",
