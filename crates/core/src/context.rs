@@ -6,7 +6,8 @@ use std::collections::HashSet;
 
 #[derive(Default)]
 pub struct Context {
-    /// Relations (tables, views, ...) created by a reversible statement, keyed as the migration named them.
+    /// Relations (tables, views, ...) and types created by a reversible statement, keyed as the migration
+    /// named them. Types share one namespace with relations (every table has a row type of its name).
     relations: HashSet<String>,
     /// Columns added by a reversible `ADD COLUMN` to a relation that existed before.
     columns: HashSet<(String, String)>,
@@ -23,6 +24,17 @@ impl Context {
 
     pub fn record_relation(&mut self, rv: &RangeVar) {
         self.relations.insert(quote::relation(rv));
+    }
+
+    pub fn record_key(&mut self, key: String) {
+        self.relations.insert(key);
+    }
+
+    /// A created type renamed or moved: its old key no longer denotes it.
+    pub fn rename_key(&mut self, old: &str, new: Option<String>) {
+        if self.relations.remove(old) {
+            self.relations.extend(new);
+        }
     }
 
     /// After a rename or a move, the old name no longer denotes the created object.

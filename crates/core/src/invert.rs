@@ -38,10 +38,10 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         NodeEnum::IndexStmt(s) => indexes::create_index(s),
         NodeEnum::RenameStmt(s) => renames::rename(s, ctx),
         NodeEnum::AlterObjectSchemaStmt(s) => renames::set_schema(s, ctx),
-        NodeEnum::CreateEnumStmt(s) => types::create_enum(s),
-        NodeEnum::CompositeTypeStmt(s) => types::create_composite(s),
-        NodeEnum::CreateRangeStmt(s) => types::create_range(s),
-        NodeEnum::CreateDomainStmt(s) => types::create_domain(s),
+        NodeEnum::CreateEnumStmt(s) => types::create_enum(s, ctx),
+        NodeEnum::CompositeTypeStmt(s) => types::create_composite(s, ctx),
+        NodeEnum::CreateRangeStmt(s) => types::create_range(s, ctx),
+        NodeEnum::CreateDomainStmt(s) => types::create_domain(s, ctx),
         NodeEnum::AlterEnumStmt(s) => types::alter_enum(s),
         NodeEnum::CreateSchemaStmt(s) => families::schemas::create_schema(s),
         NodeEnum::CreateExtensionStmt(s) => families::schemas::create_extension(s),
@@ -91,7 +91,7 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
     }
 }
 
-/// The relation whose own parts are all a statement changes (so dropping the relation undoes it).
+/// The relation or type whose own parts are all a statement changes (so dropping it undoes the statement).
 fn dependent_relation(node: &NodeEnum) -> Option<String> {
     match node {
         NodeEnum::AlterTableStmt(s) => {
@@ -101,7 +101,7 @@ fn dependent_relation(node: &NodeEnum) -> Option<String> {
                         | AlterTableType::AtDetachPartitionFinalize))
             });
             if touches_other_relations || !matches!(s.objtype(), ObjectType::ObjectTable | ObjectType::ObjectView
-                | ObjectType::ObjectMatview | ObjectType::ObjectForeignTable)
+                | ObjectType::ObjectMatview | ObjectType::ObjectForeignTable | ObjectType::ObjectType)
             {
                 None
             } else {
@@ -113,6 +113,7 @@ fn dependent_relation(node: &NodeEnum) -> Option<String> {
         NodeEnum::CreatePolicyStmt(s) => s.table.as_ref().map(quote::relation),
         NodeEnum::InsertStmt(s) => s.relation.as_ref().map(quote::relation),
         NodeEnum::CommentStmt(s) => comment_relation(s),
+        NodeEnum::AlterEnumStmt(s) => quote::any_name(&s.type_name),
         _ => None,
     }
 }
@@ -122,7 +123,8 @@ fn comment_relation(s: &protobuf::CommentStmt) -> Option<String> {
     let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else { return None };
     let parts = quote::name_parts(&list.items)?;
     match s.objtype() {
-        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview => Some(quote::qualified(&parts)),
+        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectType
+        | ObjectType::ObjectDomain => Some(quote::qualified(&parts)),
         ObjectType::ObjectColumn if parts.len() >= 2 => Some(quote::qualified(&parts[..parts.len() - 1])),
         _ => None,
     }

@@ -63,12 +63,9 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
             let (old, schema) = parts.split_last().expect("a type name has at least one part");
             let mut renamed: Vec<&str> = schema.to_vec();
             renamed.push(&s.newname);
-            Outcome::inverse(format!(
-                "ALTER {} {} RENAME TO {}",
-                object_keyword(s.rename_type()),
-                quote::qualified(&renamed),
-                ident(old)
-            ))
+            let renamed = quote::qualified(&renamed);
+            ctx.rename_key(&quote::qualified(&parts), Some(renamed.clone()));
+            Outcome::inverse(format!("ALTER {} {renamed} RENAME TO {}", object_keyword(s.rename_type()), ident(old)))
         }
         ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
             let Some(NodeEnum::ObjectWithArgs(f)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else {
@@ -138,6 +135,7 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
         ObjectType::ObjectType | ObjectType::ObjectDomain => {
             let Some(parts) = object_name_parts(s.object.as_deref()) else { return unknown() };
             let [schema, name] = parts[..] else { return unknown() };
+            ctx.rename_key(&quote::qualified(&parts), None);
             Outcome::inverse(format!("ALTER {keyword} {} SET SCHEMA {}", quote::qualified(&[&s.newschema, name]), ident(schema)))
         }
         _ => unknown(),

@@ -23,7 +23,13 @@ pub const CASES: &[Case] = &[
         name: "enum created and extended in the same migration",
         setup: "",
         migration: "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE t (m mood);\nALTER TYPE mood ADD VALUE 'great';",
-        expect: Unsafe { code: "ENUM_ADD_VALUE", script: Some("DROP TABLE t;\nDROP TYPE mood;\n") },
+        expect: Safe("DROP TABLE t;\nDROP TYPE mood;\n"),
+    },
+    Case {
+        name: "a renamed new type is still known; an older type is not",
+        setup: "CREATE TYPE mood AS ENUM ('meh');",
+        migration: "CREATE TYPE feeling AS ENUM ('ok');\nALTER TYPE feeling RENAME TO emotion;\nALTER TYPE emotion ADD VALUE 'great';\nALTER TYPE mood ADD VALUE 'fine';",
+        expect: Unsafe { code: "ENUM_ADD_VALUE", script: Some("ALTER TYPE emotion RENAME TO feeling;\nDROP TYPE feeling;\n") },
     },
     Case {
         name: "drop type",
