@@ -49,6 +49,10 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         NodeEnum::CreateFunctionStmt(s) => routines::create_function(s),
         NodeEnum::CreateTrigStmt(s) => routines::create_trigger(s),
         NodeEnum::CreatePolicyStmt(s) => routines::create_policy(s),
+        NodeEnum::RuleStmt(s) => routines::create_rule(s),
+        NodeEnum::CreateStatsStmt(s) => indexes::create_statistics(s),
+        NodeEnum::AlterDomainStmt(s) => types::alter_domain(s),
+        NodeEnum::DefineStmt(s) => types::define(s),
         NodeEnum::DropStmt(s) => drops::drop(s),
         NodeEnum::DoStmt(s) => do_block::do_block(s, ctx),
         NodeEnum::VariableSetStmt(s) => session::set(s),
@@ -70,7 +74,6 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         | NodeEnum::AlterDefaultPrivilegesStmt(_)
         | NodeEnum::AlterSeqStmt(_)
         | NodeEnum::AlterFunctionStmt(_)
-        | NodeEnum::AlterDomainStmt(_)
         | NodeEnum::AlterTypeStmt(_)
         | NodeEnum::AlterExtensionStmt(_)
         | NodeEnum::ClusterStmt(_)
@@ -110,6 +113,7 @@ fn dependent_relation(node: &NodeEnum) -> Option<String> {
         }
         NodeEnum::IndexStmt(s) => s.relation.as_ref().map(quote::relation),
         NodeEnum::CreateTrigStmt(s) => s.relation.as_ref().map(quote::relation),
+        NodeEnum::RuleStmt(s) => s.relation.as_ref().map(quote::relation),
         NodeEnum::CreatePolicyStmt(s) => s.table.as_ref().map(quote::relation),
         NodeEnum::InsertStmt(s) => s.relation.as_ref().map(quote::relation),
         NodeEnum::CommentStmt(s) => comment_relation(s),
@@ -157,6 +161,8 @@ pub fn kind(node: &NodeEnum) -> String {
         NodeEnum::AlterFunctionStmt(_) => "ALTER FUNCTION",
         NodeEnum::CreateTrigStmt(_) => "CREATE TRIGGER",
         NodeEnum::CreatePolicyStmt(_) => "CREATE POLICY",
+        NodeEnum::RuleStmt(_) => "CREATE RULE",
+        NodeEnum::CreateStatsStmt(_) => "CREATE STATISTICS",
         NodeEnum::DropStmt(s) => return format!("DROP {}", families::object_keyword(s.remove_type())),
         NodeEnum::DoStmt(_) => "DO",
         NodeEnum::VariableSetStmt(s) if s.kind() == protobuf::VariableSetKind::VarReset

@@ -1,8 +1,8 @@
 //! CREATE FUNCTION / PROCEDURE (dropped with their exact argument types: overloads exist), CREATE TRIGGER,
-//! CREATE POLICY.
+//! CREATE RULE, CREATE POLICY.
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
-use pg_query::protobuf::{CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode};
+use pg_query::protobuf::{CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt};
 use pg_query::NodeEnum;
 
 pub fn create_function(s: &CreateFunctionStmt) -> Outcome {
@@ -49,4 +49,15 @@ pub fn create_trigger(s: &CreateTrigStmt) -> Outcome {
 pub fn create_policy(s: &CreatePolicyStmt) -> Outcome {
     let Some(table) = &s.table else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE POLICY without a table") };
     Outcome::inverse(format!("DROP POLICY {} ON {}", ident(&s.policy_name), quote::relation(table)))
+}
+
+pub fn create_rule(s: &RuleStmt) -> Outcome {
+    let Some(table) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE RULE without a table") };
+    if s.replace {
+        return Outcome::blocked(
+            code::OR_REPLACE,
+            format!("Cannot auto-generate rollback for CREATE OR REPLACE RULE {}: the previous definition, if any, is not in the migration", ident(&s.rulename)),
+        );
+    }
+    Outcome::inverse(format!("DROP RULE {} ON {}", ident(&s.rulename), quote::relation(table)))
 }

@@ -44,6 +44,18 @@ pub const CASES: &[Case] = &[
         expect: Unsafe { code: "IF_NOT_EXISTS", script: None },
     },
     Case {
+        name: "extended statistics",
+        setup: "CREATE SCHEMA app; CREATE TABLE app.t (a int, b int);",
+        migration: "CREATE STATISTICS app.t_ab (dependencies) ON a, b FROM app.t;",
+        expect: Safe("DROP STATISTICS app.t_ab;\n"),
+    },
+    Case {
+        name: "unnamed statistics",
+        setup: "CREATE TABLE t (a int, b int);",
+        migration: "CREATE STATISTICS ON a, b FROM t;",
+        expect: Unsafe { code: "UNNAMED_OBJECT", script: None },
+    },
+    Case {
         name: "drop index",
         setup: "CREATE TABLE t (x int); CREATE INDEX t_x ON t (x);",
         migration: "DROP INDEX t_x;",

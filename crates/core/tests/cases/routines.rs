@@ -44,6 +44,12 @@ pub const CASES: &[Case] = &[
         expect: Safe("DROP POLICY \"owner can read\" ON items;\nALTER TABLE items DISABLE ROW LEVEL SECURITY;\n"),
     },
     Case {
+        name: "rule",
+        setup: "CREATE TABLE items (id int); CREATE TABLE items_log (id int);",
+        migration: "CREATE RULE log_insert AS ON INSERT TO items DO ALSO INSERT INTO items_log VALUES (NEW.id);",
+        expect: Safe("DROP RULE log_insert ON items;\n"),
+    },
+    Case {
         name: "drop function",
         setup: "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
         migration: "DROP FUNCTION f();",

@@ -28,7 +28,7 @@ pub const CASES: &[Case] = &[
     Case {
         name: "unsupported statements are reported, not guessed",
         setup: "",
-        migration: "CREATE COLLATION german (provider = libc, locale = 'C');",
+        migration: "CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);",
         expect: Unsafe { code: "UNSUPPORTED_STATEMENT", script: None },
     },
 ];

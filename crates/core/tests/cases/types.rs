@@ -32,6 +32,24 @@ pub const CASES: &[Case] = &[
         expect: Unsafe { code: "ENUM_ADD_VALUE", script: Some("ALTER TYPE emotion RENAME TO feeling;\nDROP TYPE feeling;\n") },
     },
     Case {
+        name: "domain constraints and not null",
+        setup: "CREATE DOMAIN pos AS int; CREATE DOMAIN code AS text NOT NULL;",
+        migration: "ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE > 0);\nALTER DOMAIN pos SET NOT NULL;\nALTER DOMAIN code DROP NOT NULL;",
+        expect: Safe("ALTER DOMAIN code SET NOT NULL;\nALTER DOMAIN pos DROP NOT NULL;\nALTER DOMAIN pos DROP CONSTRAINT pos_check;\n"),
+    },
+    Case {
+        name: "domain default: previous default unknown",
+        setup: "CREATE DOMAIN pos AS int;",
+        migration: "ALTER DOMAIN pos SET DEFAULT 1;",
+        expect: Unsafe { code: "PREVIOUS_STATE_UNKNOWN", script: None },
+    },
+    Case {
+        name: "collation",
+        setup: "CREATE SCHEMA app;",
+        migration: "CREATE COLLATION app.\"C-sort\" (provider = libc, locale = 'C');",
+        expect: Safe("DROP COLLATION app.\"C-sort\";\n"),
+    },
+    Case {
         name: "drop type",
         setup: "CREATE TYPE mood AS ENUM ('ok');",
         migration: "DROP TYPE mood;",
