@@ -26,9 +26,11 @@ pub fn generate_rollback(sql: &str) -> Result<RollbackPlan, Error> {
     let mut warnings = Vec::new();
     let mut transactional = true;
 
-    for (index, statement) in statements.iter().enumerate() {
-        let mut outcome = invert::invert(&statement.node, &mut context, false);
-        verify_reparses(&mut outcome);
+    let mut outcomes: Vec<Outcome> =
+        statements.iter().map(|statement| invert::invert(&statement.node, &mut context, false)).collect();
+    verify_reparses(&mut outcomes);
+
+    for (index, (statement, outcome)) in statements.iter().zip(outcomes).enumerate() {
         let index = index as u32;
         let warn = |code: &str, message: String| RollbackWarning {
             code: code.to_owned(),
@@ -81,17 +83,23 @@ fn script(statements: &[String]) -> Option<String> {
 }
 
 /// Every generated statement must parse back as exactly one statement; if not, that is our bug, and the
-/// statement is reported as not reversible rather than returning SQL we cannot vouch for.
-fn verify_reparses(outcome: &mut Outcome) {
-    let bad = outcome
-        .inverse
-        .iter()
-        .find(|sql| !matches!(pg_query::parse(sql, 0), Ok(parsed) if parsed.protobuf.stmts.len() == 1));
-    if let Some(bad) = bad {
+/// statement is reported as not reversible rather than returning SQL we cannot vouch for. One parse of
+/// everything settles the usual case; only a failure is narrowed down statement by statement.
+fn verify_reparses(outcomes: &mut [Outcome]) {
+    let all: Vec<&str> = outcomes.iter().flat_map(|o| o.inverse.iter().map(String::as_str)).collect();
+    if all.is_empty() || parses_as_statements(&all.join(";\n"), all.len()) {
+        return;
+    }
+    for outcome in outcomes.iter_mut() {
+        let Some(bad) = outcome.inverse.iter().find(|sql| !parses_as_statements(sql, 1)).cloned() else { continue };
         outcome.blocker = Some(Blocker {
             code: code::GENERATED_SQL_INVALID,
             message: format!("pg-rollback generated SQL that does not parse back ({bad}); please report this"),
         });
         outcome.inverse.clear();
     }
+}
+
+fn parses_as_statements(sql: &str, count: usize) -> bool {
+    matches!(source::parse_tree(sql), Ok(tree) if tree.stmts.len() == count)
 }

@@ -1,6 +1,8 @@
 //! Parsing the migration and locating statements and errors in the original text.
 use crate::Error;
-use std::ffi::{c_char, c_int, CString};
+use pg_query::protobuf;
+use prost::Message;
+use std::ffi::{c_char, c_int, CStr, CString};
 
 /// One top-level statement of the migration.
 #[derive(Debug)]
@@ -98,20 +100,24 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
             column,
         });
     }
-    let parsed = match pg_query::parse(src, 0) {
-        Ok(parsed) => parsed,
-        Err(pg_query::Error::Parse(message)) => return Err(locate_parse_error(src, &index, message)),
-        Err(other) => {
-            return Err(Error::Parse {
-                message: format!("the migration could not be parsed: {other}"),
-                line: 1,
-                column: 1,
-                statement_index: None,
-            })
-        }
+    let split = if src.len() >= SPLIT_PARSE_MIN_BYTES { parse_statement_by_statement(src) } else { None };
+    let raw_statements = match split {
+        Some(statements) => statements,
+        None => match parse_tree(src) {
+            Ok(parsed) => parsed.stmts,
+            Err(RawParseError::Syntax { message, cursor }) => return Err(locate_parse_error(src, &index, message, cursor)),
+            Err(RawParseError::Other(message)) => {
+                return Err(Error::Parse {
+                    message: format!("the migration could not be parsed: {message}"),
+                    line: 1,
+                    column: 1,
+                    statement_index: None,
+                })
+            }
+        },
     };
-    let mut statements = Vec::with_capacity(parsed.protobuf.stmts.len());
-    for raw in parsed.protobuf.stmts {
+    let mut statements = Vec::with_capacity(raw_statements.len());
+    for raw in raw_statements {
         let Some(node) = raw.stmt.and_then(|n| n.node) else { continue };
         let start = skip_trivia(src, raw.stmt_location.max(0) as usize);
         let end = if raw.stmt_len == 0 { src.len() } else { raw.stmt_location as usize + raw.stmt_len as usize };
@@ -120,6 +126,88 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
         statements.push(SourceStatement { node, text, line, column });
     }
     Ok(statements)
+}
+
+/// Fast path: split with the scanner and parse each statement alone. One tree per statement keeps
+/// libpg_query's protobuf encoding small (a whole-file tree is markedly slower to encode and decode).
+/// `None` whenever the split cannot be trusted (a piece fails to parse, or text fell between pieces, as
+/// the scanner drops some invalid input); the caller then parses the whole input, which also gives the
+/// exact error position.
+fn parse_statement_by_statement(src: &str) -> Option<Vec<protobuf::RawStmt>> {
+    let pieces = pg_query::split_with_scanner(src).ok()?;
+    let mut covered = 0;
+    let mut offsets = Vec::with_capacity(pieces.len());
+    for piece in &pieces {
+        let offset = piece.as_ptr() as usize - src.as_ptr() as usize;
+        if !only_separators(&src[covered..offset]) {
+            return None;
+        }
+        covered = offset + piece.len();
+        offsets.push(offset);
+    }
+    if !only_separators(&src[covered..]) {
+        return None;
+    }
+    // Large migrations are parsed on several threads (libpg_query keeps its state per thread); the
+    // inversion that follows stays sequential.
+    let threads = if src.len() < PARALLEL_PARSE_MIN_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4)
+    };
+    let chunk = pieces.len().div_ceil(threads).max(1);
+    let parse_chunk = |range: std::ops::Range<usize>| -> Option<Vec<protobuf::RawStmt>> {
+        range.map(|i| parse_piece(pieces[i], offsets[i])).collect()
+    };
+    if threads == 1 {
+        return parse_chunk(0..pieces.len());
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..pieces.len())
+            .step_by(chunk)
+            .map(|start| {
+                let range = start..(start + chunk).min(pieces.len());
+                scope.spawn(move || parse_chunk(range))
+            })
+            .collect();
+        let mut statements = Vec::with_capacity(pieces.len());
+        for worker in workers {
+            statements.extend(worker.join().ok()??);
+        }
+        Some(statements)
+    })
+}
+
+/// Below this size a second thread costs more than it saves.
+const PARALLEL_PARSE_MIN_BYTES: usize = 64 * 1024;
+/// Below this size one tree for the whole input is cheaper than scanning first.
+const SPLIT_PARSE_MIN_BYTES: usize = 16 * 1024;
+
+/// One statement parsed alone, its location moved back into the whole input.
+fn parse_piece(piece: &str, offset: usize) -> Option<protobuf::RawStmt> {
+    let mut tree = parse_tree(piece).ok()?;
+    if tree.stmts.len() != 1 {
+        return None;
+    }
+    let mut raw = tree.stmts.pop()?;
+    let location = raw.stmt_location.max(0) as usize;
+    let len = if raw.stmt_len == 0 { piece.len() - location } else { raw.stmt_len as usize };
+    raw.stmt_location = (offset + location) as i32;
+    raw.stmt_len = len as i32;
+    Some(raw)
+}
+
+/// Whitespace, comments and `;` only.
+fn only_separators(gap: &str) -> bool {
+    let mut at = 0;
+    loop {
+        at = skip_trivia(gap, at);
+        match gap.as_bytes().get(at) {
+            None => return true,
+            Some(b';') => at += 1,
+            Some(_) => return false,
+        }
+    }
 }
 
 #[repr(C)]
@@ -133,32 +221,55 @@ struct PgQueryError {
 }
 
 #[repr(C)]
-struct PgQueryParseResult {
-    parse_tree: *mut c_char,
+struct PgQueryProtobuf {
+    len: usize,
+    data: *mut c_char,
+}
+
+#[repr(C)]
+struct PgQueryProtobufParseResult {
+    parse_tree: PgQueryProtobuf,
     stderr_buffer: *mut c_char,
     error: *mut PgQueryError,
 }
 
 extern "C" {
-    // Linked in by the pg_query crate; its Rust API drops the error position, which users need.
-    fn pg_query_parse(input: *const c_char) -> PgQueryParseResult;
-    fn pg_query_free_parse_result(result: PgQueryParseResult);
+    // Linked in by the pg_query crate. Called directly because its Rust `parse` drops the error position
+    // and walks the whole tree to collect table names we never use (a measurable share of the time).
+    fn pg_query_parse_protobuf(input: *const c_char) -> PgQueryProtobufParseResult;
+    fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
 }
 
-/// The 1-based character position PostgreSQL reports for a syntax error, if any.
-fn error_cursor(src: &str) -> Option<usize> {
-    let input = CString::new(src).ok()?;
-    // SAFETY: `input` is a valid C string for the call; the result is freed exactly once below.
+pub enum RawParseError {
+    /// PostgreSQL rejected the SQL; `cursor` is its 1-based character position, when it gave one.
+    Syntax { message: String, cursor: Option<usize> },
+    Other(String),
+}
+
+/// The parse tree of `sql` as libpg_query returns it.
+pub fn parse_tree(sql: &str) -> Result<protobuf::ParseResult, RawParseError> {
+    let input = CString::new(sql).map_err(|e| RawParseError::Other(e.to_string()))?;
+    // SAFETY: `input` outlives the call; the result is read before it is freed, exactly once.
     unsafe {
-        let result = pg_query_parse(input.as_ptr());
-        let cursor = if result.error.is_null() { None } else { Some((*result.error).cursorpos) };
-        pg_query_free_parse_result(result);
-        cursor.filter(|&c| c > 0).map(|c| c as usize)
+        let result = pg_query_parse_protobuf(input.as_ptr());
+        let outcome = if let Some(error) = result.error.as_ref() {
+            let message = if error.message.is_null() {
+                "syntax error".to_owned()
+            } else {
+                CStr::from_ptr(error.message).to_string_lossy().into_owned()
+            };
+            Err(RawParseError::Syntax { message, cursor: (error.cursorpos > 0).then_some(error.cursorpos as usize) })
+        } else {
+            let bytes = std::slice::from_raw_parts(result.parse_tree.data as *const u8, result.parse_tree.len);
+            protobuf::ParseResult::decode(bytes).map_err(|e| RawParseError::Other(e.to_string()))
+        };
+        pg_query_free_protobuf_parse_result(result);
+        outcome
     }
 }
 
-fn locate_parse_error(src: &str, index: &LineIndex, message: String) -> Error {
-    let byte_offset = match error_cursor(src) {
+fn locate_parse_error(src: &str, index: &LineIndex, message: String, cursor: Option<usize>) -> Error {
+    let byte_offset = match cursor {
         Some(cursor) => index.byte_offset_of_char(cursor - 1),
         // No position (e.g. unterminated string at end of input): point at the end.
         None => src.trim_end().len(),
@@ -225,6 +336,22 @@ mod tests {
         }
         let err = parse("CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN é text,\n  ADD COLUMN x;").unwrap_err();
         assert!(err.to_string().contains("line 3, column 15"), "{err}");
+    }
+
+    #[test]
+    fn text_the_scanner_drops_is_still_a_syntax_error() {
+        let err = parse("select 1; asdf; select 2;").unwrap_err();
+        assert_eq!(err.code(), "PARSE_ERROR");
+        assert!(err.to_string().contains("line 1, column 11"), "{err}");
+    }
+
+    #[test]
+    fn sql_standard_function_bodies_keep_their_semicolons() {
+        let src = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\nCREATE TABLE t (id int);";
+        let stmts = parse(src).unwrap();
+        assert_eq!(stmts.len(), 2);
+        assert!(stmts[0].text.ends_with("END"), "{}", stmts[0].text);
+        assert_eq!((stmts[1].line, stmts[1].column), (2, 1));
     }
 
     #[test]

@@ -37,8 +37,8 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context) -> Outcome {
     let mut blocker = None;
     let mut non_transactional = false;
     for statement in embedded {
-        let Ok(parsed) = pg_query::parse(&statement.sql, 0) else { return data::data_migration() };
-        for raw in parsed.protobuf.stmts {
+        let Ok(parsed) = crate::source::parse_tree(&statement.sql) else { return data::data_migration() };
+        for raw in parsed.stmts {
             let Some(node) = raw.stmt.and_then(|n| n.node) else { continue };
             let outcome = invert(&node, ctx, statement.guarded);
             if blocker.is_none() {
