@@ -1,0 +1,102 @@
+use thiserror::Error;
+
+/// Every failure of the DB layer. `code()` is the stable `error.code` JavaScript sees.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    /// A bad database URL, option or argument; nothing was sent to the server.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The server could not be reached, refused us, or the connection broke.
+    /// The message names host and port, never the password.
+    #[error("{0}")]
+    ConnectionFailed(String),
+    /// `schema_versions` or one of its columns is missing; the message names the migration to apply.
+    #[error("{0}")]
+    SchemaVersionsMissing(String),
+    #[error("No migration with version {0} in schema_versions")]
+    VersionNotFound(String),
+    #[error("No rollback script found for version {0}")]
+    RollbackScriptNotFound(String),
+    #[error(
+        "Rollback for version {0} is marked unsafe (rollback_safe = false): it does not undo every \
+         statement of the migration. Pass force to execute it anyway"
+    )]
+    RollbackUnsafe(String),
+    #[error("Migration {0} has already been rolled back")]
+    AlreadyRolledBack(String),
+    /// Another pg-rollback operation held the advisory lock past `lockTimeoutMs`/`statementTimeoutMs`.
+    #[error("{0}")]
+    LockTimeout(String),
+    /// A rollback statement failed; the message names it, PostgreSQL's error, its SQLSTATE and what changed.
+    #[error("{0}")]
+    RollbackFailed(String),
+    /// `apply_migration` failed; nothing was applied.
+    #[error("{0}")]
+    MigrationFailed(String),
+    /// An unexpected error from PostgreSQL while reading or writing metadata.
+    #[error("{0}")]
+    Database(String),
+    /// The generator rejected the migration SQL (code `PARSE_ERROR`, `INVALID_INPUT`, ...).
+    #[error(transparent)]
+    Generator(#[from] pg_rollback_core::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Error::ConnectionFailed(_) => "CONNECTION_FAILED",
+            Error::SchemaVersionsMissing(_) => "SCHEMA_VERSIONS_MISSING",
+            Error::VersionNotFound(_) => "VERSION_NOT_FOUND",
+            Error::RollbackScriptNotFound(_) => "ROLLBACK_SCRIPT_NOT_FOUND",
+            Error::RollbackUnsafe(_) => "ROLLBACK_UNSAFE",
+            Error::AlreadyRolledBack(_) => "ALREADY_ROLLED_BACK",
+            Error::LockTimeout(_) => "LOCK_TIMEOUT",
+            Error::RollbackFailed(_) => "ROLLBACK_FAILED",
+            Error::MigrationFailed(_) => "MIGRATION_FAILED",
+            Error::Database(_) => "DATABASE_ERROR",
+            Error::Generator(e) => e.code(),
+            Error::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// PostgreSQL's own words for a failed statement: message, detail, hint and SQLSTATE.
+pub(crate) fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut s = format!("{} (SQLSTATE {})", db.message(), db.code().code());
+            if let Some(detail) = db.detail() {
+                s.push_str(&format!("; detail: {detail}"));
+            }
+            if let Some(hint) = db.hint() {
+                s.push_str(&format!("; hint: {hint}"));
+            }
+            s
+        }
+        None => error_chain(e),
+    }
+}
+
+/// `e` and its sources, joined: tokio-postgres puts the useful part (e.g. "Connection refused") in the source.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = cause.source();
+    }
+    s
+}
+
+pub(crate) fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {
+    e.as_db_error().map(|db| db.code().code())
+}

@@ -1,0 +1,90 @@
+//! pg-rollback DB layer: stores generated rollback scripts in `schema_versions` and executes them,
+//! all-or-nothing and serialized by a PostgreSQL advisory lock. Plain async Rust (tokio-postgres);
+//! the napi addon wraps it.
+//!
+//! Every call opens its own connection (one URL, no pool) and closes it before returning, so the
+//! single-connection embedded server can serve the next call.
+mod connect;
+mod error;
+mod ops;
+mod script;
+
+pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT};
+pub use error::{Error, Result};
+pub use ops::{apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback};
+pub use pg_rollback_core::RollbackWarning;
+
+use serde::Serialize;
+
+/// Key of the advisory lock every writing operation takes ("pgrollbk" as big-endian bytes), so a
+/// rollback never races another rollback, a store, or a migration applied through this crate.
+pub const ADVISORY_LOCK_KEY: i64 = i64::from_be_bytes(*b"pgrollbk");
+
+/// The migration that creates `schema_versions` (WISH-2057's columns).
+pub const SCHEMA_VERSIONS_MIGRATION: &str =
+    "packages/backend/database-schema/src/migrations/0000_schema_versions.sql";
+/// The migration that adds `rollback_script` and `rollback_applied_at` (WISH-20200 AC 12-13).
+pub const ROLLBACK_COLUMNS_MIGRATION: &str =
+    "packages/backend/database-schema/src/migrations/0001_rollback_columns.sql";
+/// DDL of [`SCHEMA_VERSIONS_MIGRATION`].
+pub const SCHEMA_VERSIONS_SQL: &str = include_str!("../sql/schema_versions.sql");
+/// DDL of [`ROLLBACK_COLUMNS_MIGRATION`].
+pub const ROLLBACK_COLUMNS_SQL: &str = include_str!("../sql/rollback_columns.sql");
+
+/// A migration whose rollback is to be generated and stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationInput {
+    pub version: String,
+    pub migration_file: String,
+    /// The migration SQL; the rollback script is generated from it.
+    pub sql: String,
+    pub description: Option<String>,
+    pub applied_by: Option<String>,
+}
+
+/// Drizzle's bookkeeping for [`apply_migration`]: a row of `drizzle.__drizzle_migrations`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrizzleEntry {
+    pub hash: String,
+    /// The migration's `folderMillis` (journal `when`), compared like drizzle-orm does.
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecuteOptions {
+    /// Execute even when `rollback_safe` is false.
+    pub force: bool,
+    /// `lock_timeout` for the transaction (also bounds the wait for the advisory lock); 0 = no limit.
+    pub lock_timeout_ms: Option<u32>,
+    /// `statement_timeout` for each statement; 0 = no limit.
+    pub statement_timeout_ms: Option<u32>,
+    /// Also delete this `hash` from `drizzle.__drizzle_migrations`, in the same transaction.
+    pub drizzle_hash: Option<String>,
+}
+
+/// One `schema_versions` row as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredRollback {
+    pub version: String,
+    pub migration_file: String,
+    pub description: Option<String>,
+    pub rollback_script: Option<String>,
+    pub rollback_safe: bool,
+    /// The generator's warnings. Only [`store_rollback`] and [`apply_migration`] have them:
+    /// `schema_versions` has no column for warnings, so rows read back carry none.
+    pub warnings: Vec<RollbackWarning>,
+    /// ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`.
+    pub applied_at: String,
+    pub rollback_applied_at: Option<String>,
+}
+
+/// What [`apply_migration`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyOutcome {
+    /// False when drizzle's table already records this migration (or a later one): nothing ran.
+    pub applied: bool,
+    /// The stored rollback, or `None` when `schema_versions` (with all its columns) does not exist.
+    pub rollback: Option<StoredRollback>,
+}

@@ -1,0 +1,487 @@
+//! Async database functions: check JS arguments, run `pg_rollback_db` on napi's tokio runtime,
+//! convert results and errors. Every call returns a Promise; bad arguments reject it with
+//! `INVALID_ARGUMENT`, and a panic rejects it with `INTERNAL_ERROR` instead of reaching Node.
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue, Unknown};
+use napi::{Env, ValueType};
+use napi_derive::napi;
+use pg_rollback_db as db;
+
+use crate::generate::RollbackWarning;
+use crate::{catch_panic, js_error, to_napi_error, CodedError, JsResult};
+
+/// One `schema_versions` row. Timestamps are ISO 8601 strings in UTC.
+#[napi(object, use_nullable = true)]
+pub struct StoredRollback {
+    pub version: String,
+    pub migration_file: String,
+    pub description: Option<String>,
+    /// The generated rollback SQL; null when nothing could be generated.
+    pub rollback_script: Option<String>,
+    pub rollback_safe: bool,
+    /// The generator's warnings. Only `storeRollback` and `applyMigration` return them:
+    /// `schema_versions` has no column for warnings, so rows read back (`getRollback`,
+    /// `executeRollback`, `listRollbacks`) always have `[]`.
+    pub warnings: Vec<RollbackWarning>,
+    pub applied_at: String,
+    /// When the rollback was executed; null while it has not been.
+    pub rollback_applied_at: Option<String>,
+}
+
+/// A migration whose rollback `storeRollback` generates and stores.
+#[napi(object)]
+pub struct MigrationInput {
+    /// e.g. `1.2.0`; any non-empty text.
+    pub version: String,
+    pub migration_file: String,
+    /// The migration SQL the rollback is generated from.
+    pub sql: String,
+    pub description: Option<String>,
+    pub applied_by: Option<String>,
+}
+
+/// A Drizzle migration for `applyMigration`.
+#[napi(object)]
+pub struct ApplyMigrationInput {
+    pub version: String,
+    pub migration_file: String,
+    pub sql: String,
+    pub description: Option<String>,
+    pub applied_by: Option<String>,
+    /// The `hash` recorded in `drizzle.__drizzle_migrations`.
+    pub drizzle_hash: String,
+    /// The journal's `when` (milliseconds), recorded as `created_at`.
+    pub drizzle_created_at: f64,
+}
+
+#[napi(object)]
+pub struct ExecuteRollbackOptions {
+    /// Execute even when `rollbackSafe` is false.
+    pub force: Option<bool>,
+    /// `lock_timeout` in milliseconds (also bounds the wait for another pg-rollback operation); 0 = none.
+    pub lock_timeout_ms: Option<f64>,
+    /// `statement_timeout` in milliseconds for each statement; 0 = none.
+    pub statement_timeout_ms: Option<f64>,
+    /// Also delete this hash from `drizzle.__drizzle_migrations` in the same transaction, so the
+    /// next migrate run applies the migration again.
+    pub drizzle_hash: Option<String>,
+}
+
+#[napi(object, use_nullable = true)]
+pub struct ApplyMigrationResult {
+    /// False when Drizzle's table already records this migration or a later one: nothing ran.
+    pub applied: bool,
+    /// The stored row, or null when `schema_versions` (with all its columns) does not exist.
+    pub rollback: Option<StoredRollback>,
+}
+
+impl From<db::StoredRollback> for StoredRollback {
+    fn from(r: db::StoredRollback) -> Self {
+        StoredRollback {
+            version: r.version,
+            migration_file: r.migration_file,
+            description: r.description,
+            rollback_script: r.rollback_script,
+            rollback_safe: r.rollback_safe,
+            warnings: r.warnings.into_iter().map(Into::into).collect(),
+            applied_at: r.applied_at,
+            rollback_applied_at: r.rollback_applied_at,
+        }
+    }
+}
+
+fn db_error(e: db::Error) -> CodedError {
+    js_error(e.code(), e.to_string())
+}
+
+fn invalid(message: String) -> CodedError {
+    js_error("INVALID_ARGUMENT", message)
+}
+
+// ---- argument checking: JS values are checked here so that every mistake is INVALID_ARGUMENT ----
+
+fn type_of(v: &Unknown<'_>) -> ValueType {
+    v.get_type().unwrap_or(ValueType::Unknown)
+}
+
+fn string_arg(v: &Unknown<'_>, name: &str) -> JsResult<String> {
+    if type_of(v) != ValueType::String {
+        return Err(invalid(format!("{name} must be a string")));
+    }
+    // SAFETY: the value was just checked to be a string.
+    unsafe { v.cast::<String>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))
+}
+
+fn object_arg<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Object<'env>> {
+    if type_of(v) != ValueType::Object {
+        return Err(invalid(format!("{name} must be an object")));
+    }
+    // SAFETY: the value was just checked to be an object (typeof null is Null in napi).
+    unsafe { v.cast::<Object<'env>>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))
+}
+
+/// A property, `None` when it is absent, `undefined` or `null`.
+fn property<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Option<Unknown<'env>>> {
+    let value = obj
+        .get::<Unknown<'env>>(key)
+        .map_err(|e| invalid(format!("cannot read {name}.{key}: {}", e.reason)))?;
+    Ok(value.filter(|v| type_of(v) != ValueType::Null))
+}
+
+fn opt_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<String>> {
+    property(obj, name, key)?
+        .map(|v| string_arg(&v, &format!("{name}.{key}")))
+        .transpose()
+}
+
+fn req_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<String> {
+    opt_string(obj, name, key)?.ok_or_else(|| invalid(format!("{name}.{key} is required")))
+}
+
+fn opt_number(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<f64>> {
+    let Some(v) = property(obj, name, key)? else {
+        return Ok(None);
+    };
+    if type_of(&v) != ValueType::Number {
+        return Err(invalid(format!("{name}.{key} must be a number")));
+    }
+    // SAFETY: checked to be a number.
+    unsafe { v.cast::<f64>() }
+        .map(Some)
+        .map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
+}
+
+fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
+    let Some(v) = property(obj, name, key)? else {
+        return Ok(None);
+    };
+    if type_of(&v) != ValueType::Boolean {
+        return Err(invalid(format!("{name}.{key} must be a boolean")));
+    }
+    // SAFETY: checked to be a boolean.
+    unsafe { v.cast::<bool>() }
+        .map(Some)
+        .map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
+}
+
+fn milliseconds(value: Option<f64>, name: &str) -> JsResult<Option<u32>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_finite() && v.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&v) => {
+            Ok(Some(v as u32))
+        }
+        Some(v) => Err(invalid(format!(
+            "{name} must be a whole number of milliseconds from 0 to {}, got {v}",
+            i32::MAX
+        ))),
+    }
+}
+
+fn migration_input(v: &Unknown<'_>, name: &str) -> JsResult<MigrationInput> {
+    let obj = object_arg(v, name)?;
+    Ok(MigrationInput {
+        version: req_string(&obj, name, "version")?,
+        migration_file: req_string(&obj, name, "migrationFile")?,
+        sql: req_string(&obj, name, "sql")?,
+        description: opt_string(&obj, name, "description")?,
+        applied_by: opt_string(&obj, name, "appliedBy")?,
+    })
+}
+
+impl From<MigrationInput> for db::MigrationInput {
+    fn from(m: MigrationInput) -> Self {
+        db::MigrationInput {
+            version: m.version,
+            migration_file: m.migration_file,
+            sql: m.sql,
+            description: m.description,
+            applied_by: m.applied_by,
+        }
+    }
+}
+
+fn apply_input(v: &Unknown<'_>) -> JsResult<ApplyMigrationInput> {
+    let name = "migration";
+    let obj = object_arg(v, name)?;
+    let base = migration_input(v, name)?;
+    let created_at = opt_number(&obj, name, "drizzleCreatedAt")?
+        .ok_or_else(|| invalid(format!("{name}.drizzleCreatedAt is required")))?;
+    if !(created_at.is_finite()
+        && created_at.fract() == 0.0
+        && created_at.abs() <= 9_007_199_254_740_991.0)
+    {
+        return Err(invalid(format!(
+            "{name}.drizzleCreatedAt must be a whole number (milliseconds), got {created_at}"
+        )));
+    }
+    Ok(ApplyMigrationInput {
+        version: base.version,
+        migration_file: base.migration_file,
+        sql: base.sql,
+        description: base.description,
+        applied_by: base.applied_by,
+        drizzle_hash: req_string(&obj, name, "drizzleHash")?,
+        drizzle_created_at: created_at,
+    })
+}
+
+fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
+    let name = "options";
+    let Some(v) = v.filter(|v| !matches!(type_of(v), ValueType::Undefined | ValueType::Null))
+    else {
+        return Ok(db::ExecuteOptions::default());
+    };
+    let obj = object_arg(v, name)?;
+    let parsed = ExecuteRollbackOptions {
+        force: opt_bool(&obj, name, "force")?,
+        lock_timeout_ms: opt_number(&obj, name, "lockTimeoutMs")?,
+        statement_timeout_ms: opt_number(&obj, name, "statementTimeoutMs")?,
+        drizzle_hash: opt_string(&obj, name, "drizzleHash")?,
+    };
+    Ok(db::ExecuteOptions {
+        force: parsed.force.unwrap_or(false),
+        lock_timeout_ms: milliseconds(parsed.lock_timeout_ms, "options.lockTimeoutMs")?,
+        statement_timeout_ms: milliseconds(
+            parsed.statement_timeout_ms,
+            "options.statementTimeoutMs",
+        )?,
+        drizzle_hash: parsed.drizzle_hash,
+    })
+}
+
+// ---- futures to promises ----
+
+/// Polls the inner future inside `catch_panic`, so a panic settles the promise as `INTERNAL_ERROR`.
+struct CatchPanic<T>(Pin<Box<dyn Future<Output = JsResult<T>> + Send>>);
+
+impl<T> Future for CatchPanic<T> {
+    type Output = JsResult<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match catch_panic(|| Ok(inner.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(result),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Run `fut` on napi's tokio runtime; its coded error becomes the rejection (with `code`).
+fn promise<'env, T: ToNapiValue + Send + 'static>(
+    env: &'env Env,
+    fut: impl Future<Output = JsResult<T>> + Send + 'static,
+) -> napi::Result<PromiseRaw<'env, T>> {
+    let guarded = CatchPanic(Box::pin(fut));
+    env.spawn_future_with_callback(
+        async move { Ok(guarded.await) },
+        |env, result: JsResult<T>| result.map_err(|e| to_napi_error(env, e)),
+    )
+}
+
+// ---- exports ----
+
+/// Generate the rollback of `migration.sql` and store it in `schema_versions` (the newest row of
+/// that version; a second store replaces its script, unless that row was already rolled back, in
+/// which case a new row records the re-applied migration). Resolves with the row and the
+/// generator's warnings.
+///
+/// Rejects with `code` `INVALID_ARGUMENT`, `PARSE_ERROR`, `CONNECTION_FAILED`,
+/// `SCHEMA_VERSIONS_MISSING`, `LOCK_TIMEOUT` or `DATABASE_ERROR`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, migration: MigrationInput",
+    ts_return_type = "Promise<StoredRollback>"
+)]
+pub fn store_rollback<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    migration: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, StoredRollback>> {
+    let args = catch_panic(|| {
+        Ok((
+            string_arg(&database_url, "databaseUrl")?,
+            migration_input(&migration, "migration")?,
+        ))
+    });
+    promise(env, async move {
+        let (url, m) = args?;
+        db::store_rollback(&url, &m.into())
+            .await
+            .map(Into::into)
+            .map_err(db_error)
+    })
+}
+
+/// Preview: the newest `schema_versions` row of `version`, without changing anything
+/// (`warnings` is `[]`: warnings are not stored).
+///
+/// Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, version: string",
+    ts_return_type = "Promise<StoredRollback>"
+)]
+pub fn get_rollback<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    version: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, StoredRollback>> {
+    let args = catch_panic(|| {
+        Ok((
+            string_arg(&database_url, "databaseUrl")?,
+            string_arg(&version, "version")?,
+        ))
+    });
+    promise(env, async move {
+        let (url, version) = args?;
+        db::get_rollback(&url, &version)
+            .await
+            .map(Into::into)
+            .map_err(db_error)
+    })
+}
+
+/// Execute the stored rollback of `version` and set `rollback_applied_at`, all in one transaction
+/// (scripts with `CONCURRENTLY` run statement by statement instead; the mark is set only when all
+/// ran). Serialized with other pg-rollback operations by an advisory lock: of concurrent calls for
+/// one version exactly one succeeds. Resolves with the updated row (`warnings` is `[]`).
+///
+/// Rejects with `VERSION_NOT_FOUND`, `ALREADY_ROLLED_BACK` (`Migration X.Y.Z has already been rolled
+/// back`), `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
+/// `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
+/// SQLSTATE, and what changed), `LOCK_TIMEOUT`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`,
+/// `INVALID_ARGUMENT`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, version: string, options?: ExecuteRollbackOptions",
+    ts_return_type = "Promise<StoredRollback>"
+)]
+pub fn execute_rollback<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    version: Unknown<'env>,
+    options: Option<Unknown<'env>>,
+) -> napi::Result<PromiseRaw<'env, StoredRollback>> {
+    let args = catch_panic(|| {
+        Ok((
+            string_arg(&database_url, "databaseUrl")?,
+            string_arg(&version, "version")?,
+            execute_options(options.as_ref())?,
+        ))
+    });
+    promise(env, async move {
+        let (url, version, options) = args?;
+        db::execute_rollback(&url, &version, &options)
+            .await
+            .map(Into::into)
+            .map_err(db_error)
+    })
+}
+
+/// Every `schema_versions` row, oldest `applied_at` first (`warnings` is `[]`).
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string",
+    ts_return_type = "Promise<StoredRollback[]>"
+)]
+pub fn list_rollbacks<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, Vec<StoredRollback>>> {
+    let url = catch_panic(|| string_arg(&database_url, "databaseUrl"));
+    promise(env, async move {
+        let rows = db::list_rollbacks(&url?).await.map_err(db_error)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    })
+}
+
+/// Apply a Drizzle migration and store its rollback, in one transaction under the same advisory
+/// lock as `executeRollback`. Skipped (`applied: false`) when `drizzle.__drizzle_migrations`
+/// already has a row with `created_at >= drizzleCreatedAt` (drizzle-orm's rule). Creates
+/// `drizzle.__drizzle_migrations` if missing, runs the SQL, records `(hash, created_at)`, and
+/// writes the `schema_versions` row when that table (with all its columns) exists afterwards;
+/// otherwise `rollback` is null.
+///
+/// Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing
+/// statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, migration: ApplyMigrationInput",
+    ts_return_type = "Promise<ApplyMigrationResult>"
+)]
+pub fn apply_migration<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    migration: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, ApplyMigrationResult>> {
+    let args = catch_panic(|| {
+        Ok((
+            string_arg(&database_url, "databaseUrl")?,
+            apply_input(&migration)?,
+        ))
+    });
+    promise(env, async move {
+        let (url, m) = args?;
+        let entry = db::DrizzleEntry {
+            hash: m.drizzle_hash,
+            created_at: m.drizzle_created_at as i64,
+        };
+        let input = db::MigrationInput {
+            version: m.version,
+            migration_file: m.migration_file,
+            sql: m.sql,
+            description: m.description,
+            applied_by: m.applied_by,
+        };
+        let outcome = db::apply_migration(&url, &input, &entry)
+            .await
+            .map_err(db_error)?;
+        Ok(ApplyMigrationResult {
+            applied: outcome.applied,
+            rollback: outcome.rollback.map(Into::into),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_errors_keep_their_code_and_message() {
+        let e = db_error(db::Error::RollbackScriptNotFound("1.2.3".into()));
+        assert_eq!(e.status.as_ref(), "ROLLBACK_SCRIPT_NOT_FOUND");
+        assert_eq!(e.reason, "No rollback script found for version 1.2.3");
+    }
+
+    #[test]
+    fn milliseconds_accept_whole_non_negative_numbers_only() {
+        assert_eq!(milliseconds(Some(0.0), "x").unwrap(), Some(0));
+        assert_eq!(milliseconds(Some(1500.0), "x").unwrap(), Some(1500));
+        assert_eq!(milliseconds(None, "x").unwrap(), None);
+        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, 3e9] {
+            let e = milliseconds(Some(bad), "options.lockTimeoutMs").unwrap_err();
+            assert_eq!(e.status.as_ref(), "INVALID_ARGUMENT");
+            assert!(e.reason.contains("options.lockTimeoutMs"), "{}", e.reason);
+        }
+    }
+
+    #[test]
+    fn a_panicking_future_becomes_internal_error() {
+        let fut: CatchPanic<()> = CatchPanic(Box::pin(async { panic!("kaboom") }));
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut fut = Box::pin(fut);
+        match fut.as_mut().poll(&mut cx) {
+            Poll::Ready(Err(e)) => {
+                assert_eq!(e.status.as_ref(), "INTERNAL_ERROR");
+                assert!(e.reason.contains("kaboom"), "{}", e.reason);
+            }
+            _ => panic!("expected an INTERNAL_ERROR"),
+        }
+    }
+}
