@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite: setup, then the Rust workspace (unit, case tables, round trips and the DB
+# layer on throwaway PostgreSQL 15 clusters, or on DATABASE_URL when set), the addon's Node tests and
+# every workspace package's tests. Runs all of them, then exits non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# The root package's "test" script is this file; never let a recursive pnpm run re-enter it.
+if [ -n "${PG_ROLLBACK_TEST_SH:-}" ]; then
+  echo "test.sh: already running (recursive invocation), skipping" >&2
+  exit 0
+fi
+export PG_ROLLBACK_TEST_SH=1
+
+if ! bash scripts/setup.sh; then
+  echo "test.sh: setup failed" >&2
+  exit 1
+fi
+
+failed=()
+step() {
+  local name=$1
+  shift
+  printf '\n==> %s: %s\n' "$name" "$*" >&2
+  if "$@"; then
+    printf '==> %s: ok\n' "$name" >&2
+  else
+    printf '==> %s: FAILED\n' "$name" >&2
+    failed+=("$name")
+  fi
+}
+
+step rust cargo test --workspace
+
+shopt -s nullglob
+node_tests=(__test__/*.spec.mjs __test__/*.test.mjs __test__/*.spec.js __test__/*.test.js __test__/*.spec.cjs __test__/*.test.cjs)
+shopt -u nullglob
+if ((${#node_tests[@]})); then
+  step node node --test "${node_tests[@]}"
+fi
+
+if [ -f pnpm-workspace.yaml ]; then
+  step packages pnpm -r --if-present run test
+fi
+
+echo >&2
+if ((${#failed[@]})); then
+  echo "test.sh: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "test.sh: all passed" >&2
