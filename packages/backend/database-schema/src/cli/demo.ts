@@ -1,0 +1,76 @@
+// `pnpm demo`: the whole flow on the embedded PostgreSQL, by running the real commands one after the other.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCliArgs, runCli } from '../lib/cli.js';
+import { CliError, EXIT } from '../lib/errors.js';
+import { DEFAULT_PGLITE_DIR, PACKAGE_DIR } from '../lib/paths.js';
+
+const HELP = `Usage: pnpm demo [--pglite-dir=DIR]
+
+Runs, on the embedded PostgreSQL (never on $DATABASE_URL):
+  pnpm db:migrate:apply                                apply the package's migrations, storing rollback scripts
+  pnpm db:rollback list                                the schema_versions rows
+  pnpm db:rollback --version=1.2.0                     preview a generated rollback
+  pnpm db:rollback --version=1.2.0 --execute --yes     execute it
+  pnpm db:rollback list                                rollback_applied_at is now set
+  pnpm db:migrate:apply                                the rolled-back migration is applied again
+  pnpm db:rollback list
+
+Options:
+  --pglite-dir=DIR   data directory of the embedded PostgreSQL (default: this package's .pglite/)
+  -h, --help         show this help
+`;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+await runCli(process.argv.slice(2), async () => {
+  const { values, positionals } = parseCliArgs(process.argv.slice(2), {
+    'pglite-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length > 0) {
+    throw new CliError(`Unexpected arguments: ${positionals.join(' ')}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
+  }
+  const pgliteDir = path.resolve(values['pglite-dir'] ?? DEFAULT_PGLITE_DIR);
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+
+  const steps: [script: string, args: string[], title: string][] = [
+    ['migrate-apply', [], 'Apply the migrations; each stores its generated rollback in schema_versions'],
+    ['rollback', ['list'], 'The schema_versions rows'],
+    ['rollback', ['--version=1.2.0'], 'Preview the rollback generated for version 1.2.0'],
+    ['rollback', ['--version=1.2.0', '--execute', '--yes'], 'Execute it (--yes answers the confirmation prompt)'],
+    ['rollback', ['list'], 'The schema_versions rows: 1.2.0 now has rollback_applied_at'],
+    ['migrate-apply', [], 'The rollback also removed Drizzle\'s record, so 1.2.0 is applied again'],
+    ['rollback', ['list'], 'The schema_versions rows at the end'],
+  ];
+  for (const [script, args, title] of steps) {
+    const command = script === 'migrate-apply' ? 'db:migrate:apply' : 'db:rollback';
+    process.stdout.write(`\n### ${title}\n$ pnpm ${command}${args.length ? ` ${args.join(' ')}` : ''}\n`);
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, `${script}.ts`), ...args, `--pglite-dir=${pgliteDir}`],
+      { cwd: PACKAGE_DIR, env, stdio: 'inherit' },
+    );
+    if (result.status !== 0) {
+      throw new CliError(
+        `Demo step "pnpm ${command} ${args.join(' ')}" failed (exit code ${result.status ?? result.signal})`,
+        result.status ?? EXIT.FAILED,
+        'DEMO_FAILED',
+      );
+    }
+  }
+  // pnpm runs scripts in the package; INIT_CWD is where the user typed `pnpm demo`.
+  const fromUser = path.relative(process.env.INIT_CWD ?? process.cwd(), PACKAGE_DIR);
+  const pglite = values['pglite-dir'] === undefined ? '' : ` --pglite-dir=${pgliteDir}`;
+  process.stdout.write(
+    `\n✓ Demo finished. The embedded database stays in ${pgliteDir}; to look at it:\n` +
+      `  ${fromUser ? `cd ${fromUser} && ` : ''}pnpm db:rollback list${pglite}\n`,
+  );
+  return EXIT.OK;
+});

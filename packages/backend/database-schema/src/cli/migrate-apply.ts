@@ -1,0 +1,194 @@
+// `pnpm db:migrate:apply`: the Drizzle migration wrapper of WISH-20200 (spec "Option 1: wrapper").
+// Applies pending migrations of the Drizzle journal the way drizzle-orm's migrator does, and stores
+// each one's generated rollback script in schema_versions in the same transaction.
+import os from 'node:os';
+import { addon, errorCode } from '../addon.js';
+import { Output, parseCliArgs, runCli } from '../lib/cli.js';
+import { openDatabase } from '../lib/database.js';
+import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
+import { readMigrations, resolveMigrationsDir, type Migration } from '../lib/migrations.js';
+import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
+import { formatWarning, generateRollback, type RollbackPlan } from '../rollback/generator.js';
+
+const HELP = `Usage:
+  pnpm db:migrate:apply [--generate-rollback] [options]
+
+Applies the pending migrations of the Drizzle journal (meta/_journal.json), each in its own transaction
+together with Drizzle's bookkeeping row (drizzle.__drizzle_migrations: sha256 of the file and the
+journal's "when", as drizzle-orm's migrator writes it) and the schema_versions row holding the generated
+rollback script. Unsafe statements are reported as warnings. A migration's version is taken from a
+"-- version: X.Y.Z" line in its SQL, else its journal tag; its description from "-- description: ...".
+
+Options:
+  --generate-rollback    generate and store rollback scripts (always on; accepted for the spec's command line)
+  --migrations=DIR       migrations folder (default: "out" of drizzle.config.ts)
+  --database-url=URL     database to use (default: $DATABASE_URL; without it, the embedded PostgreSQL)
+  --pglite-dir=DIR       data directory of the embedded PostgreSQL (default: this package's .pglite/)
+  --json                 print a machine-readable summary on stdout
+  -h, --help             show this help
+
+${EXIT_CODES_HELP}
+`;
+
+const OPTIONS = {
+  'generate-rollback': { type: 'boolean' },
+  migrations: { type: 'string' },
+  'database-url': { type: 'string' },
+  'pglite-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface Applied {
+  version: string;
+  migrationFile: string;
+  rollbackSafe: boolean;
+  rollbackScript: string | null;
+  warnings: RollbackPlan['warnings'];
+}
+
+await runCli(process.argv.slice(2), async (out) => {
+  const { values, positionals } = parseCliArgs(process.argv.slice(2), OPTIONS);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  if (positionals.length > 0) {
+    throw new CliError(`Unexpected arguments: ${positionals.join(' ')}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
+  }
+  const dir = await resolveMigrationsDir(values.migrations);
+  // Every file is read (and checked) before the database is touched.
+  const migrations = readMigrations(dir);
+  const plans = new Map(migrations.map((m) => [m.version, plan(m)]));
+  out.line(`Migrations folder: ${dir} (${migrations.length} in the journal)`);
+
+  const db = await openDatabase({
+    databaseUrl: values['database-url'],
+    pgliteDir: values['pglite-dir'] ?? DEFAULT_PGLITE_DIR,
+    log: (line) => out.note(line),
+  });
+  try {
+    const appliedBy = currentUser();
+    const applied: Applied[] = [];
+    let skipped = 0;
+    for (const m of migrations) {
+      let result;
+      try {
+        result = await addon().applyMigration(db.url, {
+          version: m.version,
+          migrationFile: m.file,
+          sql: m.sql,
+          description: m.description,
+          ...(appliedBy ? { appliedBy } : {}),
+          drizzleHash: m.hash,
+          drizzleCreatedAt: m.when,
+        });
+      } catch (error) {
+        const failure = toCliError(error);
+        throw new CliError(
+          `Migration ${m.file} (version ${m.version}) failed: ${failure.message}\n` +
+            `Nothing of it was applied${applied.length ? `; the ${applied.length} migration(s) before it stay applied` : ''}.`,
+          failure.exitCode,
+          failure.code,
+        );
+      }
+      if (!result.applied) {
+        skipped++;
+        continue;
+      }
+      const p = plans.get(m.version)!;
+      const rollback = result.rollback;
+      applied.push({
+        version: m.version,
+        migrationFile: m.file,
+        rollbackSafe: rollback?.rollbackSafe ?? p.rollbackSafe,
+        rollbackScript: rollback?.rollbackScript ?? p.rollbackScript,
+        warnings: rollback?.warnings ?? p.warnings,
+      });
+      reportApplied(out, m, p, rollback !== null);
+    }
+
+    const recorded = await recordEarlierMigrations(out, db.url, migrations, appliedBy);
+    out.line(
+      `✓ ${applied.length} migration(s) applied, ${skipped} already applied` +
+        (recorded.length ? `, ${recorded.length} recorded in schema_versions after the fact` : '') +
+        '.',
+    );
+    out.result({ ok: true, action: 'migrate', migrationsFolder: dir, applied, alreadyApplied: skipped, recorded });
+    return EXIT.OK;
+  } finally {
+    await db.close();
+  }
+});
+
+function plan(m: Migration): RollbackPlan {
+  try {
+    return generateRollback(m.sql);
+  } catch (error) {
+    const failure = toCliError(error);
+    throw new CliError(`Cannot parse ${m.path}: ${failure.message}`, EXIT.MIGRATION_FILES, failure.code);
+  }
+}
+
+/** AC 16: each statement that cannot be rolled back is a warning on the console. */
+function reportApplied(out: Output, m: Migration, p: RollbackPlan, stored: boolean): void {
+  out.line(`Applied ${m.file} (version ${m.version})`);
+  for (const warning of p.warnings) {
+    out.note(`⚠ Warning: ${m.file} (version ${m.version}): ${formatWarning(warning)}`);
+  }
+  if (!stored) {
+    out.line('  rollback script not stored yet: schema_versions with its rollback columns does not exist yet');
+  } else if (p.rollbackSafe) {
+    out.line('  rollback script stored, marked as SAFE');
+  } else if (p.rollbackScript !== null) {
+    out.line('  partial rollback script stored, marked as UNSAFE');
+  } else {
+    out.line('  no rollback script (marked as UNSAFE): it needs a manual rollback');
+  }
+}
+
+/**
+ * Migrations that ran before schema_versions could hold their rollback (the ones creating it, or ones
+ * applied by plain drizzle-kit) get their row now, generated from the same file.
+ */
+async function recordEarlierMigrations(
+  out: Output,
+  url: string,
+  migrations: Migration[],
+  appliedBy: string | undefined,
+): Promise<string[]> {
+  let rows;
+  try {
+    rows = await addon().listRollbacks(url);
+  } catch (error) {
+    if (errorCode(error) !== 'SCHEMA_VERSIONS_MISSING') throw error;
+    out.note(`⚠ Warning: rollback scripts are not stored: ${(error as Error).message}`);
+    return [];
+  }
+  const known = new Set(rows.map((r) => r.version));
+  const recorded: string[] = [];
+  for (const m of migrations) {
+    if (known.has(m.version)) continue;
+    const stored = await addon().storeRollback(url, {
+      version: m.version,
+      migrationFile: m.file,
+      sql: m.sql,
+      description: m.description,
+      ...(appliedBy ? { appliedBy } : {}),
+    });
+    recorded.push(m.version);
+    out.line(
+      `Recorded ${m.file} (version ${m.version}) in schema_versions: rollback ` +
+        (stored.rollbackScript === null ? 'not possible (UNSAFE)' : `script stored, marked as ${stored.rollbackSafe ? 'SAFE' : 'UNSAFE'}`),
+    );
+  }
+  return recorded;
+}
+
+function currentUser(): string | undefined {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER;
+  }
+}

@@ -1,0 +1,360 @@
+// `pnpm db:rollback`: preview, execute, list and backfill generated rollback scripts (WISH-20200).
+import fs from 'node:fs';
+import { addon, type StoredRollback } from '../addon.js';
+import { openDatabase, type Database } from '../lib/database.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from '../lib/errors.js';
+import { drizzleHash, findMigrationFile, resolveMigrationsDir } from '../lib/migrations.js';
+import { Output, parseCliArgs, positiveInteger, reportError, runCli } from '../lib/cli.js';
+import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
+import { ask } from '../lib/prompt.js';
+import { formatWarning, generateRollback } from '../rollback/generator.js';
+
+const HELP = `Usage:
+  pnpm db:rollback --version=X.Y.Z              preview the rollback script of a migration
+  pnpm db:rollback --version=X.Y.Z --execute    execute it, after confirmation
+  pnpm db:rollback list                         list every version in schema_versions
+  pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
+
+Options:
+  --version=X.Y.Z           the migration's version (schema_versions.version)
+  --execute                 execute the rollback; asks "Are you sure you want to execute this rollback? (yes/no):"
+  -y, --yes                 confirm without asking (required when stdin is not a terminal)
+  --force                   allow executing a rollback marked UNSAFE (runs its reversible statements only)
+  --json                    print a machine-readable result on stdout (notes and the prompt go to stderr)
+  --database-url=URL        database to use (default: $DATABASE_URL; without it, the embedded PostgreSQL)
+  --pglite-dir=DIR          data directory of the embedded PostgreSQL (default: this package's .pglite/)
+  --migrations=DIR          migrations folder (default: "out" of drizzle.config.ts)
+  --lock-timeout=MS         lock_timeout for the rollback
+  --statement-timeout=MS    statement_timeout for the rollback
+  -h, --help                show this help
+
+A rollback runs in one transaction together with setting schema_versions.rollback_applied_at and
+deleting the migration's row from drizzle.__drizzle_migrations, so \`pnpm db:migrate:apply\` applies
+the migration again later.
+
+${EXIT_CODES_HELP}
+`;
+
+const OPTIONS = {
+  version: { type: 'string' },
+  execute: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'database-url': { type: 'string' },
+  'pglite-dir': { type: 'string' },
+  migrations: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  'statement-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseCliArgs<typeof OPTIONS>>['values'];
+
+await runCli(process.argv.slice(2), async (out) => {
+  const { values, positionals } = parseCliArgs(process.argv.slice(2), OPTIONS);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  const command = checkUsage(values, positionals);
+  const lockTimeoutMs = positiveInteger('lock-timeout', values['lock-timeout']);
+  const statementTimeoutMs = positiveInteger('statement-timeout', values['statement-timeout']);
+  const dir = command === 'list' ? '' : await resolveMigrationsDir(values.migrations);
+
+  const db = await openDatabase({
+    databaseUrl: values['database-url'],
+    pgliteDir: values['pglite-dir'] ?? DEFAULT_PGLITE_DIR,
+    log: (line) => out.note(line),
+  });
+  try {
+    switch (command) {
+      case 'list':
+        return await list(out, db);
+      case 'backfill':
+        return await backfill(out, db, dir);
+      case 'preview':
+        return await preview(out, db, values.version!, dir);
+      case 'execute':
+        return await execute(out, db, values.version!, {
+          yes: values.yes === true,
+          force: values.force === true,
+          lockTimeoutMs,
+          statementTimeoutMs,
+          dir,
+        });
+    }
+  } finally {
+    await db.close();
+  }
+});
+
+function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' | 'preview' | 'execute' {
+  const usage = (message: string) => new CliError(`${message}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
+  if (positionals.length > 1) throw usage(`Unexpected arguments: ${positionals.slice(1).join(' ')}`);
+  const [sub] = positionals;
+  if (sub !== undefined) {
+    if (sub !== 'list' && sub !== 'backfill') throw usage(`Unknown command "${sub}" (expected list or backfill)`);
+    for (const flag of ['version', 'execute', 'yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
+      if (values[flag] !== undefined) throw usage(`--${flag} cannot be used with "${sub}"`);
+    }
+    return sub;
+  }
+  if (values.version === undefined) throw usage('Missing --version=X.Y.Z');
+  if (values.version.trim() === '') throw usage('--version must not be empty');
+  if (!values.execute) {
+    for (const flag of ['yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
+      if (values[flag] !== undefined) throw usage(`--${flag} only applies with --execute`);
+    }
+    return 'preview';
+  }
+  return 'execute';
+}
+
+function executeCommand(version: string, force: boolean): string {
+  // Quoted for the shell when the version has more than plain version characters.
+  const arg = /^[\w.+-]+$/.test(version) ? version : `'${version.replace(/'/g, `'\\''`)}'`;
+  return `pnpm db:rollback --version=${arg} --execute${force ? ' --force' : ''}`;
+}
+
+function printScript(out: Output, rollback: StoredRollback): void {
+  out.line(`Rollback script for version ${rollback.version}:`);
+  out.line(rollback.rollbackScript!.replace(/\n$/, ''));
+  out.line();
+}
+
+/**
+ * schema_versions stores no warnings (rows read back have none), so they are generated again from the
+ * migration file when it is still there and still yields the stored script.
+ */
+function withWarnings(rollback: StoredRollback, dir: string): StoredRollback {
+  if (rollback.warnings.length > 0) return rollback;
+  const file = findMigrationFile(dir, rollback.migrationFile);
+  if (file === undefined) return rollback;
+  let plan;
+  try {
+    plan = generateRollback(fs.readFileSync(file).toString());
+  } catch {
+    return rollback;
+  }
+  if (plan.rollbackScript !== rollback.rollbackScript || plan.rollbackSafe !== rollback.rollbackSafe) return rollback;
+  return { ...rollback, warnings: plan.warnings };
+}
+
+/** The SAFE/UNSAFE verdict and the warnings explaining an UNSAFE one. */
+function printSafety(out: Output, rollback: StoredRollback): void {
+  out.line(`This rollback is marked as ${rollback.rollbackSafe ? 'SAFE' : 'UNSAFE'}.`);
+  for (const warning of rollback.warnings) out.line(`  ⚠ Warning: ${formatWarning(warning)}`);
+  if (!rollback.rollbackSafe && rollback.rollbackScript !== null) {
+    out.line('The script above undoes only the reversible statements; the rest needs manual work.');
+  }
+}
+
+function noScriptError(out: Output, rollback: StoredRollback): number {
+  const error = new CliError(
+    `No rollback script found for version ${rollback.version}`,
+    EXIT.ROLLBACK_SCRIPT_NOT_FOUND,
+    'ROLLBACK_SCRIPT_NOT_FOUND',
+  );
+  reportError(out, error, { rollback });
+  // Say why there is none, and that nothing was changed.
+  if (rollback.warnings.length > 0) {
+    out.note(`This rollback is marked as ${rollback.rollbackSafe ? 'SAFE' : 'UNSAFE'}.`);
+    for (const warning of rollback.warnings) out.note(`  ⚠ Warning: ${formatWarning(warning)}`);
+  } else {
+    out.note(
+      `If ${rollback.migrationFile} is still in the migrations folder, \`pnpm db:rollback backfill\` ` +
+        'generates the missing script (when the migration can be rolled back).',
+    );
+  }
+  out.note('Nothing was changed.');
+  return error.exitCode;
+}
+
+async function preview(out: Output, db: Database, version: string, dir: string): Promise<number> {
+  const rollback = withWarnings(await addon().getRollback(db.url, version), dir);
+  if (rollback.rollbackScript === null) return noScriptError(out, rollback);
+  printScript(out, rollback);
+  printSafety(out, rollback);
+  if (rollback.rollbackAppliedAt !== null) {
+    out.line(`Migration ${version} has already been rolled back (at ${rollback.rollbackAppliedAt}).`);
+  } else {
+    out.line(`To execute, run: ${executeCommand(version, !rollback.rollbackSafe)}`);
+  }
+  out.result({
+    ok: true,
+    action: 'preview',
+    rollback,
+    executeCommand: rollback.rollbackAppliedAt === null ? executeCommand(version, !rollback.rollbackSafe) : null,
+  });
+  return EXIT.OK;
+}
+
+async function execute(
+  out: Output,
+  db: Database,
+  version: string,
+  options: {
+    yes: boolean;
+    force: boolean;
+    lockTimeoutMs: number | undefined;
+    statementTimeoutMs: number | undefined;
+    dir: string;
+  },
+): Promise<number> {
+  const rollback = withWarnings(await addon().getRollback(db.url, version), options.dir);
+  // The same checks run again in the addon under its lock; these avoid asking for nothing.
+  if (rollback.rollbackAppliedAt !== null) {
+    const error = new CliError(
+      `Migration ${version} has already been rolled back`,
+      EXIT.ALREADY_ROLLED_BACK,
+      'ALREADY_ROLLED_BACK',
+    );
+    reportError(out, error, { rollback });
+    out.note(`It was rolled back at ${rollback.rollbackAppliedAt}. Nothing was changed.`);
+    return error.exitCode;
+  }
+  if (rollback.rollbackScript === null) return noScriptError(out, rollback);
+
+  printScript(out, rollback);
+  if (!rollback.rollbackSafe) {
+    printSafety(out, rollback);
+    if (!options.force) {
+      const error = new CliError(
+        `Refusing to execute the UNSAFE rollback of version ${version} without --force. Nothing was changed.`,
+        EXIT.ROLLBACK_UNSAFE,
+        'ROLLBACK_UNSAFE',
+      );
+      reportError(out, error, { rollback });
+      out.note(`To execute it anyway, run: ${executeCommand(version, true)}`);
+      return error.exitCode;
+    }
+    out.line();
+  }
+
+  const drizzle = drizzleRowHash(out, rollback, options.dir);
+
+  if (!options.yes) {
+    if (!process.stdin.isTTY) {
+      const error = new CliError(
+        'Refusing to execute: confirmation is required but stdin is not a terminal. Re-run with --yes to confirm. Nothing was changed.',
+        EXIT.CONFIRMATION_REQUIRED,
+        'CONFIRMATION_REQUIRED',
+      );
+      reportError(out, error, { rollback });
+      return error.exitCode;
+    }
+    const answer = await ask('Are you sure you want to execute this rollback? (yes/no): ', out.promptStream);
+    if (answer?.trim().toLowerCase() !== 'yes') {
+      const error = new CliError('Rollback cancelled. Nothing was changed.', EXIT.CANCELLED, 'CANCELLED');
+      reportError(out, error, { rollback });
+      return error.exitCode;
+    }
+  }
+
+  out.line('Executing rollback...');
+  const done = await addon().executeRollback(db.url, version, {
+    force: options.force,
+    lockTimeoutMs: options.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs,
+    drizzleHash: drizzle,
+  });
+  out.line('✓ Rollback completed successfully');
+  out.line(`schema_versions.rollback_applied_at for version ${version}: ${done.rollbackAppliedAt}`);
+  out.result({ ok: true, action: 'execute', rollback: done, drizzleHash: drizzle ?? null });
+  return EXIT.OK;
+}
+
+/**
+ * The drizzle.__drizzle_migrations hash of the rolled-back migration, so that the rollback also removes
+ * Drizzle's record of it. Without the file, Drizzle's row stays and the migration is not re-applied.
+ */
+function drizzleRowHash(out: Output, rollback: StoredRollback, dir: string): string | undefined {
+  const file = findMigrationFile(dir, rollback.migrationFile);
+  if (file === undefined) {
+    out.note(
+      `⚠ Warning: migration file ${rollback.migrationFile} is not in ${dir}; Drizzle's record of it ` +
+        '(drizzle.__drizzle_migrations) is kept, so db:migrate:apply will not re-apply it.',
+    );
+    return undefined;
+  }
+  return drizzleHash(fs.readFileSync(file).toString());
+}
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+async function list(out: Output, db: Database): Promise<number> {
+  const rollbacks = await addon().listRollbacks(db.url);
+  out.result({ ok: true, action: 'list', rollbacks });
+  if (rollbacks.length === 0) {
+    out.line('No migrations are recorded in schema_versions.');
+    return EXIT.OK;
+  }
+  const rows = [['VERSION', 'MIGRATION FILE', 'APPLIED AT', 'ROLLED BACK AT', 'SAFETY', 'SCRIPT']];
+  for (const r of rollbacks) {
+    rows.push([
+      r.version,
+      r.migrationFile,
+      r.appliedAt,
+      r.rollbackAppliedAt ?? '-',
+      r.rollbackSafe ? 'SAFE' : 'UNSAFE',
+      r.rollbackScript === null ? 'none' : 'yes',
+    ]);
+  }
+  for (const line of pad(rows)) out.line(line);
+  return EXIT.OK;
+}
+
+type BackfillStatus = 'generated' | 'no_reversible_statements' | 'has_script' | 'rolled_back' | 'file_missing';
+
+/** Spec deliverable 3: generate scripts for recorded migrations that lack one, from the files still present. */
+async function backfill(out: Output, db: Database, dir: string): Promise<number> {
+  const rows = await addon().listRollbacks(db.url);
+  const results: { version: string; migrationFile: string; status: BackfillStatus; rollback: StoredRollback }[] = [];
+  for (const row of rows) {
+    const report = (status: BackfillStatus, rollback = row) =>
+      results.push({ version: row.version, migrationFile: row.migrationFile, status, rollback });
+    if (row.rollbackScript !== null) {
+      report('has_script');
+      continue;
+    }
+    if (row.rollbackAppliedAt !== null) {
+      report('rolled_back');
+      out.line(`- ${row.version} (${row.migrationFile}): already rolled back, skipped`);
+      continue;
+    }
+    const file = findMigrationFile(dir, row.migrationFile);
+    if (file === undefined) {
+      report('file_missing');
+      out.line(`- ${row.version} (${row.migrationFile}): migration file not found in ${dir}, skipped`);
+      continue;
+    }
+    const stored = await addon().storeRollback(db.url, {
+      version: row.version,
+      migrationFile: row.migrationFile,
+      sql: fs.readFileSync(file).toString(),
+      ...(row.description !== null ? { description: row.description } : {}),
+    });
+    if (stored.rollbackScript !== null) {
+      report('generated', stored);
+      out.line(
+        `✓ ${row.version} (${row.migrationFile}): rollback script generated, marked as ${stored.rollbackSafe ? 'SAFE' : 'UNSAFE'}`,
+      );
+    } else {
+      report('no_reversible_statements', stored);
+      out.line(`- ${row.version} (${row.migrationFile}): no reversible statement, no rollback script`);
+    }
+    for (const warning of stored.warnings) out.line(`    ⚠ Warning: ${formatWarning(warning)}`);
+  }
+  const count = (status: BackfillStatus) => results.filter((r) => r.status === status).length;
+  out.line(
+    `Backfill: ${count('generated')} generated, ${count('has_script')} already had a script, ` +
+      `${count('no_reversible_statements')} without a reversible statement, ${count('file_missing')} without a migration file, ` +
+      `${count('rolled_back')} already rolled back.`,
+  );
+  out.result({ ok: true, action: 'backfill', results });
+  return EXIT.OK;
+}

@@ -1,0 +1,69 @@
+import { errorCode, errorMessage } from '../addon.js';
+
+/** Exit codes of the CLIs; documented in README.md and in `--help`. */
+export const EXIT = {
+  OK: 0,
+  FAILED: 1,
+  USAGE: 2,
+  CANCELLED: 3,
+  CONFIRMATION_REQUIRED: 4,
+  ROLLBACK_UNSAFE: 5,
+  ROLLBACK_SCRIPT_NOT_FOUND: 6,
+  VERSION_NOT_FOUND: 7,
+  ALREADY_ROLLED_BACK: 8,
+  CONNECTION_FAILED: 9,
+  SCHEMA_VERSIONS_MISSING: 10,
+  MIGRATION_FILES: 11,
+  MIGRATION_FAILED: 12,
+  ROLLBACK_FAILED: 13,
+  LOCK_TIMEOUT: 14,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0   done (preview shown, rollback executed, migrations applied, list/backfill done)
+  1   unexpected error
+  2   invalid arguments (see --help)
+  3   cancelled: the answer to the confirmation prompt was not "yes"
+  4   confirmation required: stdin is not a terminal and --yes was not given
+  5   rollback is UNSAFE and --force was not given
+  6   no rollback script found for the version
+  7   version not found in schema_versions
+  8   migration has already been rolled back
+  9   cannot connect to the database
+  10  schema_versions table (or its rollback columns) missing
+  11  migrations folder, journal or a migration file missing or unreadable
+  12  a migration failed (nothing of it was applied)
+  13  the rollback failed (nothing was changed)
+  14  another rollback or migration holds the lock (nothing was changed; retry later)`;
+
+/** An error the CLI reports with a message and a specific exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const BY_ADDON_CODE: Record<string, number> = {
+  INVALID_ARGUMENT: EXIT.USAGE,
+  ROLLBACK_UNSAFE: EXIT.ROLLBACK_UNSAFE,
+  ROLLBACK_SCRIPT_NOT_FOUND: EXIT.ROLLBACK_SCRIPT_NOT_FOUND,
+  VERSION_NOT_FOUND: EXIT.VERSION_NOT_FOUND,
+  ALREADY_ROLLED_BACK: EXIT.ALREADY_ROLLED_BACK,
+  CONNECTION_FAILED: EXIT.CONNECTION_FAILED,
+  SCHEMA_VERSIONS_MISSING: EXIT.SCHEMA_VERSIONS_MISSING,
+  PARSE_ERROR: EXIT.MIGRATION_FILES,
+  MIGRATION_FAILED: EXIT.MIGRATION_FAILED,
+  ROLLBACK_FAILED: EXIT.ROLLBACK_FAILED,
+  LOCK_TIMEOUT: EXIT.LOCK_TIMEOUT,
+};
+
+/** Turns anything thrown (addon errors carry a stable `code`) into a CliError. */
+export function toCliError(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const code = errorCode(error) ?? 'INTERNAL_ERROR';
+  return new CliError(errorMessage(error), BY_ADDON_CODE[code] ?? EXIT.FAILED, code);
+}

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliError, EXIT } from './errors.js';
+import { PACKAGE_DIR } from './paths.js';
+
+export interface JournalEntry {
+  idx: number;
+  version: string;
+  when: number;
+  tag: string;
+  breakpoints: boolean;
+}
+
+export interface Migration {
+  tag: string;
+  /** File name inside the migrations folder, stored as schema_versions.migration_file. */
+  file: string;
+  path: string;
+  sql: string;
+  /** drizzle.__drizzle_migrations.hash for this file. */
+  hash: string;
+  /** drizzle.__drizzle_migrations.created_at for this file (the journal's `when`). */
+  when: number;
+  version: string;
+  description: string;
+}
+
+/** The hash drizzle-orm's migrator stores: sha256 hex of the file read as a string. */
+export function drizzleHash(sql: string): string {
+  return createHash('sha256').update(sql).digest('hex');
+}
+
+const VERSION_LINE = /^[ \t]*--[ \t]*version:[ \t]*(\S+)[ \t]*$/im;
+const DESCRIPTION_LINE = /^[ \t]*--[ \t]*description:[ \t]*(.*?)[ \t]*$/im;
+
+/** Version from a `-- version: X.Y.Z` line, else the journal tag. */
+export function migrationVersion(sql: string, tag: string): string {
+  return VERSION_LINE.exec(sql)?.[1] ?? tag;
+}
+
+/** Description from a `-- description: ...` line, else the journal tag. */
+export function migrationDescription(sql: string, tag: string): string {
+  const found = DESCRIPTION_LINE.exec(sql)?.[1];
+  return found ? found : tag;
+}
+
+/** The migrations folder: `--migrations DIR` if given, else `out` of drizzle.config.ts. */
+export async function resolveMigrationsDir(option: string | undefined): Promise<string> {
+  if (option !== undefined) return path.resolve(option);
+  const configPath = path.join(PACKAGE_DIR, 'drizzle.config.ts');
+  let out: unknown;
+  try {
+    const config = (await import(pathToFileURL(configPath).href)) as { default?: { out?: unknown } };
+    out = config.default?.out;
+  } catch (error) {
+    throw new CliError(
+      `Cannot load ${configPath}: ${(error as Error).message}`,
+      EXIT.MIGRATION_FILES,
+      'CONFIG_INVALID',
+    );
+  }
+  if (typeof out !== 'string' || out === '') {
+    throw new CliError(`${configPath} has no "out" folder`, EXIT.MIGRATION_FILES, 'CONFIG_INVALID');
+  }
+  // drizzle-kit resolves `out` against the directory it runs in, which is this package.
+  return path.resolve(PACKAGE_DIR, out);
+}
+
+export function readJournal(dir: string): JournalEntry[] {
+  const journalPath = path.join(dir, 'meta', '_journal.json');
+  let journal: unknown;
+  try {
+    journal = JSON.parse(fs.readFileSync(journalPath, 'utf8'));
+  } catch (error) {
+    throw new CliError(
+      `Cannot read the migrations journal ${journalPath}: ${(error as Error).message}`,
+      EXIT.MIGRATION_FILES,
+      'JOURNAL_INVALID',
+    );
+  }
+  const entries = (journal as { entries?: unknown } | null)?.entries;
+  if (!Array.isArray(entries)) {
+    throw new CliError(`${journalPath} has no "entries" array`, EXIT.MIGRATION_FILES, 'JOURNAL_INVALID');
+  }
+  entries.forEach((entry: Partial<JournalEntry>, i) => {
+    if (typeof entry?.tag !== 'string' || entry.tag === '' || typeof entry.when !== 'number') {
+      throw new CliError(
+        `${journalPath}: entry ${i} needs a string "tag" and a numeric "when"`,
+        EXIT.MIGRATION_FILES,
+        'JOURNAL_INVALID',
+      );
+    }
+  });
+  return entries as JournalEntry[];
+}
+
+/** Every migration of the journal, in journal order, read exactly as drizzle-orm's migrator reads them. */
+export function readMigrations(dir: string): Migration[] {
+  const migrations = readJournal(dir).map((entry): Migration => {
+    const file = `${entry.tag}.sql`;
+    const filePath = path.join(dir, file);
+    let sql: string;
+    try {
+      sql = fs.readFileSync(filePath).toString();
+    } catch {
+      throw new CliError(
+        `Migration file ${filePath} (journal tag "${entry.tag}") not found`,
+        EXIT.MIGRATION_FILES,
+        'MIGRATION_FILE_MISSING',
+      );
+    }
+    return {
+      tag: entry.tag,
+      file,
+      path: filePath,
+      sql,
+      hash: drizzleHash(sql),
+      when: entry.when,
+      version: migrationVersion(sql, entry.tag),
+      description: migrationDescription(sql, entry.tag),
+    };
+  });
+  const seen = new Map<string, string>();
+  for (const m of migrations) {
+    const other = seen.get(m.version);
+    if (other !== undefined) {
+      throw new CliError(
+        `Migrations ${other} and ${m.file} both have version ${m.version}; versions must be unique`,
+        EXIT.MIGRATION_FILES,
+        'DUPLICATE_VERSION',
+      );
+    }
+    seen.set(m.version, m.file);
+  }
+  return migrations;
+}
+
+/** The file a schema_versions row names, looked up in the migrations folder; undefined if absent. */
+export function findMigrationFile(dir: string, migrationFile: string): string | undefined {
+  const candidate = path.isAbsolute(migrationFile) ? migrationFile : path.join(dir, path.basename(migrationFile));
+  return fs.existsSync(candidate) ? candidate : undefined;
+}

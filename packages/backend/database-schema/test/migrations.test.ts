@@ -1,0 +1,56 @@
+// Reading the Drizzle migrations folder: no database needed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { migrationDescription, migrationVersion, readMigrations, resolveMigrationsDir } from '../src/lib/migrations.js';
+import { generateRollback } from '../src/rollback/generator.js';
+import { BASE_MIGRATIONS, migrationsFolder } from './helpers.js';
+
+test('hash and created_at are exactly what drizzle-orm’s migrator computes', () => {
+  const dir = migrationsFolder([
+    { tag: '0003_unicode', version: '1.3.0', sql: "COMMENT ON TABLE wishlist_items IS 'wünsche ✓';\n" },
+  ]);
+  const ours = readMigrations(dir).map((m) => ({ hash: m.hash, when: m.when }));
+  const drizzle = readMigrationFiles({ migrationsFolder: dir }).map((m) => ({ hash: m.hash, when: m.folderMillis }));
+  assert.equal(ours.length, 4);
+  assert.deepEqual(ours, drizzle);
+});
+
+test('the package’s migrations: versions, descriptions, files', async () => {
+  assert.equal(await resolveMigrationsDir(undefined), BASE_MIGRATIONS);
+  const migrations = readMigrations(BASE_MIGRATIONS);
+  assert.deepEqual(
+    migrations.map((m) => [m.file, m.version]),
+    [
+      ['0000_schema_versions.sql', '1.0.0'],
+      ['0001_rollback_columns.sql', '1.1.0'],
+      ['0002_wishlist_items.sql', '1.2.0'],
+    ],
+  );
+  assert.equal(migrations[1]!.description, 'Add schema_versions.rollback_script and rollback_applied_at (WISH-20200 AC 12-13)');
+});
+
+test('AC 12-13: migration 0001 adds rollback_script TEXT and rollback_applied_at TIMESTAMP, both nullable', () => {
+  const sql = readMigrations(BASE_MIGRATIONS)[1]!.sql;
+  assert.match(sql, /ALTER TABLE "schema_versions" ADD COLUMN "rollback_script" text;/);
+  assert.match(sql, /ALTER TABLE "schema_versions" ADD COLUMN "rollback_applied_at" timestamp;/);
+  assert.doesNotMatch(sql, /NOT NULL/i);
+});
+
+test('every migration of the package can be rolled back safely', () => {
+  for (const m of readMigrations(BASE_MIGRATIONS)) {
+    const plan = generateRollback(m.sql);
+    assert.equal(plan.rollbackSafe, true, m.file);
+    assert.deepEqual(plan.warnings, [], m.file);
+  }
+});
+
+test('version and description lines', () => {
+  assert.equal(migrationVersion('-- version: 2.0.1\nSELECT 1;', 'tag'), '2.0.1');
+  assert.equal(migrationVersion('SELECT 1;\n  --   Version:   2.0.1  \n', 'tag'), '2.0.1');
+  assert.equal(migrationVersion('-- versions: 2.0.1\nSELECT 1;', '0007_tag'), '0007_tag');
+  assert.equal(migrationVersion('-- version:\nSELECT 1;', '0007_tag'), '0007_tag');
+  assert.equal(migrationDescription('-- description: Add notes\n', 'tag'), 'Add notes');
+  assert.equal(migrationDescription('-- description:\n', '0007_tag'), '0007_tag');
+  assert.equal(migrationDescription('SELECT 1;', '0007_tag'), '0007_tag');
+});
