@@ -419,3 +419,21 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     }
   });
 });
+
+describe('pnpm demo on DATABASE_URL', () => {
+  test('uses the configured database instead of the embedded one', async () => {
+    const url = await freshDatabase(server.url, 'demo');
+    const demo = await run('demo', [], { databaseUrl: url });
+    assert.equal(demo.code, 0, demo.stdout + demo.stderr);
+    assert.match(demo.stdout, /✓ Demo finished on \$DATABASE_URL\./);
+    assert.ok(!demo.stderr.includes('embedded PostgreSQL'), demo.stderr);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const rows = await client.query('SELECT version, rollback_applied_at FROM schema_versions ORDER BY id');
+      assert.ok(rows.rows.some((r) => r.version === '1.2.0' && r.rollback_applied_at !== null), JSON.stringify(rows.rows));
+    } finally {
+      await client.end();
+    }
+  });
+});

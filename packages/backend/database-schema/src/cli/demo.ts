@@ -1,4 +1,5 @@
-// `pnpm demo`: the whole flow on the embedded PostgreSQL, by running the real commands one after the other.
+// `pnpm demo`: the whole flow, by running the real commands one after the other: on DATABASE_URL when it is
+// set, else on the embedded PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { DEFAULT_PGLITE_DIR, PACKAGE_DIR } from '../lib/paths.js';
 
 const HELP = `Usage: pnpm demo [--pglite-dir=DIR]
 
-Runs, on the embedded PostgreSQL (never on $DATABASE_URL):
+Runs, on $DATABASE_URL when it is set, else on the embedded PostgreSQL:
   pnpm db:migrate:apply                                apply the package's migrations, storing rollback scripts
   pnpm db:rollback list                                the schema_versions rows
   pnpm db:rollback --version=1.2.0                     preview a generated rollback
@@ -37,8 +38,9 @@ await runCli(process.argv.slice(2), async () => {
     throw new CliError(`Unexpected arguments: ${positionals.join(' ')}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
   }
   const pgliteDir = path.resolve(values['pglite-dir'] ?? DEFAULT_PGLITE_DIR);
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  // The embedded data directory only matters (and is only passed) when no DATABASE_URL is set.
+  const target = databaseUrl ? [] : [`--pglite-dir=${pgliteDir}`];
 
   const steps: [script: string, args: string[], title: string][] = [
     ['migrate-apply', [], 'Apply the migrations; each stores its generated rollback in schema_versions'],
@@ -54,8 +56,8 @@ await runCli(process.argv.slice(2), async () => {
     process.stdout.write(`\n### ${title}\n$ pnpm ${command}${args.length ? ` ${args.join(' ')}` : ''}\n`);
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(here, `${script}.ts`), ...args, `--pglite-dir=${pgliteDir}`],
-      { cwd: PACKAGE_DIR, env, stdio: 'inherit' },
+      ['--import', 'tsx', path.join(here, `${script}.ts`), ...args, ...target],
+      { cwd: PACKAGE_DIR, stdio: 'inherit' },
     );
     if (result.status !== 0) {
       throw new CliError(
@@ -64,6 +66,10 @@ await runCli(process.argv.slice(2), async () => {
         'DEMO_FAILED',
       );
     }
+  }
+  if (databaseUrl) {
+    process.stdout.write('\n✓ Demo finished on $DATABASE_URL.\n');
+    return EXIT.OK;
   }
   // pnpm runs scripts in the package; INIT_CWD is where the user typed `pnpm demo`.
   const fromUser = path.relative(process.env.INIT_CWD ?? process.cwd(), PACKAGE_DIR);
