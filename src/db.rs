@@ -125,16 +125,13 @@ fn object_arg<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Object<'env>> {
 
 /// A property, `None` when it is absent, `undefined` or `null`.
 fn property<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Option<Unknown<'env>>> {
-    let value = obj
-        .get::<Unknown<'env>>(key)
-        .map_err(|e| invalid(format!("cannot read {name}.{key}: {}", e.reason)))?;
+    let value =
+        obj.get::<Unknown<'env>>(key).map_err(|e| invalid(format!("cannot read {name}.{key}: {}", e.reason)))?;
     Ok(value.filter(|v| type_of(v) != ValueType::Null))
 }
 
 fn opt_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<String>> {
-    property(obj, name, key)?
-        .map(|v| string_arg(&v, &format!("{name}.{key}")))
-        .transpose()
+    property(obj, name, key)?.map(|v| string_arg(&v, &format!("{name}.{key}"))).transpose()
 }
 
 fn req_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<String> {
@@ -149,9 +146,7 @@ fn opt_number(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<f64>> 
         return Err(invalid(format!("{name}.{key} must be a number")));
     }
     // SAFETY: checked to be a number.
-    unsafe { v.cast::<f64>() }
-        .map(Some)
-        .map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
+    unsafe { v.cast::<f64>() }.map(Some).map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
 }
 
 fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
@@ -162,21 +157,16 @@ fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
         return Err(invalid(format!("{name}.{key} must be a boolean")));
     }
     // SAFETY: checked to be a boolean.
-    unsafe { v.cast::<bool>() }
-        .map(Some)
-        .map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
+    unsafe { v.cast::<bool>() }.map(Some).map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
 }
 
 fn milliseconds(value: Option<f64>, name: &str) -> JsResult<Option<u32>> {
     match value {
         None => Ok(None),
-        Some(v) if v.is_finite() && v.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&v) => {
-            Ok(Some(v as u32))
+        Some(v) if v.is_finite() && v.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&v) => Ok(Some(v as u32)),
+        Some(v) => {
+            Err(invalid(format!("{name} must be a whole number of milliseconds from 0 to {}, got {v}", i32::MAX)))
         }
-        Some(v) => Err(invalid(format!(
-            "{name} must be a whole number of milliseconds from 0 to {}, got {v}",
-            i32::MAX
-        ))),
     }
 }
 
@@ -209,10 +199,7 @@ fn apply_input(v: &Unknown<'_>) -> JsResult<ApplyMigrationInput> {
     let base = migration_input(v, name)?;
     let created_at = opt_number(&obj, name, "drizzleCreatedAt")?
         .ok_or_else(|| invalid(format!("{name}.drizzleCreatedAt is required")))?;
-    if !(created_at.is_finite()
-        && created_at.fract() == 0.0
-        && created_at.abs() <= 9_007_199_254_740_991.0)
-    {
+    if !(created_at.is_finite() && created_at.fract() == 0.0 && created_at.abs() <= 9_007_199_254_740_991.0) {
         return Err(invalid(format!(
             "{name}.drizzleCreatedAt must be a whole number (milliseconds), got {created_at}"
         )));
@@ -230,8 +217,7 @@ fn apply_input(v: &Unknown<'_>) -> JsResult<ApplyMigrationInput> {
 
 fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
     let name = "options";
-    let Some(v) = v.filter(|v| !matches!(type_of(v), ValueType::Undefined | ValueType::Null))
-    else {
+    let Some(v) = v.filter(|v| !matches!(type_of(v), ValueType::Undefined | ValueType::Null)) else {
         return Ok(db::ExecuteOptions::default());
     };
     let obj = object_arg(v, name)?;
@@ -244,10 +230,7 @@ fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
     Ok(db::ExecuteOptions {
         force: parsed.force.unwrap_or(false),
         lock_timeout_ms: milliseconds(parsed.lock_timeout_ms, "options.lockTimeoutMs")?,
-        statement_timeout_ms: milliseconds(
-            parsed.statement_timeout_ms,
-            "options.statementTimeoutMs",
-        )?,
+        statement_timeout_ms: milliseconds(parsed.statement_timeout_ms, "options.statementTimeoutMs")?,
         drizzle_hash: parsed.drizzle_hash,
     })
 }
@@ -276,10 +259,9 @@ fn promise<'env, T: ToNapiValue + Send + 'static>(
     fut: impl Future<Output = JsResult<T>> + Send + 'static,
 ) -> napi::Result<PromiseRaw<'env, T>> {
     let guarded = CatchPanic(Box::pin(fut));
-    env.spawn_future_with_callback(
-        async move { Ok(guarded.await) },
-        |env, result: JsResult<T>| result.map_err(|e| to_napi_error(env, e)),
-    )
+    env.spawn_future_with_callback(async move { Ok(guarded.await) }, |env, result: JsResult<T>| {
+        result.map_err(|e| to_napi_error(env, e))
+    })
 }
 
 // ---- exports ----
@@ -292,27 +274,17 @@ fn promise<'env, T: ToNapiValue + Send + 'static>(
 /// Rejects with `code` `INVALID_ARGUMENT`, `PARSE_ERROR`, `CONNECTION_FAILED`,
 /// `SCHEMA_VERSIONS_MISSING`, `LOCK_TIMEOUT` or `DATABASE_ERROR`.
 #[cfg_attr(test, allow(dead_code))]
-#[napi(
-    ts_args_type = "databaseUrl: string, migration: MigrationInput",
-    ts_return_type = "Promise<StoredRollback>"
-)]
+#[napi(ts_args_type = "databaseUrl: string, migration: MigrationInput", ts_return_type = "Promise<StoredRollback>")]
 pub fn store_rollback<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     migration: Unknown<'env>,
 ) -> napi::Result<PromiseRaw<'env, StoredRollback>> {
-    let args = catch_panic(|| {
-        Ok((
-            string_arg(&database_url, "databaseUrl")?,
-            migration_input(&migration, "migration")?,
-        ))
-    });
+    let args =
+        catch_panic(|| Ok((string_arg(&database_url, "databaseUrl")?, migration_input(&migration, "migration")?)));
     promise(env, async move {
         let (url, m) = args?;
-        db::store_rollback(&url, &m.into())
-            .await
-            .map(Into::into)
-            .map_err(db_error)
+        db::store_rollback(&url, &m.into()).await.map(Into::into).map_err(db_error)
     })
 }
 
@@ -321,27 +293,16 @@ pub fn store_rollback<'env>(
 ///
 /// Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
 #[cfg_attr(test, allow(dead_code))]
-#[napi(
-    ts_args_type = "databaseUrl: string, version: string",
-    ts_return_type = "Promise<StoredRollback>"
-)]
+#[napi(ts_args_type = "databaseUrl: string, version: string", ts_return_type = "Promise<StoredRollback>")]
 pub fn get_rollback<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     version: Unknown<'env>,
 ) -> napi::Result<PromiseRaw<'env, StoredRollback>> {
-    let args = catch_panic(|| {
-        Ok((
-            string_arg(&database_url, "databaseUrl")?,
-            string_arg(&version, "version")?,
-        ))
-    });
+    let args = catch_panic(|| Ok((string_arg(&database_url, "databaseUrl")?, string_arg(&version, "version")?)));
     promise(env, async move {
         let (url, version) = args?;
-        db::get_rollback(&url, &version)
-            .await
-            .map(Into::into)
-            .map_err(db_error)
+        db::get_rollback(&url, &version).await.map(Into::into).map_err(db_error)
     })
 }
 
@@ -375,19 +336,13 @@ pub fn execute_rollback<'env>(
     });
     promise(env, async move {
         let (url, version, options) = args?;
-        db::execute_rollback(&url, &version, &options)
-            .await
-            .map(Into::into)
-            .map_err(db_error)
+        db::execute_rollback(&url, &version, &options).await.map(Into::into).map_err(db_error)
     })
 }
 
 /// Every `schema_versions` row, oldest `applied_at` first (`warnings` is `[]`).
 #[cfg_attr(test, allow(dead_code))]
-#[napi(
-    ts_args_type = "databaseUrl: string",
-    ts_return_type = "Promise<StoredRollback[]>"
-)]
+#[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<StoredRollback[]>")]
 pub fn list_rollbacks<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
@@ -418,18 +373,10 @@ pub fn apply_migration<'env>(
     database_url: Unknown<'env>,
     migration: Unknown<'env>,
 ) -> napi::Result<PromiseRaw<'env, ApplyMigrationResult>> {
-    let args = catch_panic(|| {
-        Ok((
-            string_arg(&database_url, "databaseUrl")?,
-            apply_input(&migration)?,
-        ))
-    });
+    let args = catch_panic(|| Ok((string_arg(&database_url, "databaseUrl")?, apply_input(&migration)?)));
     promise(env, async move {
         let (url, m) = args?;
-        let entry = db::DrizzleEntry {
-            hash: m.drizzle_hash,
-            created_at: m.drizzle_created_at as i64,
-        };
+        let entry = db::DrizzleEntry { hash: m.drizzle_hash, created_at: m.drizzle_created_at as i64 };
         let input = db::MigrationInput {
             version: m.version,
             migration_file: m.migration_file,
@@ -437,13 +384,8 @@ pub fn apply_migration<'env>(
             description: m.description,
             applied_by: m.applied_by,
         };
-        let outcome = db::apply_migration(&url, &input, &entry)
-            .await
-            .map_err(db_error)?;
-        Ok(ApplyMigrationResult {
-            applied: outcome.applied,
-            rollback: outcome.rollback.map(Into::into),
-        })
+        let outcome = db::apply_migration(&url, &input, &entry).await.map_err(db_error)?;
+        Ok(ApplyMigrationResult { applied: outcome.applied, rollback: outcome.rollback.map(Into::into) })
     })
 }
 

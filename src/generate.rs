@@ -99,27 +99,18 @@ pub(crate) fn core_error(e: &core::Error) -> CodedError {
 // Unit tests build napi as "noop", where the export is not registered and looks unused.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "sql: string")]
-pub fn generate_rollback(
-    sql: Either<String, Unknown<'_>>,
-) -> napi::Result<RollbackPlan, ErrorCode> {
+pub fn generate_rollback(sql: Either<String, Unknown<'_>>) -> napi::Result<RollbackPlan, ErrorCode> {
     let sql = match sql {
         Either::A(sql) => sql,
         Either::B(other) => {
             let ty = other.get_type().map(|t| format!("{t:?}").to_lowercase());
             return Err(js_error(
                 "INVALID_ARGUMENT",
-                format!(
-                    "sql must be a string, got {}",
-                    ty.as_deref().unwrap_or("an unknown value")
-                ),
+                format!("sql must be a string, got {}", ty.as_deref().unwrap_or("an unknown value")),
             ));
         }
     };
-    catch_panic(|| {
-        core::generate_rollback(&sql)
-            .map(RollbackPlan::from)
-            .map_err(|e| core_error(&e))
-    })
+    catch_panic(|| core::generate_rollback(&sql).map(RollbackPlan::from).map_err(|e| core_error(&e)))
 }
 
 #[cfg(test)]
@@ -139,11 +130,7 @@ mod tests {
         assert_eq!(js.reason, e.to_string());
         assert!(js.reason.contains("line 2, column 1"), "{}", js.reason);
 
-        let e = core::Error::InvalidInput {
-            message: "NUL byte".into(),
-            line: 1,
-            column: 3,
-        };
+        let e = core::Error::InvalidInput { message: "NUL byte".into(), line: 1, column: 3 };
         assert_eq!(core_error(&e).status.as_ref(), "INVALID_INPUT");
         let e = core::Error::Internal("x".into());
         assert_eq!(core_error(&e).status.as_ref(), "INTERNAL_ERROR");
@@ -178,15 +165,9 @@ mod tests {
         assert!(!js.rollback_safe && js.transactional);
         let s = &js.statements[0];
         assert_eq!((s.index, s.line, s.column), (4, 5, 6));
-        assert_eq!(
-            (s.kind.as_str(), s.sql.as_str()),
-            ("CREATE INDEX", "CREATE INDEX i ON t(x)")
-        );
+        assert_eq!((s.kind.as_str(), s.sql.as_str()), ("CREATE INDEX", "CREATE INDEX i ON t(x)"));
         assert!(s.reversible);
-        assert_eq!(
-            (s.inverse.as_deref(), s.code.as_deref()),
-            (Some("DROP INDEX i;"), None)
-        );
+        assert_eq!((s.inverse.as_deref(), s.code.as_deref()), (Some("DROP INDEX i;"), None));
         let w = &js.warnings[0];
         assert_eq!((w.code.as_str(), w.message.as_str()), ("DROP_COLUMN", "m"));
         assert_eq!((w.statement_index, w.line, w.column), (7, 8, 9));

@@ -59,10 +59,7 @@ pub(crate) fn catch_panic<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(js_error(
-                "INTERNAL_ERROR",
-                format!("internal error: panic: {detail}"),
-            ))
+            Err(js_error("INTERNAL_ERROR", format!("internal error: panic: {detail}")))
         }
     }
 }

@@ -1,9 +1,9 @@
 //! Dispatch of one statement to its family, plus the rule shared by all families: a statement that only
 //! touches a relation created earlier in the same migration is undone by that relation's drop.
 use crate::context::Context;
-use crate::quote;
 use crate::families::{self, alter_table, data, do_block, drops, indexes, renames, routines, session, tables, types};
 use crate::outcome::{code, Outcome};
+use crate::quote;
 use pg_query::protobuf::{self, AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
@@ -82,10 +82,7 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         | NodeEnum::AlterRoleSetStmt(_)
         | NodeEnum::SecLabelStmt(_) => Outcome::blocked(
             code::PREVIOUS_STATE_UNKNOWN,
-            format!(
-                "Cannot auto-generate rollback for {}: the previous state is not in the migration",
-                kind(node)
-            ),
+            format!("Cannot auto-generate rollback for {}: the previous state is not in the migration", kind(node)),
         ),
         _ => Outcome::blocked(
             code::UNSUPPORTED_STATEMENT,
@@ -103,8 +100,15 @@ fn dependent_relation(node: &NodeEnum) -> Option<String> {
                     if matches!(c.subtype(), AlterTableType::AtAttachPartition | AlterTableType::AtDetachPartition
                         | AlterTableType::AtDetachPartitionFinalize))
             });
-            if touches_other_relations || !matches!(s.objtype(), ObjectType::ObjectTable | ObjectType::ObjectView
-                | ObjectType::ObjectMatview | ObjectType::ObjectForeignTable | ObjectType::ObjectType)
+            if touches_other_relations
+                || !matches!(
+                    s.objtype(),
+                    ObjectType::ObjectTable
+                        | ObjectType::ObjectView
+                        | ObjectType::ObjectMatview
+                        | ObjectType::ObjectForeignTable
+                        | ObjectType::ObjectType
+                )
             {
                 None
             } else {
@@ -127,7 +131,10 @@ fn comment_relation(s: &protobuf::CommentStmt) -> Option<String> {
     let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else { return None };
     let parts = quote::name_parts(&list.items)?;
     match s.objtype() {
-        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectType
+        ObjectType::ObjectTable
+        | ObjectType::ObjectView
+        | ObjectType::ObjectMatview
+        | ObjectType::ObjectType
         | ObjectType::ObjectDomain => Some(quote::qualified(&parts)),
         ObjectType::ObjectColumn if parts.len() >= 2 => Some(quote::qualified(&parts[..parts.len() - 1])),
         _ => None,
@@ -165,8 +172,12 @@ pub fn kind(node: &NodeEnum) -> String {
         NodeEnum::CreateStatsStmt(_) => "CREATE STATISTICS",
         NodeEnum::DropStmt(s) => return format!("DROP {}", families::object_keyword(s.remove_type())),
         NodeEnum::DoStmt(_) => "DO",
-        NodeEnum::VariableSetStmt(s) if s.kind() == protobuf::VariableSetKind::VarReset
-            || s.kind() == protobuf::VariableSetKind::VarResetAll => "RESET",
+        NodeEnum::VariableSetStmt(s)
+            if s.kind() == protobuf::VariableSetKind::VarReset
+                || s.kind() == protobuf::VariableSetKind::VarResetAll =>
+        {
+            "RESET"
+        }
         NodeEnum::VariableSetStmt(_) => "SET",
         NodeEnum::VariableShowStmt(_) => "SHOW",
         NodeEnum::TransactionStmt(_) => "TRANSACTION",
@@ -204,14 +215,5 @@ fn renamed_kind(s: &protobuf::RenameStmt) -> ObjectType {
 
 /// `CreateCastStmt` -> `CREATE CAST`: a readable fallback for statements without a hand-written tag.
 fn statement_name(node: &NodeEnum) -> String {
-    let debug = format!("{node:?}");
-    let name = debug.split('(').next().unwrap_or("").trim_end_matches("Stmt");
-    let mut out = String::new();
-    for (i, ch) in name.chars().enumerate() {
-        if ch.is_uppercase() && i > 0 {
-            out.push(' ');
-        }
-        out.push(ch.to_ascii_uppercase());
-    }
-    out
+    families::variant_words(node, "", "Stmt")
 }

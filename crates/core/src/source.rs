@@ -105,7 +105,9 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
         Some(statements) => statements,
         None => match parse_tree(src) {
             Ok(parsed) => parsed.stmts,
-            Err(RawParseError::Syntax { message, cursor }) => return Err(locate_parse_error(src, &index, message, cursor)),
+            Err(RawParseError::Syntax { message, cursor }) => {
+                return Err(locate_parse_error(src, &index, message, cursor))
+            }
             Err(RawParseError::Other(message)) => {
                 return Err(Error::Parse {
                     message: format!("the migration could not be parsed: {message}"),
@@ -242,7 +244,10 @@ extern "C" {
 
 pub enum RawParseError {
     /// PostgreSQL rejected the SQL; `cursor` is its 1-based character position, when it gave one.
-    Syntax { message: String, cursor: Option<usize> },
+    Syntax {
+        message: String,
+        cursor: Option<usize>,
+    },
     Other(String),
 }
 

@@ -40,13 +40,20 @@ fn every_case_generates_its_expected_rollback() {
             let problem = match case.expect {
                 Expect::Safe(expected) => {
                     let expected = (!expected.is_empty()).then_some(expected);
-                    (!plan.rollback_safe || script != expected)
-                        .then(|| format!("expected safe {expected:?}\n     got safe={} {script:?}\n     {:?}", plan.rollback_safe, plan.warnings))
+                    (!plan.rollback_safe || script != expected).then(|| {
+                        format!(
+                            "expected safe {expected:?}\n     got safe={} {script:?}\n     {:?}",
+                            plan.rollback_safe, plan.warnings
+                        )
+                    })
                 }
                 Expect::Unsafe { code, script: expected } => {
                     let first_code = plan.statements.iter().find(|s| !s.reversible).and_then(|s| s.code.as_deref());
                     (plan.rollback_safe || first_code != Some(code) || script != expected).then(|| {
-                        format!("expected unsafe {code} {expected:?}\n     got safe={} {first_code:?} {script:?}", plan.rollback_safe)
+                        format!(
+                            "expected unsafe {code} {expected:?}\n     got safe={} {first_code:?} {script:?}",
+                            plan.rollback_safe
+                        )
                     })
                 }
             };
@@ -105,4 +112,29 @@ fn full_plan_snapshots() {
         .find(|c| c.name == "drizzle: new tables, enum, indexes and guarded foreign keys")
         .unwrap();
     insta::assert_json_snapshot!("drizzle_guarded", verified(drizzle.migration));
+}
+
+#[test]
+fn large_migrations_keep_statement_order_and_positions() {
+    // Big enough for the split, multi-threaded parse path.
+    let n = 6000;
+    let sql: String = (0..n).map(|i| format!("ALTER TABLE t ADD COLUMN c{i} int;\n")).collect();
+    assert!(sql.len() > 128 * 1024);
+    let plan = verified(&sql);
+    assert_eq!(plan.statements.len(), n);
+    for (i, statement) in plan.statements.iter().enumerate() {
+        assert_eq!((statement.line, statement.column), (i as u32 + 1, 1));
+        assert_eq!(statement.sql, format!("ALTER TABLE t ADD COLUMN c{i} int"));
+    }
+    let expected: String = (0..n).rev().map(|i| format!("ALTER TABLE t DROP COLUMN c{i};\n")).collect();
+    assert_eq!(plan.rollback_script.as_deref(), Some(expected.as_str()));
+}
+
+#[test]
+fn large_migrations_report_the_exact_error_position() {
+    let mut sql: String = (0..5000).map(|i| format!("CREATE TABLE t{i} (id int);\n")).collect();
+    sql.push_str("CREATE TABLE broken (id int,);\n");
+    let err = generate_rollback(&sql).unwrap_err();
+    assert_eq!(err.code(), "PARSE_ERROR");
+    assert!(err.to_string().contains("at line 5001, column 29 (statement 5001)"), "{err}");
 }

@@ -51,7 +51,8 @@ const TRICKY: &[&str] = &[
 ];
 
 /// Characters most likely to change how the input splits or parses.
-const SPECIAL: &[char] = &['\'', '"', '$', '(', ')', ';', '-', '/', '*', '\\', '\n', '\r', '\t', '\0', 'é', '😀', ' ', 'E', 'x'];
+const SPECIAL: &[char] =
+    &['\'', '"', '$', '(', ')', ';', '-', '/', '*', '\\', '\n', '\r', '\t', '\0', 'é', '😀', ' ', 'E', 'x'];
 
 const SEPARATORS: &[&str] = &["", " ", "\n", ";", ";\n", "\n--> statement-breakpoint\n", "\r\n", "/* c */", "-- c\n"];
 
@@ -130,13 +131,7 @@ fn mutated() -> impl Strategy<Value = String> {
 }
 
 fn any_input() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[ -~\n\t]{0,60}",
-        concatenation(),
-        truncated(),
-        mutated(),
-    ]
+    prop_oneof![any::<String>(), "[ -~\n\t]{0,60}", concatenation(), truncated(), mutated(),]
 }
 
 /// The last `<word> <number>` in `message`.
@@ -159,7 +154,13 @@ fn check_plan(sql: &str, plan: &RollbackPlan) -> Result<(), TestCaseError> {
         prop_assert!(u64::from(st.line) <= max_line(sql), "statement {} line {} is past the input", st.index, st.line);
         if let Some(inverse) = &st.inverse {
             let parsed = pg_query::parse(inverse, 0);
-            prop_assert!(parsed.is_ok(), "inverse of statement {} does not parse: {:?}\n{}", st.index, parsed.err(), inverse);
+            prop_assert!(
+                parsed.is_ok(),
+                "inverse of statement {} does not parse: {:?}\n{}",
+                st.index,
+                parsed.err(),
+                inverse
+            );
         }
     }
     for w in &plan.warnings {
@@ -177,7 +178,12 @@ fn check(sql: &str) -> Result<(), TestCaseError> {
         Ok(plan) => check_plan(sql, &plan),
         Err(e) => {
             let message = e.to_string();
-            prop_assert!(matches!(e.code(), "PARSE_ERROR" | "INVALID_INPUT"), "unexpected error [{}] {}", e.code(), message);
+            prop_assert!(
+                matches!(e.code(), "PARSE_ERROR" | "INVALID_INPUT"),
+                "unexpected error [{}] {}",
+                e.code(),
+                message
+            );
             let line = number_after(&message, "line");
             let column = number_after(&message, "column");
             prop_assert!(line.is_some() && column.is_some(), "error message names no line and column: {message}");
@@ -254,7 +260,12 @@ fn hundred_thousand_nested_parentheses() {
 
 #[test]
 fn nul_byte_is_invalid_input_not_a_crash() {
-    let err = generate_rollback("ALTER TABLE t ADD COLUMN a int;\nSELECT '\0';").expect_err("NUL cannot reach the parser");
+    let err =
+        generate_rollback("ALTER TABLE t ADD COLUMN a int;\nSELECT '\0';").expect_err("NUL cannot reach the parser");
     assert_eq!(err.code(), "INVALID_INPUT", "{err}");
-    assert_eq!((number_after(&err.to_string(), "line"), number_after(&err.to_string(), "column")), (Some(2), Some(9)), "{err}");
+    assert_eq!(
+        (number_after(&err.to_string(), "line"), number_after(&err.to_string(), "column")),
+        (Some(2), Some(9)),
+        "{err}"
+    );
 }

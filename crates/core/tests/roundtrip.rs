@@ -37,11 +37,8 @@ fn safe_cases_round_trip_on_postgres() {
                 let outcome = catch_unwind(AssertUnwindSafe(|| round_trip(server, case)))
                     .unwrap_or_else(|panic| Err(format!("panicked: {}", panic_text(&*panic))));
                 if let Err(why) = outcome {
-                    let report = format!(
-                        "=== [{family}] {}\n--- migration:\n{}\n{why}",
-                        case.name,
-                        case.migration.trim_end()
-                    );
+                    let report =
+                        format!("=== [{family}] {}\n--- migration:\n{}\n{why}", case.name, case.migration.trim_end());
                     failures.lock().unwrap().push((i, report));
                 }
             });
@@ -62,15 +59,16 @@ fn safe_cases_round_trip_on_postgres() {
 }
 
 fn round_trip(server: &Server, case: &Case) -> Result<(), String> {
-    let plan = generate_rollback(case.migration)
-        .map_err(|e| format!("generate_rollback failed: [{}] {e}", e.code()))?;
+    let plan =
+        generate_rollback(case.migration).map_err(|e| format!("generate_rollback failed: [{}] {e}", e.code()))?;
     if !plan.rollback_safe {
         let warnings: Vec<String> = plan.warnings.iter().map(|w| format!("{}: {}", w.code, w.message)).collect();
         return Err(format!("plan is not rollbackSafe; warnings: {warnings:?}"));
     }
     // No script means "nothing to undo": then the migration itself must leave the schema as it was.
     let rollback = plan.rollback_script.as_deref().unwrap_or("");
-    let with_script = |why: String| format!("--- rollback (transactional: {}):\n{}\n{why}", plan.transactional, rollback.trim_end());
+    let with_script =
+        |why: String| format!("--- rollback (transactional: {}):\n{}\n{why}", plan.transactional, rollback.trim_end());
     // What cannot run in a transaction (CONCURRENTLY, ...) runs statement by statement, as it would in production.
     let apply = |db: &Database, sql: &str| if plan.transactional { db.run_in_transaction(sql) } else { db.run(sql) };
 

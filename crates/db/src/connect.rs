@@ -10,9 +10,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio_postgres::config::{Host, SslMode as PgSslMode};
 use tokio_postgres::{Client, Config, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -83,9 +81,7 @@ pub fn parse_url(url: &str) -> Result<Target> {
         .iter()
         .find(|p| url.starts_with(*p))
         .map(|p| p.len())
-        .ok_or_else(|| {
-            invalid("database URL must start with postgres:// or postgresql://".into())
-        })?;
+        .ok_or_else(|| invalid("database URL must start with postgres:// or postgresql://".into()))?;
     if url.contains('\0') {
         return Err(invalid("database URL contains a NUL byte".into()));
     }
@@ -93,10 +89,7 @@ pub fn parse_url(url: &str) -> Result<Target> {
     let rest = &url[scheme_len..];
     let creds_end = rest.find('@').map_or(0, |i| i + 1);
     let (base, query) = match rest[creds_end..].find('?') {
-        Some(i) => (
-            &url[..scheme_len + creds_end + i],
-            Some(&rest[creds_end + i + 1..]),
-        ),
+        Some(i) => (&url[..scheme_len + creds_end + i], Some(&rest[creds_end + i + 1..])),
         None => (url, None),
     };
 
@@ -105,64 +98,40 @@ pub fn parse_url(url: &str) -> Result<Target> {
     let mut kept = Vec::new();
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').ok_or_else(|| {
-            invalid(format!(
-                "database URL parameter {:?} has no value",
-                decode(pair).unwrap_or_default()
-            ))
+            invalid(format!("database URL parameter {:?} has no value", decode(pair).unwrap_or_default()))
         })?;
         let key = decode(key)?;
         match key.as_str() {
             "sslmode" => ssl_mode = parse_ssl_mode(&decode(value)?)?,
             "sslrootcert" => {
                 let value = decode(value)?;
-                root_certs = Some(if value == "system" {
-                    RootCerts::System
-                } else {
-                    RootCerts::File(value.into())
-                });
+                root_certs = Some(if value == "system" { RootCerts::System } else { RootCerts::File(value.into()) });
             }
             _ => kept.push(pair),
         }
     }
-    let rebuilt = if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    };
-    let mut config = Config::from_str(&rebuilt)
-        .map_err(|e| invalid(format!("invalid database URL: {}", error_chain(&e))))?;
+    let rebuilt = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
+    let mut config =
+        Config::from_str(&rebuilt).map_err(|e| invalid(format!("invalid database URL: {}", error_chain(&e))))?;
     if config.get_hosts().is_empty() {
-        return Err(invalid(
-            "database URL names no host (expected postgres://user@host:port/database)".into(),
-        ));
+        return Err(invalid("database URL names no host (expected postgres://user@host:port/database)".into()));
     }
     config.ssl_mode(match ssl_mode {
         SslMode::Disable => PgSslMode::Disable,
         SslMode::Prefer => PgSslMode::Prefer,
         SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => PgSslMode::Require,
     });
-    let connect_timeout = config
-        .get_connect_timeout()
-        .copied()
-        .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let connect_timeout = config.get_connect_timeout().copied().unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     config.connect_timeout(connect_timeout);
     let describe = describe_hosts(&config);
-    Ok(Target {
-        config,
-        ssl_mode,
-        root_certs,
-        connect_timeout,
-        describe,
-    })
+    Ok(Target { config, ssl_mode, root_certs, connect_timeout, describe })
 }
 
 fn decode(s: &str) -> Result<String> {
     percent_decode_str(s)
         .decode_utf8()
         .map(|c| c.into_owned())
-        .map_err(|_| {
-            Error::InvalidArgument("database URL has a parameter that is not valid UTF-8".into())
-        })
+        .map_err(|_| Error::InvalidArgument("database URL has a parameter that is not valid UTF-8".into()))
 }
 
 fn parse_ssl_mode(v: &str) -> Result<SslMode> {
@@ -174,8 +143,8 @@ fn parse_ssl_mode(v: &str) -> Result<SslMode> {
         "verify-full" => SslMode::VerifyFull,
         other => {
             return Err(Error::InvalidArgument(format!(
-            "unsupported sslmode {other:?}: use disable, prefer, require, verify-ca or verify-full"
-        )))
+                "unsupported sslmode {other:?}: use disable, prefer, require, verify-ca or verify-full"
+            )))
         }
     })
 }
@@ -225,8 +194,7 @@ pub(crate) async fn connect(target: &Target) -> Result<Session> {
     let mut pause = Duration::from_millis(20);
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
-        let failure = match tokio::time::timeout(remaining, connect_once(target, tls.clone())).await
-        {
+        let failure = match tokio::time::timeout(remaining, connect_once(target, tls.clone())).await {
             Ok(Ok(session)) => return Ok(session),
             Ok(Err(e)) => e,
             Err(_) => {
@@ -275,28 +243,20 @@ fn retryable(e: &tokio_postgres::Error) -> bool {
     false
 }
 
-async fn connect_once(
-    target: &Target,
-    tls: Option<Arc<ClientConfig>>,
-) -> Result<Session, tokio_postgres::Error> {
+async fn connect_once(target: &Target, tls: Option<Arc<ClientConfig>>) -> Result<Session, tokio_postgres::Error> {
     let (client, task) = match tls {
         None => {
             let (client, conn) = target.config.connect(NoTls).await?;
             (client, tokio::spawn(async move { drop(conn.await) }))
         }
         Some(tls) => {
-            let (client, conn) = target
-                .config
-                .connect(MakeRustlsConnect::new((*tls).clone()))
-                .await?;
+            let (client, conn) = target.config.connect(MakeRustlsConnect::new((*tls).clone())).await?;
             (client, tokio::spawn(async move { drop(conn.await) }))
         }
     };
     // Sessions of the embedded server are shared between connections: drop prepared statements
     // another client left behind. Timestamps are read and written in UTC.
-    client
-        .batch_execute("DEALLOCATE ALL; SET TIME ZONE 'UTC'")
-        .await?;
+    client.batch_execute("DEALLOCATE ALL; SET TIME ZONE 'UTC'").await?;
     Ok(Session { client, task })
 }
 
@@ -315,24 +275,18 @@ fn tls_config(target: &Target) -> Result<Option<Arc<ClientConfig>>> {
         _ => Some(true),
     };
     let mut config = match verify {
-        None => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
-            .with_no_client_auth(),
+        None => {
+            builder.dangerous().with_custom_certificate_verifier(Arc::new(EncryptOnly(provider))).with_no_client_auth()
+        }
         Some(check_host) => {
-            let roots = Arc::new(load_roots(
-                target.root_certs.as_ref().unwrap_or(&RootCerts::System),
-            )?);
+            let roots = Arc::new(load_roots(target.root_certs.as_ref().unwrap_or(&RootCerts::System))?);
             let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
                 .build()
                 .map_err(|e| Error::InvalidArgument(format!("sslrootcert: {e}")))?;
             if check_host {
                 builder.with_webpki_verifier(webpki).with_no_client_auth()
             } else {
-                builder
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(ChainOnly(webpki)))
-                    .with_no_client_auth()
+                builder.dangerous().with_custom_certificate_verifier(Arc::new(ChainOnly(webpki))).with_no_client_auth()
             }
         }
     };
@@ -347,12 +301,7 @@ fn load_roots(source: &RootCerts) -> Result<RootCertStore> {
         RootCerts::File(path) => {
             let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
                 .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| {
-                    Error::InvalidArgument(format!(
-                        "cannot read sslrootcert {}: {e}",
-                        path.display()
-                    ))
-                })?;
+                .map_err(|e| Error::InvalidArgument(format!("cannot read sslrootcert {}: {e}", path.display())))?;
             let (added, _) = store.add_parsable_certificates(certs);
             if added == 0 {
                 return Err(Error::InvalidArgument(format!(
@@ -366,8 +315,7 @@ fn load_roots(source: &RootCerts) -> Result<RootCertStore> {
             store.add_parsable_certificates(found.certs);
             if store.is_empty() {
                 return Err(Error::InvalidArgument(
-                    "no system CA certificates found to verify the server; set sslrootcert=<file>"
-                        .into(),
+                    "no system CA certificates found to verify the server; set sslrootcert=<file>".into(),
                 ));
             }
         }
@@ -397,12 +345,7 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
     }
 
     fn verify_tls13_signature(
@@ -411,12 +354,7 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -438,10 +376,7 @@ impl ServerCertVerifier for ChainOnly {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         // webpki checks the chain first and the name last, so a name error means the chain was fine.
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -526,8 +461,7 @@ mod tests {
 
     #[test]
     fn missing_root_certificate_file_is_reported() {
-        let t =
-            parse_url("postgres://h/db?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem").unwrap();
+        let t = parse_url("postgres://h/db?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem").unwrap();
         let e = tls_config(&t).unwrap_err();
         assert_eq!(e.code(), "INVALID_ARGUMENT");
         assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");

@@ -21,8 +21,7 @@ use serde::Serialize;
 pub const ADVISORY_LOCK_KEY: i64 = i64::from_be_bytes(*b"pgrollbk");
 
 /// The migration that creates `schema_versions` (WISH-2057's columns).
-pub const SCHEMA_VERSIONS_MIGRATION: &str =
-    "packages/backend/database-schema/src/migrations/0000_schema_versions.sql";
+pub const SCHEMA_VERSIONS_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0000_schema_versions.sql";
 /// The migration that adds `rollback_script` and `rollback_applied_at` (WISH-20200 AC 12-13).
 pub const ROLLBACK_COLUMNS_MIGRATION: &str =
     "packages/backend/database-schema/src/migrations/0001_rollback_columns.sql";

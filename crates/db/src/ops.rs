@@ -10,15 +10,8 @@ use crate::{
 };
 
 /// `schema_versions` columns this crate reads or writes, by the migration that creates them.
-const BASE_COLUMNS: [&str; 7] = [
-    "id",
-    "version",
-    "migration_file",
-    "applied_at",
-    "applied_by",
-    "description",
-    "rollback_safe",
-];
+const BASE_COLUMNS: [&str; 7] =
+    ["id", "version", "migration_file", "applied_at", "applied_by", "description", "rollback_safe"];
 const ROLLBACK_COLUMNS: [&str; 2] = ["rollback_script", "rollback_applied_at"];
 
 /// Columns of a row as `StoredRollback` needs them, timestamps as ISO 8601 UTC text.
@@ -45,9 +38,7 @@ fn version_row(row: &Row) -> Result<VersionRow, tokio_postgres::Error> {
             rollback_script: row.try_get("rollback_script")?,
             rollback_safe: row.try_get("rollback_safe")?,
             warnings: Vec::new(),
-            applied_at: row
-                .try_get::<_, Option<String>>("applied_at")?
-                .unwrap_or_default(),
+            applied_at: row.try_get::<_, Option<String>>("applied_at")?.unwrap_or_default(),
             rollback_applied_at: row.try_get("rollback_applied_at")?,
         },
     })
@@ -74,9 +65,7 @@ impl Ctx {
 
 fn check_text(name: &str, value: &str, allow_empty: bool) -> Result<()> {
     if value.contains('\0') {
-        return Err(Error::InvalidArgument(format!(
-            "{name} contains a NUL byte"
-        )));
+        return Err(Error::InvalidArgument(format!("{name} contains a NUL byte")));
     }
     if !allow_empty && value.trim().is_empty() {
         return Err(Error::InvalidArgument(format!("{name} must not be empty")));
@@ -93,24 +82,18 @@ fn check_migration(m: &MigrationInput) -> Result<()> {
 
 fn check_timeout(name: &str, ms: Option<u32>) -> Result<()> {
     match ms {
-        Some(v) if v > i32::MAX as u32 => Err(Error::InvalidArgument(format!(
-            "{name} must be at most {} (milliseconds)",
-            i32::MAX
-        ))),
+        Some(v) if v > i32::MAX as u32 => {
+            Err(Error::InvalidArgument(format!("{name} must be at most {} (milliseconds)", i32::MAX)))
+        }
         _ => Ok(()),
     }
 }
 
 /// Connect, run `op`, and always close the connection.
-async fn with_session<T>(
-    url: &str,
-    op: impl AsyncFnOnce(&mut Client, &Ctx) -> Result<T>,
-) -> Result<T> {
+async fn with_session<T>(url: &str, op: impl AsyncFnOnce(&mut Client, &Ctx) -> Result<T>) -> Result<T> {
     let target = parse_url(url)?;
     let mut session: Session = connect(&target).await?;
-    let ctx = Ctx {
-        describe: target.describe.clone(),
-    };
+    let ctx = Ctx { describe: target.describe.clone() };
     let result = op(&mut session.client, &ctx).await;
     session.close().await;
     result
@@ -144,11 +127,7 @@ async fn missing_schema_versions(c: &impl GenericClient, ctx: &Ctx) -> Result<Op
         )));
     }
     let lacking = |wanted: &[&str]| -> Vec<String> {
-        wanted
-            .iter()
-            .filter(|w| !columns.iter().any(|c| c == *w))
-            .map(|w| w.to_string())
-            .collect()
+        wanted.iter().filter(|w| !columns.iter().any(|c| c == *w)).map(|w| w.to_string()).collect()
     };
     let base = lacking(&BASE_COLUMNS);
     if !base.is_empty() {
@@ -168,23 +147,14 @@ async fn missing_schema_versions(c: &impl GenericClient, ctx: &Ctx) -> Result<Op
 }
 
 /// The newest row for `version` (a version re-applied after a rollback has several).
-async fn latest_row(
-    c: &impl GenericClient,
-    ctx: &Ctx,
-    version: &str,
-    for_update: bool,
-) -> Result<Option<VersionRow>> {
+async fn latest_row(c: &impl GenericClient, ctx: &Ctx, version: &str, for_update: bool) -> Result<Option<VersionRow>> {
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM schema_versions WHERE version = $1 ORDER BY id DESC LIMIT 1{}",
         if for_update { " FOR UPDATE" } else { "" }
     );
     let what = "reading schema_versions";
-    let row = c
-        .query_opt(&sql, &[&version])
-        .await
-        .map_err(|e| ctx.err(what, &e))?;
-    row.map(|r| version_row(&r).map_err(|e| ctx.err(what, &e)))
-        .transpose()
+    let row = c.query_opt(&sql, &[&version]).await.map_err(|e| ctx.err(what, &e))?;
+    row.map(|r| version_row(&r).map_err(|e| ctx.err(what, &e))).transpose()
 }
 
 /// Take the advisory lock; a timeout becomes `LOCK_TIMEOUT`.
@@ -219,29 +189,21 @@ async fn write_row(
         )
         .await
         .map_err(|e| ctx.err(what, &e))?;
-    let replace = existing
-        .filter(|r| !r.get::<_, bool>(1))
-        .map(|r| r.get::<_, i64>(0));
+    let replace = existing.filter(|r| !r.get::<_, bool>(1)).map(|r| r.get::<_, i64>(0));
     let row = match replace {
-        Some(id) => c
-            .query_one(
+        Some(id) => {
+            c.query_one(
                 &format!(
                     "UPDATE schema_versions SET migration_file = $2, description = COALESCE($3, description),
                        applied_by = COALESCE($4, applied_by), rollback_safe = $5, rollback_script = $6
                      WHERE id = $1::bigint RETURNING {ROW_COLUMNS}"
                 ),
-                &[
-                    &id,
-                    &m.migration_file,
-                    &m.description,
-                    &m.applied_by,
-                    &plan.rollback_safe,
-                    &plan.rollback_script,
-                ],
+                &[&id, &m.migration_file, &m.description, &m.applied_by, &plan.rollback_safe, &plan.rollback_script],
             )
-            .await,
-        None => c
-            .query_one(
+            .await
+        }
+        None => {
+            c.query_one(
                 &format!(
                     "INSERT INTO schema_versions
                        (version, migration_file, applied_at, applied_by, description, rollback_safe, rollback_script)
@@ -256,7 +218,8 @@ async fn write_row(
                     &plan.rollback_script,
                 ],
             )
-            .await,
+            .await
+        }
     }
     .map_err(|e| ctx.err(what, &e))?;
     let mut stored = version_row(&row).map_err(|e| ctx.err(what, &e))?.stored;
@@ -270,10 +233,7 @@ pub async fn store_rollback(url: &str, m: &MigrationInput) -> Result<StoredRollb
     parse_url(url)?;
     let plan = pg_rollback_core::generate_rollback(&m.sql)?;
     with_session(url, async |client, ctx| {
-        let tx = client
-            .transaction()
-            .await
-            .map_err(|e| ctx.err("starting a transaction", &e))?;
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
         take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
         require_schema_versions(&tx, ctx).await?;
         let stored = write_row(&tx, ctx, m, &plan).await?;
@@ -302,19 +262,10 @@ pub async fn list_rollbacks(url: &str) -> Result<Vec<StoredRollback>> {
         require_schema_versions(&*client, ctx).await?;
         let what = "reading schema_versions";
         let rows = client
-            .query(
-                &format!("SELECT {ROW_COLUMNS} FROM schema_versions ORDER BY applied_at, id"),
-                &[],
-            )
+            .query(&format!("SELECT {ROW_COLUMNS} FROM schema_versions ORDER BY applied_at, id"), &[])
             .await
             .map_err(|e| ctx.err(what, &e))?;
-        rows.iter()
-            .map(|r| {
-                version_row(r)
-                    .map(|v| v.stored)
-                    .map_err(|e| ctx.err(what, &e))
-            })
-            .collect()
+        rows.iter().map(|r| version_row(r).map(|v| v.stored).map_err(|e| ctx.err(what, &e))).collect()
     })
     .await
 }
@@ -344,13 +295,7 @@ fn executable(row: Option<VersionRow>, version: &str, force: bool) -> Result<(i6
     Ok((row.id, script))
 }
 
-fn statement_failure(
-    version: &str,
-    index: usize,
-    total: usize,
-    statement: &str,
-    e: &tokio_postgres::Error,
-) -> String {
+fn statement_failure(version: &str, index: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> String {
     let cause = match e.as_db_error() {
         Some(_) => pg_message(e),
         None => format!("connection lost: {}", error_chain(e)),
@@ -366,11 +311,7 @@ fn statement_failure(
 /// Transactional scripts run in one transaction together with setting `rollback_applied_at`: on any
 /// failure nothing changes. Scripts with statements that refuse transactions (`CONCURRENTLY`, ...)
 /// run one statement at a time; `rollback_applied_at` is set only when all succeeded.
-pub async fn execute_rollback(
-    url: &str,
-    version: &str,
-    options: &ExecuteOptions,
-) -> Result<StoredRollback> {
+pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions) -> Result<StoredRollback> {
     check_text("version", version, false)?;
     check_timeout("lockTimeoutMs", options.lock_timeout_ms)?;
     check_timeout("statementTimeoutMs", options.statement_timeout_ms)?;
@@ -408,46 +349,24 @@ fn timeout_settings(options: &ExecuteOptions, scope: &str) -> String {
     sql
 }
 
-async fn set_timeouts(
-    c: &impl GenericClient,
-    ctx: &Ctx,
-    options: &ExecuteOptions,
-    scope: &str,
-) -> Result<()> {
+async fn set_timeouts(c: &impl GenericClient, ctx: &Ctx, options: &ExecuteOptions, scope: &str) -> Result<()> {
     let sql = timeout_settings(options, scope);
     if sql.is_empty() {
         return Ok(());
     }
-    c.batch_execute(&sql)
-        .await
-        .map_err(|e| ctx.err("setting lock_timeout/statement_timeout", &e))
+    c.batch_execute(&sql).await.map_err(|e| ctx.err("setting lock_timeout/statement_timeout", &e))
 }
 
-async fn forget_drizzle_migration(
-    tx: &Transaction<'_>,
-    hash: &str,
-) -> Result<(), tokio_postgres::Error> {
-    let exists: bool = tx
-        .query_one(
-            "SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL",
-            &[],
-        )
-        .await?
-        .get(0);
+async fn forget_drizzle_migration(tx: &Transaction<'_>, hash: &str) -> Result<(), tokio_postgres::Error> {
+    let exists: bool =
+        tx.query_one("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL", &[]).await?.get(0);
     if exists {
-        tx.execute(
-            "DELETE FROM drizzle.__drizzle_migrations WHERE hash = $1",
-            &[&hash],
-        )
-        .await?;
+        tx.execute("DELETE FROM drizzle.__drizzle_migrations WHERE hash = $1", &[&hash]).await?;
     }
     Ok(())
 }
 
-async fn mark_rolled_back(
-    c: &impl GenericClient,
-    id: i64,
-) -> Result<StoredRollback, tokio_postgres::Error> {
+async fn mark_rolled_back(c: &impl GenericClient, id: i64) -> Result<StoredRollback, tokio_postgres::Error> {
     let row = c
         .query_one(
             &format!("UPDATE schema_versions SET rollback_applied_at = {NOW_UTC} WHERE id = $1::bigint RETURNING {ROW_COLUMNS}"),
@@ -463,17 +382,10 @@ async fn execute_in_transaction(
     version: &str,
     options: &ExecuteOptions,
 ) -> Result<StoredRollback> {
-    let tx = client
-        .transaction()
-        .await
-        .map_err(|e| ctx.err("starting a transaction", &e))?;
+    let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
     set_timeouts(&tx, ctx, options, "LOCAL").await?;
     take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
-    let (id, script) = executable(
-        latest_row(&tx, ctx, version, true).await?,
-        version,
-        options.force,
-    )?;
+    let (id, script) = executable(latest_row(&tx, ctx, version, true).await?, version, options.force)?;
     if !script.transactional {
         // Someone replaced the script between our two reads; the next call takes the other path.
         return Err(Error::RollbackFailed(format!(
@@ -522,11 +434,7 @@ async fn execute_outside_transaction(
 ) -> Result<StoredRollback> {
     set_timeouts(&*client, ctx, options, "SESSION").await?;
     take_lock(&*client, ctx, "pg_advisory_lock").await?;
-    let (id, script) = executable(
-        latest_row(&*client, ctx, version, false).await?,
-        version,
-        options.force,
-    )?;
+    let (id, script) = executable(latest_row(&*client, ctx, version, false).await?, version, options.force)?;
     let total = script.statements.len();
     for (i, statement) in script.statements.iter().enumerate() {
         if let Err(e) = client.batch_execute(statement).await {
@@ -534,11 +442,8 @@ async fn execute_outside_transaction(
             let ran = if i == 0 {
                 "No statement had run, so nothing changed".to_owned()
             } else {
-                let list: Vec<String> = script.statements[..i]
-                    .iter()
-                    .enumerate()
-                    .map(|(n, s)| format!("  {}: {s}", n + 1))
-                    .collect();
+                let list: Vec<String> =
+                    script.statements[..i].iter().enumerate().map(|(n, s)| format!("  {}: {s}", n + 1)).collect();
                 format!(
                     "This script cannot run in a transaction (CONCURRENTLY or similar), so statements 1-{i} of {total} \
                      ran and stay applied:\n{}",
@@ -550,10 +455,7 @@ async fn execute_outside_transaction(
             )));
         }
     }
-    let tx = client
-        .transaction()
-        .await
-        .map_err(|e| ctx.err("starting a transaction", &e))?;
+    let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
     let finish = async {
         if let Some(hash) = &options.drizzle_hash {
             forget_drizzle_migration(&tx, hash).await?;
@@ -578,22 +480,14 @@ async fn execute_outside_transaction(
 /// Skipped (`applied: false`) when `drizzle.__drizzle_migrations` already has a row with
 /// `created_at >= entry.created_at`, the rule drizzle-orm's migrator uses. Any failure leaves the
 /// database unchanged and is `MIGRATION_FAILED`.
-pub async fn apply_migration(
-    url: &str,
-    m: &MigrationInput,
-    entry: &DrizzleEntry,
-) -> Result<ApplyOutcome> {
+pub async fn apply_migration(url: &str, m: &MigrationInput, entry: &DrizzleEntry) -> Result<ApplyOutcome> {
     check_migration(m)?;
     check_text("drizzleHash", &entry.hash, false)?;
     parse_url(url)?;
     let label = format!("Migration {} ({})", m.version, m.migration_file);
     let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
-    let plan = pg_rollback_core::generate_rollback(&m.sql).map_err(|e| {
-        failed(format!(
-            "was not applied: the rollback generator failed ({}): {e}",
-            e.code()
-        ))
-    })?;
+    let plan = pg_rollback_core::generate_rollback(&m.sql)
+        .map_err(|e| failed(format!("was not applied: the rollback generator failed ({}): {e}", e.code())))?;
     let script = split(&m.sql).map_err(|e| failed(format!("was not applied: {e}")))?;
     with_session(url, async |client, ctx| {
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;

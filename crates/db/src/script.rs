@@ -40,9 +40,7 @@ pub(crate) fn split(sql: &str) -> Result<Script, ScriptError> {
     let mut transactional = true;
     for raw in &parsed.protobuf.stmts {
         // Byte offsets; a length of 0 means "to the end of the input" (last statement without `;`).
-        let start = usize::try_from(raw.stmt_location)
-            .unwrap_or(0)
-            .min(sql.len());
+        let start = usize::try_from(raw.stmt_location).unwrap_or(0).min(sql.len());
         let end = match usize::try_from(raw.stmt_len) {
             Ok(0) | Err(_) => sql.len(),
             Ok(len) => (start + len).min(sql.len()),
@@ -51,10 +49,7 @@ pub(crate) fn split(sql: &str) -> Result<Script, ScriptError> {
         let node = raw.stmt.as_deref().and_then(|n| n.node.as_ref());
         if let Some(N::TransactionStmt(_)) = node {
             // SAVEPOINT and friends would be harmless, but are rare enough that one rule for all is clearer.
-            return Err(ScriptError::TransactionControl {
-                index: statements.len(),
-                statement: text.to_owned(),
-            });
+            return Err(ScriptError::TransactionControl { index: statements.len(), statement: text.to_owned() });
         }
         if node.is_some_and(refuses_transaction_block) {
             transactional = false;
@@ -63,10 +58,7 @@ pub(crate) fn split(sql: &str) -> Result<Script, ScriptError> {
             statements.push(text.to_owned());
         }
     }
-    Ok(Script {
-        statements,
-        transactional,
-    })
+    Ok(Script { statements, transactional })
 }
 
 /// Statements PostgreSQL rejects with "cannot run inside a transaction block".
@@ -106,15 +98,11 @@ mod tests {
 
     #[test]
     fn splits_statements_and_keeps_their_text() {
-        let s = split("ALTER TABLE t DROP COLUMN b;\n-- note\nALTER TABLE \"we;ird\" DROP COLUMN a;\nSELECT ';'")
-            .unwrap();
+        let s =
+            split("ALTER TABLE t DROP COLUMN b;\n-- note\nALTER TABLE \"we;ird\" DROP COLUMN a;\nSELECT ';'").unwrap();
         assert_eq!(
             s.statements,
-            vec![
-                "ALTER TABLE t DROP COLUMN b",
-                "ALTER TABLE \"we;ird\" DROP COLUMN a",
-                "SELECT ';'"
-            ]
+            vec!["ALTER TABLE t DROP COLUMN b", "ALTER TABLE \"we;ird\" DROP COLUMN a", "SELECT ';'"]
         );
         assert!(s.transactional);
     }
@@ -131,12 +119,7 @@ mod tests {
         ] {
             assert!(!split(sql).unwrap().transactional, "{sql}");
         }
-        for sql in [
-            "DROP INDEX i;",
-            "ANALYZE t;",
-            "REINDEX INDEX i;",
-            "ALTER TABLE p DETACH PARTITION c;",
-        ] {
+        for sql in ["DROP INDEX i;", "ANALYZE t;", "REINDEX INDEX i;", "ALTER TABLE p DETACH PARTITION c;"] {
             assert!(split(sql).unwrap().transactional, "{sql}");
         }
     }
@@ -144,29 +127,17 @@ mod tests {
     #[test]
     fn transaction_control_is_refused_with_its_position() {
         let e = split("DROP TABLE a;\nCOMMIT;\nDROP TABLE b;").unwrap_err();
-        assert_eq!(
-            e,
-            ScriptError::TransactionControl {
-                index: 1,
-                statement: "COMMIT".into()
-            }
-        );
+        assert_eq!(e, ScriptError::TransactionControl { index: 1, statement: "COMMIT".into() });
         assert!(e.to_string().contains("statement 2 (`COMMIT`)"), "{e}");
     }
 
     #[test]
     fn parse_errors_are_reported() {
-        assert!(matches!(
-            split("DROP TABLEE x;"),
-            Err(ScriptError::Parse(_))
-        ));
+        assert!(matches!(split("DROP TABLEE x;"), Err(ScriptError::Parse(_))));
     }
 
     #[test]
     fn empty_script_has_no_statements() {
-        assert_eq!(
-            split("  -- nothing\n").unwrap().statements,
-            Vec::<String>::new()
-        );
+        assert_eq!(split("  -- nothing\n").unwrap().statements, Vec::<String>::new());
     }
 }

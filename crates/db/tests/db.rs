@@ -3,9 +3,8 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback, DrizzleEntry,
-    Error, ExecuteOptions, MigrationInput, ADVISORY_LOCK_KEY, ROLLBACK_COLUMNS_SQL,
-    SCHEMA_VERSIONS_SQL,
+    apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback, DrizzleEntry, Error,
+    ExecuteOptions, MigrationInput, ADVISORY_LOCK_KEY, ROLLBACK_COLUMNS_SQL, SCHEMA_VERSIONS_SQL,
 };
 
 fn migration(version: &str, sql: &str) -> MigrationInput {
@@ -19,10 +18,7 @@ fn migration(version: &str, sql: &str) -> MigrationInput {
 }
 
 fn force() -> ExecuteOptions {
-    ExecuteOptions {
-        force: true,
-        ..Default::default()
-    }
+    ExecuteOptions { force: true, ..Default::default() }
 }
 
 #[tokio::test]
@@ -31,13 +27,8 @@ async fn store_preview_execute_add_column() {
     let sql = "ALTER TABLE wishlist_items ADD COLUMN notes TEXT;";
     db.run(sql).unwrap();
 
-    let stored = store_rollback(db.url(), &migration("1.2.0", sql))
-        .await
-        .unwrap();
-    assert_eq!(
-        stored.rollback_script.as_deref(),
-        Some("ALTER TABLE wishlist_items DROP COLUMN notes;\n")
-    );
+    let stored = store_rollback(db.url(), &migration("1.2.0", sql)).await.unwrap();
+    assert_eq!(stored.rollback_script.as_deref(), Some("ALTER TABLE wishlist_items DROP COLUMN notes;\n"));
     assert!(stored.rollback_safe);
     assert!(stored.warnings.is_empty());
     assert_eq!(stored.rollback_applied_at, None);
@@ -53,26 +44,14 @@ async fn store_preview_execute_add_column() {
     let preview = get_rollback(db.url(), "1.2.0").await.unwrap();
     assert_eq!(preview.rollback_script, stored.rollback_script);
     assert_eq!(preview.applied_at, stored.applied_at);
-    assert!(
-        preview.applied_at.ends_with('Z') && preview.applied_at.contains('T'),
-        "{}",
-        preview.applied_at
-    );
+    assert!(preview.applied_at.ends_with('Z') && preview.applied_at.contains('T'), "{}", preview.applied_at);
     assert_same_schema(&dump, &db.schema_dump().unwrap());
     assert_eq!(meta, metadata(&db));
 
-    let done = execute_rollback(db.url(), "1.2.0", &ExecuteOptions::default())
-        .await
-        .unwrap();
+    let done = execute_rollback(db.url(), "1.2.0", &ExecuteOptions::default()).await.unwrap();
     assert!(done.rollback_applied_at.is_some());
     assert!(!column_exists(&db, "wishlist_items", "notes"));
-    assert_eq!(
-        one(
-            &db,
-            "SELECT rollback_applied_at IS NOT NULL FROM schema_versions;"
-        ),
-        "t"
-    );
+    assert_eq!(one(&db, "SELECT rollback_applied_at IS NOT NULL FROM schema_versions;"), "t");
 }
 
 #[tokio::test]
@@ -80,16 +59,9 @@ async fn create_index_rollback_drops_it() {
     let db = prepared("db_index");
     let sql = "CREATE INDEX idx_test ON wishlist_items(user_id);";
     db.run(sql).unwrap();
-    let stored = store_rollback(db.url(), &migration("1.3.0", sql))
-        .await
-        .unwrap();
-    assert!(stored
-        .rollback_script
-        .unwrap()
-        .contains("DROP INDEX idx_test"));
-    execute_rollback(db.url(), "1.3.0", &ExecuteOptions::default())
-        .await
-        .unwrap();
+    let stored = store_rollback(db.url(), &migration("1.3.0", sql)).await.unwrap();
+    assert!(stored.rollback_script.unwrap().contains("DROP INDEX idx_test"));
+    execute_rollback(db.url(), "1.3.0", &ExecuteOptions::default()).await.unwrap();
     assert_eq!(one(&db, "SELECT to_regclass('idx_test') IS NULL;"), "t");
 }
 
@@ -99,31 +71,22 @@ async fn test4_unsafe_drop_column() {
     let db = prepared("db_test4");
     let sql = "ALTER TABLE wishlist_items DROP COLUMN legacy_field;";
     db.run(sql).unwrap();
-    let stored = store_rollback(db.url(), &migration("2.0.0", sql))
-        .await
-        .unwrap();
+    let stored = store_rollback(db.url(), &migration("2.0.0", sql)).await.unwrap();
     assert_eq!(stored.rollback_script, None);
     assert!(!stored.rollback_safe);
     assert!(
-        stored.warnings.iter().any(|w| w.code == "DROP_COLUMN"
-            && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"),
+        stored.warnings.iter().any(
+            |w| w.code == "DROP_COLUMN" && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"
+        ),
         "{:?}",
         stored.warnings
     );
-    assert_eq!(
-        one(
-            &db,
-            "SELECT rollback_script IS NULL AND NOT rollback_safe FROM schema_versions;"
-        ),
-        "t"
-    );
+    assert_eq!(one(&db, "SELECT rollback_script IS NULL AND NOT rollback_safe FROM schema_versions;"), "t");
 
     let dump = db.schema_dump().unwrap();
     let meta = metadata(&db);
     for options in [ExecuteOptions::default(), force()] {
-        let e = execute_rollback(db.url(), "2.0.0", &options)
-            .await
-            .unwrap_err();
+        let e = execute_rollback(db.url(), "2.0.0", &options).await.unwrap_err();
         assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND", "{e}");
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
@@ -138,16 +101,12 @@ async fn partial_rollback_needs_force() {
                CREATE INDEX idx1 ON wishlist_items(field1);\n\
                ALTER TABLE wishlist_items DROP COLUMN legacy_field;";
     db.run(sql).unwrap();
-    let stored = store_rollback(db.url(), &migration("2.1.0", sql))
-        .await
-        .unwrap();
+    let stored = store_rollback(db.url(), &migration("2.1.0", sql)).await.unwrap();
     assert!(!stored.rollback_safe);
     assert_eq!(stored.warnings.len(), 1, "{:?}", stored.warnings);
 
     let dump = db.schema_dump().unwrap();
-    let e = execute_rollback(db.url(), "2.1.0", &ExecuteOptions::default())
-        .await
-        .unwrap_err();
+    let e = execute_rollback(db.url(), "2.1.0", &ExecuteOptions::default()).await.unwrap_err();
     assert_eq!(e.code(), "ROLLBACK_UNSAFE");
     assert!(e.to_string().contains("2.1.0"), "{e}");
     assert_same_schema(&dump, &db.schema_dump().unwrap());
@@ -165,9 +124,7 @@ async fn test6_missing_rollback_script() {
     let dump = db.schema_dump().unwrap();
     let meta = metadata(&db);
     for options in [ExecuteOptions::default(), force()] {
-        let e = execute_rollback(db.url(), "1.0.0", &options)
-            .await
-            .unwrap_err();
+        let e = execute_rollback(db.url(), "1.0.0", &options).await.unwrap_err();
         assert_eq!(e, Error::RollbackScriptNotFound("1.0.0".into()));
         assert_eq!(e.to_string(), "No rollback script found for version 1.0.0");
         assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
@@ -180,27 +137,14 @@ async fn test6_missing_rollback_script() {
 #[tokio::test]
 async fn edge2_already_rolled_back() {
     let db = prepared("db_edge2");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN c int;")
-        .unwrap();
-    insert_row(
-        &db,
-        "3.0.0",
-        Some("ALTER TABLE wishlist_items DROP COLUMN c;\n"),
-        true,
-    );
-    let first = execute_rollback(db.url(), "3.0.0", &ExecuteOptions::default())
-        .await
-        .unwrap();
+    db.run("ALTER TABLE wishlist_items ADD COLUMN c int;").unwrap();
+    insert_row(&db, "3.0.0", Some("ALTER TABLE wishlist_items DROP COLUMN c;\n"), true);
+    let first = execute_rollback(db.url(), "3.0.0", &ExecuteOptions::default()).await.unwrap();
     assert!(first.rollback_applied_at.is_some());
     let meta = metadata(&db);
-    let e = execute_rollback(db.url(), "3.0.0", &force())
-        .await
-        .unwrap_err();
+    let e = execute_rollback(db.url(), "3.0.0", &force()).await.unwrap_err();
     assert_eq!(e.code(), "ALREADY_ROLLED_BACK");
-    assert_eq!(
-        e.to_string(),
-        "Migration 3.0.0 has already been rolled back"
-    );
+    assert_eq!(e.to_string(), "Migration 3.0.0 has already been rolled back");
     assert_eq!(meta, metadata(&db));
     // The preview still shows the row, with its timestamp.
     let row = get_rollback(db.url(), "3.0.0").await.unwrap();
@@ -213,9 +157,7 @@ async fn unknown_version_is_not_found() {
     insert_row(&db, "1.0.0", Some("SELECT 1;"), true);
     for e in [
         get_rollback(db.url(), "9.9.9").await.unwrap_err(),
-        execute_rollback(db.url(), "9.9.9", &force())
-            .await
-            .unwrap_err(),
+        execute_rollback(db.url(), "9.9.9", &force()).await.unwrap_err(),
     ] {
         assert_eq!(e.code(), "VERSION_NOT_FOUND");
         assert!(e.to_string().contains("9.9.9"), "{e}");
@@ -226,8 +168,7 @@ async fn unknown_version_is_not_found() {
 #[tokio::test]
 async fn failure_mid_script_changes_nothing() {
     let db = prepared("db_fault");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN a int, ADD COLUMN b int;")
-        .unwrap();
+    db.run("ALTER TABLE wishlist_items ADD COLUMN a int, ADD COLUMN b int;").unwrap();
     insert_row(
         &db,
         "4.0.0",
@@ -237,68 +178,36 @@ async fn failure_mid_script_changes_nothing() {
     db.run("CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('h4', 4);").unwrap();
     let dump = db.schema_dump().unwrap();
     let meta = metadata(&db);
-    let drizzle = db
-        .query("SELECT * FROM drizzle.__drizzle_migrations;")
-        .unwrap();
+    let drizzle = db.query("SELECT * FROM drizzle.__drizzle_migrations;").unwrap();
 
-    let options = ExecuteOptions {
-        drizzle_hash: Some("h4".into()),
-        ..Default::default()
-    };
-    let e = execute_rollback(db.url(), "4.0.0", &options)
-        .await
-        .unwrap_err();
+    let options = ExecuteOptions { drizzle_hash: Some("h4".into()), ..Default::default() };
+    let e = execute_rollback(db.url(), "4.0.0", &options).await.unwrap_err();
     assert_eq!(e.code(), "ROLLBACK_FAILED");
     let message = e.to_string();
-    for part in [
-        "statement 2 of 2",
-        "ALTER TABLE wishlist_items DROP COLUMN missing",
-        "SQLSTATE 42703",
-        "unchanged",
-    ] {
+    for part in ["statement 2 of 2", "ALTER TABLE wishlist_items DROP COLUMN missing", "SQLSTATE 42703", "unchanged"] {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
     assert!(column_exists(&db, "wishlist_items", "b"));
     assert_eq!(meta, metadata(&db));
-    assert_eq!(
-        drizzle,
-        db.query("SELECT * FROM drizzle.__drizzle_migrations;")
-            .unwrap()
-    );
+    assert_eq!(drizzle, db.query("SELECT * FROM drizzle.__drizzle_migrations;").unwrap());
 }
 
 #[tokio::test]
 async fn drizzle_row_is_deleted_with_a_successful_rollback() {
     let db = prepared("db_drizzle_hash");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN d int;")
-        .unwrap();
-    insert_row(
-        &db,
-        "4.1.0",
-        Some("ALTER TABLE wishlist_items DROP COLUMN d;\n"),
-        true,
-    );
+    db.run("ALTER TABLE wishlist_items ADD COLUMN d int;").unwrap();
+    insert_row(&db, "4.1.0", Some("ALTER TABLE wishlist_items DROP COLUMN d;\n"), true);
     db.run("CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('keep', 1), ('h41', 2);").unwrap();
-    let options = ExecuteOptions {
-        drizzle_hash: Some("h41".into()),
-        ..Default::default()
-    };
+    let options = ExecuteOptions { drizzle_hash: Some("h41".into()), ..Default::default() };
     execute_rollback(db.url(), "4.1.0", &options).await.unwrap();
-    assert_eq!(
-        one(
-            &db,
-            "SELECT string_agg(hash, ',') FROM drizzle.__drizzle_migrations;"
-        ),
-        "keep"
-    );
+    assert_eq!(one(&db, "SELECT string_agg(hash, ',') FROM drizzle.__drizzle_migrations;"), "keep");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_concurrent_executions_one_success() {
     let db = prepared("db_race");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN raced int;")
-        .unwrap();
+    db.run("ALTER TABLE wishlist_items ADD COLUMN raced int;").unwrap();
     // A counter table shows how many times the script body really ran.
     db.run("CREATE TABLE runs (n int);").unwrap();
     insert_row(
@@ -311,9 +220,7 @@ async fn eight_concurrent_executions_one_success() {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let url = url.clone();
-            tokio::spawn(async move {
-                execute_rollback(&url, "5.0.0", &ExecuteOptions::default()).await
-            })
+            tokio::spawn(async move { execute_rollback(&url, "5.0.0", &ExecuteOptions::default()).await })
         })
         .collect();
     let mut ok = 0;
@@ -331,42 +238,17 @@ async fn eight_concurrent_executions_one_success() {
 #[tokio::test]
 async fn lock_timeout_when_another_operation_holds_the_lock() {
     let db = prepared("db_locktimeout");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN l int;")
-        .unwrap();
-    insert_row(
-        &db,
-        "6.0.0",
-        Some("ALTER TABLE wishlist_items DROP COLUMN l;\n"),
-        true,
-    );
-    let (holder, conn) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
+    db.run("ALTER TABLE wishlist_items ADD COLUMN l int;").unwrap();
+    insert_row(&db, "6.0.0", Some("ALTER TABLE wishlist_items DROP COLUMN l;\n"), true);
+    let (holder, conn) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls).await.unwrap();
     let conn = tokio::spawn(conn);
-    holder
-        .execute(
-            &format!("SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})"),
-            &[],
-        )
-        .await
-        .unwrap();
+    holder.execute(&format!("SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})"), &[]).await.unwrap();
 
-    let options = ExecuteOptions {
-        lock_timeout_ms: Some(100),
-        ..Default::default()
-    };
-    let e = execute_rollback(db.url(), "6.0.0", &options)
-        .await
-        .unwrap_err();
+    let options = ExecuteOptions { lock_timeout_ms: Some(100), ..Default::default() };
+    let e = execute_rollback(db.url(), "6.0.0", &options).await.unwrap_err();
     assert_eq!(e.code(), "LOCK_TIMEOUT", "{e}");
     assert!(column_exists(&db, "wishlist_items", "l"));
-    assert_eq!(
-        one(
-            &db,
-            "SELECT rollback_applied_at IS NULL FROM schema_versions;"
-        ),
-        "t"
-    );
+    assert_eq!(one(&db, "SELECT rollback_applied_at IS NULL FROM schema_versions;"), "t");
 
     drop(holder);
     conn.await.unwrap().unwrap();
@@ -377,21 +259,10 @@ async fn lock_timeout_when_another_operation_holds_the_lock() {
 #[tokio::test]
 async fn statement_timeout_aborts_the_rollback() {
     let db = prepared("db_stmttimeout");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN s int;")
-        .unwrap();
-    insert_row(
-        &db,
-        "6.1.0",
-        Some("ALTER TABLE wishlist_items DROP COLUMN s;\nSELECT pg_sleep(60);\n"),
-        true,
-    );
-    let options = ExecuteOptions {
-        statement_timeout_ms: Some(200),
-        ..Default::default()
-    };
-    let e = execute_rollback(db.url(), "6.1.0", &options)
-        .await
-        .unwrap_err();
+    db.run("ALTER TABLE wishlist_items ADD COLUMN s int;").unwrap();
+    insert_row(&db, "6.1.0", Some("ALTER TABLE wishlist_items DROP COLUMN s;\nSELECT pg_sleep(60);\n"), true);
+    let options = ExecuteOptions { statement_timeout_ms: Some(200), ..Default::default() };
+    let e = execute_rollback(db.url(), "6.1.0", &options).await.unwrap_err();
     assert_eq!(e.code(), "ROLLBACK_FAILED");
     assert!(e.to_string().contains("57014"), "{e}");
     assert!(column_exists(&db, "wishlist_items", "s"));
@@ -402,48 +273,16 @@ async fn statement_timeout_aborts_the_rollback() {
 async fn non_transactional_script_runs_statement_by_statement() {
     let db = prepared("db_concurrently");
     db.run("CREATE INDEX CONCURRENTLY i1 ON wishlist_items (user_id);\nCREATE INDEX CONCURRENTLY i2 ON wishlist_items (legacy_field);").unwrap();
-    insert_row(
-        &db,
-        "7.0.0",
-        Some("DROP INDEX CONCURRENTLY i2;\nDROP INDEX CONCURRENTLY i1;\n"),
-        true,
-    );
-    execute_rollback(
-        db.url(),
-        "7.0.0",
-        &ExecuteOptions {
-            lock_timeout_ms: Some(5000),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        one(
-            &db,
-            "SELECT to_regclass('i1') IS NULL AND to_regclass('i2') IS NULL;"
-        ),
-        "t"
-    );
-    assert_eq!(
-        one(
-            &db,
-            "SELECT rollback_applied_at IS NOT NULL FROM schema_versions;"
-        ),
-        "t"
-    );
-
-    db.run("CREATE INDEX CONCURRENTLY i3 ON wishlist_items (user_id);")
-        .unwrap();
-    insert_row(
-        &db,
-        "7.1.0",
-        Some("DROP INDEX CONCURRENTLY i3;\nDROP INDEX CONCURRENTLY missing_index;\n"),
-        true,
-    );
-    let e = execute_rollback(db.url(), "7.1.0", &ExecuteOptions::default())
+    insert_row(&db, "7.0.0", Some("DROP INDEX CONCURRENTLY i2;\nDROP INDEX CONCURRENTLY i1;\n"), true);
+    execute_rollback(db.url(), "7.0.0", &ExecuteOptions { lock_timeout_ms: Some(5000), ..Default::default() })
         .await
-        .unwrap_err();
+        .unwrap();
+    assert_eq!(one(&db, "SELECT to_regclass('i1') IS NULL AND to_regclass('i2') IS NULL;"), "t");
+    assert_eq!(one(&db, "SELECT rollback_applied_at IS NOT NULL FROM schema_versions;"), "t");
+
+    db.run("CREATE INDEX CONCURRENTLY i3 ON wishlist_items (user_id);").unwrap();
+    insert_row(&db, "7.1.0", Some("DROP INDEX CONCURRENTLY i3;\nDROP INDEX CONCURRENTLY missing_index;\n"), true);
+    let e = execute_rollback(db.url(), "7.1.0", &ExecuteOptions::default()).await.unwrap_err();
     assert_eq!(e.code(), "ROLLBACK_FAILED");
     let message = e.to_string();
     for part in [
@@ -455,13 +294,7 @@ async fn non_transactional_script_runs_statement_by_statement() {
     ] {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
-    assert_eq!(
-        one(
-            &db,
-            "SELECT rollback_applied_at IS NULL FROM schema_versions WHERE version = '7.1.0';"
-        ),
-        "t"
-    );
+    assert_eq!(one(&db, "SELECT rollback_applied_at IS NULL FROM schema_versions WHERE version = '7.1.0';"), "t");
 }
 
 #[tokio::test]
@@ -472,68 +305,30 @@ async fn hostile_identifiers_and_quoted_versions() {
     let sql = format!(r#"ALTER TABLE {table} ADD COLUMN "a b""c" TEXT;"#);
     db.run(&sql).unwrap();
     let version = "1.0.0'; DROP TABLE schema_versions; --\"";
-    let stored = store_rollback(db.url(), &migration(version, &sql))
-        .await
-        .unwrap();
+    let stored = store_rollback(db.url(), &migration(version, &sql)).await.unwrap();
     assert_eq!(stored.version, version);
     assert!(stored.rollback_safe);
     let got = get_rollback(db.url(), version).await.unwrap();
     assert_eq!(got.rollback_script, stored.rollback_script);
-    execute_rollback(db.url(), version, &ExecuteOptions::default())
-        .await
-        .unwrap();
-    assert!(!column_exists(
-        &db,
-        "we\"ird; DROP TABLE wishlist_items; --",
-        "a b\"c"
-    ));
-    assert!(column_exists(
-        &db,
-        "we\"ird; DROP TABLE wishlist_items; --",
-        "id"
-    ));
-    assert_eq!(
-        one(&db, "SELECT to_regclass('wishlist_items') IS NOT NULL;"),
-        "t"
-    );
-    assert_eq!(
-        one(
-            &db,
-            &format!(
-                "SELECT count(*) FROM schema_versions WHERE version = {};",
-                lit(version)
-            )
-        ),
-        "1"
-    );
+    execute_rollback(db.url(), version, &ExecuteOptions::default()).await.unwrap();
+    assert!(!column_exists(&db, "we\"ird; DROP TABLE wishlist_items; --", "a b\"c"));
+    assert!(column_exists(&db, "we\"ird; DROP TABLE wishlist_items; --", "id"));
+    assert_eq!(one(&db, "SELECT to_regclass('wishlist_items') IS NOT NULL;"), "t");
+    assert_eq!(one(&db, &format!("SELECT count(*) FROM schema_versions WHERE version = {};", lit(version))), "1");
 }
 
 #[tokio::test]
 async fn quoted_version_without_the_generator() {
     let db = prepared("db_quoted_version");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN q int;")
-        .unwrap();
+    db.run("ALTER TABLE wishlist_items ADD COLUMN q int;").unwrap();
     let version = "2'); DELETE FROM schema_versions; --";
-    insert_row(
-        &db,
-        version,
-        Some("ALTER TABLE wishlist_items DROP COLUMN q;\n"),
-        true,
-    );
+    insert_row(&db, version, Some("ALTER TABLE wishlist_items DROP COLUMN q;\n"), true);
     insert_row(&db, "other", Some("SELECT 1;\n"), true);
     let row = get_rollback(db.url(), version).await.unwrap();
     assert_eq!(row.version, version);
-    execute_rollback(db.url(), version, &ExecuteOptions::default())
-        .await
-        .unwrap();
+    execute_rollback(db.url(), version, &ExecuteOptions::default()).await.unwrap();
     assert!(!column_exists(&db, "wishlist_items", "q"));
-    assert_eq!(
-        one(
-            &db,
-            "SELECT count(*) FROM schema_versions WHERE rollback_applied_at IS NULL;"
-        ),
-        "1"
-    );
+    assert_eq!(one(&db, "SELECT count(*) FROM schema_versions WHERE rollback_applied_at IS NULL;"), "1");
 }
 
 #[tokio::test]
@@ -542,32 +337,20 @@ async fn second_store_replaces_and_a_rolled_back_version_gets_a_new_row() {
     let first = "ALTER TABLE wishlist_items ADD COLUMN x1 TEXT;";
     let second = "ALTER TABLE wishlist_items ADD COLUMN x2 TEXT;";
     db.run(second).unwrap();
-    store_rollback(db.url(), &migration("8.0.0", first))
-        .await
-        .unwrap();
-    let replaced = store_rollback(db.url(), &migration("8.0.0", second))
-        .await
-        .unwrap();
+    store_rollback(db.url(), &migration("8.0.0", first)).await.unwrap();
+    let replaced = store_rollback(db.url(), &migration("8.0.0", second)).await.unwrap();
     assert!(replaced.rollback_script.as_deref().unwrap().contains("x2"));
     assert_eq!(one(&db, "SELECT count(*) FROM schema_versions;"), "1");
 
-    execute_rollback(db.url(), "8.0.0", &ExecuteOptions::default())
-        .await
-        .unwrap();
+    execute_rollback(db.url(), "8.0.0", &ExecuteOptions::default()).await.unwrap();
     db.run(second).unwrap();
-    let again = store_rollback(db.url(), &migration("8.0.0", second))
-        .await
-        .unwrap();
+    let again = store_rollback(db.url(), &migration("8.0.0", second)).await.unwrap();
     assert_eq!(again.rollback_applied_at, None);
     assert_eq!(one(&db, "SELECT count(*) FROM schema_versions;"), "2");
-    execute_rollback(db.url(), "8.0.0", &ExecuteOptions::default())
-        .await
-        .unwrap();
+    execute_rollback(db.url(), "8.0.0", &ExecuteOptions::default()).await.unwrap();
     let all = list_rollbacks(db.url()).await.unwrap();
     assert_eq!(all.len(), 2);
-    assert!(all
-        .iter()
-        .all(|r| r.version == "8.0.0" && r.rollback_applied_at.is_some()));
+    assert!(all.iter().all(|r| r.version == "8.0.0" && r.rollback_applied_at.is_some()));
 }
 
 #[tokio::test]
@@ -582,9 +365,7 @@ async fn list_is_in_applied_order() {
     let versions: Vec<_> = all.iter().map(|r| r.version.as_str()).collect();
     assert_eq!(versions, ["a", "b"]);
     assert_eq!(all[0].applied_at, "2026-01-01T00:00:00.500Z");
-    assert!(all
-        .iter()
-        .all(|r| !r.rollback_safe && r.rollback_script.is_none() && r.warnings.is_empty()));
+    assert!(all.iter().all(|r| !r.rollback_safe && r.rollback_script.is_none() && r.warnings.is_empty()));
 }
 
 #[tokio::test]
@@ -607,65 +388,34 @@ async fn missing_table_or_columns_name_the_migration() {
     checks("0000_schema_versions.sql").await;
     db.run(SCHEMA_VERSIONS_SQL).unwrap();
     checks("0001_rollback_columns.sql").await;
-    db.run("ALTER TABLE schema_versions ADD COLUMN rollback_script TEXT;")
-        .unwrap();
+    db.run("ALTER TABLE schema_versions ADD COLUMN rollback_script TEXT;").unwrap();
     checks("rollback_applied_at").await;
 }
 
 #[tokio::test]
 async fn apply_migration_applies_records_and_skips() {
     let db = prepared("db_apply");
-    let entry = DrizzleEntry {
-        hash: "hash-a".into(),
-        created_at: 1_700_000_000_000,
-    };
-    let m = migration(
-        "9.0.0",
-        "ALTER TABLE wishlist_items ADD COLUMN applied TEXT;",
-    );
+    let entry = DrizzleEntry { hash: "hash-a".into(), created_at: 1_700_000_000_000 };
+    let m = migration("9.0.0", "ALTER TABLE wishlist_items ADD COLUMN applied TEXT;");
     let outcome = apply_migration(db.url(), &m, &entry).await.unwrap();
     assert!(outcome.applied);
     let rollback = outcome.rollback.unwrap();
-    assert_eq!(
-        rollback.rollback_script.as_deref(),
-        Some("ALTER TABLE wishlist_items DROP COLUMN applied;\n")
-    );
+    assert_eq!(rollback.rollback_script.as_deref(), Some("ALTER TABLE wishlist_items DROP COLUMN applied;\n"));
     assert!(column_exists(&db, "wishlist_items", "applied"));
-    assert_eq!(
-        one(
-            &db,
-            "SELECT hash || ':' || created_at FROM drizzle.__drizzle_migrations;"
-        ),
-        "hash-a:1700000000000"
-    );
+    assert_eq!(one(&db, "SELECT hash || ':' || created_at FROM drizzle.__drizzle_migrations;"), "hash-a:1700000000000");
 
     // Same or older created_at: drizzle-orm would skip it, so do we.
     let dump = db.schema_dump().unwrap();
     for created_at in [entry.created_at, entry.created_at - 1] {
-        let again = apply_migration(
-            db.url(),
-            &m,
-            &DrizzleEntry {
-                hash: "other".into(),
-                created_at,
-            },
-        )
-        .await
-        .unwrap();
+        let again = apply_migration(db.url(), &m, &DrizzleEntry { hash: "other".into(), created_at }).await.unwrap();
         assert!(!again.applied && again.rollback.is_none());
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
 
     // Rolling back with the hash makes the migration applicable again.
-    let options = ExecuteOptions {
-        drizzle_hash: Some("hash-a".into()),
-        ..Default::default()
-    };
+    let options = ExecuteOptions { drizzle_hash: Some("hash-a".into()), ..Default::default() };
     execute_rollback(db.url(), "9.0.0", &options).await.unwrap();
-    assert_eq!(
-        one(&db, "SELECT count(*) FROM drizzle.__drizzle_migrations;"),
-        "0"
-    );
+    assert_eq!(one(&db, "SELECT count(*) FROM drizzle.__drizzle_migrations;"), "0");
     let reapplied = apply_migration(db.url(), &m, &entry).await.unwrap();
     assert!(reapplied.applied && reapplied.rollback.unwrap().rollback_applied_at.is_none());
     assert!(column_exists(&db, "wishlist_items", "applied"));
@@ -680,25 +430,10 @@ async fn apply_migration_failure_changes_nothing() {
         "9.1.0",
         "ALTER TABLE wishlist_items ADD COLUMN first TEXT;\nALTER TABLE no_such_table ADD COLUMN x int;",
     );
-    let e = apply_migration(
-        db.url(),
-        &m,
-        &DrizzleEntry {
-            hash: "h".into(),
-            created_at: 1,
-        },
-    )
-    .await
-    .unwrap_err();
+    let e = apply_migration(db.url(), &m, &DrizzleEntry { hash: "h".into(), created_at: 1 }).await.unwrap_err();
     assert_eq!(e.code(), "MIGRATION_FAILED");
     let message = e.to_string();
-    for part in [
-        "9.1.0",
-        "statement 2 of 2",
-        "no_such_table",
-        "SQLSTATE 42P01",
-        "nothing was applied",
-    ] {
+    for part in ["9.1.0", "statement 2 of 2", "no_such_table", "SQLSTATE 42P01", "nothing was applied"] {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
@@ -713,10 +448,7 @@ async fn apply_migration_that_creates_schema_versions() {
     let first = apply_migration(
         db.url(),
         &migration("0.0.0", SCHEMA_VERSIONS_SQL),
-        &DrizzleEntry {
-            hash: "h0".into(),
-            created_at: 10,
-        },
+        &DrizzleEntry { hash: "h0".into(), created_at: 10 },
     )
     .await
     .unwrap();
@@ -725,16 +457,11 @@ async fn apply_migration_that_creates_schema_versions() {
     let second = apply_migration(
         db.url(),
         &migration("0.0.1", ROLLBACK_COLUMNS_SQL),
-        &DrizzleEntry {
-            hash: "h1".into(),
-            created_at: 20,
-        },
+        &DrizzleEntry { hash: "h1".into(), created_at: 20 },
     )
     .await
     .unwrap();
-    let row = second
-        .rollback
-        .expect("schema_versions is complete after 0001");
+    let row = second.rollback.expect("schema_versions is complete after 0001");
     assert_eq!(row.version, "0.0.1");
     assert_eq!(one(&db, "SELECT count(*) FROM schema_versions;"), "1");
 }
@@ -746,35 +473,13 @@ async fn bad_arguments_are_rejected_before_connecting() {
     let cases = [
         get_rollback(url, "").await.unwrap_err(),
         get_rollback(url, "1.0\0").await.unwrap_err(),
-        execute_rollback(
-            url,
-            "1",
-            &ExecuteOptions {
-                lock_timeout_ms: Some(u32::MAX),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err(),
-        execute_rollback(
-            url,
-            "1",
-            &ExecuteOptions {
-                drizzle_hash: Some(String::new()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err(),
-        store_rollback(
-            url,
-            &MigrationInput {
-                migration_file: "f".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_err(),
+        execute_rollback(url, "1", &ExecuteOptions { lock_timeout_ms: Some(u32::MAX), ..Default::default() })
+            .await
+            .unwrap_err(),
+        execute_rollback(url, "1", &ExecuteOptions { drizzle_hash: Some(String::new()), ..Default::default() })
+            .await
+            .unwrap_err(),
+        store_rollback(url, &MigrationInput { migration_file: "f".into(), ..Default::default() }).await.unwrap_err(),
         get_rollback("mysql://h/db", "1").await.unwrap_err(),
     ];
     for e in cases {
@@ -784,11 +489,7 @@ async fn bad_arguments_are_rejected_before_connecting() {
 
 #[tokio::test]
 async fn connection_failures_name_host_and_port_but_not_the_password() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("postgres://someone:s3cret-pw@127.0.0.1:{port}/db?connect_timeout=2");
     let e = get_rollback(&url, "1.0.0").await.unwrap_err();
     assert_eq!(e.code(), "CONNECTION_FAILED");
@@ -799,9 +500,7 @@ async fn connection_failures_name_host_and_port_but_not_the_password() {
     // A server that accepts but never answers: the connect timeout ends the wait.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    let url = format!(
-        "postgres://someone:s3cret-pw@127.0.0.1:{port}/db?connect_timeout=1&sslmode=disable"
-    );
+    let url = format!("postgres://someone:s3cret-pw@127.0.0.1:{port}/db?connect_timeout=1&sslmode=disable");
     let e = get_rollback(&url, "1.0.0").await.unwrap_err();
     assert_eq!(e.code(), "CONNECTION_FAILED");
     assert!(e.to_string().contains("timed out"), "{e}");
@@ -811,8 +510,5 @@ async fn connection_failures_name_host_and_port_but_not_the_password() {
     let bad_db = db.url().replace("postgres@", "nosuchuser:s3cret-pw@");
     let e = get_rollback(&bad_db, "1").await.unwrap_err();
     assert_eq!(e.code(), "CONNECTION_FAILED");
-    assert!(
-        e.to_string().contains("nosuchuser") && !e.to_string().contains("s3cret-pw"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("nosuchuser") && !e.to_string().contains("s3cret-pw"), "{e}");
 }

@@ -7,21 +7,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-use pg_rollback_db::{
-    execute_rollback, get_rollback, store_rollback, ExecuteOptions, MigrationInput,
-};
+use pg_rollback_db::{execute_rollback, get_rollback, store_rollback, ExecuteOptions, MigrationInput};
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn make_ca(dir: &Path, name: &str) {
@@ -102,23 +92,11 @@ fn make_certs() -> PathBuf {
     );
     // PostgreSQL wants its key private to the user it runs as (`postgres` when tests run as root).
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(
-        dir.join("server.key"),
-        std::fs::Permissions::from_mode(0o600),
-    )
-    .unwrap();
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false);
+    std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
     if is_root {
         for f in ["server.key", "server.crt"] {
-            let st = Command::new("chown")
-                .args(["postgres:postgres"])
-                .arg(dir.join(f))
-                .status()
-                .unwrap();
+            let st = Command::new("chown").args(["postgres:postgres"]).arg(dir.join(f)).status().unwrap();
             assert!(st.success(), "chown {f}");
         }
     }
@@ -126,10 +104,7 @@ fn make_certs() -> PathBuf {
 }
 
 fn url_with(db: &testpg::Database, host: &str, params: &str) -> String {
-    format!(
-        "{}?{params}",
-        db.url().replace("@127.0.0.1:", &format!("@{host}:"))
-    )
+    format!("{}?{params}", db.url().replace("@127.0.0.1:", &format!("@{host}:")))
 }
 
 #[tokio::test]
@@ -139,19 +114,11 @@ async fn sslmodes_against_a_server_with_a_test_ca() {
         return;
     }
     let db = prepared("db_tls");
-    db.run("ALTER TABLE wishlist_items ADD COLUMN tls_col TEXT;")
-        .unwrap();
-    insert_row(
-        &db,
-        "1.0.0",
-        Some("ALTER TABLE wishlist_items DROP COLUMN tls_col;\n"),
-        true,
-    );
+    db.run("ALTER TABLE wishlist_items ADD COLUMN tls_col TEXT;").unwrap();
+    insert_row(&db, "1.0.0", Some("ALTER TABLE wishlist_items DROP COLUMN tls_col;\n"), true);
 
     // Before ssl is on, require must fail rather than fall back to plaintext.
-    let e = get_rollback(&url_with(&db, "127.0.0.1", "sslmode=require"), "1.0.0")
-        .await
-        .unwrap_err();
+    let e = get_rollback(&url_with(&db, "127.0.0.1", "sslmode=require"), "1.0.0").await.unwrap_err();
     assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
     assert!(e.to_string().contains("TLS"), "{e}");
 
@@ -185,30 +152,16 @@ async fn sslmodes_against_a_server_with_a_test_ca() {
         url_with(&db, "127.0.0.1", "sslmode=disable"),
     ];
     for url in &works {
-        let row = get_rollback(url, "1.0.0")
-            .await
-            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let row = get_rollback(url, "1.0.0").await.unwrap_or_else(|e| panic!("{url}: {e}"));
         assert_eq!(row.version, "1.0.0");
     }
     let refused = [
         // The certificate names localhost, not 127.0.0.1.
-        (
-            url_with(&db, "127.0.0.1", &format!("sslmode=verify-full&{ca}")),
-            "not valid for name",
-        ),
-        (
-            url_with(&db, "localhost", &format!("sslmode=verify-full&{other}")),
-            "UnknownIssuer",
-        ),
-        (
-            url_with(&db, "localhost", &format!("sslmode=verify-ca&{other}")),
-            "UnknownIssuer",
-        ),
+        (url_with(&db, "127.0.0.1", &format!("sslmode=verify-full&{ca}")), "not valid for name"),
+        (url_with(&db, "localhost", &format!("sslmode=verify-full&{other}")), "UnknownIssuer"),
+        (url_with(&db, "localhost", &format!("sslmode=verify-ca&{other}")), "UnknownIssuer"),
         // libpq's rule: require with a root certificate checks the chain.
-        (
-            url_with(&db, "localhost", &format!("sslmode=require&{other}")),
-            "UnknownIssuer",
-        ),
+        (url_with(&db, "localhost", &format!("sslmode=require&{other}")), "UnknownIssuer"),
     ];
     for (url, why) in &refused {
         let e = get_rollback(url, "1.0.0").await.unwrap_err();
@@ -218,9 +171,7 @@ async fn sslmodes_against_a_server_with_a_test_ca() {
 
     // A whole store/execute over verified TLS.
     let full = url_with(&db, "localhost", &format!("sslmode=verify-full&{ca}"));
-    execute_rollback(&full, "1.0.0", &ExecuteOptions::default())
-        .await
-        .unwrap();
+    execute_rollback(&full, "1.0.0", &ExecuteOptions::default()).await.unwrap();
     assert!(!column_exists(&db, "wishlist_items", "tls_col"));
     let stored = store_rollback(
         &full,

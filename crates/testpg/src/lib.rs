@@ -57,8 +57,7 @@ fn connect_or_start() -> Result<Server, String> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => {
             let clients = Clients::find(None);
-            psql(&clients, &url, "SELECT 1;", &[])
-                .map_err(|e| format!("cannot connect to DATABASE_URL: {e}"))?;
+            psql(&clients, &url, "SELECT 1;", &[]).map_err(|e| format!("cannot connect to DATABASE_URL: {e}"))?;
             Ok(Server { admin_url: url, clients, external: true, _lifeline: None })
         }
         _ => start_cluster(),
@@ -74,9 +73,8 @@ impl Server {
     /// Create an empty database with a unique name starting with `prefix`; panics if that fails.
     pub fn fresh_database(&self, prefix: &str) -> Database {
         let name = unique_name(prefix);
-        let create = format!(
-            "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';"
-        );
+        let create =
+            format!("CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';");
         if let Err(e) = psql(&self.clients, &self.admin_url, &create, &[]) {
             panic!("testpg: cannot create database {name}: {e}");
         }
@@ -136,11 +134,7 @@ impl Database {
             .output()
             .map_err(|e| format!("cannot run {}: {e}", self.clients.pg_dump.display()))?;
         if !out.status.success() {
-            return Err(format!(
-                "pg_dump failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ));
+            return Err(format!("pg_dump failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
         }
         Ok(normalize_dump(&String::from_utf8_lossy(&out.stdout)))
     }
@@ -178,11 +172,7 @@ pub fn unified_diff(old: &str, new: &str, old_label: &str, new_label: &str) -> S
     if old == new {
         return String::new();
     }
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(old_label, new_label)
-        .to_string()
+    similar::TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(old_label, new_label).to_string()
 }
 
 fn psql(clients: &Clients, url: &str, sql: &str, extra: &[&str]) -> Result<String, String> {
@@ -220,11 +210,8 @@ fn psql(clients: &Clients, url: &str, sql: &str, extra: &[&str]) -> Result<Strin
 /// processes (even on different machines sharing one `DATABASE_URL`) never collide.
 fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let mut clean: String = prefix
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .take(30)
-        .collect();
+    let mut clean: String =
+        prefix.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).take(30).collect();
     if clean.is_empty() || clean.starts_with(|c: char| c.is_ascii_digit()) {
         clean.insert_str(0, "db_");
     }
@@ -395,8 +382,8 @@ fn start_cluster_once(bindir: &Path) -> Result<Server, StartError> {
         .map_err(|e| format!("cannot find a free port: {e}"))?
         .port();
     let log = base.join("postgres.log");
-    let wrapper_log = fs::File::create(base.join("wrapper.log"))
-        .map_err(|e| format!("cannot create wrapper log: {e}"))?;
+    let wrapper_log =
+        fs::File::create(base.join("wrapper.log")).map_err(|e| format!("cannot create wrapper log: {e}"))?;
     // Positional args: $1 postgres binary, $2 data dir, $3 socket dir, $4 port, $5 log, $6 cluster dir.
     const WRAPPER: &str = r#"
 "$1" -D "$2" -k "$3" -p "$4" -c listen_addresses=127.0.0.1 \

@@ -20,7 +20,9 @@ fn blocked(code: &'static str, message: String) -> Step {
 }
 
 pub fn alter_table(s: &AlterTableStmt, ctx: &mut Context) -> Outcome {
-    let Some(rv) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "ALTER without a relation") };
+    let Some(rv) = &s.relation else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "ALTER without a relation");
+    };
     let keyword = object_keyword(s.objtype());
     let mut subs = Vec::new();
     // Partition commands cannot share an ALTER with anything else, so their inverses stand alone.
@@ -183,7 +185,9 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context) -> St
     let Some(NodeEnum::PartitionCmd(p)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
         return blocked(code::UNSUPPORTED_STATEMENT, "ATTACH PARTITION without a partition".into());
     };
-    let Some(child) = &p.name else { return blocked(code::UNSUPPORTED_STATEMENT, "ATTACH PARTITION without a partition".into()) };
+    let Some(child) = &p.name else {
+        return blocked(code::UNSUPPORTED_STATEMENT, "ATTACH PARTITION without a partition".into());
+    };
     if ctx.created_relation(child) {
         // Dropping the new partition later in the rollback detaches it too.
         return Step::Nothing;
@@ -202,14 +206,5 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context) -> St
 }
 
 fn subcommand_name(subtype: At) -> String {
-    let debug = format!("{subtype:?}");
-    let name = debug.trim_start_matches("At");
-    let mut out = String::new();
-    for (i, ch) in name.chars().enumerate() {
-        if ch.is_uppercase() && i > 0 {
-            out.push(' ');
-        }
-        out.push(ch.to_ascii_uppercase());
-    }
-    out
+    crate::families::variant_words(&subtype, "At", "")
 }

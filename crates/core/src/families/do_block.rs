@@ -60,7 +60,14 @@ fn embedded_statements(body: &str) -> Option<Vec<Embedded>> {
     let parsed = pg_query::parse_plpgsql(&wrapper).ok()?;
     let function = parsed.as_array()?.first()?.get("PLpgSQL_function")?;
     let declared_variables = function.get("datums").and_then(Value::as_array).map_or(0, |d| {
-        d.iter().filter(|datum| !matches!(datum.pointer("/PLpgSQL_var/refname").and_then(Value::as_str), Some("found" | "sqlstate" | "sqlerrm"))).count()
+        d.iter()
+            .filter(|datum| {
+                !matches!(
+                    datum.pointer("/PLpgSQL_var/refname").and_then(Value::as_str),
+                    Some("found" | "sqlstate" | "sqlerrm")
+                )
+            })
+            .count()
     });
     if declared_variables > 0 {
         return None;
@@ -121,7 +128,9 @@ mod tests {
     fn procedural_bodies_are_not_read_as_schema_changes() {
         assert!(embedded_statements("BEGIN IF true THEN CREATE TABLE t (); END IF; END").is_none());
         assert!(embedded_statements("DECLARE n int; BEGIN CREATE TABLE t (); END").is_none());
-        assert!(embedded_statements("BEGIN CREATE TABLE t (); EXCEPTION WHEN others THEN RAISE NOTICE 'x'; END").is_none());
+        assert!(
+            embedded_statements("BEGIN CREATE TABLE t (); EXCEPTION WHEN others THEN RAISE NOTICE 'x'; END").is_none()
+        );
         let plain = embedded_statements("BEGIN CREATE TABLE t (); CREATE INDEX i ON t (id); END").unwrap();
         assert_eq!(plain.len(), 2);
         assert!(!plain[0].guarded);

@@ -5,7 +5,9 @@ use crate::quote;
 use pg_query::protobuf::{CreateStatsStmt, IndexStmt};
 
 pub fn create_index(s: &IndexStmt) -> Outcome {
-    let Some(table) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE INDEX without a table") };
+    let Some(table) = &s.relation else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE INDEX without a table");
+    };
     if s.idxname.is_empty() {
         return Outcome::blocked(
             code::UNNAMED_OBJECT,

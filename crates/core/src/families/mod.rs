@@ -12,6 +12,38 @@ pub mod tables;
 pub mod types;
 
 use pg_query::protobuf::ObjectType;
+use std::fmt::{self, Write};
+
+/// `CreateCastStmt` -> `CREATE CAST STMT`: readable words from a Rust variant name, for statements and
+/// subcommands without a hand-written name. Only the variant name is formatted, not the (possibly large) node.
+pub fn variant_words(value: &impl fmt::Debug, strip_prefix: &str, strip_suffix: &str) -> String {
+    struct UntilParen(String);
+    impl Write for UntilParen {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            match s.find(['(', ' ', '{']) {
+                Some(end) => {
+                    self.0.push_str(&s[..end]);
+                    Err(fmt::Error)
+                }
+                None => {
+                    self.0.push_str(s);
+                    Ok(())
+                }
+            }
+        }
+    }
+    let mut name = UntilParen(String::new());
+    let _ = write!(name, "{value:?}");
+    let name = name.0.trim_start_matches(strip_prefix).trim_end_matches(strip_suffix);
+    let mut out = String::new();
+    for (i, ch) in name.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}
 
 /// The SQL keyword(s) naming an object type, as used after CREATE/ALTER/DROP.
 pub fn object_keyword(kind: ObjectType) -> &'static str {
@@ -61,5 +93,23 @@ pub fn object_keyword(kind: ObjectType) -> &'static str {
         ObjectType::ObjectTransform => "TRANSFORM",
         ObjectType::ObjectLargeobject => "LARGE OBJECT",
         _ => "OBJECT",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variant_words;
+    use pg_query::protobuf::AlterTableType;
+
+    #[test]
+    fn variant_names_become_words() {
+        assert_eq!(variant_words(&AlterTableType::AtSetRelOptions, "At", ""), "SET REL OPTIONS");
+        let node = pg_query::parse("CREATE CAST (int AS text) WITH INOUT", 0).unwrap().protobuf.stmts[0]
+            .stmt
+            .clone()
+            .unwrap()
+            .node
+            .unwrap();
+        assert_eq!(variant_words(&node, "", "Stmt"), "CREATE CAST");
     }
 }

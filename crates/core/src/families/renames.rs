@@ -22,7 +22,12 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
         )
     };
     match s.rename_type() {
-        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectIndex | ObjectType::ObjectSequence | ObjectType::ObjectForeignTable => {
+        ObjectType::ObjectTable
+        | ObjectType::ObjectView
+        | ObjectType::ObjectMatview
+        | ObjectType::ObjectIndex
+        | ObjectType::ObjectSequence
+        | ObjectType::ObjectForeignTable => {
             let Some(rv) = &s.relation else { return unsupported() };
             ctx.rename_relation(rv, Some(&s.newname));
             Outcome::inverse(format!(
@@ -43,10 +48,7 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
                 ctx.rename_column(rv, &s.subname, Some(&s.newname));
             }
             let target = if keyword == "TABLE" { quote::relation_with_only(rv) } else { quote::relation(rv) };
-            Outcome::inverse(format!(
-                "ALTER {keyword} {target} RENAME {what} {new} TO {}",
-                ident(&s.subname)
-            ))
+            Outcome::inverse(format!("ALTER {keyword} {target} RENAME {what} {new} TO {}", ident(&s.subname)))
         }
         ObjectType::ObjectTrigger | ObjectType::ObjectPolicy => {
             let Some(rv) = &s.relation else { return unsupported() };
@@ -120,7 +122,11 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
         return Outcome::blocked(code::IF_EXISTS, format!("Cannot auto-generate rollback for ALTER {keyword} IF EXISTS ... SET SCHEMA: the object may not have existed"));
     }
     match s.object_type() {
-        ObjectType::ObjectTable | ObjectType::ObjectView | ObjectType::ObjectMatview | ObjectType::ObjectSequence | ObjectType::ObjectForeignTable => {
+        ObjectType::ObjectTable
+        | ObjectType::ObjectView
+        | ObjectType::ObjectMatview
+        | ObjectType::ObjectSequence
+        | ObjectType::ObjectForeignTable => {
             let Some(rv) = &s.relation else { return unknown() };
             if rv.schemaname.is_empty() {
                 return unknown();
@@ -136,7 +142,11 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
             let Some(parts) = object_name_parts(s.object.as_deref()) else { return unknown() };
             let [schema, name] = parts[..] else { return unknown() };
             ctx.rename_key(&quote::qualified(&parts), None);
-            Outcome::inverse(format!("ALTER {keyword} {} SET SCHEMA {}", quote::qualified(&[&s.newschema, name]), ident(schema)))
+            Outcome::inverse(format!(
+                "ALTER {keyword} {} SET SCHEMA {}",
+                quote::qualified(&[&s.newschema, name]),
+                ident(schema)
+            ))
         }
         _ => unknown(),
     }

@@ -2,7 +2,9 @@
 //! CREATE RULE, CREATE POLICY.
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
-use pg_query::protobuf::{CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt};
+use pg_query::protobuf::{
+    CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt,
+};
 use pg_query::NodeEnum;
 
 pub fn create_function(s: &CreateFunctionStmt) -> Outcome {
@@ -28,7 +30,10 @@ pub fn create_function(s: &CreateFunctionStmt) -> Outcome {
             _ => "",
         };
         let Some(type_name) = p.arg_type.as_ref().and_then(quote::type_name) else {
-            return Outcome::blocked(code::UNSUPPORTED_STATEMENT, format!("CREATE {keyword} {name} with an unreadable argument type"));
+            return Outcome::blocked(
+                code::UNSUPPORTED_STATEMENT,
+                format!("CREATE {keyword} {name} with an unreadable argument type"),
+            );
         };
         args.push(format!("{mode}{type_name}"));
     }
@@ -36,7 +41,9 @@ pub fn create_function(s: &CreateFunctionStmt) -> Outcome {
 }
 
 pub fn create_trigger(s: &CreateTrigStmt) -> Outcome {
-    let Some(table) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TRIGGER without a table") };
+    let Some(table) = &s.relation else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TRIGGER without a table");
+    };
     if s.replace {
         return Outcome::blocked(
             code::OR_REPLACE,
@@ -47,12 +54,16 @@ pub fn create_trigger(s: &CreateTrigStmt) -> Outcome {
 }
 
 pub fn create_policy(s: &CreatePolicyStmt) -> Outcome {
-    let Some(table) = &s.table else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE POLICY without a table") };
+    let Some(table) = &s.table else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE POLICY without a table");
+    };
     Outcome::inverse(format!("DROP POLICY {} ON {}", ident(&s.policy_name), quote::relation(table)))
 }
 
 pub fn create_rule(s: &RuleStmt) -> Outcome {
-    let Some(table) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE RULE without a table") };
+    let Some(table) = &s.relation else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE RULE without a table");
+    };
     if s.replace {
         return Outcome::blocked(
             code::OR_REPLACE,

@@ -40,7 +40,9 @@ fn create_relation(rv: &RangeVar, keyword: &str, if_not_exists: bool, replace: b
 }
 
 pub fn create_table(s: &CreateStmt, ctx: &mut Context) -> Outcome {
-    let Some(rv) = &s.relation else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TABLE without a name") };
+    let Some(rv) = &s.relation else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TABLE without a name");
+    };
     create_relation(rv, "TABLE", s.if_not_exists, false, ctx)
 }
 
@@ -58,6 +60,8 @@ pub fn create_view(s: &ViewStmt, ctx: &mut Context) -> Outcome {
 }
 
 pub fn create_sequence(s: &CreateSeqStmt, ctx: &mut Context) -> Outcome {
-    let Some(rv) = &s.sequence else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE SEQUENCE without a name") };
+    let Some(rv) = &s.sequence else {
+        return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE SEQUENCE without a name");
+    };
     create_relation(rv, "SEQUENCE", s.if_not_exists, false, ctx)
 }

@@ -4,8 +4,8 @@ use crate::context::Context;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, literal};
 use pg_query::protobuf::{
-    AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt, DefineStmt, Node,
-    ObjectType,
+    AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt, DefineStmt,
+    Node, ObjectType,
 };
 use pg_query::NodeEnum;
 
@@ -49,11 +49,7 @@ pub fn alter_enum(s: &AlterEnumStmt) -> Outcome {
     if s.old_val.is_empty() {
         return Outcome::blocked(code::ENUM_ADD_VALUE, "Cannot rollback enum value addition (PostgreSQL limitation)");
     }
-    Outcome::inverse(format!(
-        "ALTER TYPE {type_name} RENAME VALUE {} TO {}",
-        literal(&s.new_val),
-        literal(&s.old_val)
-    ))
+    Outcome::inverse(format!("ALTER TYPE {type_name} RENAME VALUE {} TO {}", literal(&s.new_val), literal(&s.old_val)))
 }
 
 /// `ALTER DOMAIN`: named constraints and NOT NULL have inverses; defaults and dropped constraints do not.

@@ -38,8 +38,7 @@ pub fn insert_row(db: &testpg::Database, version: &str, script: Option<&str>, sa
 
 /// Every `schema_versions` row, as text, to compare before and after.
 pub fn metadata(db: &testpg::Database) -> String {
-    db.query("SELECT * FROM schema_versions ORDER BY id;")
-        .unwrap()
+    db.query("SELECT * FROM schema_versions ORDER BY id;").unwrap()
 }
 
 pub fn one(db: &testpg::Database, sql: &str) -> String {
