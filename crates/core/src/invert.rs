@@ -66,6 +66,9 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         | NodeEnum::ListenStmt(_)
         | NodeEnum::UnlistenStmt(_)
         | NodeEnum::NotifyStmt(_) => Outcome::nothing_to_undo(),
+        NodeEnum::SelectStmt(s) if s.into_clause.is_some() => {
+            tables::select_into(s, ctx).unwrap_or_else(data::data_migration)
+        }
         n if data::is_data_statement(n) => data::data_migration(),
         NodeEnum::CommentStmt(_)
         | NodeEnum::GrantStmt(_)
@@ -187,6 +190,7 @@ pub fn kind(node: &NodeEnum) -> String {
         NodeEnum::MergeStmt(_) => "MERGE",
         NodeEnum::CopyStmt(_) => "COPY",
         NodeEnum::TruncateStmt(_) => "TRUNCATE",
+        NodeEnum::SelectStmt(s) if s.into_clause.is_some() => "SELECT INTO",
         NodeEnum::SelectStmt(_) => "SELECT",
         NodeEnum::CallStmt(_) => "CALL",
         NodeEnum::RefreshMatViewStmt(_) => "REFRESH MATERIALIZED VIEW",

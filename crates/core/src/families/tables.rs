@@ -4,7 +4,7 @@
 use crate::context::Context;
 use crate::outcome::{code, Outcome};
 use crate::quote;
-use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, ViewStmt};
+use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, SelectStmt, ViewStmt};
 
 fn is_temporary(rv: &RangeVar) -> bool {
     rv.relpersistence == "t"
@@ -52,6 +52,12 @@ pub fn create_table_as(s: &CreateTableAsStmt, ctx: &mut Context) -> Outcome {
     };
     let keyword = if s.objtype() == ObjectType::ObjectMatview { "MATERIALIZED VIEW" } else { "TABLE" };
     create_relation(rv, keyword, s.if_not_exists, false, ctx)
+}
+
+/// `SELECT ... INTO t`: the parser leaves it a SELECT; it creates a table like CREATE TABLE AS.
+pub fn select_into(s: &SelectStmt, ctx: &mut Context) -> Option<Outcome> {
+    let rv = s.into_clause.as_ref()?.rel.as_ref()?;
+    Some(create_relation(rv, "TABLE", false, false, ctx))
 }
 
 pub fn create_view(s: &ViewStmt, ctx: &mut Context) -> Outcome {

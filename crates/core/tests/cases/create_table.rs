@@ -40,8 +40,8 @@ pub const CASES: &[Case] = &[
     Case {
         name: "create table as and select into",
         setup: "CREATE TABLE src (id int); INSERT INTO src VALUES (1);",
-        migration: "CREATE TABLE snapshot AS SELECT id FROM src;\nCREATE TABLE empty_copy AS SELECT * FROM src WITH NO DATA;",
-        expect: Safe("DROP TABLE empty_copy;\nDROP TABLE snapshot;\n"),
+        migration: "CREATE TABLE snapshot AS SELECT id FROM src;\nCREATE TABLE empty_copy AS SELECT * FROM src WITH NO DATA;\nSELECT id INTO copied FROM src;",
+        expect: Safe("DROP TABLE copied;\nDROP TABLE empty_copy;\nDROP TABLE snapshot;\n"),
     },
     Case {
         name: "statements on a table created in the same migration go with it",
