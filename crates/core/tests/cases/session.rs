@@ -4,7 +4,7 @@ pub const CASES: &[Case] = &[
     Case {
         name: "session settings and transaction control leave no schema behind",
         setup: "CREATE TABLE t (id int);",
-        migration: "BEGIN;\nSET lock_timeout = '5s';\nSET LOCAL statement_timeout = 0;\nALTER TABLE t ADD COLUMN n int;\nCOMMIT;",
+        migration: "BEGIN;\nSET lock_timeout = '5s';\nSET LOCAL statement_timeout = 0;\nLOCK TABLE t IN ACCESS EXCLUSIVE MODE;\nALTER TABLE t ADD COLUMN n int;\nANALYZE t;\nRESET lock_timeout;\nCOMMIT;",
         expect: Safe("ALTER TABLE t DROP COLUMN n;\n"),
     },
     Case {
@@ -12,6 +12,12 @@ pub const CASES: &[Case] = &[
         setup: "CREATE SCHEMA app;",
         migration: "SET search_path TO app;\nCREATE TABLE t (id int);",
         expect: Unsafe { code: "SEARCH_PATH", script: Some("DROP TABLE t;\n") },
+    },
+    Case {
+        name: "role changes change who owns what the migration creates",
+        setup: "",
+        migration: "SET ROLE postgres;\nCREATE TABLE t (id int);",
+        expect: Unsafe { code: "SESSION_ROLE", script: Some("DROP TABLE t;\n") },
     },
     Case {
         name: "comments and grants on existing objects",
