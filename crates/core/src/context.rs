@@ -55,7 +55,11 @@ impl Context {
     }
 
     pub fn created_column(&self, rv: &RangeVar, column: &str) -> bool {
-        self.columns.contains(&(quote::relation(rv), column.to_owned()))
+        self.created_column_key(&quote::relation(rv), column)
+    }
+
+    pub fn created_column_key(&self, relation_key: &str, column: &str) -> bool {
+        self.columns.contains(&(relation_key.to_owned(), column.to_owned()))
     }
 
     pub fn record_column(&mut self, rv: &RangeVar, column: &str) {

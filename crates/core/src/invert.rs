@@ -10,7 +10,7 @@ use pg_query::NodeEnum;
 /// Invert one statement. `guarded`: it runs inside an exception handler that swallows its failure, so
 /// it may have done nothing (drizzle-kit's `DO $$ ... EXCEPTION WHEN duplicate_object THEN null; END $$`).
 pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
-    if dependent_relation(node).is_some_and(|key| ctx.created_relation_key(&key)) {
+    if owned_by_created_object(node, ctx) {
         // Whatever it changed disappears with the relation's own drop, which runs later in the rollback.
         // Absorbing every such statement (not only the blocked ones) keeps the rollback consistent when the
         // migration itself later drops what it added to the new relation.
@@ -94,6 +94,30 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
     }
 }
 
+/// Whether everything the statement changes belongs to a relation, type or column created earlier in the
+/// migration (so that object's drop undoes the statement).
+fn owned_by_created_object(node: &NodeEnum, ctx: &Context) -> bool {
+    match node {
+        NodeEnum::GrantStmt(s) => {
+            s.targtype() == protobuf::GrantTargetType::AclTargetObject
+                && matches!(s.objtype(), ObjectType::ObjectTable | ObjectType::ObjectSequence)
+                && !s.objects.is_empty()
+                && s.objects.iter().all(|o| matches!(&o.node, Some(NodeEnum::RangeVar(rv)) if ctx.created_relation(rv)))
+        }
+        NodeEnum::CommentStmt(s) if s.objtype() == ObjectType::ObjectColumn => {
+            let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else { return false };
+            match quote::name_parts(&list.items).as_deref() {
+                Some([table @ .., column]) if !table.is_empty() => {
+                    let table = quote::qualified(table);
+                    ctx.created_relation_key(&table) || ctx.created_column_key(&table, column)
+                }
+                _ => false,
+            }
+        }
+        _ => dependent_relation(node).is_some_and(|key| ctx.created_relation_key(&key)),
+    }
+}
+
 /// The relation or type whose own parts are all a statement changes (so dropping it undoes the statement).
 fn dependent_relation(node: &NodeEnum) -> Option<String> {
     match node {
@@ -139,7 +163,6 @@ fn comment_relation(s: &protobuf::CommentStmt) -> Option<String> {
         | ObjectType::ObjectMatview
         | ObjectType::ObjectType
         | ObjectType::ObjectDomain => Some(quote::qualified(&parts)),
-        ObjectType::ObjectColumn if parts.len() >= 2 => Some(quote::qualified(&parts[..parts.len() - 1])),
         _ => None,
     }
 }

@@ -94,7 +94,7 @@ pub const CASES: &[Case] = &[
     Case {
         name: "changes to a column added in the same migration go with it",
         setup: "CREATE TABLE t (id int);",
-        migration: "ALTER TABLE t ADD COLUMN status text;\nALTER TABLE t ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN status TYPE varchar(20);\nALTER TABLE t ALTER COLUMN status SET NOT NULL;",
+        migration: "ALTER TABLE t ADD COLUMN status text;\nALTER TABLE t ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN status TYPE varchar(20);\nALTER TABLE t ALTER COLUMN status SET NOT NULL;\nCOMMENT ON COLUMN t.status IS 'workflow state';",
         expect: Safe("ALTER TABLE t ALTER COLUMN status DROP NOT NULL;\nALTER TABLE t DROP COLUMN status;\n"),
     },
     Case {

@@ -46,7 +46,7 @@ pub const CASES: &[Case] = &[
     Case {
         name: "statements on a table created in the same migration go with it",
         setup: "CREATE TABLE users (id int PRIMARY KEY);",
-        migration: "CREATE TABLE t (id int, user_id int, note text);\nALTER TABLE t ADD CONSTRAINT t_pk PRIMARY KEY (id), ADD FOREIGN KEY (user_id) REFERENCES users (id);\nCREATE INDEX ON t (note);\nCREATE INDEX IF NOT EXISTS t_user ON t (user_id);\nALTER TABLE t ALTER COLUMN note SET DEFAULT '', ALTER COLUMN note TYPE varchar(100);\nCOMMENT ON TABLE t IS 'items';\nCOMMENT ON COLUMN t.note IS 'free text';\nINSERT INTO t (id, note) VALUES (1, 'seed');",
+        migration: "CREATE TABLE t (id int, user_id int, note text);\nALTER TABLE t ADD CONSTRAINT t_pk PRIMARY KEY (id), ADD FOREIGN KEY (user_id) REFERENCES users (id);\nCREATE INDEX ON t (note);\nCREATE INDEX IF NOT EXISTS t_user ON t (user_id);\nALTER TABLE t ALTER COLUMN note SET DEFAULT '', ALTER COLUMN note TYPE varchar(100);\nCOMMENT ON TABLE t IS 'items';\nCOMMENT ON COLUMN t.note IS 'free text';\nGRANT SELECT, INSERT ON t TO PUBLIC;\nINSERT INTO t (id, note) VALUES (1, 'seed');",
         expect: Safe("DROP TABLE t;\n"),
     },
     Case {

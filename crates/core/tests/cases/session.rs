@@ -22,7 +22,7 @@ pub const CASES: &[Case] = &[
     Case {
         name: "comments and grants on existing objects",
         setup: "CREATE TABLE t (id int);",
-        migration: "COMMENT ON TABLE t IS 'x';\nGRANT SELECT ON t TO PUBLIC;",
+        migration: "COMMENT ON TABLE t IS 'x';\nGRANT SELECT ON t TO PUBLIC;\nCOMMENT ON COLUMN t.id IS 'key';",
         expect: Unsafe { code: "PREVIOUS_STATE_UNKNOWN", script: None },
     },
     Case {
