@@ -10,6 +10,17 @@ use pg_query::NodeEnum;
 /// Invert one statement. `guarded`: it runs inside an exception handler that swallows its failure, so
 /// it may have done nothing (drizzle-kit's `DO $$ ... EXCEPTION WHEN duplicate_object THEN null; END $$`).
 pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
+    if let Some(metadata) = changed_rollback_metadata(node) {
+        // Undoing it would destroy the record the rollback itself is executed from (or Drizzle's own).
+        return Outcome::blocked(
+            code::ROLLBACK_METADATA,
+            format!(
+                "Cannot auto-generate rollback for {} of {metadata}: pg-rollback and Drizzle keep their migration \
+                 records there, so undoing it must be done by hand",
+                kind(node)
+            ),
+        );
+    }
     if owned_by_created_object(node, ctx) {
         // Whatever it changed disappears with the relation's own drop, which runs later in the rollback.
         // Absorbing every such statement (not only the blocked ones) keeps the rollback consistent when the
@@ -92,6 +103,27 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
             format!("Cannot auto-generate rollback for {}: pg-rollback does not invert this statement", kind(node)),
         ),
     }
+}
+
+/// Where pg-rollback (`schema_versions`) and drizzle-orm (schema `drizzle`) record applied migrations.
+fn is_rollback_metadata(schema: &str, relation: &str) -> bool {
+    relation == "schema_versions" || schema == "drizzle"
+}
+
+/// The metadata relation or schema a statement creates or changes, if any.
+fn changed_rollback_metadata(node: &NodeEnum) -> Option<String> {
+    let relation = match node {
+        NodeEnum::CreateStmt(s) => s.relation.as_ref(),
+        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+        NodeEnum::RenameStmt(s) => s.relation.as_ref(),
+        NodeEnum::CreateTrigStmt(s) => s.relation.as_ref(),
+        NodeEnum::CreatePolicyStmt(s) => s.table.as_ref(),
+        NodeEnum::RuleStmt(s) => s.relation.as_ref(),
+        NodeEnum::CreateSchemaStmt(s) if s.schemaname == "drizzle" => return Some("schema drizzle".to_owned()),
+        _ => None,
+    }?;
+    is_rollback_metadata(&relation.schemaname, &relation.relname).then(|| quote::relation(relation))
 }
 
 /// Whether everything the statement changes belongs to a relation, type or column created earlier in the

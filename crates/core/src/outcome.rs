@@ -56,6 +56,7 @@ pub mod code {
     pub const SESSION_ROLE: &str = "SESSION_ROLE";
     pub const GUARDED_BY_EXCEPTION: &str = "GUARDED_BY_EXCEPTION";
     pub const UNSUPPORTED_STATEMENT: &str = "UNSUPPORTED_STATEMENT";
+    pub const ROLLBACK_METADATA: &str = "ROLLBACK_METADATA";
     /// Warning only: the rollback must run outside a transaction.
     pub const NON_TRANSACTIONAL: &str = "NON_TRANSACTIONAL";
     /// A generated inverse failed to re-parse: a pg-rollback bug, reported instead of returned.

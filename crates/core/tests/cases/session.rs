@@ -37,4 +37,10 @@ pub const CASES: &[Case] = &[
         migration: "CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);",
         expect: Unsafe { code: "UNSUPPORTED_STATEMENT", script: None },
     },
+    Case {
+        name: "migrations of pg-rollback's own metadata are rolled back by hand",
+        setup: "",
+        migration: "CREATE TABLE schema_versions (id serial PRIMARY KEY, version text NOT NULL);\nALTER TABLE schema_versions ADD COLUMN rollback_script text;\nCREATE SCHEMA drizzle;",
+        expect: Unsafe { code: "ROLLBACK_METADATA", script: None },
+    },
 ];

@@ -57,7 +57,9 @@ describe('Test 1: generate rollback for ADD COLUMN', () => {
   test('apply stores a SAFE DROP COLUMN script; preview shows it; --execute with "yes" removes the column', async () => {
     const { url, dir, result } = await applied('t1', [ADD_TEST_FIELD]);
     assert.match(result.stdout, /Applied 0003_add_test_field\.sql \(version 1\.3\.0\)\n {2}rollback script stored, marked as SAFE\n/);
-    assert.doesNotMatch(result.stderr, /Warning/);
+    // Only the package's own schema_versions migrations warn (they are rolled back by hand).
+    assert.doesNotMatch(result.stderr, /Warning: 0003_add_test_field/);
+    assert.doesNotMatch(result.stderr, /Warning: (?!000[01]_)/);
     assert.equal(await columnExists(url, 'wishlist_items', 'test_field'), true);
 
     const row = await schemaVersion(url, '1.3.0');
