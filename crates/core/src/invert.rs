@@ -21,13 +21,19 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
             ),
         );
     }
-    if owned_by_created_object(node, ctx) {
-        // Whatever it changed disappears with the relation's own drop, which runs later in the rollback.
-        // Absorbing every such statement (not only the blocked ones) keeps the rollback consistent when the
-        // migration itself later drops what it added to the new relation.
+    if targets_temporary_relation(node, ctx) {
+        // Gone with the migration's session; the rollback runs in another one.
         return Outcome::nothing_to_undo();
     }
-    if guarded {
+    let owner = owner(node, ctx);
+    if owner == Owner::CreatedFoldable {
+        // Whatever it changed disappears with the owner's own drop, which runs later in the rollback.
+        // Absorbing such statements (not only the blocked ones) keeps the rollback consistent when the
+        // migration itself later drops what it added to the new object.
+        return Outcome::nothing_to_undo();
+    }
+    // A guarded statement on an object created in this migration did run: nothing of it can have existed.
+    if guarded && owner == Owner::Existing {
         return Outcome::blocked(
             code::GUARDED_BY_EXCEPTION,
             format!(
@@ -37,7 +43,110 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
             ),
         );
     }
-    dispatch(node, ctx)
+    let outcome = dispatch(node, ctx);
+    // Renames create nothing, and a DO block's statements were counted one by one.
+    let creates = !matches!(node, NodeEnum::DoStmt(_) | NodeEnum::RenameStmt(_) | NodeEnum::AlterObjectSchemaStmt(_));
+    if creates && !outcome.inverse.is_empty() {
+        ctx.advance();
+    }
+    outcome
+}
+
+#[derive(PartialEq, Eq)]
+enum Owner {
+    /// The statement changes something that existed before the migration (or we cannot tell).
+    Existing,
+    /// It only changes an object created earlier in the migration, but may make it depend on objects created
+    /// since (dropped first by the rollback): it needs its own inverse.
+    Created,
+    /// It only changes an object created earlier in the migration, and dropping that object undoes it.
+    CreatedFoldable,
+}
+
+fn owner(node: &NodeEnum, ctx: &Context) -> Owner {
+    let (created, latest) = match node {
+        NodeEnum::GrantStmt(s) => {
+            let all = s.targtype() == protobuf::GrantTargetType::AclTargetObject
+                && matches!(s.objtype(), ObjectType::ObjectTable | ObjectType::ObjectSequence)
+                && !s.objects.is_empty()
+                && s.objects
+                    .iter()
+                    .all(|o| matches!(&o.node, Some(NodeEnum::RangeVar(rv)) if ctx.created_relation(rv)));
+            (all, all)
+        }
+        NodeEnum::CommentStmt(s) if s.objtype() == ObjectType::ObjectColumn => {
+            let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else {
+                return Owner::Existing;
+            };
+            let created = match quote::name_parts(&list.items).as_deref() {
+                Some([table @ .., column]) if !table.is_empty() => {
+                    let table = quote::qualified(table);
+                    ctx.created_relation_key(&table) || ctx.created_column_key(&table, column)
+                }
+                _ => false,
+            };
+            (created, created)
+        }
+        _ => match dependent_relation(node) {
+            Some(key) => (ctx.created_relation_key(&key), ctx.latest_relation_key(&key)),
+            None => (false, false),
+        },
+    };
+    match (created, latest || adds_no_dependency(node)) {
+        (true, true) => Owner::CreatedFoldable,
+        (true, false) => Owner::Created,
+        _ => Owner::Existing,
+    }
+}
+
+/// Statements that cannot make an object depend on another one (so folding them into its drop is always
+/// safe, whatever was created since).
+fn adds_no_dependency(node: &NodeEnum) -> bool {
+    match node {
+        NodeEnum::CommentStmt(_) | NodeEnum::GrantStmt(_) | NodeEnum::InsertStmt(_) | NodeEnum::AlterEnumStmt(_) => {
+            true
+        }
+        NodeEnum::AlterTableStmt(s) => s.cmds.iter().all(|cmd| {
+            matches!(&cmd.node, Some(NodeEnum::AlterTableCmd(c)) if match c.subtype() {
+                AlterTableType::AtSetNotNull
+                | AlterTableType::AtDropNotNull
+                | AlterTableType::AtDropColumn
+                | AlterTableType::AtDropConstraint
+                | AlterTableType::AtValidateConstraint
+                | AlterTableType::AtEnableRowSecurity
+                | AlterTableType::AtDisableRowSecurity
+                | AlterTableType::AtForceRowSecurity
+                | AlterTableType::AtNoForceRowSecurity
+                | AlterTableType::AtEnableTrig
+                | AlterTableType::AtDisableTrig
+                | AlterTableType::AtChangeOwner
+                | AlterTableType::AtSetStatistics
+                | AlterTableType::AtSetStorage => true,
+                AlterTableType::AtColumnDefault => c.def.is_none(),
+                _ => false,
+            })
+        }),
+        _ => false,
+    }
+}
+
+/// A statement on a temporary relation this migration created (its effects end with the session).
+fn targets_temporary_relation(node: &NodeEnum, ctx: &Context) -> bool {
+    let relation = match node {
+        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+        NodeEnum::RenameStmt(s) => s.relation.as_ref(),
+        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+        NodeEnum::CreateTrigStmt(s) => s.relation.as_ref(),
+        NodeEnum::InsertStmt(s) => s.relation.as_ref(),
+        NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
+        NodeEnum::DeleteStmt(s) => s.relation.as_ref(),
+        NodeEnum::TruncateStmt(s) => match s.relations.first().and_then(|n| n.node.as_ref()) {
+            Some(NodeEnum::RangeVar(rv)) if s.relations.len() == 1 => Some(rv),
+            _ => None,
+        },
+        _ => None,
+    };
+    relation.is_some_and(|rv| ctx.refers_to_temporary(rv))
 }
 
 fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
@@ -67,8 +176,8 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         NodeEnum::DropStmt(s) => drops::drop(s),
         NodeEnum::DoStmt(s) => do_block::do_block(s, ctx),
         NodeEnum::VariableSetStmt(s) => session::set(s),
-        NodeEnum::TransactionStmt(_)
-        | NodeEnum::VariableShowStmt(_)
+        NodeEnum::TransactionStmt(s) => session::transaction(s),
+        NodeEnum::VariableShowStmt(_)
         | NodeEnum::LockStmt(_)
         | NodeEnum::VacuumStmt(_)
         | NodeEnum::ReindexStmt(_)
@@ -126,30 +235,6 @@ fn changed_rollback_metadata(node: &NodeEnum) -> Option<String> {
     is_rollback_metadata(&relation.schemaname, &relation.relname).then(|| quote::relation(relation))
 }
 
-/// Whether everything the statement changes belongs to a relation, type or column created earlier in the
-/// migration (so that object's drop undoes the statement).
-fn owned_by_created_object(node: &NodeEnum, ctx: &Context) -> bool {
-    match node {
-        NodeEnum::GrantStmt(s) => {
-            s.targtype() == protobuf::GrantTargetType::AclTargetObject
-                && matches!(s.objtype(), ObjectType::ObjectTable | ObjectType::ObjectSequence)
-                && !s.objects.is_empty()
-                && s.objects.iter().all(|o| matches!(&o.node, Some(NodeEnum::RangeVar(rv)) if ctx.created_relation(rv)))
-        }
-        NodeEnum::CommentStmt(s) if s.objtype() == ObjectType::ObjectColumn => {
-            let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else { return false };
-            match quote::name_parts(&list.items).as_deref() {
-                Some([table @ .., column]) if !table.is_empty() => {
-                    let table = quote::qualified(table);
-                    ctx.created_relation_key(&table) || ctx.created_column_key(&table, column)
-                }
-                _ => false,
-            }
-        }
-        _ => dependent_relation(node).is_some_and(|key| ctx.created_relation_key(&key)),
-    }
-}
-
 /// The relation or type whose own parts are all a statement changes (so dropping it undoes the statement).
 fn dependent_relation(node: &NodeEnum) -> Option<String> {
     match node {
@@ -176,7 +261,8 @@ fn dependent_relation(node: &NodeEnum) -> Option<String> {
         }
         NodeEnum::IndexStmt(s) => s.relation.as_ref().map(quote::relation),
         NodeEnum::CreateTrigStmt(s) => s.relation.as_ref().map(quote::relation),
-        NodeEnum::RuleStmt(s) => s.relation.as_ref().map(quote::relation),
+        // "_RETURN" turns the table into a view, which its DROP TABLE then cannot drop.
+        NodeEnum::RuleStmt(s) if s.rulename != "_RETURN" => s.relation.as_ref().map(quote::relation),
         NodeEnum::CreatePolicyStmt(s) => s.table.as_ref().map(quote::relation),
         NodeEnum::InsertStmt(s) => s.relation.as_ref().map(quote::relation),
         NodeEnum::CommentStmt(s) => comment_relation(s),

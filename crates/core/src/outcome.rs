@@ -31,6 +31,12 @@ impl Outcome {
         Outcome { blocker: Some(Blocker { code, message: message.into() }), ..Default::default() }
     }
 
+    /// The likely inverse of a blocked statement, offered for review (it runs only with `force`).
+    pub fn with_inverse(mut self, sql: impl Into<String>) -> Self {
+        self.inverse = vec![sql.into()];
+        self
+    }
+
     pub fn is_reversible(&self) -> bool {
         self.blocker.is_none()
     }

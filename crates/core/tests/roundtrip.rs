@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::thread;
 
-use cases::{Case, Expect};
+use cases::Expect;
 use pg_rollback_core::generate_rollback;
 use testpg::{unified_diff, Database, Server};
 
@@ -18,27 +18,52 @@ const WORKERS: usize = 2;
 
 #[test]
 fn safe_cases_round_trip_on_postgres() {
-    let safe: Vec<(&str, &Case)> = cases::all()
+    let safe: Vec<(String, &str, &str)> = cases::all()
         .into_iter()
         .flat_map(|(family, cases)| cases.iter().map(move |case| (family, case)))
         .filter(|(_, case)| matches!(case.expect, Expect::Safe(_)))
+        .map(|(family, case)| (format!("[{family}] {}", case.name), case.setup, case.migration))
         .collect();
     assert!(!safe.is_empty(), "no Expect::Safe cases found in tests/cases");
+    run_all("Safe cases", &safe, Mode::Case);
+}
 
+/// Migrations written to break the generator: it may refuse them, but what it calls safe must round-trip.
+#[test]
+fn adversarial_migrations_round_trip_when_called_safe() {
+    let known =
+        |name: &str| cases::adversarial::KNOWN_LIMITATIONS.iter().any(|(id, _)| name.split(' ').next() == Some(id));
+    let candidates: Vec<(String, &str, &str)> = cases::adversarial::all()
+        .into_iter()
+        .filter(|c| !known(c.name))
+        .map(|c| (c.name.to_owned(), c.setup, c.migration))
+        .collect();
+    assert!(candidates.len() > 100, "the adversarial list shrank to {}", candidates.len());
+    run_all("adversarial migrations called safe", &candidates, Mode::Adversarial);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A table case: it must be safe and the migration must change the schema.
+    Case,
+    /// Only plans called safe are checked; a migration that itself fails on its setup is skipped.
+    Adversarial,
+}
+
+fn run_all(what: &str, items: &[(String, &str, &str)], mode: Mode) {
     let server = testpg::server();
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
     thread::scope(|s| {
-        for _ in 0..WORKERS.min(safe.len()) {
+        for _ in 0..WORKERS.min(items.len()) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(family, case)) = safe.get(i) else { break };
-                // A panic in the generator is that case's failure, not the end of the run.
-                let outcome = catch_unwind(AssertUnwindSafe(|| round_trip(server, case)))
+                let Some((name, setup, migration)) = items.get(i) else { break };
+                // A panic in the generator is that item's failure, not the end of the run.
+                let outcome = catch_unwind(AssertUnwindSafe(|| round_trip(server, setup, migration, mode)))
                     .unwrap_or_else(|panic| Err(format!("panicked: {}", panic_text(&*panic))));
                 if let Err(why) = outcome {
-                    let report =
-                        format!("=== [{family}] {}\n--- migration:\n{}\n{why}", case.name, case.migration.trim_end());
+                    let report = format!("=== {name}\n--- migration:\n{}\n{why}", migration.trim_end());
                     failures.lock().unwrap().push((i, report));
                 }
             });
@@ -50,17 +75,19 @@ fn safe_cases_round_trip_on_postgres() {
     if !failures.is_empty() {
         let reports: Vec<String> = failures.into_iter().map(|(_, r)| r).collect();
         panic!(
-            "{} of {} Safe cases failed the round trip on PostgreSQL:\n\n{}",
+            "{} of {} {what} failed the round trip on PostgreSQL:\n\n{}",
             reports.len(),
-            safe.len(),
+            items.len(),
             reports.join("\n\n")
         );
     }
 }
 
-fn round_trip(server: &Server, case: &Case) -> Result<(), String> {
-    let plan =
-        generate_rollback(case.migration).map_err(|e| format!("generate_rollback failed: [{}] {e}", e.code()))?;
+fn round_trip(server: &Server, setup: &str, migration: &str, mode: Mode) -> Result<(), String> {
+    let plan = generate_rollback(migration).map_err(|e| format!("generate_rollback failed: [{}] {e}", e.code()))?;
+    if !plan.rollback_safe && mode == Mode::Adversarial {
+        return Ok(());
+    }
     if !plan.rollback_safe {
         let warnings: Vec<String> = plan.warnings.iter().map(|w| format!("{}: {}", w.code, w.message)).collect();
         return Err(format!("plan is not rollbackSafe; warnings: {warnings:?}"));
@@ -73,9 +100,12 @@ fn round_trip(server: &Server, case: &Case) -> Result<(), String> {
     let apply = |db: &Database, sql: &str| if plan.transactional { db.run_in_transaction(sql) } else { db.run(sql) };
 
     let db = server.fresh_database("roundtrip");
-    db.run(case.setup).map_err(|e| format!("setup failed: {e}"))?;
+    db.run(setup).map_err(|e| format!("setup failed: {e}"))?;
     let before = db.schema_dump()?;
-    apply(&db, case.migration).map_err(|e| format!("migration failed: {e}"))?;
+    match apply(&db, migration) {
+        Err(_) if mode == Mode::Adversarial => return Ok(()),
+        result => result.map_err(|e| format!("migration failed: {e}"))?,
+    }
     let migrated = db.schema_dump()?;
     if rollback.is_empty() {
         return match migrated == before {
@@ -86,7 +116,7 @@ fn round_trip(server: &Server, case: &Case) -> Result<(), String> {
             )),
         };
     }
-    if migrated == before {
+    if migrated == before && mode == Mode::Case {
         return Err("the migration did not change the schema dump, so the round trip proves nothing".into());
     }
     apply(&db, rollback).map_err(|e| with_script(format!("rollback failed: {e}")))?;
@@ -95,7 +125,7 @@ fn round_trip(server: &Server, case: &Case) -> Result<(), String> {
         let diff = unified_diff(&before, &rolled_back, "before migration (A)", "after rollback (C)");
         return Err(with_script(format!("rollback did not restore the schema:\n{diff}")));
     }
-    apply(&db, case.migration)
+    apply(&db, migration)
         .map_err(|e| with_script(format!("re-applying the migration after the rollback failed: {e}")))?;
     let remigrated = db.schema_dump()?;
     if remigrated != migrated {

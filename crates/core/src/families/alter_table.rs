@@ -5,18 +5,38 @@ use crate::context::Context;
 use crate::families::object_keyword;
 use crate::outcome::{code, Blocker, Outcome};
 use crate::quote::{self, ident};
-use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType as At, ConstrType, ObjectType, RangeVar};
+use pg_query::protobuf::{
+    AlterTableCmd, AlterTableStmt, AlterTableType as At, ConstrType, DropBehavior, ObjectType, RangeVar,
+};
 use pg_query::NodeEnum;
 
 enum Step {
     /// A subcommand of the inverse ALTER statement.
     Sub(String),
+    /// A statement of its own (partition commands cannot share an ALTER with anything else).
+    Statement(String),
     Nothing,
-    Blocked(Blocker, Option<String>),
+    /// Not reversible from the SQL alone; the likely inverse, if any, is offered for review.
+    Blocked(Blocker, Option<Box<Step>>),
 }
 
 fn blocked(code: &'static str, message: String) -> Step {
     Step::Blocked(Blocker { code, message }, None)
+}
+
+/// Flipping a flag back assumes the migration changed it: if it was already set, the "inverse" would
+/// change the schema instead of restoring it (and SET/DROP NOT NULL recurse into children and partitions).
+fn state_flip(what: &str, inverse: Step) -> Step {
+    Step::Blocked(
+        Blocker {
+            code: code::PREVIOUS_STATE_UNKNOWN,
+            message: format!(
+                "Cannot auto-generate a safe rollback for {what}: whether it was already in that state is not in \
+                 the migration; the opposite command is offered for review"
+            ),
+        },
+        Some(Box::new(inverse)),
+    )
 }
 
 pub fn alter_table(s: &AlterTableStmt, ctx: &mut Context) -> Outcome {
@@ -30,13 +50,17 @@ pub fn alter_table(s: &AlterTableStmt, ctx: &mut Context) -> Outcome {
     let mut first_blocker = None;
     for cmd in &s.cmds {
         let Some(NodeEnum::AlterTableCmd(cmd)) = &cmd.node else { continue };
-        match step(cmd, s, rv, ctx) {
-            Step::Sub(sql) => subs.push(sql),
-            Step::Nothing => {}
+        let step = match step(cmd, s, rv, ctx) {
             Step::Blocked(blocker, partial) => {
                 first_blocker.get_or_insert(blocker);
-                statements.extend(partial);
+                partial.map_or(Step::Nothing, |p| *p)
             }
+            step => step,
+        };
+        match step {
+            Step::Sub(sql) => subs.push(sql),
+            Step::Statement(sql) => statements.push(sql),
+            Step::Nothing | Step::Blocked(..) => {}
         }
     }
     let mut inverse = Vec::new();
@@ -57,9 +81,13 @@ pub fn alter_table(s: &AlterTableStmt, ctx: &mut Context) -> Outcome {
 fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Context) -> Step {
     let column = ident(&cmd.name);
     let on_type = s.objtype() == ObjectType::ObjectType;
-    // Changes to a column this migration added go with its DROP COLUMN; dropping it is another matter,
-    // since that DROP COLUMN would then fail.
-    let new_column = !cmd.name.is_empty() && cmd.subtype() != At::AtDropColumn && ctx.created_column(rv, &cmd.name);
+    // Changes to a column this migration added go with its DROP COLUMN, unless they make it depend on
+    // something created since (dropped first by the rollback).
+    let new_column = is_column_change(cmd.subtype())
+        && ctx.created_column(rv, &cmd.name)
+        && (ctx.latest_column(rv, &cmd.name)
+            || matches!(cmd.subtype(), At::AtSetNotNull | At::AtDropNotNull)
+            || (cmd.subtype() == At::AtColumnDefault && cmd.def.is_none()));
     let step = match cmd.subtype() {
         At::AtAddColumn | At::AtAddColumnToView => {
             let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
@@ -77,7 +105,9 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
             }
             ctx.record_column(rv, &def.colname);
             let what = if on_type { "ATTRIBUTE" } else { "COLUMN" };
-            Step::Sub(format!("DROP {what} {}", ident(&def.colname)))
+            // ADD ATTRIBUTE ... CASCADE also changed typed tables; the drop must reach them too.
+            let cascade = if cmd.behavior() == DropBehavior::DropCascade { " CASCADE" } else { "" };
+            Step::Sub(format!("DROP {what} {}{cascade}", ident(&def.colname)))
         }
         At::AtDropColumn => blocked(
             code::DROP_COLUMN,
@@ -92,14 +122,32 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
             code::DROP_CONSTRAINT,
             format!("Cannot auto-generate rollback for DROP CONSTRAINT {column} (its definition is not in the migration)"),
         ),
-        At::AtSetNotNull => Step::Sub(format!("ALTER COLUMN {column} DROP NOT NULL")),
-        At::AtDropNotNull => Step::Sub(format!("ALTER COLUMN {column} SET NOT NULL")),
-        At::AtEnableRowSecurity => Step::Sub("DISABLE ROW LEVEL SECURITY".into()),
-        At::AtDisableRowSecurity => Step::Sub("ENABLE ROW LEVEL SECURITY".into()),
-        At::AtForceRowSecurity => Step::Sub("NO FORCE ROW LEVEL SECURITY".into()),
-        At::AtNoForceRowSecurity => Step::Sub("FORCE ROW LEVEL SECURITY".into()),
-        At::AtEnableTrig => Step::Sub(format!("DISABLE TRIGGER {column}")),
-        At::AtDisableTrig => Step::Sub(format!("ENABLE TRIGGER {column}")),
+        At::AtSetNotNull => state_flip(
+            &format!("ALTER COLUMN {column} SET NOT NULL"),
+            Step::Sub(format!("ALTER COLUMN {column} DROP NOT NULL")),
+        ),
+        At::AtDropNotNull => state_flip(
+            &format!("ALTER COLUMN {column} DROP NOT NULL"),
+            Step::Sub(format!("ALTER COLUMN {column} SET NOT NULL")),
+        ),
+        At::AtEnableRowSecurity => {
+            state_flip("ENABLE ROW LEVEL SECURITY", Step::Sub("DISABLE ROW LEVEL SECURITY".into()))
+        }
+        At::AtDisableRowSecurity => {
+            state_flip("DISABLE ROW LEVEL SECURITY", Step::Sub("ENABLE ROW LEVEL SECURITY".into()))
+        }
+        At::AtForceRowSecurity => {
+            state_flip("FORCE ROW LEVEL SECURITY", Step::Sub("NO FORCE ROW LEVEL SECURITY".into()))
+        }
+        At::AtNoForceRowSecurity => {
+            state_flip("NO FORCE ROW LEVEL SECURITY", Step::Sub("FORCE ROW LEVEL SECURITY".into()))
+        }
+        At::AtEnableTrig => {
+            state_flip(&format!("ENABLE TRIGGER {column}"), Step::Sub(format!("DISABLE TRIGGER {column}")))
+        }
+        At::AtDisableTrig => {
+            state_flip(&format!("DISABLE TRIGGER {column}"), Step::Sub(format!("ENABLE TRIGGER {column}")))
+        }
         At::AtAddInherit => match cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
             Some(NodeEnum::RangeVar(parent)) => Step::Sub(format!("NO INHERIT {}", quote::relation(parent))),
             _ => blocked(code::UNSUPPORTED_STATEMENT, "INHERIT without a parent".into()),
@@ -188,11 +236,12 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context) -> St
     let Some(child) = &p.name else {
         return blocked(code::UNSUPPORTED_STATEMENT, "ATTACH PARTITION without a partition".into());
     };
-    if ctx.created_relation(child) {
-        // Dropping the new partition later in the rollback detaches it too.
-        return Step::Nothing;
-    }
     let detach = format!("ALTER TABLE {} DETACH PARTITION {}", quote::relation(parent), quote::relation(child));
+    if ctx.created_relation(child) {
+        // A partition created here has no indexes or keys of its own to keep; detaching it first lets its
+        // drop succeed even when foreign keys reference the parent.
+        return Step::Statement(detach);
+    }
     Step::Blocked(
         Blocker {
             code: code::ATTACH_PARTITION,
@@ -201,7 +250,29 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context) -> St
                 quote::relation(child)
             ),
         },
-        Some(detach),
+        Some(Box::new(Step::Statement(detach))),
+    )
+}
+
+/// Subcommands that change one column named in `cmd.name`.
+fn is_column_change(subtype: At) -> bool {
+    matches!(
+        subtype,
+        At::AtColumnDefault
+            | At::AtAlterColumnType
+            | At::AtSetNotNull
+            | At::AtDropNotNull
+            | At::AtSetStatistics
+            | At::AtSetOptions
+            | At::AtResetOptions
+            | At::AtSetStorage
+            | At::AtSetCompression
+            | At::AtSetExpression
+            | At::AtDropExpression
+            | At::AtAddIdentity
+            | At::AtSetIdentity
+            | At::AtDropIdentity
+            | At::AtAlterColumnGenericOptions
     )
 }
 

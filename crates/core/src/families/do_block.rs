@@ -72,8 +72,15 @@ fn embedded_statements(body: &str) -> Option<Vec<Embedded>> {
     if declared_variables > 0 {
         return None;
     }
+    // The compiler appends a bare RETURN to the outermost block; any other RETURN is control flow.
+    let mut action = function.get("action")?.clone();
+    if let Some(body) = action.pointer_mut("/PLpgSQL_stmt_block/body").and_then(Value::as_array_mut) {
+        if body.last().is_some_and(|last| last.get("PLpgSQL_stmt_return").is_some_and(|r| r.get("expr").is_none())) {
+            body.pop();
+        }
+    }
     let mut out = Vec::new();
-    collect(function.get("action")?, false, &mut out)?;
+    collect(&action, false, &mut out)?;
     Some(out)
 }
 
@@ -105,8 +112,6 @@ fn collect(statement: &Value, guarded: bool, out: &mut Vec<Embedded>) -> Option<
             out.push(Embedded { sql: sql.to_owned(), guarded });
             Some(())
         }
-        // The implicit RETURN the PL/pgSQL compiler appends.
-        "PLpgSQL_stmt_return" if fields.get("expr").is_none() => Some(()),
         _ => None,
     }
 }

@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::families::object_keyword;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
-use pg_query::protobuf::{AlterObjectSchemaStmt, ObjectType, ObjectWithArgs, RenameStmt};
+use pg_query::protobuf::{AlterObjectSchemaStmt, DropBehavior, ObjectType, ObjectWithArgs, RenameStmt};
 use pg_query::NodeEnum;
 
 pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
@@ -48,7 +48,9 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
                 ctx.rename_column(rv, &s.subname, Some(&s.newname));
             }
             let target = if keyword == "TABLE" { quote::relation_with_only(rv) } else { quote::relation(rv) };
-            Outcome::inverse(format!("ALTER {keyword} {target} RENAME {what} {new} TO {}", ident(&s.subname)))
+            // RENAME ATTRIBUTE ... CASCADE also renamed it in typed tables.
+            let cascade = if s.behavior() == DropBehavior::DropCascade { " CASCADE" } else { "" };
+            Outcome::inverse(format!("ALTER {keyword} {target} RENAME {what} {new} TO {}{cascade}", ident(&s.subname)))
         }
         ObjectType::ObjectTrigger | ObjectType::ObjectPolicy => {
             let Some(rv) = &s.relation else { return unsupported() };
@@ -59,7 +61,10 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
                 ident(&s.subname)
             ))
         }
-        ObjectType::ObjectSchema => Outcome::inverse(format!("ALTER SCHEMA {new} RENAME TO {}", ident(&s.subname))),
+        ObjectType::ObjectSchema => {
+            ctx.forget_everything();
+            Outcome::inverse(format!("ALTER SCHEMA {new} RENAME TO {}", ident(&s.subname)))
+        }
         ObjectType::ObjectType | ObjectType::ObjectDomain => {
             let Some(parts) = object_name_parts(s.object.as_deref()) else { return unsupported() };
             let (old, schema) = parts.split_last().expect("a type name has at least one part");

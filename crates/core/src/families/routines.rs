@@ -64,6 +64,12 @@ pub fn create_rule(s: &RuleStmt) -> Outcome {
     let Some(table) = &s.relation else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE RULE without a table");
     };
+    if s.rulename == "_RETURN" {
+        return Outcome::blocked(
+            code::UNSUPPORTED_STATEMENT,
+            "Cannot auto-generate rollback for CREATE RULE \"_RETURN\": it turns the table into a view",
+        );
+    }
     if s.replace {
         return Outcome::blocked(
             code::OR_REPLACE,

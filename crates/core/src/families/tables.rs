@@ -6,13 +6,9 @@ use crate::outcome::{code, Outcome};
 use crate::quote;
 use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, SelectStmt, ViewStmt};
 
-fn is_temporary(rv: &RangeVar) -> bool {
-    rv.relpersistence == "t"
-}
-
 /// Shared by every relation-creating statement.
 fn create_relation(rv: &RangeVar, keyword: &str, if_not_exists: bool, replace: bool, ctx: &mut Context) -> Outcome {
-    if is_temporary(rv) {
+    if Context::creates_temporary(rv) {
         // Gone when the migration's session ends; later statements on it leave nothing behind either.
         ctx.record_relation(rv);
         return Outcome::nothing_to_undo();
@@ -43,7 +39,27 @@ pub fn create_table(s: &CreateStmt, ctx: &mut Context) -> Outcome {
     let Some(rv) = &s.relation else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TABLE without a name");
     };
-    create_relation(rv, "TABLE", s.if_not_exists, false, ctx)
+    if s.oncommit() == pg_query::protobuf::OnCommitAction::OncommitDrop {
+        // Gone at the end of the transaction, after which its name denotes whatever it shadowed: later
+        // statements must not be taken for statements on it.
+        return Outcome::nothing_to_undo();
+    }
+    let mut outcome = create_relation(rv, "TABLE", s.if_not_exists, false, ctx);
+    // A partition cannot be dropped while foreign keys reference its parent; detached first, it can.
+    if let (Some(parent), true) = (partition_parent(s), outcome.is_reversible() && !outcome.inverse.is_empty()) {
+        outcome
+            .inverse
+            .insert(0, format!("ALTER TABLE {} DETACH PARTITION {}", quote::relation(parent), quote::relation(rv)));
+    }
+    outcome
+}
+
+fn partition_parent(s: &CreateStmt) -> Option<&RangeVar> {
+    s.partbound.as_ref()?;
+    match s.inh_relations.first()?.node.as_ref()? {
+        pg_query::NodeEnum::RangeVar(parent) => Some(parent),
+        _ => None,
+    }
 }
 
 pub fn create_table_as(s: &CreateTableAsStmt, ctx: &mut Context) -> Outcome {
@@ -62,6 +78,16 @@ pub fn select_into(s: &SelectStmt, ctx: &mut Context) -> Option<Outcome> {
 
 pub fn create_view(s: &ViewStmt, ctx: &mut Context) -> Outcome {
     let Some(rv) = &s.view else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE VIEW without a name") };
+    if ctx.has_temporary() && !Context::creates_temporary(rv) {
+        return Outcome::blocked(
+            code::UNSUPPORTED_STATEMENT,
+            format!(
+                "Cannot auto-generate rollback for CREATE VIEW {} after temporary tables were created: a view on \
+                 one is silently temporary too",
+                quote::relation(rv)
+            ),
+        );
+    }
     create_relation(rv, "VIEW", false, s.replace, ctx)
 }
 

@@ -67,8 +67,17 @@ pub fn alter_domain(s: &AlterDomainStmt) -> Outcome {
                 format!("Cannot auto-generate rollback for ALTER DOMAIN {domain} ADD CONSTRAINT without a name: PostgreSQL chooses the name"),
             ),
         },
-        "O" => Outcome::inverse(format!("ALTER DOMAIN {domain} DROP NOT NULL")),
-        "N" => Outcome::inverse(format!("ALTER DOMAIN {domain} SET NOT NULL")),
+        "O" | "N" => {
+            let (done, undo) = if s.subtype == "O" { ("SET", "DROP") } else { ("DROP", "SET") };
+            Outcome::blocked(
+                code::PREVIOUS_STATE_UNKNOWN,
+                format!(
+                    "Cannot auto-generate a safe rollback for ALTER DOMAIN {domain} {done} NOT NULL: whether it was \
+                     already in that state is not in the migration; the opposite command is offered for review"
+                ),
+            )
+            .with_inverse(format!("ALTER DOMAIN {domain} {undo} NOT NULL"))
+        }
         "X" => Outcome::blocked(
             code::DROP_CONSTRAINT,
             format!("Cannot auto-generate rollback for ALTER DOMAIN {domain} DROP CONSTRAINT (its definition is not in the migration)"),

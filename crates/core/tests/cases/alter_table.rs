@@ -71,7 +71,10 @@ pub const CASES: &[Case] = &[
         name: "set and drop not null",
         setup: "CREATE TABLE t (a int, b int NOT NULL);",
         migration: "ALTER TABLE t ALTER COLUMN a SET NOT NULL, ALTER COLUMN b DROP NOT NULL;",
-        expect: Safe("ALTER TABLE t ALTER COLUMN b SET NOT NULL, ALTER COLUMN a DROP NOT NULL;\n"),
+        expect: Unsafe {
+            code: "PREVIOUS_STATE_UNKNOWN",
+            script: Some("ALTER TABLE t ALTER COLUMN b SET NOT NULL, ALTER COLUMN a DROP NOT NULL;\n"),
+        },
     },
     Case {
         name: "set default: previous default unknown",
@@ -95,7 +98,7 @@ pub const CASES: &[Case] = &[
         name: "changes to a column added in the same migration go with it",
         setup: "CREATE TABLE t (id int);",
         migration: "ALTER TABLE t ADD COLUMN status text;\nALTER TABLE t ALTER COLUMN status SET DEFAULT 'new', ALTER COLUMN status TYPE varchar(20);\nALTER TABLE t ALTER COLUMN status SET NOT NULL;\nCOMMENT ON COLUMN t.status IS 'workflow state';",
-        expect: Safe("ALTER TABLE t ALTER COLUMN status DROP NOT NULL;\nALTER TABLE t DROP COLUMN status;\n"),
+        expect: Safe("ALTER TABLE t DROP COLUMN status;\n"),
     },
     Case {
         name: "partial inverse when one subcommand is unsafe",
@@ -107,13 +110,19 @@ pub const CASES: &[Case] = &[
         name: "row level security on and off, forced",
         setup: "CREATE TABLE a (id int); CREATE TABLE b (id int); ALTER TABLE b ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;",
         migration: "ALTER TABLE a ENABLE ROW LEVEL SECURITY;\nALTER TABLE a FORCE ROW LEVEL SECURITY;\nALTER TABLE b NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;",
-        expect: Safe("ALTER TABLE b ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;\nALTER TABLE a NO FORCE ROW LEVEL SECURITY;\nALTER TABLE a DISABLE ROW LEVEL SECURITY;\n"),
+        expect: Unsafe {
+            code: "PREVIOUS_STATE_UNKNOWN",
+            script: Some("ALTER TABLE b ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;\nALTER TABLE a NO FORCE ROW LEVEL SECURITY;\nALTER TABLE a DISABLE ROW LEVEL SECURITY;\n"),
+        },
     },
     Case {
         name: "enable and disable a named trigger",
         setup: "CREATE TABLE t (id int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER on_insert BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); CREATE TRIGGER on_update BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE t DISABLE TRIGGER on_update;",
         migration: "ALTER TABLE t DISABLE TRIGGER on_insert;\nALTER TABLE t ENABLE TRIGGER on_update;",
-        expect: Safe("ALTER TABLE t DISABLE TRIGGER on_update;\nALTER TABLE t ENABLE TRIGGER on_insert;\n"),
+        expect: Unsafe {
+            code: "PREVIOUS_STATE_UNKNOWN",
+            script: Some("ALTER TABLE t DISABLE TRIGGER on_update;\nALTER TABLE t ENABLE TRIGGER on_insert;\n"),
+        },
     },
     Case {
         name: "disable all triggers: previous state unknown",
@@ -131,7 +140,7 @@ pub const CASES: &[Case] = &[
         name: "attach a partition created in the same migration",
         setup: "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at); CREATE INDEX events_at ON events (at);",
         migration: "CREATE TABLE events_2026 (id int, at date NOT NULL);\nALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');",
-        expect: Safe("DROP TABLE events_2026;\n"),
+        expect: Safe("ALTER TABLE events DETACH PARTITION events_2026;\nDROP TABLE events_2026;\n"),
     },
     Case {
         name: "attach an existing table: DETACH keeps the cloned indexes",

@@ -23,13 +23,15 @@ pub const CASES: &[Case] = &[
         name: "partitioned table and its partitions",
         setup: "",
         migration: "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\nCREATE TABLE events_default PARTITION OF events DEFAULT;",
-        expect: Safe("DROP TABLE events_default;\nDROP TABLE events_2025;\nDROP TABLE events;\n"),
+        expect: Safe(
+            "ALTER TABLE events DETACH PARTITION events_default;\nDROP TABLE events_default;\nALTER TABLE events DETACH PARTITION events_2025;\nDROP TABLE events_2025;\nDROP TABLE events;\n",
+        ),
     },
     Case {
         name: "partition of an existing table",
         setup: "CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at); CREATE INDEX events_at ON events (at);",
         migration: "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');",
-        expect: Safe("DROP TABLE events_2026;\n"),
+        expect: Safe("ALTER TABLE events DETACH PARTITION events_2026;\nDROP TABLE events_2026;\n"),
     },
     Case {
         name: "inherits, like and unlogged",

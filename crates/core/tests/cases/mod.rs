@@ -33,6 +33,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
     ]
 }
 
+pub mod adversarial;
 mod alter_table;
 mod create_table;
 mod drizzle;
