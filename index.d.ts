@@ -18,7 +18,9 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  * otherwise `rollback` is null.
  *
  * Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing
- * statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`.
+ * statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A pending
+ * migration with a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) is
+ * refused with `MIGRATION_FAILED` before anything runs.
  */
 export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput): Promise<ApplyMigrationResult>
 
@@ -42,19 +44,44 @@ export interface ApplyMigrationResult {
   rollback: StoredRollback | null
 }
 
+/** What `executeRollback` did: the updated row plus `drizzleRowDeleted`. */
+export interface ExecutedRollback {
+  version: string
+  migrationFile: string
+  description: string | null
+  rollbackScript: string | null
+  rollbackSafe: boolean
+  /** Always `[]` (warnings are not stored). */
+  warnings: Array<RollbackWarning>
+  appliedAt: string
+  /** When the rollback was executed (just now). */
+  rollbackAppliedAt: string | null
+  /**
+   * True when `drizzleHash` was given and `drizzle.__drizzle_migrations` had a row with it, now
+   * deleted. False otherwise (no `drizzleHash`, no such table, or no row with that hash): Drizzle
+   * still records the migration, or never did, so its migrator will not re-apply it by itself.
+   */
+  drizzleRowDeleted: boolean
+}
+
 /**
- * Execute the stored rollback of `version` and set `rollback_applied_at`, all in one transaction
- * (scripts with `CONCURRENTLY` run statement by statement instead; the mark is set only when all
- * ran). Serialized with other pg-rollback operations by an advisory lock: of concurrent calls for
- * one version exactly one succeeds. Resolves with the updated row (`warnings` is `[]`).
+ * Execute the stored rollback of `version` and set `rollback_applied_at`, all in one transaction:
+ * if a statement fails, nothing changes. Scripts with `CONCURRENTLY` (or anything else that
+ * refuses a transaction) run statement by statement instead: on failure the statements before it
+ * stay applied (the error lists them), a failed `CONCURRENTLY` statement can leave an INVALID
+ * index, and `rollback_applied_at` is set only when all ran. Serialized with other pg-rollback
+ * operations by an advisory lock: of concurrent calls for one version exactly one succeeds. Under
+ * the lock the script must still be the one read before it (and `expectedScript`, when given).
+ * Resolves with the updated row (`warnings` is `[]`) and `drizzleRowDeleted`.
  *
  * Rejects with `VERSION_NOT_FOUND`, `ALREADY_ROLLED_BACK` (`Migration X.Y.Z has already been rolled
- * back`), `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
+ * back`), `ROLLBACK_SCRIPT_CHANGED` (the stored script was replaced meanwhile; nothing ran),
+ * `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
  * `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
  * SQLSTATE, and what changed), `LOCK_TIMEOUT`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`,
- * `INVALID_ARGUMENT`.
+ * `DATABASE_ERROR`, `INVALID_ARGUMENT`.
  */
-export declare function executeRollback(databaseUrl: string, version: string, options?: ExecuteRollbackOptions): Promise<StoredRollback>
+export declare function executeRollback(databaseUrl: string, version: string, options?: ExecuteRollbackOptions): Promise<ExecutedRollback>
 
 export interface ExecuteRollbackOptions {
   /** Execute even when `rollbackSafe` is false. */
@@ -64,10 +91,16 @@ export interface ExecuteRollbackOptions {
   /** `statement_timeout` in milliseconds for each statement; 0 = none. */
   statementTimeoutMs?: number
   /**
-   * Also delete this hash from `drizzle.__drizzle_migrations` in the same transaction, so the
-   * next migrate run applies the migration again.
+   * Also delete this hash from `drizzle.__drizzle_migrations` in the same transaction, so that
+   * Drizzle no longer records the migration. Its migrator applies it again only if no later
+   * migration is recorded (it applies only migrations newer than the newest it has).
    */
   drizzleHash?: string
+  /**
+   * The script shown to the user for confirmation: if the stored script is a different one when
+   * the lock is taken, nothing runs and the promise rejects with `ROLLBACK_SCRIPT_CHANGED`.
+   */
+  expectedScript?: string
 }
 
 /**
@@ -82,7 +115,8 @@ export declare function generateRollback(sql: string): RollbackPlan
  * Preview: the newest `schema_versions` row of `version`, without changing anything
  * (`warnings` is `[]`: warnings are not stored).
  *
- * Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+ * Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`,
+ * `INVALID_ARGUMENT`.
  */
 export declare function getRollback(databaseUrl: string, version: string): Promise<StoredRollback>
 

@@ -62,6 +62,7 @@ test('store, preview and execute an ADD COLUMN rollback', async () => {
 
   const done = await executeRollback(url, '1.2.0')
   assert.ok(!Number.isNaN(Date.parse(done.rollbackAppliedAt)), done.rollbackAppliedAt)
+  assert.equal(done.drizzleRowDeleted, false)
   assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false)
   assert.equal(await psql(url, 'SELECT rollback_applied_at IS NOT NULL FROM schema_versions;'), 't')
   assert.deepEqual(
@@ -208,7 +209,7 @@ test('applyMigration bootstraps schema_versions, applies, skips and re-applies a
   assert.deepEqual(await applyMigration(url, m), { applied: false, rollback: null })
   assert.equal(await psql(url, 'SELECT string_agg(hash, \',\' ORDER BY id) FROM drizzle.__drizzle_migrations;'), 'h0,h1,h2')
 
-  await executeRollback(url, '1.0.0', { drizzleHash: 'h2' })
+  assert.equal((await executeRollback(url, '1.0.0', { drizzleHash: 'h2' })).drizzleRowDeleted, true)
   assert.equal(await psql(url, "SELECT to_regclass('gifts') IS NULL;"), 't')
   assert.equal(await psql(url, 'SELECT string_agg(hash, \',\' ORDER BY id) FROM drizzle.__drizzle_migrations;'), 'h0,h1')
   assert.equal((await applyMigration(url, m)).applied, true)
@@ -221,6 +222,25 @@ test('applyMigration bootstraps schema_versions, applies, skips and re-applies a
     assert.ok(err.message.includes(part), `${part} not in: ${err.message}`)
   }
   assert.equal(await schemaDump(url), dump)
+})
+
+test('expectedScript: a script replaced after it was shown is not run (ROLLBACK_SCRIPT_CHANGED)', async () => {
+  const url = await fresh('node_expected')
+  await psql(url, 'ALTER TABLE wishlist_items ADD COLUMN shown int, ADD COLUMN other int;')
+  const shown = 'ALTER TABLE wishlist_items DROP COLUMN shown;\n'
+  await insertRow(url, '6.1.0', shown, true)
+  // A store or backfill replaces the script between the preview and the execution.
+  await psql(url, `UPDATE schema_versions SET rollback_script = ${lit('ALTER TABLE wishlist_items DROP COLUMN other;\n')};`)
+  const dump = await schemaDump(url)
+  const meta = await metadata(url)
+  const err = await rejectsWith(executeRollback(url, '6.1.0', { expectedScript: shown }), 'ROLLBACK_SCRIPT_CHANGED')
+  assert.match(err.message, /6\.1\.0/)
+  assert.equal(await schemaDump(url), dump)
+  assert.equal(await metadata(url), meta)
+  const done = await executeRollback(url, '6.1.0', { expectedScript: 'ALTER TABLE wishlist_items DROP COLUMN other;\n', drizzleHash: 'none' })
+  assert.equal(done.drizzleRowDeleted, false, 'there is no drizzle table')
+  assert.equal(await columnExists(url, 'wishlist_items', 'other'), false)
+  assert.equal(await columnExists(url, 'wishlist_items', 'shown'), true)
 })
 
 test('SCHEMA_VERSIONS_MISSING names the migration to apply', async () => {
@@ -257,6 +277,7 @@ test('bad arguments reject with INVALID_ARGUMENT', async () => {
     () => executeRollback(url, '1', { lockTimeoutMs: -1 }),
     () => executeRollback(url, '1', { statementTimeoutMs: 1.5 }),
     () => executeRollback(url, '1', { drizzleHash: '' }),
+    () => executeRollback(url, '1', { expectedScript: 5 }),
     () => applyMigration(url, { version: '1', migrationFile: 'f', sql: 'SELECT 1', drizzleHash: 'h' }),
     () => applyMigration(url, { version: '1', migrationFile: 'f', sql: 'SELECT 1', drizzleHash: 'h', drizzleCreatedAt: NaN }),
     () => listRollbacks(),
@@ -278,4 +299,20 @@ test('CONNECTION_FAILED names host and port, never the password', async () => {
   const err = await rejectsWith(getRollback(`postgres://me:hunter2-secret@127.0.0.1:${port}/db`, '1'), 'CONNECTION_FAILED')
   assert.ok(err.message.includes(`127.0.0.1:${port}`), err.message)
   assert.ok(!err.message.includes('hunter2-secret'), err.message)
+})
+
+test('a server that accepts and closes at once: CONNECTION_FAILED without retrying', async () => {
+  let accepted = 0
+  const listener = net.createServer((socket) => {
+    accepted++
+    socket.destroy()
+  })
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve))
+  try {
+    const { port } = listener.address()
+    await rejectsWith(getRollback(`postgres://me@127.0.0.1:${port}/db`, '1'), 'CONNECTION_FAILED')
+    assert.equal(accepted, 1, 'connection attempts')
+  } finally {
+    await new Promise((resolve) => listener.close(resolve))
+  }
 })

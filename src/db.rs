@@ -65,9 +65,32 @@ pub struct ExecuteRollbackOptions {
     pub lock_timeout_ms: Option<f64>,
     /// `statement_timeout` in milliseconds for each statement; 0 = none.
     pub statement_timeout_ms: Option<f64>,
-    /// Also delete this hash from `drizzle.__drizzle_migrations` in the same transaction, so the
-    /// next migrate run applies the migration again.
+    /// Also delete this hash from `drizzle.__drizzle_migrations` in the same transaction, so that
+    /// Drizzle no longer records the migration. Its migrator applies it again only if no later
+    /// migration is recorded (it applies only migrations newer than the newest it has).
     pub drizzle_hash: Option<String>,
+    /// The script shown to the user for confirmation: if the stored script is a different one when
+    /// the lock is taken, nothing runs and the promise rejects with `ROLLBACK_SCRIPT_CHANGED`.
+    pub expected_script: Option<String>,
+}
+
+/// What `executeRollback` did: the updated row plus `drizzleRowDeleted`.
+#[napi(object, use_nullable = true)]
+pub struct ExecutedRollback {
+    pub version: String,
+    pub migration_file: String,
+    pub description: Option<String>,
+    pub rollback_script: Option<String>,
+    pub rollback_safe: bool,
+    /// Always `[]` (warnings are not stored).
+    pub warnings: Vec<RollbackWarning>,
+    pub applied_at: String,
+    /// When the rollback was executed (just now).
+    pub rollback_applied_at: Option<String>,
+    /// True when `drizzleHash` was given and `drizzle.__drizzle_migrations` had a row with it, now
+    /// deleted. False otherwise (no `drizzleHash`, no such table, or no row with that hash): Drizzle
+    /// still records the migration, or never did, so its migrator will not re-apply it by itself.
+    pub drizzle_row_deleted: bool,
 }
 
 #[napi(object, use_nullable = true)]
@@ -89,6 +112,23 @@ impl From<db::StoredRollback> for StoredRollback {
             warnings: r.warnings.into_iter().map(Into::into).collect(),
             applied_at: r.applied_at,
             rollback_applied_at: r.rollback_applied_at,
+        }
+    }
+}
+
+impl From<db::ExecutedRollback> for ExecutedRollback {
+    fn from(e: db::ExecutedRollback) -> Self {
+        let r = StoredRollback::from(e.rollback);
+        ExecutedRollback {
+            version: r.version,
+            migration_file: r.migration_file,
+            description: r.description,
+            rollback_script: r.rollback_script,
+            rollback_safe: r.rollback_safe,
+            warnings: r.warnings,
+            applied_at: r.applied_at,
+            rollback_applied_at: r.rollback_applied_at,
+            drizzle_row_deleted: e.drizzle_row_deleted,
         }
     }
 }
@@ -226,12 +266,14 @@ fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
         lock_timeout_ms: opt_number(&obj, name, "lockTimeoutMs")?,
         statement_timeout_ms: opt_number(&obj, name, "statementTimeoutMs")?,
         drizzle_hash: opt_string(&obj, name, "drizzleHash")?,
+        expected_script: opt_string(&obj, name, "expectedScript")?,
     };
     Ok(db::ExecuteOptions {
         force: parsed.force.unwrap_or(false),
         lock_timeout_ms: milliseconds(parsed.lock_timeout_ms, "options.lockTimeoutMs")?,
         statement_timeout_ms: milliseconds(parsed.statement_timeout_ms, "options.statementTimeoutMs")?,
         drizzle_hash: parsed.drizzle_hash,
+        expected_script: parsed.expected_script,
     })
 }
 
@@ -291,7 +333,8 @@ pub fn store_rollback<'env>(
 /// Preview: the newest `schema_versions` row of `version`, without changing anything
 /// (`warnings` is `[]`: warnings are not stored).
 ///
-/// Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+/// Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`,
+/// `INVALID_ARGUMENT`.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "databaseUrl: string, version: string", ts_return_type = "Promise<StoredRollback>")]
 pub fn get_rollback<'env>(
@@ -306,27 +349,32 @@ pub fn get_rollback<'env>(
     })
 }
 
-/// Execute the stored rollback of `version` and set `rollback_applied_at`, all in one transaction
-/// (scripts with `CONCURRENTLY` run statement by statement instead; the mark is set only when all
-/// ran). Serialized with other pg-rollback operations by an advisory lock: of concurrent calls for
-/// one version exactly one succeeds. Resolves with the updated row (`warnings` is `[]`).
+/// Execute the stored rollback of `version` and set `rollback_applied_at`, all in one transaction:
+/// if a statement fails, nothing changes. Scripts with `CONCURRENTLY` (or anything else that
+/// refuses a transaction) run statement by statement instead: on failure the statements before it
+/// stay applied (the error lists them), a failed `CONCURRENTLY` statement can leave an INVALID
+/// index, and `rollback_applied_at` is set only when all ran. Serialized with other pg-rollback
+/// operations by an advisory lock: of concurrent calls for one version exactly one succeeds. Under
+/// the lock the script must still be the one read before it (and `expectedScript`, when given).
+/// Resolves with the updated row (`warnings` is `[]`) and `drizzleRowDeleted`.
 ///
 /// Rejects with `VERSION_NOT_FOUND`, `ALREADY_ROLLED_BACK` (`Migration X.Y.Z has already been rolled
-/// back`), `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
+/// back`), `ROLLBACK_SCRIPT_CHANGED` (the stored script was replaced meanwhile; nothing ran),
+/// `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
 /// `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
 /// SQLSTATE, and what changed), `LOCK_TIMEOUT`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`,
-/// `INVALID_ARGUMENT`.
+/// `DATABASE_ERROR`, `INVALID_ARGUMENT`.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(
     ts_args_type = "databaseUrl: string, version: string, options?: ExecuteRollbackOptions",
-    ts_return_type = "Promise<StoredRollback>"
+    ts_return_type = "Promise<ExecutedRollback>"
 )]
 pub fn execute_rollback<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     version: Unknown<'env>,
     options: Option<Unknown<'env>>,
-) -> napi::Result<PromiseRaw<'env, StoredRollback>> {
+) -> napi::Result<PromiseRaw<'env, ExecutedRollback>> {
     let args = catch_panic(|| {
         Ok((
             string_arg(&database_url, "databaseUrl")?,
@@ -362,7 +410,9 @@ pub fn list_rollbacks<'env>(
 /// otherwise `rollback` is null.
 ///
 /// Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing
-/// statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`.
+/// statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A pending
+/// migration with a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) is
+/// refused with `MIGRATION_FAILED` before anything runs.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(
     ts_args_type = "databaseUrl: string, migration: ApplyMigrationInput",

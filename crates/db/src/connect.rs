@@ -17,6 +17,11 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{error_chain, pg_message, sqlstate, Error, Result};
 
+/// URL parameter (`=true`) that marks the embedded server (pglite-socket): it takes one client at a
+/// time and drops the others, so only there a dropped connection is retried. Removed before the
+/// URL reaches tokio-postgres.
+pub const EMBEDDED_URL_PARAMETER: &str = "pg_rollback_embedded";
+
 /// Used when the URL has no (or a zero) `connect_timeout`.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -47,6 +52,8 @@ pub struct Target {
     root_certs: Option<RootCerts>,
     /// Overall limit for one connection attempt, including TLS and authentication.
     connect_timeout: Duration,
+    /// [`EMBEDDED_URL_PARAMETER`]: retry while the server drops connections or says it is busy.
+    embedded: bool,
     /// `host:port[, host:port]` for messages; never the user or password.
     pub(crate) describe: String,
 }
@@ -59,6 +66,7 @@ impl std::fmt::Debug for Target {
             .field("ssl_mode", &self.ssl_mode)
             .field("root_certs", &self.root_certs)
             .field("connect_timeout", &self.connect_timeout)
+            .field("embedded", &self.embedded)
             .finish()
     }
 }
@@ -71,10 +79,15 @@ impl Target {
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
+
+    /// Whether the URL carries [`EMBEDDED_URL_PARAMETER`]`=true`.
+    pub fn embedded(&self) -> bool {
+        self.embedded
+    }
 }
 
-/// Parse a `postgres://` / `postgresql://` URL. `sslmode`, `sslrootcert` and `connect_timeout` are
-/// handled here; the other parameters go to tokio-postgres, which rejects the ones it does not know.
+/// Parse a `postgres://` / `postgresql://` URL. `sslmode`, `sslrootcert`, `connect_timeout` and
+/// [`EMBEDDED_URL_PARAMETER`] are handled here; the other parameters go to tokio-postgres, which rejects the ones it does not know.
 pub fn parse_url(url: &str) -> Result<Target> {
     let invalid = |m: String| Error::InvalidArgument(m);
     let scheme_len = ["postgres://", "postgresql://"]
@@ -95,6 +108,7 @@ pub fn parse_url(url: &str) -> Result<Target> {
 
     let mut ssl_mode = SslMode::Prefer;
     let mut root_certs = None;
+    let mut embedded = false;
     let mut kept = Vec::new();
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').ok_or_else(|| {
@@ -106,6 +120,17 @@ pub fn parse_url(url: &str) -> Result<Target> {
             "sslrootcert" => {
                 let value = decode(value)?;
                 root_certs = Some(if value == "system" { RootCerts::System } else { RootCerts::File(value.into()) });
+            }
+            EMBEDDED_URL_PARAMETER => {
+                embedded = match decode(value)?.as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => {
+                        return Err(invalid(format!(
+                            "database URL parameter {EMBEDDED_URL_PARAMETER} must be true or false, got {other:?}"
+                        )))
+                    }
+                }
             }
             _ => kept.push(pair),
         }
@@ -124,7 +149,7 @@ pub fn parse_url(url: &str) -> Result<Target> {
     let connect_timeout = config.get_connect_timeout().copied().unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     config.connect_timeout(connect_timeout);
     let describe = describe_hosts(&config);
-    Ok(Target { config, ssl_mode, root_certs, connect_timeout, describe })
+    Ok(Target { config, ssl_mode, root_certs, connect_timeout, embedded, describe })
 }
 
 fn decode(s: &str) -> Result<String> {
@@ -185,8 +210,9 @@ impl Session {
 
 /// Connect within the target's deadline and prepare the session.
 ///
-/// Retries while the server says it is busy or drops the connection during startup, because the
-/// embedded server (pglite-socket) takes one client at a time and closes extra ones.
+/// Only for the embedded server (pglite-socket, which takes one client at a time and closes extra
+/// ones) it retries while the server says it is busy or drops the connection during startup; any
+/// other server gets one attempt, so a failure is reported at once.
 pub(crate) async fn connect(target: &Target) -> Result<Session> {
     let tls = tls_config(target)?;
     let hosts = target.config.get_hosts().len().max(1) as u32;
@@ -209,7 +235,7 @@ pub(crate) async fn connect(target: &Target) -> Result<Session> {
             Some(_) => pg_message(&failure),
             None => error_chain(&failure),
         };
-        if !retryable(&failure) || Instant::now() + pause >= deadline {
+        if !target.embedded || !retryable(&failure) || Instant::now() + pause >= deadline {
             return Err(Error::ConnectionFailed(format!(
                 "could not connect to PostgreSQL at {}: {reason}",
                 target.describe
@@ -451,6 +477,20 @@ mod tests {
             assert_eq!(e.code(), "INVALID_ARGUMENT", "{url}: {e}");
             assert!(!e.to_string().contains("hunter2"), "{url}: {e}");
         }
+    }
+
+    #[test]
+    fn the_embedded_parameter_is_understood_and_removed() {
+        // tokio-postgres rejects unknown parameters: parsing succeeds only if it was removed.
+        let t =
+            parse_url("postgres://postgres@127.0.0.1:5/postgres?sslmode=disable&pg_rollback_embedded=true").unwrap();
+        assert!(t.embedded());
+        assert_eq!(t.ssl_mode(), SslMode::Disable);
+        assert!(!parse_url("postgres://h/db").unwrap().embedded());
+        assert!(!parse_url("postgres://h/db?pg_rollback_embedded=0").unwrap().embedded());
+        let e = parse_url("postgres://h/db?pg_rollback_embedded=yes").unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        assert!(e.to_string().contains("pg_rollback_embedded"), "{e}");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub enum Error {
     RollbackUnsafe(String),
     #[error("Migration {0} has already been rolled back")]
     AlreadyRolledBack(String),
+    /// The stored script is not the one the caller showed (`expectedScript`) or not the one read
+    /// before the lock was taken; nothing was run.
+    #[error("{0}")]
+    RollbackScriptChanged(String),
     /// Another pg-rollback operation held the advisory lock past `lockTimeoutMs`/`statementTimeoutMs`.
     #[error("{0}")]
     LockTimeout(String),
@@ -33,7 +37,8 @@ pub enum Error {
     /// `apply_migration` failed; nothing was applied.
     #[error("{0}")]
     MigrationFailed(String),
-    /// An unexpected error from PostgreSQL while reading or writing metadata.
+    /// An unexpected error from PostgreSQL while reading or writing metadata, or a row that cannot be
+    /// read (e.g. a column of an unexpected type).
     #[error("{0}")]
     Database(String),
     /// The generator rejected the migration SQL (code `PARSE_ERROR`, `INVALID_INPUT`, ...).
@@ -53,6 +58,7 @@ impl Error {
             Error::RollbackScriptNotFound(_) => "ROLLBACK_SCRIPT_NOT_FOUND",
             Error::RollbackUnsafe(_) => "ROLLBACK_UNSAFE",
             Error::AlreadyRolledBack(_) => "ALREADY_ROLLED_BACK",
+            Error::RollbackScriptChanged(_) => "ROLLBACK_SCRIPT_CHANGED",
             Error::LockTimeout(_) => "LOCK_TIMEOUT",
             Error::RollbackFailed(_) => "ROLLBACK_FAILED",
             Error::MigrationFailed(_) => "MIGRATION_FAILED",
@@ -95,6 +101,36 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     s
+}
+
+/// The connection itself failed (closed, reset, I/O), as opposed to a server error or a value that
+/// could not be converted.
+pub(crate) fn is_connection_error(e: &tokio_postgres::Error) -> bool {
+    if e.as_db_error().is_some() {
+        return false;
+    }
+    if e.is_closed() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+/// PostgreSQL's words for a failed statement, or that the connection broke.
+pub(crate) fn statement_cause(e: &tokio_postgres::Error) -> String {
+    if e.as_db_error().is_some() {
+        pg_message(e)
+    } else if is_connection_error(e) {
+        format!("connection lost: {}", error_chain(e))
+    } else {
+        error_chain(e)
+    }
 }
 
 pub(crate) fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {

@@ -9,7 +9,7 @@ mod error;
 mod ops;
 mod script;
 
-pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT};
+pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
 pub use ops::{apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback};
 pub use pg_rollback_core::RollbackWarning;
@@ -59,6 +59,9 @@ pub struct ExecuteOptions {
     pub statement_timeout_ms: Option<u32>,
     /// Also delete this `hash` from `drizzle.__drizzle_migrations`, in the same transaction.
     pub drizzle_hash: Option<String>,
+    /// The script the caller showed (and the user confirmed): when the stored one differs under the
+    /// lock, nothing runs and the call fails with `ROLLBACK_SCRIPT_CHANGED`.
+    pub expected_script: Option<String>,
 }
 
 /// One `schema_versions` row as the API returns it.
@@ -76,6 +79,19 @@ pub struct StoredRollback {
     /// ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`.
     pub applied_at: String,
     pub rollback_applied_at: Option<String>,
+}
+
+/// What [`execute_rollback`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutedRollback {
+    /// The row, now with `rollback_applied_at`.
+    #[serde(flatten)]
+    pub rollback: StoredRollback,
+    /// True when `drizzle_hash` was given and a row of `drizzle.__drizzle_migrations` had it (and
+    /// was deleted). False otherwise: Drizzle still records the migration (or never did), so its
+    /// migrator will not apply it again by itself.
+    pub drizzle_row_deleted: bool,
 }
 
 /// What [`apply_migration`] did.

@@ -2,10 +2,10 @@
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use crate::connect::{connect, parse_url, Session};
-use crate::error::{error_chain, pg_message, sqlstate, Error, Result};
+use crate::error::{error_chain, is_connection_error, pg_message, sqlstate, statement_cause, Error, Result};
 use crate::script::{split, Script};
 use crate::{
-    ApplyOutcome, DrizzleEntry, ExecuteOptions, MigrationInput, StoredRollback, ADVISORY_LOCK_KEY,
+    ApplyOutcome, DrizzleEntry, ExecuteOptions, ExecutedRollback, MigrationInput, StoredRollback, ADVISORY_LOCK_KEY,
     ROLLBACK_COLUMNS_MIGRATION, SCHEMA_VERSIONS_MIGRATION,
 };
 
@@ -28,20 +28,25 @@ struct VersionRow {
     stored: StoredRollback,
 }
 
-fn version_row(row: &Row) -> Result<VersionRow, tokio_postgres::Error> {
-    Ok(VersionRow {
-        id: row.try_get("id")?,
-        stored: StoredRollback {
-            version: row.try_get("version")?,
-            migration_file: row.try_get("migration_file")?,
-            description: row.try_get("description")?,
-            rollback_script: row.try_get("rollback_script")?,
-            rollback_safe: row.try_get("rollback_safe")?,
-            warnings: Vec::new(),
-            applied_at: row.try_get::<_, Option<String>>("applied_at")?.unwrap_or_default(),
-            rollback_applied_at: row.try_get("rollback_applied_at")?,
-        },
-    })
+/// A row as `StoredRollback`; a value that cannot be converted (e.g. a column of another type) is a
+/// metadata problem (`DATABASE_ERROR`), not a broken connection.
+fn version_row(row: &Row, what: &str) -> Result<VersionRow> {
+    let read = || -> Result<VersionRow, tokio_postgres::Error> {
+        Ok(VersionRow {
+            id: row.try_get("id")?,
+            stored: StoredRollback {
+                version: row.try_get("version")?,
+                migration_file: row.try_get("migration_file")?,
+                description: row.try_get("description")?,
+                rollback_script: row.try_get("rollback_script")?,
+                rollback_safe: row.try_get("rollback_safe")?,
+                warnings: Vec::new(),
+                applied_at: row.try_get::<_, Option<String>>("applied_at")?.unwrap_or_default(),
+                rollback_applied_at: row.try_get("rollback_applied_at")?,
+            },
+        })
+    };
+    read().map_err(|e| Error::Database(format!("cannot read a schema_versions row while {what}: {}", error_chain(&e))))
 }
 
 /// Maps errors of statements we issue ourselves; `describe` is the server's host:port.
@@ -52,14 +57,17 @@ struct Ctx {
 
 impl Ctx {
     fn err(&self, what: &str, e: &tokio_postgres::Error) -> Error {
-        if e.as_db_error().is_none() {
+        if is_connection_error(e) {
             return Error::ConnectionFailed(format!(
                 "lost the connection to PostgreSQL at {} while {what}: {}",
                 self.describe,
                 error_chain(e)
             ));
         }
-        Error::Database(format!("PostgreSQL error while {what}: {}", pg_message(e)))
+        match e.as_db_error() {
+            Some(_) => Error::Database(format!("PostgreSQL error while {what}: {}", pg_message(e))),
+            None => Error::Database(format!("error while {what}: {}", error_chain(e))),
+        }
     }
 }
 
@@ -154,7 +162,7 @@ async fn latest_row(c: &impl GenericClient, ctx: &Ctx, version: &str, for_update
     );
     let what = "reading schema_versions";
     let row = c.query_opt(&sql, &[&version]).await.map_err(|e| ctx.err(what, &e))?;
-    row.map(|r| version_row(&r).map_err(|e| ctx.err(what, &e))).transpose()
+    row.map(|r| version_row(&r, what)).transpose()
 }
 
 /// Take the advisory lock; a timeout becomes `LOCK_TIMEOUT`.
@@ -222,7 +230,7 @@ async fn write_row(
         }
     }
     .map_err(|e| ctx.err(what, &e))?;
-    let mut stored = version_row(&row).map_err(|e| ctx.err(what, &e))?.stored;
+    let mut stored = version_row(&row, what)?.stored;
     stored.warnings = plan.warnings.clone();
     Ok(stored)
 }
@@ -265,26 +273,59 @@ pub async fn list_rollbacks(url: &str) -> Result<Vec<StoredRollback>> {
             .query(&format!("SELECT {ROW_COLUMNS} FROM schema_versions ORDER BY applied_at, id"), &[])
             .await
             .map_err(|e| ctx.err(what, &e))?;
-        rows.iter().map(|r| version_row(r).map(|v| v.stored).map_err(|e| ctx.err(what, &e))).collect()
+        rows.iter().map(|r| version_row(r, what).map(|v| v.stored)).collect()
     })
     .await
 }
 
-/// The checks the spec's "Safety Validations" lists, in its order (after existence and
-/// already-rolled-back). Returns the row id and its parsed script.
-fn executable(row: Option<VersionRow>, version: &str, force: bool) -> Result<(i64, Script)> {
+/// What the stored script must still be for the rollback to run.
+#[derive(Clone, Copy)]
+enum Expect<'a> {
+    /// The script the caller showed for confirmation (`expected_script`).
+    Shown(&'a str),
+    /// The script read before waiting for the lock, which chose the execution path.
+    ReadBeforeLock(&'a str),
+}
+
+/// The checks the spec's "Safety Validations" lists, in its order (after existence,
+/// already-rolled-back and `expect`). Returns the row id, the script text and the parsed script.
+fn executable(
+    row: Option<VersionRow>,
+    version: &str,
+    force: bool,
+    expect: &[Expect<'_>],
+) -> Result<(i64, String, Script)> {
     let row = row.ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
     if row.stored.rollback_applied_at.is_some() {
         return Err(Error::AlreadyRolledBack(version.to_owned()));
     }
-    let script = match row.stored.rollback_script.as_deref() {
-        Some(s) if !s.trim().is_empty() => s,
+    let stored = row.stored.rollback_script.as_deref();
+    for expected in expect {
+        match *expected {
+            Expect::Shown(text) if stored != Some(text) => {
+                return Err(Error::RollbackScriptChanged(format!(
+                    "The rollback script of version {version} is no longer the one that was shown (it was replaced \
+                     meanwhile, e.g. by a store or backfill). Nothing was run or changed; review the current script \
+                     and try again"
+                )))
+            }
+            Expect::ReadBeforeLock(text) if stored != Some(text) => {
+                return Err(Error::RollbackScriptChanged(format!(
+                    "The rollback script of version {version} was replaced while waiting for the lock of another \
+                     pg-rollback operation. Nothing was run or changed; try again"
+                )))
+            }
+            _ => {}
+        }
+    }
+    let text = match stored {
+        Some(s) if !s.trim().is_empty() => s.to_owned(),
         _ => return Err(Error::RollbackScriptNotFound(version.to_owned())),
     };
     if !row.stored.rollback_safe && !force {
         return Err(Error::RollbackUnsafe(version.to_owned()));
     }
-    let script = split(script).map_err(|e| {
+    let script = split(&text).map_err(|e| {
         Error::RollbackFailed(format!(
             "The rollback script of version {version} cannot be run: {e}. Nothing was changed"
         ))
@@ -292,17 +333,14 @@ fn executable(row: Option<VersionRow>, version: &str, force: bool) -> Result<(i6
     if script.statements.is_empty() {
         return Err(Error::RollbackScriptNotFound(version.to_owned()));
     }
-    Ok((row.id, script))
+    Ok((row.id, text, script))
 }
 
 fn statement_failure(version: &str, index: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> String {
-    let cause = match e.as_db_error() {
-        Some(_) => pg_message(e),
-        None => format!("connection lost: {}", error_chain(e)),
-    };
     format!(
-        "Rollback of version {version} failed at statement {} of {total}: {statement}\nPostgreSQL: {cause}",
-        index + 1
+        "Rollback of version {version} failed at statement {} of {total}: {statement}\nPostgreSQL: {}",
+        index + 1,
+        statement_cause(e)
     )
 }
 
@@ -310,22 +348,31 @@ fn statement_failure(version: &str, index: usize, total: usize, statement: &str,
 ///
 /// Transactional scripts run in one transaction together with setting `rollback_applied_at`: on any
 /// failure nothing changes. Scripts with statements that refuse transactions (`CONCURRENTLY`, ...)
-/// run one statement at a time; `rollback_applied_at` is set only when all succeeded.
-pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions) -> Result<StoredRollback> {
+/// run one statement at a time: on failure the statements before stay applied (the error lists
+/// them) and a failed `CONCURRENTLY` statement may leave an INVALID index; `rollback_applied_at` is
+/// set only when all succeeded. Either way the script is re-read under the lock and must be the one
+/// read before it (and `expected_script`, when given), else `ROLLBACK_SCRIPT_CHANGED` and nothing runs.
+pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions) -> Result<ExecutedRollback> {
     check_text("version", version, false)?;
     check_timeout("lockTimeoutMs", options.lock_timeout_ms)?;
     check_timeout("statementTimeoutMs", options.statement_timeout_ms)?;
     if let Some(hash) = &options.drizzle_hash {
         check_text("drizzleHash", hash, false)?;
     }
+    if let Some(script) = &options.expected_script {
+        check_text("expectedScript", script, true)?;
+    }
     with_session(url, async |client, ctx| {
         require_schema_versions(&*client, ctx).await?;
+        let shown = options.expected_script.as_deref().map(Expect::Shown);
         // Checked before locking so that refusals never wait; checked again under the lock.
-        let (_, script) = executable(latest_row(&*client, ctx, version, false).await?, version, options.force)?;
+        let row = latest_row(&*client, ctx, version, false).await?;
+        let (_, text, script) = executable(row, version, options.force, shown.as_slice())?;
+        let expect: Vec<Expect<'_>> = shown.into_iter().chain([Expect::ReadBeforeLock(&text)]).collect();
         if script.transactional {
-            execute_in_transaction(client, ctx, version, options).await
+            execute_in_transaction(client, ctx, version, options, &expect).await
         } else {
-            let result = execute_outside_transaction(client, ctx, version, options).await;
+            let result = execute_outside_transaction(client, ctx, version, options, &expect).await;
             // Session settings outlive this call on the embedded server (one shared session).
             let _ = client
                 .batch_execute(&format!(
@@ -357,23 +404,39 @@ async fn set_timeouts(c: &impl GenericClient, ctx: &Ctx, options: &ExecuteOption
     c.batch_execute(&sql).await.map_err(|e| ctx.err("setting lock_timeout/statement_timeout", &e))
 }
 
-async fn forget_drizzle_migration(tx: &Transaction<'_>, hash: &str) -> Result<(), tokio_postgres::Error> {
-    let exists: bool =
-        tx.query_one("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL", &[]).await?.get(0);
-    if exists {
-        tx.execute("DELETE FROM drizzle.__drizzle_migrations WHERE hash = $1", &[&hash]).await?;
-    }
-    Ok(())
+async fn drizzle_table_exists(c: &impl GenericClient) -> Result<bool, tokio_postgres::Error> {
+    Ok(c.query_one("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL", &[]).await?.get(0))
 }
 
-async fn mark_rolled_back(c: &impl GenericClient, id: i64) -> Result<StoredRollback, tokio_postgres::Error> {
-    let row = c
+/// In `tx`: forget Drizzle's record of the migration (when `drizzle_hash` is given) and set
+/// `rollback_applied_at`. The error is the cause, for the caller's message.
+async fn record_rollback(
+    tx: &Transaction<'_>,
+    id: i64,
+    drizzle_hash: Option<&str>,
+) -> Result<ExecutedRollback, String> {
+    let cause = |e: tokio_postgres::Error| statement_cause(&e);
+    let mut drizzle_row_deleted = false;
+    if let Some(hash) = drizzle_hash {
+        if drizzle_table_exists(tx).await.map_err(cause)? {
+            let deleted = tx
+                .execute("DELETE FROM drizzle.__drizzle_migrations WHERE hash = $1", &[&hash])
+                .await
+                .map_err(cause)?;
+            drizzle_row_deleted = deleted > 0;
+        }
+    }
+    let row = tx
         .query_one(
-            &format!("UPDATE schema_versions SET rollback_applied_at = {NOW_UTC} WHERE id = $1::bigint RETURNING {ROW_COLUMNS}"),
+            &format!(
+                "UPDATE schema_versions SET rollback_applied_at = {NOW_UTC} WHERE id = $1::bigint RETURNING {ROW_COLUMNS}"
+            ),
             &[&id],
         )
-        .await?;
-    Ok(version_row(&row)?.stored)
+        .await
+        .map_err(cause)?;
+    let rollback = version_row(&row, "recording the rollback").map_err(|e| e.to_string())?.stored;
+    Ok(ExecutedRollback { rollback, drizzle_row_deleted })
 }
 
 async fn execute_in_transaction(
@@ -381,17 +444,13 @@ async fn execute_in_transaction(
     ctx: &Ctx,
     version: &str,
     options: &ExecuteOptions,
-) -> Result<StoredRollback> {
+    expect: &[Expect<'_>],
+) -> Result<ExecutedRollback> {
     let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
     set_timeouts(&tx, ctx, options, "LOCAL").await?;
     take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
-    let (id, script) = executable(latest_row(&tx, ctx, version, true).await?, version, options.force)?;
-    if !script.transactional {
-        // Someone replaced the script between our two reads; the next call takes the other path.
-        return Err(Error::RollbackFailed(format!(
-            "The rollback script of version {version} changed while waiting for the lock. Nothing was changed; try again"
-        )));
-    }
+    // The same text as before the lock, so still transactional.
+    let (id, _, script) = executable(latest_row(&tx, ctx, version, true).await?, version, options.force, expect)?;
     let total = script.statements.len();
     let unchanged = "The transaction was rolled back: schema and schema_versions are unchanged";
     for (i, statement) in script.statements.iter().enumerate() {
@@ -401,29 +460,22 @@ async fn execute_in_transaction(
             return Err(Error::RollbackFailed(format!("{message}\n{unchanged}")));
         }
     }
-    let finish = async {
-        if let Some(hash) = &options.drizzle_hash {
-            forget_drizzle_migration(&tx, hash).await?;
-        }
-        mark_rolled_back(&tx, id).await
-    };
-    let stored = match finish.await {
-        Ok(stored) => stored,
-        Err(e) => {
+    let executed = match record_rollback(&tx, id, options.drizzle_hash.as_deref()).await {
+        Ok(executed) => executed,
+        Err(cause) => {
             let _ = tx.rollback().await;
             return Err(Error::RollbackFailed(format!(
-                "Rollback of version {version}: recording it in schema_versions failed: {}\n{unchanged}",
-                pg_message(&e)
+                "Rollback of version {version}: recording it in schema_versions failed: {cause}\n{unchanged}"
             )));
         }
     };
     tx.commit().await.map_err(|e| {
         Error::RollbackFailed(format!(
             "Rollback of version {version}: COMMIT failed: {}\nNothing was committed: schema and schema_versions are unchanged",
-            pg_message(&e)
+            statement_cause(&e)
         ))
     })?;
-    Ok(stored)
+    Ok(executed)
 }
 
 async fn execute_outside_transaction(
@@ -431,16 +483,18 @@ async fn execute_outside_transaction(
     ctx: &Ctx,
     version: &str,
     options: &ExecuteOptions,
-) -> Result<StoredRollback> {
+    expect: &[Expect<'_>],
+) -> Result<ExecutedRollback> {
     set_timeouts(&*client, ctx, options, "SESSION").await?;
     take_lock(&*client, ctx, "pg_advisory_lock").await?;
-    let (id, script) = executable(latest_row(&*client, ctx, version, false).await?, version, options.force)?;
+    // The same text as before the lock, so still non-transactional: nothing runs otherwise.
+    let (id, _, script) = executable(latest_row(&*client, ctx, version, false).await?, version, options.force, expect)?;
     let total = script.statements.len();
     for (i, statement) in script.statements.iter().enumerate() {
         if let Err(e) = client.batch_execute(statement).await {
             let message = statement_failure(version, i, total, statement, &e);
             let ran = if i == 0 {
-                "No statement had run, so nothing changed".to_owned()
+                "No earlier statement had run.".to_owned()
             } else {
                 let list: Vec<String> =
                     script.statements[..i].iter().enumerate().map(|(n, s)| format!("  {}: {s}", n + 1)).collect();
@@ -451,26 +505,22 @@ async fn execute_outside_transaction(
                 )
             };
             return Err(Error::RollbackFailed(format!(
-                "{message}\n{ran}\nrollback_applied_at was not set; finish the rollback by hand"
+                "{message}\n{ran}\nA failed CONCURRENTLY statement can itself leave an index behind marked INVALID \
+                 (pg_index.indisvalid = false): check for one and drop or REINDEX it.\n\
+                 rollback_applied_at was not set; finish the rollback by hand"
             )));
         }
     }
-    let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
-    let finish = async {
-        if let Some(hash) = &options.drizzle_hash {
-            forget_drizzle_migration(&tx, hash).await?;
-        }
-        mark_rolled_back(&tx, id).await
+    let recorded = async {
+        let tx = client.transaction().await.map_err(|e| statement_cause(&e))?;
+        let executed = record_rollback(&tx, id, options.drizzle_hash.as_deref()).await?;
+        tx.commit().await.map_err(|e| statement_cause(&e))?;
+        Ok::<_, String>(executed)
     };
-    let recorded = match finish.await {
-        Ok(stored) => tx.commit().await.map(|()| stored),
-        Err(e) => Err(e),
-    };
-    recorded.map_err(|e| {
+    recorded.await.map_err(|cause| {
         Error::RollbackFailed(format!(
-            "Rollback of version {version}: all {total} statements ran, but recording it in schema_versions failed: {}; \
-             rollback_applied_at was not set",
-            pg_message(&e)
+            "Rollback of version {version}: all {total} statements ran, but recording it in schema_versions failed: \
+             {cause}; rollback_applied_at was not set"
         ))
     })
 }
@@ -479,7 +529,8 @@ async fn execute_outside_transaction(
 ///
 /// Skipped (`applied: false`) when `drizzle.__drizzle_migrations` already has a row with
 /// `created_at >= entry.created_at`, the rule drizzle-orm's migrator uses. Any failure leaves the
-/// database unchanged and is `MIGRATION_FAILED`.
+/// database unchanged and is `MIGRATION_FAILED`; so is a pending migration with a statement that
+/// cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...), refused before anything runs.
 pub async fn apply_migration(url: &str, m: &MigrationInput, entry: &DrizzleEntry) -> Result<ApplyOutcome> {
     check_migration(m)?;
     check_text("drizzleHash", &entry.hash, false)?;
@@ -496,25 +547,33 @@ pub async fn apply_migration(url: &str, m: &MigrationInput, entry: &DrizzleEntry
         let meta = |what: &str, e: tokio_postgres::Error| {
             failed(format!("failed while {what}: {}; {unchanged}", pg_message(&e)))
         };
-        let has_table: bool = tx
-            .query_one("SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL", &[])
-            .await
-            .map_err(|e| meta("reading drizzle.__drizzle_migrations", e))?
-            .get(0);
-        if has_table {
-            let done: bool = tx
+        let reading = "reading drizzle.__drizzle_migrations";
+        let has_table = drizzle_table_exists(&tx).await.map_err(|e| meta(reading, e))?;
+        let done = has_table
+            && tx
                 .query_one(
                     "SELECT EXISTS (SELECT 1 FROM drizzle.__drizzle_migrations WHERE created_at >= $1)",
                     &[&entry.created_at],
                 )
                 .await
-                .map_err(|e| meta("reading drizzle.__drizzle_migrations", e))?
-                .get(0);
-            if done {
-                tx.rollback().await.map_err(|e| ctx.err("ending a read-only transaction", &e))?;
-                return Ok(ApplyOutcome { applied: false, rollback: None });
-            }
-        } else {
+                .map_err(|e| meta(reading, e))?
+                .get::<_, bool>(0);
+        if done {
+            tx.rollback().await.map_err(|e| ctx.err("ending a read-only transaction", &e))?;
+            return Ok(ApplyOutcome { applied: false, rollback: None });
+        }
+        if let Some(i) = script.first_non_transactional {
+            let _ = tx.rollback().await;
+            return Err(failed(format!(
+                "was not applied: statement {} of {}, `{}`, cannot run inside a transaction block, and each \
+                 migration is applied in one transaction with its bookkeeping (as drizzle-orm's migrator does). \
+                 Remove CONCURRENTLY (or move the statement to a migration applied by hand); nothing was changed",
+                i + 1,
+                script.statements.len(),
+                script.statements[i]
+            )));
+        }
+        if !has_table {
             // Only create what is missing: CREATE SCHEMA IF NOT EXISTS still needs CREATE privilege.
             tx.batch_execute(
                 "DO $pgrb$ BEGIN
@@ -528,10 +587,7 @@ pub async fn apply_migration(url: &str, m: &MigrationInput, entry: &DrizzleEntry
         let total = script.statements.len();
         for (i, statement) in script.statements.iter().enumerate() {
             if let Err(e) = tx.batch_execute(statement).await {
-                let cause = match e.as_db_error() {
-                    Some(_) => pg_message(&e),
-                    None => format!("connection lost: {}", error_chain(&e)),
-                };
+                let cause = statement_cause(&e);
                 let _ = tx.rollback().await;
                 return Err(failed(format!(
                     "failed at statement {} of {total}: {statement}\nPostgreSQL: {cause}\n{unchanged}",

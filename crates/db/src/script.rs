@@ -9,6 +9,8 @@ pub(crate) struct Script {
     pub statements: Vec<String>,
     /// False when a statement refuses to run inside a transaction block (e.g. `DROP INDEX CONCURRENTLY`).
     pub transactional: bool,
+    /// Index in `statements` of the first statement that refuses a transaction block.
+    pub first_non_transactional: Option<usize>,
 }
 
 /// Why a script cannot be run as given.
@@ -37,7 +39,7 @@ impl std::fmt::Display for ScriptError {
 pub(crate) fn split(sql: &str) -> Result<Script, ScriptError> {
     let parsed = pg_query::parse(sql, 0).map_err(|e| ScriptError::Parse(e.to_string()))?;
     let mut statements = Vec::new();
-    let mut transactional = true;
+    let mut first_non_transactional = None;
     for raw in &parsed.protobuf.stmts {
         // Byte offsets; a length of 0 means "to the end of the input" (last statement without `;`).
         let start = usize::try_from(raw.stmt_location).unwrap_or(0).min(sql.len());
@@ -51,14 +53,14 @@ pub(crate) fn split(sql: &str) -> Result<Script, ScriptError> {
             // SAVEPOINT and friends would be harmless, but are rare enough that one rule for all is clearer.
             return Err(ScriptError::TransactionControl { index: statements.len(), statement: text.to_owned() });
         }
-        if node.is_some_and(refuses_transaction_block) {
-            transactional = false;
+        if node.is_some_and(refuses_transaction_block) && first_non_transactional.is_none() {
+            first_non_transactional = Some(statements.len());
         }
         if !text.is_empty() {
             statements.push(text.to_owned());
         }
     }
-    Ok(Script { statements, transactional })
+    Ok(Script { statements, transactional: first_non_transactional.is_none(), first_non_transactional })
 }
 
 /// Statements PostgreSQL rejects with "cannot run inside a transaction block".
@@ -122,6 +124,9 @@ mod tests {
         for sql in ["DROP INDEX i;", "ANALYZE t;", "REINDEX INDEX i;", "ALTER TABLE p DETACH PARTITION c;"] {
             assert!(split(sql).unwrap().transactional, "{sql}");
         }
+        let s = split("CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY i ON t (x);\nVACUUM t;").unwrap();
+        assert_eq!(s.first_non_transactional, Some(1));
+        assert_eq!(split("DROP INDEX i;").unwrap().first_non_transactional, None);
     }
 
     #[test]

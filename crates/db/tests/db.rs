@@ -1,6 +1,9 @@
 //! The DB layer against a real PostgreSQL (testpg): store, preview, execute, faults, concurrency.
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use common::*;
 use pg_rollback_db::{
     apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback, DrizzleEntry, Error,
@@ -49,7 +52,8 @@ async fn store_preview_execute_add_column() {
     assert_eq!(meta, metadata(&db));
 
     let done = execute_rollback(db.url(), "1.2.0", &ExecuteOptions::default()).await.unwrap();
-    assert!(done.rollback_applied_at.is_some());
+    assert!(done.rollback.rollback_applied_at.is_some());
+    assert!(!done.drizzle_row_deleted, "no drizzleHash was given");
     assert!(!column_exists(&db, "wishlist_items", "notes"));
     assert_eq!(one(&db, "SELECT rollback_applied_at IS NOT NULL FROM schema_versions;"), "t");
 }
@@ -139,7 +143,7 @@ async fn edge2_already_rolled_back() {
     let db = prepared("db_edge2");
     db.run("ALTER TABLE wishlist_items ADD COLUMN c int;").unwrap();
     insert_row(&db, "3.0.0", Some("ALTER TABLE wishlist_items DROP COLUMN c;\n"), true);
-    let first = execute_rollback(db.url(), "3.0.0", &ExecuteOptions::default()).await.unwrap();
+    let first = execute_rollback(db.url(), "3.0.0", &ExecuteOptions::default()).await.unwrap().rollback;
     assert!(first.rollback_applied_at.is_some());
     let meta = metadata(&db);
     let e = execute_rollback(db.url(), "3.0.0", &force()).await.unwrap_err();
@@ -200,8 +204,91 @@ async fn drizzle_row_is_deleted_with_a_successful_rollback() {
     insert_row(&db, "4.1.0", Some("ALTER TABLE wishlist_items DROP COLUMN d;\n"), true);
     db.run("CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('keep', 1), ('h41', 2);").unwrap();
     let options = ExecuteOptions { drizzle_hash: Some("h41".into()), ..Default::default() };
-    execute_rollback(db.url(), "4.1.0", &options).await.unwrap();
+    assert!(execute_rollback(db.url(), "4.1.0", &options).await.unwrap().drizzle_row_deleted);
     assert_eq!(one(&db, "SELECT string_agg(hash, ',') FROM drizzle.__drizzle_migrations;"), "keep");
+}
+
+/// A hash Drizzle does not have (e.g. the file was edited after it was applied): the rollback still
+/// runs, and the result says that Drizzle's record was not removed.
+#[tokio::test]
+async fn an_unknown_drizzle_hash_is_reported() {
+    let db = prepared("db_drizzle_nohash");
+    db.run("ALTER TABLE wishlist_items ADD COLUMN d int;").unwrap();
+    insert_row(&db, "4.2.0", Some("ALTER TABLE wishlist_items DROP COLUMN d;\n"), true);
+    db.run("CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('keep', 1);").unwrap();
+    let options = ExecuteOptions { drizzle_hash: Some("edited".into()), ..Default::default() };
+    let done = execute_rollback(db.url(), "4.2.0", &options).await.unwrap();
+    assert!(!done.drizzle_row_deleted);
+    assert!(done.rollback.rollback_applied_at.is_some());
+    assert!(!column_exists(&db, "wishlist_items", "d"));
+    assert_eq!(one(&db, "SELECT string_agg(hash, ',') FROM drizzle.__drizzle_migrations;"), "keep");
+}
+
+/// `expected_script`: the script the user confirmed must be the one that runs.
+#[tokio::test]
+async fn expected_script_must_be_the_stored_one() {
+    let db = prepared("db_expected");
+    db.run("ALTER TABLE wishlist_items ADD COLUMN e int;").unwrap();
+    let script = "ALTER TABLE wishlist_items DROP COLUMN e;\n";
+    insert_row(&db, "4.3.0", Some(script), true);
+    let dump = db.schema_dump().unwrap();
+    let meta = metadata(&db);
+    for shown in ["ALTER TABLE wishlist_items DROP COLUMN other;\n", "", "ALTER TABLE wishlist_items DROP COLUMN e;"] {
+        let options = ExecuteOptions { expected_script: Some(shown.into()), ..Default::default() };
+        let e = execute_rollback(db.url(), "4.3.0", &options).await.unwrap_err();
+        assert_eq!(e.code(), "ROLLBACK_SCRIPT_CHANGED", "{e}");
+        assert!(e.to_string().contains("4.3.0") && e.to_string().contains("Nothing was run or changed"), "{e}");
+    }
+    assert_same_schema(&dump, &db.schema_dump().unwrap());
+    assert_eq!(meta, metadata(&db));
+    let options = ExecuteOptions { expected_script: Some(script.into()), ..Default::default() };
+    execute_rollback(db.url(), "4.3.0", &options).await.unwrap();
+    assert!(!column_exists(&db, "wishlist_items", "e"));
+}
+
+/// Waits until a session waits for pg-rollback's advisory lock.
+async fn until_someone_waits_for_the_lock(db: &testpg::Database) {
+    loop {
+        if one(db, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted;") != "0" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The script is replaced while an execution waits for the lock: under the lock it is read again
+/// and, being another one, nothing runs. For both paths: transactional, and statement by statement
+/// (there the replacement is even transactional, so the path chosen before the lock would be wrong).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_replaced_while_waiting_for_the_lock_is_not_run() {
+    let db = prepared("db_replaced");
+    db.run("CREATE TABLE runs (n int); CREATE INDEX i1 ON wishlist_items (user_id);").unwrap();
+    insert_row(&db, "4.4.0", Some("INSERT INTO runs VALUES (1);\n"), true);
+    insert_row(&db, "4.5.0", Some("DROP INDEX CONCURRENTLY i1;\n"), true);
+    for (version, replacement) in
+        [("4.4.0", "INSERT INTO runs VALUES (2);\n"), ("4.5.0", "INSERT INTO runs VALUES (3);\n")]
+    {
+        let (holder, conn) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls).await.unwrap();
+        let conn = tokio::spawn(conn);
+        holder.execute(&format!("SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})"), &[]).await.unwrap();
+        let url = db.url().to_owned();
+        let waiting = tokio::spawn(async move { execute_rollback(&url, version, &ExecuteOptions::default()).await });
+        until_someone_waits_for_the_lock(&db).await;
+        db.run(&format!(
+            "UPDATE schema_versions SET rollback_script = {} WHERE version = {};",
+            lit(replacement),
+            lit(version)
+        ))
+        .unwrap();
+        drop(holder);
+        conn.await.unwrap().unwrap();
+        let e = waiting.await.unwrap().unwrap_err();
+        assert_eq!(e.code(), "ROLLBACK_SCRIPT_CHANGED", "{version}: {e}");
+        assert!(e.to_string().contains("while waiting for the lock"), "{e}");
+    }
+    assert_eq!(one(&db, "SELECT count(*) FROM runs;"), "0");
+    assert_eq!(one(&db, "SELECT to_regclass('i1') IS NOT NULL;"), "t");
+    assert_eq!(one(&db, "SELECT count(*) FROM schema_versions WHERE rollback_applied_at IS NULL;"), "2");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -290,11 +377,21 @@ async fn non_transactional_script_runs_statement_by_statement() {
         "missing_index",
         "42704",
         "1: DROP INDEX CONCURRENTLY i3",
+        "INVALID",
         "rollback_applied_at was not set",
     ] {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
     assert_eq!(one(&db, "SELECT rollback_applied_at IS NULL FROM schema_versions WHERE version = '7.1.0';"), "t");
+
+    // The first statement fails: no other statement ran, but a failed CONCURRENTLY statement is
+    // not guaranteed to have changed nothing, so the message does not claim it.
+    insert_row(&db, "7.2.0", Some("DROP INDEX CONCURRENTLY missing_index;\nDROP INDEX CONCURRENTLY i1;\n"), true);
+    let message = execute_rollback(db.url(), "7.2.0", &ExecuteOptions::default()).await.unwrap_err().to_string();
+    for part in ["statement 1 of 2", "No earlier statement had run", "INVALID", "rollback_applied_at was not set"] {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+    assert!(!message.contains("nothing changed"), "{message}");
 }
 
 #[tokio::test]
@@ -414,7 +511,7 @@ async fn apply_migration_applies_records_and_skips() {
 
     // Rolling back with the hash makes the migration applicable again.
     let options = ExecuteOptions { drizzle_hash: Some("hash-a".into()), ..Default::default() };
-    execute_rollback(db.url(), "9.0.0", &options).await.unwrap();
+    assert!(execute_rollback(db.url(), "9.0.0", &options).await.unwrap().drizzle_row_deleted);
     assert_eq!(one(&db, "SELECT count(*) FROM drizzle.__drizzle_migrations;"), "0");
     let reapplied = apply_migration(db.url(), &m, &entry).await.unwrap();
     assert!(reapplied.applied && reapplied.rollback.unwrap().rollback_applied_at.is_none());
@@ -439,6 +536,55 @@ async fn apply_migration_failure_changes_nothing() {
     assert_same_schema(&dump, &db.schema_dump().unwrap());
     assert_eq!(meta, metadata(&db));
     assert_eq!(one(&db, "SELECT to_regnamespace('drizzle') IS NULL;"), "t");
+}
+
+/// A pending migration that cannot run in a transaction is refused with a clear message, before
+/// PostgreSQL would (SQLSTATE 25001); an already applied one is still skipped.
+#[tokio::test]
+async fn apply_migration_refuses_concurrently() {
+    let db = prepared("db_apply_concurrently");
+    let dump = db.schema_dump().unwrap();
+    let meta = metadata(&db);
+    let m = migration(
+        "9.2.0",
+        "ALTER TABLE wishlist_items ADD COLUMN c TEXT;\nCREATE INDEX CONCURRENTLY idx_c ON wishlist_items (c);",
+    );
+    let entry = DrizzleEntry { hash: "hc".into(), created_at: 5 };
+    let e = apply_migration(db.url(), &m, &entry).await.unwrap_err();
+    assert_eq!(e.code(), "MIGRATION_FAILED");
+    let message = e.to_string();
+    for part in
+        ["9.2.0", "statement 2 of 2", "CREATE INDEX CONCURRENTLY idx_c", "cannot run inside a transaction block"]
+    {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+    assert!(!message.contains("25001"), "{message}");
+    assert_same_schema(&dump, &db.schema_dump().unwrap());
+    assert_eq!(meta, metadata(&db));
+    assert_eq!(one(&db, "SELECT to_regnamespace('drizzle') IS NULL;"), "t");
+
+    // Recorded as applied by Drizzle already (e.g. by hand): skipped, not refused.
+    db.run("CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('hc', 5);").unwrap();
+    let skipped = apply_migration(db.url(), &m, &entry).await.unwrap();
+    assert!(!skipped.applied);
+}
+
+/// A row that cannot be read (a column of another type) is a metadata error, not a lost connection.
+#[tokio::test]
+async fn an_unreadable_row_is_a_database_error() {
+    let db = fresh("db_unreadable");
+    db.run(
+        "CREATE TABLE schema_versions (id serial PRIMARY KEY, version text NOT NULL, migration_file text NOT NULL,
+           applied_at timestamp NOT NULL DEFAULT now(), applied_by text, description integer,
+           rollback_safe boolean DEFAULT false, rollback_script text, rollback_applied_at timestamp);
+         INSERT INTO schema_versions (version, migration_file, description) VALUES ('1.0.0', 'm.sql', 7);",
+    )
+    .unwrap();
+    for e in [get_rollback(db.url(), "1.0.0").await.unwrap_err(), list_rollbacks(db.url()).await.unwrap_err()] {
+        assert_eq!(e.code(), "DATABASE_ERROR", "{e}");
+        assert!(e.to_string().contains("description") || e.to_string().contains("int4"), "{e}");
+        assert!(!e.to_string().contains("lost the connection"), "{e}");
+    }
 }
 
 /// The first migrations create `schema_versions` themselves: its row is written in the same run.
@@ -505,10 +651,45 @@ async fn connection_failures_name_host_and_port_but_not_the_password() {
     assert_eq!(e.code(), "CONNECTION_FAILED");
     assert!(e.to_string().contains("timed out"), "{e}");
 
+    // A port that accepts and closes at once is not retried (only the embedded server is).
+    let (port, accepted) = accept_and_close().await;
+    let url = format!("postgres://someone@127.0.0.1:{port}/db");
+    let e = get_rollback(&url, "1.0.0").await.unwrap_err();
+    assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "connection attempts");
+
     // Wrong password is PostgreSQL's answer, still without the password.
     let db = fresh("db_auth");
     let bad_db = db.url().replace("postgres@", "nosuchuser:s3cret-pw@");
     let e = get_rollback(&bad_db, "1").await.unwrap_err();
     assert_eq!(e.code(), "CONNECTION_FAILED");
     assert!(e.to_string().contains("nosuchuser") && !e.to_string().contains("s3cret-pw"), "{e}");
+}
+
+/// A local port that accepts connections and closes them at once; counts them.
+async fn accept_and_close() -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    (port, accepted)
+}
+
+/// The embedded server (marked in its URL) drops extra clients while busy: there, a dropped
+/// connection is retried until the connect timeout.
+#[tokio::test]
+async fn only_the_embedded_server_is_retried() {
+    let (port, accepted) = accept_and_close().await;
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{port}/postgres?sslmode=disable&pg_rollback_embedded=true&connect_timeout=1"
+    );
+    let e = get_rollback(&url, "1.0.0").await.unwrap_err();
+    assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
+    assert!(accepted.load(Ordering::SeqCst) > 1, "the embedded server must be retried");
 }

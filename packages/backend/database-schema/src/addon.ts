@@ -58,13 +58,20 @@ export interface ExecuteOptions {
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
   drizzleHash?: string;
+  /** The script shown for confirmation; a different stored one is not run (ROLLBACK_SCRIPT_CHANGED). */
+  expectedScript?: string;
+}
+
+export interface ExecutedRollback extends StoredRollback {
+  /** False when no row of drizzle.__drizzle_migrations had `drizzleHash` (or none was given). */
+  drizzleRowDeleted: boolean;
 }
 
 export interface Addon {
   generateRollback(sql: string): RollbackPlan;
   storeRollback(databaseUrl: string, migration: MigrationInput): Promise<StoredRollback>;
   getRollback(databaseUrl: string, version: string): Promise<StoredRollback>;
-  executeRollback(databaseUrl: string, version: string, options?: ExecuteOptions): Promise<StoredRollback>;
+  executeRollback(databaseUrl: string, version: string, options?: ExecuteOptions): Promise<ExecutedRollback>;
   listRollbacks(databaseUrl: string): Promise<StoredRollback[]>;
   applyMigration(
     databaseUrl: string,

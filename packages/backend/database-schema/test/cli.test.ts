@@ -18,11 +18,13 @@ import {
   postgresSupport,
   query,
   run,
+  runOnTerminal,
   runPnpm,
   schemaVersion,
   schemaVersions,
   tempDir,
 } from './helpers.js';
+import { startEmbeddedPostgres } from '../src/addon.js';
 
 const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_wishlist_items'];
 
@@ -46,6 +48,11 @@ describe('usage', () => {
     assert.match(help.stdout, /pnpm db:rollback list/);
     assert.match(help.stdout, /pnpm db:rollback backfill/);
     assert.match(help.stdout, /Exit codes:\n {2}0 /);
+    assert.match(help.stdout, /\n {2}15 +later migrations are applied and not rolled back/);
+    assert.match(help.stdout, /\n {2}16 +the stored rollback script changed after it was shown/);
+    assert.match(help.stdout, /--lock-timeout=MS +lock_timeout for the rollback \(0 = no limit\)/);
+    // Re-application is promised only for the newest migration.
+    assert.match(help.stdout, /applies a rolled-back migration again only when no later migration is applied/);
     const migrateHelp = await run('migrate', ['-h']);
     assert.equal(migrateHelp.code, 0);
     assert.match(migrateHelp.stdout, /pnpm db:migrate:apply/);
@@ -60,7 +67,9 @@ describe('usage', () => {
     [['--version=1.0.0', '--force'], /--force only applies with --execute/],
     [['list', '--execute'], /--execute cannot be used with "list"/],
     [['rollback-everything'], /Unknown command "rollback-everything"/],
-    [['--version=1.0.0', '--execute', '--lock-timeout=soon'], /--lock-timeout must be a positive integer/],
+    [['--version=1.0.0', '--execute', '--lock-timeout=soon'], /--lock-timeout must be a whole number of milliseconds from 0/],
+    [['--version=1.0.0', '--execute', '--statement-timeout=-1'], /--statement-timeout must be a whole number/],
+    [['--version=1.0.0', '--execute', '--lock-timeout=2147483648'], /--lock-timeout must be a whole number/],
   ] as const) {
     test(`db:rollback ${args.join(' ') || '(no arguments)'}: exit 2`, async () => {
       const result = await run('rollback', [...args]);
@@ -218,6 +227,113 @@ describe('a rollback that fails', () => {
   });
 });
 
+describe('rolling back out of order', () => {
+  const migrations = [
+    { tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
+    { tag: '0004_rating', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN rating INT;\n' },
+  ];
+
+  test('a migration under a later applied one: preview warns, --execute refuses (exit 15); in order it works', async () => {
+    const dir = migrationsFolder(migrations);
+    const url = await freshDatabase(server.url, 'order');
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+
+    const preview = await run('rollback', ['--version=1.3.0', `--migrations=${dir}`], { databaseUrl: url });
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /⚠ Warning: later version 1\.4\.0 \(0004_rating\.sql\) is applied and not rolled back\. Roll them back first/);
+    const json = await run('rollback', ['--version=1.3.0', '--json', `--migrations=${dir}`], { databaseUrl: url });
+    assert.deepEqual(JSON.parse(json.stdout).laterVersions, [{ version: '1.4.0', migrationFile: '0004_rating.sql' }]);
+
+    const before = await databaseState(url);
+    const refused = await run('rollback', ['--version=1.3.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url });
+    assert.equal(refused.code, 15, refused.stderr);
+    assert.ok(
+      refused.stderr.includes(
+        '✗ Refusing to roll back version 1.3.0 out of order: later version 1.4.0 (0004_rating.sql) is applied and not rolled back. ' +
+          'Roll them back first, or pass --force to roll back out of order. Nothing was changed.',
+      ),
+      refused.stderr,
+    );
+    assert.doesNotMatch(refused.stdout, /Executing rollback/);
+    assert.deepEqual(await databaseState(url), before);
+
+    // Newest first; timeouts of 0 mean no limit.
+    for (const version of ['1.4.0', '1.3.0']) {
+      const done = await run(
+        'rollback',
+        [`--version=${version}`, '--execute', '--yes', '--lock-timeout=0', '--statement-timeout=0', `--migrations=${dir}`],
+        { databaseUrl: url },
+      );
+      assert.equal(done.code, 0, done.stderr);
+      assert.doesNotMatch(done.stderr, /Warning/);
+    }
+    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, BASE));
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    assert.equal(await columnExists(url, 'wishlist_items', 'notes'), true);
+    assert.equal(await columnExists(url, 'wishlist_items', 'rating'), true);
+  });
+
+  test('--force rolls back out of order, and warns that Drizzle will not re-apply it', async () => {
+    const dir = migrationsFolder(migrations);
+    const url = await freshDatabase(server.url, 'order_force');
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    const forced = await run('rollback', ['--version=1.3.0', '--execute', '--yes', '--force', `--migrations=${dir}`], {
+      databaseUrl: url,
+    });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stderr, /⚠ Warning: rolling back out of order \(--force\): later version 1\.4\.0 \(0004_rating\.sql\)/);
+    assert.match(forced.stderr, /db:migrate:apply will not apply version 1\.3\.0 again by itself/);
+    assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
+    // As warned: Drizzle's newest record is 0004, so 0003 is not pending for it.
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
+  });
+});
+
+describe('the script shown is the script executed', () => {
+  test('replaced while the prompt waits (e.g. by a backfill): exit 16, nothing runs', async () => {
+    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const url = await freshDatabase(server.url, 'replaced');
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    let before: unknown;
+    const answered = await runOnTerminal(['--version=1.3.0', '--execute', `--migrations=${dir}`], 'yes', {
+      databaseUrl: url,
+      whilePrompting: async () => {
+        await query(
+          url,
+          `UPDATE schema_versions SET rollback_script = 'ALTER TABLE wishlist_items DROP COLUMN user_id;' || chr(10) WHERE version = '1.3.0'`,
+        );
+        before = await databaseState(url);
+      },
+    });
+    assert.equal(answered.prompted, true, answered.screen);
+    assert.equal(answered.code, 16, answered.screen);
+    assert.ok(answered.screen.includes('is no longer the one that was shown'), answered.screen);
+    assert.ok(!answered.screen.includes('✓ Rollback completed'), answered.screen);
+    assert.deepEqual(await databaseState(url), before);
+    assert.equal(await columnExists(url, 'wishlist_items', 'user_id'), true);
+    assert.equal(await columnExists(url, 'wishlist_items', 'notes'), true);
+  });
+});
+
+describe('a migration file edited after it was applied', () => {
+  test('the rollback runs and warns that Drizzle\'s record was not found (no automatic re-application)', async () => {
+    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const url = await freshDatabase(server.url, 'edited');
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    fs.appendFileSync(path.join(dir, '0003_notes.sql'), '-- edited afterwards\n');
+    const executed = await run('rollback', ['--version=1.3.0', '--execute', '--yes', '--json', `--migrations=${dir}`], {
+      databaseUrl: url,
+    });
+    assert.equal(executed.code, 0, executed.stderr);
+    assert.equal(JSON.parse(executed.stdout).drizzleRowDeleted, false);
+    assert.match(executed.stderr, /⚠ Warning: drizzle\.__drizzle_migrations has no row with the hash of 0003_notes\.sql/);
+    assert.match(executed.stderr, /db:migrate:apply will not apply version 1\.3\.0 again automatically/);
+    assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
+    assert.equal((await drizzleMigrations(url)).length, 4, 'Drizzle still records the original file');
+  });
+});
+
 describe('execute without the migration file', () => {
   test('rolls back, warns, and keeps Drizzle\'s record (db:migrate:apply will not re-apply it)', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
@@ -306,6 +422,19 @@ describe('db:migrate:apply', () => {
     assert.equal(await columnExists(url, 'wishlist_items', 'half_done'), false);
     assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.1.0', '1.2.0', '1.3.0']);
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0003_notes']));
+  });
+
+  test('CONCURRENTLY cannot run in the migration\'s transaction: exit 12 with a clear message, nothing applied', async () => {
+    const dir = migrationsFolder([
+      { tag: '0003_idx', version: '1.3.0', sql: 'CREATE INDEX CONCURRENTLY idx_user ON wishlist_items (user_id);\n' },
+    ]);
+    const url = await freshDatabase(server.url, 'concurrently');
+    const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
+    assert.equal(result.code, 12, result.stderr);
+    assert.match(result.stderr, /Migration 0003_idx\.sql \(version 1\.3\.0\) failed: .*CREATE INDEX CONCURRENTLY idx_user.*cannot run inside a transaction block/);
+    assert.doesNotMatch(result.stderr, /25001/);
+    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, BASE));
+    assert.deepEqual(await query(url, `SELECT to_regclass('idx_user') AS i`), [{ i: null }]);
   });
 
   test('SQL that does not parse: exit 11 before the database is touched', async () => {
@@ -407,6 +536,21 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     assert.equal(listed.code, 0, listed.stderr);
     const rows = JSON.parse(listed.stdout).rollbacks as { version: string; rollbackAppliedAt: string | null }[];
     assert.equal(typeof rows.find((r) => r.version === '1.2.0')!.rollbackAppliedAt, 'string');
+  });
+
+  test('a data directory in use by another process: exit 9, naming the process', async () => {
+    const dir = tempDir('db-schema-pglite-busy-');
+    const held = await startEmbeddedPostgres(dir);
+    try {
+      const result = await run('rollback', ['list', '--json', `--pglite-dir=${dir}`]);
+      assert.equal(result.code, 9, result.stderr);
+      assert.ok(result.stderr.includes(`is in use by process ${process.pid}`), result.stderr);
+      assert.equal(JSON.parse(result.stdout).error.code, 'DATA_DIRECTORY_IN_USE');
+    } finally {
+      await held.stop();
+    }
+    const result = await run('rollback', ['list', `--pglite-dir=${dir}`]);
+    assert.equal(result.code, 10, result.stderr);
   });
 
   test('pnpm demo runs start to finish, twice', async () => {

@@ -111,12 +111,13 @@ function shellQuote(arg: string): string {
 
 /**
  * Runs the rollback CLI on a pseudo-terminal (util-linux `script`), so stdin is a real TTY, and types
- * `answer` followed by Enter (unless `enter` is false) once the confirmation prompt is on the screen.
+ * `answer` followed by Enter (unless `enter` is false) once the confirmation prompt is on the screen
+ * (and `whilePrompting`, if given, has finished: what happens while the user reads the prompt).
  */
 export function runOnTerminal(
   args: string[],
   answer: string,
-  options: { databaseUrl: string; enter?: boolean },
+  options: { databaseUrl: string; enter?: boolean; whilePrompting?: () => Promise<void> },
 ): Promise<TtyResult> {
   const command = [process.execPath, ...cliArgs('rollback', args)].map(shellQuote).join(' ');
   return new Promise((resolve, reject) => {
@@ -132,7 +133,13 @@ export function runOnTerminal(
       screen += d;
       if (!prompted && screen.includes(PROMPT)) {
         prompted = true;
-        child.stdin.write(options.enter === false ? answer : `${answer}\r`);
+        Promise.resolve(options.whilePrompting?.()).then(
+          () => child.stdin.write(options.enter === false ? answer : `${answer}\r`),
+          (error: unknown) => {
+            child.kill();
+            reject(error);
+          },
+        );
       }
     };
     child.stdout.setEncoding('utf8').on('data', onData);

@@ -18,6 +18,8 @@ together with Drizzle's bookkeeping row (drizzle.__drizzle_migrations: sha256 of
 journal's "when", as drizzle-orm's migrator writes it) and the schema_versions row holding the generated
 rollback script. Unsafe statements are reported as warnings. A migration's version is taken from a
 "-- version: X.Y.Z" line in its SQL, else its journal tag; its description from "-- description: ...".
+A pending migration with a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY,
+VACUUM, ...) is refused before it runs (exit 12).
 
 Options:
   --generate-rollback    generate and store rollback scripts (always on; accepted for the spec's command line)

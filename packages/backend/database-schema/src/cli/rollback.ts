@@ -1,10 +1,11 @@
 // `pnpm db:rollback`: preview, execute, list and backfill generated rollback scripts (WISH-20200).
 import fs from 'node:fs';
+import path from 'node:path';
 import { addon, type StoredRollback } from '../addon.js';
 import { openDatabase, type Database } from '../lib/database.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../lib/errors.js';
-import { drizzleHash, findMigrationFile, resolveMigrationsDir } from '../lib/migrations.js';
-import { Output, parseCliArgs, positiveInteger, reportError, runCli } from '../lib/cli.js';
+import { drizzleHash, findMigrationFile, readJournal, resolveMigrationsDir } from '../lib/migrations.js';
+import { Output, parseCliArgs, reportError, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
 import { ask } from '../lib/prompt.js';
 import { formatWarning, generateRollback } from '../rollback/generator.js';
@@ -19,18 +20,26 @@ Options:
   --version=X.Y.Z           the migration's version (schema_versions.version)
   --execute                 execute the rollback; asks "Are you sure you want to execute this rollback? (yes/no):"
   -y, --yes                 confirm without asking (required when stdin is not a terminal)
-  --force                   allow executing a rollback marked UNSAFE (runs its reversible statements only)
+  --force                   allow executing a rollback marked UNSAFE (runs its reversible statements only),
+                            and rolling back a migration while later ones are applied (out of order)
   --json                    print a machine-readable result on stdout (notes and the prompt go to stderr)
   --database-url=URL        database to use (default: $DATABASE_URL; without it, the embedded PostgreSQL)
   --pglite-dir=DIR          data directory of the embedded PostgreSQL (default: this package's .pglite/)
   --migrations=DIR          migrations folder (default: "out" of drizzle.config.ts)
-  --lock-timeout=MS         lock_timeout for the rollback
-  --statement-timeout=MS    statement_timeout for the rollback
+  --lock-timeout=MS         lock_timeout for the rollback (0 = no limit)
+  --statement-timeout=MS    statement_timeout for each statement of the rollback (0 = no limit)
   -h, --help                show this help
 
 A rollback runs in one transaction together with setting schema_versions.rollback_applied_at and
-deleting the migration's row from drizzle.__drizzle_migrations, so \`pnpm db:migrate:apply\` applies
-the migration again later.
+deleting the migration's row from drizzle.__drizzle_migrations (found by the sha256 of its file):
+if a statement fails, nothing changes. Scripts with CONCURRENTLY cannot run in a transaction: they
+run statement by statement, and a failure keeps the statements that ran before it (they are listed).
+The script executed is the one shown; if it was replaced meanwhile, nothing runs (exit 16).
+
+Drizzle applies only migrations newer than the newest one it has recorded, so \`pnpm db:migrate:apply\`
+applies a rolled-back migration again only when no later migration is applied. Rolling back a
+migration while later ones are applied and not rolled back is refused (exit 15) unless --force; after
+such a rollback, Drizzle does not re-apply it.
 
 ${EXIT_CODES_HELP}
 `;
@@ -58,8 +67,8 @@ await runCli(process.argv.slice(2), async (out) => {
     return EXIT.OK;
   }
   const command = checkUsage(values, positionals);
-  const lockTimeoutMs = positiveInteger('lock-timeout', values['lock-timeout']);
-  const statementTimeoutMs = positiveInteger('statement-timeout', values['statement-timeout']);
+  const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
+  const statementTimeoutMs = timeoutMilliseconds('statement-timeout', values['statement-timeout']);
   const dir = command === 'list' ? '' : await resolveMigrationsDir(values.migrations);
 
   const db = await openDatabase({
@@ -176,6 +185,14 @@ async function preview(out: Output, db: Database, version: string, dir: string):
   if (rollback.rollbackScript === null) return noScriptError(out, rollback);
   printScript(out, rollback);
   printSafety(out, rollback);
+  const later = rollback.rollbackAppliedAt === null ? await laterVersions(db, rollback, dir) : [];
+  if (later.length > 0) {
+    out.line(
+      `⚠ Warning: ${outOfOrder(later)}. Roll them back first; --execute refuses this rollback without --force, ` +
+        `and after it db:migrate:apply would not apply version ${version} again (Drizzle applies only migrations ` +
+        'newer than the newest it has recorded).',
+    );
+  }
   if (rollback.rollbackAppliedAt !== null) {
     out.line(`Migration ${version} has already been rolled back (at ${rollback.rollbackAppliedAt}).`);
   } else {
@@ -185,6 +202,7 @@ async function preview(out: Output, db: Database, version: string, dir: string):
     ok: true,
     action: 'preview',
     rollback,
+    laterVersions: versionsOf(later),
     executeCommand: rollback.rollbackAppliedAt === null ? executeCommand(version, !rollback.rollbackSafe) : null,
   });
   return EXIT.OK;
@@ -232,6 +250,28 @@ async function execute(
     out.line();
   }
 
+  const later = await laterVersions(db, rollback, options.dir);
+  if (later.length > 0) {
+    if (!options.force) {
+      const error = new CliError(
+        `Refusing to roll back version ${version} out of order: ${outOfOrder(later)}. ` +
+          'Roll them back first, or pass --force to roll back out of order. Nothing was changed.',
+        EXIT.ROLLBACK_OUT_OF_ORDER,
+        'ROLLBACK_OUT_OF_ORDER',
+      );
+      reportError(out, error, { rollback, laterVersions: versionsOf(later) });
+      out.note(
+        `Drizzle applies only migrations newer than the newest it has recorded: after this rollback, ` +
+          `db:migrate:apply would not apply version ${version} again.`,
+      );
+      return error.exitCode;
+    }
+    out.note(
+      `⚠ Warning: rolling back out of order (--force): ${outOfOrder(later)}. db:migrate:apply will not apply ` +
+        `version ${version} again by itself (Drizzle applies only migrations newer than the newest it has recorded).`,
+    );
+  }
+
   const drizzle = drizzleRowHash(out, rollback, options.dir);
 
   if (!options.yes) {
@@ -258,11 +298,56 @@ async function execute(
     lockTimeoutMs: options.lockTimeoutMs,
     statementTimeoutMs: options.statementTimeoutMs,
     drizzleHash: drizzle,
+    // What was shown above: if a store or backfill replaced it meanwhile, nothing runs.
+    expectedScript: rollback.rollbackScript,
   });
+  const { drizzleRowDeleted, ...row } = done;
   out.line('✓ Rollback completed successfully');
   out.line(`schema_versions.rollback_applied_at for version ${version}: ${done.rollbackAppliedAt}`);
-  out.result({ ok: true, action: 'execute', rollback: done, drizzleHash: drizzle ?? null });
+  if (drizzle !== undefined && !drizzleRowDeleted) {
+    out.note(
+      `⚠ Warning: drizzle.__drizzle_migrations has no row with the hash of ${rollback.migrationFile} (the file may ` +
+        'have been edited since it was applied, or Drizzle never recorded it), so no Drizzle record was removed: ' +
+        `db:migrate:apply will not apply version ${version} again automatically.`,
+    );
+  }
+  out.result({ ok: true, action: 'execute', rollback: row, drizzleHash: drizzle ?? null, drizzleRowDeleted });
   return EXIT.OK;
+}
+
+function versionsOf(rows: StoredRollback[]): { version: string; migrationFile: string }[] {
+  return rows.map(({ version, migrationFile }) => ({ version, migrationFile }));
+}
+
+/** "later version(s) 1.4.0 (0004_x.sql), ... are applied and not rolled back" */
+function outOfOrder(later: StoredRollback[]): string {
+  const list = later.map((r) => `${r.version} (${r.migrationFile})`).join(', ');
+  return `later version${later.length === 1 ? '' : 's'} ${list} ${later.length === 1 ? 'is' : 'are'} applied and not rolled back`;
+}
+
+/**
+ * Versions applied after `rollback`'s migration and not rolled back, in the order of the Drizzle journal
+ * (schema_versions.applied_at is not that order: migrations applied before schema_versions existed are
+ * recorded later). Drizzle re-applies only migrations newer than the newest it has recorded, so a
+ * migration rolled back while these are applied is not applied again. Empty when the migration is not
+ * in the journal (Drizzle does not apply it in any case).
+ */
+async function laterVersions(db: Database, rollback: StoredRollback, dir: string): Promise<StoredRollback[]> {
+  let position: Map<string, number>;
+  try {
+    position = new Map(readJournal(dir).map((entry, i) => [`${entry.tag}.sql`, i]));
+  } catch {
+    return [];
+  }
+  const indexOf = (r: StoredRollback) => position.get(path.basename(r.migrationFile));
+  const mine = indexOf(rollback);
+  if (mine === undefined) return [];
+  // The current row of a version is its newest (listRollbacks is oldest first).
+  const current = new Map<string, StoredRollback>();
+  for (const row of await addon().listRollbacks(db.url)) current.set(row.version, row);
+  return [...current.values()]
+    .filter((r) => r.version !== rollback.version && r.rollbackAppliedAt === null && (indexOf(r) ?? -1) > mine)
+    .sort((a, b) => indexOf(a)! - indexOf(b)!);
 }
 
 /**

@@ -33,10 +33,18 @@ export function parseCliArgs<T extends ParseArgsConfig['options']>(args: string[
   }
 }
 
-export function positiveInteger(name: string, value: string | undefined): number | undefined {
+/** PostgreSQL's largest timeout setting (milliseconds, an int4). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** A timeout option in milliseconds: a whole number from 0 (no limit) to MAX_TIMEOUT_MS. */
+export function timeoutMilliseconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new CliError(`--${name} must be a positive integer (milliseconds), got "${value}"`, EXIT.USAGE, 'INVALID_ARGUMENT');
+  if (!/^(0|[1-9][0-9]*)$/.test(value) || Number(value) > MAX_TIMEOUT_MS) {
+    throw new CliError(
+      `--${name} must be a whole number of milliseconds from 0 (no limit) to ${MAX_TIMEOUT_MS}, got "${value}"`,
+      EXIT.USAGE,
+      'INVALID_ARGUMENT',
+    );
   }
   return Number(value);
 }

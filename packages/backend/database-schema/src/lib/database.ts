@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../addon.js';
+import { errorCode, startEmbeddedPostgres } from '../addon.js';
 import { CliError, EXIT } from './errors.js';
 
 export interface Database {
@@ -35,7 +35,7 @@ export async function openDatabase(options: {
     throw new CliError(
       `Cannot start the embedded PostgreSQL in ${dir}: ${(error as Error).message}`,
       EXIT.CONNECTION_FAILED,
-      'CONNECTION_FAILED',
+      errorCode(error) === 'DATA_DIRECTORY_IN_USE' ? 'DATA_DIRECTORY_IN_USE' : 'CONNECTION_FAILED',
     );
   }
   return { url: server.url, embedded: true, close: () => server.stop() };

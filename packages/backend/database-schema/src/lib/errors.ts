@@ -17,6 +17,8 @@ export const EXIT = {
   MIGRATION_FAILED: 12,
   ROLLBACK_FAILED: 13,
   LOCK_TIMEOUT: 14,
+  ROLLBACK_OUT_OF_ORDER: 15,
+  ROLLBACK_SCRIPT_CHANGED: 16,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -33,8 +35,12 @@ export const EXIT_CODES_HELP = `Exit codes:
   10  schema_versions table (or its rollback columns) missing
   11  migrations folder, journal or a migration file missing or unreadable
   12  a migration failed (nothing of it was applied)
-  13  the rollback failed (nothing was changed)
-  14  another rollback or migration holds the lock (nothing was changed; retry later)`;
+  13  the rollback failed: a transactional script changed nothing; a script run statement by
+      statement (CONCURRENTLY) keeps the statements before the failing one (the message lists them)
+  14  another rollback or migration holds the lock (nothing was changed; retry later)
+  15  later migrations are applied and not rolled back: roll them back first, or --force
+      (nothing was changed)
+  16  the stored rollback script changed after it was shown (nothing was changed; review and retry)`;
 
 /** An error the CLI reports with a message and a specific exit code. */
 export class CliError extends Error {
@@ -59,6 +65,7 @@ const BY_ADDON_CODE: Record<string, number> = {
   MIGRATION_FAILED: EXIT.MIGRATION_FAILED,
   ROLLBACK_FAILED: EXIT.ROLLBACK_FAILED,
   LOCK_TIMEOUT: EXIT.LOCK_TIMEOUT,
+  ROLLBACK_SCRIPT_CHANGED: EXIT.ROLLBACK_SCRIPT_CHANGED,
 };
 
 /** Turns anything thrown (addon errors carry a stable `code`) into a CliError. */
