@@ -15,6 +15,8 @@ pub struct Context {
     temporary: HashSet<String>,
     /// Columns added by a reversible `ADD COLUMN` to a relation that existed before, with their generation.
     columns: HashMap<(String, String), u32>,
+    /// Named constraints added by a reversible `ADD CONSTRAINT`.
+    constraints: HashSet<(String, String)>,
     /// Number of statements so far that created something the rollback removes.
     generation: u32,
 }
@@ -98,6 +100,7 @@ impl Context {
     pub fn forget_everything(&mut self) {
         self.relations.clear();
         self.columns.clear();
+        self.constraints.clear();
     }
 
     pub fn created_column(&self, rv: &RangeVar, column: &str) -> bool {
@@ -114,6 +117,14 @@ impl Context {
 
     pub fn record_column(&mut self, rv: &RangeVar, column: &str) {
         self.columns.insert((quote::relation(rv), column.to_owned()), self.generation + 1);
+    }
+
+    pub fn record_constraint(&mut self, rv: &RangeVar, name: &str) {
+        self.constraints.insert((quote::relation(rv), name.to_owned()));
+    }
+
+    pub fn created_constraint(&self, rv: &RangeVar, name: &str) -> bool {
+        self.constraints.contains(&(quote::relation(rv), name.to_owned()))
     }
 
     pub fn rename_column(&mut self, rv: &RangeVar, old: &str, new: Option<&str>) {

@@ -157,6 +157,11 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
             code::PREVIOUS_STATE_UNKNOWN,
             "Cannot auto-generate rollback for DETACH PARTITION: the partition bound is not in the migration".into(),
         ),
+        // Validating a constraint this migration added: its DROP CONSTRAINT removes it, validated or not (the
+        // zero-downtime pattern ADD ... NOT VALID; VALIDATE).
+        At::AtValidateConstraint if ctx.created_constraint(rv, &cmd.name) => Step::Nothing,
+        // The sequence an identity creates is dropped with the identity; the column stays NOT NULL as it had to be.
+        At::AtAddIdentity => Step::Sub(format!("ALTER COLUMN {column} DROP IDENTITY")),
         At::AtValidateConstraint => blocked(
             code::NO_INVERSE_OPERATION,
             format!("Cannot auto-generate rollback for VALIDATE CONSTRAINT {column}: PostgreSQL cannot un-validate a constraint"),
@@ -188,7 +193,7 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
     }
 }
 
-fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &Context) -> Step {
+fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context) -> Step {
     let Some(NodeEnum::Constraint(c)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
         return blocked(code::UNSUPPORTED_STATEMENT, "ADD CONSTRAINT without a definition".into());
     };
@@ -226,6 +231,7 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &Context) -> Step {
             );
         }
     }
+    ctx.record_constraint(rv, &c.conname);
     Step::Sub(format!("DROP CONSTRAINT {name}"))
 }
 
