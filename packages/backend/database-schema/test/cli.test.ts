@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import {
   addMigrations,
@@ -15,7 +15,7 @@ import {
   expectedDrizzleRows,
   migrationsFolder,
   PACKAGE_DIR,
-  postgresSupport,
+  usePostgres,
   query,
   run,
   runOnTerminal,
@@ -28,17 +28,7 @@ import { startEmbeddedPostgres } from '../src/addon.js';
 
 const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_wishlist_items'];
 
-let server: { url: string; stop(): Promise<void> };
-let freshDatabase: (url: string, prefix: string) => Promise<string>;
-
-before(async () => {
-  const support = await postgresSupport();
-  server = await support.startPostgres();
-  freshDatabase = support.freshDatabase;
-});
-after(async () => {
-  await server?.stop();
-});
+const { freshDatabase } = usePostgres();
 
 describe('usage', () => {
   test('--help documents the commands and exit codes, without a database', async () => {
@@ -82,7 +72,7 @@ describe('usage', () => {
 
 describe('database errors', () => {
   test('unknown version: exit 7', async () => {
-    const url = await freshDatabase(server.url, 'unknown');
+    const url = await freshDatabase('unknown');
     assert.equal((await run('migrate', [], { databaseUrl: url })).code, 0);
     const result = await run('rollback', ['--version=9.9.9'], { databaseUrl: url });
     assert.equal(result.code, 7, result.stderr);
@@ -90,7 +80,7 @@ describe('database errors', () => {
   });
 
   test('no schema_versions table: exit 10, naming the migration that creates it', async () => {
-    const url = await freshDatabase(server.url, 'nosv');
+    const url = await freshDatabase('nosv');
     const result = await run('rollback', ['list'], { databaseUrl: url });
     assert.equal(result.code, 10, result.stderr);
     assert.match(result.stderr, /schema_versions/);
@@ -104,7 +94,7 @@ describe('database errors', () => {
   });
 
   test('--database-url wins over DATABASE_URL', async () => {
-    const url = await freshDatabase(server.url, 'override');
+    const url = await freshDatabase('override');
     assert.equal((await run('migrate', [], { databaseUrl: url })).code, 0);
     const result = await run('rollback', ['list', `--database-url=${url}`], {
       databaseUrl: 'postgres://nobody@127.0.0.1:1/nowhere',
@@ -117,7 +107,7 @@ describe('database errors', () => {
 describe('--json', () => {
   test('preview, execute, list and errors print one JSON document on stdout', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'json');
+    const url = await freshDatabase('json');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
 
     const preview = await run('rollback', ['--version=1.3.0', '--json'], { databaseUrl: url });
@@ -160,7 +150,7 @@ describe('list', () => {
       { tag: '0003_drop_legacy', version: '1.3.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;\n' },
       { tag: '0004_notes', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
     ]);
-    const url = await freshDatabase(server.url, 'list');
+    const url = await freshDatabase('list');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     assert.equal(
       (await run('rollback', ['--version=1.4.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url })).code,
@@ -185,7 +175,7 @@ describe('list', () => {
 describe('a version with shell characters', () => {
   test('the printed "To execute" command works when pasted into a shell', async () => {
     const dir = migrationsFolder([{ tag: '0003_quote', version: "2.0.0-o'brien;$x", sql: 'ALTER TABLE wishlist_items ADD COLUMN q TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'quote');
+    const url = await freshDatabase('quote');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const preview = await run('rollback', ["--version=2.0.0-o'brien;$x", `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(preview.code, 0, preview.stderr);
@@ -204,7 +194,7 @@ describe('a version with shell characters', () => {
 describe('a rollback that fails', () => {
   test('blocked past --lock-timeout by a session holding the table: exit 13, nothing changed', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'locked');
+    const url = await freshDatabase('locked');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const before = await databaseState(url);
     const holder = new pg.Client({ connectionString: url });
@@ -235,7 +225,7 @@ describe('rolling back out of order', () => {
 
   test('a migration under a later applied one: preview warns, --execute refuses (exit 15); in order it works', async () => {
     const dir = migrationsFolder(migrations);
-    const url = await freshDatabase(server.url, 'order');
+    const url = await freshDatabase('order');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
 
     const preview = await run('rollback', ['--version=1.3.0', `--migrations=${dir}`], { databaseUrl: url });
@@ -275,7 +265,7 @@ describe('rolling back out of order', () => {
 
   test('--force rolls back out of order, and warns that Drizzle will not re-apply it', async () => {
     const dir = migrationsFolder(migrations);
-    const url = await freshDatabase(server.url, 'order_force');
+    const url = await freshDatabase('order_force');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const forced = await run('rollback', ['--version=1.3.0', '--execute', '--yes', '--force', `--migrations=${dir}`], {
       databaseUrl: url,
@@ -293,7 +283,7 @@ describe('rolling back out of order', () => {
 describe('the script shown is the script executed', () => {
   test('replaced while the prompt waits (e.g. by a backfill): exit 16, nothing runs', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'replaced');
+    const url = await freshDatabase('replaced');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     let before: unknown;
     const answered = await runOnTerminal(['--version=1.3.0', '--execute', `--migrations=${dir}`], 'yes', {
@@ -319,7 +309,7 @@ describe('the script shown is the script executed', () => {
 describe('a migration file edited after it was applied', () => {
   test('the rollback runs and warns that Drizzle\'s record was not found (no automatic re-application)', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'edited');
+    const url = await freshDatabase('edited');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     fs.appendFileSync(path.join(dir, '0003_notes.sql'), '-- edited afterwards\n');
     const executed = await run('rollback', ['--version=1.3.0', '--execute', '--yes', '--json', `--migrations=${dir}`], {
@@ -337,7 +327,7 @@ describe('a migration file edited after it was applied', () => {
 describe('execute without the migration file', () => {
   test('rolls back, warns, and keeps Drizzle\'s record (db:migrate:apply will not re-apply it)', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'nofile');
+    const url = await freshDatabase('nofile');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     // The package's own folder has no 0003_notes.sql.
     const executed = await run('rollback', ['--version=1.3.0', '--execute', '--yes'], { databaseUrl: url });
@@ -352,7 +342,7 @@ describe('execute without the migration file', () => {
 describe('backfill', () => {
   test('generates scripts for rows without one whose file is present, and reports the rest', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'backfill');
+    const url = await freshDatabase('backfill');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     // Rows as a tool without rollback generation would have written them.
     await query(url, `UPDATE schema_versions SET rollback_script = NULL, rollback_safe = false WHERE version = '1.3.0'`);
@@ -377,7 +367,7 @@ describe('backfill', () => {
 
 describe('db:migrate:apply', () => {
   test('stores every migration of the package, including those that ran before schema_versions existed', async () => {
-    const url = await freshDatabase(server.url, 'base');
+    const url = await freshDatabase('base');
     const result = await run('migrate', [], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Applied 0000_schema_versions\.sql \(version 1\.0\.0\)\n {2}rollback script not stored yet/);
@@ -398,7 +388,7 @@ describe('db:migrate:apply', () => {
     const dir = migrationsFolder();
     addMigrations(dir, [{ tag: '0003_untagged', version: 'unused', sql: '' }]);
     fs.writeFileSync(path.join(dir, '0003_untagged.sql'), 'ALTER TABLE wishlist_items ADD COLUMN untagged TEXT;\n');
-    const url = await freshDatabase(server.url, 'tagver');
+    const url = await freshDatabase('tagver');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await schemaVersion(url, '0003_untagged')).description, '0003_untagged');
@@ -413,7 +403,7 @@ describe('db:migrate:apply', () => {
         sql: 'ALTER TABLE wishlist_items ADD COLUMN half_done TEXT;\nALTER TABLE no_such_table ADD COLUMN x TEXT;\n',
       },
     ]);
-    const url = await freshDatabase(server.url, 'failing');
+    const url = await freshDatabase('failing');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 12, result.stderr);
     assert.match(result.stderr, /Migration 0004_broken\.sql \(version 1\.4\.0\) failed: /);
@@ -428,7 +418,7 @@ describe('db:migrate:apply', () => {
     const dir = migrationsFolder([
       { tag: '0003_idx', version: '1.3.0', sql: 'CREATE INDEX CONCURRENTLY idx_user ON wishlist_items (user_id);\n' },
     ]);
-    const url = await freshDatabase(server.url, 'concurrently');
+    const url = await freshDatabase('concurrently');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 12, result.stderr);
     assert.match(result.stderr, /Migration 0003_idx\.sql \(version 1\.3\.0\) failed: .*CREATE INDEX CONCURRENTLY idx_user.*cannot run inside a transaction block/);
@@ -439,7 +429,7 @@ describe('db:migrate:apply', () => {
 
   test('SQL that does not parse: exit 11 before the database is touched', async () => {
     const dir = migrationsFolder([{ tag: '0003_typo', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN;\n' }]);
-    const url = await freshDatabase(server.url, 'parse');
+    const url = await freshDatabase('parse');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 11, result.stderr);
     assert.ok(result.stderr.includes(`Cannot parse ${path.join(dir, '0003_typo.sql')}`), result.stderr);
@@ -482,7 +472,7 @@ describe('agreement with drizzle-kit migrate', () => {
 
   test('after db:migrate:apply, drizzle-kit migrate has nothing to apply', async () => {
     const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
-    const url = await freshDatabase(server.url, 'kit1');
+    const url = await freshDatabase('kit1');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const before = await databaseState(url);
     const kit = drizzleKitMigrate(dir, url);
@@ -492,7 +482,7 @@ describe('agreement with drizzle-kit migrate', () => {
 
   test('after drizzle-kit migrate, db:migrate:apply applies only the new migration and records the others', async () => {
     const dir = migrationsFolder();
-    const url = await freshDatabase(server.url, 'kit2');
+    const url = await freshDatabase('kit2');
     const kit = drizzleKitMigrate(dir, url);
     assert.equal(kit.status, 0, kit.stdout + kit.stderr);
     addMigrations(dir, [{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
@@ -513,7 +503,7 @@ describe('agreement with drizzle-kit migrate', () => {
 
 describe('pnpm scripts', () => {
   test('`pnpm db:migrate:apply` and `pnpm db:rollback --version=...` as a user types them', async () => {
-    const url = await freshDatabase(server.url, 'pnpm');
+    const url = await freshDatabase('pnpm');
     const applied = await runPnpm(['db:migrate:apply', '--generate-rollback'], url);
     assert.equal(applied.code, 0, applied.stderr);
     const preview = await runPnpm(['db:rollback', '--version=1.2.0'], url);
@@ -566,7 +556,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
 
 describe('pnpm demo on DATABASE_URL', () => {
   test('uses the configured database instead of the embedded one', async () => {
-    const url = await freshDatabase(server.url, 'demo');
+    const url = await freshDatabase('demo');
     const demo = await run('demo', [], { databaseUrl: url });
     assert.equal(demo.code, 0, demo.stdout + demo.stderr);
     assert.match(demo.stdout, /✓ Demo finished on \$DATABASE_URL\./);

@@ -1,6 +1,7 @@
 // Test helpers: run the real CLIs as child processes (through a pseudo-terminal when a person would
 // type at the prompt) against a throwaway PostgreSQL, and read the database back with node-postgres.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,8 +25,25 @@ interface PostgresSupport {
 }
 
 /** The repository's throwaway PostgreSQL 15 (test-support/postgres.mjs). */
-export async function postgresSupport(): Promise<PostgresSupport> {
+async function postgresSupport(): Promise<PostgresSupport> {
   return (await import(pathToFileURL(path.join(REPO_ROOT, 'test-support', 'postgres.mjs')).href)) as PostgresSupport;
+}
+
+/**
+ * One throwaway PostgreSQL for the calling test file (or DATABASE_URL), started before its tests and stopped after;
+ * `freshDatabase(prefix)` gives the URL of a new empty database on it.
+ */
+export function usePostgres(): { freshDatabase(prefix: string): Promise<string> } {
+  let support: PostgresSupport | undefined;
+  let server: { url: string; stop(): Promise<void> } | undefined;
+  before(async () => {
+    support = await postgresSupport();
+    server = await support.startPostgres();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  return { freshDatabase: (prefix) => support!.freshDatabase(server!.url, prefix) };
 }
 
 const tempDirs: string[] = [];

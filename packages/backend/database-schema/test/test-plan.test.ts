@@ -1,7 +1,7 @@
 // The spec's Test Plan (WISH-20200: Tests 1-6, Edge 1-3), end to end through the real CLIs on a
 // throwaway PostgreSQL 15, checking the texts and the database after each step.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   columnExists,
   databaseState,
@@ -10,7 +10,7 @@ import {
   expectedDrizzleRows,
   indexExists,
   migrationsFolder,
-  postgresSupport,
+  usePostgres,
   query,
   run,
   runOnTerminal,
@@ -22,21 +22,11 @@ import {
 const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_wishlist_items'];
 const PROMPT = 'Are you sure you want to execute this rollback? (yes/no): ';
 
-let server: { url: string; stop(): Promise<void> };
-let freshDatabase: (url: string, prefix: string) => Promise<string>;
-
-before(async () => {
-  const support = await postgresSupport();
-  server = await support.startPostgres();
-  freshDatabase = support.freshDatabase;
-});
-after(async () => {
-  await server?.stop();
-});
+const { freshDatabase } = usePostgres();
 
 /** A fresh database with the package's migrations plus `extra` applied by `pnpm db:migrate:apply`. */
 async function applied(prefix: string, extra: ExtraMigration[]) {
-  const url = await freshDatabase(server.url, prefix);
+  const url = await freshDatabase(prefix);
   const dir = migrationsFolder(extra);
   const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
   assert.equal(result.code, 0, result.stderr);
