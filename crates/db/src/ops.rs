@@ -470,8 +470,12 @@ async fn execute_in_transaction(
         }
     };
     tx.commit().await.map_err(|e| {
+        let outcome = match e.as_db_error() {
+            Some(_) => "Nothing was committed: schema and schema_versions are unchanged",
+            None => COMMIT_OUTCOME_UNKNOWN,
+        };
         Error::RollbackFailed(format!(
-            "Rollback of version {version}: COMMIT failed: {}\nNothing was committed: schema and schema_versions are unchanged",
+            "Rollback of version {version}: COMMIT failed: {}\n{outcome}",
             statement_cause(&e)
         ))
     })?;
@@ -524,6 +528,10 @@ async fn execute_outside_transaction(
         ))
     })
 }
+
+/// When the connection breaks during COMMIT the server may or may not have committed.
+const COMMIT_OUTCOME_UNKNOWN: &str = "The connection was lost during COMMIT, so whether it took effect is unknown: \
+     check schema_versions (getRollback, or pnpm db:rollback list) before retrying";
 
 /// Apply a Drizzle migration and store its rollback, in one transaction under the advisory lock.
 ///
@@ -606,7 +614,10 @@ pub async fn apply_migration(url: &str, m: &MigrationInput, entry: &DrizzleEntry
             Ok(Some(_)) => None,
             Err(e) => return Err(failed(format!("{e}; {unchanged}"))),
         };
-        tx.commit().await.map_err(|e| meta("committing", e))?;
+        tx.commit().await.map_err(|e| match e.as_db_error() {
+            Some(_) => meta("committing", e),
+            None => failed(format!("failed while committing: {}; {COMMIT_OUTCOME_UNKNOWN}", pg_message(&e))),
+        })?;
         Ok(ApplyOutcome { applied: true, rollback })
     })
     .await
