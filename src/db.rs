@@ -5,12 +5,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue, Unknown};
+use napi::bindgen_prelude::{Array, JsValue, Object, PromiseRaw, ToNapiValue, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 use pg_rollback_db as db;
 
-use crate::generate::RollbackWarning;
+use crate::generate::{RollbackPlan, RollbackWarning};
 use crate::{catch_panic, js_error, to_napi_error, CodedError, JsResult};
 
 /// One `schema_versions` row. Timestamps are ISO 8601 strings in UTC.
@@ -22,9 +22,11 @@ pub struct StoredRollback {
     /// The generated rollback SQL; null when nothing could be generated.
     pub rollback_script: Option<String>,
     pub rollback_safe: bool,
-    /// The generator's warnings. Only `storeRollback` and `applyMigration` return them:
-    /// `schema_versions` has no column for warnings, so rows read back (`getRollback`,
-    /// `executeRollback`, `listRollbacks`) always have `[]`.
+    /// True when the rollback was built from the state read while the migration ran (`applyMigration`);
+    /// false for rollbacks from the SQL alone (`storeRollback`, rows written by other tools).
+    pub state_captured: bool,
+    /// The generator's warnings, stored with the script in `schema_versions.rollback_plan`
+    /// (`[]` for rows of a table without that column, or written by other tools).
     pub warnings: Vec<RollbackWarning>,
     pub applied_at: String,
     /// When the rollback was executed; null while it has not been.
@@ -43,7 +45,10 @@ pub struct MigrationInput {
     pub applied_by: Option<String>,
 }
 
-/// A Drizzle migration for `applyMigration`.
+/// A migration for `applyMigration`. With `drizzleHash` and `drizzleCreatedAt` (both or neither), it is
+/// applied as drizzle-orm's migrator would and recorded in `drizzle.__drizzle_migrations`.
+// Declares the argument's TypeScript type; the value is read property by property.
+#[allow(dead_code)]
 #[napi(object)]
 pub struct ApplyMigrationInput {
     pub version: String,
@@ -52,9 +57,41 @@ pub struct ApplyMigrationInput {
     pub description: Option<String>,
     pub applied_by: Option<String>,
     /// The `hash` recorded in `drizzle.__drizzle_migrations`.
-    pub drizzle_hash: String,
+    pub drizzle_hash: Option<String>,
     /// The journal's `when` (milliseconds), recorded as `created_at`.
-    pub drizzle_created_at: f64,
+    pub drizzle_created_at: Option<f64>,
+}
+
+/// A migration for `planMigrations`.
+// Declares the argument's TypeScript type; the value is read property by property.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct PlanMigrationInput {
+    pub version: String,
+    pub sql: String,
+    /// The journal's `when`: a migration Drizzle already records is reported as not pending.
+    pub drizzle_created_at: Option<f64>,
+}
+
+/// Options of the dry run.
+// Declares the argument's TypeScript type; the value is read property by property.
+#[allow(dead_code)]
+#[napi(object)]
+pub struct PlanOptions {
+    /// `lock_timeout` in milliseconds while the migrations run (0 = none).
+    pub lock_timeout_ms: Option<f64>,
+    /// `statement_timeout` in milliseconds for each statement (0 = none).
+    pub statement_timeout_ms: Option<f64>,
+}
+
+/// One migration of a dry run.
+#[napi(object, use_nullable = true)]
+pub struct PlannedMigration {
+    pub version: String,
+    /// False when Drizzle already records it (`applyMigration` would skip it).
+    pub pending: bool,
+    /// The plan `applyMigration` would store; null when not pending.
+    pub plan: Option<RollbackPlan>,
 }
 
 #[napi(object)]
@@ -72,6 +109,11 @@ pub struct ExecuteRollbackOptions {
     /// The script shown to the user for confirmation: if the stored script is a different one when
     /// the lock is taken, nothing runs and the promise rejects with `ROLLBACK_SCRIPT_CHANGED`.
     pub expected_script: Option<String>,
+    /// Versions in the order they are applied (e.g. the Drizzle journal's). With it, a later version that
+    /// is applied and not rolled back makes the call reject with `ROLLBACK_OUT_OF_ORDER` (checked under the
+    /// lock), unless `allowOutOfOrder`.
+    pub migration_order: Option<Vec<String>>,
+    pub allow_out_of_order: Option<bool>,
 }
 
 /// What `executeRollback` did: the updated row plus `drizzleRowDeleted`.
@@ -82,7 +124,7 @@ pub struct ExecutedRollback {
     pub description: Option<String>,
     pub rollback_script: Option<String>,
     pub rollback_safe: bool,
-    /// Always `[]` (warnings are not stored).
+    pub state_captured: bool,
     pub warnings: Vec<RollbackWarning>,
     pub applied_at: String,
     /// When the rollback was executed (just now).
@@ -109,6 +151,7 @@ impl From<db::StoredRollback> for StoredRollback {
             description: r.description,
             rollback_script: r.rollback_script,
             rollback_safe: r.rollback_safe,
+            state_captured: r.state_captured,
             warnings: r.warnings.into_iter().map(Into::into).collect(),
             applied_at: r.applied_at,
             rollback_applied_at: r.rollback_applied_at,
@@ -125,6 +168,7 @@ impl From<db::ExecutedRollback> for ExecutedRollback {
             description: r.description,
             rollback_script: r.rollback_script,
             rollback_safe: r.rollback_safe,
+            state_captured: r.state_captured,
             warnings: r.warnings,
             applied_at: r.applied_at,
             rollback_applied_at: r.rollback_applied_at,
@@ -233,26 +277,85 @@ impl From<MigrationInput> for db::MigrationInput {
     }
 }
 
-fn apply_input(v: &Unknown<'_>) -> JsResult<ApplyMigrationInput> {
+fn whole_milliseconds(value: f64, name: &str) -> JsResult<i64> {
+    if !(value.is_finite() && value.fract() == 0.0 && value.abs() <= 9_007_199_254_740_991.0) {
+        return Err(invalid(format!("{name} must be a whole number (milliseconds), got {value}")));
+    }
+    Ok(value as i64)
+}
+
+fn apply_input(v: &Unknown<'_>) -> JsResult<(db::MigrationInput, Option<db::DrizzleEntry>)> {
     let name = "migration";
     let obj = object_arg(v, name)?;
     let base = migration_input(v, name)?;
-    let created_at = opt_number(&obj, name, "drizzleCreatedAt")?
-        .ok_or_else(|| invalid(format!("{name}.drizzleCreatedAt is required")))?;
-    if !(created_at.is_finite() && created_at.fract() == 0.0 && created_at.abs() <= 9_007_199_254_740_991.0) {
-        return Err(invalid(format!(
-            "{name}.drizzleCreatedAt must be a whole number (milliseconds), got {created_at}"
-        )));
-    }
-    Ok(ApplyMigrationInput {
-        version: base.version,
-        migration_file: base.migration_file,
-        sql: base.sql,
-        description: base.description,
-        applied_by: base.applied_by,
-        drizzle_hash: req_string(&obj, name, "drizzleHash")?,
-        drizzle_created_at: created_at,
+    let hash = opt_string(&obj, name, "drizzleHash")?;
+    let created_at = opt_number(&obj, name, "drizzleCreatedAt")?;
+    let entry = match (hash, created_at) {
+        (Some(hash), Some(created_at)) => Some(db::DrizzleEntry {
+            hash,
+            created_at: whole_milliseconds(created_at, &format!("{name}.drizzleCreatedAt"))?,
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(invalid(format!(
+                "{name}.drizzleHash and {name}.drizzleCreatedAt go together: give both (a Drizzle migration) or neither"
+            )))
+        }
+    };
+    Ok((base.into(), entry))
+}
+
+fn timeouts(v: Option<&Unknown<'_>>) -> JsResult<db::Timeouts> {
+    let name = "options";
+    let Some(v) = v.filter(|v| !matches!(type_of(v), ValueType::Undefined | ValueType::Null)) else {
+        return Ok(db::Timeouts::default());
+    };
+    let obj = object_arg(v, name)?;
+    Ok(db::Timeouts {
+        lock_timeout_ms: milliseconds(opt_number(&obj, name, "lockTimeoutMs")?, "options.lockTimeoutMs")?,
+        statement_timeout_ms: milliseconds(opt_number(&obj, name, "statementTimeoutMs")?, "options.statementTimeoutMs")?,
     })
+}
+
+fn plan_inputs(v: &Unknown<'_>) -> JsResult<Vec<db::PlanInput>> {
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid("migrations must be an array".into()));
+    }
+    // SAFETY: checked to be an array.
+    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("migrations: {}", e.reason)))?;
+    let mut inputs = Vec::with_capacity(array.len() as usize);
+    for i in 0..array.len() {
+        let name = format!("migrations[{i}]");
+        let item = array.get::<Unknown>(i).map_err(|e| invalid(format!("{name}: {}", e.reason)))?;
+        let item = item.ok_or_else(|| invalid(format!("{name} must be an object")))?;
+        let obj = object_arg(&item, &name)?;
+        inputs.push(db::PlanInput {
+            version: req_string(&obj, &name, "version")?,
+            sql: req_string(&obj, &name, "sql")?,
+            drizzle_created_at: opt_number(&obj, &name, "drizzleCreatedAt")?
+                .map(|ms| whole_milliseconds(ms, &format!("{name}.drizzleCreatedAt")))
+                .transpose()?,
+        });
+    }
+    Ok(inputs)
+}
+
+fn string_list(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<Vec<String>>> {
+    let Some(v) = property(obj, name, key)? else { return Ok(None) };
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(format!("{name}.{key} must be an array of strings")));
+    }
+    // SAFETY: checked to be an array.
+    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))?;
+    (0..array.len())
+        .map(|i| {
+            let item = array.get::<Unknown>(i).ok().flatten();
+            item.map_or_else(|| Err(invalid(format!("{name}.{key}[{i}] must be a string"))), |item| {
+                string_arg(&item, &format!("{name}.{key}[{i}]"))
+            })
+        })
+        .collect::<JsResult<Vec<_>>>()
+        .map(Some)
 }
 
 fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
@@ -267,6 +370,8 @@ fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
         statement_timeout_ms: opt_number(&obj, name, "statementTimeoutMs")?,
         drizzle_hash: opt_string(&obj, name, "drizzleHash")?,
         expected_script: opt_string(&obj, name, "expectedScript")?,
+        migration_order: string_list(&obj, name, "migrationOrder")?,
+        allow_out_of_order: opt_bool(&obj, name, "allowOutOfOrder")?,
     };
     Ok(db::ExecuteOptions {
         force: parsed.force.unwrap_or(false),
@@ -274,6 +379,8 @@ fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
         statement_timeout_ms: milliseconds(parsed.statement_timeout_ms, "options.statementTimeoutMs")?,
         drizzle_hash: parsed.drizzle_hash,
         expected_script: parsed.expected_script,
+        migration_order: parsed.migration_order,
+        allow_out_of_order: parsed.allow_out_of_order.unwrap_or(false),
     })
 }
 
@@ -402,17 +509,22 @@ pub fn list_rollbacks<'env>(
     })
 }
 
-/// Apply a Drizzle migration and store its rollback, in one transaction under the same advisory
-/// lock as `executeRollback`. Skipped (`applied: false`) when `drizzle.__drizzle_migrations`
-/// already has a row with `created_at >= drizzleCreatedAt` (drizzle-orm's rule). Creates
-/// `drizzle.__drizzle_migrations` if missing, runs the SQL, records `(hash, created_at)`, and
-/// writes the `schema_versions` row when that table (with all its columns) exists afterwards;
-/// otherwise `rollback` is null.
+/// Apply a migration and store its rollback, in one transaction under the same advisory lock as
+/// `executeRollback`. The rollback is built while the migration runs: before each statement the state it
+/// overwrites is read from the database (defaults, definitions of what it drops, whether objects existed,
+/// comments, privileges, ...), after it the names PostgreSQL chose; `rollback.stateCaptured` is true.
 ///
-/// Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing
-/// statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A pending
-/// migration with a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) is
-/// refused with `MIGRATION_FAILED` before anything runs.
+/// With `drizzleHash` and `drizzleCreatedAt` it is a Drizzle migration: skipped (`applied: false`) when
+/// `drizzle.__drizzle_migrations` already has a row with `created_at >= drizzleCreatedAt` (drizzle-orm's
+/// rule), else recorded there (the table is created if missing). The `schema_versions` row is written when
+/// that table (with all its columns) exists afterwards; otherwise `rollback` is null.
+///
+/// Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing statement,
+/// its line and column, and PostgreSQL's message and SQLSTATE), or `INVALID_ARGUMENT`,
+/// `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with a statement that cannot run in a transaction
+/// (`CREATE INDEX CONCURRENTLY`, ...) is refused with `MIGRATION_FAILED` before anything runs. A failing
+/// catalog read never fails the migration: that statement's rollback falls back to the SQL alone, with a
+/// `CAPTURE_FAILED` warning.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(
     ts_args_type = "databaseUrl: string, migration: ApplyMigrationInput",
@@ -425,17 +537,64 @@ pub fn apply_migration<'env>(
 ) -> napi::Result<PromiseRaw<'env, ApplyMigrationResult>> {
     let args = catch_panic(|| Ok((string_arg(&database_url, "databaseUrl")?, apply_input(&migration)?)));
     promise(env, async move {
-        let (url, m) = args?;
-        let entry = db::DrizzleEntry { hash: m.drizzle_hash, created_at: m.drizzle_created_at as i64 };
-        let input = db::MigrationInput {
-            version: m.version,
-            migration_file: m.migration_file,
-            sql: m.sql,
-            description: m.description,
-            applied_by: m.applied_by,
-        };
-        let outcome = db::apply_migration(&url, &input, &entry).await.map_err(db_error)?;
+        let (url, (input, entry)) = args?;
+        let outcome = db::apply_migration(&url, &input, entry.as_ref()).await.map_err(db_error)?;
         Ok(ApplyMigrationResult { applied: outcome.applied, rollback: outcome.rollback.map(Into::into) })
+    })
+}
+
+/// Dry run of one migration: run it with capture inside a transaction that is always rolled back, and
+/// resolve with exactly the plan `applyMigration` would store. Changes nothing. Meanwhile it holds the
+/// locks the migration takes (ACCESS EXCLUSIVE on the tables most DDL alters) and pg-rollback's advisory
+/// lock; `lockTimeoutMs` bounds waiting for them. Rejects with `MIGRATION_FAILED` when the migration itself
+/// fails (nothing changed), `LOCK_TIMEOUT`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, sql: string, options?: PlanOptions",
+    ts_return_type = "Promise<RollbackPlan>"
+)]
+pub fn plan_migration<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    sql: Unknown<'env>,
+    options: Option<Unknown<'env>>,
+) -> napi::Result<PromiseRaw<'env, RollbackPlan>> {
+    let args = catch_panic(|| {
+        Ok((string_arg(&database_url, "databaseUrl")?, string_arg(&sql, "sql")?, timeouts(options.as_ref())?))
+    });
+    promise(env, async move {
+        let (url, sql, timeouts) = args?;
+        let input = db::PlanInput { version: "dry run".into(), sql, drizzle_created_at: None };
+        let mut planned = db::plan_migrations(&url, &[input], timeouts).await.map_err(db_error)?;
+        let plan = planned.pop().and_then(|p| p.plan).ok_or_else(|| js_error("INTERNAL_ERROR", "the dry run returned no plan"))?;
+        Ok(plan.into())
+    })
+}
+
+/// Dry run of several migrations in order, in ONE transaction that is always rolled back (each sees the
+/// ones before it): the plan each pending one would store. With `drizzleCreatedAt`, a migration Drizzle
+/// already records is reported with `pending: false`. Same locks, options and errors as `planMigration`.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, migrations: PlanMigrationInput[], options?: PlanOptions",
+    ts_return_type = "Promise<PlannedMigration[]>"
+)]
+pub fn plan_migrations<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    migrations: Unknown<'env>,
+    options: Option<Unknown<'env>>,
+) -> napi::Result<PromiseRaw<'env, Vec<PlannedMigration>>> {
+    let args = catch_panic(|| {
+        Ok((string_arg(&database_url, "databaseUrl")?, plan_inputs(&migrations)?, timeouts(options.as_ref())?))
+    });
+    promise(env, async move {
+        let (url, inputs, timeouts) = args?;
+        let planned = db::plan_migrations(&url, &inputs, timeouts).await.map_err(db_error)?;
+        Ok(planned
+            .into_iter()
+            .map(|p| PlannedMigration { version: p.version, pending: p.pending, plan: p.plan.map(Into::into) })
+            .collect())
     })
 }
 

@@ -14,6 +14,9 @@ pub struct RollbackPlan {
     pub rollback_safe: bool,
     /// False when the rollback cannot run inside a transaction (e.g. `DROP INDEX CONCURRENTLY`).
     pub transactional: bool,
+    /// True when the plan was made while the migration ran, with the state each statement overwrote read
+    /// from the database (`applyMigration`, `planMigration`); false when it comes from the SQL alone.
+    pub state_captured: bool,
     /// One per input statement, in input order.
     pub statements: Vec<StatementPlan>,
     pub warnings: Vec<RollbackWarning>,
@@ -54,6 +57,7 @@ impl From<core::RollbackPlan> for RollbackPlan {
             rollback_script: p.rollback_script,
             rollback_safe: p.rollback_safe,
             transactional: p.transactional,
+            state_captured: p.state_captured,
             statements: p.statements.into_iter().map(Into::into).collect(),
             warnings: p.warnings.into_iter().map(Into::into).collect(),
         }
@@ -142,6 +146,7 @@ mod tests {
             rollback_script: Some("DROP INDEX i;\n".into()),
             rollback_safe: false,
             transactional: true,
+            state_captured: true,
             statements: vec![core::StatementPlan {
                 index: 4,
                 kind: "CREATE INDEX".into(),
@@ -162,7 +167,7 @@ mod tests {
         };
         let js = RollbackPlan::from(plan);
         assert_eq!(js.rollback_script.as_deref(), Some("DROP INDEX i;\n"));
-        assert!(!js.rollback_safe && js.transactional);
+        assert!(!js.rollback_safe && js.transactional && js.state_captured);
         let s = &js.statements[0];
         assert_eq!((s.index, s.line, s.column), (4, 5, 6));
         assert_eq!((s.kind.as_str(), s.sql.as_str()), ("CREATE INDEX", "CREATE INDEX i ON t(x)"));

@@ -1,6 +1,8 @@
 //! Dispatch of one statement to its family, plus the rule shared by all families: a statement that only
 //! touches a relation created earlier in the same migration is undone by that relation's drop.
 use crate::context::Context;
+use crate::facts::Facts;
+use crate::name::ObjectName;
 use crate::families::{self, alter_table, data, do_block, drops, indexes, renames, routines, session, tables, types};
 use crate::outcome::{code, Outcome};
 use crate::quote;
@@ -9,7 +11,7 @@ use pg_query::NodeEnum;
 
 /// Invert one statement. `guarded`: it runs inside an exception handler that swallows its failure, so
 /// it may have done nothing (drizzle-kit's `DO $$ ... EXCEPTION WHEN duplicate_object THEN null; END $$`).
-pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
+pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) -> Outcome {
     if let Some(metadata) = changed_rollback_metadata(node) {
         // Undoing it would destroy the record the rollback itself is executed from (or Drizzle's own).
         return Outcome::blocked(
@@ -33,23 +35,85 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool) -> Outcome {
         return Outcome::nothing_to_undo();
     }
     // A guarded statement on an object created in this migration did run: nothing of it can have existed.
+    // On an existing one, the database says whether the object it creates was already there.
     if guarded && owner == Owner::Existing {
-        return Outcome::blocked(
-            code::GUARDED_BY_EXCEPTION,
-            format!(
-                "Cannot auto-generate rollback for {} inside a DO block that ignores its errors: \
-                 it may have done nothing because the object already existed",
-                kind(node)
-            ),
-        );
+        match guard_took_effect(node, facts) {
+            Some(true) => {}
+            Some(false) => return Outcome::nothing_to_undo(),
+            None => {
+                return Outcome::blocked(
+                    code::GUARDED_BY_EXCEPTION,
+                    format!(
+                        "Cannot auto-generate rollback for {} inside a DO block that ignores its errors: \
+                         it may have done nothing because the object already existed",
+                        kind(node)
+                    ),
+                );
+            }
+        }
     }
-    let outcome = dispatch(node, ctx);
+    let outcome = dispatch(node, ctx, facts);
     // Renames create nothing, and a DO block's statements were counted one by one.
-    let creates = !matches!(node, NodeEnum::DoStmt(_) | NodeEnum::RenameStmt(_) | NodeEnum::AlterObjectSchemaStmt(_));
+    let creates = !matches!(
+        node,
+        NodeEnum::DoStmt(_) | NodeEnum::RenameStmt(_) | NodeEnum::AlterObjectSchemaStmt(_) | NodeEnum::VariableSetStmt(_)
+    );
     if creates && !outcome.inverse.is_empty() {
         ctx.advance();
     }
     outcome
+}
+
+/// Whether a statement inside drizzle's `EXCEPTION WHEN duplicate_object` block created its object: it did
+/// unless the object was already there (then PostgreSQL raised duplicate_object and the block swallowed it).
+/// `None` when this is not known.
+fn guard_took_effect(node: &NodeEnum, facts: &Facts) -> Option<bool> {
+    use crate::state::{At, Lookup};
+    fn effect<T>(before: Option<Option<T>>, after: Option<Option<T>>) -> Option<bool> {
+        Some(before?.is_none() && after?.is_some())
+    }
+    let created = |name: Option<ObjectName>| -> Option<bool> {
+        let name = name?;
+        effect(facts.type_(At::Before, &name, Lookup::Creation), facts.type_(At::After, &name, Lookup::Creation))
+    };
+    match node {
+        NodeEnum::AlterTableStmt(s) if s.cmds.len() == 1 => {
+            let Some(NodeEnum::AlterTableCmd(cmd)) = &s.cmds[0].node else { return None };
+            let Some(NodeEnum::Constraint(c)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else { return None };
+            if cmd.subtype() != AlterTableType::AtAddConstraint || c.conname.is_empty() {
+                return None;
+            }
+            let relation = ObjectName::from_range_var(s.relation.as_ref()?);
+            effect(facts.constraint(At::Before, &relation, &c.conname), facts.constraint(At::After, &relation, &c.conname))
+        }
+        NodeEnum::CreateEnumStmt(s) => created(ObjectName::from_nodes(&s.type_name)),
+        NodeEnum::CreateRangeStmt(s) => created(ObjectName::from_nodes(&s.type_name)),
+        NodeEnum::CreateDomainStmt(s) => created(ObjectName::from_nodes(&s.domainname)),
+        NodeEnum::CompositeTypeStmt(s) => created(s.typevar.as_ref().map(ObjectName::from_range_var)),
+        NodeEnum::CreateSchemaStmt(s) if !s.schemaname.is_empty() => {
+            effect(facts.schema(At::Before, &s.schemaname), facts.schema(At::After, &s.schemaname))
+        }
+        NodeEnum::CreateExtensionStmt(s) => effect(facts.extension(At::Before, &s.extname), facts.extension(At::After, &s.extname)),
+        NodeEnum::CreateStmt(s) => {
+            let name = ObjectName::from_range_var(s.relation.as_ref()?);
+            effect(facts.relation(At::Before, &name, Lookup::Creation), facts.relation(At::After, &name, Lookup::Creation))
+        }
+        NodeEnum::IndexStmt(s) if !s.idxname.is_empty() => {
+            let table = ObjectName::from_range_var(s.relation.as_ref()?);
+            let name = ObjectName::unqualified(&s.idxname);
+            let lookup = || Lookup::Beside(table.clone());
+            effect(facts.index(At::Before, &name, lookup()), facts.index(At::After, &name, lookup()))
+        }
+        NodeEnum::CreatePolicyStmt(s) => {
+            let table = ObjectName::from_range_var(s.table.as_ref()?);
+            effect(facts.policy(At::Before, &table, &s.policy_name), facts.policy(At::After, &table, &s.policy_name))
+        }
+        NodeEnum::CreateTrigStmt(s) => {
+            let table = ObjectName::from_range_var(s.relation.as_ref()?);
+            effect(facts.trigger(At::Before, &table, &s.trigname), facts.trigger(At::After, &table, &s.trigname))
+        }
+        _ => None,
+    }
 }
 
 #[derive(PartialEq, Eq)]
@@ -79,16 +143,14 @@ fn owner(node: &NodeEnum, ctx: &Context) -> Owner {
                 return Owner::Existing;
             };
             let created = match quote::name_parts(&list.items).as_deref() {
-                Some([table @ .., column]) if !table.is_empty() => {
-                    let table = quote::qualified(table);
-                    ctx.created_relation_key(&table) || ctx.created_column_key(&table, column)
-                }
+                Some([table @ .., column]) if !table.is_empty() => ObjectName::from_parts(table)
+                    .is_some_and(|table| ctx.created(&table) || ctx.created_column_of(&table, column)),
                 _ => false,
             };
             (created, created)
         }
         _ => match dependent_relation(node) {
-            Some(key) => (ctx.created_relation_key(&key), ctx.latest_relation_key(&key)),
+            Some(name) => (ctx.created(&name), ctx.latest(&name)),
             None => (false, false),
         },
     };
@@ -149,33 +211,33 @@ fn targets_temporary_relation(node: &NodeEnum, ctx: &Context) -> bool {
     relation.is_some_and(|rv| ctx.refers_to_temporary(rv))
 }
 
-fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
+fn dispatch(node: &NodeEnum, ctx: &mut Context, facts: &Facts) -> Outcome {
     match node {
-        NodeEnum::CreateStmt(s) => tables::create_table(s, ctx),
-        NodeEnum::CreateTableAsStmt(s) => tables::create_table_as(s, ctx),
-        NodeEnum::ViewStmt(s) => tables::create_view(s, ctx),
-        NodeEnum::AlterTableStmt(s) => alter_table::alter_table(s, ctx),
-        NodeEnum::IndexStmt(s) => indexes::create_index(s),
-        NodeEnum::RenameStmt(s) => renames::rename(s, ctx),
-        NodeEnum::AlterObjectSchemaStmt(s) => renames::set_schema(s, ctx),
-        NodeEnum::CreateEnumStmt(s) => types::create_enum(s, ctx),
-        NodeEnum::CompositeTypeStmt(s) => types::create_composite(s, ctx),
-        NodeEnum::CreateRangeStmt(s) => types::create_range(s, ctx),
-        NodeEnum::CreateDomainStmt(s) => types::create_domain(s, ctx),
-        NodeEnum::AlterEnumStmt(s) => types::alter_enum(s),
-        NodeEnum::CreateSchemaStmt(s) => families::schemas::create_schema(s),
-        NodeEnum::CreateExtensionStmt(s) => families::schemas::create_extension(s),
-        NodeEnum::CreateSeqStmt(s) => tables::create_sequence(s, ctx),
-        NodeEnum::CreateFunctionStmt(s) => routines::create_function(s),
-        NodeEnum::CreateTrigStmt(s) => routines::create_trigger(s),
+        NodeEnum::CreateStmt(s) => tables::create_table(s, ctx, facts),
+        NodeEnum::CreateTableAsStmt(s) => tables::create_table_as(s, ctx, facts),
+        NodeEnum::ViewStmt(s) => tables::create_view(s, ctx, facts),
+        NodeEnum::AlterTableStmt(s) => alter_table::alter_table(s, ctx, facts),
+        NodeEnum::IndexStmt(s) => indexes::create_index(s, facts),
+        NodeEnum::RenameStmt(s) => renames::rename(s, ctx, facts),
+        NodeEnum::AlterObjectSchemaStmt(s) => renames::set_schema(s, ctx, facts),
+        NodeEnum::CreateEnumStmt(s) => types::create_enum(s, ctx, facts),
+        NodeEnum::CompositeTypeStmt(s) => types::create_composite(s, ctx, facts),
+        NodeEnum::CreateRangeStmt(s) => types::create_range(s, ctx, facts),
+        NodeEnum::CreateDomainStmt(s) => types::create_domain(s, ctx, facts),
+        NodeEnum::AlterEnumStmt(s) => types::alter_enum(s, facts),
+        NodeEnum::CreateSchemaStmt(s) => families::schemas::create_schema(s, facts),
+        NodeEnum::CreateExtensionStmt(s) => families::schemas::create_extension(s, facts),
+        NodeEnum::CreateSeqStmt(s) => tables::create_sequence(s, ctx, facts),
+        NodeEnum::CreateFunctionStmt(s) => routines::create_function(s, facts),
+        NodeEnum::CreateTrigStmt(s) => routines::create_trigger(s, facts),
         NodeEnum::CreatePolicyStmt(s) => routines::create_policy(s),
-        NodeEnum::RuleStmt(s) => routines::create_rule(s),
-        NodeEnum::CreateStatsStmt(s) => indexes::create_statistics(s),
-        NodeEnum::AlterDomainStmt(s) => types::alter_domain(s),
+        NodeEnum::RuleStmt(s) => routines::create_rule(s, facts),
+        NodeEnum::CreateStatsStmt(s) => indexes::create_statistics(s, facts),
+        NodeEnum::AlterDomainStmt(s) => types::alter_domain(s, facts),
         NodeEnum::DefineStmt(s) => types::define(s),
-        NodeEnum::DropStmt(s) => drops::drop(s),
-        NodeEnum::DoStmt(s) => do_block::do_block(s, ctx),
-        NodeEnum::VariableSetStmt(s) => session::set(s),
+        NodeEnum::DropStmt(s) => drops::drop(s, facts),
+        NodeEnum::DoStmt(s) => do_block::do_block(s, ctx, facts),
+        NodeEnum::VariableSetStmt(s) => session::set(s, ctx, facts),
         NodeEnum::TransactionStmt(s) => session::transaction(s),
         NodeEnum::VariableShowStmt(_)
         | NodeEnum::LockStmt(_)
@@ -187,9 +249,14 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context) -> Outcome {
         | NodeEnum::UnlistenStmt(_)
         | NodeEnum::NotifyStmt(_) => Outcome::nothing_to_undo(),
         NodeEnum::SelectStmt(s) if s.into_clause.is_some() => {
-            tables::select_into(s, ctx).unwrap_or_else(data::data_migration)
+            tables::select_into(s, ctx, facts).unwrap_or_else(data::data_migration)
         }
         n if data::is_data_statement(n) => data::data_migration(),
+        NodeEnum::CommentStmt(s) if facts.capturing() => families::comments::comment(s, facts),
+        NodeEnum::GrantStmt(s) if facts.capturing() => families::privileges::grant(s, facts),
+        NodeEnum::AlterOwnerStmt(s) if facts.capturing() => families::alter_objects::owner(s, facts),
+        NodeEnum::AlterSeqStmt(s) if facts.capturing() => families::alter_objects::alter_sequence(s, facts),
+        NodeEnum::AlterFunctionStmt(s) if facts.capturing() => families::alter_objects::alter_function(s, facts),
         NodeEnum::CommentStmt(_)
         | NodeEnum::GrantStmt(_)
         | NodeEnum::GrantRoleStmt(_)
@@ -232,11 +299,12 @@ fn changed_rollback_metadata(node: &NodeEnum) -> Option<String> {
         NodeEnum::CreateSchemaStmt(s) if s.schemaname == "drizzle" => return Some("schema drizzle".to_owned()),
         _ => None,
     }?;
-    is_rollback_metadata(&relation.schemaname, &relation.relname).then(|| quote::relation(relation))
+    is_rollback_metadata(&relation.schemaname, &relation.relname)
+        .then(|| ObjectName::from_range_var(relation).to_string())
 }
 
 /// The relation or type whose own parts are all a statement changes (so dropping it undoes the statement).
-fn dependent_relation(node: &NodeEnum) -> Option<String> {
+fn dependent_relation(node: &NodeEnum) -> Option<ObjectName> {
     match node {
         NodeEnum::AlterTableStmt(s) => {
             let touches_other_relations = s.cmds.iter().any(|cmd| {
@@ -256,23 +324,23 @@ fn dependent_relation(node: &NodeEnum) -> Option<String> {
             {
                 None
             } else {
-                s.relation.as_ref().map(quote::relation)
+                s.relation.as_ref().map(ObjectName::from_range_var)
             }
         }
-        NodeEnum::IndexStmt(s) => s.relation.as_ref().map(quote::relation),
-        NodeEnum::CreateTrigStmt(s) => s.relation.as_ref().map(quote::relation),
+        NodeEnum::IndexStmt(s) => s.relation.as_ref().map(ObjectName::from_range_var),
+        NodeEnum::CreateTrigStmt(s) => s.relation.as_ref().map(ObjectName::from_range_var),
         // "_RETURN" turns the table into a view, which its DROP TABLE then cannot drop.
-        NodeEnum::RuleStmt(s) if s.rulename != "_RETURN" => s.relation.as_ref().map(quote::relation),
-        NodeEnum::CreatePolicyStmt(s) => s.table.as_ref().map(quote::relation),
-        NodeEnum::InsertStmt(s) => s.relation.as_ref().map(quote::relation),
+        NodeEnum::RuleStmt(s) if s.rulename != "_RETURN" => s.relation.as_ref().map(ObjectName::from_range_var),
+        NodeEnum::CreatePolicyStmt(s) => s.table.as_ref().map(ObjectName::from_range_var),
+        NodeEnum::InsertStmt(s) => s.relation.as_ref().map(ObjectName::from_range_var),
         NodeEnum::CommentStmt(s) => comment_relation(s),
-        NodeEnum::AlterEnumStmt(s) => quote::any_name(&s.type_name),
+        NodeEnum::AlterEnumStmt(s) => ObjectName::from_nodes(&s.type_name),
         _ => None,
     }
 }
 
 /// `COMMENT ON TABLE t` / `COMMENT ON COLUMN t.c`: the relation's key.
-fn comment_relation(s: &protobuf::CommentStmt) -> Option<String> {
+fn comment_relation(s: &protobuf::CommentStmt) -> Option<ObjectName> {
     let Some(NodeEnum::List(list)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else { return None };
     let parts = quote::name_parts(&list.items)?;
     match s.objtype() {
@@ -280,7 +348,7 @@ fn comment_relation(s: &protobuf::CommentStmt) -> Option<String> {
         | ObjectType::ObjectView
         | ObjectType::ObjectMatview
         | ObjectType::ObjectType
-        | ObjectType::ObjectDomain => Some(quote::qualified(&parts)),
+        | ObjectType::ObjectDomain => ObjectName::from_parts(&parts),
         _ => None,
     }
 }

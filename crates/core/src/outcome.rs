@@ -63,8 +63,18 @@ pub mod code {
     pub const GUARDED_BY_EXCEPTION: &str = "GUARDED_BY_EXCEPTION";
     pub const UNSUPPORTED_STATEMENT: &str = "UNSUPPORTED_STATEMENT";
     pub const ROLLBACK_METADATA: &str = "ROLLBACK_METADATA";
+    /// A column added to a parent merged with a child's own column of that name.
+    pub const MERGED_COLUMN: &str = "MERGED_COLUMN";
+    /// A change that recurses to child tables or partitions whose previous state was not the parent's.
+    pub const CHILDREN_DIFFER: &str = "CHILDREN_DIFFER";
+    /// A new index or constraint on a partitioned table adopted one a partition already had.
+    pub const ADOPTED_EXISTING: &str = "ADOPTED_EXISTING";
+    /// ALTER COLUMN ... TYPE: the spec's non-goal (values may change); the change back is offered.
+    pub const COLUMN_TYPE: &str = "COLUMN_TYPE";
     /// Warning only: the rollback must run outside a transaction.
     pub const NON_TRANSACTIONAL: &str = "NON_TRANSACTIONAL";
+    /// Warning only: reading the previous state failed, so the statement was inverted from its SQL alone.
+    pub const CAPTURE_FAILED: &str = "CAPTURE_FAILED";
     /// A generated inverse failed to re-parse: a pg-rollback bug, reported instead of returned.
     pub const GENERATED_SQL_INVALID: &str = "GENERATED_SQL_INVALID";
 }

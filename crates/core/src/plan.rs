@@ -11,6 +11,9 @@ pub struct RollbackPlan {
     pub rollback_safe: bool,
     /// False when the rollback cannot run inside a transaction (e.g. `DROP INDEX CONCURRENTLY`).
     pub transactional: bool,
+    /// True when the plan was made while the migration ran, with the state it overwrote read from the
+    /// database; false when it comes from the SQL alone.
+    pub state_captured: bool,
     /// One per input statement, in input order.
     pub statements: Vec<StatementPlan>,
     pub warnings: Vec<RollbackWarning>,

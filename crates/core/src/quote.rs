@@ -77,11 +77,6 @@ pub fn relation_with_only(rv: &protobuf::RangeVar) -> String {
     }
 }
 
-/// Another object in the same schema as `rv` (an index lives in its table's schema).
-pub fn sibling(rv: &protobuf::RangeVar, name: &str) -> String {
-    qualified(&[&rv.catalogname, &rv.schemaname, name])
-}
-
 /// The string parts of a qualified-name list (`any_name` in the grammar).
 pub fn name_parts(nodes: &[protobuf::Node]) -> Option<Vec<&str>> {
     nodes

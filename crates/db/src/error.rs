@@ -28,6 +28,9 @@ pub enum Error {
     /// before the lock was taken; nothing was run.
     #[error("{0}")]
     RollbackScriptChanged(String),
+    /// A later migration is applied and not rolled back (`migration_order`); nothing was run.
+    #[error("{0}")]
+    OutOfOrder(String),
     /// Another pg-rollback operation held the advisory lock past `lockTimeoutMs`/`statementTimeoutMs`.
     #[error("{0}")]
     LockTimeout(String),
@@ -60,6 +63,7 @@ impl Error {
             Error::AlreadyRolledBack(_) => "ALREADY_ROLLED_BACK",
             Error::RollbackScriptChanged(_) => "ROLLBACK_SCRIPT_CHANGED",
             Error::LockTimeout(_) => "LOCK_TIMEOUT",
+            Error::OutOfOrder(_) => "ROLLBACK_OUT_OF_ORDER",
             Error::RollbackFailed(_) => "ROLLBACK_FAILED",
             Error::MigrationFailed(_) => "MIGRATION_FAILED",
             Error::Database(_) => "DATABASE_ERROR",

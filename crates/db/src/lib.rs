@@ -4,15 +4,22 @@
 //!
 //! Every call opens its own connection (one URL, no pool) and closes it before returning, so the
 //! single-connection embedded server can serve the next call.
+mod apply;
+mod catalog;
 mod connect;
+mod drizzle;
 mod error;
-mod ops;
-mod script;
+mod execute;
+mod lock;
+mod session;
+mod versions;
 
+pub use apply::{apply_migration, describe, get_rollback, list_rollbacks, plan_migrations, store_rollback, PlanInput};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
-pub use ops::{apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback};
-pub use pg_rollback_core::RollbackWarning;
+pub use execute::execute_rollback;
+pub use lock::Timeouts;
+pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
 
 use serde::Serialize;
 
@@ -25,10 +32,17 @@ pub const SCHEMA_VERSIONS_MIGRATION: &str = "packages/backend/database-schema/sr
 /// The migration that adds `rollback_script` and `rollback_applied_at` (WISH-20200 AC 12-13).
 pub const ROLLBACK_COLUMNS_MIGRATION: &str =
     "packages/backend/database-schema/src/migrations/0001_rollback_columns.sql";
-/// DDL of [`SCHEMA_VERSIONS_MIGRATION`].
-pub const SCHEMA_VERSIONS_SQL: &str = include_str!("../sql/schema_versions.sql");
+/// The migration that adds `rollback_plan` (the stored plan: warnings, whether the state was captured).
+pub const ROLLBACK_PLAN_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0003_rollback_plan.sql";
+/// DDL of [`SCHEMA_VERSIONS_MIGRATION`] (the package's migration file itself).
+pub const SCHEMA_VERSIONS_SQL: &str =
+    include_str!("../../../packages/backend/database-schema/src/migrations/0000_schema_versions.sql");
 /// DDL of [`ROLLBACK_COLUMNS_MIGRATION`].
-pub const ROLLBACK_COLUMNS_SQL: &str = include_str!("../sql/rollback_columns.sql");
+pub const ROLLBACK_COLUMNS_SQL: &str =
+    include_str!("../../../packages/backend/database-schema/src/migrations/0001_rollback_columns.sql");
+/// DDL of [`ROLLBACK_PLAN_MIGRATION`].
+pub const ROLLBACK_PLAN_SQL: &str =
+    include_str!("../../../packages/backend/database-schema/src/migrations/0003_rollback_plan.sql");
 
 /// A migration whose rollback is to be generated and stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,6 +76,10 @@ pub struct ExecuteOptions {
     /// The script the caller showed (and the user confirmed): when the stored one differs under the
     /// lock, nothing runs and the call fails with `ROLLBACK_SCRIPT_CHANGED`.
     pub expected_script: Option<String>,
+    /// Versions in the order they are applied (e.g. the Drizzle journal's): a later one that is applied
+    /// and not rolled back makes the rollback `ROLLBACK_OUT_OF_ORDER`, checked under the lock.
+    pub migration_order: Option<Vec<String>>,
+    pub allow_out_of_order: bool,
 }
 
 /// One `schema_versions` row as the API returns it.
@@ -73,8 +91,9 @@ pub struct StoredRollback {
     pub description: Option<String>,
     pub rollback_script: Option<String>,
     pub rollback_safe: bool,
-    /// The generator's warnings. Only [`store_rollback`] and [`apply_migration`] have them:
-    /// `schema_versions` has no column for warnings, so rows read back carry none.
+    /// True when the rollback was built from the state read while the migration ran (see [`apply_migration`]).
+    pub state_captured: bool,
+    /// The generator's warnings (stored in `rollback_plan`; rows of a table without it have none).
     pub warnings: Vec<RollbackWarning>,
     /// ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`.
     pub applied_at: String,
@@ -92,6 +111,17 @@ pub struct ExecutedRollback {
     /// was deleted). False otherwise: Drizzle still records the migration (or never did), so its
     /// migrator will not apply it again by itself.
     pub drizzle_row_deleted: bool,
+}
+
+/// One migration of a dry run ([`plan_migrations`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedMigration {
+    pub version: String,
+    /// False when Drizzle already records it (it would be skipped).
+    pub pending: bool,
+    /// The plan `apply_migration` would store; `None` when not pending.
+    pub plan: Option<RollbackPlan>,
 }
 
 /// What [`apply_migration`] did.

@@ -494,7 +494,7 @@ async fn apply_migration_applies_records_and_skips() {
     let db = prepared("db_apply");
     let entry = DrizzleEntry { hash: "hash-a".into(), created_at: 1_700_000_000_000 };
     let m = migration("9.0.0", "ALTER TABLE wishlist_items ADD COLUMN applied TEXT;");
-    let outcome = apply_migration(db.url(), &m, &entry).await.unwrap();
+    let outcome = apply_migration(db.url(), &m, Some(&entry)).await.unwrap();
     assert!(outcome.applied);
     let rollback = outcome.rollback.unwrap();
     assert_eq!(rollback.rollback_script.as_deref(), Some("ALTER TABLE wishlist_items DROP COLUMN applied;\n"));
@@ -504,7 +504,7 @@ async fn apply_migration_applies_records_and_skips() {
     // Same or older created_at: drizzle-orm would skip it, so do we.
     let dump = db.schema_dump().unwrap();
     for created_at in [entry.created_at, entry.created_at - 1] {
-        let again = apply_migration(db.url(), &m, &DrizzleEntry { hash: "other".into(), created_at }).await.unwrap();
+        let again = apply_migration(db.url(), &m, Some(&DrizzleEntry { hash: "other".into(), created_at })).await.unwrap();
         assert!(!again.applied && again.rollback.is_none());
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
@@ -513,7 +513,7 @@ async fn apply_migration_applies_records_and_skips() {
     let options = ExecuteOptions { drizzle_hash: Some("hash-a".into()), ..Default::default() };
     assert!(execute_rollback(db.url(), "9.0.0", &options).await.unwrap().drizzle_row_deleted);
     assert_eq!(one(&db, "SELECT count(*) FROM drizzle.__drizzle_migrations;"), "0");
-    let reapplied = apply_migration(db.url(), &m, &entry).await.unwrap();
+    let reapplied = apply_migration(db.url(), &m, Some(&entry)).await.unwrap();
     assert!(reapplied.applied && reapplied.rollback.unwrap().rollback_applied_at.is_none());
     assert!(column_exists(&db, "wishlist_items", "applied"));
 }
@@ -527,7 +527,7 @@ async fn apply_migration_failure_changes_nothing() {
         "9.1.0",
         "ALTER TABLE wishlist_items ADD COLUMN first TEXT;\nALTER TABLE no_such_table ADD COLUMN x int;",
     );
-    let e = apply_migration(db.url(), &m, &DrizzleEntry { hash: "h".into(), created_at: 1 }).await.unwrap_err();
+    let e = apply_migration(db.url(), &m, Some(&DrizzleEntry { hash: "h".into(), created_at: 1 })).await.unwrap_err();
     assert_eq!(e.code(), "MIGRATION_FAILED");
     let message = e.to_string();
     for part in ["9.1.0", "statement 2 of 2", "no_such_table", "SQLSTATE 42P01", "nothing was applied"] {
@@ -550,7 +550,7 @@ async fn apply_migration_refuses_concurrently() {
         "ALTER TABLE wishlist_items ADD COLUMN c TEXT;\nCREATE INDEX CONCURRENTLY idx_c ON wishlist_items (c);",
     );
     let entry = DrizzleEntry { hash: "hc".into(), created_at: 5 };
-    let e = apply_migration(db.url(), &m, &entry).await.unwrap_err();
+    let e = apply_migration(db.url(), &m, Some(&entry)).await.unwrap_err();
     assert_eq!(e.code(), "MIGRATION_FAILED");
     let message = e.to_string();
     for part in
@@ -565,7 +565,7 @@ async fn apply_migration_refuses_concurrently() {
 
     // Recorded as applied by Drizzle already (e.g. by hand): skipped, not refused.
     db.run("CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('hc', 5);").unwrap();
-    let skipped = apply_migration(db.url(), &m, &entry).await.unwrap();
+    let skipped = apply_migration(db.url(), &m, Some(&entry)).await.unwrap();
     assert!(!skipped.applied);
 }
 
@@ -594,7 +594,7 @@ async fn apply_migration_that_creates_schema_versions() {
     let first = apply_migration(
         db.url(),
         &migration("0.0.0", SCHEMA_VERSIONS_SQL),
-        &DrizzleEntry { hash: "h0".into(), created_at: 10 },
+        Some(&DrizzleEntry { hash: "h0".into(), created_at: 10 }),
     )
     .await
     .unwrap();
@@ -603,7 +603,7 @@ async fn apply_migration_that_creates_schema_versions() {
     let second = apply_migration(
         db.url(),
         &migration("0.0.1", ROLLBACK_COLUMNS_SQL),
-        &DrizzleEntry { hash: "h1".into(), created_at: 20 },
+        Some(&DrizzleEntry { hash: "h1".into(), created_at: 20 }),
     )
     .await
     .unwrap();

@@ -154,16 +154,33 @@ impl Drop for Database {
 /// `\restrict` key that pg_dump 15.14+ writes).
 pub fn normalize_dump(dump: &str) -> String {
     let mut out = String::with_capacity(dump.len());
+    // Consecutive GRANTs of one object are one ACL: PostgreSQL keeps its entries in the order they were
+    // granted, which carries no meaning, so they are compared sorted.
+    let mut grants: Vec<&str> = Vec::new();
+    let flush = |grants: &mut Vec<&str>, out: &mut String| {
+        grants.sort_unstable();
+        for grant in grants.drain(..) {
+            out.push_str(grant);
+            out.push('\n');
+        }
+    };
     for line in dump.lines() {
         let volatile = line.starts_with("\\restrict ")
             || line.starts_with("\\unrestrict ")
             || line.starts_with("-- Dumped from database version")
             || line.starts_with("-- Dumped by pg_dump version");
-        if !volatile {
-            out.push_str(line);
-            out.push('\n');
+        if volatile {
+            continue;
         }
+        if line.starts_with("GRANT ") {
+            grants.push(line);
+            continue;
+        }
+        flush(&mut grants, &mut out);
+        out.push_str(line);
+        out.push('\n');
     }
+    flush(&mut grants, &mut out);
     out
 }
 

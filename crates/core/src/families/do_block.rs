@@ -2,6 +2,7 @@
 //! `DO $$ BEGIN <stmt>; EXCEPTION WHEN duplicate_object THEN null; END $$;`: we read the PL/pgSQL body with
 //! the real PL/pgSQL parser and invert the plain SQL inside. Anything procedural is a data migration.
 use crate::context::Context;
+use crate::facts::Facts;
 use crate::families::data;
 use crate::invert::invert;
 use crate::outcome::Outcome;
@@ -15,7 +16,7 @@ struct Embedded {
     guarded: bool,
 }
 
-pub fn do_block(s: &DoStmt, ctx: &mut Context) -> Outcome {
+pub fn do_block(s: &DoStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     let mut body = None;
     let mut language = "plpgsql".to_owned();
     for arg in &s.args {
@@ -40,7 +41,7 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context) -> Outcome {
         let Ok(parsed) = crate::source::parse_tree(&statement.sql) else { return data::data_migration() };
         for raw in parsed.stmts {
             let Some(node) = raw.stmt.and_then(|n| n.node) else { continue };
-            let outcome = invert(&node, ctx, statement.guarded);
+            let outcome = invert(&node, ctx, statement.guarded, facts);
             if blocker.is_none() {
                 blocker = outcome.blocker;
             }

@@ -1,9 +1,13 @@
 //! One module per statement family; each has its own table of cases in `tests/cases/`.
+pub mod alter_objects;
 pub mod alter_table;
+pub mod comments;
 pub mod data;
 pub mod do_block;
 pub mod drops;
 pub mod indexes;
+pub mod placement;
+pub mod privileges;
 pub mod renames;
 pub mod routines;
 pub mod schemas;

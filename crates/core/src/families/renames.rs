@@ -1,18 +1,38 @@
 //! Renames (relations, columns, constraints, schemas, types, attributes, triggers, policies, routines)
 //! and SET SCHEMA: undone by the opposite rename, naming the object where it now lives.
 use crate::context::Context;
+use crate::facts::Facts;
+use crate::families::placement;
+use crate::name::ObjectName;
+use crate::state::{At, Lookup};
 use crate::families::object_keyword;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
 use pg_query::protobuf::{AlterObjectSchemaStmt, DropBehavior, ObjectType, ObjectWithArgs, RenameStmt};
 use pg_query::NodeEnum;
 
-pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
+pub fn rename(s: &RenameStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     if s.missing_ok {
-        return Outcome::blocked(
-            code::IF_EXISTS,
-            "Cannot auto-generate rollback for a rename with IF EXISTS: the object may not have existed, and renaming back could touch another object",
-        );
+        // Whether the object existed, from the database: a rename of nothing has nothing to undo.
+        let existed = match (&s.relation, s.rename_type()) {
+            (Some(rv), ObjectType::ObjectColumn) => facts
+                .column(At::Before, &ObjectName::from_range_var(rv), &s.subname)
+                .map(|c| c.is_some()),
+            (Some(rv), _) => {
+                facts.relation(At::Before, &ObjectName::from_range_var(rv), Lookup::SearchPath).map(|r| r.is_some())
+            }
+            _ => None,
+        };
+        match existed {
+            Some(false) => return Outcome::nothing_to_undo(),
+            Some(true) => {}
+            None => {
+                return Outcome::blocked(
+                    code::IF_EXISTS,
+                    "Cannot auto-generate rollback for a rename with IF EXISTS: the object may not have existed, and renaming back could touch another object",
+                )
+            }
+        }
     }
     let new = ident(&s.newname);
     let unsupported = || {
@@ -29,11 +49,12 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
         | ObjectType::ObjectSequence
         | ObjectType::ObjectForeignTable => {
             let Some(rv) = &s.relation else { return unsupported() };
+            let old = ObjectName::from_range_var(rv);
+            let renamed = placement::renamed(facts, &old, &old.sibling(&s.newname));
             ctx.rename_relation(rv, Some(&s.newname));
             Outcome::inverse(format!(
-                "ALTER {} {} RENAME TO {}",
+                "ALTER {} {renamed} RENAME TO {}",
                 object_keyword(s.rename_type()),
-                quote::sibling(rv, &s.newname),
                 ident(&rv.relname)
             ))
         }
@@ -70,8 +91,10 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context) -> Outcome {
             let (old, schema) = parts.split_last().expect("a type name has at least one part");
             let mut renamed: Vec<&str> = schema.to_vec();
             renamed.push(&s.newname);
-            let renamed = quote::qualified(&renamed);
-            ctx.rename_key(&quote::qualified(&parts), Some(renamed.clone()));
+            let renamed = ObjectName::from_parts(&renamed).expect("a type name has at least one part");
+            if let Some(old) = ObjectName::from_parts(&parts) {
+                ctx.rename(&old, Some(renamed.clone()));
+            }
             Outcome::inverse(format!("ALTER {} {renamed} RENAME TO {}", object_keyword(s.rename_type()), ident(old)))
         }
         ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
@@ -115,7 +138,7 @@ fn renamed_routine(f: &ObjectWithArgs, new_name: &str) -> Option<(String, String
 
 /// `ALTER TABLE s.t SET SCHEMA s2` -> `ALTER TABLE s2.t SET SCHEMA s`; without the original schema in the
 /// migration there is nowhere known to move it back to.
-pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
+pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     let keyword = object_keyword(s.object_type());
     let unknown = || {
         Outcome::blocked(
@@ -123,8 +146,20 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
             format!("Cannot auto-generate rollback for ALTER {keyword} ... SET SCHEMA without the original schema named in the migration"),
         )
     };
+    let relation = s.relation.as_ref().map(ObjectName::from_range_var);
+    // Where it was, from the database (when the migration did not say).
+    let was = relation.as_ref().map(|r| facts.relation(At::Before, r, Lookup::SearchPath));
     if s.missing_ok {
-        return Outcome::blocked(code::IF_EXISTS, format!("Cannot auto-generate rollback for ALTER {keyword} IF EXISTS ... SET SCHEMA: the object may not have existed"));
+        match &was {
+            Some(Some(None)) => return Outcome::nothing_to_undo(),
+            Some(Some(Some(_))) => {}
+            _ => {
+                return Outcome::blocked(
+                    code::IF_EXISTS,
+                    format!("Cannot auto-generate rollback for ALTER {keyword} IF EXISTS ... SET SCHEMA: the object may not have existed"),
+                )
+            }
+        }
     }
     match s.object_type() {
         ObjectType::ObjectTable
@@ -133,24 +168,33 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context) -> Outcome {
         | ObjectType::ObjectSequence
         | ObjectType::ObjectForeignTable => {
             let Some(rv) = &s.relation else { return unknown() };
-            if rv.schemaname.is_empty() {
-                return unknown();
-            }
+            let old_schema = match (&was, rv.schemaname.is_empty()) {
+                (_, false) => rv.schemaname.clone(),
+                (Some(Some(Some(r))), true) => r.schema.clone(),
+                _ => return unknown(),
+            };
             ctx.rename_relation(rv, None);
             Outcome::inverse(format!(
                 "ALTER {keyword} {} SET SCHEMA {}",
                 quote::qualified(&[&s.newschema, &rv.relname]),
-                ident(&rv.schemaname)
+                ident(&old_schema)
             ))
         }
         ObjectType::ObjectType | ObjectType::ObjectDomain => {
             let Some(parts) = object_name_parts(s.object.as_deref()) else { return unknown() };
-            let [schema, name] = parts[..] else { return unknown() };
-            ctx.rename_key(&quote::qualified(&parts), None);
+            let Some(old) = ObjectName::from_parts(&parts) else { return unknown() };
+            let schema = match &old.schema {
+                Some(schema) => schema.clone(),
+                None => match facts.type_(At::Before, &old, Lookup::SearchPath) {
+                    Some(Some(t)) => t.schema.clone(),
+                    _ => return unknown(),
+                },
+            };
+            ctx.rename(&old, None);
             Outcome::inverse(format!(
                 "ALTER {keyword} {} SET SCHEMA {}",
-                quote::qualified(&[&s.newschema, name]),
-                ident(schema)
+                quote::qualified(&[&s.newschema, &old.name]),
+                ident(&schema)
             ))
         }
         _ => unknown(),

@@ -1,24 +1,25 @@
 //! CREATE FUNCTION / PROCEDURE (dropped with their exact argument types: overloads exist), CREATE TRIGGER,
 //! CREATE RULE, CREATE POLICY.
+use crate::facts::Facts;
+use crate::families::drops::{definition, routine_signature};
+use crate::families::placement;
+use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
+use crate::state::{At, Lookup};
 use pg_query::protobuf::{
     CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt,
 };
 use pg_query::NodeEnum;
 
-pub fn create_function(s: &CreateFunctionStmt) -> Outcome {
+pub fn create_function(s: &CreateFunctionStmt, facts: &Facts) -> Outcome {
     let keyword = if s.is_procedure { "PROCEDURE" } else { "FUNCTION" };
-    let Some(name) = quote::any_name(&s.funcname) else {
+    let Some(name) = ObjectName::from_nodes(&s.funcname) else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, format!("CREATE {keyword} with an unreadable name"));
     };
-    if s.replace {
-        return Outcome::blocked(
-            code::OR_REPLACE,
-            format!("Cannot auto-generate rollback for CREATE OR REPLACE {keyword} {name}: the previous definition, if any, is not in the migration"),
-        );
-    }
     let mut args = Vec::new();
+    // Input arguments identify a function (for the lookups); the drop spells out every mode.
+    let mut inputs = Vec::new();
     for parameter in &s.parameters {
         let Some(NodeEnum::FunctionParameter(p)) = &parameter.node else { continue };
         // Argument modes are spelled out: DROP ignores OUT arguments of functions but procedures need them.
@@ -35,20 +36,72 @@ pub fn create_function(s: &CreateFunctionStmt) -> Outcome {
                 format!("CREATE {keyword} {name} with an unreadable argument type"),
             );
         };
+        if p.mode() != Mode::FuncParamOut {
+            inputs.push(type_name.clone());
+        }
         args.push(format!("{mode}{type_name}"));
     }
-    Outcome::inverse(format!("DROP {keyword} {name}({})", args.join(", ")))
+    if s.replace {
+        let blocked = || {
+            Outcome::blocked(
+                code::OR_REPLACE,
+                format!("Cannot auto-generate rollback for CREATE OR REPLACE {keyword} {name}: the previous definition, if any, is not in the migration"),
+            )
+        };
+        match facts.routine(At::Before, &name, Some(inputs.clone()), Lookup::Creation) {
+            None => return blocked(),
+            // It replaced a function: its previous definition goes back (owner, privileges and comment stay).
+            Some(Some(previous)) => {
+                return match &previous.definition {
+                    Some(definition) => Outcome::inverse(definition.trim_end()),
+                    None => Outcome::blocked(
+                        code::OR_REPLACE,
+                        format!("Cannot auto-generate rollback for CREATE OR REPLACE {keyword}: {} is an aggregate", routine_signature(previous)),
+                    ),
+                }
+            }
+            Some(None) => {}
+        }
+    }
+    let placed = placement::routine(facts, &name, &inputs);
+    Outcome::inverse(format!("DROP {keyword} {placed}({})", args.join(", ")))
 }
 
-pub fn create_trigger(s: &CreateTrigStmt) -> Outcome {
+pub fn create_trigger(s: &CreateTrigStmt, facts: &Facts) -> Outcome {
     let Some(table) = &s.relation else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TRIGGER without a table");
     };
     if s.replace {
-        return Outcome::blocked(
-            code::OR_REPLACE,
-            format!("Cannot auto-generate rollback for CREATE OR REPLACE TRIGGER {}: the previous definition, if any, is not in the migration", ident(&s.trigname)),
-        );
+        let blocked = |why: &str| {
+            Outcome::blocked(
+                code::OR_REPLACE,
+                format!("Cannot auto-generate rollback for CREATE OR REPLACE TRIGGER {}: {why}", ident(&s.trigname)),
+            )
+        };
+        let table_name = ObjectName::from_range_var(table);
+        match facts.trigger(At::Before, &table_name, &s.trigname) {
+            None => return blocked("the previous definition, if any, is not in the migration"),
+            Some(Some(previous)) => {
+                let create = definition(&previous.definition);
+                let Some(rest) = create.strip_prefix("CREATE TRIGGER ") else {
+                    return blocked("the trigger it replaced was a constraint trigger");
+                };
+                let state = match previous.enabled.as_str() {
+                    "D" => "DISABLE",
+                    "A" => "ENABLE ALWAYS",
+                    "R" => "ENABLE REPLICA",
+                    _ => "ENABLE",
+                };
+                return Outcome {
+                    inverse: vec![
+                        format!("CREATE OR REPLACE TRIGGER {rest}"),
+                        format!("ALTER TABLE {table_name} {state} TRIGGER {}", ident(&s.trigname)),
+                    ],
+                    ..Default::default()
+                };
+            }
+            Some(None) => {}
+        }
     }
     Outcome::inverse(format!("DROP TRIGGER {} ON {}", ident(&s.trigname), quote::relation(table)))
 }
@@ -60,7 +113,7 @@ pub fn create_policy(s: &CreatePolicyStmt) -> Outcome {
     Outcome::inverse(format!("DROP POLICY {} ON {}", ident(&s.policy_name), quote::relation(table)))
 }
 
-pub fn create_rule(s: &RuleStmt) -> Outcome {
+pub fn create_rule(s: &RuleStmt, facts: &Facts) -> Outcome {
     let Some(table) = &s.relation else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE RULE without a table");
     };
@@ -71,10 +124,29 @@ pub fn create_rule(s: &RuleStmt) -> Outcome {
         );
     }
     if s.replace {
-        return Outcome::blocked(
-            code::OR_REPLACE,
-            format!("Cannot auto-generate rollback for CREATE OR REPLACE RULE {}: the previous definition, if any, is not in the migration", ident(&s.rulename)),
-        );
+        let table_name = ObjectName::from_range_var(table);
+        match facts.rule(At::Before, &table_name, &s.rulename) {
+            None => {
+                return Outcome::blocked(
+                    code::OR_REPLACE,
+                    format!("Cannot auto-generate rollback for CREATE OR REPLACE RULE {}: the previous definition, if any, is not in the migration", ident(&s.rulename)),
+                )
+            }
+            Some(Some(previous)) => {
+                let create = definition(&previous.definition);
+                let rest = create.strip_prefix("CREATE RULE ").unwrap_or(&create);
+                let mut inverse = vec![format!("CREATE OR REPLACE RULE {rest}")];
+                let state = match previous.enabled.as_str() {
+                    "D" => "DISABLE",
+                    "A" => "ENABLE ALWAYS",
+                    "R" => "ENABLE REPLICA",
+                    _ => "ENABLE",
+                };
+                inverse.push(format!("ALTER TABLE {table_name} {state} RULE {}", ident(&s.rulename)));
+                return Outcome { inverse, ..Default::default() };
+            }
+            Some(None) => {}
+        }
     }
     Outcome::inverse(format!("DROP RULE {} ON {}", ident(&s.rulename), quote::relation(table)))
 }

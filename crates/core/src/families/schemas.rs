@@ -1,10 +1,12 @@
 //! CREATE SCHEMA and CREATE EXTENSION.
+use crate::facts::Facts;
 use crate::outcome::{code, Outcome};
+use crate::state::At;
 use crate::quote::ident;
 use pg_query::protobuf::{CreateExtensionStmt, CreateSchemaStmt, RoleSpecType};
 use pg_query::NodeEnum;
 
-pub fn create_schema(s: &CreateSchemaStmt) -> Outcome {
+pub fn create_schema(s: &CreateSchemaStmt, facts: &Facts) -> Outcome {
     let name = if !s.schemaname.is_empty() {
         s.schemaname.as_str()
     } else {
@@ -19,10 +21,16 @@ pub fn create_schema(s: &CreateSchemaStmt) -> Outcome {
         }
     };
     if s.if_not_exists {
-        return Outcome::blocked(
-            code::IF_NOT_EXISTS,
-            format!("Cannot auto-generate rollback for CREATE SCHEMA IF NOT EXISTS: {} may have existed before the migration", ident(name)),
-        );
+        match facts.schema(At::Before, name) {
+            Some(Some(_)) => return Outcome::nothing_to_undo(),
+            Some(None) => {}
+            None => {
+                return Outcome::blocked(
+                    code::IF_NOT_EXISTS,
+                    format!("Cannot auto-generate rollback for CREATE SCHEMA IF NOT EXISTS: {} may have existed before the migration", ident(name)),
+                )
+            }
+        }
     }
     if !s.schema_elts.is_empty() {
         return Outcome::blocked(
@@ -33,13 +41,19 @@ pub fn create_schema(s: &CreateSchemaStmt) -> Outcome {
     Outcome::inverse(format!("DROP SCHEMA {}", ident(name)))
 }
 
-pub fn create_extension(s: &CreateExtensionStmt) -> Outcome {
+pub fn create_extension(s: &CreateExtensionStmt, facts: &Facts) -> Outcome {
     let name = ident(&s.extname);
     if s.if_not_exists {
-        return Outcome::blocked(
-            code::IF_NOT_EXISTS,
-            format!("Cannot auto-generate rollback for CREATE EXTENSION IF NOT EXISTS: {name} may have been installed before the migration"),
-        );
+        match facts.extension(At::Before, &s.extname) {
+            Some(Some(_)) => return Outcome::nothing_to_undo(),
+            Some(None) => {}
+            None => {
+                return Outcome::blocked(
+                    code::IF_NOT_EXISTS,
+                    format!("Cannot auto-generate rollback for CREATE EXTENSION IF NOT EXISTS: {name} may have been installed before the migration"),
+                )
+            }
+        }
     }
     let cascade = s.options.iter().any(|o| matches!(&o.node, Some(NodeEnum::DefElem(d)) if d.defname == "cascade"));
     if cascade {

@@ -1,14 +1,34 @@
 //! SET / RESET: session settings leave no schema behind, except those that change how later names resolve
 //! or who owns what the migration creates.
+use crate::context::Context;
+use crate::facts::Facts;
 use crate::outcome::{code, Outcome};
+use crate::quote::literal;
+use crate::state::At;
 use pg_query::protobuf::{TransactionStmt, TransactionStmtKind as Kind, VariableSetStmt};
 
-pub fn set(s: &VariableSetStmt) -> Outcome {
+/// Sets `search_path` for the rest of the rollback's transaction.
+pub fn set_search_path(path: &str) -> String {
+    format!("SELECT pg_catalog.set_config('search_path', {}, true)", literal(path))
+}
+
+pub fn set(s: &VariableSetStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     match s.name.as_str() {
-        "search_path" => Outcome::blocked(
-            code::SEARCH_PATH,
-            "Cannot auto-generate rollback for SET search_path: names in the migration resolve through it and the rollback would run without it",
-        ),
+        "search_path" => {
+            // With the paths before and after captured, the rollback sets each back in turn: it starts with the
+            // migration's last one (see the planner), and undoing this statement restores the one before it.
+            let (before, after) = (facts.setting(At::Before, "search_path"), facts.setting(At::After, "search_path"));
+            match (before, after) {
+                (Some(Some(before)), Some(Some(after))) => {
+                    ctx.search_path = Some(after.clone());
+                    Outcome::inverse(set_search_path(before))
+                }
+                _ => Outcome::blocked(
+                    code::SEARCH_PATH,
+                    "Cannot auto-generate rollback for SET search_path: names in the migration resolve through it and the rollback would run without it",
+                ),
+            }
+        }
         "role" | "session_authorization" => Outcome::blocked(
             code::SESSION_ROLE,
             "Cannot auto-generate rollback for SET ROLE / SESSION AUTHORIZATION: the rollback would run as a different role",

@@ -1,87 +1,156 @@
 //! CREATE TYPE (enum, composite, range), CREATE DOMAIN and its constraints, CREATE COLLATION, and enum
 //! changes (ALTER TYPE ... ADD/RENAME VALUE).
 use crate::context::Context;
+use crate::facts::Facts;
+use crate::families::placement;
+use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
-use crate::quote::{self, literal};
+use crate::quote::{self, ident, literal};
+use crate::restore;
+use crate::state::{At, Lookup};
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt, DefineStmt,
     Node, ObjectType,
 };
 use pg_query::NodeEnum;
 
-fn drop_type(keyword: &str, name: &[Node], ctx: &mut Context) -> Outcome {
-    match quote::any_name(name) {
+fn drop_type(keyword: &str, name: &[Node], ctx: &mut Context, facts: &Facts) -> Outcome {
+    match ObjectName::from_nodes(name) {
         Some(name) => {
-            ctx.record_key(name.clone());
-            Outcome::inverse(format!("DROP {keyword} {name}"))
+            ctx.record(name.clone());
+            Outcome::inverse(format!("DROP {keyword} {}", placement::type_(facts, &name)))
         }
         None => Outcome::blocked(code::UNSUPPORTED_STATEMENT, format!("CREATE {keyword} with an unreadable name")),
     }
 }
 
-pub fn create_enum(s: &CreateEnumStmt, ctx: &mut Context) -> Outcome {
-    drop_type("TYPE", &s.type_name, ctx)
+pub fn create_enum(s: &CreateEnumStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
+    drop_type("TYPE", &s.type_name, ctx, facts)
 }
 
 /// A range type also gets a multirange type and constructor functions; DROP TYPE removes them all.
-pub fn create_range(s: &CreateRangeStmt, ctx: &mut Context) -> Outcome {
-    drop_type("TYPE", &s.type_name, ctx)
+pub fn create_range(s: &CreateRangeStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
+    drop_type("TYPE", &s.type_name, ctx, facts)
 }
 
-pub fn create_composite(s: &CompositeTypeStmt, ctx: &mut Context) -> Outcome {
+pub fn create_composite(s: &CompositeTypeStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     match &s.typevar {
         Some(rv) => {
             ctx.record_relation(rv);
-            Outcome::inverse(format!("DROP TYPE {}", quote::relation(rv)))
+            Outcome::inverse(format!("DROP TYPE {}", placement::type_(facts, &ObjectName::from_range_var(rv))))
         }
         None => Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TYPE without a name"),
     }
 }
 
-pub fn create_domain(s: &CreateDomainStmt, ctx: &mut Context) -> Outcome {
-    drop_type("DOMAIN", &s.domainname, ctx)
+pub fn create_domain(s: &CreateDomainStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
+    drop_type("DOMAIN", &s.domainname, ctx, facts)
 }
 
-pub fn alter_enum(s: &AlterEnumStmt) -> Outcome {
+pub fn alter_enum(s: &AlterEnumStmt, facts: &Facts) -> Outcome {
     let Some(type_name) = quote::any_name(&s.type_name) else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "ALTER TYPE with an unreadable name");
     };
     if s.old_val.is_empty() {
+        // ADD VALUE IF NOT EXISTS of a label the enum had already changed nothing.
+        let existed = s.skip_if_new_val_exists
+            && ObjectName::from_nodes(&s.type_name)
+                .and_then(|name| facts.type_(At::Before, &name, Lookup::SearchPath))
+                .is_some_and(|t| t.is_some_and(|t| t.labels.contains(&s.new_val)));
+        if existed {
+            return Outcome::nothing_to_undo();
+        }
         return Outcome::blocked(code::ENUM_ADD_VALUE, "Cannot rollback enum value addition (PostgreSQL limitation)");
     }
     Outcome::inverse(format!("ALTER TYPE {type_name} RENAME VALUE {} TO {}", literal(&s.new_val), literal(&s.old_val)))
 }
 
-/// `ALTER DOMAIN`: named constraints and NOT NULL have inverses; defaults and dropped constraints do not.
-pub fn alter_domain(s: &AlterDomainStmt) -> Outcome {
+/// `ALTER DOMAIN`: named constraints have inverses; with the state captured, defaults, NOT NULL, dropped and
+/// unnamed constraints too.
+pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
     let Some(domain) = quote::any_name(&s.type_name) else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "ALTER DOMAIN with an unreadable name");
     };
+    let name = ObjectName::from_nodes(&s.type_name);
+    let before = name.as_ref().and_then(|n| facts.type_(At::Before, n, Lookup::SearchPath));
+    let before = before.map(|t| t.and_then(|t| t.domain.as_ref()));
     match s.subtype.as_str() {
         "C" => match s.def.as_ref().and_then(|d| d.node.as_ref()) {
             Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
                 Outcome::inverse(format!("ALTER DOMAIN {domain} DROP CONSTRAINT {}", quote::ident(&c.conname)))
             }
-            _ => Outcome::blocked(
-                code::UNNAMED_OBJECT,
-                format!("Cannot auto-generate rollback for ALTER DOMAIN {domain} ADD CONSTRAINT without a name: PostgreSQL chooses the name"),
-            ),
+            _ => {
+                let after = name.as_ref().and_then(|n| facts.type_(At::After, n, Lookup::SearchPath));
+                let added = before.zip(after).and_then(|(before, after)| {
+                    let after = after.and_then(|t| t.domain.as_ref())?;
+                    let new: Vec<_> = after
+                        .constraints
+                        .iter()
+                        .filter(|c| !before.is_some_and(|b| b.constraints.iter().any(|o| o.name == c.name)))
+                        .collect();
+                    match new[..] {
+                        [one] => Some(one.name.clone()),
+                        _ => None,
+                    }
+                });
+                match added {
+                    Some(constraint) => {
+                        Outcome::inverse(format!("ALTER DOMAIN {domain} DROP CONSTRAINT {}", ident(&constraint)))
+                    }
+                    None => Outcome::blocked(
+                        code::UNNAMED_OBJECT,
+                        format!("Cannot auto-generate rollback for ALTER DOMAIN {domain} ADD CONSTRAINT without a name: PostgreSQL chooses the name"),
+                    ),
+                }
+            }
         },
         "O" | "N" => {
             let (done, undo) = if s.subtype == "O" { ("SET", "DROP") } else { ("DROP", "SET") };
-            Outcome::blocked(
-                code::PREVIOUS_STATE_UNKNOWN,
-                format!(
-                    "Cannot auto-generate a safe rollback for ALTER DOMAIN {domain} {done} NOT NULL: whether it was \
-                     already in that state is not in the migration; the opposite command is offered for review"
-                ),
-            )
-            .with_inverse(format!("ALTER DOMAIN {domain} {undo} NOT NULL"))
+            match before {
+                Some(Some(d)) if d.not_null == (s.subtype == "O") => Outcome::nothing_to_undo(),
+                Some(Some(_)) => Outcome::inverse(format!("ALTER DOMAIN {domain} {undo} NOT NULL")),
+                Some(None) => Outcome::nothing_to_undo(),
+                None => Outcome::blocked(
+                    code::PREVIOUS_STATE_UNKNOWN,
+                    format!(
+                        "Cannot auto-generate a safe rollback for ALTER DOMAIN {domain} {done} NOT NULL: whether it was \
+                         already in that state is not in the migration; the opposite command is offered for review"
+                    ),
+                )
+                .with_inverse(format!("ALTER DOMAIN {domain} {undo} NOT NULL")),
+            }
         }
-        "X" => Outcome::blocked(
-            code::DROP_CONSTRAINT,
-            format!("Cannot auto-generate rollback for ALTER DOMAIN {domain} DROP CONSTRAINT (its definition is not in the migration)"),
-        ),
+        "T" => match before {
+            Some(Some(d)) => Outcome::inverse(match &d.default {
+                Some(default) => format!("ALTER DOMAIN {domain} SET DEFAULT {default}"),
+                None => format!("ALTER DOMAIN {domain} DROP DEFAULT"),
+            }),
+            Some(None) => Outcome::nothing_to_undo(),
+            None => Outcome::blocked(
+                code::PREVIOUS_STATE_UNKNOWN,
+                format!("Cannot auto-generate rollback for ALTER DOMAIN {domain}: the previous state is not in the migration"),
+            ),
+        },
+        "X" => {
+            let dropped = before.map(|d| d.and_then(|d| d.constraints.iter().find(|c| c.name == s.name)));
+            match dropped {
+                Some(Some(c)) => {
+                    let mut inverse = vec![format!("ALTER DOMAIN {domain} ADD CONSTRAINT {} {}", ident(&c.name), c.definition)];
+                    if c.comment.is_some() {
+                        inverse.push(restore::comment(
+                            &format!("CONSTRAINT {} ON DOMAIN {domain}", ident(&c.name)),
+                            c.comment.as_deref(),
+                        ));
+                    }
+                    Outcome { inverse, ..Default::default() }
+                }
+                Some(None) if s.missing_ok => Outcome::nothing_to_undo(),
+                _ => Outcome::blocked(
+                    code::DROP_CONSTRAINT,
+                    format!("Cannot auto-generate rollback for ALTER DOMAIN {domain} DROP CONSTRAINT (its definition is not in the migration)"),
+                ),
+            }
+        }
         _ => Outcome::blocked(
             code::PREVIOUS_STATE_UNKNOWN,
             format!("Cannot auto-generate rollback for ALTER DOMAIN {domain}: the previous state is not in the migration"),

@@ -1,4 +1,4 @@
-import { boolean, numeric, pgEnum, pgTable, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, jsonb, numeric, pgEnum, pgTable, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 // Migration metadata (WISH-2057), extended by WISH-20200 with the generated rollback script
 // and the time a rollback was executed.
@@ -12,6 +12,8 @@ export const schemaVersions = pgTable('schema_versions', {
   rollbackSafe: boolean('rollback_safe').default(false),
   rollbackScript: text('rollback_script'),
   rollbackAppliedAt: timestamp('rollback_applied_at'),
+  // The whole plan pg-rollback stored with the script: warnings, and whether the state was captured.
+  rollbackPlan: jsonb('rollback_plan'),
 });
 
 export const wishlistStore = pgEnum('wishlist_store', ['LEGO', 'Barnes & Noble', 'Target', 'Other']);

@@ -1,0 +1,207 @@
+//! The sans-I/O planner: walks a parsed migration statement by statement. With a database, the caller
+//! asks it what it needs to know before and after each statement runs, answers, and settles the
+//! statement; without one, every statement is settled from the SQL alone.
+//!
+//! ```text
+//! let mut planner = Planner::new(migration, true);
+//! while let Some(statement) = planner.statement() {
+//!     loop { let q = planner.questions(At::Before); if q.is_empty() { break } planner.answer(At::Before, answer(q)) }
+//!     run(statement); planner.answer(At::After, answer(planner.questions(At::After)));
+//!     planner.settle();
+//! }
+//! let plan = planner.finish();
+//! ```
+use crate::context::Context;
+use crate::facts::{Answers, Facts};
+use crate::invert;
+use crate::migration::{ParsedMigration, ParsedStatement};
+use crate::outcome::{code, Blocker, Outcome};
+use crate::plan::{RollbackPlan, RollbackWarning, StatementPlan};
+use crate::state::{At, Question, Reply};
+
+pub struct Planner {
+    migration: ParsedMigration,
+    capture: bool,
+    context: Context,
+    current: usize,
+    before: Answers,
+    after: Answers,
+    settled: Vec<Settled>,
+}
+
+struct Settled {
+    outcome: Outcome,
+    /// Questions the database layer could not answer (the statement fell back to the SQL alone).
+    capture_failures: Vec<String>,
+}
+
+impl Planner {
+    /// `capture`: a database will answer questions; otherwise every statement is inverted from its SQL.
+    pub fn new(migration: ParsedMigration, capture: bool) -> Self {
+        let count = migration.statements.len();
+        Planner {
+            migration,
+            capture,
+            context: Context::default(),
+            current: 0,
+            before: Answers::new(),
+            after: Answers::new(),
+            settled: Vec::with_capacity(count),
+        }
+    }
+
+    pub fn migration(&self) -> &ParsedMigration {
+        &self.migration
+    }
+
+    /// The statement to settle next; `None` when all are settled.
+    pub fn statement(&self) -> Option<&ParsedStatement> {
+        self.migration.statements.get(self.current)
+    }
+
+    pub fn index(&self) -> usize {
+        self.current
+    }
+
+    /// What the current statement's inversion needs to know at `at` and has not been told yet. Asking
+    /// before the statement runs also returns nothing for `At::After`: ask that once the statement ran.
+    pub fn questions(&self, at: At) -> Vec<Question> {
+        if !self.capture {
+            return Vec::new();
+        }
+        let Some(statement) = self.statement() else { return Vec::new() };
+        // A probe: inverting on a copy of the context records the questions without changing anything.
+        let facts = Facts::captured(&self.before, &self.after);
+        let mut context = self.context.clone();
+        let _ = invert::invert(&statement.node, &mut context, false, &facts);
+        facts.unanswered().into_iter().filter(|(a, _)| *a == at).map(|(_, q)| q).collect()
+    }
+
+    pub fn answer(&mut self, at: At, replies: impl IntoIterator<Item = (Question, Reply)>) {
+        let answers = match at {
+            At::Before => &mut self.before,
+            At::After => &mut self.after,
+        };
+        answers.extend(replies);
+    }
+
+    /// Invert the current statement with what is known now, and move to the next one.
+    pub fn settle(&mut self) {
+        let Some(statement) = self.migration.statements.get(self.current) else { return };
+        let settled = if self.capture {
+            let facts = Facts::captured(&self.before, &self.after);
+            let outcome = invert::invert(&statement.node, &mut self.context, false, &facts);
+            Settled { outcome, capture_failures: facts.failures() }
+        } else {
+            let outcome = invert::invert(&statement.node, &mut self.context, false, &Facts::sql_only());
+            Settled { outcome, capture_failures: Vec::new() }
+        };
+        self.settled.push(settled);
+        self.before.clear();
+        self.after.clear();
+        self.current += 1;
+    }
+
+    /// The plan; statements not settled yet are settled from what is known.
+    pub fn finish(mut self) -> RollbackPlan {
+        while self.current < self.migration.statements.len() {
+            self.settle();
+        }
+        let mut settled = self.settled;
+        // The rollback runs its inverses with the search_path the migration ended with.
+        if let (Some(path), Some(last)) = (&self.context.search_path, settled.last_mut()) {
+            last.outcome.inverse.insert(0, crate::families::session::set_search_path(path));
+        }
+        let mut outcomes: Vec<&mut Outcome> = settled.iter_mut().map(|s| &mut s.outcome).collect();
+        verify_reparses(&mut outcomes);
+
+        let mut plans = Vec::with_capacity(settled.len());
+        let mut warnings = Vec::new();
+        let mut transactional = true;
+        for (index, (statement, settled)) in self.migration.statements.iter().zip(settled).enumerate() {
+            let index = index as u32;
+            let outcome = settled.outcome;
+            let warn = |code: &str, message: String| RollbackWarning {
+                code: code.to_owned(),
+                message,
+                statement_index: index,
+                line: statement.line,
+                column: statement.column,
+            };
+            if !settled.capture_failures.is_empty() {
+                warnings.push(warn(
+                    code::CAPTURE_FAILED,
+                    format!(
+                        "Could not read the state this statement changes from the database ({}); its rollback \
+                         is generated from the SQL alone",
+                        settled.capture_failures.join("; ")
+                    ),
+                ));
+            }
+            if let Some(blocker) = &outcome.blocker {
+                warnings.push(warn(blocker.code, blocker.message.clone()));
+            }
+            if outcome.non_transactional && !outcome.inverse.is_empty() {
+                transactional = false;
+                warnings.push(warn(
+                    code::NON_TRANSACTIONAL,
+                    "The rollback of this statement cannot run inside a transaction block; it runs statement by statement"
+                        .to_owned(),
+                ));
+            }
+            plans.push(StatementPlan {
+                index,
+                kind: invert::kind(&statement.node),
+                sql: statement.text.clone(),
+                line: statement.line,
+                column: statement.column,
+                reversible: outcome.is_reversible(),
+                inverse: script(&outcome.inverse),
+                code: outcome.blocker.map(|b| b.code.to_owned()),
+            });
+        }
+
+        let rollback_script: String = plans.iter().rev().filter_map(|p| p.inverse.as_deref()).collect();
+        RollbackPlan {
+            rollback_script: (!rollback_script.is_empty()).then_some(rollback_script),
+            rollback_safe: !plans.is_empty() && plans.iter().all(|p| p.reversible),
+            transactional,
+            state_captured: self.capture,
+            statements: plans,
+            warnings,
+        }
+    }
+}
+
+/// Joins statements as `stmt;\n` each; `None` when there are none.
+fn script(statements: &[String]) -> Option<String> {
+    let mut out = String::new();
+    for statement in statements {
+        out.push_str(statement);
+        out.push_str(";\n");
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Every generated statement must parse back as exactly one statement; if not, that is our bug, and the
+/// statement is reported as not reversible rather than returning SQL we cannot vouch for. One parse of
+/// everything settles the usual case; only a failure is narrowed down statement by statement.
+fn verify_reparses(outcomes: &mut [&mut Outcome]) {
+    let all: Vec<&str> = outcomes.iter().flat_map(|o| o.inverse.iter().map(String::as_str)).collect();
+    if all.is_empty() || parses_as_statements(&all.join(";\n"), all.len()) {
+        return;
+    }
+    for outcome in outcomes.iter_mut() {
+        let Some(bad) = outcome.inverse.iter().find(|sql| !parses_as_statements(sql, 1)).cloned() else { continue };
+        outcome.blocker = Some(Blocker {
+            code: code::GENERATED_SQL_INVALID,
+            message: format!("pg-rollback generated SQL that does not parse back ({bad}); please report this"),
+        });
+        outcome.inverse.clear();
+    }
+}
+
+/// Runs PostgreSQL's grammar without building a parse tree (that is the costly part of parsing here).
+fn parses_as_statements(sql: &str, count: usize) -> bool {
+    matches!(pg_query::split_with_parser(sql), Ok(statements) if statements.len() == count)
+}

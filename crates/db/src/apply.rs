@@ -1,0 +1,254 @@
+//! Applying migrations with their rollback captured from the live database, the dry run that does the
+//! same and rolls back, and recording a rollback after the fact (from the SQL alone).
+use pg_rollback_core::{ParsedMigration, Planner, RollbackPlan};
+use tokio_postgres::GenericClient;
+
+use crate::connect::parse_url;
+use crate::drizzle;
+use crate::error::{pg_message, statement_cause, Error, Result};
+use crate::execute::{run, StatementFailed, Statements, COMMIT_OUTCOME_UNKNOWN};
+use crate::lock::{set_timeouts, take_lock, Timeouts};
+use crate::session::{check_migration, check_text, check_timeout, with_session, Ctx};
+use crate::versions;
+use crate::{ApplyOutcome, DrizzleEntry, MigrationInput, PlannedMigration, StoredRollback};
+
+/// A migration parsed before anything is sent to the database.
+fn parse(label: &str, sql: &str) -> Result<ParsedMigration> {
+    ParsedMigration::parse(sql).map_err(|e| {
+        Error::MigrationFailed(format!("{label} was not applied: the SQL does not parse ({}): {e}", e.code()))
+    })
+}
+
+/// Refuses what cannot run in the one transaction each migration is applied in.
+fn check_runnable(label: &str, migration: &ParsedMigration) -> Result<()> {
+    let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
+    if let Some(i) = migration.first_transaction_control() {
+        return Err(failed(format!(
+            "was not applied: statement {} (`{}`, line {}) controls transactions itself; pg-rollback applies each \
+             migration in one transaction of its own",
+            i + 1,
+            migration.statements[i].text,
+            migration.statements[i].line
+        )));
+    }
+    if let Some(i) = migration.first_non_transactional() {
+        let s = &migration.statements[i];
+        return Err(failed(format!(
+            "was not applied: statement {} of {} (line {}, column {}), `{}`, cannot run inside a transaction block, \
+             and each migration is applied in one transaction with its bookkeeping (as drizzle-orm's migrator does). \
+             Remove CONCURRENTLY (or move the statement to a migration applied by hand); nothing was changed",
+            i + 1,
+            migration.statements.len(),
+            s.line,
+            s.column,
+            s.text
+        )));
+    }
+    Ok(())
+}
+
+/// Run `migration` in the caller's transaction, reading the state each statement overwrites; the plan that
+/// undoes it. A failing statement is `MIGRATION_FAILED` naming it; the caller rolls back.
+async fn run_captured<C: GenericClient + Sync>(
+    c: &C,
+    label: &str,
+    migration: ParsedMigration,
+    unchanged: &str,
+) -> Result<RollbackPlan> {
+    let mut planner = Planner::new(migration, true);
+    // A `SET search_path` in the migration must not send the bookkeeping (or the next migration of a dry run)
+    // elsewhere: the path is put back afterwards, as a new connection would have it.
+    let path = c
+        .query_one("SELECT current_setting('search_path')", &[])
+        .await
+        .map_err(|e| Error::MigrationFailed(format!("{label} was not applied: reading search_path failed: {}", pg_message(&e))))?
+        .get::<_, String>(0);
+    if let Err(StatementFailed { index, error }) = run(c, Statements::Captured(&mut planner)).await {
+        let statements = &planner.migration().statements;
+        let s = &statements[index];
+        return Err(Error::MigrationFailed(format!(
+            "{label} failed at statement {} of {} (line {}, column {}): {}\nPostgreSQL: {}\n{unchanged}",
+            index + 1,
+            statements.len(),
+            s.line,
+            s.column,
+            s.text,
+            statement_cause(&error)
+        )));
+    }
+    c.execute("SELECT set_config('search_path', $1, false)", &[&path])
+        .await
+        .map_err(|e| Error::MigrationFailed(format!("{label}: restoring search_path failed: {}\n{unchanged}", pg_message(&e))))?;
+    Ok(planner.finish())
+}
+
+/// Apply a migration and store its rollback, in one transaction under the advisory lock.
+///
+/// The rollback is built while the migration runs: before each statement the state it overwrites is read
+/// from the database (a default, an index's definition, whether an object existed, ...), after it what
+/// PostgreSQL chose (names of unnamed objects). With a Drizzle entry the migration is skipped
+/// (`applied: false`) when `drizzle.__drizzle_migrations` already has a row with
+/// `created_at >= entry.created_at` (drizzle-orm's rule), and the row is recorded with it; without one,
+/// only `schema_versions` records it. Any failure leaves the database unchanged and is `MIGRATION_FAILED`;
+/// so is a migration with a statement that cannot run in a transaction, refused before anything runs.
+pub async fn apply_migration(url: &str, m: &MigrationInput, entry: Option<&DrizzleEntry>) -> Result<ApplyOutcome> {
+    check_migration(m)?;
+    if let Some(entry) = entry {
+        check_text("drizzleHash", &entry.hash, false)?;
+    }
+    parse_url(url)?;
+    let label = format!("Migration {} ({})", m.version, m.migration_file);
+    let migration = parse(&label, &m.sql)?;
+    with_session(url, async |client, ctx| {
+        let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
+        let unchanged = "nothing was applied (the transaction was rolled back)";
+        let meta = |what: &str, e: tokio_postgres::Error| failed(format!("failed while {what}: {}; {unchanged}", pg_message(&e)));
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
+        if let Some(entry) = entry {
+            if drizzle::is_applied(&tx, entry.created_at).await.map_err(|e| meta("reading drizzle.__drizzle_migrations", e))? {
+                tx.rollback().await.map_err(|e| ctx.err("ending a read-only transaction", &e))?;
+                return Ok(ApplyOutcome { applied: false, rollback: None });
+            }
+        }
+        if let Err(e) = check_runnable(&label, &migration) {
+            let _ = tx.rollback().await;
+            return Err(e);
+        }
+        let plan = match run_captured(&tx, &label, migration, unchanged).await {
+            Ok(plan) => plan,
+            Err(e) => {
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        };
+        if let Some(entry) = entry {
+            drizzle::record(&tx, &entry.hash, entry.created_at)
+                .await
+                .map_err(|e| meta("recording it in drizzle.__drizzle_migrations", e))?;
+        }
+        let rollback = match versions::inspect(&tx, ctx).await {
+            Ok(Ok(table)) => Some(versions::write_row(&tx, ctx, table, m, &plan).await.map_err(|e| failed(format!("{e}; {unchanged}")))?),
+            Ok(Err(_)) => None,
+            Err(e) => return Err(failed(format!("{e}; {unchanged}"))),
+        };
+        tx.commit().await.map_err(|e| match e.as_db_error() {
+            Some(_) => meta("committing", e),
+            None => failed(format!("failed while committing: {}; {COMMIT_OUTCOME_UNKNOWN}", pg_message(&e))),
+        })?;
+        Ok(ApplyOutcome { applied: true, rollback })
+    })
+    .await
+}
+
+/// A migration for [`plan_migrations`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanInput {
+    pub version: String,
+    pub sql: String,
+    /// With Drizzle's `created_at`, a migration Drizzle already records is reported as not pending.
+    pub drizzle_created_at: Option<i64>,
+}
+
+/// The dry run: apply the pending migrations in order, each with capture, in ONE transaction that is always
+/// rolled back, and return the plan each would store. Nothing changes; meanwhile the transaction holds the
+/// locks the migrations take (ACCESS EXCLUSIVE for most DDL on the tables they alter) and pg-rollback's
+/// advisory lock. `lock_timeout` bounds waiting for them.
+pub async fn plan_migrations(url: &str, migrations: &[PlanInput], timeouts: Timeouts) -> Result<Vec<PlannedMigration>> {
+    check_timeout("lockTimeoutMs", timeouts.lock_timeout_ms)?;
+    check_timeout("statementTimeoutMs", timeouts.statement_timeout_ms)?;
+    let mut parsed = Vec::with_capacity(migrations.len());
+    for m in migrations {
+        check_text("version", &m.version, false)?;
+        parsed.push(parse(&format!("Migration {}", m.version), &m.sql)?);
+    }
+    parse_url(url)?;
+    with_session(url, async |client, ctx| {
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        let result = dry_run(&tx, ctx, migrations, parsed, timeouts).await;
+        tx.rollback().await.map_err(|e| ctx.err("rolling back the dry run", &e))?;
+        result
+    })
+    .await
+}
+
+async fn dry_run<C: GenericClient + Sync>(
+    tx: &C,
+    ctx: &Ctx,
+    migrations: &[PlanInput],
+    parsed: Vec<ParsedMigration>,
+    timeouts: Timeouts,
+) -> Result<Vec<PlannedMigration>> {
+    set_timeouts(tx, ctx, timeouts, "LOCAL").await?;
+    take_lock(tx, ctx, "pg_advisory_xact_lock").await?;
+    let unchanged = "nothing was changed (dry run)";
+    let mut planned = Vec::with_capacity(migrations.len());
+    for (m, migration) in migrations.iter().zip(parsed) {
+        if let Some(created_at) = m.drizzle_created_at {
+            let applied = drizzle::is_applied(tx, created_at)
+                .await
+                .map_err(|e| ctx.err("reading drizzle.__drizzle_migrations", &e))?;
+            if applied {
+                planned.push(PlannedMigration { version: m.version.clone(), pending: false, plan: None });
+                continue;
+            }
+        }
+        let label = format!("Migration {}", m.version);
+        check_runnable(&label, &migration)?;
+        let plan = run_captured(tx, &label, migration, unchanged).await?;
+        planned.push(PlannedMigration { version: m.version.clone(), pending: true, plan: Some(plan) });
+    }
+    Ok(planned)
+}
+
+/// Generate the rollback of `m.sql` from the SQL alone and store it in `schema_versions` (for migrations
+/// applied by other tools, or before `schema_versions` existed).
+pub async fn store_rollback(url: &str, m: &MigrationInput) -> Result<StoredRollback> {
+    check_migration(m)?;
+    parse_url(url)?;
+    let plan = pg_rollback_core::generate_rollback(&m.sql)?;
+    with_session(url, async |client, ctx| {
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
+        let table = versions::require(&tx, ctx).await?;
+        let stored = versions::write_row(&tx, ctx, table, m, &plan).await?;
+        tx.commit().await.map_err(|e| ctx.err("committing", &e))?;
+        Ok(stored)
+    })
+    .await
+}
+
+/// The newest row of `version`, without changing anything.
+pub async fn get_rollback(url: &str, version: &str) -> Result<StoredRollback> {
+    check_text("version", version, false)?;
+    with_session(url, async |client, ctx| {
+        let table = versions::require(&*client, ctx).await?;
+        match versions::latest_row(&*client, ctx, table, version, false).await? {
+            Some(row) => Ok(row.stored),
+            None => Err(Error::VersionNotFound(version.to_owned())),
+        }
+    })
+    .await
+}
+
+/// Every `schema_versions` row, oldest first.
+pub async fn list_rollbacks(url: &str) -> Result<Vec<StoredRollback>> {
+    with_session(url, async |client, ctx| {
+        let table = versions::require(&*client, ctx).await?;
+        versions::all_rows(&*client, ctx, table).await
+    })
+    .await
+}
+
+/// Answer `questions` about the database as it is now, in a transaction that is rolled back (what the
+/// apply path asks while a migration runs; for tests and tools).
+pub async fn describe(url: &str, questions: &[pg_rollback_core::Question]) -> Result<Vec<(pg_rollback_core::Question, pg_rollback_core::Reply)>> {
+    parse_url(url)?;
+    with_session(url, async |client, ctx| {
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        let replies = crate::catalog::answer(&tx, questions).await;
+        tx.rollback().await.map_err(|e| ctx.err("rolling back", &e))?;
+        Ok(replies)
+    })
+    .await
+}

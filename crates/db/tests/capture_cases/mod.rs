@@ -1,0 +1,49 @@
+//! Case tables for rollbacks built from the state captured at apply time, one file per statement family.
+//! `tests/captured.rs` applies each migration through `apply_migration`, checks the stored plan, executes it
+//! with `execute_rollback`, and compares schema dumps (the oracle: before == after rollback).
+#![allow(dead_code)]
+
+pub struct Case {
+    pub name: &'static str,
+    /// Schema that exists before the migration.
+    pub setup: &'static str,
+    pub migration: &'static str,
+    pub expect: Expect,
+}
+
+pub enum Expect {
+    /// Marked safe with exactly this script ("" when there is nothing to undo).
+    Safe(&'static str),
+    /// Not safe; the code of the first statement that is not reversible.
+    Unsafe(&'static str),
+}
+
+pub const fn safe(name: &'static str, setup: &'static str, migration: &'static str, script: &'static str) -> Case {
+    Case { name, setup, migration, expect: Expect::Safe(script) }
+}
+
+pub const fn unsafe_(name: &'static str, setup: &'static str, migration: &'static str, code: &'static str) -> Case {
+    Case { name, setup, migration, expect: Expect::Unsafe(code) }
+}
+
+pub fn all() -> Vec<(&'static str, &'static [Case])> {
+    vec![
+        ("drops", drops::CASES),
+        ("alter_table", alter_table::CASES),
+        ("creates", creates::CASES),
+        ("renames", renames::CASES),
+        ("comments_and_privileges", comments_and_privileges::CASES),
+        ("objects", objects::CASES),
+        ("session", session::CASES),
+        ("drizzle", drizzle::CASES),
+    ]
+}
+
+mod alter_table;
+mod comments_and_privileges;
+mod creates;
+mod drizzle;
+mod drops;
+mod objects;
+mod renames;
+mod session;

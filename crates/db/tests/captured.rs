@@ -1,0 +1,211 @@
+//! Rollbacks built from the state captured while the migration runs, proved on real PostgreSQL: setup,
+//! dump A, `apply_migration` (capture), dump B, `execute_rollback`, dump C == A, apply again, dump == B.
+//! Run for the captured case tables, and for every SQL-only case and adversarial migration too: capturing
+//! must never call a rollback safe that does not restore the schema, nor lose one the SQL alone proved.
+#[path = "../../core/tests/cases/mod.rs"]
+mod cases;
+mod capture_cases;
+use capture_cases as captured;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::thread;
+
+use pg_rollback_db::{apply_migration, execute_rollback, ExecuteOptions, MigrationInput, StoredRollback};
+use testpg::{unified_diff, Database, Server};
+
+const WORKERS: usize = 2;
+
+/// Roles the cases grant to; created once per server (roles are not per database).
+const ROLES: &str = "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE captured_writer; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE captured_owner; EXCEPTION WHEN duplicate_object THEN NULL; END $$;";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// A captured case: the plan must match its expectation.
+    Expect,
+    /// A case the SQL alone makes safe: the captured plan must be safe too.
+    StaysSafe,
+    /// Anything: only what is called safe must round-trip; a migration that fails on its setup is skipped.
+    WhenSafe,
+}
+
+struct Item {
+    name: String,
+    setup: &'static str,
+    migration: &'static str,
+    check: Check,
+    expect: Option<&'static captured::Expect>,
+}
+
+#[test]
+fn captured_cases_round_trip() {
+    let items: Vec<Item> = captured::all()
+        .into_iter()
+        .flat_map(|(family, cases)| cases.iter().map(move |c| (family, c)))
+        .map(|(family, c)| Item {
+            name: format!("[{family}] {}", c.name),
+            setup: c.setup,
+            migration: c.migration,
+            check: Check::Expect,
+            expect: Some(&c.expect),
+        })
+        .collect();
+    assert!(items.len() > 20, "the captured case tables shrank to {}", items.len());
+    run_all("captured cases", items);
+}
+
+#[test]
+fn sql_only_cases_and_adversarial_migrations_round_trip_with_capture() {
+    let mut items: Vec<Item> = cases::all()
+        .into_iter()
+        .flat_map(|(family, cases)| cases.iter().map(move |c| (family, c)))
+        .map(|(family, c)| Item {
+            name: format!("[{family}] {}", c.name),
+            setup: c.setup,
+            migration: c.migration,
+            check: if matches!(c.expect, cases::Expect::Safe(_)) { Check::StaysSafe } else { Check::WhenSafe },
+            expect: None,
+        })
+        .collect();
+    items.extend(cases::adversarial::all().into_iter().map(|c| Item {
+        name: format!("[adversarial] {}", c.name),
+        setup: c.setup,
+        migration: c.migration,
+        check: Check::WhenSafe,
+        expect: None,
+    }));
+    run_all("SQL-only cases and adversarial migrations, captured", items);
+}
+
+fn run_all(what: &str, items: Vec<Item>) {
+    let server = testpg::server();
+    server.fresh_database("roles").run(ROLES).expect("creating the test roles");
+    let next = AtomicUsize::new(0);
+    let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
+    thread::scope(|s| {
+        for _ in 0..WORKERS.min(items.len()) {
+            s.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        runtime.block_on(round_trip(server, item))
+                    }))
+                    .unwrap_or_else(|_| Err("panicked".into()));
+                    if let Err(why) = outcome {
+                        let report = format!("=== {}\n--- migration:\n{}\n{why}", item.name, item.migration.trim_end());
+                        failures.lock().unwrap().push((i, report));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort_by_key(|(i, _)| *i);
+    if !failures.is_empty() {
+        let reports: Vec<String> = failures.into_iter().map(|(_, r)| r).collect();
+        panic!("{} of {} {what} failed:\n\n{}", reports.len(), items.len(), reports.join("\n\n"));
+    }
+}
+
+fn input(sql: &str) -> MigrationInput {
+    MigrationInput { version: "1".into(), migration_file: "m.sql".into(), sql: sql.into(), ..Default::default() }
+}
+
+fn describe(stored: &StoredRollback) -> String {
+    let warnings: Vec<String> = stored.warnings.iter().map(|w| format!("{}: {}", w.code, w.message)).collect();
+    format!(
+        "safe={} captured={}\n--- script:\n{}\n--- warnings:\n{}",
+        stored.rollback_safe,
+        stored.state_captured,
+        stored.rollback_script.as_deref().unwrap_or("(none)").trim_end(),
+        warnings.join("\n")
+    )
+}
+
+async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
+    let db: Database = server.fresh_database("captured");
+    let metadata = [pg_rollback_db::SCHEMA_VERSIONS_SQL, pg_rollback_db::ROLLBACK_COLUMNS_SQL, pg_rollback_db::ROLLBACK_PLAN_SQL];
+    db.run(&metadata.join("\n")).map_err(|e| format!("creating schema_versions failed: {e}"))?;
+    // apply_migration refuses statements that cannot run in a transaction (CONCURRENTLY): nothing to prove.
+    if pg_rollback_core::ParsedMigration::parse(item.migration).is_ok_and(|m| !m.runs_in_transaction())
+        && item.check != Check::Expect
+    {
+        return Ok(());
+    }
+    if let Err(e) = db.run(item.setup) {
+        return match item.check {
+            Check::WhenSafe => Ok(()),
+            _ => Err(format!("setup failed: {e}")),
+        };
+    }
+    let before = db.schema_dump()?;
+    let applied = match apply_migration(db.url(), &input(item.migration), None).await {
+        Ok(applied) => applied,
+        Err(_) if item.check == Check::WhenSafe => return Ok(()),
+        Err(e) => return Err(format!("apply_migration failed: [{}] {e}", e.code())),
+    };
+    let stored = applied.rollback.ok_or("no schema_versions row was written")?;
+    if !stored.state_captured {
+        return Err(format!("the plan was not captured\n{}", describe(&stored)));
+    }
+    let migrated = db.schema_dump()?;
+    match (item.check, item.expect) {
+        (Check::Expect, Some(captured::Expect::Safe(script))) => {
+            let script = (!script.is_empty()).then_some(*script);
+            if !stored.rollback_safe || stored.rollback_script.as_deref() != script {
+                return Err(format!("expected safe with script:\n{}\ngot {}", script.unwrap_or("(none)"), describe(&stored)));
+            }
+        }
+        (Check::Expect, Some(captured::Expect::Unsafe(code))) => {
+            let first = stored.warnings.iter().find(|w| w.code != "NON_TRANSACTIONAL" && w.code != "CAPTURE_FAILED");
+            if stored.rollback_safe || first.map(|w| w.code.as_str()) != Some(code) {
+                return Err(format!("expected unsafe {code}, got {}", describe(&stored)));
+            }
+        }
+        (Check::StaysSafe, _) if !stored.rollback_safe => {
+            return Err(format!("the SQL alone makes this safe, the captured plan does not: {}", describe(&stored)));
+        }
+        _ => {}
+    }
+    if stored.warnings.iter().any(|w| w.code == "CAPTURE_FAILED") {
+        return Err(format!("a capture failed: {}", describe(&stored)));
+    }
+    if !stored.rollback_safe {
+        return Ok(());
+    }
+    if stored.rollback_script.is_none() {
+        if migrated != before {
+            return Err(format!(
+                "plan says there is nothing to undo, but the migration changed the schema:\n{}",
+                unified_diff(&before, &migrated, "before migration (A)", "after migration (B)")
+            ));
+        }
+        return Ok(());
+    }
+    execute_rollback(db.url(), "1", &ExecuteOptions::default())
+        .await
+        .map_err(|e| format!("execute_rollback failed: [{}] {e}\n{}", e.code(), describe(&stored)))?;
+    let rolled_back = db.schema_dump()?;
+    if rolled_back != before {
+        return Err(format!(
+            "rollback did not restore the schema:\n{}\n{}",
+            unified_diff(&before, &rolled_back, "before migration (A)", "after rollback (C)"),
+            describe(&stored)
+        ));
+    }
+    apply_migration(db.url(), &input(item.migration), None)
+        .await
+        .map_err(|e| format!("re-applying the migration after the rollback failed: {e}\n{}", describe(&stored)))?;
+    let remigrated = db.schema_dump()?;
+    if remigrated != migrated {
+        return Err(format!(
+            "re-applied migration gave a different schema:\n{}",
+            unified_diff(&migrated, &remigrated, "after migration (B)", "after rollback + migration")
+        ));
+    }
+    Ok(())
+}
