@@ -10,21 +10,29 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
- * Apply a Drizzle migration and store its rollback, in one transaction under the same advisory
- * lock as `executeRollback`. Skipped (`applied: false`) when `drizzle.__drizzle_migrations`
- * already has a row with `created_at >= drizzleCreatedAt` (drizzle-orm's rule). Creates
- * `drizzle.__drizzle_migrations` if missing, runs the SQL, records `(hash, created_at)`, and
- * writes the `schema_versions` row when that table (with all its columns) exists afterwards;
- * otherwise `rollback` is null.
+ * Apply a migration and store its rollback, in one transaction under the same advisory lock as
+ * `executeRollback`. The rollback is built while the migration runs: before each statement the state it
+ * overwrites is read from the database (defaults, definitions of what it drops, whether objects existed,
+ * comments, privileges, ...), after it the names PostgreSQL chose; `rollback.stateCaptured` is true.
  *
- * Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing
- * statement and SQLSTATE), or `INVALID_ARGUMENT`, `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A pending
- * migration with a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) is
- * refused with `MIGRATION_FAILED` before anything runs.
+ * With `drizzleHash` and `drizzleCreatedAt` it is a Drizzle migration: skipped (`applied: false`) when
+ * `drizzle.__drizzle_migrations` already has a row with `created_at >= drizzleCreatedAt` (drizzle-orm's
+ * rule), else recorded there (the table is created if missing). The `schema_versions` row is written when
+ * that table (with all its columns) exists afterwards; otherwise `rollback` is null.
+ *
+ * Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing statement,
+ * its line and column, and PostgreSQL's message and SQLSTATE), or `INVALID_ARGUMENT`,
+ * `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with a statement that cannot run in a transaction
+ * (`CREATE INDEX CONCURRENTLY`, ...) is refused with `MIGRATION_FAILED` before anything runs. A failing
+ * catalog read never fails the migration: that statement's rollback falls back to the SQL alone, with a
+ * `CAPTURE_FAILED` warning.
  */
 export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput): Promise<ApplyMigrationResult>
 
-/** A Drizzle migration for `applyMigration`. */
+/**
+ * A migration for `applyMigration`. With `drizzleHash` and `drizzleCreatedAt` (both or neither), it is
+ * applied as drizzle-orm's migrator would and recorded in `drizzle.__drizzle_migrations`.
+ */
 export interface ApplyMigrationInput {
   version: string
   migrationFile: string
@@ -32,9 +40,9 @@ export interface ApplyMigrationInput {
   description?: string
   appliedBy?: string
   /** The `hash` recorded in `drizzle.__drizzle_migrations`. */
-  drizzleHash: string
+  drizzleHash?: string
   /** The journal's `when` (milliseconds), recorded as `created_at`. */
-  drizzleCreatedAt: number
+  drizzleCreatedAt?: number
 }
 
 export interface ApplyMigrationResult {
@@ -51,7 +59,7 @@ export interface ExecutedRollback {
   description: string | null
   rollbackScript: string | null
   rollbackSafe: boolean
-  /** Always `[]` (warnings are not stored). */
+  stateCaptured: boolean
   warnings: Array<RollbackWarning>
   appliedAt: string
   /** When the rollback was executed (just now). */
@@ -101,6 +109,13 @@ export interface ExecuteRollbackOptions {
    * the lock is taken, nothing runs and the promise rejects with `ROLLBACK_SCRIPT_CHANGED`.
    */
   expectedScript?: string
+  /**
+   * Versions in the order they are applied (e.g. the Drizzle journal's). With it, a later version that
+   * is applied and not rolled back makes the call reject with `ROLLBACK_OUT_OF_ORDER` (checked under the
+   * lock), unless `allowOutOfOrder`.
+   */
+  migrationOrder?: Array<string>
+  allowOutOfOrder?: boolean
 }
 
 /**
@@ -120,6 +135,19 @@ export declare function generateRollback(sql: string): RollbackPlan
  */
 export declare function getRollback(databaseUrl: string, version: string): Promise<StoredRollback>
 
+/** A version applied after another one, by the order given. */
+export interface LaterVersion {
+  version: string
+  migrationFile: string
+}
+
+/**
+ * The versions after `version` in `migrationOrder` (e.g. the Drizzle journal's) that are applied and not
+ * rolled back: rolling `version` back now would be out of order. Read-only; `executeRollback` with the same
+ * `migrationOrder` makes this check again under its lock.
+ */
+export declare function laterVersions(databaseUrl: string, version: string, migrationOrder: string[]): Promise<LaterVersion[]>
+
 /** Every `schema_versions` row, oldest `applied_at` first (`warnings` is `[]`). */
 export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
 
@@ -134,6 +162,47 @@ export interface MigrationInput {
   appliedBy?: string
 }
 
+/**
+ * Dry run of one migration: run it with capture inside a transaction that is always rolled back, and
+ * resolve with exactly the plan `applyMigration` would store. Changes nothing. Meanwhile it holds the
+ * locks the migration takes (ACCESS EXCLUSIVE on the tables most DDL alters) and pg-rollback's advisory
+ * lock; `lockTimeoutMs` bounds waiting for them. Rejects with `MIGRATION_FAILED` when the migration itself
+ * fails (nothing changed), `LOCK_TIMEOUT`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+ */
+export declare function planMigration(databaseUrl: string, sql: string, options?: PlanOptions): Promise<RollbackPlan>
+
+/** A migration for `planMigrations`. */
+export interface PlanMigrationInput {
+  version: string
+  sql: string
+  /** The journal's `when`: a migration Drizzle already records is reported as not pending. */
+  drizzleCreatedAt?: number
+}
+
+/**
+ * Dry run of several migrations in order, in ONE transaction that is always rolled back (each sees the
+ * ones before it): the plan each pending one would store. With `drizzleCreatedAt`, a migration Drizzle
+ * already records is reported with `pending: false`. Same locks, options and errors as `planMigration`.
+ */
+export declare function planMigrations(databaseUrl: string, migrations: PlanMigrationInput[], options?: PlanOptions): Promise<PlannedMigration[]>
+
+/** One migration of a dry run. */
+export interface PlannedMigration {
+  version: string
+  /** False when Drizzle already records it (`applyMigration` would skip it). */
+  pending: boolean
+  /** The plan `applyMigration` would store; null when not pending. */
+  plan: RollbackPlan | null
+}
+
+/** Options of the dry run. */
+export interface PlanOptions {
+  /** `lock_timeout` in milliseconds while the migrations run (0 = none). */
+  lockTimeoutMs?: number
+  /** `statement_timeout` in milliseconds for each statement (0 = none). */
+  statementTimeoutMs?: number
+}
+
 /** What `generateRollback` found for a whole migration. */
 export interface RollbackPlan {
   /** Inverse statements, last statement first, each ending with `;` and a newline; null if nothing is invertible. */
@@ -142,6 +211,11 @@ export interface RollbackPlan {
   rollbackSafe: boolean
   /** False when the rollback cannot run inside a transaction (e.g. `DROP INDEX CONCURRENTLY`). */
   transactional: boolean
+  /**
+   * True when the plan was made while the migration ran, with the state each statement overwrote read
+   * from the database (`applyMigration`, `planMigration`); false when it comes from the SQL alone.
+   */
+  stateCaptured: boolean
   /** One per input statement, in input order. */
   statements: Array<StatementPlan>
   warnings: Array<RollbackWarning>
@@ -183,9 +257,13 @@ export interface StoredRollback {
   rollbackScript: string | null
   rollbackSafe: boolean
   /**
-   * The generator's warnings. Only `storeRollback` and `applyMigration` return them:
-   * `schema_versions` has no column for warnings, so rows read back (`getRollback`,
-   * `executeRollback`, `listRollbacks`) always have `[]`.
+   * True when the rollback was built from the state read while the migration ran (`applyMigration`);
+   * false for rollbacks from the SQL alone (`storeRollback`, rows written by other tools).
+   */
+  stateCaptured: boolean
+  /**
+   * The generator's warnings, stored with the script in `schema_versions.rollback_plan`
+   * (`[]` for rows of a table without that column, or written by other tools).
    */
   warnings: Array<RollbackWarning>
   appliedAt: string

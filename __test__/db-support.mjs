@@ -10,9 +10,12 @@ const require = createRequire(import.meta.url)
 export const addon = require('../index.js')
 export { clientBin }
 
-/** The DDL the Drizzle package ships as migrations 0000 and 0001. */
-export const SCHEMA_VERSIONS_SQL = readFileSync(new URL('../crates/db/sql/schema_versions.sql', import.meta.url), 'utf8')
-export const ROLLBACK_COLUMNS_SQL = readFileSync(new URL('../crates/db/sql/rollback_columns.sql', import.meta.url), 'utf8')
+/** The Drizzle package's migrations 0000, 0001 and 0003 (schema_versions, its rollback columns, rollback_plan). */
+const migration = (file) =>
+  readFileSync(new URL(`../packages/backend/database-schema/src/migrations/${file}`, import.meta.url), 'utf8')
+export const SCHEMA_VERSIONS_SQL = migration('0000_schema_versions.sql')
+export const ROLLBACK_COLUMNS_SQL = migration('0001_rollback_columns.sql')
+export const ROLLBACK_PLAN_SQL = migration('0002_rollback_plan.sql')
 
 /** Run SQL with psql (each statement commits on its own); resolves to unaligned tuples-only output, trimmed. */
 export async function psql(url, sql) {
@@ -33,10 +36,11 @@ export async function schemaDump(url) {
 
 export const lit = (s) => `'${s.replaceAll("'", "''")}'`
 
-/** A fresh database with schema_versions (both migrations) and the spec's wishlist_items. */
+/** A fresh database with schema_versions (all its migrations) and the spec's wishlist_items. */
 export async function prepare(url) {
   await psql(url, SCHEMA_VERSIONS_SQL)
   await psql(url, ROLLBACK_COLUMNS_SQL)
+  await psql(url, ROLLBACK_PLAN_SQL)
   await psql(url, 'CREATE TABLE wishlist_items (id serial PRIMARY KEY, user_id text NOT NULL, legacy_field text);')
 }
 

@@ -20,7 +20,8 @@ import {
   ROLLBACK_COLUMNS_SQL,
 } from './db-support.mjs'
 
-const { storeRollback, getRollback, executeRollback, listRollbacks, applyMigration } = addon
+const { storeRollback, getRollback, executeRollback, listRollbacks, applyMigration, planMigration, planMigrations, laterVersions } =
+  addon
 
 let server
 before(async () => {
@@ -315,4 +316,110 @@ test('a server that accepts and closes at once: CONNECTION_FAILED without retryi
   } finally {
     await new Promise((resolve) => listener.close(resolve))
   }
+})
+
+test('applyMigration without Drizzle bookkeeping captures the state the migration overwrites', async () => {
+  const url = await fresh('node_capture')
+  await psql(url, "ALTER TABLE wishlist_items ALTER COLUMN user_id SET DEFAULT 'anon'; CREATE INDEX items_user ON wishlist_items (user_id);")
+  const dump = await schemaDump(url)
+  const sql = "ALTER TABLE wishlist_items ALTER COLUMN user_id SET DEFAULT 'guest';\nDROP INDEX items_user;"
+  const result = await applyMigration(url, migration('3.0.0', sql))
+  assert.equal(result.applied, true)
+  assert.equal(result.rollback.stateCaptured, true)
+  assert.equal(result.rollback.rollbackSafe, true)
+  assert.equal(
+    result.rollback.rollbackScript,
+    'CREATE INDEX items_user ON public.wishlist_items USING btree (user_id);\n' +
+      "ALTER TABLE wishlist_items ALTER COLUMN user_id SET DEFAULT 'anon'::text;\n",
+  )
+  assert.equal(await psql(url, 'SELECT to_regnamespace(\'drizzle\') IS NULL;'), 't', 'no Drizzle bookkeeping')
+  // Stored with the plan: read back, it still says it was captured (and has no warnings).
+  const read = await getRollback(url, '3.0.0')
+  assert.equal(read.stateCaptured, true)
+  assert.deepEqual(read.warnings, [])
+  await executeRollback(url, '3.0.0')
+  assert.equal(await schemaDump(url), dump)
+})
+
+test('applyMigration stores the warnings with the plan; getRollback returns them', async () => {
+  const url = await fresh('node_capture_warnings')
+  const result = await applyMigration(url, migration('3.1.0', 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;'))
+  assert.deepEqual(result.rollback.warnings.map((w) => w.code), ['DROP_COLUMN'])
+  assert.equal(result.rollback.rollbackScript, null)
+  const read = await getRollback(url, '3.1.0')
+  assert.deepEqual(read.warnings, result.rollback.warnings)
+})
+
+test('planMigration returns the plan applyMigration would store, and changes nothing', async () => {
+  const url = await fresh('node_plan')
+  await psql(url, "CREATE INDEX items_user ON wishlist_items (user_id); COMMENT ON TABLE wishlist_items IS 'old';")
+  const dump = await schemaDump(url)
+  const meta = await metadata(url)
+  const sql = "COMMENT ON TABLE wishlist_items IS 'new';\nDROP INDEX items_user;\nCREATE TABLE extra (id int);"
+  const plan = await planMigration(url, sql)
+  assert.equal(plan.stateCaptured, true)
+  assert.equal(plan.rollbackSafe, true)
+  assert.equal(
+    plan.rollbackScript,
+    'DROP TABLE extra;\nCREATE INDEX items_user ON public.wishlist_items USING btree (user_id);\n' +
+      "COMMENT ON TABLE wishlist_items IS 'old';\n",
+  )
+  assert.equal(await schemaDump(url), dump)
+  assert.equal(await metadata(url), meta)
+  const stored = await applyMigration(url, migration('4.0.0', sql))
+  assert.equal(stored.rollback.rollbackScript, plan.rollbackScript)
+  assert.deepEqual(stored.rollback.warnings, plan.warnings)
+})
+
+test('planMigrations sees each migration after the ones before it, skips what Drizzle recorded, and rolls back', async () => {
+  const url = await fresh('node_plans')
+  await psql(url, "CREATE SCHEMA drizzle; CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint); INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('h', 10);")
+  const dump = await schemaDump(url)
+  const planned = await planMigrations(url, [
+    { version: 'a', sql: 'CREATE TABLE applied_already (id int);', drizzleCreatedAt: 10 },
+    { version: 'b', sql: "CREATE TABLE t (id int DEFAULT 1);", drizzleCreatedAt: 20 },
+    { version: 'c', sql: 'ALTER TABLE t ALTER COLUMN id SET DEFAULT 2;', drizzleCreatedAt: 30 },
+  ])
+  assert.deepEqual(planned.map((p) => [p.version, p.pending]), [['a', false], ['b', true], ['c', true]])
+  assert.equal(planned[0].plan, null)
+  assert.equal(planned[2].plan.rollbackScript, 'ALTER TABLE t ALTER COLUMN id SET DEFAULT 1;\n')
+  assert.equal(await schemaDump(url), dump)
+})
+
+test('planMigration: a failing migration rejects with MIGRATION_FAILED naming the statement; a lock timeout is honoured', async () => {
+  const url = await fresh('node_plan_fail')
+  const err = await rejectsWith(planMigration(url, 'CREATE TABLE ok (id int);\nALTER TABLE missing ADD COLUMN c int;'), 'MIGRATION_FAILED')
+  assert.match(err.message, /statement 2 of 2 \(line 2, column 1\)/)
+  assert.match(err.message, /missing/)
+  assert.equal(await psql(url, "SELECT to_regclass('ok') IS NULL;"), 't')
+  const holder = spawn(clientBin('psql'), ['-X', '-q', '-d', url], { stdio: ['pipe', 'ignore', 'ignore'] })
+  holder.stdin.write('BEGIN; LOCK TABLE wishlist_items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(5);\n')
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const locked = await rejectsWith(planMigration(url, 'ALTER TABLE wishlist_items ADD COLUMN c int;', { lockTimeoutMs: 200 }), 'MIGRATION_FAILED')
+    assert.match(locked.message, /55P03|lock timeout/)
+  } finally {
+    holder.kill()
+  }
+  await rejectsWith(planMigration(url, 'SELECT 1', { lockTimeoutMs: -1 }), 'INVALID_ARGUMENT')
+  await rejectsWith(planMigrations(url, 'not an array'), 'INVALID_ARGUMENT')
+})
+
+test('laterVersions and executeRollback with migrationOrder: out-of-order rollbacks are refused under the lock', async () => {
+  const url = await fresh('node_order')
+  await applyMigration(url, migration('1', 'ALTER TABLE wishlist_items ADD COLUMN a int;'))
+  await applyMigration(url, migration('2', 'ALTER TABLE wishlist_items ADD COLUMN b int;'))
+  const order = ['1', '2']
+  assert.deepEqual(await laterVersions(url, '1', order), [{ version: '2', migrationFile: '2.sql' }])
+  assert.deepEqual(await laterVersions(url, '2', order), [])
+  const err = await rejectsWith(executeRollback(url, '1', { migrationOrder: order }), 'ROLLBACK_OUT_OF_ORDER')
+  assert.match(err.message, /later version 2 \(2\.sql\) is applied and not rolled back/)
+  assert.equal(await columnExists(url, 'wishlist_items', 'a'), true)
+  await executeRollback(url, '2', { migrationOrder: order })
+  await executeRollback(url, '1', { migrationOrder: order })
+  assert.equal(await columnExists(url, 'wishlist_items', 'a'), false)
+  await applyMigration(url, migration('3', 'ALTER TABLE wishlist_items ADD COLUMN c int;'))
+  await applyMigration(url, migration('4', 'ALTER TABLE wishlist_items ADD COLUMN d int;'))
+  await executeRollback(url, '3', { migrationOrder: ['3', '4'], allowOutOfOrder: true })
+  assert.equal(await columnExists(url, 'wishlist_items', 'c'), false)
 })

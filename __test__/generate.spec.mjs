@@ -37,10 +37,12 @@ function assertPlanShape(p) {
   assert.deepEqual(Object.keys(p).sort(), [
     'rollbackSafe',
     'rollbackScript',
+    'stateCaptured',
     'statements',
     'transactional',
     'warnings',
   ])
+  assert.equal(p.stateCaptured, false, 'generateRollback works from the SQL alone')
   assert.ok(p.rollbackScript === null || typeof p.rollbackScript === 'string')
   assert.equal(typeof p.rollbackSafe, 'boolean')
   assert.equal(typeof p.transactional, 'boolean')

@@ -341,21 +341,23 @@ fn plan_inputs(v: &Unknown<'_>) -> JsResult<Vec<db::PlanInput>> {
 }
 
 fn string_list(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<Vec<String>>> {
-    let Some(v) = property(obj, name, key)? else { return Ok(None) };
+    property(obj, name, key)?.map(|v| string_array(&v, &format!("{name}.{key}"))).transpose()
+}
+
+fn string_array(v: &Unknown<'_>, name: &str) -> JsResult<Vec<String>> {
     if !v.is_array().unwrap_or(false) {
-        return Err(invalid(format!("{name}.{key} must be an array of strings")));
+        return Err(invalid(format!("{name} must be an array of strings")));
     }
     // SAFETY: checked to be an array.
-    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))?;
+    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))?;
     (0..array.len())
         .map(|i| {
             let item = array.get::<Unknown>(i).ok().flatten();
-            item.map_or_else(|| Err(invalid(format!("{name}.{key}[{i}] must be a string"))), |item| {
-                string_arg(&item, &format!("{name}.{key}[{i}]"))
+            item.map_or_else(|| Err(invalid(format!("{name}[{i}] must be a string"))), |item| {
+                string_arg(&item, &format!("{name}[{i}]"))
             })
         })
-        .collect::<JsResult<Vec<_>>>()
-        .map(Some)
+        .collect()
 }
 
 fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
@@ -595,6 +597,38 @@ pub fn plan_migrations<'env>(
             .into_iter()
             .map(|p| PlannedMigration { version: p.version, pending: p.pending, plan: p.plan.map(Into::into) })
             .collect())
+    })
+}
+
+/// A version applied after another one, by the order given.
+#[napi(object)]
+pub struct LaterVersion {
+    pub version: String,
+    pub migration_file: String,
+}
+
+/// The versions after `version` in `migrationOrder` (e.g. the Drizzle journal's) that are applied and not
+/// rolled back: rolling `version` back now would be out of order. Read-only; `executeRollback` with the same
+/// `migrationOrder` makes this check again under its lock.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, version: string, migrationOrder: string[]",
+    ts_return_type = "Promise<LaterVersion[]>"
+)]
+pub fn later_versions<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    version: Unknown<'env>,
+    migration_order: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, Vec<LaterVersion>>> {
+    let args = catch_panic(|| {
+        let order = string_array(&migration_order, "migrationOrder")?;
+        Ok((string_arg(&database_url, "databaseUrl")?, string_arg(&version, "version")?, order))
+    });
+    promise(env, async move {
+        let (url, version, order) = args?;
+        let later = db::later_applied(&url, &version, &order).await.map_err(db_error)?;
+        Ok(later.into_iter().map(|(version, migration_file)| LaterVersion { version, migration_file }).collect())
     })
 }
 

@@ -19,7 +19,7 @@ mod source;
 pub mod state;
 
 pub use error::Error;
-pub use migration::{ParsedMigration, ParsedStatement};
+pub use migration::{ParsedMigration, ParsedStatement, TransactionRole};
 pub use name::ObjectName;
 pub use outcome::code;
 pub use plan::{RollbackPlan, RollbackWarning, StatementPlan};

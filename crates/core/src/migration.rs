@@ -21,10 +21,30 @@ impl ParsedStatement {
         !refuses_transaction_block(&self.node)
     }
 
-    /// BEGIN, COMMIT, SAVEPOINT, ...: they would interfere with the transaction the statements run in.
-    pub fn controls_transaction(&self) -> bool {
-        matches!(self.node, NodeEnum::TransactionStmt(_))
+    /// What a transaction statement means for statements run inside one transaction of the caller's.
+    pub fn transaction_role(&self) -> TransactionRole {
+        use pg_query::protobuf::TransactionStmtKind as Kind;
+        let NodeEnum::TransactionStmt(t) = &self.node else { return TransactionRole::None };
+        match t.kind() {
+            Kind::TransStmtBegin | Kind::TransStmtStart | Kind::TransStmtCommit => TransactionRole::Boundary,
+            Kind::TransStmtSavepoint | Kind::TransStmtRelease | Kind::TransStmtRollbackTo => TransactionRole::Savepoint,
+            _ => TransactionRole::Refused,
+        }
     }
+}
+
+/// How a transaction statement is treated when a script runs inside one transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionRole {
+    /// Not a transaction statement.
+    None,
+    /// BEGIN/COMMIT: the script runs in one transaction anyway (migrations wrap groups of statements in
+    /// them, as Prisma's do); skipped rather than run, since a COMMIT would end the caller's transaction.
+    Boundary,
+    /// SAVEPOINT, RELEASE, ROLLBACK TO: they work inside the transaction.
+    Savepoint,
+    /// ROLLBACK, PREPARE TRANSACTION, ...: they would end or abandon the caller's transaction.
+    Refused,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -52,25 +72,10 @@ impl ParsedMigration {
         self.statements.iter().position(|s| !s.runs_in_transaction())
     }
 
-    /// Index of the first BEGIN/COMMIT/SAVEPOINT/... statement, other than a BEGIN first and a COMMIT last
-    /// that wrap the whole migration (it runs in a transaction anyway).
+    /// Index of the first statement that would end or abandon the transaction the script runs in
+    /// (ROLLBACK, PREPARE TRANSACTION, ...).
     pub fn first_transaction_control(&self) -> Option<usize> {
-        (0..self.statements.len()).find(|&i| self.statements[i].controls_transaction() && !self.is_wrapper(i))
-    }
-
-    /// Statement `index` is the BEGIN that opens, or the COMMIT that closes, a migration wrapped in one
-    /// transaction: running it inside the caller's transaction would only break that transaction.
-    pub fn is_wrapper(&self, index: usize) -> bool {
-        use pg_query::protobuf::TransactionStmtKind as Kind;
-        let kind = |i: usize| match self.statements.get(i).map(|s| &s.node) {
-            Some(NodeEnum::TransactionStmt(t)) => Some(t.kind()),
-            _ => None,
-        };
-        let last = self.statements.len().wrapping_sub(1);
-        let opens = matches!(kind(0), Some(Kind::TransStmtBegin | Kind::TransStmtStart));
-        let closes = last > 0 && kind(last) == Some(Kind::TransStmtCommit);
-        let inner = (1..last).all(|i| kind(i).is_none());
-        opens && closes && inner && (index == 0 || index == last)
+        self.statements.iter().position(|s| s.transaction_role() == TransactionRole::Refused)
     }
 }
 
@@ -141,14 +146,13 @@ mod tests {
 
     #[test]
     fn transaction_control_is_found() {
-        let m = ParsedMigration::parse("DROP TABLE a;\nCOMMIT;\nDROP TABLE b;").unwrap();
-        assert_eq!(m.first_transaction_control(), Some(1));
-        assert_eq!(m.statements[1].text, "COMMIT");
-        let wrapped = ParsedMigration::parse("BEGIN;\nDROP TABLE a;\nCOMMIT;").unwrap();
-        assert_eq!(wrapped.first_transaction_control(), None);
-        assert!(wrapped.is_wrapper(0) && wrapped.is_wrapper(2) && !wrapped.is_wrapper(1));
-        let savepoint = ParsedMigration::parse("BEGIN;\nSAVEPOINT s;\nDROP TABLE a;\nCOMMIT;").unwrap();
-        assert_eq!(savepoint.first_transaction_control(), Some(0));
+        let wrapped = ParsedMigration::parse("BEGIN;\nDROP TABLE a;\nCOMMIT;\nSAVEPOINT s;\nEND;").unwrap();
+        assert_eq!(wrapped.first_transaction_control(), Option::None);
+        let roles: Vec<_> = wrapped.statements.iter().map(ParsedStatement::transaction_role).collect();
+        use TransactionRole::*;
+        assert_eq!(roles, vec![Boundary, TransactionRole::None, Boundary, Savepoint, Boundary]);
+        let rollback = ParsedMigration::parse("BEGIN;\nDROP TABLE a;\nROLLBACK;").unwrap();
+        assert_eq!(rollback.first_transaction_control(), Some(2));
     }
 
     #[test]

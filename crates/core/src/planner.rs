@@ -205,3 +205,71 @@ fn verify_reparses(outcomes: &mut [&mut Outcome]) {
 fn parses_as_statements(sql: &str, count: usize) -> bool {
     matches!(pg_query::split_with_parser(sql), Ok(statements) if statements.len() == count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Lookup;
+    use crate::ObjectName;
+
+    fn planner(sql: &str) -> Planner {
+        Planner::new(ParsedMigration::parse(sql).unwrap(), true)
+    }
+
+    #[test]
+    fn questions_come_before_and_after_each_statement() {
+        let mut p = planner("ALTER TABLE t ALTER COLUMN c SET DEFAULT 1;\nCREATE TABLE u (id int);");
+        let column = Question::Column { relation: ObjectName::unqualified("t"), column: "c".into() };
+        assert_eq!(p.questions(At::Before), vec![column.clone()]);
+        assert!(p.questions(At::After).is_empty());
+        let default = crate::state::ColumnFacts {
+            relation: ObjectName::qualified("public", "t"),
+            type_name: "integer".into(),
+            not_null: false,
+            not_null_constraint: None,
+            default: Some("7".into()),
+            identity: String::new(),
+            generated: String::new(),
+            comment: None,
+            acl: vec![],
+            is_local: true,
+            inherit_count: 0,
+            descendants: vec![],
+        };
+        p.answer(At::Before, [(column, Ok(crate::state::Answer::Column(Some(default))))]);
+        assert!(p.questions(At::Before).is_empty());
+        p.settle();
+        // An unqualified new table: where it landed, and what its name finds, once it ran.
+        let u = ObjectName::unqualified("u");
+        assert!(p.questions(At::Before).is_empty());
+        let after = p.questions(At::After);
+        assert!(after.contains(&Question::Relation { name: u.clone(), lookup: Lookup::SearchPath }), "{after:?}");
+        assert!(after.contains(&Question::Relation { name: u, lookup: Lookup::Creation }), "{after:?}");
+        let plan = p.finish();
+        assert!(plan.state_captured);
+        assert_eq!(plan.rollback_script.as_deref(), Some("DROP TABLE u;\nALTER TABLE t ALTER COLUMN c SET DEFAULT 7;\n"));
+    }
+
+    #[test]
+    fn a_failed_capture_falls_back_to_the_sql_alone_with_a_warning() {
+        let mut p = planner("ALTER TABLE t ALTER COLUMN c SET DEFAULT 1;");
+        let questions = p.questions(At::Before);
+        p.answer(At::Before, questions.into_iter().map(|q| (q, Err("permission denied for pg_attrdef".to_owned()))));
+        p.settle();
+        let plan = p.finish();
+        assert!(!plan.rollback_safe);
+        let codes: Vec<&str> = plan.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, vec![code::CAPTURE_FAILED, code::PREVIOUS_STATE_UNKNOWN]);
+        assert!(plan.warnings[0].message.contains("permission denied for pg_attrdef"), "{}", plan.warnings[0].message);
+        assert_eq!(plan.statements[0].code.as_deref(), Some(code::PREVIOUS_STATE_UNKNOWN));
+    }
+
+    #[test]
+    fn without_a_database_nothing_is_asked() {
+        let p = Planner::new(ParsedMigration::parse("DROP INDEX i;").unwrap(), false);
+        assert!(p.questions(At::Before).is_empty());
+        let plan = p.finish();
+        assert!(!plan.state_captured);
+        assert_eq!(plan.statements[0].code.as_deref(), Some(code::DROP_OBJECT));
+    }
+}

@@ -24,8 +24,8 @@ fn check_runnable(label: &str, migration: &ParsedMigration) -> Result<()> {
     let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
     if let Some(i) = migration.first_transaction_control() {
         return Err(failed(format!(
-            "was not applied: statement {} (`{}`, line {}) controls transactions itself; pg-rollback applies each \
-             migration in one transaction of its own",
+            "was not applied: statement {} (`{}`, line {}) would end or abandon the transaction pg-rollback applies \
+             each migration in (its BEGIN and COMMIT are fine: they are skipped)",
             i + 1,
             migration.statements[i].text,
             migration.statements[i].line
@@ -249,6 +249,17 @@ pub async fn describe(url: &str, questions: &[pg_rollback_core::Question]) -> Re
         let replies = crate::catalog::answer(&tx, questions).await;
         tx.rollback().await.map_err(|e| ctx.err("rolling back", &e))?;
         Ok(replies)
+    })
+    .await
+}
+
+/// Versions after `version` in `order` (e.g. the Drizzle journal's) that are applied and not rolled back:
+/// what makes rolling back `version` out of order (the same check `execute_rollback` makes under its lock).
+pub async fn later_applied(url: &str, version: &str, order: &[String]) -> Result<Vec<(String, String)>> {
+    check_text("version", version, false)?;
+    with_session(url, async |client, ctx| {
+        let table = versions::require(&*client, ctx).await?;
+        versions::later_applied(&*client, ctx, table, version, order).await
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! Running statements (the one loop every operation uses: applying a migration with capture, executing a
 //! rollback in a transaction or statement by statement) and executing stored rollbacks.
-use pg_rollback_core::{At, ParsedMigration, Planner};
+use pg_rollback_core::{At, ParsedMigration, Planner, TransactionRole};
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::catalog;
@@ -39,8 +39,9 @@ const CAPTURE_ROUNDS: usize = 4;
 /// statement overwrites is read right before it runs, and what PostgreSQL chose right after.
 pub(crate) async fn run<C: GenericClient + Sync>(c: &C, mut statements: Statements<'_>) -> Result<(), StatementFailed> {
     for index in 0..statements.migration().statements.len() {
-        // A BEGIN/COMMIT wrapping the whole script: it runs in a transaction anyway.
-        let text = (!statements.migration().is_wrapper(index)).then(|| statements.migration().statements[index].text.clone());
+        // BEGIN/COMMIT inside the script: it runs in one transaction anyway.
+        let statement = &statements.migration().statements[index];
+        let text = (statement.transaction_role() != TransactionRole::Boundary).then(|| statement.text.clone());
         if let Statements::Captured(planner) = &mut statements {
             ask(c, planner, At::Before).await;
         }
@@ -118,7 +119,7 @@ fn executable(
     let script = ParsedMigration::parse(&text).map_err(|e| cannot_run(format!("cannot parse: {e}")))?;
     if let Some(i) = script.first_transaction_control() {
         return Err(cannot_run(format!(
-            "statement {} (`{}`) controls transactions itself; pg-rollback runs scripts in its own transaction",
+            "statement {} (`{}`) would end the transaction pg-rollback runs scripts in",
             i + 1,
             script.statements[i].text
         )));
@@ -214,7 +215,7 @@ impl Run<'_> {
                 let list: Vec<String> = later.iter().map(|(v, file)| format!("{v} ({file})")).collect();
                 return Err(Error::OutOfOrder(format!(
                     "Refusing to roll back version {} out of order: later version{} {} {} applied and not rolled back. \
-                     Roll them back first, or allow an out-of-order rollback. Nothing was changed",
+                     Roll them back first. Nothing was changed",
                     self.version,
                     if later.len() == 1 { "" } else { "s" },
                     list.join(", "),

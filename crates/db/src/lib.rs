@@ -14,7 +14,9 @@ mod lock;
 mod session;
 mod versions;
 
-pub use apply::{apply_migration, describe, get_rollback, list_rollbacks, plan_migrations, store_rollback, PlanInput};
+pub use apply::{
+    apply_migration, describe, get_rollback, later_applied, list_rollbacks, plan_migrations, store_rollback, PlanInput,
+};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
 pub use execute::execute_rollback;
@@ -33,7 +35,7 @@ pub const SCHEMA_VERSIONS_MIGRATION: &str = "packages/backend/database-schema/sr
 pub const ROLLBACK_COLUMNS_MIGRATION: &str =
     "packages/backend/database-schema/src/migrations/0001_rollback_columns.sql";
 /// The migration that adds `rollback_plan` (the stored plan: warnings, whether the state was captured).
-pub const ROLLBACK_PLAN_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0003_rollback_plan.sql";
+pub const ROLLBACK_PLAN_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0002_rollback_plan.sql";
 /// DDL of [`SCHEMA_VERSIONS_MIGRATION`] (the package's migration file itself).
 pub const SCHEMA_VERSIONS_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0000_schema_versions.sql");
@@ -42,7 +44,7 @@ pub const ROLLBACK_COLUMNS_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0001_rollback_columns.sql");
 /// DDL of [`ROLLBACK_PLAN_MIGRATION`].
 pub const ROLLBACK_PLAN_SQL: &str =
-    include_str!("../../../packages/backend/database-schema/src/migrations/0003_rollback_plan.sql");
+    include_str!("../../../packages/backend/database-schema/src/migrations/0002_rollback_plan.sql");
 
 /// A migration whose rollback is to be generated and stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

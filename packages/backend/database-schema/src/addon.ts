@@ -1,88 +1,27 @@
-// The pg-rollback addon does all SQL parsing, rollback generation and database work;
-// this package only calls it. The interfaces mirror the addon's documented API.
+// The pg-rollback addon does all SQL parsing, rollback generation and database work; this package only
+// calls it. Its types are the ones napi-rs generates from the Rust binding (pg-rollback's index.d.ts and
+// embedded.d.ts): they are not restated here.
 import { createRequire } from 'node:module';
 
-export interface RollbackWarning {
-  code: string;
-  message: string;
-  statementIndex: number;
-  line: number;
-  column: number;
-}
+export type {
+  ApplyMigrationInput,
+  ApplyMigrationResult,
+  ExecutedRollback,
+  ExecuteRollbackOptions,
+  LaterVersion,
+  MigrationInput,
+  PlannedMigration,
+  PlanMigrationInput,
+  PlanOptions,
+  RollbackPlan,
+  RollbackWarning,
+  StatementPlan,
+  StoredRollback,
+} from 'pg-rollback';
+export type { EmbeddedPostgres } from 'pg-rollback/embedded';
 
-export interface StatementPlan {
-  index: number;
-  kind: string;
-  sql: string;
-  line: number;
-  column: number;
-  reversible: boolean;
-  inverse: string | null;
-  code: string | null;
-}
-
-export interface RollbackPlan {
-  rollbackScript: string | null;
-  rollbackSafe: boolean;
-  transactional: boolean;
-  statements: StatementPlan[];
-  warnings: RollbackWarning[];
-}
-
-export interface StoredRollback {
-  version: string;
-  migrationFile: string;
-  description: string | null;
-  rollbackScript: string | null;
-  rollbackSafe: boolean;
-  warnings: RollbackWarning[];
-  appliedAt: string;
-  rollbackAppliedAt: string | null;
-}
-
-export interface MigrationInput {
-  version: string;
-  migrationFile: string;
-  sql: string;
-  description?: string;
-  appliedBy?: string;
-}
-
-export interface ApplyMigrationInput extends MigrationInput {
-  drizzleHash: string;
-  drizzleCreatedAt: number;
-}
-
-export interface ExecuteOptions {
-  force?: boolean;
-  lockTimeoutMs?: number;
-  statementTimeoutMs?: number;
-  drizzleHash?: string;
-  /** The script shown for confirmation; a different stored one is not run (ROLLBACK_SCRIPT_CHANGED). */
-  expectedScript?: string;
-}
-
-export interface ExecutedRollback extends StoredRollback {
-  /** False when no row of drizzle.__drizzle_migrations had `drizzleHash` (or none was given). */
-  drizzleRowDeleted: boolean;
-}
-
-export interface Addon {
-  generateRollback(sql: string): RollbackPlan;
-  storeRollback(databaseUrl: string, migration: MigrationInput): Promise<StoredRollback>;
-  getRollback(databaseUrl: string, version: string): Promise<StoredRollback>;
-  executeRollback(databaseUrl: string, version: string, options?: ExecuteOptions): Promise<ExecutedRollback>;
-  listRollbacks(databaseUrl: string): Promise<StoredRollback[]>;
-  applyMigration(
-    databaseUrl: string,
-    migration: ApplyMigrationInput,
-  ): Promise<{ applied: boolean; rollback: StoredRollback | null }>;
-}
-
-export interface EmbeddedPostgres {
-  url: string;
-  stop(): Promise<void>;
-}
+export type Addon = typeof import('pg-rollback');
+type Embedded = typeof import('pg-rollback/embedded');
 
 const require = createRequire(import.meta.url);
 let cached: Addon | undefined;
@@ -93,9 +32,8 @@ export function addon(): Addon {
   return cached;
 }
 
-export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedPostgres> {
-  const embedded = load<{ startEmbeddedPostgres(dir: string): Promise<EmbeddedPostgres> }>('pg-rollback/embedded');
-  return embedded.startEmbeddedPostgres(dir);
+export async function startEmbeddedPostgres(dir: string): ReturnType<Embedded['startEmbeddedPostgres']> {
+  return load<Embedded>('pg-rollback/embedded').startEmbeddedPostgres(dir);
 }
 
 function load<T>(id: string): T {

@@ -26,7 +26,7 @@ import {
 } from './helpers.js';
 import { startEmbeddedPostgres } from '../src/addon.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
 
 const { freshDatabase } = usePostgres();
 
@@ -106,7 +106,7 @@ describe('database errors', () => {
 
 describe('--json', () => {
   test('preview, execute, list and errors print one JSON document on stdout', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('json');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
 
@@ -127,7 +127,7 @@ describe('--json', () => {
     const done = JSON.parse(executed.stdout);
     assert.equal(done.action, 'execute');
     assert.equal(typeof done.rollback.rollbackAppliedAt, 'string');
-    assert.equal(done.drizzleHash, expectedDrizzleRows(dir, ['0003_notes'])[0]!.hash);
+    assert.equal(done.drizzleHash, expectedDrizzleRows(dir, ['0004_notes'])[0]!.hash);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
 
     const again = await run('rollback', ['--version=1.3.0', '--execute', '--yes', '--json'], { databaseUrl: url });
@@ -140,15 +140,15 @@ describe('--json', () => {
     const listed = await run('rollback', ['list', '--json'], { databaseUrl: url });
     assert.equal(listed.code, 0, listed.stderr);
     const versions = JSON.parse(listed.stdout).rollbacks.map((r: { version: string }) => r.version).sort();
-    assert.deepEqual(versions, ['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
+    assert.deepEqual(versions, ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0']);
   });
 });
 
 describe('list', () => {
   test('shows every version with applied and rolled-back times, safety and whether a script exists', async () => {
     const dir = migrationsFolder([
-      { tag: '0003_drop_legacy', version: '1.3.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;\n' },
-      { tag: '0004_notes', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
+      { tag: '0004_drop_legacy', version: '1.3.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;\n' },
+      { tag: '0005_notes', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
     ]);
     const url = await freshDatabase('list');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
@@ -161,11 +161,11 @@ describe('list', () => {
     const lines = result.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^VERSION +MIGRATION FILE +APPLIED AT +ROLLED BACK AT +SAFETY +SCRIPT$/);
     const byVersion = new Map(lines.slice(1).map((l) => [l.split(/ +/)[0], l.split(/ {2,}/)]));
-    assert.deepEqual([...byVersion.keys()].sort(), ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0']);
+    assert.deepEqual([...byVersion.keys()].sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0', '1.4.0']);
     const [, file13, , rolledBack13, safety13, script13] = byVersion.get('1.3.0')!;
-    assert.deepEqual([file13, rolledBack13, safety13, script13], ['0003_drop_legacy.sql', '-', 'UNSAFE', 'none']);
+    assert.deepEqual([file13, rolledBack13, safety13, script13], ['0004_drop_legacy.sql', '-', 'UNSAFE', 'none']);
     const [, file14, applied14, rolledBack14, safety14, script14] = byVersion.get('1.4.0')!;
-    assert.equal(file14, '0004_notes.sql');
+    assert.equal(file14, '0005_notes.sql');
     assert.match(applied14!, /^\d{4}-\d\d-\d\d/);
     assert.match(rolledBack14!, /^\d{4}-\d\d-\d\d/);
     assert.deepEqual([safety14, script14], ['SAFE', 'yes']);
@@ -174,7 +174,7 @@ describe('list', () => {
 
 describe('a version with shell characters', () => {
   test('the printed "To execute" command works when pasted into a shell', async () => {
-    const dir = migrationsFolder([{ tag: '0003_quote', version: "2.0.0-o'brien;$x", sql: 'ALTER TABLE wishlist_items ADD COLUMN q TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_quote', version: "2.0.0-o'brien;$x", sql: 'ALTER TABLE wishlist_items ADD COLUMN q TEXT;\n' }]);
     const url = await freshDatabase('quote');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const preview = await run('rollback', ["--version=2.0.0-o'brien;$x", `--migrations=${dir}`], { databaseUrl: url });
@@ -193,7 +193,7 @@ describe('a version with shell characters', () => {
 
 describe('a rollback that fails', () => {
   test('blocked past --lock-timeout by a session holding the table: exit 13, nothing changed', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('locked');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const before = await databaseState(url);
@@ -219,8 +219,8 @@ describe('a rollback that fails', () => {
 
 describe('rolling back out of order', () => {
   const migrations = [
-    { tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
-    { tag: '0004_rating', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN rating INT;\n' },
+    { tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
+    { tag: '0005_rating', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN rating INT;\n' },
   ];
 
   test('a migration under a later applied one: preview warns, --execute refuses (exit 15); in order it works', async () => {
@@ -230,16 +230,16 @@ describe('rolling back out of order', () => {
 
     const preview = await run('rollback', ['--version=1.3.0', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(preview.code, 0, preview.stderr);
-    assert.match(preview.stdout, /⚠ Warning: later version 1\.4\.0 \(0004_rating\.sql\) is applied and not rolled back\. Roll them back first/);
+    assert.match(preview.stdout, /⚠ Warning: later version 1\.4\.0 \(0005_rating\.sql\) is applied and not rolled back\. Roll them back first/);
     const json = await run('rollback', ['--version=1.3.0', '--json', `--migrations=${dir}`], { databaseUrl: url });
-    assert.deepEqual(JSON.parse(json.stdout).laterVersions, [{ version: '1.4.0', migrationFile: '0004_rating.sql' }]);
+    assert.deepEqual(JSON.parse(json.stdout).laterVersions, [{ version: '1.4.0', migrationFile: '0005_rating.sql' }]);
 
     const before = await databaseState(url);
     const refused = await run('rollback', ['--version=1.3.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(refused.code, 15, refused.stderr);
     assert.ok(
       refused.stderr.includes(
-        '✗ Refusing to roll back version 1.3.0 out of order: later version 1.4.0 (0004_rating.sql) is applied and not rolled back. ' +
+        '✗ Refusing to roll back version 1.3.0 out of order: later version 1.4.0 (0005_rating.sql) is applied and not rolled back. ' +
           'Roll them back first, or pass --force to roll back out of order. Nothing was changed.',
       ),
       refused.stderr,
@@ -271,10 +271,10 @@ describe('rolling back out of order', () => {
       databaseUrl: url,
     });
     assert.equal(forced.code, 0, forced.stderr);
-    assert.match(forced.stderr, /⚠ Warning: rolling back out of order \(--force\): later version 1\.4\.0 \(0004_rating\.sql\)/);
+    assert.match(forced.stderr, /⚠ Warning: rolling back out of order \(--force\): later version 1\.4\.0 \(0005_rating\.sql\)/);
     assert.match(forced.stderr, /db:migrate:apply will not apply version 1\.3\.0 again by itself/);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
-    // As warned: Drizzle's newest record is 0004, so 0003 is not pending for it.
+    // As warned: Drizzle's newest record is 0005, so 0004 is not pending for it.
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
   });
@@ -282,7 +282,7 @@ describe('rolling back out of order', () => {
 
 describe('the script shown is the script executed', () => {
   test('replaced while the prompt waits (e.g. by a backfill): exit 16, nothing runs', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('replaced');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     let before: unknown;
@@ -308,40 +308,40 @@ describe('the script shown is the script executed', () => {
 
 describe('a migration file edited after it was applied', () => {
   test('the rollback runs and warns that Drizzle\'s record was not found (no automatic re-application)', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('edited');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
-    fs.appendFileSync(path.join(dir, '0003_notes.sql'), '-- edited afterwards\n');
+    fs.appendFileSync(path.join(dir, '0004_notes.sql'), '-- edited afterwards\n');
     const executed = await run('rollback', ['--version=1.3.0', '--execute', '--yes', '--json', `--migrations=${dir}`], {
       databaseUrl: url,
     });
     assert.equal(executed.code, 0, executed.stderr);
     assert.equal(JSON.parse(executed.stdout).drizzleRowDeleted, false);
-    assert.match(executed.stderr, /⚠ Warning: drizzle\.__drizzle_migrations has no row with the hash of 0003_notes\.sql/);
+    assert.match(executed.stderr, /⚠ Warning: drizzle\.__drizzle_migrations has no row with the hash of 0004_notes\.sql/);
     assert.match(executed.stderr, /db:migrate:apply will not apply version 1\.3\.0 again automatically/);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
-    assert.equal((await drizzleMigrations(url)).length, 4, 'Drizzle still records the original file');
+    assert.equal((await drizzleMigrations(url)).length, 5, 'Drizzle still records the original file');
   });
 });
 
 describe('execute without the migration file', () => {
   test('rolls back, warns, and keeps Drizzle\'s record (db:migrate:apply will not re-apply it)', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('nofile');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
-    // The package's own folder has no 0003_notes.sql.
+    // The package's own folder has no 0004_notes.sql.
     const executed = await run('rollback', ['--version=1.3.0', '--execute', '--yes'], { databaseUrl: url });
     assert.equal(executed.code, 0, executed.stderr);
-    assert.match(executed.stderr, /⚠ Warning: migration file 0003_notes\.sql is not in .*src\/migrations; Drizzle's record of it/);
+    assert.match(executed.stderr, /⚠ Warning: migration file 0004_notes\.sql is not in .*src\/migrations; Drizzle's record of it/);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
     assert.ok((await schemaVersion(url, '1.3.0')).rollback_applied_at instanceof Date);
-    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0003_notes']));
+    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0004_notes']));
   });
 });
 
 describe('backfill', () => {
   test('generates scripts for rows without one whose file is present, and reports the rest', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('backfill');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     // Rows as a tool without rollback generation would have written them.
@@ -350,9 +350,9 @@ describe('backfill', () => {
 
     const result = await run('rollback', ['backfill', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^✓ 1\.3\.0 \(0003_notes\.sql\): rollback script generated, marked as SAFE$/m);
+    assert.match(result.stdout, /^✓ 1\.3\.0 \(0004_notes\.sql\): rollback script generated, marked as SAFE$/m);
     assert.ok(result.stdout.includes(`- 0.9.0 (0000_gone.sql): migration file not found in ${dir}, skipped`), result.stdout);
-    assert.match(result.stdout, /Backfill: 1 generated, 1 already had a script, 2 without a reversible statement, 1 without a migration file, 0 already rolled back\./);
+    assert.match(result.stdout, /Backfill: 1 generated, 1 already had a script, 3 without a reversible statement, 1 without a migration file, 0 already rolled back\./);
     const row = await schemaVersion(url, '1.3.0');
     assert.equal(row.rollback_script, 'ALTER TABLE wishlist_items DROP COLUMN notes;\n');
     assert.equal(row.rollback_safe, true);
@@ -372,11 +372,11 @@ describe('db:migrate:apply', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Applied 0000_schema_versions\.sql \(version 1\.0\.0\)\n {2}rollback script not stored yet/);
     assert.match(result.stdout, /Recorded 0000_schema_versions\.sql \(version 1\.0\.0\) in schema_versions/);
-    assert.match(result.stdout, /✓ 3 migration\(s\) applied, 0 already applied, 1 recorded in schema_versions after the fact\.\n/);
+    assert.match(result.stdout, /✓ 4 migration\(s\) applied, 0 already applied, 1 recorded in schema_versions after the fact\.\n/);
     const rows = await schemaVersions(url);
-    assert.deepEqual(rows.map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.2.0']);
+    assert.deepEqual(rows.map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0']);
     const wishlist = rows.find((r) => r.version === '1.2.0')!;
-    assert.equal(wishlist.migration_file, '0002_wishlist_items.sql');
+    assert.equal(wishlist.migration_file, '0003_wishlist_items.sql');
     assert.equal(wishlist.description, 'Create the wishlist_store enum and the wishlist_items table');
     assert.equal(wishlist.rollback_safe, true);
     assert.match(wishlist.rollback_script!, /DROP TABLE "?wishlist_items"?;\n.*DROP TYPE "?public"?\."?wishlist_store"?;\n$/s);
@@ -386,19 +386,19 @@ describe('db:migrate:apply', () => {
 
   test('version from the journal tag when the file has no "-- version:" line', async () => {
     const dir = migrationsFolder();
-    addMigrations(dir, [{ tag: '0003_untagged', version: 'unused', sql: '' }]);
-    fs.writeFileSync(path.join(dir, '0003_untagged.sql'), 'ALTER TABLE wishlist_items ADD COLUMN untagged TEXT;\n');
+    addMigrations(dir, [{ tag: '0004_untagged', version: 'unused', sql: '' }]);
+    fs.writeFileSync(path.join(dir, '0004_untagged.sql'), 'ALTER TABLE wishlist_items ADD COLUMN untagged TEXT;\n');
     const url = await freshDatabase('tagver');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal((await schemaVersion(url, '0003_untagged')).description, '0003_untagged');
+    assert.equal((await schemaVersion(url, '0004_untagged')).description, '0004_untagged');
   });
 
   test('a failing migration: exit 12, nothing of it applied, earlier ones kept', async () => {
     const dir = migrationsFolder([
-      { tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
+      { tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' },
       {
-        tag: '0004_broken',
+        tag: '0005_broken',
         version: '1.4.0',
         sql: 'ALTER TABLE wishlist_items ADD COLUMN half_done TEXT;\nALTER TABLE no_such_table ADD COLUMN x TEXT;\n',
       },
@@ -406,33 +406,33 @@ describe('db:migrate:apply', () => {
     const url = await freshDatabase('failing');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 12, result.stderr);
-    assert.match(result.stderr, /Migration 0004_broken\.sql \(version 1\.4\.0\) failed: /);
+    assert.match(result.stderr, /Migration 0005_broken\.sql \(version 1\.4\.0\) failed: /);
     assert.match(result.stderr, /no_such_table/);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), true);
     assert.equal(await columnExists(url, 'wishlist_items', 'half_done'), false);
-    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.1.0', '1.2.0', '1.3.0']);
-    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0003_notes']));
+    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.1.0', '1.1.1', '1.2.0', '1.3.0']);
+    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0004_notes']));
   });
 
   test('CONCURRENTLY cannot run in the migration\'s transaction: exit 12 with a clear message, nothing applied', async () => {
     const dir = migrationsFolder([
-      { tag: '0003_idx', version: '1.3.0', sql: 'CREATE INDEX CONCURRENTLY idx_user ON wishlist_items (user_id);\n' },
+      { tag: '0004_idx', version: '1.3.0', sql: 'CREATE INDEX CONCURRENTLY idx_user ON wishlist_items (user_id);\n' },
     ]);
     const url = await freshDatabase('concurrently');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 12, result.stderr);
-    assert.match(result.stderr, /Migration 0003_idx\.sql \(version 1\.3\.0\) failed: .*CREATE INDEX CONCURRENTLY idx_user.*cannot run inside a transaction block/);
+    assert.match(result.stderr, /Migration 0004_idx\.sql \(version 1\.3\.0\) failed: .*CREATE INDEX CONCURRENTLY idx_user.*cannot run inside a transaction block/);
     assert.doesNotMatch(result.stderr, /25001/);
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, BASE));
     assert.deepEqual(await query(url, `SELECT to_regclass('idx_user') AS i`), [{ i: null }]);
   });
 
   test('SQL that does not parse: exit 11 before the database is touched', async () => {
-    const dir = migrationsFolder([{ tag: '0003_typo', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_typo', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN;\n' }]);
     const url = await freshDatabase('parse');
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 11, result.stderr);
-    assert.ok(result.stderr.includes(`Cannot parse ${path.join(dir, '0003_typo.sql')}`), result.stderr);
+    assert.ok(result.stderr.includes(`Cannot parse ${path.join(dir, '0004_typo.sql')}`), result.stderr);
     assert.deepEqual(await query(url, `SELECT to_regclass('schema_versions') AS t`), [{ t: null }]);
   });
 
@@ -451,12 +451,12 @@ describe('db:migrate:apply', () => {
 
   test('two files with the same version: exit 11', async () => {
     const dir = migrationsFolder([
-      { tag: '0003_a', version: '1.3.0', sql: 'SELECT 1;\n' },
-      { tag: '0004_b', version: '1.3.0', sql: 'SELECT 1;\n' },
+      { tag: '0004_a', version: '1.3.0', sql: 'SELECT 1;\n' },
+      { tag: '0005_b', version: '1.3.0', sql: 'SELECT 1;\n' },
     ]);
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: 'postgres://nobody@127.0.0.1:1/x' });
     assert.equal(result.code, 11);
-    assert.match(result.stderr, /0003_a\.sql and 0004_b\.sql both have version 1\.3\.0/);
+    assert.match(result.stderr, /0004_a\.sql and 0005_b\.sql both have version 1\.3\.0/);
   });
 });
 
@@ -471,7 +471,7 @@ describe('agreement with drizzle-kit migrate', () => {
   }
 
   test('after db:migrate:apply, drizzle-kit migrate has nothing to apply', async () => {
-    const dir = migrationsFolder([{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const dir = migrationsFolder([{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const url = await freshDatabase('kit1');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     const before = await databaseState(url);
@@ -485,12 +485,12 @@ describe('agreement with drizzle-kit migrate', () => {
     const url = await freshDatabase('kit2');
     const kit = drizzleKitMigrate(dir, url);
     assert.equal(kit.status, 0, kit.stdout + kit.stderr);
-    addMigrations(dir, [{ tag: '0003_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    addMigrations(dir, [{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /✓ 1 migration\(s\) applied, 3 already applied, 3 recorded in schema_versions after the fact\.\n/);
-    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0003_notes']));
-    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.2.0', '1.3.0']);
+    assert.match(result.stdout, /✓ 1 migration\(s\) applied, 4 already applied, 4 recorded in schema_versions after the fact\.\n/);
+    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0004_notes']));
+    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0']);
 
     // A rollback through the CLI is then seen by drizzle-kit too: it re-applies the migration.
     assert.equal((await run('rollback', ['--version=1.3.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url })).code, 0);

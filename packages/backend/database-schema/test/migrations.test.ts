@@ -8,11 +8,11 @@ import { BASE_MIGRATIONS, migrationsFolder } from './helpers.js';
 
 test('hash and created_at are exactly what drizzle-orm’s migrator computes', () => {
   const dir = migrationsFolder([
-    { tag: '0003_unicode', version: '1.3.0', sql: "COMMENT ON TABLE wishlist_items IS 'wünsche ✓';\n" },
+    { tag: '0004_unicode', version: '1.3.0', sql: "COMMENT ON TABLE wishlist_items IS 'wünsche ✓';\n" },
   ]);
   const ours = readMigrations(dir).map((m) => ({ hash: m.hash, when: m.when }));
   const drizzle = readMigrationFiles({ migrationsFolder: dir }).map((m) => ({ hash: m.hash, when: m.folderMillis }));
-  assert.equal(ours.length, 4);
+  assert.equal(ours.length, 5);
   assert.deepEqual(ours, drizzle);
 });
 
@@ -24,7 +24,8 @@ test('the package’s migrations: versions, descriptions, files', async () => {
     [
       ['0000_schema_versions.sql', '1.0.0'],
       ['0001_rollback_columns.sql', '1.1.0'],
-      ['0002_wishlist_items.sql', '1.2.0'],
+      ['0002_rollback_plan.sql', '1.1.1'],
+      ['0003_wishlist_items.sql', '1.2.0'],
     ],
   );
   assert.equal(migrations[1]!.description, 'Add schema_versions.rollback_script and rollback_applied_at (WISH-20200 AC 12-13)');
@@ -38,8 +39,8 @@ test('AC 12-13: migration 0001 adds rollback_script TEXT and rollback_applied_at
 });
 
 test('the app migration rolls back safely; the ones creating pg-rollback\'s own table are rolled back by hand', () => {
-  const [schemaVersions, rollbackColumns, wishlist] = readMigrations(BASE_MIGRATIONS);
-  for (const m of [schemaVersions!, rollbackColumns!]) {
+  const [schemaVersions, rollbackColumns, rollbackPlan, wishlist] = readMigrations(BASE_MIGRATIONS);
+  for (const m of [schemaVersions!, rollbackColumns!, rollbackPlan!]) {
     const plan = generateRollback(m.sql);
     assert.equal(plan.rollbackSafe, false, m.file);
     assert.equal(plan.rollbackScript, null, m.file);

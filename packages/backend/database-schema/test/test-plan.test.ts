@@ -19,7 +19,7 @@ import {
   type ExtraMigration,
 } from './helpers.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
 const PROMPT = 'Are you sure you want to execute this rollback? (yes/no): ';
 
 const { freshDatabase } = usePostgres();
@@ -38,7 +38,7 @@ async function assertDrizzle(url: string, dir: string, tags: string[]) {
 }
 
 const ADD_TEST_FIELD: ExtraMigration = {
-  tag: '0003_add_test_field',
+  tag: '0004_add_test_field',
   version: '1.3.0',
   sql: 'ALTER TABLE wishlist_items ADD COLUMN test_field TEXT;\n',
 };
@@ -46,10 +46,10 @@ const ADD_TEST_FIELD: ExtraMigration = {
 describe('Test 1: generate rollback for ADD COLUMN', () => {
   test('apply stores a SAFE DROP COLUMN script; preview shows it; --execute with "yes" removes the column', async () => {
     const { url, dir, result } = await applied('t1', [ADD_TEST_FIELD]);
-    assert.match(result.stdout, /Applied 0003_add_test_field\.sql \(version 1\.3\.0\)\n {2}rollback script stored, marked as SAFE\n/);
+    assert.match(result.stdout, /Applied 0004_add_test_field\.sql \(version 1\.3\.0\)\n {2}rollback script stored, marked as SAFE\n/);
     // Only the package's own schema_versions migrations warn (they are rolled back by hand).
-    assert.doesNotMatch(result.stderr, /Warning: 0003_add_test_field/);
-    assert.doesNotMatch(result.stderr, /Warning: (?!000[01]_)/);
+    assert.doesNotMatch(result.stderr, /Warning: 0004_add_test_field/);
+    assert.doesNotMatch(result.stderr, /Warning: (?!000[012]_)/);
     assert.equal(await columnExists(url, 'wishlist_items', 'test_field'), true);
 
     const row = await schemaVersion(url, '1.3.0');
@@ -57,7 +57,7 @@ describe('Test 1: generate rollback for ADD COLUMN', () => {
     assert.match(row.rollback_script!, /DROP COLUMN test_field/);
     assert.equal(row.rollback_safe, true);
     assert.equal(row.rollback_applied_at, null);
-    assert.equal(row.migration_file, '0003_add_test_field.sql');
+    assert.equal(row.migration_file, '0004_add_test_field.sql');
     await assertDrizzle(url, dir, [...BASE, ADD_TEST_FIELD.tag]);
 
     const preview = await run('rollback', ['--version=1.3.0', `--migrations=${dir}`], { databaseUrl: url });
@@ -99,9 +99,9 @@ describe('Test 1: generate rollback for ADD COLUMN', () => {
 
 describe('Test 2: generate rollback for CREATE INDEX', () => {
   test('apply stores DROP INDEX idx_test; executing it removes the index', async () => {
-    const migration = { tag: '0003_idx_test', version: '1.3.0', sql: 'CREATE INDEX idx_test ON wishlist_items(user_id);\n' };
+    const migration = { tag: '0004_idx_test', version: '1.3.0', sql: 'CREATE INDEX idx_test ON wishlist_items(user_id);\n' };
     const { url, dir, result } = await applied('t2', [migration]);
-    assert.match(result.stdout, /Applied 0003_idx_test\.sql \(version 1\.3\.0\)\n {2}rollback script stored, marked as SAFE\n/);
+    assert.match(result.stdout, /Applied 0004_idx_test\.sql \(version 1\.3\.0\)\n {2}rollback script stored, marked as SAFE\n/);
     assert.equal(await indexExists(url, 'idx_test'), true);
     const row = await schemaVersion(url, '1.3.0');
     assert.equal(row.rollback_script, 'DROP INDEX idx_test;\n');
@@ -179,7 +179,7 @@ describe('Test 3: CLI confirmation prompt', () => {
 });
 
 const DROP_LEGACY: ExtraMigration = {
-  tag: '0003_drop_legacy_field',
+  tag: '0004_drop_legacy_field',
   version: '1.3.0',
   sql: 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;\n',
 };
@@ -190,7 +190,7 @@ describe('Test 4: unsafe migration warning', () => {
     assert.ok(result.stderr.includes('Cannot auto-generate rollback for DROP COLUMN (data loss)'), result.stderr);
     assert.match(
       result.stderr,
-      /⚠ Warning: 0003_drop_legacy_field\.sql \(version 1\.3\.0\): Cannot auto-generate rollback for DROP COLUMN \(data loss\) \(line 2, column 1\)/,
+      /⚠ Warning: 0004_drop_legacy_field\.sql \(version 1\.3\.0\): Cannot auto-generate rollback for DROP COLUMN \(data loss\) \(line 2, column 1\)/,
     );
     assert.match(result.stdout, /no rollback script \(marked as UNSAFE\): it needs a manual rollback/);
     assert.equal(await columnExists(url, 'wishlist_items', 'legacy_field'), false, 'the migration ran');
@@ -220,7 +220,7 @@ describe('Test 4: unsafe migration warning', () => {
 
 describe('Test 5: enum value addition (irreversible)', () => {
   test('ADD VALUE: warning on apply, no script, UNSAFE; nothing can be rolled back', async () => {
-    const migration = { tag: '0003_new_store', version: '1.3.0', sql: "ALTER TYPE wishlist_store ADD VALUE 'NewStore';\n" };
+    const migration = { tag: '0004_new_store', version: '1.3.0', sql: "ALTER TYPE wishlist_store ADD VALUE 'NewStore';\n" };
     const { url, dir, result } = await applied('t5', [migration]);
     assert.ok(result.stderr.includes('Cannot rollback enum value addition (PostgreSQL limitation)'), result.stderr);
     assert.deepEqual(await enumValues(url, 'wishlist_store'), ['LEGO', 'Barnes & Noble', 'Target', 'Other', 'NewStore']);
@@ -269,7 +269,7 @@ describe('Test 6: missing rollback script', () => {
 
 describe('Edge 1: multi-statement migration', () => {
   const migration: ExtraMigration = {
-    tag: '0003_field1',
+    tag: '0004_field1',
     version: '1.3.0',
     // drizzle-kit's statement separator, as in generated migrations.
     sql:
@@ -282,7 +282,7 @@ describe('Edge 1: multi-statement migration', () => {
     const { url, dir, result } = await applied('e1', [migration]);
     assert.match(
       result.stderr,
-      /⚠ Warning: 0003_field1\.sql \(version 1\.3\.0\): Cannot auto-generate rollback for DROP COLUMN \(data loss\) \(line 4, column 1\)/,
+      /⚠ Warning: 0004_field1\.sql \(version 1\.3\.0\): Cannot auto-generate rollback for DROP COLUMN \(data loss\) \(line 4, column 1\)/,
     );
     assert.match(result.stdout, /partial rollback script stored, marked as UNSAFE/);
     const row = await schemaVersion(url, '1.3.0');
@@ -356,7 +356,7 @@ describe('Edge 2: already rolled back migration', () => {
 describe('Edge 3: complex data migration', () => {
   test('UPDATE: data-migration warning, UNSAFE, no script', async () => {
     const migration = {
-      tag: '0003_backfill_legacy',
+      tag: '0004_backfill_legacy',
       version: '1.3.0',
       sql: "UPDATE wishlist_items SET legacy_field = 'n/a' WHERE legacy_field IS NULL;\n",
     };
@@ -381,8 +381,8 @@ describe('apply -> rollback -> apply again', () => {
 
       const reapplied = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
       assert.equal(reapplied.code, 0, reapplied.stderr);
-      assert.match(reapplied.stdout, /Applied 0003_add_test_field\.sql \(version 1\.3\.0\)\n/);
-      assert.match(reapplied.stdout, /✓ 1 migration\(s\) applied, 3 already applied\.\n/);
+      assert.match(reapplied.stdout, /Applied 0004_add_test_field\.sql \(version 1\.3\.0\)\n/);
+      assert.match(reapplied.stdout, /✓ 1 migration\(s\) applied, 4 already applied\.\n/);
       assert.equal(await columnExists(url, 'wishlist_items', 'test_field'), true);
       await assertDrizzle(url, dir, [...BASE, ADD_TEST_FIELD.tag]);
       // A new current row; the earlier ones keep their rollback_applied_at as history.
@@ -396,6 +396,6 @@ describe('apply -> rollback -> apply again', () => {
 
     const nothingToDo = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(nothingToDo.code, 0, nothingToDo.stderr);
-    assert.match(nothingToDo.stdout, /✓ 0 migration\(s\) applied, 4 already applied\.\n/);
+    assert.match(nothingToDo.stdout, /✓ 0 migration\(s\) applied, 5 already applied\.\n/);
   });
 });

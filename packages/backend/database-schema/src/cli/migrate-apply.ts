@@ -1,28 +1,38 @@
 // `pnpm db:migrate:apply`: the Drizzle migration wrapper of WISH-20200 (spec "Option 1: wrapper").
 // Applies pending migrations of the Drizzle journal the way drizzle-orm's migrator does, and stores
-// each one's generated rollback script in schema_versions in the same transaction.
+// each one's rollback in schema_versions in the same transaction, built from the state the database had.
 import os from 'node:os';
-import { addon, errorCode } from '../addon.js';
-import { Output, parseCliArgs, runCli } from '../lib/cli.js';
+import { addon, errorCode, type RollbackPlan, type StoredRollback } from '../addon.js';
+import { Output, parseCliArgs, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { openDatabase } from '../lib/database.js';
 import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
 import { readMigrations, resolveMigrationsDir, type Migration } from '../lib/migrations.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
-import { formatWarning, generateRollback, type RollbackPlan } from '../rollback/generator.js';
+import { formatWarning, generateRollback } from '../rollback/generator.js';
 
 const HELP = `Usage:
   pnpm db:migrate:apply [--generate-rollback] [options]
+  pnpm db:migrate:apply --dry-run [options]
 
 Applies the pending migrations of the Drizzle journal (meta/_journal.json), each in its own transaction
 together with Drizzle's bookkeeping row (drizzle.__drizzle_migrations: sha256 of the file and the
-journal's "when", as drizzle-orm's migrator writes it) and the schema_versions row holding the generated
-rollback script. Unsafe statements are reported as warnings. A migration's version is taken from a
+journal's "when", as drizzle-orm's migrator writes it) and the schema_versions row holding its rollback
+script. The rollback is built while the migration runs: before each statement pg-rollback reads from
+the database what the statement is about to change (a default, the definition of what it drops, whether
+an object already existed, comments, privileges, ...), so that the rollback restores exactly that.
+Statements that cannot be rolled back are reported as warnings. A migration's version is taken from a
 "-- version: X.Y.Z" line in its SQL, else its journal tag; its description from "-- description: ...".
 A pending migration with a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY,
 VACUUM, ...) is refused before it runs (exit 12).
 
+--dry-run applies every pending migration in order inside ONE transaction that is always rolled back,
+and prints the rollback each would store (script, SAFE/UNSAFE, warnings). Nothing changes; meanwhile
+the transaction holds the locks the migrations take (ACCESS EXCLUSIVE on the tables most DDL alters).
+
 Options:
   --generate-rollback    generate and store rollback scripts (always on; accepted for the spec's command line)
+  --dry-run              show what would be applied and stored, change nothing
+  --lock-timeout=MS      lock_timeout while migrations run (0 = no limit)
   --migrations=DIR       migrations folder (default: "out" of drizzle.config.ts)
   --database-url=URL     database to use (default: $DATABASE_URL; without it, the embedded PostgreSQL)
   --pglite-dir=DIR       data directory of the embedded PostgreSQL (default: this package's .pglite/)
@@ -34,6 +44,8 @@ ${EXIT_CODES_HELP}
 
 const OPTIONS = {
   'generate-rollback': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'lock-timeout': { type: 'string' },
   migrations: { type: 'string' },
   'database-url': { type: 'string' },
   'pglite-dir': { type: 'string' },
@@ -46,6 +58,7 @@ interface Applied {
   migrationFile: string;
   rollbackSafe: boolean;
   rollbackScript: string | null;
+  stateCaptured: boolean;
   warnings: RollbackPlan['warnings'];
 }
 
@@ -58,10 +71,11 @@ await runCli(process.argv.slice(2), async (out) => {
   if (positionals.length > 0) {
     throw new CliError(`Unexpected arguments: ${positionals.join(' ')}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
   }
+  const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
   const dir = await resolveMigrationsDir(values.migrations);
-  // Every file is read (and checked) before the database is touched.
+  // Every file is read and parsed before the database is touched.
   const migrations = readMigrations(dir);
-  const plans = new Map(migrations.map((m) => [m.version, plan(m)]));
+  for (const m of migrations) checkParses(m);
   out.line(`Migrations folder: ${dir} (${migrations.length} in the journal)`);
 
   const db = await openDatabase({
@@ -70,6 +84,7 @@ await runCli(process.argv.slice(2), async (out) => {
     log: (line) => out.note(line),
   });
   try {
+    if (values['dry-run']) return await dryRun(out, db.url, dir, migrations, lockTimeoutMs);
     const appliedBy = currentUser();
     const applied: Applied[] = [];
     let skipped = 0;
@@ -98,16 +113,18 @@ await runCli(process.argv.slice(2), async (out) => {
         skipped++;
         continue;
       }
-      const p = plans.get(m.version)!;
-      const rollback = result.rollback;
+      // Before schema_versions exists (the migrations creating it), the plan is the SQL alone's.
+      const stored: Pick<StoredRollback, 'rollbackSafe' | 'rollbackScript' | 'stateCaptured' | 'warnings'> =
+        result.rollback ?? generateRollback(m.sql);
       applied.push({
         version: m.version,
         migrationFile: m.file,
-        rollbackSafe: rollback?.rollbackSafe ?? p.rollbackSafe,
-        rollbackScript: rollback?.rollbackScript ?? p.rollbackScript,
-        warnings: rollback?.warnings ?? p.warnings,
+        rollbackSafe: stored.rollbackSafe,
+        rollbackScript: stored.rollbackScript,
+        stateCaptured: stored.stateCaptured,
+        warnings: stored.warnings,
       });
-      reportApplied(out, m, p, rollback !== null);
+      reportApplied(out, m, stored, result.rollback !== null);
     }
 
     const recorded = await recordEarlierMigrations(out, db.url, migrations, appliedBy);
@@ -123,9 +140,9 @@ await runCli(process.argv.slice(2), async (out) => {
   }
 });
 
-function plan(m: Migration): RollbackPlan {
+function checkParses(m: Migration): void {
   try {
-    return generateRollback(m.sql);
+    generateRollback(m.sql);
   } catch (error) {
     const failure = toCliError(error);
     throw new CliError(`Cannot parse ${m.path}: ${failure.message}`, EXIT.MIGRATION_FILES, failure.code);
@@ -133,7 +150,12 @@ function plan(m: Migration): RollbackPlan {
 }
 
 /** AC 16: each statement that cannot be rolled back is a warning on the console. */
-function reportApplied(out: Output, m: Migration, p: RollbackPlan, stored: boolean): void {
+function reportApplied(
+  out: Output,
+  m: Migration,
+  p: Pick<StoredRollback, 'rollbackSafe' | 'rollbackScript' | 'warnings'>,
+  stored: boolean,
+): void {
   out.line(`Applied ${m.file} (version ${m.version})`);
   for (const warning of p.warnings) {
     out.note(`⚠ Warning: ${m.file} (version ${m.version}): ${formatWarning(warning)}`);
@@ -149,9 +171,48 @@ function reportApplied(out: Output, m: Migration, p: RollbackPlan, stored: boole
   }
 }
 
+/** --dry-run: the pending migrations in one transaction that is rolled back; what each would store. */
+async function dryRun(
+  out: Output,
+  url: string,
+  dir: string,
+  migrations: Migration[],
+  lockTimeoutMs: number | undefined,
+): Promise<number> {
+  let planned;
+  try {
+    planned = await addon().planMigrations(
+      url,
+      migrations.map((m) => ({ version: m.version, sql: m.sql, drizzleCreatedAt: m.when })),
+      lockTimeoutMs === undefined ? {} : { lockTimeoutMs },
+    );
+  } catch (error) {
+    const failure = toCliError(error);
+    throw new CliError(`Dry run: ${failure.message}`, failure.exitCode, failure.code);
+  }
+  const pending = planned.filter((p) => p.pending);
+  out.line(`Dry run: ${pending.length} pending migration(s); nothing is changed.`);
+  const results = [];
+  for (const [i, p] of planned.entries()) {
+    const m = migrations[i]!;
+    if (!p.pending || p.plan === null) continue;
+    const plan = p.plan;
+    out.line();
+    out.line(`${m.file} (version ${m.version}): rollback marked as ${plan.rollbackSafe ? 'SAFE' : 'UNSAFE'}`);
+    out.line(plan.rollbackScript === null ? '  (no rollback script)' : plan.rollbackScript.replace(/\n$/, '').replace(/^/gm, '  '));
+    for (const warning of plan.warnings) out.line(`  ⚠ Warning: ${formatWarning(warning)}`);
+    results.push({ version: m.version, migrationFile: m.file, ...plan });
+  }
+  out.line();
+  out.line('✓ Dry run finished; the transaction was rolled back and nothing was changed.');
+  out.result({ ok: true, action: 'dry-run', migrationsFolder: dir, pending: results });
+  return EXIT.OK;
+}
+
 /**
  * Migrations that ran before schema_versions could hold their rollback (the ones creating it, or ones
- * applied by plain drizzle-kit) get their row now, generated from the same file.
+ * applied by plain drizzle-kit) get their row now, generated from the same file (from the SQL alone: the
+ * state they overwrote is gone).
  */
 async function recordEarlierMigrations(
   out: Output,

@@ -1,10 +1,9 @@
 // `pnpm db:rollback`: preview, execute, list and backfill generated rollback scripts (WISH-20200).
 import fs from 'node:fs';
-import path from 'node:path';
-import { addon, type StoredRollback } from '../addon.js';
+import { addon, type LaterVersion, type StoredRollback } from '../addon.js';
 import { openDatabase, type Database } from '../lib/database.js';
 import { CliError, EXIT, EXIT_CODES_HELP } from '../lib/errors.js';
-import { drizzleHash, findMigrationFile, readJournal, resolveMigrationsDir } from '../lib/migrations.js';
+import { drizzleHash, findMigrationFile, readMigrations, resolveMigrationsDir, runnableSql } from '../lib/migrations.js';
 import { Output, parseCliArgs, reportError, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
 import { ask } from '../lib/prompt.js';
@@ -133,16 +132,17 @@ function printScript(out: Output, rollback: StoredRollback): void {
 }
 
 /**
- * schema_versions stores no warnings (rows read back have none), so they are generated again from the
- * migration file when it is still there and still yields the stored script.
+ * Rows stored before schema_versions had its rollback_plan column (or written by other tools) have no
+ * warnings: they are generated again from the migration file when it is still there and still yields the
+ * stored script.
  */
 function withWarnings(rollback: StoredRollback, dir: string): StoredRollback {
-  if (rollback.warnings.length > 0) return rollback;
+  if (rollback.warnings.length > 0 || rollback.stateCaptured) return rollback;
   const file = findMigrationFile(dir, rollback.migrationFile);
   if (file === undefined) return rollback;
   let plan;
   try {
-    plan = generateRollback(fs.readFileSync(file).toString());
+    plan = generateRollback(runnableSql(fs.readFileSync(file).toString()));
   } catch {
     return rollback;
   }
@@ -185,7 +185,7 @@ async function preview(out: Output, db: Database, version: string, dir: string):
   if (rollback.rollbackScript === null) return noScriptError(out, rollback);
   printScript(out, rollback);
   printSafety(out, rollback);
-  const later = rollback.rollbackAppliedAt === null ? await laterVersions(db, rollback, dir) : [];
+  const later = rollback.rollbackAppliedAt === null ? await laterVersions(db, rollback, migrationOrder(dir)) : [];
   if (later.length > 0) {
     out.line(
       `⚠ Warning: ${outOfOrder(later)}. Roll them back first; --execute refuses this rollback without --force, ` +
@@ -250,7 +250,9 @@ async function execute(
     out.line();
   }
 
-  const later = await laterVersions(db, rollback, options.dir);
+  // Checked here so that a refusal does not ask first, and again by the addon under its lock.
+  const order = migrationOrder(options.dir);
+  const later = await laterVersions(db, rollback, order);
   if (later.length > 0) {
     if (!options.force) {
       const error = new CliError(
@@ -300,6 +302,7 @@ async function execute(
     drizzleHash: drizzle,
     // What was shown above: if a store or backfill replaced it meanwhile, nothing runs.
     expectedScript: rollback.rollbackScript,
+    ...(order.length > 0 ? { migrationOrder: order, allowOutOfOrder: options.force } : {}),
   });
   const { drizzleRowDeleted, ...row } = done;
   out.line('✓ Rollback completed successfully');
@@ -315,39 +318,36 @@ async function execute(
   return EXIT.OK;
 }
 
-function versionsOf(rows: StoredRollback[]): { version: string; migrationFile: string }[] {
+function versionsOf(rows: LaterVersion[]): { version: string; migrationFile: string }[] {
   return rows.map(({ version, migrationFile }) => ({ version, migrationFile }));
 }
 
 /** "later version(s) 1.4.0 (0004_x.sql), ... are applied and not rolled back" */
-function outOfOrder(later: StoredRollback[]): string {
+function outOfOrder(later: LaterVersion[]): string {
   const list = later.map((r) => `${r.version} (${r.migrationFile})`).join(', ');
   return `later version${later.length === 1 ? '' : 's'} ${list} ${later.length === 1 ? 'is' : 'are'} applied and not rolled back`;
 }
 
 /**
- * Versions applied after `rollback`'s migration and not rolled back, in the order of the Drizzle journal
- * (schema_versions.applied_at is not that order: migrations applied before schema_versions existed are
- * recorded later). Drizzle re-applies only migrations newer than the newest it has recorded, so a
- * migration rolled back while these are applied is not applied again. Empty when the migration is not
- * in the journal (Drizzle does not apply it in any case).
+ * The versions in the order Drizzle applies them (its journal): schema_versions.applied_at is not that
+ * order, as migrations applied before schema_versions existed are recorded later. Empty without a journal.
  */
-async function laterVersions(db: Database, rollback: StoredRollback, dir: string): Promise<StoredRollback[]> {
-  let position: Map<string, number>;
+function migrationOrder(dir: string): string[] {
   try {
-    position = new Map(readJournal(dir).map((entry, i) => [`${entry.tag}.sql`, i]));
+    return readMigrations(dir).map((m) => m.version);
   } catch {
     return [];
   }
-  const indexOf = (r: StoredRollback) => position.get(path.basename(r.migrationFile));
-  const mine = indexOf(rollback);
-  if (mine === undefined) return [];
-  // The current row of a version is its newest (listRollbacks is oldest first).
-  const current = new Map<string, StoredRollback>();
-  for (const row of await addon().listRollbacks(db.url)) current.set(row.version, row);
-  return [...current.values()]
-    .filter((r) => r.version !== rollback.version && r.rollbackAppliedAt === null && (indexOf(r) ?? -1) > mine)
-    .sort((a, b) => indexOf(a)! - indexOf(b)!);
+}
+
+/**
+ * Versions after `rollback`'s in the journal that are applied and not rolled back. Drizzle re-applies only
+ * migrations newer than the newest it has recorded, so a migration rolled back while these are applied is
+ * not applied again. Empty when the migration is not in the journal (Drizzle does not apply it in any case).
+ */
+async function laterVersions(db: Database, rollback: StoredRollback, order: string[]): Promise<LaterVersion[]> {
+  if (order.length === 0) return [];
+  return addon().laterVersions(db.url, rollback.version, order);
 }
 
 /**
@@ -420,7 +420,7 @@ async function backfill(out: Output, db: Database, dir: string): Promise<number>
     const stored = await addon().storeRollback(db.url, {
       version: row.version,
       migrationFile: row.migrationFile,
-      sql: fs.readFileSync(file).toString(),
+      sql: runnableSql(fs.readFileSync(file).toString()),
       ...(row.description !== null ? { description: row.description } : {}),
     });
     if (stored.rollbackScript !== null) {

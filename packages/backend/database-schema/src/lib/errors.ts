@@ -66,6 +66,7 @@ const BY_ADDON_CODE: Record<string, number> = {
   ROLLBACK_FAILED: EXIT.ROLLBACK_FAILED,
   LOCK_TIMEOUT: EXIT.LOCK_TIMEOUT,
   ROLLBACK_SCRIPT_CHANGED: EXIT.ROLLBACK_SCRIPT_CHANGED,
+  ROLLBACK_OUT_OF_ORDER: EXIT.ROLLBACK_OUT_OF_ORDER,
 };
 
 /** Turns anything thrown (addon errors carry a stable `code`) into a CliError. */

@@ -18,6 +18,9 @@ export interface Migration {
   /** File name inside the migrations folder, stored as schema_versions.migration_file. */
   file: string;
   path: string;
+  /** The file as drizzle-orm reads it (its hash is Drizzle's record of the migration). */
+  text: string;
+  /** The SQL pg-rollback applies: the file, with a `;` before each statement breakpoint (see `runnableSql`). */
   sql: string;
   /** drizzle.__drizzle_migrations.hash for this file. */
   hash: string;
@@ -25,6 +28,17 @@ export interface Migration {
   when: number;
   version: string;
   description: string;
+}
+
+export const STATEMENT_BREAKPOINT = '--> statement-breakpoint';
+
+/**
+ * drizzle-orm's migrator runs the pieces between `--> statement-breakpoint` markers as separate queries,
+ * so a piece may end without `;`. A `;` put right before each marker makes the file one script with the
+ * same statements (an extra `;` is an empty statement), without moving any line.
+ */
+export function runnableSql(text: string): string {
+  return text.split(STATEMENT_BREAKPOINT).join(`;${STATEMENT_BREAKPOINT}`);
 }
 
 /** The hash drizzle-orm's migrator stores: sha256 hex of the file read as a string. */
@@ -101,9 +115,9 @@ export function readMigrations(dir: string): Migration[] {
   const migrations = readJournal(dir).map((entry): Migration => {
     const file = `${entry.tag}.sql`;
     const filePath = path.join(dir, file);
-    let sql: string;
+    let text: string;
     try {
-      sql = fs.readFileSync(filePath).toString();
+      text = fs.readFileSync(filePath).toString();
     } catch {
       throw new CliError(
         `Migration file ${filePath} (journal tag "${entry.tag}") not found`,
@@ -115,11 +129,12 @@ export function readMigrations(dir: string): Migration[] {
       tag: entry.tag,
       file,
       path: filePath,
-      sql,
-      hash: drizzleHash(sql),
+      text,
+      sql: runnableSql(text),
+      hash: drizzleHash(text),
       when: entry.when,
-      version: migrationVersion(sql, entry.tag),
-      description: migrationDescription(sql, entry.tag),
+      version: migrationVersion(text, entry.tag),
+      description: migrationDescription(text, entry.tag),
     };
   });
   const seen = new Map<string, string>();

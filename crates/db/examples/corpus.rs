@@ -1,0 +1,312 @@
+//! Real migration histories through pg-rollback: for every migration of every history in the corpus
+//! (`corpus/README.md`), in order on a fresh database: dump, `apply_migration` (the state captured), dump,
+//! and when the stored rollback is SAFE, `execute_rollback`, dump (must equal the first), apply again, dump
+//! (must equal the second). Prints, per history and in all, how many migrations are stored SAFE (and how
+//! many the SQL alone would make SAFE), and every SAFE rollback that failed or did not restore the schema.
+//!
+//! ```text
+//! cargo run --release -p pg-rollback-db --example corpus -- [histories-dir] [--only a,b] [--report FILE]
+//! ```
+//! `histories-dir` defaults to `../shared/corpus/histories` (built by `node corpus/build.mjs`). Uses
+//! `DATABASE_URL` or a throwaway PostgreSQL 15 cluster, like the tests.
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use pg_rollback_core::{generate_rollback, ParsedMigration};
+use pg_rollback_db::{apply_migration, execute_rollback, ExecuteOptions, MigrationInput, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL};
+use serde::Deserialize;
+use testpg::unified_diff;
+
+/// Unsafe by the spec: data migrations, dropped columns and tables, enum values added, column types changed.
+const SPEC_CLASSES: [&str; 5] = ["DATA_MIGRATION", "DROP_COLUMN", "DROP_TABLE", "ENUM_ADD_VALUE", "COLUMN_TYPE"];
+
+#[derive(Deserialize)]
+struct Manifest {
+    name: String,
+    #[serde(default)]
+    statement_separator: Option<String>,
+    #[serde(default)]
+    setup: String,
+    #[serde(default)]
+    stop_before: Option<usize>,
+    migrations: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    file: String,
+    #[serde(default)]
+    no_transaction: bool,
+}
+
+#[derive(Default, Clone)]
+struct Tally {
+    migrations: usize,
+    /// Applied through `apply_migration` (with capture).
+    captured: usize,
+    safe: usize,
+    /// SAFE from the SQL alone (`generate_rollback`).
+    safe_sql_only: usize,
+    /// Applied by psql instead: statements that cannot run in a transaction, or a failure of apply_migration.
+    not_captured: usize,
+    /// SAFE, and executing it, comparing and re-applying all worked.
+    proved: usize,
+    failures: usize,
+    /// No statement at all (comments only): nothing to roll back, and not counted as SAFE.
+    empty: usize,
+    /// Re-applied after its rollback, the migration gave another schema than the first time: it is not
+    /// deterministic (e.g. a view that embeds `now()`); the rollback itself restored the schema.
+    nondeterministic: usize,
+    /// First unsafe code of each unsafe migration.
+    codes: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.migrations += other.migrations;
+        self.captured += other.captured;
+        self.safe += other.safe;
+        self.safe_sql_only += other.safe_sql_only;
+        self.not_captured += other.not_captured;
+        self.proved += other.proved;
+        self.failures += other.failures;
+        self.empty += other.empty;
+        self.nondeterministic += other.nondeterministic;
+        for (code, n) in &other.codes {
+            *self.codes.entry(code.clone()).or_default() += n;
+        }
+    }
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+/// drizzle-orm's migrator runs each piece between breakpoints as a query of its own, so a piece may lack
+/// its final `;`: one is put before each breakpoint (an empty statement at worst), as `db:migrate:apply` does.
+fn migration_sql(text: &str, separator: Option<&str>) -> String {
+    match separator {
+        Some(sep) => text.replace(sep, &format!(";{sep}")),
+        None => text.to_owned(),
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut dir = PathBuf::from("../shared/corpus/histories");
+    let mut only: Option<Vec<String>> = None;
+    let mut report: Option<PathBuf> = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--only" => only = args.next().map(|v| v.split(',').map(str::to_owned).collect()),
+            "--report" => report = args.next().map(PathBuf::from),
+            _ => dir = PathBuf::from(arg),
+        }
+    }
+    let mut manifests: Vec<(PathBuf, Manifest)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (build the corpus: node corpus/build.mjs)", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("manifest.json").exists())
+        .map(|p| {
+            let manifest = serde_json::from_str(&std::fs::read_to_string(p.join("manifest.json")).unwrap()).unwrap();
+            (p, manifest)
+        })
+        .filter(|(_, m): &(PathBuf, Manifest)| only.as_ref().is_none_or(|o| o.contains(&m.name)))
+        .collect();
+    manifests.sort_by_key(|(_, m)| std::cmp::Reverse(m.migrations.len()));
+    let server = testpg::server();
+    let results: Mutex<Vec<(String, Tally, String)>> = Mutex::new(Vec::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((path, manifest)) = manifests.get(i) else { break };
+                    let started = std::time::Instant::now();
+                    let (tally, log) = runtime.block_on(history(server, path, manifest));
+                    eprintln!(
+                        "{}: {} migrations, {} safe ({} from the SQL alone), {} failures, {:.0?}",
+                        manifest.name, tally.captured, tally.safe, tally.safe_sql_only, tally.failures, started.elapsed()
+                    );
+                    results.lock().unwrap().push((manifest.name.clone(), tally, log));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut total = Tally::default();
+    let mut out = String::new();
+    writeln!(
+        out,
+        "| history | migrations | applied with capture (empty) | SAFE | SAFE from the SQL alone | proved | failures |"
+    )
+    .unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|").unwrap();
+    let row = |out: &mut String, name: &str, t: &Tally| {
+        let counted = t.captured - t.empty;
+        writeln!(
+            out,
+            "| {name} | {} | {} ({}) | {} ({}) | {} ({}) | {} | {} |",
+            t.migrations,
+            t.captured,
+            t.empty,
+            t.safe,
+            percent(t.safe, counted),
+            t.safe_sql_only,
+            percent(t.safe_sql_only, counted),
+            t.proved,
+            t.failures
+        )
+        .unwrap();
+    };
+    for (name, tally, _) in &results {
+        total.add(tally);
+        row(&mut out, name, tally);
+    }
+    row(&mut out, "**all**", &total);
+    writeln!(
+        out,
+        "\nPercentages are of the non-empty migrations applied with capture. {} SAFE migration(s) were not \
+         deterministic when applied again (their rollback restored the schema; see the notes).",
+        total.nondeterministic
+    )
+    .unwrap();
+    writeln!(out, "\nWhy the others are UNSAFE (first reason of each migration):\n").unwrap();
+    let mut codes: Vec<_> = total.codes.iter().collect();
+    codes.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+    for (code, n) in codes {
+        writeln!(out, "- `{code}`: {n}").unwrap();
+    }
+    println!("{out}");
+    let mut details = out.clone();
+    for (name, _, log) in &results {
+        if !log.is_empty() {
+            writeln!(details, "\n## {name}\n{log}").unwrap();
+        }
+    }
+    if let Some(report) = report {
+        std::fs::write(&report, details).unwrap();
+        eprintln!("report written to {}", report.display());
+    }
+    if total.failures > 0 {
+        std::process::exit(1);
+    }
+}
+
+async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (Tally, String) {
+    let db = server.fresh_database(&format!("corpus_{}", manifest.name.replace('-', "_")));
+    let mut tally = Tally::default();
+    let mut log = String::new();
+    let metadata = [SCHEMA_VERSIONS_SQL, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL].join("\n");
+    if let Err(e) = db.run(&format!("{}\n{metadata}", manifest.setup)) {
+        writeln!(log, "setup failed: {e}").unwrap();
+        return (tally, log);
+    }
+    let end = manifest.stop_before.unwrap_or(manifest.migrations.len()).min(manifest.migrations.len());
+    for (i, entry) in manifest.migrations[..end].iter().enumerate() {
+        tally.migrations += 1;
+        let text = std::fs::read_to_string(dir.join(&entry.file)).unwrap();
+        let sql = migration_sql(&text, manifest.statement_separator.as_deref());
+        let version = format!("{i:04}");
+        let input = MigrationInput { version: version.clone(), migration_file: entry.file.clone(), sql: sql.clone(), ..Default::default() };
+        let transactional = !entry.no_transaction && ParsedMigration::parse(&sql).is_ok_and(|m| m.runs_in_transaction());
+        let before = db.schema_dump().unwrap();
+        let applied = if transactional { Some(apply_migration(db.url(), &input, None).await) } else { None };
+        let stored = match applied {
+            Some(Ok(outcome)) => outcome.rollback,
+            Some(Err(e)) => {
+                writeln!(log, "- {} {}: apply_migration failed, applied with psql instead: {e}", version, entry.file).unwrap();
+                None
+            }
+            None => None,
+        };
+        let Some(stored) = stored else {
+            tally.not_captured += 1;
+            if let Err(e) = if transactional { db.run_in_transaction(&sql) } else { db.run(&sql) } {
+                writeln!(log, "- {} {}: the migration does not apply; history stopped: {e}", version, entry.file).unwrap();
+                break;
+            }
+            continue;
+        };
+        tally.captured += 1;
+        if ParsedMigration::parse(&sql).is_ok_and(|m| m.statements.is_empty()) {
+            tally.empty += 1;
+            continue;
+        }
+        if generate_rollback(&sql).is_ok_and(|p| p.rollback_safe) {
+            tally.safe_sql_only += 1;
+        }
+        if !stored.rollback_safe {
+            let first = stored.warnings.iter().find(|w| w.code != "NON_TRANSACTIONAL" && w.code != "CAPTURE_FAILED");
+            let code = first.map_or("?", |w| w.code.as_str());
+            *tally.codes.entry(code.to_owned()).or_default() += 1;
+            // The spec's own classes are expected; anything else is worth a look.
+            if !SPEC_CLASSES.contains(&code) {
+                writeln!(log, "- {version} {}: UNSAFE {code}: {}", entry.file, first.map_or("", |w| w.message.as_str())).unwrap();
+            }
+            continue;
+        }
+        tally.safe += 1;
+        let migrated = db.schema_dump().unwrap();
+        let script = stored.rollback_script.clone().unwrap_or_default();
+        let mut fail = |what: String| {
+            tally.failures += 1;
+            writeln!(log, "- {} {}: {what}\n```sql\n{}\n```", version, entry.file, script.trim_end()).unwrap();
+        };
+        if stored.rollback_script.is_none() {
+            if migrated != before {
+                fail(format!(
+                    "SAFE with nothing to undo, but the migration changed the schema:\n```diff\n{}```",
+                    unified_diff(&before, &migrated, "before", "after")
+                ));
+            } else {
+                tally.proved += 1;
+            }
+            continue;
+        }
+        if let Err(e) = execute_rollback(db.url(), &version, &ExecuteOptions::default()).await {
+            fail(format!("the SAFE rollback failed: {e}"));
+            // Keep the history going on the migrated schema.
+            continue;
+        }
+        let rolled_back = db.schema_dump().unwrap();
+        if rolled_back != before {
+            fail(format!(
+                "the SAFE rollback did not restore the schema:\n```diff\n{}```",
+                unified_diff(&before, &rolled_back, "before migration", "after rollback")
+            ));
+            break;
+        }
+        match apply_migration(db.url(), &input, None).await {
+            Ok(_) => {}
+            Err(e) => {
+                fail(format!("re-applying after the rollback failed: {e}"));
+                break;
+            }
+        }
+        let remigrated = db.schema_dump().unwrap();
+        if remigrated != migrated {
+            tally.nondeterministic += 1;
+            writeln!(
+                log,
+                "- {version} {}: note: the rollback restored the schema, but re-applied the migration gave another schema \
+                 than the first time (it is not deterministic):\n```diff\n{}```",
+                entry.file,
+                unified_diff(&migrated, &remigrated, "after migration", "after rollback and migration")
+            )
+            .unwrap();
+        }
+        tally.proved += 1;
+    }
+    (tally, log)
+}
