@@ -9,6 +9,14 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** What `applyMigrations` did. */
+export interface AppliedMigrations {
+  /** One per migration applied or skipped, in order, up to the one that failed. */
+  results: Array<ApplyMigrationResult>
+  /** The failure of the migration at `results.length` (nothing of it was applied), or null. */
+  failure: MigrationFailure | null
+}
+
 /**
  * Apply a migration and store its rollback, in one transaction under the same advisory lock as
  * `executeRollback`. The rollback is built while the migration runs: before each statement the state it
@@ -51,6 +59,15 @@ export interface ApplyMigrationResult {
   /** The stored row, or null when `schema_versions` (with all its columns) does not exist. */
   rollback: StoredRollback | null
 }
+
+/**
+ * Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
+ * with its bookkeeping and captured rollback, under the advisory lock). Stops at the first failure: the
+ * migrations before it stay applied, and `failure` says why (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...).
+ * Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
+ * `CONNECTION_FAILED`) only when nothing was applied.
+ */
+export declare function applyMigrations(databaseUrl: string, migrations: ApplyMigrationInput[]): Promise<AppliedMigrations>
 
 /** What `executeRollback` did: the updated row plus `drizzleRowDeleted`. */
 export interface ExecutedRollback {
@@ -150,6 +167,12 @@ export declare function laterVersions(databaseUrl: string, version: string, migr
 
 /** Every `schema_versions` row, oldest `applied_at` first (`warnings` is `[]`). */
 export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
+
+/** Why a batch stopped: the stable code and message of the migration that failed. */
+export interface MigrationFailure {
+  code: string
+  message: string
+}
 
 /** A migration whose rollback `storeRollback` generates and stores. */
 export interface MigrationInput {

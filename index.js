@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.applyMigration = nativeBinding.applyMigration
+module.exports.applyMigrations = nativeBinding.applyMigrations
 module.exports.executeRollback = nativeBinding.executeRollback
 module.exports.generateRollback = nativeBinding.generateRollback
 module.exports.getRollback = nativeBinding.getRollback

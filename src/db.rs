@@ -317,18 +317,27 @@ fn timeouts(v: Option<&Unknown<'_>>) -> JsResult<db::Timeouts> {
     })
 }
 
-fn plan_inputs(v: &Unknown<'_>) -> JsResult<Vec<db::PlanInput>> {
+/// The elements of a JS array.
+fn array_items<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Vec<Unknown<'env>>> {
     if !v.is_array().unwrap_or(false) {
-        return Err(invalid("migrations must be an array".into()));
+        return Err(invalid(format!("{name} must be an array")));
     }
     // SAFETY: checked to be an array.
-    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("migrations: {}", e.reason)))?;
-    let mut inputs = Vec::with_capacity(array.len() as usize);
-    for i in 0..array.len() {
+    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))?;
+    (0..array.len())
+        .map(|i| {
+            let item = array.get::<Unknown>(i).map_err(|e| invalid(format!("{name}[{i}]: {}", e.reason)))?;
+            item.ok_or_else(|| invalid(format!("{name}[{i}] is missing")))
+        })
+        .collect()
+}
+
+fn plan_inputs(v: &Unknown<'_>) -> JsResult<Vec<db::PlanInput>> {
+    let items = array_items(v, "migrations")?;
+    let mut inputs = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
         let name = format!("migrations[{i}]");
-        let item = array.get::<Unknown>(i).map_err(|e| invalid(format!("{name}: {}", e.reason)))?;
-        let item = item.ok_or_else(|| invalid(format!("{name} must be an object")))?;
-        let obj = object_arg(&item, &name)?;
+        let obj = object_arg(item, &name)?;
         inputs.push(db::PlanInput {
             version: req_string(&obj, &name, "version")?,
             sql: req_string(&obj, &name, "sql")?,
@@ -345,19 +354,7 @@ fn string_list(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<Vec<S
 }
 
 fn string_array(v: &Unknown<'_>, name: &str) -> JsResult<Vec<String>> {
-    if !v.is_array().unwrap_or(false) {
-        return Err(invalid(format!("{name} must be an array of strings")));
-    }
-    // SAFETY: checked to be an array.
-    let array = unsafe { v.cast::<Array>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))?;
-    (0..array.len())
-        .map(|i| {
-            let item = array.get::<Unknown>(i).ok().flatten();
-            item.map_or_else(|| Err(invalid(format!("{name}[{i}] must be a string"))), |item| {
-                string_arg(&item, &format!("{name}[{i}]"))
-            })
-        })
-        .collect()
+    array_items(v, name)?.iter().enumerate().map(|(i, item)| string_arg(item, &format!("{name}[{i}]"))).collect()
 }
 
 fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
@@ -542,6 +539,58 @@ pub fn apply_migration<'env>(
         let (url, (input, entry)) = args?;
         let outcome = db::apply_migration(&url, &input, entry.as_ref()).await.map_err(db_error)?;
         Ok(ApplyMigrationResult { applied: outcome.applied, rollback: outcome.rollback.map(Into::into) })
+    })
+}
+
+/// Why a batch stopped: the stable code and message of the migration that failed.
+#[napi(object)]
+pub struct MigrationFailure {
+    pub code: String,
+    pub message: String,
+}
+
+/// What `applyMigrations` did.
+#[napi(object, use_nullable = true)]
+pub struct AppliedMigrations {
+    /// One per migration applied or skipped, in order, up to the one that failed.
+    pub results: Vec<ApplyMigrationResult>,
+    /// The failure of the migration at `results.length` (nothing of it was applied), or null.
+    pub failure: Option<MigrationFailure>,
+}
+
+/// Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
+/// with its bookkeeping and captured rollback, under the advisory lock). Stops at the first failure: the
+/// migrations before it stay applied, and `failure` says why (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...).
+/// Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
+/// `CONNECTION_FAILED`) only when nothing was applied.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(
+    ts_args_type = "databaseUrl: string, migrations: ApplyMigrationInput[]",
+    ts_return_type = "Promise<AppliedMigrations>"
+)]
+pub fn apply_migrations<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    migrations: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, AppliedMigrations>> {
+    let args = catch_panic(|| {
+        let inputs = array_items(&migrations, "migrations")?
+            .iter()
+            .map(|item| apply_input(item).map(|(migration, drizzle)| db::ApplyInput { migration, drizzle }))
+            .collect::<JsResult<Vec<_>>>()?;
+        Ok((string_arg(&database_url, "databaseUrl")?, inputs))
+    });
+    promise(env, async move {
+        let (url, inputs) = args?;
+        let applied = db::apply_migrations(&url, &inputs).await.map_err(db_error)?;
+        Ok(AppliedMigrations {
+            results: applied
+                .outcomes
+                .into_iter()
+                .map(|o| ApplyMigrationResult { applied: o.applied, rollback: o.rollback.map(Into::into) })
+                .collect(),
+            failure: applied.failure.map(|e| MigrationFailure { code: e.code().to_owned(), message: e.to_string() }),
+        })
     })
 }
 

@@ -95,6 +95,8 @@ macro_rules! questions {
 }
 
 questions! {
+    locate(kind: ObjectKind, name: &ObjectName, lookup: Lookup) -> Locate: Option<&'a Location> =
+        Question::Locate { kind, name: name.clone(), lookup };
     setting(name: &str) -> Setting: Option<&'a String> = Question::Setting { name: name.to_owned() };
     relation(name: &ObjectName, lookup: Lookup) -> Relation: Option<&'a RelationFacts> =
         Question::Relation { name: name.clone(), lookup };

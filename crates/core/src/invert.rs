@@ -68,14 +68,17 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
 /// unless the object was already there (then PostgreSQL raised duplicate_object and the block swallowed it).
 /// `None` when this is not known.
 fn guard_took_effect(node: &NodeEnum, facts: &Facts) -> Option<bool> {
-    use crate::state::{At, Lookup};
+    use crate::state::{At, Lookup, ObjectKind};
     fn effect<T>(before: Option<Option<T>>, after: Option<Option<T>>) -> Option<bool> {
         Some(before?.is_none() && after?.is_some())
     }
-    let created = |name: Option<ObjectName>| -> Option<bool> {
-        let name = name?;
-        effect(facts.type_(At::Before, &name, Lookup::Creation), facts.type_(At::After, &name, Lookup::Creation))
+    let located = |kind: ObjectKind, name: &ObjectName, lookup: Lookup| {
+        effect(
+            facts.locate(At::Before, kind.clone(), name, lookup.clone()),
+            facts.locate(At::After, kind, name, lookup),
+        )
     };
+    let created = |name: Option<ObjectName>| -> Option<bool> { located(ObjectKind::Type, &name?, Lookup::Creation) };
     match node {
         NodeEnum::AlterTableStmt(s) if s.cmds.len() == 1 => {
             let Some(NodeEnum::AlterTableCmd(cmd)) = &s.cmds[0].node else { return None };
@@ -95,14 +98,11 @@ fn guard_took_effect(node: &NodeEnum, facts: &Facts) -> Option<bool> {
         }
         NodeEnum::CreateExtensionStmt(s) => effect(facts.extension(At::Before, &s.extname), facts.extension(At::After, &s.extname)),
         NodeEnum::CreateStmt(s) => {
-            let name = ObjectName::from_range_var(s.relation.as_ref()?);
-            effect(facts.relation(At::Before, &name, Lookup::Creation), facts.relation(At::After, &name, Lookup::Creation))
+            located(ObjectKind::Relation, &ObjectName::from_range_var(s.relation.as_ref()?), Lookup::Creation)
         }
         NodeEnum::IndexStmt(s) if !s.idxname.is_empty() => {
             let table = ObjectName::from_range_var(s.relation.as_ref()?);
-            let name = ObjectName::unqualified(&s.idxname);
-            let lookup = || Lookup::Beside(table.clone());
-            effect(facts.index(At::Before, &name, lookup()), facts.index(At::After, &name, lookup()))
+            located(ObjectKind::Index, &ObjectName::unqualified(&s.idxname), Lookup::Beside(table))
         }
         NodeEnum::CreatePolicyStmt(s) => {
             let table = ObjectName::from_range_var(s.table.as_ref()?);

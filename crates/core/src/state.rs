@@ -34,8 +34,21 @@ pub struct ObjectAddress {
     pub args: Vec<String>,
 }
 
+/// What kind of object [`Question::Locate`] looks for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// Any relation (table, view, sequence, index, ...).
+    Relation,
+    Index,
+    Type,
+    /// A function or procedure, by its input argument types as written (`None`: the name alone).
+    Routine(Option<Vec<String>>),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Question {
+    /// Whether an object exists where a lookup finds it, and which one (cheap: no description).
+    Locate { kind: ObjectKind, name: ObjectName, lookup: Lookup },
     /// The schema an unqualified `CREATE` would use now (`current_schema()`).
     CreationSchema,
     /// A setting's current value (`current_setting(name)`), e.g. `search_path`.
@@ -74,6 +87,7 @@ pub enum Question {
 /// What the database said. Each question has one answer variant; `Absent` forms are `None`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
+    Locate(Option<Location>),
     CreationSchema(Option<String>),
     Setting(Option<String>),
     Relation(Option<RelationFacts>),
@@ -96,6 +110,13 @@ pub enum Answer {
     Object(Option<ObjectFacts>),
     Dependents(Vec<String>),
     DefaultPrivileges(Vec<DefaultPrivilege>),
+}
+
+/// Where an object is: its OID (to tell two lookups' results apart) and schema.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub oid: u32,
+    pub schema: String,
 }
 
 /// One entry of an ACL, as `aclexplode` gives it. An empty `grantee` is `PUBLIC`.

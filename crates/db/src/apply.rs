@@ -1,7 +1,7 @@
 //! Applying migrations with their rollback captured from the live database, the dry run that does the
 //! same and rolls back, and recording a rollback after the fact (from the SQL alone).
 use pg_rollback_core::{ParsedMigration, Planner, RollbackPlan};
-use tokio_postgres::GenericClient;
+use tokio_postgres::{Client, GenericClient};
 
 use crate::connect::parse_url;
 use crate::drizzle;
@@ -10,7 +10,7 @@ use crate::execute::{run, StatementFailed, Statements, COMMIT_OUTCOME_UNKNOWN};
 use crate::lock::{set_timeouts, take_lock, Timeouts};
 use crate::session::{check_migration, check_text, check_timeout, with_session, Ctx};
 use crate::versions;
-use crate::{ApplyOutcome, DrizzleEntry, MigrationInput, PlannedMigration, StoredRollback};
+use crate::{ApplyOutcome, DrizzleEntry, MigrationInput, PlannedMigration, StoredRollback, ADVISORY_LOCK_KEY};
 
 /// A migration parsed before anything is sent to the database.
 fn parse(label: &str, sql: &str) -> Result<ParsedMigration> {
@@ -48,22 +48,27 @@ fn check_runnable(label: &str, migration: &ParsedMigration) -> Result<()> {
 }
 
 /// Run `migration` in the caller's transaction, reading the state each statement overwrites; the plan that
-/// undoes it. A failing statement is `MIGRATION_FAILED` naming it; the caller rolls back.
+/// undoes it. A failing statement is `MIGRATION_FAILED` naming it; the caller rolls back. The caller puts
+/// the session's `search_path` back afterwards ([`RESTORE_SEARCH_PATH`] with `known.search_path`).
 async fn run_captured<C: GenericClient + Sync>(
     c: &C,
+    ctx: &Ctx,
+    known: &mut Known,
     label: &str,
     migration: ParsedMigration,
     unchanged: &str,
 ) -> Result<RollbackPlan> {
     let mut planner = Planner::new(migration, true);
-    // A `SET search_path` in the migration must not send the bookkeeping (or the next migration of a dry run)
-    // elsewhere: the path is put back afterwards, as a new connection would have it.
-    let path = c
-        .query_one("SELECT current_setting('search_path')", &[])
-        .await
-        .map_err(|e| Error::MigrationFailed(format!("{label} was not applied: reading search_path failed: {}", pg_message(&e))))?
-        .get::<_, String>(0);
-    if let Err(StatementFailed { index, error }) = run(c, Statements::Captured(&mut planner)).await {
+    let path = match &known.search_path {
+        Some(path) => path.clone(),
+        None => ctx
+            .query_one(c, "SELECT current_setting('search_path')", &[])
+            .await
+            .map_err(|e| Error::MigrationFailed(format!("{label} was not applied: reading search_path failed: {}", pg_message(&e))))?
+            .get::<_, String>(0),
+    };
+    known.search_path = Some(path);
+    if let Err(StatementFailed { index, error }) = run(c, ctx, Statements::Captured(&mut planner)).await {
         let statements = &planner.migration().statements;
         let s = &statements[index];
         return Err(Error::MigrationFailed(format!(
@@ -76,10 +81,27 @@ async fn run_captured<C: GenericClient + Sync>(
             statement_cause(&error)
         )));
     }
-    c.execute("SELECT set_config('search_path', $1, false)", &[&path])
-        .await
-        .map_err(|e| Error::MigrationFailed(format!("{label}: restoring search_path failed: {}\n{unchanged}", pg_message(&e))))?;
-    Ok(planner.finish())
+    let plan = planner.finish();
+    // What changed pg-rollback's or Drizzle's tables is looked at again.
+    if plan.warnings.iter().any(|w| w.code == pg_rollback_core::code::ROLLBACK_METADATA) {
+        known.schema_versions = None;
+        known.drizzle_last = None;
+    }
+    Ok(plan)
+}
+
+/// A `SET search_path` in a migration must not send the bookkeeping (or the next migration) elsewhere: the
+/// session's path is put back after each, as a new connection would have it.
+const RESTORE_SEARCH_PATH: &str = "SELECT set_config('search_path', $1, false)";
+
+/// What one session learned about the metadata tables, kept between migrations; a migration that changes
+/// `schema_versions` or Drizzle's schema (ROLLBACK_METADATA) makes it look again.
+#[derive(Default)]
+struct Known {
+    /// The newest `created_at` Drizzle records (`Some(None)`: no table yet); read under the lock, then kept.
+    drizzle_last: Option<Option<i64>>,
+    schema_versions: Option<versions::Table>,
+    search_path: Option<String>,
 }
 
 /// Apply a migration and store its rollback, in one transaction under the advisory lock.
@@ -92,53 +114,139 @@ async fn run_captured<C: GenericClient + Sync>(
 /// only `schema_versions` records it. Any failure leaves the database unchanged and is `MIGRATION_FAILED`;
 /// so is a migration with a statement that cannot run in a transaction, refused before anything runs.
 pub async fn apply_migration(url: &str, m: &MigrationInput, entry: Option<&DrizzleEntry>) -> Result<ApplyOutcome> {
-    check_migration(m)?;
-    if let Some(entry) = entry {
-        check_text("drizzleHash", &entry.hash, false)?;
+    let input = ApplyInput { migration: m.clone(), drizzle: entry.cloned() };
+    let mut applied = apply_migrations(url, std::slice::from_ref(&input)).await?;
+    match applied.failure.take() {
+        Some(failure) => Err(failure),
+        None => applied.outcomes.pop().ok_or_else(|| Error::Internal("no outcome for the migration".into())),
+    }
+}
+
+/// A migration for [`apply_migrations`]: what `schema_versions` records, and Drizzle's record of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyInput {
+    pub migration: MigrationInput,
+    pub drizzle: Option<DrizzleEntry>,
+}
+
+/// What [`apply_migrations`] did: an outcome per migration up to the first that failed, and its failure.
+#[derive(Debug)]
+pub struct AppliedMigrations {
+    pub outcomes: Vec<ApplyOutcome>,
+    /// The first failure (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...); the migration at
+    /// `outcomes.len()` is the one that failed and nothing of it was applied.
+    pub failure: Option<Error>,
+}
+
+/// Apply migrations in order, as [`apply_migration`] does each (its own transaction, with its bookkeeping,
+/// under the advisory lock), on ONE connection: a new connection's first DDL costs several times more than
+/// on a warm one. Stops at the first failure; the migrations before it stay applied. Every migration is
+/// parsed before the first is applied.
+pub async fn apply_migrations(url: &str, inputs: &[ApplyInput]) -> Result<AppliedMigrations> {
+    let mut parsed = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let m = &input.migration;
+        check_migration(m)?;
+        if let Some(entry) = &input.drizzle {
+            check_text("drizzleHash", &entry.hash, false)?;
+        }
+        parsed.push(parse(&format!("Migration {} ({})", m.version, m.migration_file), &m.sql)?);
     }
     parse_url(url)?;
-    let label = format!("Migration {} ({})", m.version, m.migration_file);
-    let migration = parse(&label, &m.sql)?;
     with_session(url, async |client, ctx| {
-        let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
-        let unchanged = "nothing was applied (the transaction was rolled back)";
-        let meta = |what: &str, e: tokio_postgres::Error| failed(format!("failed while {what}: {}; {unchanged}", pg_message(&e)));
-        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
-        take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
-        if let Some(entry) = entry {
-            if drizzle::is_applied(&tx, entry.created_at).await.map_err(|e| meta("reading drizzle.__drizzle_migrations", e))? {
-                tx.rollback().await.map_err(|e| ctx.err("ending a read-only transaction", &e))?;
-                return Ok(ApplyOutcome { applied: false, rollback: None });
+        // The lock is held for the whole run (what the run reads of Drizzle's table stays true meanwhile).
+        take_lock(&*client, ctx, "pg_advisory_lock").await?;
+        let mut outcomes = Vec::with_capacity(inputs.len());
+        let mut known = Known::default();
+        let mut failure = None;
+        for (input, migration) in inputs.iter().zip(parsed) {
+            match apply_one(client, ctx, &mut known, input, migration).await {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
             }
         }
-        if let Err(e) = check_runnable(&label, &migration) {
-            let _ = tx.rollback().await;
-            return Err(e);
+        // Released explicitly: the embedded server shares its session between connections.
+        let _ = client.batch_execute(&format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")).await;
+        match failure {
+            // A broken connection is the call's failure, not a migration's.
+            Some(e @ Error::ConnectionFailed(_)) if outcomes.is_empty() => Err(e),
+            failure => Ok(AppliedMigrations { outcomes, failure }),
         }
-        let plan = match run_captured(&tx, &label, migration, unchanged).await {
-            Ok(plan) => plan,
-            Err(e) => {
-                let _ = tx.rollback().await;
-                return Err(e);
-            }
-        };
-        if let Some(entry) = entry {
-            drizzle::record(&tx, &entry.hash, entry.created_at)
-                .await
-                .map_err(|e| meta("recording it in drizzle.__drizzle_migrations", e))?;
-        }
-        let rollback = match versions::inspect(&tx, ctx).await {
-            Ok(Ok(table)) => Some(versions::write_row(&tx, ctx, table, m, &plan).await.map_err(|e| failed(format!("{e}; {unchanged}")))?),
-            Ok(Err(_)) => None,
-            Err(e) => return Err(failed(format!("{e}; {unchanged}"))),
-        };
-        tx.commit().await.map_err(|e| match e.as_db_error() {
-            Some(_) => meta("committing", e),
-            None => failed(format!("failed while committing: {}; {COMMIT_OUTCOME_UNKNOWN}", pg_message(&e))),
-        })?;
-        Ok(ApplyOutcome { applied: true, rollback })
     })
     .await
+}
+
+async fn apply_one(
+    client: &mut Client,
+    ctx: &Ctx,
+    known: &mut Known,
+    input: &ApplyInput,
+    migration: ParsedMigration,
+) -> Result<ApplyOutcome> {
+    let m = &input.migration;
+    let label = format!("Migration {} ({})", m.version, m.migration_file);
+    let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
+    let unchanged = "nothing was applied (the transaction was rolled back)";
+    let meta = |what: &str, e: tokio_postgres::Error| failed(format!("failed while {what}: {}; {unchanged}", pg_message(&e)));
+    let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+    let mut drizzle_last = None;
+    if let Some(entry) = &input.drizzle {
+        let last = match known.drizzle_last {
+            Some(last) => last,
+            None => drizzle::last_created_at(&tx, ctx).await.map_err(|e| meta("reading drizzle.__drizzle_migrations", e))?,
+        };
+        known.drizzle_last = Some(last);
+        // drizzle-orm's rule: applied when Drizzle records a migration at or after this one.
+        if last.is_some_and(|last| last >= entry.created_at) {
+            tx.rollback().await.map_err(|e| ctx.err("ending a read-only transaction", &e))?;
+            return Ok(ApplyOutcome { applied: false, rollback: None });
+        }
+        drizzle_last = Some(last);
+    }
+    check_runnable(&label, &migration)?;
+    let plan = run_captured(&tx, ctx, known, &label, migration, unchanged).await?;
+    // The search_path first (`schema_versions` is found through it), then the bookkeeping, sent at once.
+    let path = known.search_path.clone().unwrap_or_default();
+    ctx.query(&tx, RESTORE_SEARCH_PATH, &[&path]).await.map_err(|e| meta("putting search_path back", e))?;
+    let record = async {
+        match (&input.drizzle, drizzle_last) {
+            (Some(entry), Some(last)) => drizzle::record(&tx, ctx, &entry.hash, entry.created_at, last.is_some())
+                .await
+                .map(|()| Some(last.unwrap_or(i64::MIN).max(entry.created_at)))
+                .map_err(|e| meta("recording it in drizzle.__drizzle_migrations", e)),
+            _ => Ok(None),
+        }
+    };
+    let known_table = known.schema_versions;
+    let write = async {
+        let table = match known_table {
+            Some(table) => Some(table),
+            None => match versions::inspect(&tx, ctx).await {
+                Ok(Ok(table)) => Some(table),
+                Ok(Err(_)) => None,
+                Err(e) => return Err(failed(format!("{e}; {unchanged}"))),
+            },
+        };
+        let rollback = match table {
+            Some(table) => Some(versions::write_row(&tx, ctx, table, m, &plan).await.map_err(|e| failed(format!("{e}; {unchanged}")))?),
+            None => None,
+        };
+        Ok((table, rollback))
+    };
+    let (recorded, written) = tokio::join!(record, write);
+    if let Some(last) = recorded? {
+        known.drizzle_last = Some(Some(last));
+    }
+    let (table, rollback) = written?;
+    known.schema_versions = table;
+    tx.commit().await.map_err(|e| match e.as_db_error() {
+        Some(_) => meta("committing", e),
+        None => failed(format!("failed while committing: {}; {COMMIT_OUTCOME_UNKNOWN}", pg_message(&e))),
+    })?;
+    Ok(ApplyOutcome { applied: true, rollback })
 }
 
 /// A migration for [`plan_migrations`].
@@ -183,19 +291,21 @@ async fn dry_run<C: GenericClient + Sync>(
     take_lock(tx, ctx, "pg_advisory_xact_lock").await?;
     let unchanged = "nothing was changed (dry run)";
     let mut planned = Vec::with_capacity(migrations.len());
+    let mut known = Known::default();
+    // Drizzle's newest record: the dry run records nothing, so it stays what it was.
+    let last = drizzle::last_created_at(tx, ctx).await.map_err(|e| ctx.err("reading drizzle.__drizzle_migrations", &e))?;
     for (m, migration) in migrations.iter().zip(parsed) {
         if let Some(created_at) = m.drizzle_created_at {
-            let applied = drizzle::is_applied(tx, created_at)
-                .await
-                .map_err(|e| ctx.err("reading drizzle.__drizzle_migrations", &e))?;
-            if applied {
+            if last.is_some_and(|last| last >= created_at) {
                 planned.push(PlannedMigration { version: m.version.clone(), pending: false, plan: None });
                 continue;
             }
         }
         let label = format!("Migration {}", m.version);
         check_runnable(&label, &migration)?;
-        let plan = run_captured(tx, &label, migration, unchanged).await?;
+        let plan = run_captured(tx, ctx, &mut known, &label, migration, unchanged).await?;
+        let path = known.search_path.clone().unwrap_or_default();
+        ctx.query(tx, RESTORE_SEARCH_PATH, &[&path]).await.map_err(|e| ctx.err("putting search_path back", &e))?;
         planned.push(PlannedMigration { version: m.version.clone(), pending: true, plan: Some(plan) });
     }
     Ok(planned)
@@ -246,7 +356,7 @@ pub async fn describe(url: &str, questions: &[pg_rollback_core::Question]) -> Re
     parse_url(url)?;
     with_session(url, async |client, ctx| {
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
-        let replies = crate::catalog::answer(&tx, questions).await;
+        let replies = crate::catalog::answer(&tx, ctx, questions).await;
         tx.rollback().await.map_err(|e| ctx.err("rolling back", &e))?;
         Ok(replies)
     })

@@ -17,9 +17,10 @@ use pg_rollback_core::state::*;
 use pg_rollback_core::ObjectName;
 use serde::de::DeserializeOwned;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::GenericClient;
+use tokio_postgres::{GenericClient, Statement};
 
 use crate::error::{pg_message, sqlstate};
+use crate::session::Ctx;
 
 const SAVEPOINT: &str = "SAVEPOINT pg_rollback_capture";
 /// Rolled back rather than released: the emptied `search_path` goes with it.
@@ -27,11 +28,11 @@ const END_SAVEPOINT: &str = "ROLLBACK TO SAVEPOINT pg_rollback_capture; RELEASE 
 const EMPTY_SEARCH_PATH: &str = "SELECT set_config('search_path', '', true)";
 
 /// Answer `questions` now, in the transaction of `c`.
-pub(crate) async fn answer<C: GenericClient + Sync>(c: &C, questions: &[Question]) -> Vec<(Question, Reply)> {
+pub(crate) async fn answer<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Question]) -> Vec<(Question, Reply)> {
     if questions.is_empty() {
         return Vec::new();
     }
-    let replies = match answer_all(c, questions).await {
+    let replies = match answer_all(c, ctx, questions).await {
         Ok(replies) => replies,
         Err(why) => questions.iter().map(|_| Err(why.clone())).collect(),
     };
@@ -51,6 +52,12 @@ enum Plan {
 struct Query {
     sql: &'static str,
     params: Vec<Param>,
+}
+
+impl Query {
+    fn types(&self) -> Vec<Type> {
+        self.params.iter().map(|p| p.as_sql().1).collect()
+    }
 }
 
 #[derive(Clone)]
@@ -76,16 +83,40 @@ struct Described {
     extra: Vec<Param>,
 }
 
-async fn answer_all<C: GenericClient + Sync>(c: &C, questions: &[Question]) -> Result<Vec<Reply>, String> {
+impl Described {
+    fn types(&self) -> Vec<Type> {
+        std::iter::once(Type::INT8).chain(self.extra.iter().map(|p| p.as_sql().1)).collect()
+    }
+}
+
+async fn answer_all<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Question]) -> Result<Vec<Reply>, String> {
     let plans: Vec<Plan> = questions.iter().map(plan).collect();
     let resolving = plans.iter().any(|p| matches!(p, Plan::Resolve { .. }));
     let mut replies: Vec<Option<Reply>> = vec![None; plans.len()];
+    // Everything is prepared first: a prepare is a round trip of its own, and what is pipelined below must
+    // reach the server in the order it is written (inside the savepoint, with the right search_path).
+    let statements = join_all(plans.iter().map(|p| async move {
+        let (first, second) = match p {
+            Plan::Direct(q) | Plan::Fallible(q) => (q, None),
+            Plan::Resolve { resolve, describe } => (resolve, Some(describe)),
+        };
+        let first = ctx.prepare(c, first.sql, &first.types()).await?;
+        let second = match second {
+            Some(d) => Some(ctx.prepare(c, d.sql, &d.types()).await?),
+            None => None,
+        };
+        Ok::<_, tokio_postgres::Error>((first, second))
+    }))
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(|e| failure("preparing the catalog queries", &e))?;
 
     // Round 1, with the migration's search_path: direct answers and resolutions, pipelined (the savepoint
     // first; its end too when there is no second round).
-    let first = join_all(plans.iter().map(|p| async move {
+    let first = join_all(plans.iter().zip(&statements).map(|(p, (statement, _))| async move {
         match p {
-            Plan::Direct(q) | Plan::Resolve { resolve: q, .. } => Some(run(c, q).await),
+            Plan::Direct(q) | Plan::Resolve { resolve: q, .. } => Some(run(c, statement, &q.params, None).await),
             Plan::Fallible(_) => None,
         }
     }));
@@ -117,9 +148,11 @@ async fn answer_all<C: GenericClient + Sync>(c: &C, questions: &[Question]) -> R
     // Round 2, with an empty search_path: definitions of what was resolved, then the savepoint's end.
     if resolving {
         let skip = failed.is_some();
-        let second = join_all(plans.iter().zip(&oids).map(|(p, oid)| async move {
-            match (p, oid, skip) {
-                (Plan::Resolve { describe, .. }, Some(oid), false) => Some(describe_oid(c, describe, *oid).await),
+        let second = join_all(plans.iter().zip(&statements).zip(&oids).map(|((p, (_, statement)), oid)| async move {
+            match (p, statement, oid, skip) {
+                (Plan::Resolve { describe, .. }, Some(statement), Some(oid), false) => {
+                    Some(run(c, statement, &describe.extra, Some(*oid)).await)
+                }
                 _ => None,
             }
         }));
@@ -150,10 +183,13 @@ async fn answer_all<C: GenericClient + Sync>(c: &C, questions: &[Question]) -> R
     }
 
     // Object addresses raise an error for objects that do not exist: one savepoint each.
-    for (i, p) in plans.iter().enumerate() {
+    for (i, (p, (statement, _))) in plans.iter().zip(&statements).enumerate() {
         if let Plan::Fallible(q) = p {
-            let (begun, result, ended) =
-                tokio::join!(c.batch_execute(SAVEPOINT), run(c, q), c.batch_execute(END_SAVEPOINT));
+            let (begun, result, ended) = tokio::join!(
+                c.batch_execute(SAVEPOINT),
+                run(c, statement, &q.params, None),
+                c.batch_execute(END_SAVEPOINT)
+            );
             begun.map_err(|e| failure("starting the capture", &e))?;
             ended.map_err(|e| failure("ending the capture", &e))?;
             replies[i] = Some(match result {
@@ -194,21 +230,24 @@ fn failure(what: &str, e: &tokio_postgres::Error) -> String {
     format!("{what}: {}", pg_message(e))
 }
 
-/// Runs a one-column query; the column is text (a JSON document or an OID), NULL or no row being `None`.
-async fn run<C: GenericClient + Sync>(c: &C, q: &Query) -> Result<Option<String>, Failure> {
-    let params: Vec<(&(dyn ToSql + Sync), Type)> = q.params.iter().map(Param::as_sql).collect();
-    let rows = c.query_typed(q.sql, &params).await.map_err(|e| match sqlstate(&e) {
+/// Runs a prepared one-column query (`oid`, when given, is its first parameter); the column is text (a JSON
+/// document or an OID), NULL or no row being `None`.
+async fn run<C: GenericClient + Sync>(
+    c: &C,
+    statement: &Statement,
+    params: &[Param],
+    oid: Option<u32>,
+) -> Result<Option<String>, Failure> {
+    let oid = oid.map(i64::from);
+    let mut values: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(params.len() + 1);
+    if let Some(oid) = &oid {
+        values.push(oid);
+    }
+    values.extend(params.iter().map(|p| p.as_sql().0));
+    let rows = c.query(statement, &values).await.map_err(|e| match sqlstate(&e) {
         Some(state) => Failure::Database(state.to_owned(), pg_message(&e)),
         None => Failure::Other(pg_message(&e)),
     })?;
-    Ok(rows.first().and_then(|row| row.get::<_, Option<String>>(0)))
-}
-
-async fn describe_oid<C: GenericClient + Sync>(c: &C, d: &Described, oid: u32) -> Result<Option<String>, Failure> {
-    let oid = oid as i64;
-    let mut params: Vec<(&(dyn ToSql + Sync), Type)> = vec![(&oid, Type::INT8)];
-    params.extend(d.extra.iter().map(Param::as_sql));
-    let rows = c.query_typed(d.sql, &params).await.map_err(|e| Failure::Other(pg_message(&e)))?;
     Ok(rows.first().and_then(|row| row.get::<_, Option<String>>(0)))
 }
 
@@ -222,6 +261,7 @@ fn list<T: DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, String> {
 
 fn decode(q: &Question, json: Option<String>) -> Reply {
     Ok(match q {
+        Question::Locate { .. } => Answer::Locate(parse(json)?),
         Question::CreationSchema => Answer::CreationSchema(json),
         Question::Setting { .. } => Answer::Setting(json),
         Question::Relation { .. } => Answer::Relation(parse(json)?),
@@ -260,6 +300,7 @@ fn written(name: &ObjectName) -> Param {
 
 fn plan(q: &Question) -> Plan {
     match q {
+        Question::Locate { kind, name, lookup } => Plan::Direct(locate(kind, name, lookup)),
         Question::CreationSchema => Plan::Direct(Query { sql: "SELECT current_schema()::text", params: vec![] }),
         Question::Setting { name } => Plan::Direct(Query { sql: "SELECT current_setting($1, true)", params: vec![text(name)] }),
         Question::Relation { name, lookup } => {
@@ -315,6 +356,68 @@ fn plan(q: &Question) -> Plan {
         Question::DefaultPrivileges => Plan::Direct(Query { sql: *DEFAULT_PRIVILEGES, params: vec![] }),
     }
 }
+
+/// OID and schema of what a lookup finds, without describing it.
+fn locate(kind: &ObjectKind, name: &ObjectName, lookup: &Lookup) -> Query {
+    let (sql, params) = match kind {
+        ObjectKind::Relation => relation_lookup(name, lookup, &LOCATE_RELATION),
+        ObjectKind::Index => relation_lookup(name, lookup, &LOCATE_INDEX),
+        ObjectKind::Type => match lookup {
+            Lookup::SearchPath => (LOCATE_TYPE[0], vec![written(name)]),
+            _ => (LOCATE_TYPE[1], vec![Param::OptText(name.schema.clone()), text(&name.name)]),
+        },
+        ObjectKind::Routine(args) => {
+            let signature = |args: &[String]| format!("{name}({})", args.join(", "));
+            match (lookup, args) {
+                (Lookup::SearchPath, Some(args)) => (LOCATE_ROUTINE[0], vec![text(&signature(args))]),
+                (Lookup::SearchPath, None) => (LOCATE_ROUTINE[1], vec![written(name)]),
+                (_, Some(args)) if name.is_qualified() => (LOCATE_ROUTINE[0], vec![text(&signature(args))]),
+                (_, Some(args)) => (LOCATE_ROUTINE[2], vec![text(&signature(args))]),
+                (_, None) => (LOCATE_ROUTINE[3], vec![Param::OptText(name.schema.clone()), text(&name.name)]),
+            }
+        }
+    };
+    Query { sql, params }
+}
+
+static LOCATE_RELATION: LazyLock<[&'static str; 3]> = LazyLock::new(|| locate_relation(""));
+static LOCATE_INDEX: LazyLock<[&'static str; 3]> = LazyLock::new(|| locate_relation(" AND c.relkind IN ('i', 'I')"));
+
+fn locate_relation(filter: &str) -> [&'static str; 3] {
+    [BY_PATH, IN_SCHEMA, BESIDE].map(|oid| {
+        leak(format!(
+            "SELECT json_build_object('oid', c.oid::bigint, 'schema', n.nspname)::text FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {oid}{filter}"
+        ))
+    })
+}
+
+static LOCATE_TYPE: LazyLock<[&'static str; 2]> = LazyLock::new(|| {
+    ["to_regtype($1)", "(SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+       WHERE t.typname = $2 AND n.nspname = COALESCE($1, current_schema()))"]
+    .map(|oid| {
+        leak(format!(
+            "SELECT json_build_object('oid', t.oid::bigint, 'schema', n.nspname)::text FROM pg_type t
+             JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = {oid}"
+        ))
+    })
+});
+
+static LOCATE_ROUTINE: LazyLock<[&'static str; 4]> = LazyLock::new(|| {
+    [
+        "to_regprocedure($1)",
+        "to_regproc($1)",
+        "to_regprocedure(quote_ident(current_schema()) || '.' || $1)",
+        "(SELECT CASE WHEN count(*) = 1 THEN min(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE p.proname = $2 AND n.nspname = COALESCE($1, current_schema()))",
+    ]
+    .map(|oid| {
+        leak(format!(
+            "SELECT json_build_object('oid', p.oid::bigint, 'schema', n.nspname)::text FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = {oid}"
+        ))
+    })
+});
 
 fn address_params(a: &ObjectAddress) -> Vec<Param> {
     vec![text(&a.kind), Param::TextArray(a.names.clone()), Param::TextArray(a.args.clone())]

@@ -37,32 +37,42 @@ const CAPTURE_ROUNDS: usize = 4;
 
 /// Run every statement in order on `c`, stopping at the first failure. With a planner, the state each
 /// statement overwrites is read right before it runs, and what PostgreSQL chose right after.
-pub(crate) async fn run<C: GenericClient + Sync>(c: &C, mut statements: Statements<'_>) -> Result<(), StatementFailed> {
+pub(crate) async fn run<C: GenericClient + Sync>(c: &C, ctx: &Ctx, mut statements: Statements<'_>) -> Result<(), StatementFailed> {
     for index in 0..statements.migration().statements.len() {
         // BEGIN/COMMIT inside the script: it runs in one transaction anyway.
         let statement = &statements.migration().statements[index];
         let text = (statement.transaction_role() != TransactionRole::Boundary).then(|| statement.text.clone());
-        if let Statements::Captured(planner) = &mut statements {
-            ask(c, planner, At::Before).await;
-        }
-        if let Some(text) = text {
-            c.batch_execute(&text).await.map_err(|error| StatementFailed { index, error })?;
-        }
-        if let Statements::Captured(planner) = &mut statements {
-            ask(c, planner, At::After).await;
-            planner.settle();
-        }
+        let Statements::Captured(planner) = &mut statements else {
+            if let Some(text) = text {
+                c.batch_execute(&text).await.map_err(|error| StatementFailed { index, error })?;
+            }
+            continue;
+        };
+        ask(c, ctx, planner, At::Before).await;
+        // What to ask once it ran is sent right behind it (if the statement fails, so does that).
+        let after = planner.questions(At::After);
+        let execute = async {
+            match &text {
+                Some(text) => c.batch_execute(text).await,
+                None => Ok(()),
+            }
+        };
+        let (executed, replies) = tokio::join!(execute, catalog::answer(c, ctx, &after));
+        executed.map_err(|error| StatementFailed { index, error })?;
+        planner.answer(At::After, replies);
+        ask(c, ctx, planner, At::After).await;
+        planner.settle();
     }
     Ok(())
 }
 
-async fn ask<C: GenericClient + Sync>(c: &C, planner: &mut Planner, at: At) {
+async fn ask<C: GenericClient + Sync>(c: &C, ctx: &Ctx, planner: &mut Planner, at: At) {
     for _ in 0..CAPTURE_ROUNDS {
         let questions = planner.questions(at);
         if questions.is_empty() {
             return;
         }
-        let replies = catalog::answer(c, &questions).await;
+        let replies = catalog::answer(c, ctx, &questions).await;
         planner.answer(at, replies);
     }
 }
@@ -229,9 +239,9 @@ impl Run<'_> {
     async fn record(&self, tx: &Transaction<'_>, id: i64) -> Result<ExecutedRollback, String> {
         let mut drizzle_row_deleted = false;
         if let Some(hash) = &self.options.drizzle_hash {
-            drizzle_row_deleted = drizzle::forget(tx, hash).await.map_err(|e| statement_cause(&e))?;
+            drizzle_row_deleted = drizzle::forget(tx, self.ctx, hash).await.map_err(|e| statement_cause(&e))?;
         }
-        let rollback = versions::mark_rolled_back(tx, self.table, id).await?;
+        let rollback = versions::mark_rolled_back(tx, self.ctx, self.table, id).await?;
         Ok(ExecutedRollback { rollback, drizzle_row_deleted })
     }
 
@@ -243,7 +253,7 @@ impl Run<'_> {
         // The same text as before the lock, so still transactional.
         let (id, script) = self.checked(&tx, true).await?;
         let unchanged = "The transaction was rolled back: schema and schema_versions are unchanged";
-        if let Err(StatementFailed { index, error }) = run(&tx, Statements::Plain(&script)).await {
+        if let Err(StatementFailed { index, error }) = run(&tx, ctx, Statements::Plain(&script)).await {
             let total = script.statements.len();
             let message = statement_failure(version, index, total, &script.statements[index].text, &error);
             let _ = tx.rollback().await;
@@ -276,7 +286,7 @@ impl Run<'_> {
         let (id, script) = self.checked(&*client, false).await?;
         let statements = &script.statements;
         let total = statements.len();
-        if let Err(StatementFailed { index: i, error }) = run(&*client, Statements::Plain(&script)).await {
+        if let Err(StatementFailed { index: i, error }) = run(&*client, ctx, Statements::Plain(&script)).await {
             let message = statement_failure(version, i, total, &statements[i].text, &error);
             let ran = if i == 0 {
                 "No earlier statement had run.".to_owned()

@@ -15,7 +15,8 @@ mod session;
 mod versions;
 
 pub use apply::{
-    apply_migration, describe, get_rollback, later_applied, list_rollbacks, plan_migrations, store_rollback, PlanInput,
+    apply_migration, apply_migrations, describe, get_rollback, later_applied, list_rollbacks, plan_migrations,
+    store_rollback, AppliedMigrations, ApplyInput, PlanInput,
 };
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};

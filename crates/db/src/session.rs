@@ -1,18 +1,59 @@
 //! One connection per call (or per CLI run), argument checks, and turning our own statements' errors into
 //! coded errors.
-use tokio_postgres::Client;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, GenericClient, Row, Statement};
 
 use crate::connect::{connect, parse_url, Session};
 use crate::error::{error_chain, is_connection_error, pg_message, Error, Result};
 use crate::MigrationInput;
 
-/// Maps errors of statements we issue ourselves; `describe` is the server's host:port.
-#[derive(Clone)]
+/// One session's context: the server's host:port for messages, and the statements prepared on its
+/// connection (parsed and planned once per session: the catalog queries cost more to plan than to run).
 pub(crate) struct Ctx {
     pub describe: String,
+    prepared: Mutex<HashMap<String, Statement>>,
 }
 
 impl Ctx {
+    /// `sql` as a statement prepared on this session's connection (once).
+    pub async fn prepare(&self, c: &impl GenericClient, sql: &str, types: &[Type]) -> Result<Statement, tokio_postgres::Error> {
+        if let Some(statement) = self.prepared.lock().expect("not poisoned").get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = c.prepare_typed(sql, types).await?;
+        self.prepared.lock().expect("not poisoned").insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Run a prepared (and cached) query; parameter types are inferred by the server.
+    pub async fn query(
+        &self,
+        c: &impl GenericClient,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, tokio_postgres::Error> {
+        let statement = self.prepare(c, sql, &[]).await?;
+        c.query(&statement, params).await
+    }
+
+    pub async fn query_one(&self, c: &impl GenericClient, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row, tokio_postgres::Error> {
+        let statement = self.prepare(c, sql, &[]).await?;
+        c.query_one(&statement, params).await
+    }
+
+    pub async fn query_opt(
+        &self,
+        c: &impl GenericClient,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, tokio_postgres::Error> {
+        let statement = self.prepare(c, sql, &[]).await?;
+        c.query_opt(&statement, params).await
+    }
+
     pub fn err(&self, what: &str, e: &tokio_postgres::Error) -> Error {
         if is_connection_error(e) {
             return Error::ConnectionFailed(format!(
@@ -58,7 +99,7 @@ pub(crate) fn check_timeout(name: &str, ms: Option<u32>) -> Result<()> {
 pub(crate) async fn with_session<T>(url: &str, op: impl AsyncFnOnce(&mut Client, &Ctx) -> Result<T>) -> Result<T> {
     let target = parse_url(url)?;
     let mut session: Session = connect(&target).await?;
-    let ctx = Ctx { describe: target.describe.clone() };
+    let ctx = Ctx { describe: target.describe.clone(), prepared: Mutex::new(HashMap::new()) };
     let result = op(&mut session.client, &ctx).await;
     session.close().await;
     result

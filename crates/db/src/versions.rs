@@ -86,8 +86,9 @@ pub(crate) async fn require(c: &impl GenericClient, ctx: &Ctx) -> Result<Table> 
 
 /// The table, or why it cannot be used.
 pub(crate) async fn inspect(c: &impl GenericClient, ctx: &Ctx) -> Result<Result<Table, String>> {
-    let row = c
+    let row = ctx
         .query_one(
+            c,
             "SELECT to_regclass('schema_versions') IS NOT NULL,
                     ARRAY(SELECT attname::text FROM pg_attribute
                           WHERE attrelid = to_regclass('schema_versions') AND attnum > 0 AND NOT attisdropped)",
@@ -137,15 +138,15 @@ pub(crate) async fn latest_row(
         if for_update { " FOR UPDATE" } else { "" }
     );
     let what = "reading schema_versions";
-    let row = c.query_opt(&sql, &[&version]).await.map_err(|e| ctx.err(what, &e))?;
+    let row = ctx.query_opt(c, &sql, &[&version]).await.map_err(|e| ctx.err(what, &e))?;
     row.map(|r| version_row(&r, what)).transpose()
 }
 
 /// Every row, oldest first.
 pub(crate) async fn all_rows(c: &impl GenericClient, ctx: &Ctx, table: Table) -> Result<Vec<StoredRollback>> {
     let what = "reading schema_versions";
-    let rows = c
-        .query(&format!("SELECT {} FROM schema_versions ORDER BY applied_at, id", table.row_columns()), &[])
+    let rows = ctx
+        .query(c, &format!("SELECT {} FROM schema_versions ORDER BY applied_at, id", table.row_columns()), &[])
         .await
         .map_err(|e| ctx.err(what, &e))?;
     rows.iter().map(|r| version_row(r, what).map(|v| v.stored)).collect()
@@ -161,51 +162,34 @@ pub(crate) async fn write_row(
     plan: &RollbackPlan,
 ) -> Result<StoredRollback> {
     let what = "writing schema_versions";
-    let existing = c
-        .query_opt(
-            "SELECT id::bigint, rollback_applied_at IS NOT NULL FROM schema_versions
-             WHERE version = $1 ORDER BY id DESC LIMIT 1 FOR UPDATE",
-            &[&m.version],
-        )
-        .await
-        .map_err(|e| ctx.err(what, &e))?;
-    let replace = existing.filter(|r| !r.get::<_, bool>(1)).map(|r| r.get::<_, i64>(0));
     let plan_json = serde_json::to_string(plan).expect("a plan serializes");
-    let columns = table.row_columns();
-    let row = match replace {
-        Some(id) => {
-            let mut params: Vec<&(dyn ToSql + Sync)> =
-                vec![&id, &m.migration_file, &m.description, &m.applied_by, &plan.rollback_safe, &plan.rollback_script];
-            let set_plan = if table.plan_column {
-                params.push(&plan_json);
-                ", rollback_plan = CAST($7::text AS jsonb)"
-            } else {
-                ""
-            };
-            let sql = format!(
-                "UPDATE schema_versions SET migration_file = $2, description = COALESCE($3, description),
-                   applied_by = COALESCE($4, applied_by), rollback_safe = $5, rollback_script = $6{set_plan}
-                 WHERE id = $1::bigint RETURNING {columns}"
-            );
-            c.query_one(&sql, &params).await
-        }
-        None => {
-            let mut params: Vec<&(dyn ToSql + Sync)> =
-                vec![&m.version, &m.migration_file, &m.applied_by, &m.description, &plan.rollback_safe, &plan.rollback_script];
-            let (column, value) = if table.plan_column {
-                params.push(&plan_json);
-                (", rollback_plan", ", CAST($7::text AS jsonb)")
-            } else {
-                ("", "")
-            };
-            let sql = format!(
-                "INSERT INTO schema_versions
-                   (version, migration_file, applied_at, applied_by, description, rollback_safe, rollback_script{column})
-                 VALUES ($1, $2, {NOW_UTC}, $3, $4, $5, $6{value}) RETURNING {columns}"
-            );
-            c.query_one(&sql, &params).await
-        }
-    }
+    let mut params: Vec<&(dyn ToSql + Sync)> =
+        vec![&m.version, &m.migration_file, &m.applied_by, &m.description, &plan.rollback_safe, &plan.rollback_script];
+    let (set_plan, column, value) = if table.plan_column {
+        params.push(&plan_json);
+        (", rollback_plan = CAST($7::text AS jsonb)", ", rollback_plan", ", CAST($7::text AS jsonb)")
+    } else {
+        ("", "", "")
+    };
+    // One statement: the newest row of the version is replaced unless it was rolled back (then the
+    // re-applied migration gets a row of its own, and the history of rollbacks is kept).
+    let sql = format!(
+        "WITH current AS (
+           SELECT id FROM schema_versions WHERE version = $1 AND rollback_applied_at IS NULL
+             AND id = (SELECT max(id) FROM schema_versions WHERE version = $1) FOR UPDATE),
+         updated AS (
+           UPDATE schema_versions s SET migration_file = $2, description = COALESCE($4, s.description),
+             applied_by = COALESCE($3, s.applied_by), rollback_safe = $5, rollback_script = $6{set_plan}
+           FROM current WHERE s.id = current.id RETURNING s.*),
+         inserted AS (
+           INSERT INTO schema_versions
+             (version, migration_file, applied_at, applied_by, description, rollback_safe, rollback_script{column})
+           SELECT $1, $2, {NOW_UTC}, $3, $4, $5, $6{value} WHERE NOT EXISTS (SELECT 1 FROM current)
+           RETURNING *)
+         SELECT {columns} FROM (SELECT * FROM updated UNION ALL SELECT * FROM inserted) AS written",
+        columns = table.row_columns()
+    );
+    let row = ctx.query_one(c, &sql, &params).await
     .map_err(|e| ctx.err(what, &e))?;
     let mut stored = version_row(&row, what)?.stored;
     stored.warnings = plan.warnings.clone();
@@ -214,9 +198,15 @@ pub(crate) async fn write_row(
 }
 
 /// Set `rollback_applied_at` of row `id`.
-pub(crate) async fn mark_rolled_back(c: &impl GenericClient, table: Table, id: i64) -> Result<StoredRollback, String> {
-    let row = c
+pub(crate) async fn mark_rolled_back(
+    c: &impl GenericClient,
+    ctx: &Ctx,
+    table: Table,
+    id: i64,
+) -> Result<StoredRollback, String> {
+    let row = ctx
         .query_one(
+            c,
             &format!(
                 "UPDATE schema_versions SET rollback_applied_at = {NOW_UTC} WHERE id = $1::bigint RETURNING {}",
                 table.row_columns()

@@ -693,3 +693,34 @@ async fn only_the_embedded_server_is_retried() {
     assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
     assert!(accepted.load(Ordering::SeqCst) > 1, "the embedded server must be retried");
 }
+
+/// A catalog read that fails (here, `pg_sequence_last_value` for a role that revoked its own privileges on the
+/// sequence it drops) does not fail the migration: that statement's rollback falls back to the SQL alone, with
+/// a CAPTURE_FAILED warning naming PostgreSQL's error.
+#[tokio::test]
+async fn a_failing_capture_does_not_fail_the_migration() {
+    let db = fresh("db_capture_fault");
+    // Logging in as another role needs the throwaway cluster's trust authentication.
+    let Some(url) = db.url().strip_prefix("postgres://postgres@").map(|rest| format!("postgres://capture_fault@{rest}")) else {
+        return;
+    };
+    db.run("DO $$ BEGIN CREATE ROLE capture_fault LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;").unwrap();
+    db.run(&format!(
+        "GRANT CREATE ON SCHEMA public TO capture_fault; SET ROLE capture_fault; {SCHEMA_VERSIONS_SQL} {ROLLBACK_COLUMNS_SQL} {}
+         CREATE SEQUENCE s; REVOKE ALL ON SEQUENCE s FROM capture_fault;",
+        pg_rollback_db::ROLLBACK_PLAN_SQL
+    ))
+    .unwrap();
+    let outcome = apply_migration(&url, &migration("9.9.0", "DROP SEQUENCE s;\nCREATE TABLE kept (id int);"), None)
+        .await
+        .unwrap();
+    assert!(outcome.applied);
+    assert_eq!(one(&db, "SELECT to_regclass('s') IS NULL AND to_regclass('kept') IS NOT NULL;"), "t");
+    let stored = outcome.rollback.unwrap();
+    assert!(stored.state_captured);
+    assert!(!stored.rollback_safe);
+    let codes: Vec<&str> = stored.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, vec!["CAPTURE_FAILED", "DROP_OBJECT"], "{:?}", stored.warnings);
+    assert!(stored.warnings[0].message.contains("permission denied for sequence s"), "{}", stored.warnings[0].message);
+    assert_eq!(stored.rollback_script.as_deref(), Some("DROP TABLE kept;\n"), "the rest is still captured");
+}

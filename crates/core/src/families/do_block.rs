@@ -9,6 +9,9 @@ use crate::outcome::Outcome;
 use pg_query::protobuf::DoStmt;
 use pg_query::NodeEnum;
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A plain SQL statement found in the body, and whether an exception handler swallows its failure.
 struct Embedded {
@@ -32,25 +35,52 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
         }
     }
     let Some(body) = body.filter(|_| language == "plpgsql") else { return data::data_migration() };
-    let Some(embedded) = embedded_statements(&body) else { return data::data_migration() };
+    let Some(embedded) = parsed_body(&body) else { return data::data_migration() };
 
     let mut inverse = Vec::new();
     let mut blocker = None;
     let mut non_transactional = false;
-    for statement in embedded {
-        let Ok(parsed) = crate::source::parse_tree(&statement.sql) else { return data::data_migration() };
-        for raw in parsed.stmts {
-            let Some(node) = raw.stmt.and_then(|n| n.node) else { continue };
-            let outcome = invert(&node, ctx, statement.guarded, facts);
-            if blocker.is_none() {
-                blocker = outcome.blocker;
-            }
-            non_transactional |= outcome.non_transactional;
-            inverse.push(outcome.inverse);
+    for (node, guarded) in embedded.iter() {
+        let outcome = invert(node, ctx, *guarded, facts);
+        if blocker.is_none() {
+            blocker = outcome.blocker;
         }
+        non_transactional |= outcome.non_transactional;
+        inverse.push(outcome.inverse);
     }
     inverse.reverse();
     Outcome { inverse: inverse.into_iter().flatten().collect(), blocker, non_transactional }
+}
+
+type Body = Option<Rc<Vec<(NodeEnum, bool)>>>;
+
+thread_local! {
+    // A statement is inverted several times while the planner asks the database about it; reading the body
+    // with the PL/pgSQL parser once is enough.
+    static BODIES: RefCell<HashMap<String, Body>> = RefCell::new(HashMap::new());
+}
+
+/// The parsed statements of a body and whether each is guarded; `None` when the body is procedural.
+fn parsed_body(body: &str) -> Body {
+    if let Some(found) = BODIES.with(|b| b.borrow().get(body).cloned()) {
+        return found;
+    }
+    let parsed = embedded_statements(body).and_then(|embedded| {
+        let mut nodes = Vec::new();
+        for statement in embedded {
+            let parsed = crate::source::parse_tree(&statement.sql).ok()?;
+            nodes.extend(parsed.stmts.into_iter().filter_map(|raw| raw.stmt.and_then(|n| n.node)).map(|n| (n, statement.guarded)));
+        }
+        Some(Rc::new(nodes))
+    });
+    BODIES.with(|b| {
+        let mut bodies = b.borrow_mut();
+        if bodies.len() >= 256 {
+            bodies.clear();
+        }
+        bodies.insert(body.to_owned(), parsed.clone());
+    });
+    parsed
 }
 
 /// The SQL statements of a body made only of blocks and plain SQL, with handlers that do nothing;

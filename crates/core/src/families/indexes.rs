@@ -7,7 +7,7 @@ use crate::families::placement;
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
-use crate::state::{At, Lookup};
+use crate::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{CreateStatsStmt, IndexStmt};
 
 pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
@@ -19,7 +19,7 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
     // a partitioned table may adopt a partition's instead of creating one.
     let before = if facts.capturing() && !s.concurrent { facts.indexes(At::Before, &table_name) } else { None };
     let existed = (s.if_not_exists && !s.idxname.is_empty()).then(|| {
-        facts.index(At::Before, &ObjectName::unqualified(&s.idxname), Lookup::Beside(table_name.clone()))
+        facts.locate(At::Before, ObjectKind::Index, &ObjectName::unqualified(&s.idxname), Lookup::Beside(table_name.clone()))
     });
     let name = if !s.idxname.is_empty() {
         table_name.sibling(&s.idxname)

@@ -4,7 +4,7 @@ use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::placement;
 use crate::name::ObjectName;
-use crate::state::{At, Lookup};
+use crate::state::{At, Lookup, ObjectKind};
 use crate::families::object_keyword;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
@@ -18,9 +18,9 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
             (Some(rv), ObjectType::ObjectColumn) => facts
                 .column(At::Before, &ObjectName::from_range_var(rv), &s.subname)
                 .map(|c| c.is_some()),
-            (Some(rv), _) => {
-                facts.relation(At::Before, &ObjectName::from_range_var(rv), Lookup::SearchPath).map(|r| r.is_some())
-            }
+            (Some(rv), _) => facts
+                .locate(At::Before, ObjectKind::Relation, &ObjectName::from_range_var(rv), Lookup::SearchPath)
+                .map(|r| r.is_some()),
             _ => None,
         };
         match existed {
@@ -148,7 +148,7 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context, facts: &Facts) -
     };
     let relation = s.relation.as_ref().map(ObjectName::from_range_var);
     // Where it was, from the database (when the migration did not say).
-    let was = relation.as_ref().map(|r| facts.relation(At::Before, r, Lookup::SearchPath));
+    let was = relation.as_ref().map(|r| facts.locate(At::Before, ObjectKind::Relation, r, Lookup::SearchPath));
     if s.missing_ok {
         match &was {
             Some(Some(None)) => return Outcome::nothing_to_undo(),

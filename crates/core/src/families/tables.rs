@@ -8,7 +8,7 @@ use crate::families::placement;
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
-use crate::state::{At, Lookup};
+use crate::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, SelectStmt, ViewStmt};
 
 /// Shared by every relation-creating statement.
@@ -28,7 +28,7 @@ fn create_relation(
     let written = ObjectName::from_range_var(rv);
     if if_not_exists || replace {
         // IF NOT EXISTS and OR REPLACE look where the new relation would go.
-        match facts.relation(At::Before, &written, Lookup::Creation) {
+        match facts.locate(At::Before, ObjectKind::Relation, &written, Lookup::Creation) {
             // It existed: IF NOT EXISTS did nothing (and later statements do not touch a new relation).
             Some(Some(_)) if if_not_exists => return Outcome::nothing_to_undo(),
             Some(Some(_)) => return replaced_view(rv, facts),

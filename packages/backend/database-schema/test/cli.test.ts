@@ -571,3 +571,67 @@ describe('pnpm demo on DATABASE_URL', () => {
     }
   });
 });
+
+describe('db:migrate:apply --dry-run', () => {
+  test('prints the rollback each pending migration would store, from the live state, and changes nothing', async () => {
+    const dir = migrationsFolder();
+    const url = await freshDatabase('dryrun');
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    await query(url, `CREATE INDEX items_url ON wishlist_items (url); ALTER TABLE wishlist_items ALTER COLUMN url SET DEFAULT 'https://'`);
+    addMigrations(dir, [
+      { tag: '0004_defaults', version: '1.3.0', sql: "ALTER TABLE wishlist_items ALTER COLUMN url SET DEFAULT 'about:blank';\nDROP INDEX items_url;\n" },
+      { tag: '0005_notes', version: '1.4.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\nALTER TABLE wishlist_items DROP COLUMN legacy_field;\n' },
+    ]);
+    const before = await databaseState(url);
+    const drizzleBefore = await drizzleMigrations(url);
+
+    const result = await run('migrate', ['--dry-run', '--lock-timeout=5000', `--migrations=${dir}`], { databaseUrl: url });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Dry run: 2 pending migration\(s\); nothing is changed\./);
+    assert.ok(
+      result.stdout.includes(
+        '0004_defaults.sql (version 1.3.0): rollback marked as SAFE\n' +
+          '  CREATE INDEX items_url ON public.wishlist_items USING btree (url);\n' +
+          "  ALTER TABLE wishlist_items ALTER COLUMN url SET DEFAULT 'https://'::text;\n",
+      ),
+      result.stdout,
+    );
+    assert.match(result.stdout, /0005_notes\.sql \(version 1\.4\.0\): rollback marked as UNSAFE\n {2}ALTER TABLE wishlist_items DROP COLUMN notes;\n {2}⚠ Warning: Cannot auto-generate rollback for DROP COLUMN \(data loss\) \(line 3, column 1\)/);
+    assert.match(result.stdout, /✓ Dry run finished; the transaction was rolled back and nothing was changed\./);
+    assert.deepEqual(await databaseState(url), before);
+    assert.deepEqual(await drizzleMigrations(url), drizzleBefore);
+
+    const json = await run('migrate', ['--dry-run', '--json', `--migrations=${dir}`], { databaseUrl: url });
+    assert.equal(json.code, 0, json.stderr);
+    const pending = JSON.parse(json.stdout).pending;
+    assert.deepEqual(pending.map((p: { version: string; rollbackSafe: boolean; stateCaptured: boolean }) => [p.version, p.rollbackSafe, p.stateCaptured]), [
+      ['1.3.0', true, true],
+      ['1.4.0', false, true],
+    ]);
+
+    // What the dry run said is what applying stores.
+    assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
+    assert.equal((await schemaVersion(url, '1.3.0')).rollback_script, pending[0].rollbackScript);
+  });
+
+  test('on an empty database the whole journal is planned in one transaction, and nothing is left', async () => {
+    const url = await freshDatabase('dryrun_empty');
+    const result = await run('migrate', ['--dry-run'], { databaseUrl: url });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Dry run: 4 pending migration\(s\)/);
+    assert.match(result.stdout, /0003_wishlist_items\.sql \(version 1\.2\.0\): rollback marked as SAFE/);
+    const left = await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'drizzle')`);
+    assert.equal(left[0]!.n, 0);
+  });
+
+  test('a migration that fails in the dry run: exit 12, naming it, nothing changed', async () => {
+    const dir = migrationsFolder([{ tag: '0004_broken', version: '1.3.0', sql: 'ALTER TABLE no_such_table ADD COLUMN x int;\n' }]);
+    const url = await freshDatabase('dryrun_fail');
+    const result = await run('migrate', ['--dry-run', `--migrations=${dir}`], { databaseUrl: url });
+    assert.equal(result.code, 12, result.stderr);
+    assert.match(result.stderr, /Dry run: Migration 1\.3\.0 failed at statement 1 of 1 \(line 2, column 1\)/);
+    assert.match(result.stderr, /no_such_table/);
+    const left = await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'drizzle')`);
+    assert.equal(left[0]!.n, 0);
+  });
+});

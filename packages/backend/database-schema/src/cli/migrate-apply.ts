@@ -88,27 +88,21 @@ await runCli(process.argv.slice(2), async (out) => {
     const appliedBy = currentUser();
     const applied: Applied[] = [];
     let skipped = 0;
-    for (const m of migrations) {
-      let result;
-      try {
-        result = await addon().applyMigration(db.url, {
-          version: m.version,
-          migrationFile: m.file,
-          sql: m.sql,
-          description: m.description,
-          ...(appliedBy ? { appliedBy } : {}),
-          drizzleHash: m.hash,
-          drizzleCreatedAt: m.when,
-        });
-      } catch (error) {
-        const failure = toCliError(error);
-        throw new CliError(
-          `Migration ${m.file} (version ${m.version}) failed: ${failure.message}\n` +
-            `Nothing of it was applied${applied.length ? `; the ${applied.length} migration(s) before it stay applied` : ''}.`,
-          failure.exitCode,
-          failure.code,
-        );
-      }
+    // One connection for the whole run; each migration in its own transaction with its bookkeeping.
+    const batch = await addon().applyMigrations(
+      db.url,
+      migrations.map((m) => ({
+        version: m.version,
+        migrationFile: m.file,
+        sql: m.sql,
+        description: m.description,
+        ...(appliedBy ? { appliedBy } : {}),
+        drizzleHash: m.hash,
+        drizzleCreatedAt: m.when,
+      })),
+    );
+    for (const [i, result] of batch.results.entries()) {
+      const m = migrations[i]!;
       if (!result.applied) {
         skipped++;
         continue;
@@ -125,6 +119,16 @@ await runCli(process.argv.slice(2), async (out) => {
         warnings: stored.warnings,
       });
       reportApplied(out, m, stored, result.rollback !== null);
+    }
+    if (batch.failure !== null) {
+      const m = migrations[batch.results.length]!;
+      const failure = toCliError(Object.assign(new Error(batch.failure.message), { code: batch.failure.code }));
+      throw new CliError(
+        `Migration ${m.file} (version ${m.version}) failed: ${failure.message}\n` +
+          `Nothing of it was applied${applied.length ? `; the ${applied.length} migration(s) before it stay applied` : ''}.`,
+        failure.exitCode,
+        failure.code,
+      );
     }
 
     const recorded = await recordEarlierMigrations(out, db.url, migrations, appliedBy);
