@@ -29,6 +29,8 @@ enum Check {
     StaysSafe,
     /// Anything: only what is called safe must round-trip; a migration that fails on its setup is skipped.
     WhenSafe,
+    /// A capture trap: like `WhenSafe`, but its setup and migration must run.
+    Trap,
 }
 
 struct Item {
@@ -77,6 +79,21 @@ fn sql_only_cases_and_adversarial_migrations_round_trip_with_capture() {
         expect: None,
     }));
     run_all("SQL-only cases and adversarial migrations, captured", items);
+}
+
+#[test]
+fn capture_traps_round_trip_when_called_safe() {
+    let items: Vec<Item> = captured::TRAPS
+        .iter()
+        .map(|t| Item {
+            name: format!("[trap] {}", t.name),
+            setup: t.setup,
+            migration: t.migration,
+            check: Check::Trap,
+            expect: None,
+        })
+        .collect();
+    run_all("capture traps", items);
 }
 
 fn run_all(what: &str, items: Vec<Item>) {

@@ -26,6 +26,15 @@ pub const fn unsafe_(name: &'static str, setup: &'static str, migration: &'stati
     Case { name, setup, migration, expect: Expect::Unsafe(code) }
 }
 
+/// A migration that may or may not get a safe plan; when it does, the rollback must restore the schema.
+pub struct Trap {
+    pub name: &'static str,
+    pub setup: &'static str,
+    pub migration: &'static str,
+}
+
+pub use traps::TRAPS;
+
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
         ("drops", drops::CASES),
@@ -47,3 +56,4 @@ mod drops;
 mod objects;
 mod renames;
 mod session;
+mod traps;
