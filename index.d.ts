@@ -97,12 +97,13 @@ export interface ExecutedRollback {
  * index, and `rollback_applied_at` is set only when all ran. Serialized with other pg-rollback
  * operations by an advisory lock: of concurrent calls for one version exactly one succeeds. Under
  * the lock the script must still be the one read before it (and `expectedScript`, when given).
- * Resolves with the updated row (`warnings` is `[]`) and `drizzleRowDeleted`.
+ * Resolves with the updated row and `drizzleRowDeleted`.
  *
  * Rejects with `VERSION_NOT_FOUND`, `ALREADY_ROLLED_BACK` (`Migration X.Y.Z has already been rolled
  * back`), `ROLLBACK_SCRIPT_CHANGED` (the stored script was replaced meanwhile; nothing ran),
  * `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
- * `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
+ * `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_OUT_OF_ORDER` (with `migrationOrder`: a later version is
+ * still applied, unless `allowOutOfOrder`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
  * SQLSTATE, and what changed), `LOCK_TIMEOUT`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`,
  * `DATABASE_ERROR`, `INVALID_ARGUMENT`.
  */
@@ -144,8 +145,8 @@ export interface ExecuteRollbackOptions {
 export declare function generateRollback(sql: string): RollbackPlan
 
 /**
- * Preview: the newest `schema_versions` row of `version`, without changing anything
- * (`warnings` is `[]`: warnings are not stored).
+ * Preview: the newest `schema_versions` row of `version`, without changing anything (its warnings come
+ * from the stored plan, `[]` for rows written without one).
  *
  * Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`,
  * `INVALID_ARGUMENT`.
@@ -165,7 +166,7 @@ export interface LaterVersion {
  */
 export declare function laterVersions(databaseUrl: string, version: string, migrationOrder: string[]): Promise<LaterVersion[]>
 
-/** Every `schema_versions` row, oldest `applied_at` first (`warnings` is `[]`). */
+/** Every `schema_versions` row, oldest `applied_at` first. */
 export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
 
 /** Why a batch stopped: the stable code and message of the migration that failed. */

@@ -436,8 +436,8 @@ pub fn store_rollback<'env>(
     })
 }
 
-/// Preview: the newest `schema_versions` row of `version`, without changing anything
-/// (`warnings` is `[]`: warnings are not stored).
+/// Preview: the newest `schema_versions` row of `version`, without changing anything (its warnings come
+/// from the stored plan, `[]` for rows written without one).
 ///
 /// Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`,
 /// `INVALID_ARGUMENT`.
@@ -462,12 +462,13 @@ pub fn get_rollback<'env>(
 /// index, and `rollback_applied_at` is set only when all ran. Serialized with other pg-rollback
 /// operations by an advisory lock: of concurrent calls for one version exactly one succeeds. Under
 /// the lock the script must still be the one read before it (and `expectedScript`, when given).
-/// Resolves with the updated row (`warnings` is `[]`) and `drizzleRowDeleted`.
+/// Resolves with the updated row and `drizzleRowDeleted`.
 ///
 /// Rejects with `VERSION_NOT_FOUND`, `ALREADY_ROLLED_BACK` (`Migration X.Y.Z has already been rolled
 /// back`), `ROLLBACK_SCRIPT_CHANGED` (the stored script was replaced meanwhile; nothing ran),
 /// `ROLLBACK_SCRIPT_NOT_FOUND` (`No rollback script found for version X.Y.Z`),
-/// `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
+/// `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_OUT_OF_ORDER` (with `migrationOrder`: a later version is
+/// still applied, unless `allowOutOfOrder`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
 /// SQLSTATE, and what changed), `LOCK_TIMEOUT`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`,
 /// `DATABASE_ERROR`, `INVALID_ARGUMENT`.
 #[cfg_attr(test, allow(dead_code))]
@@ -494,7 +495,7 @@ pub fn execute_rollback<'env>(
     })
 }
 
-/// Every `schema_versions` row, oldest `applied_at` first (`warnings` is `[]`).
+/// Every `schema_versions` row, oldest `applied_at` first.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<StoredRollback[]>")]
 pub fn list_rollbacks<'env>(
