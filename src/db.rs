@@ -313,7 +313,10 @@ fn timeouts(v: Option<&Unknown<'_>>) -> JsResult<db::Timeouts> {
     let obj = object_arg(v, name)?;
     Ok(db::Timeouts {
         lock_timeout_ms: milliseconds(opt_number(&obj, name, "lockTimeoutMs")?, "options.lockTimeoutMs")?,
-        statement_timeout_ms: milliseconds(opt_number(&obj, name, "statementTimeoutMs")?, "options.statementTimeoutMs")?,
+        statement_timeout_ms: milliseconds(
+            opt_number(&obj, name, "statementTimeoutMs")?,
+            "options.statementTimeoutMs",
+        )?,
     })
 }
 
@@ -618,7 +621,10 @@ pub fn plan_migration<'env>(
         let (url, sql, timeouts) = args?;
         let input = db::PlanInput { version: "dry run".into(), sql, drizzle_created_at: None };
         let mut planned = db::plan_migrations(&url, &[input], timeouts).await.map_err(db_error)?;
-        let plan = planned.pop().and_then(|p| p.plan).ok_or_else(|| js_error("INTERNAL_ERROR", "the dry run returned no plan"))?;
+        let plan = planned
+            .pop()
+            .and_then(|p| p.plan)
+            .ok_or_else(|| js_error("INTERNAL_ERROR", "the dry run returned no plan"))?;
         Ok(plan.into())
     })
 }

@@ -2,8 +2,8 @@
 //! touches a relation created earlier in the same migration is undone by that relation's drop.
 use crate::context::Context;
 use crate::facts::Facts;
-use crate::name::ObjectName;
 use crate::families::{self, alter_table, data, do_block, drops, indexes, renames, routines, session, tables, types};
+use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
 use pg_query::protobuf::{self, AlterTableType, ObjectType};
@@ -41,6 +41,11 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
             Some(true) => {}
             Some(false) => return Outcome::nothing_to_undo(),
             None => {
+                // Whether the guard took effect is known only once the statement ran; what inverting it will
+                // need from before it runs must be asked now, on a copy (nothing is recorded).
+                if facts.capturing() {
+                    let _ = dispatch(node, &mut ctx.clone(), facts);
+                }
                 return Outcome::blocked(
                     code::GUARDED_BY_EXCEPTION,
                     format!(
@@ -56,7 +61,10 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
     // Renames create nothing, and a DO block's statements were counted one by one.
     let creates = !matches!(
         node,
-        NodeEnum::DoStmt(_) | NodeEnum::RenameStmt(_) | NodeEnum::AlterObjectSchemaStmt(_) | NodeEnum::VariableSetStmt(_)
+        NodeEnum::DoStmt(_)
+            | NodeEnum::RenameStmt(_)
+            | NodeEnum::AlterObjectSchemaStmt(_)
+            | NodeEnum::VariableSetStmt(_)
     );
     if creates && !outcome.inverse.is_empty() {
         ctx.advance();
@@ -87,7 +95,10 @@ fn guard_took_effect(node: &NodeEnum, facts: &Facts) -> Option<bool> {
                 return None;
             }
             let relation = ObjectName::from_range_var(s.relation.as_ref()?);
-            effect(facts.constraint(At::Before, &relation, &c.conname), facts.constraint(At::After, &relation, &c.conname))
+            effect(
+                facts.constraint(At::Before, &relation, &c.conname),
+                facts.constraint(At::After, &relation, &c.conname),
+            )
         }
         NodeEnum::CreateEnumStmt(s) => created(ObjectName::from_nodes(&s.type_name)),
         NodeEnum::CreateRangeStmt(s) => created(ObjectName::from_nodes(&s.type_name)),
@@ -96,7 +107,9 @@ fn guard_took_effect(node: &NodeEnum, facts: &Facts) -> Option<bool> {
         NodeEnum::CreateSchemaStmt(s) if !s.schemaname.is_empty() => {
             effect(facts.schema(At::Before, &s.schemaname), facts.schema(At::After, &s.schemaname))
         }
-        NodeEnum::CreateExtensionStmt(s) => effect(facts.extension(At::Before, &s.extname), facts.extension(At::After, &s.extname)),
+        NodeEnum::CreateExtensionStmt(s) => {
+            effect(facts.extension(At::Before, &s.extname), facts.extension(At::After, &s.extname))
+        }
         NodeEnum::CreateStmt(s) => {
             located(ObjectKind::Relation, &ObjectName::from_range_var(s.relation.as_ref()?), Lookup::Creation)
         }

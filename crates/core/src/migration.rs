@@ -117,8 +117,10 @@ mod tests {
 
     #[test]
     fn keeps_statement_text_and_positions() {
-        let m = ParsedMigration::parse("ALTER TABLE t DROP COLUMN b;\n-- note\nALTER TABLE \"we;ird\" DROP COLUMN a;\nSELECT ';'")
-            .unwrap();
+        let m = ParsedMigration::parse(
+            "ALTER TABLE t DROP COLUMN b;\n-- note\nALTER TABLE \"we;ird\" DROP COLUMN a;\nSELECT ';'",
+        )
+        .unwrap();
         let texts: Vec<&str> = m.statements.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(texts, vec!["ALTER TABLE t DROP COLUMN b", "ALTER TABLE \"we;ird\" DROP COLUMN a", "SELECT ';'"]);
         assert_eq!((m.statements[1].line, m.statements[1].column), (3, 1));
@@ -140,7 +142,8 @@ mod tests {
         for sql in ["DROP INDEX i;", "ANALYZE t;", "REINDEX INDEX i;", "ALTER TABLE p DETACH PARTITION c;"] {
             assert!(ParsedMigration::parse(sql).unwrap().runs_in_transaction(), "{sql}");
         }
-        let m = ParsedMigration::parse("CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY i ON t (x);\nVACUUM t;").unwrap();
+        let m = ParsedMigration::parse("CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY i ON t (x);\nVACUUM t;")
+            .unwrap();
         assert_eq!(m.first_non_transactional(), Some(1));
     }
 

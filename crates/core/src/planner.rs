@@ -59,10 +59,6 @@ impl Planner {
         self.migration.statements.get(self.current)
     }
 
-    pub fn index(&self) -> usize {
-        self.current
-    }
-
     /// What the current statement's inversion needs to know at `at` and has not been told yet. Asking
     /// before the statement runs also returns nothing for `At::After`: ask that once the statement ran.
     pub fn questions(&self, at: At) -> Vec<Question> {
@@ -91,7 +87,11 @@ impl Planner {
         let settled = if self.capture {
             let facts = Facts::captured(&self.before, &self.after);
             let outcome = invert::invert(&statement.node, &mut self.context, false, &facts);
-            Settled { outcome, capture_failures: facts.failures() }
+            let mut capture_failures = facts.failures();
+            // A question the inversion asked too late (e.g. about the state before, once the statement ran).
+            capture_failures
+                .extend(facts.unanswered().into_iter().map(|(at, q)| format!("{q:?} ({at:?}) was never answered")));
+            Settled { outcome, capture_failures }
         } else {
             let outcome = invert::invert(&statement.node, &mut self.context, false, &Facts::sql_only());
             Settled { outcome, capture_failures: Vec::new() }
@@ -243,11 +243,21 @@ mod tests {
         let u = ObjectName::unqualified("u");
         assert!(p.questions(At::Before).is_empty());
         let after = p.questions(At::After);
-        assert!(after.contains(&Question::Relation { name: u.clone(), lookup: Lookup::SearchPath }), "{after:?}");
-        assert!(after.contains(&Question::Relation { name: u, lookup: Lookup::Creation }), "{after:?}");
+        let locate = |lookup| Question::Locate { kind: crate::state::ObjectKind::Relation, name: u.clone(), lookup };
+        assert!(after.contains(&locate(Lookup::SearchPath)), "{after:?}");
+        assert!(after.contains(&locate(Lookup::Creation)), "{after:?}");
         let plan = p.finish();
         assert!(plan.state_captured);
-        assert_eq!(plan.rollback_script.as_deref(), Some("DROP TABLE u;\nALTER TABLE t ALTER COLUMN c SET DEFAULT 7;\n"));
+        // Never answered: said so, and the statement falls back to what the SQL alone says.
+        assert!(
+            plan.warnings.iter().any(|w| w.code == code::CAPTURE_FAILED && w.message.contains("never answered")),
+            "{:?}",
+            plan.warnings
+        );
+        assert_eq!(
+            plan.rollback_script.as_deref(),
+            Some("DROP TABLE u;\nALTER TABLE t ALTER COLUMN c SET DEFAULT 7;\n")
+        );
     }
 
     #[test]

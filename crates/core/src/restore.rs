@@ -28,10 +28,15 @@ pub struct AclTarget<'a> {
     pub owner: &'a str,
 }
 
-type Entries<'a> = HashMap<(&'a str, &'a str), &'a Privilege>;
+/// ACL entries by grantee, privilege and grantor: a privilege can be held from several grantors.
+type Entries<'a> = HashMap<(&'a str, &'a str, &'a str), &'a Privilege>;
+
+fn key(p: &Privilege) -> (&str, &str, &str) {
+    (p.grantee.as_str(), p.privilege.as_str(), p.grantor.as_str())
+}
 
 fn entries(acl: &[Privilege]) -> Entries<'_> {
-    acl.iter().map(|p| ((p.grantee.as_str(), p.privilege.as_str()), p)).collect()
+    acl.iter().map(|p| (key(p), p)).collect()
 }
 
 /// Statements that turn ACL `from` into `to`; an error names an entry that cannot be restored exactly.
@@ -69,26 +74,23 @@ pub fn acl_change(target: &AclTarget<'_>, from_acl: &[Privilege], to_acl: &[Priv
         }
     }
     for old in from_acl {
-        let key = (old.grantee.as_str(), old.privilege.as_str());
-        match to.get(&key) {
+        match to.get(&key(old)) {
             None => {
                 foreign(old)?;
-                add(&mut revokes, key.0, key.1);
+                add(&mut revokes, old.grantee.as_str(), old.privilege.as_str());
             }
             Some(new) if old.grantable && !new.grantable => {
                 foreign(old)?;
-                add(&mut revoke_options, key.0, key.1);
+                add(&mut revoke_options, old.grantee.as_str(), old.privilege.as_str());
             }
-            Some(new) if old.grantor != new.grantor => return Err(foreign(new).unwrap_err()),
             _ => {}
         }
     }
     for new in to_acl {
-        let key = (new.grantee.as_str(), new.privilege.as_str());
-        let missing_option = from.get(&key).is_some_and(|old| new.grantable && !old.grantable);
-        if !from.contains_key(&key) || missing_option {
+        let missing_option = from.get(&key(new)).is_some_and(|old| new.grantable && !old.grantable);
+        if !from.contains_key(&key(new)) || missing_option {
             foreign(new)?;
-            add(&mut grants, (key.0, new.grantable), key.1);
+            add(&mut grants, (new.grantee.as_str(), new.grantable), new.privilege.as_str());
         }
     }
     let mut out = Vec::new();
@@ -103,6 +105,19 @@ pub fn acl_change(target: &AclTarget<'_>, from_acl: &[Privilege], to_acl: &[Priv
         out.push(format!("GRANT {} TO {}{option}", on(&privileges), grantee(who)));
     }
     Ok(out)
+}
+
+/// Why changing an object's owner from `old` to `new` cannot be undone by changing it back: PostgreSQL
+/// rewrites the old owner into the new one in the object's ACLs (`acl_roles`: every grantee and grantor),
+/// merging them with entries the new owner already had.
+pub fn owner_merged<'a>(old: &str, new: &str, acl_roles: impl IntoIterator<Item = &'a String>) -> Option<String> {
+    let mut roles = acl_roles.into_iter();
+    (old != new && roles.any(|r| r == new)).then(|| {
+        format!(
+            "the new owner {} already had privileges on it, which the change of owner merged with the old owner's",
+            ident(new)
+        )
+    })
 }
 
 /// Privileges for an object the rollback creates again: it starts with the default ACL of its owner, unless
@@ -197,6 +212,21 @@ mod tests {
         other.grantor = "someone".into();
         let err = acl_change(&TABLE, &[], &[other]).unwrap_err();
         assert!(err.contains("by someone, not by the owner"), "{err}");
+    }
+
+    #[test]
+    fn the_same_privilege_from_two_grantors_is_two_entries() {
+        let mut other = p("reader", "SELECT", false);
+        other.grantor = "someone".into();
+        let owners = p("reader", "SELECT", false);
+        // Putting back (or taking away) the other grantor's entry is refused, not confused with the owner's.
+        assert!(acl_change(&TABLE, &[owners.clone()], &[owners.clone(), other.clone()]).is_err());
+        assert!(acl_change(&TABLE, &[owners.clone(), other.clone()], &[owners.clone()]).is_err());
+        // The owner's entry beside it is restored.
+        assert_eq!(
+            acl_change(&TABLE, &[other.clone()], &[owners, other]).unwrap(),
+            vec!["GRANT SELECT ON TABLE public.t TO reader"]
+        );
     }
 
     #[test]

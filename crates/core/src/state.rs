@@ -48,38 +48,93 @@ pub enum ObjectKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Question {
     /// Whether an object exists where a lookup finds it, and which one (cheap: no description).
-    Locate { kind: ObjectKind, name: ObjectName, lookup: Lookup },
-    /// The schema an unqualified `CREATE` would use now (`current_schema()`).
-    CreationSchema,
+    Locate {
+        kind: ObjectKind,
+        name: ObjectName,
+        lookup: Lookup,
+    },
     /// A setting's current value (`current_setting(name)`), e.g. `search_path`.
-    Setting { name: String },
-    Relation { name: ObjectName, lookup: Lookup },
+    Setting {
+        name: String,
+    },
+    Relation {
+        name: ObjectName,
+        lookup: Lookup,
+    },
     /// One column (looked up through `search_path`), with the same column in every descendant table.
-    Column { relation: ObjectName, column: String },
-    Constraint { relation: ObjectName, name: String },
+    Column {
+        relation: ObjectName,
+        column: String,
+    },
+    Constraint {
+        relation: ObjectName,
+        name: String,
+    },
     /// Every constraint of a relation and of its partitions/children.
-    Constraints { relation: ObjectName },
-    Index { name: ObjectName, lookup: Lookup },
+    Constraints {
+        relation: ObjectName,
+    },
+    Index {
+        name: ObjectName,
+        lookup: Lookup,
+    },
     /// Every index of a relation and of its partitions/children.
-    Indexes { relation: ObjectName },
-    Trigger { relation: ObjectName, name: String },
-    Policy { relation: ObjectName, name: String },
-    Rule { relation: ObjectName, name: String },
-    Statistics { name: ObjectName, lookup: Lookup },
+    Indexes {
+        relation: ObjectName,
+    },
+    Trigger {
+        relation: ObjectName,
+        name: String,
+    },
+    Policy {
+        relation: ObjectName,
+        name: String,
+    },
+    Rule {
+        relation: ObjectName,
+        name: String,
+    },
+    Statistics {
+        name: ObjectName,
+        lookup: Lookup,
+    },
     /// Every extended statistics object on a relation.
-    StatisticsOf { relation: ObjectName },
-    Sequence { name: ObjectName, lookup: Lookup },
+    StatisticsOf {
+        relation: ObjectName,
+    },
+    Sequence {
+        name: ObjectName,
+        lookup: Lookup,
+    },
     /// A view or materialized view, with what dropping it takes along.
-    View { name: ObjectName, lookup: Lookup },
-    Type { name: ObjectName, lookup: Lookup },
+    View {
+        name: ObjectName,
+        lookup: Lookup,
+    },
+    Type {
+        name: ObjectName,
+        lookup: Lookup,
+    },
     /// `args`: argument types as written (input arguments only); `None` when the statement gave none.
-    Routine { name: ObjectName, args: Option<Vec<String>>, lookup: Lookup },
-    Schema { name: String },
-    Extension { name: String },
+    Routine {
+        name: ObjectName,
+        args: Option<Vec<String>>,
+        lookup: Lookup,
+    },
+    Schema {
+        name: String,
+    },
+    Extension {
+        name: String,
+    },
     /// Whether any object exists at that address, and its comment.
-    Object { address: ObjectAddress },
+    Object {
+        address: ObjectAddress,
+    },
     /// Objects that `DROP ... CASCADE` of the object would also drop.
-    Dependents { address: ObjectAddress },
+    Dependents {
+        address: ObjectAddress,
+    },
     /// Default privileges (`ALTER DEFAULT PRIVILEGES`) of every role and schema.
     DefaultPrivileges,
 }
@@ -88,7 +143,6 @@ pub enum Question {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
     Locate(Option<Location>),
-    CreationSchema(Option<String>),
     Setting(Option<String>),
     Relation(Option<RelationFacts>),
     Column(Option<ColumnFacts>),
@@ -158,6 +212,11 @@ pub struct RelationFacts {
     /// A partition's bound, e.g. `FOR VALUES FROM (0) TO (10)`, and its partitioned table.
     pub partition_bound: Option<String>,
     pub partition_of: Option<ObjectName>,
+    /// Columns with privileges of their own (`attacl`), which a table-wide REVOKE also takes away.
+    pub columns_with_privileges: Vec<String>,
+    /// Roles named (as grantee or grantor) in the ACLs of its columns and of the sequences it owns: a change
+    /// of owner rewrites those ACLs too.
+    pub related_acl_roles: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,9 +259,8 @@ pub struct ConstraintFacts {
     pub definition: String,
     pub validated: bool,
     pub comment: Option<String>,
-    /// The index of a primary key, unique or exclusion constraint, and its comment.
-    pub index: Option<ObjectName>,
-    pub index_comment: Option<String>,
+    /// The index of a primary key, unique or exclusion constraint.
+    pub index: Option<IndexFacts>,
     pub is_local: bool,
     pub inherit_count: i32,
     /// A clone of a partitioned table's constraint.
@@ -439,6 +497,12 @@ pub struct ExtensionFacts {
     pub version: String,
     pub owner: String,
     pub comment: Option<String>,
+    /// It has configuration tables (`extconfig`), whose rows dropping it lost.
+    pub has_config: bool,
+    /// Privileges on its member objects differ from those it installed them with (`pg_init_privs`).
+    pub members_privileges_changed: bool,
+    /// Owned by the role running the migration: `CREATE EXTENSION` makes the runner the owner.
+    pub owned_by_current_user: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use pg_rollback_core::{generate_rollback, ParsedMigration};
-use pg_rollback_db::{apply_migration, execute_rollback, ExecuteOptions, MigrationInput, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL};
+use pg_rollback_db::{
+    apply_migration, execute_rollback, ExecuteOptions, MigrationInput, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL,
+    SCHEMA_VERSIONS_SQL,
+};
 use serde::Deserialize;
 use testpg::unified_diff;
 
@@ -135,7 +138,12 @@ fn main() {
                     let (tally, log) = runtime.block_on(history(server, path, manifest));
                     eprintln!(
                         "{}: {} migrations, {} safe ({} from the SQL alone), {} failures, {:.0?}",
-                        manifest.name, tally.captured, tally.safe, tally.safe_sql_only, tally.failures, started.elapsed()
+                        manifest.name,
+                        tally.captured,
+                        tally.safe,
+                        tally.safe_sql_only,
+                        tally.failures,
+                        started.elapsed()
                     );
                     results.lock().unwrap().push((manifest.name.clone(), tally, log));
                 }
@@ -218,14 +226,21 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         let text = std::fs::read_to_string(dir.join(&entry.file)).unwrap();
         let sql = migration_sql(&text, manifest.statement_separator.as_deref());
         let version = format!("{i:04}");
-        let input = MigrationInput { version: version.clone(), migration_file: entry.file.clone(), sql: sql.clone(), ..Default::default() };
-        let transactional = !entry.no_transaction && ParsedMigration::parse(&sql).is_ok_and(|m| m.runs_in_transaction());
+        let input = MigrationInput {
+            version: version.clone(),
+            migration_file: entry.file.clone(),
+            sql: sql.clone(),
+            ..Default::default()
+        };
+        let transactional =
+            !entry.no_transaction && ParsedMigration::parse(&sql).is_ok_and(|m| m.runs_in_transaction());
         let before = db.schema_dump().unwrap();
         let applied = if transactional { Some(apply_migration(db.url(), &input, None).await) } else { None };
         let stored = match applied {
             Some(Ok(outcome)) => outcome.rollback,
             Some(Err(e)) => {
-                writeln!(log, "- {} {}: apply_migration failed, applied with psql instead: {e}", version, entry.file).unwrap();
+                writeln!(log, "- {} {}: apply_migration failed, applied with psql instead: {e}", version, entry.file)
+                    .unwrap();
                 None
             }
             None => None,
@@ -233,7 +248,8 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         let Some(stored) = stored else {
             tally.not_captured += 1;
             if let Err(e) = if transactional { db.run_in_transaction(&sql) } else { db.run(&sql) } {
-                writeln!(log, "- {} {}: the migration does not apply; history stopped: {e}", version, entry.file).unwrap();
+                writeln!(log, "- {} {}: the migration does not apply; history stopped: {e}", version, entry.file)
+                    .unwrap();
                 break;
             }
             continue;
@@ -252,7 +268,13 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             *tally.codes.entry(code.to_owned()).or_default() += 1;
             // The spec's own classes are expected; anything else is worth a look.
             if !SPEC_CLASSES.contains(&code) {
-                writeln!(log, "- {version} {}: UNSAFE {code}: {}", entry.file, first.map_or("", |w| w.message.as_str())).unwrap();
+                writeln!(
+                    log,
+                    "- {version} {}: UNSAFE {code}: {}",
+                    entry.file,
+                    first.map_or("", |w| w.message.as_str())
+                )
+                .unwrap();
             }
             continue;
         }

@@ -64,7 +64,12 @@ async fn run_captured<C: GenericClient + Sync>(
         None => ctx
             .query_one(c, "SELECT current_setting('search_path')", &[])
             .await
-            .map_err(|e| Error::MigrationFailed(format!("{label} was not applied: reading search_path failed: {}", pg_message(&e))))?
+            .map_err(|e| {
+                Error::MigrationFailed(format!(
+                    "{label} was not applied: reading search_path failed: {}",
+                    pg_message(&e)
+                ))
+            })?
             .get::<_, String>(0),
     };
     known.search_path = Some(path);
@@ -190,13 +195,16 @@ async fn apply_one(
     let label = format!("Migration {} ({})", m.version, m.migration_file);
     let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
     let unchanged = "nothing was applied (the transaction was rolled back)";
-    let meta = |what: &str, e: tokio_postgres::Error| failed(format!("failed while {what}: {}; {unchanged}", pg_message(&e)));
+    let meta =
+        |what: &str, e: tokio_postgres::Error| failed(format!("failed while {what}: {}; {unchanged}", pg_message(&e)));
     let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
     let mut drizzle_last = None;
     if let Some(entry) = &input.drizzle {
         let last = match known.drizzle_last {
             Some(last) => last,
-            None => drizzle::last_created_at(&tx, ctx).await.map_err(|e| meta("reading drizzle.__drizzle_migrations", e))?,
+            None => {
+                drizzle::last_created_at(&tx, ctx).await.map_err(|e| meta("reading drizzle.__drizzle_migrations", e))?
+            }
         };
         known.drizzle_last = Some(last);
         // drizzle-orm's rule: applied when Drizzle records a migration at or after this one.
@@ -231,7 +239,11 @@ async fn apply_one(
             },
         };
         let rollback = match table {
-            Some(table) => Some(versions::write_row(&tx, ctx, table, m, &plan).await.map_err(|e| failed(format!("{e}; {unchanged}")))?),
+            Some(table) => Some(
+                versions::write_row(&tx, ctx, table, m, &plan)
+                    .await
+                    .map_err(|e| failed(format!("{e}; {unchanged}")))?,
+            ),
             None => None,
         };
         Ok((table, rollback))
@@ -293,7 +305,8 @@ async fn dry_run<C: GenericClient + Sync>(
     let mut planned = Vec::with_capacity(migrations.len());
     let mut known = Known::default();
     // Drizzle's newest record: the dry run records nothing, so it stays what it was.
-    let last = drizzle::last_created_at(tx, ctx).await.map_err(|e| ctx.err("reading drizzle.__drizzle_migrations", &e))?;
+    let last =
+        drizzle::last_created_at(tx, ctx).await.map_err(|e| ctx.err("reading drizzle.__drizzle_migrations", &e))?;
     for (m, migration) in migrations.iter().zip(parsed) {
         if let Some(created_at) = m.drizzle_created_at {
             if last.is_some_and(|last| last >= created_at) {
@@ -352,7 +365,10 @@ pub async fn list_rollbacks(url: &str) -> Result<Vec<StoredRollback>> {
 
 /// Answer `questions` about the database as it is now, in a transaction that is rolled back (what the
 /// apply path asks while a migration runs; for tests and tools).
-pub async fn describe(url: &str, questions: &[pg_rollback_core::Question]) -> Result<Vec<(pg_rollback_core::Question, pg_rollback_core::Reply)>> {
+pub async fn describe(
+    url: &str,
+    questions: &[pg_rollback_core::Question],
+) -> Result<Vec<(pg_rollback_core::Question, pg_rollback_core::Reply)>> {
     parse_url(url)?;
     with_session(url, async |client, ctx| {
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;

@@ -28,7 +28,11 @@ const END_SAVEPOINT: &str = "ROLLBACK TO SAVEPOINT pg_rollback_capture; RELEASE 
 const EMPTY_SEARCH_PATH: &str = "SELECT set_config('search_path', '', true)";
 
 /// Answer `questions` now, in the transaction of `c`.
-pub(crate) async fn answer<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Question]) -> Vec<(Question, Reply)> {
+pub(crate) async fn answer<C: GenericClient + Sync>(
+    c: &C,
+    ctx: &Ctx,
+    questions: &[Question],
+) -> Vec<(Question, Reply)> {
     if questions.is_empty() {
         return Vec::new();
     }
@@ -43,7 +47,10 @@ pub(crate) async fn answer<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions:
 /// OID first and described in the second round with an empty `search_path`.
 enum Plan {
     Direct(Query),
-    Resolve { resolve: Query, describe: Described },
+    Resolve {
+        resolve: Query,
+        describe: Described,
+    },
     /// Queries that may fail for an object that does not exist (`pg_get_object_address`): each runs in a
     /// savepoint of its own, after the others.
     Fallible(Query),
@@ -95,7 +102,15 @@ async fn answer_all<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Ques
     let mut replies: Vec<Option<Reply>> = vec![None; plans.len()];
     // Everything is prepared first: a prepare is a round trip of its own, and what is pipelined below must
     // reach the server in the order it is written (inside the savepoint, with the right search_path).
-    let statements = join_all(plans.iter().map(|p| async move {
+    // Preparing happens inside the savepoint too: a failing prepare must not abort the migration's transaction.
+    let cached = plans.iter().all(|p| match p {
+        Plan::Direct(q) | Plan::Fallible(q) => ctx.is_prepared(q.sql),
+        Plan::Resolve { resolve, describe } => ctx.is_prepared(resolve.sql) && ctx.is_prepared(describe.sql),
+    });
+    if !cached {
+        c.batch_execute(SAVEPOINT).await.map_err(|e| failure("starting the capture", &e))?;
+    }
+    let prepared = join_all(plans.iter().map(|p| async move {
         let (first, second) = match p {
             Plan::Direct(q) | Plan::Fallible(q) => (q, None),
             Plan::Resolve { resolve, describe } => (resolve, Some(describe)),
@@ -109,11 +124,19 @@ async fn answer_all<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Ques
     }))
     .await
     .into_iter()
-    .collect::<Result<Vec<_>, _>>()
-    .map_err(|e| failure("preparing the catalog queries", &e))?;
+    .collect::<Result<Vec<_>, _>>();
+    let statements = match prepared {
+        Ok(statements) => statements,
+        Err(e) => {
+            if !cached {
+                c.batch_execute(END_SAVEPOINT).await.map_err(|e| failure("ending the capture", &e))?;
+            }
+            return Err(failure("preparing the catalog queries", &e));
+        }
+    };
 
     // Round 1, with the migration's search_path: direct answers and resolutions, pipelined (the savepoint
-    // first; its end too when there is no second round).
+    // first when it was not begun above; its end too when there is no second round).
     let first = join_all(plans.iter().zip(&statements).map(|(p, (statement, _))| async move {
         match p {
             Plan::Direct(q) | Plan::Resolve { resolve: q, .. } => Some(run(c, statement, &q.params, None).await),
@@ -121,7 +144,12 @@ async fn answer_all<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Ques
         }
     }));
     let (begun, first, ended) = tokio::join!(
-        c.batch_execute(SAVEPOINT),
+        async {
+            match cached {
+                true => c.batch_execute(SAVEPOINT).await,
+                false => Ok(()),
+            }
+        },
         first,
         async {
             match resolving {
@@ -204,7 +232,10 @@ async fn answer_all<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Ques
             });
         }
     }
-    Ok(replies.into_iter().map(|r| r.unwrap_or_else(|| Err("internal error: question left unanswered".into()))).collect())
+    Ok(replies
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("internal error: question left unanswered".into())))
+        .collect())
 }
 
 enum Failure {
@@ -217,12 +248,6 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Database(_, m) | Failure::Other(m) => f.write_str(m),
         }
-    }
-}
-
-impl From<Failure> for String {
-    fn from(f: Failure) -> String {
-        f.to_string()
     }
 }
 
@@ -262,7 +287,6 @@ fn list<T: DeserializeOwned>(json: Option<String>) -> Result<Vec<T>, String> {
 fn decode(q: &Question, json: Option<String>) -> Reply {
     Ok(match q {
         Question::Locate { .. } => Answer::Locate(parse(json)?),
-        Question::CreationSchema => Answer::CreationSchema(json),
         Question::Setting { .. } => Answer::Setting(json),
         Question::Relation { .. } => Answer::Relation(parse(json)?),
         Question::Column { .. } => Answer::Column(parse(json)?),
@@ -301,15 +325,18 @@ fn written(name: &ObjectName) -> Param {
 fn plan(q: &Question) -> Plan {
     match q {
         Question::Locate { kind, name, lookup } => Plan::Direct(locate(kind, name, lookup)),
-        Question::CreationSchema => Plan::Direct(Query { sql: "SELECT current_schema()::text", params: vec![] }),
-        Question::Setting { name } => Plan::Direct(Query { sql: "SELECT current_setting($1, true)", params: vec![text(name)] }),
+        Question::Setting { name } => {
+            Plan::Direct(Query { sql: "SELECT current_setting($1, true)", params: vec![text(name)] })
+        }
         Question::Relation { name, lookup } => {
             let (sql, params) = relation_lookup(name, lookup, &RELATION);
             Plan::Direct(Query { sql, params })
         }
         Question::Column { relation, column } => resolve_relation(relation, *COLUMN, vec![text(column)]),
         Question::Constraint { relation, name } => resolve_relation(relation, *CONSTRAINT, vec![text(name)]),
-        Question::Constraints { relation } => Plan::Direct(Query { sql: *CONSTRAINTS, params: vec![written(relation)] }),
+        Question::Constraints { relation } => {
+            Plan::Direct(Query { sql: *CONSTRAINTS, params: vec![written(relation)] })
+        }
         Question::Index { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *INDEX, vec![]),
         Question::Indexes { relation } => Plan::Direct(Query { sql: *INDEXES, params: vec![written(relation)] }),
         Question::Trigger { relation, name } => resolve_relation(relation, TRIGGER, vec![text(name)]),
@@ -323,7 +350,9 @@ fn plan(q: &Question) -> Plan {
             };
             resolve((sql, params), STATISTICS, vec![])
         }
-        Question::StatisticsOf { relation } => Plan::Direct(Query { sql: STATISTICS_OF, params: vec![written(relation)] }),
+        Question::StatisticsOf { relation } => {
+            Plan::Direct(Query { sql: STATISTICS_OF, params: vec![written(relation)] })
+        }
         Question::Sequence { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *SEQUENCE, vec![]),
         Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *VIEW, vec![]),
         Question::Type { name, lookup } => {
@@ -336,7 +365,9 @@ fn plan(q: &Question) -> Plan {
         Question::Routine { name, args, lookup } => {
             let signature = |args: &[String]| format!("{name}({})", args.join(", "));
             let lookup = match (lookup, args) {
-                (Lookup::SearchPath, Some(args)) => ("SELECT to_regprocedure($1)::oid::text", vec![text(&signature(args))]),
+                (Lookup::SearchPath, Some(args)) => {
+                    ("SELECT to_regprocedure($1)::oid::text", vec![text(&signature(args))])
+                }
                 (Lookup::SearchPath, None) => ("SELECT to_regproc($1)::oid::text", vec![written(name)]),
                 (_, Some(args)) if name.is_qualified() => {
                     ("SELECT to_regprocedure($1)::oid::text", vec![text(&signature(args))])
@@ -393,8 +424,11 @@ fn locate_relation(filter: &str) -> [&'static str; 3] {
 }
 
 static LOCATE_TYPE: LazyLock<[&'static str; 2]> = LazyLock::new(|| {
-    ["to_regtype($1)", "(SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-       WHERE t.typname = $2 AND n.nspname = COALESCE($1, current_schema()))"]
+    [
+        "to_regtype($1)",
+        "(SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+       WHERE t.typname = $2 AND n.nspname = COALESCE($1, current_schema()))",
+    ]
     .map(|oid| {
         leak(format!(
             "SELECT json_build_object('oid', t.oid::bigint, 'schema', n.nspname)::text FROM pg_type t
@@ -501,7 +535,16 @@ fn relation_json(c: &str, n: &str) -> String {
                               WHERE x.indrelid = {c}.oid AND x.indisclustered),
           'partition_bound', CASE WHEN {c}.relispartition THEN pg_get_expr({c}.relpartbound, {c}.oid) END,
           'partition_of', CASE WHEN {c}.relispartition THEN
-             {parent} END)",
+             {parent} END,
+          'columns_with_privileges', COALESCE((SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
+             WHERE a.attrelid = {c}.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL), '[]'::json),
+          'related_acl_roles', COALESCE((SELECT json_agg(DISTINCT pg_get_userbyid(v.r)::text) FROM (
+             SELECT x.grantee, x.grantor FROM pg_attribute a, aclexplode(a.attacl) x
+               WHERE a.attrelid = {c}.oid AND a.attnum > 0 AND NOT a.attisdropped
+             UNION ALL SELECT x.grantee, x.grantor FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid, aclexplode(sc.relacl) x
+               WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+                 AND d.refobjid = {c}.oid AND d.deptype IN ('a', 'i') AND sc.relkind = 'S'
+             ) acl, LATERAL (VALUES (acl.grantee), (acl.grantor)) AS v(r) WHERE v.r <> 0), '[]'::json))",
         acl = acl_json(&format!("COALESCE({c}.relacl, {default})")),
         default_acl = acl_json(&default),
         parent = relation_name_json(&format!("(SELECT inhparent FROM pg_inherits WHERE inhrelid = {c}.oid)")),
@@ -544,8 +587,8 @@ static CONSTRAINT: LazyLock<&'static str> = LazyLock::new(|| {
         "SELECT json_build_object(
            'oid', co.oid::bigint, 'name', co.conname, 'kind', co.contype, 'definition', pg_get_constraintdef(co.oid),
            'validated', co.convalidated, 'comment', obj_description(co.oid, 'pg_constraint'),
-           'index', CASE WHEN co.contype IN ('p', 'u', 'x') THEN {index} END,
-           'index_comment', CASE WHEN co.contype IN ('p', 'u', 'x') THEN obj_description(co.conindid, 'pg_class') END,
+           'index', CASE WHEN co.contype IN ('p', 'u', 'x') THEN (SELECT {index} FROM pg_index x
+               JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indexrelid = co.conindid) END,
            'is_local', co.conislocal, 'inherit_count', co.coninhcount, 'has_parent', co.conparentid <> 0,
            'children', COALESCE((SELECT json_agg(ch.oid::bigint ORDER BY ch.oid) FROM pg_constraint ch
                WHERE ch.conparentid = co.oid
@@ -555,7 +598,7 @@ static CONSTRAINT: LazyLock<&'static str> = LazyLock::new(|| {
                FROM pg_constraint fk WHERE co.contype IN ('p', 'u') AND fk.contype = 'f'
                AND fk.conindid = co.conindid AND fk.conparentid = 0), '[]'::json))::text
          FROM pg_constraint co WHERE co.conrelid = $1::oid AND co.conname = $2",
-        index = relation_name_json("co.conindid"),
+        index = index_json("ic"),
     ))
 });
 
@@ -631,7 +674,8 @@ const RULE: &str = "SELECT json_build_object(
 const STATISTICS_ON_PATH: &str = "SELECT s.oid::text FROM unnest(current_schemas(true)) WITH ORDINALITY AS p(nsp, ord)
     JOIN pg_namespace n ON n.nspname = p.nsp JOIN pg_statistic_ext s ON s.stxnamespace = n.oid AND s.stxname = $2
     WHERE $1::text IS NULL ORDER BY p.ord LIMIT 1";
-const STATISTICS_IN_SCHEMA: &str = "SELECT s.oid::text FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+const STATISTICS_IN_SCHEMA: &str =
+    "SELECT s.oid::text FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
     WHERE s.stxname = $2 AND n.nspname = COALESCE($1, current_schema())";
 
 const STATISTICS: &str = "SELECT json_build_object(
@@ -771,7 +815,18 @@ static SCHEMA: LazyLock<&'static str> = LazyLock::new(|| {
 });
 
 const EXTENSION: &str = "SELECT json_build_object('name', e.extname, 'schema', n.nspname, 'version', e.extversion,
-    'owner', pg_get_userbyid(e.extowner)::text, 'comment', obj_description(e.oid, 'pg_extension'))::text
+    'owner', pg_get_userbyid(e.extowner)::text, 'comment', obj_description(e.oid, 'pg_extension'),
+    'has_config', e.extconfig IS NOT NULL,
+    'members_privileges_changed', EXISTS (SELECT 1 FROM pg_depend d
+        LEFT JOIN pg_init_privs ip ON ip.classoid = d.classid AND ip.objoid = d.objid AND ip.objsubid = 0
+        WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e'
+          AND CASE d.classid
+                WHEN 'pg_class'::regclass THEN (SELECT relacl FROM pg_class WHERE oid = d.objid)
+                WHEN 'pg_proc'::regclass THEN (SELECT proacl FROM pg_proc WHERE oid = d.objid)
+                WHEN 'pg_type'::regclass THEN (SELECT typacl FROM pg_type WHERE oid = d.objid)
+                WHEN 'pg_namespace'::regclass THEN (SELECT nspacl FROM pg_namespace WHERE oid = d.objid)
+              END IS DISTINCT FROM ip.initprivs),
+    'owned_by_current_user', e.extowner = (SELECT oid FROM pg_roles WHERE rolname = current_user))::text
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = $1";
 
 const OBJECT: &str = "SELECT json_build_object('identity', (pg_identify_object(a.classid, a.objid, a.objsubid)).identity,

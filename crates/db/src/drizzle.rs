@@ -15,13 +15,20 @@ pub(crate) async fn last_created_at(c: &impl GenericClient, ctx: &Ctx) -> PgResu
     if !table_exists(c, ctx).await? {
         return Ok(None);
     }
-    let row = ctx.query_one(c, "SELECT COALESCE(max(created_at), -1)::bigint FROM drizzle.__drizzle_migrations", &[]).await?;
+    let row =
+        ctx.query_one(c, "SELECT COALESCE(max(created_at), -1)::bigint FROM drizzle.__drizzle_migrations", &[]).await?;
     Ok(Some(row.get(0)))
 }
 
 /// Record a migration, creating the table as drizzle-orm does when it is missing (`table_exists`: it is
 /// known to exist).
-pub(crate) async fn record(c: &impl GenericClient, ctx: &Ctx, hash: &str, created_at: i64, table_known: bool) -> PgResult<()> {
+pub(crate) async fn record(
+    c: &impl GenericClient,
+    ctx: &Ctx,
+    hash: &str,
+    created_at: i64,
+    table_known: bool,
+) -> PgResult<()> {
     if !table_known {
         // Only create what is missing: CREATE SCHEMA IF NOT EXISTS still needs CREATE privilege.
         c.batch_execute(
@@ -42,5 +49,8 @@ pub(crate) async fn forget(c: &impl GenericClient, ctx: &Ctx, hash: &str) -> PgR
     if !table_exists(c, ctx).await? {
         return Ok(false);
     }
-    Ok(!ctx.query(c, "DELETE FROM drizzle.__drizzle_migrations WHERE hash = $1 RETURNING 1", &[&hash]).await?.is_empty())
+    Ok(!ctx
+        .query(c, "DELETE FROM drizzle.__drizzle_migrations WHERE hash = $1 RETURNING 1", &[&hash])
+        .await?
+        .is_empty())
 }

@@ -37,7 +37,11 @@ const CAPTURE_ROUNDS: usize = 4;
 
 /// Run every statement in order on `c`, stopping at the first failure. With a planner, the state each
 /// statement overwrites is read right before it runs, and what PostgreSQL chose right after.
-pub(crate) async fn run<C: GenericClient + Sync>(c: &C, ctx: &Ctx, mut statements: Statements<'_>) -> Result<(), StatementFailed> {
+pub(crate) async fn run<C: GenericClient + Sync>(
+    c: &C,
+    ctx: &Ctx,
+    mut statements: Statements<'_>,
+) -> Result<(), StatementFailed> {
     for index in 0..statements.migration().statements.len() {
         // BEGIN/COMMIT inside the script: it runs in one transaction anyway.
         let statement = &statements.migration().statements[index];
@@ -124,8 +128,11 @@ fn executable(
     if !row.stored.rollback_safe && !force {
         return Err(Error::RollbackUnsafe(version.to_owned()));
     }
-    let cannot_run =
-        |why: String| Error::RollbackFailed(format!("The rollback script of version {version} cannot be run: {why}. Nothing was changed"));
+    let cannot_run = |why: String| {
+        Error::RollbackFailed(format!(
+            "The rollback script of version {version} cannot be run: {why}. Nothing was changed"
+        ))
+    };
     let script = ParsedMigration::parse(&text).map_err(|e| cannot_run(format!("cannot parse: {e}")))?;
     if let Some(i) = script.first_transaction_control() {
         return Err(cannot_run(format!(
@@ -273,7 +280,10 @@ impl Run<'_> {
                 Some(_) => "Nothing was committed: schema and schema_versions are unchanged",
                 None => COMMIT_OUTCOME_UNKNOWN,
             };
-            Error::RollbackFailed(format!("Rollback of version {version}: COMMIT failed: {}\n{outcome}", statement_cause(&e)))
+            Error::RollbackFailed(format!(
+                "Rollback of version {version}: COMMIT failed: {}\n{outcome}",
+                statement_cause(&e)
+            ))
         })?;
         Ok(executed)
     }

@@ -19,13 +19,22 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     /// `sql` as a statement prepared on this session's connection (once).
-    pub async fn prepare(&self, c: &impl GenericClient, sql: &str, types: &[Type]) -> Result<Statement, tokio_postgres::Error> {
+    pub async fn prepare(
+        &self,
+        c: &impl GenericClient,
+        sql: &str,
+        types: &[Type],
+    ) -> Result<Statement, tokio_postgres::Error> {
         if let Some(statement) = self.prepared.lock().expect("not poisoned").get(sql) {
             return Ok(statement.clone());
         }
         let statement = c.prepare_typed(sql, types).await?;
         self.prepared.lock().expect("not poisoned").insert(sql.to_owned(), statement.clone());
         Ok(statement)
+    }
+
+    pub fn is_prepared(&self, sql: &str) -> bool {
+        self.prepared.lock().expect("not poisoned").contains_key(sql)
     }
 
     /// Run a prepared (and cached) query; parameter types are inferred by the server.
@@ -39,7 +48,12 @@ impl Ctx {
         c.query(&statement, params).await
     }
 
-    pub async fn query_one(&self, c: &impl GenericClient, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row, tokio_postgres::Error> {
+    pub async fn query_one(
+        &self,
+        c: &impl GenericClient,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, tokio_postgres::Error> {
         let statement = self.prepare(c, sql, &[]).await?;
         c.query_one(&statement, params).await
     }

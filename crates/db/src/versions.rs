@@ -189,8 +189,7 @@ pub(crate) async fn write_row(
          SELECT {columns} FROM (SELECT * FROM updated UNION ALL SELECT * FROM inserted) AS written",
         columns = table.row_columns()
     );
-    let row = ctx.query_one(c, &sql, &params).await
-    .map_err(|e| ctx.err(what, &e))?;
+    let row = ctx.query_one(c, &sql, &params).await.map_err(|e| ctx.err(what, &e))?;
     let mut stored = version_row(&row, what)?.stored;
     stored.warnings = plan.warnings.clone();
     stored.state_captured = plan.state_captured;

@@ -2,9 +2,9 @@
 //! dump A, `apply_migration` (capture), dump B, `execute_rollback`, dump C == A, apply again, dump == B.
 //! Run for the captured case tables, and for every SQL-only case and adversarial migration too: capturing
 //! must never call a rollback safe that does not restore the schema, nor lose one the SQL alone proved.
+mod capture_cases;
 #[path = "../../core/tests/cases/mod.rs"]
 mod cases;
-mod capture_cases;
 use capture_cases as captured;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -145,7 +145,8 @@ fn describe(stored: &StoredRollback) -> String {
 
 async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     let db: Database = server.fresh_database("captured");
-    let metadata = [pg_rollback_db::SCHEMA_VERSIONS_SQL, pg_rollback_db::ROLLBACK_COLUMNS_SQL, pg_rollback_db::ROLLBACK_PLAN_SQL];
+    let metadata =
+        [pg_rollback_db::SCHEMA_VERSIONS_SQL, pg_rollback_db::ROLLBACK_COLUMNS_SQL, pg_rollback_db::ROLLBACK_PLAN_SQL];
     db.run(&metadata.join("\n")).map_err(|e| format!("creating schema_versions failed: {e}"))?;
     // apply_migration refuses statements that cannot run in a transaction (CONCURRENTLY): nothing to prove.
     if pg_rollback_core::ParsedMigration::parse(item.migration).is_ok_and(|m| !m.runs_in_transaction())
@@ -174,7 +175,11 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
         (Check::Expect, Some(captured::Expect::Safe(script))) => {
             let script = (!script.is_empty()).then_some(*script);
             if !stored.rollback_safe || stored.rollback_script.as_deref() != script {
-                return Err(format!("expected safe with script:\n{}\ngot {}", script.unwrap_or("(none)"), describe(&stored)));
+                return Err(format!(
+                    "expected safe with script:\n{}\ngot {}",
+                    script.unwrap_or("(none)"),
+                    describe(&stored)
+                ));
             }
         }
         (Check::Expect, Some(captured::Expect::Unsafe(code))) => {

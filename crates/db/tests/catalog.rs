@@ -47,7 +47,7 @@ async fn every_question_is_answered() {
     db.run(SETUP).unwrap();
     let orders = name("app", "orders");
     let questions = vec![
-        Question::CreationSchema,
+        Question::Setting { name: "search_path".into() },
         Question::Relation { name: name("app", "users"), lookup: Lookup::SearchPath },
         Question::Relation { name: ObjectName::unqualified("nope"), lookup: Lookup::Creation },
         Question::Column { relation: name("app", "users"), column: "mood".into() },
@@ -69,15 +69,27 @@ async fn every_question_is_answered() {
         Question::Type { name: name("app", "mood"), lookup: Lookup::SearchPath },
         Question::Type { name: name("app", "pos"), lookup: Lookup::Creation },
         Question::Type { name: name("app", "pair"), lookup: Lookup::SearchPath },
-        Question::Routine { name: name("app", "add"), args: Some(vec!["int".into(), "int".into()]), lookup: Lookup::SearchPath },
+        Question::Routine {
+            name: name("app", "add"),
+            args: Some(vec!["int".into(), "int".into()]),
+            lookup: Lookup::SearchPath,
+        },
         Question::Routine { name: name("app", "add"), args: None, lookup: Lookup::SearchPath },
         Question::Schema { name: "app".into() },
         Question::Extension { name: "plpgsql".into() },
         Question::Object {
-            address: ObjectAddress { kind: "index".into(), names: vec!["app".into(), "orders_total_idx".into()], args: vec![] },
+            address: ObjectAddress {
+                kind: "index".into(),
+                names: vec!["app".into(), "orders_total_idx".into()],
+                args: vec![],
+            },
         },
-        Question::Object { address: ObjectAddress { kind: "table".into(), names: vec!["app".into(), "nope".into()], args: vec![] } },
-        Question::Dependents { address: ObjectAddress { kind: "type".into(), names: vec!["app.mood".into()], args: vec![] } },
+        Question::Object {
+            address: ObjectAddress { kind: "table".into(), names: vec!["app".into(), "nope".into()], args: vec![] },
+        },
+        Question::Dependents {
+            address: ObjectAddress { kind: "type".into(), names: vec!["app.mood".into()], args: vec![] },
+        },
         Question::DefaultPrivileges,
     ];
     let replies = describe(db.url(), &questions).await.unwrap();
@@ -85,7 +97,7 @@ async fn every_question_is_answered() {
         Ok(answer) => answer.clone(),
         Err(e) => panic!("{:?}: {e}", replies[i].0),
     };
-    assert_eq!(answer(0), Answer::CreationSchema(Some("public".into())));
+    assert_eq!(answer(0), Answer::Setting(Some("\"$user\", public".into())));
     let Answer::Relation(Some(users)) = answer(1) else { panic!("{:?}", answer(1)) };
     assert_eq!((users.schema.as_str(), users.kind.as_str(), users.comment.as_deref()), ("app", "r", Some("people")));
     assert!(users.acl.iter().any(|p| p.grantee == "catalog_reader" && p.privilege == "SELECT"), "{:?}", users.acl);
@@ -102,12 +114,19 @@ async fn every_question_is_answered() {
     let Answer::Constraint(Some(fk)) = answer(6) else { panic!() };
     assert_eq!(fk.definition, "FOREIGN KEY (user_id) REFERENCES app.users(id) ON DELETE CASCADE DEFERRABLE");
     let Answer::Constraint(Some(pk)) = answer(7) else { panic!() };
-    assert_eq!(pk.index, Some(name("app", "users_pkey")));
+    let index = pk.index.as_ref().expect("the primary key's index");
+    assert_eq!(
+        (index.schema.as_str(), index.name.as_str(), index.table.clone()),
+        ("app", "users_pkey", name("app", "users"))
+    );
     assert_eq!(pk.referenced_by, vec!["orders_user_fk on app.orders".to_owned()]);
     let Answer::Constraints(constraints) = answer(8) else { panic!() };
     assert!(constraints.iter().any(|c| c.name == "orders_total_check" && c.relation == name("app", "orders_2026")));
     let Answer::Index(Some(index)) = answer(9) else { panic!() };
-    assert_eq!(index.definition, "CREATE INDEX orders_total_idx ON app.orders USING btree (total) WHERE (total > (0)::numeric)");
+    assert_eq!(
+        index.definition,
+        "CREATE INDEX orders_total_idx ON app.orders USING btree (total) WHERE (total > (0)::numeric)"
+    );
     assert_eq!(index.comment.as_deref(), Some("big ones"));
     let Answer::Indexes(indexes) = answer(10) else { panic!() };
     assert_eq!(indexes.len(), 1);

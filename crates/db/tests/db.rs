@@ -504,7 +504,8 @@ async fn apply_migration_applies_records_and_skips() {
     // Same or older created_at: drizzle-orm would skip it, so do we.
     let dump = db.schema_dump().unwrap();
     for created_at in [entry.created_at, entry.created_at - 1] {
-        let again = apply_migration(db.url(), &m, Some(&DrizzleEntry { hash: "other".into(), created_at })).await.unwrap();
+        let again =
+            apply_migration(db.url(), &m, Some(&DrizzleEntry { hash: "other".into(), created_at })).await.unwrap();
         assert!(!again.applied && again.rollback.is_none());
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
@@ -701,7 +702,9 @@ async fn only_the_embedded_server_is_retried() {
 async fn a_failing_capture_does_not_fail_the_migration() {
     let db = fresh("db_capture_fault");
     // Logging in as another role needs the throwaway cluster's trust authentication.
-    let Some(url) = db.url().strip_prefix("postgres://postgres@").map(|rest| format!("postgres://capture_fault@{rest}")) else {
+    let Some(url) =
+        db.url().strip_prefix("postgres://postgres@").map(|rest| format!("postgres://capture_fault@{rest}"))
+    else {
         return;
     };
     db.run("DO $$ BEGIN CREATE ROLE capture_fault LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;").unwrap();

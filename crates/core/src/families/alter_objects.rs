@@ -6,7 +6,8 @@ use crate::families::drops::{routine_args, routine_signature};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{ident, literal};
-use crate::state::{At, Lookup};
+use crate::restore;
+use crate::state::{At, Lookup, Privilege};
 use pg_query::protobuf::{AlterFunctionStmt, AlterOwnerStmt, AlterSeqStmt, ObjectType};
 use pg_query::NodeEnum;
 
@@ -19,34 +20,62 @@ fn unknown(what: &str) -> Outcome {
 
 pub fn owner(s: &AlterOwnerStmt, facts: &Facts) -> Outcome {
     let node = s.object.as_ref().and_then(|o| o.node.as_ref());
-    let restored = match (s.object_type(), node) {
+    // (the object as ALTER names it, its owner and ACL before, its owner after), or None when it did not exist.
+    type Owned<'a> = Option<(String, &'a str, &'a [Privilege], &'a str)>;
+    let found: Option<Owned> = match (s.object_type(), node) {
         (ObjectType::ObjectType | ObjectType::ObjectDomain, Some(NodeEnum::List(list))) => {
             let Some(name) = ObjectName::from_nodes(&list.items) else { return unknown("ALTER OWNER") };
-            facts.type_(At::Before, &name, Lookup::SearchPath).map(|t| {
-                t.map(|t| {
+            match (
+                facts.type_(At::Before, &name, Lookup::SearchPath),
+                facts.type_(At::After, &name, Lookup::SearchPath),
+            ) {
+                (Some(Some(t)), Some(Some(now))) => {
                     let keyword = if t.kind == "d" { "DOMAIN" } else { "TYPE" };
-                    format!("ALTER {keyword} {} OWNER TO {}", ObjectName::qualified(&t.schema, &t.name), ident(&t.owner))
-                })
-            })
+                    let object = format!("{keyword} {}", ObjectName::qualified(&t.schema, &t.name));
+                    Some(Some((object, &t.owner, &t.acl, &now.owner)))
+                }
+                (Some(None), _) => Some(None),
+                _ => None,
+            }
         }
-        (ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine, Some(NodeEnum::ObjectWithArgs(f))) => {
+        (
+            ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine,
+            Some(NodeEnum::ObjectWithArgs(f)),
+        ) => {
             let (Some(name), Some(args)) = (ObjectName::from_nodes(&f.objname), routine_args(f)) else {
                 return unknown("ALTER OWNER");
             };
-            facts.routine(At::Before, &name, args, Lookup::SearchPath).map(|r| {
-                r.map(|r| {
+            let before = facts.routine(At::Before, &name, args.clone(), Lookup::SearchPath);
+            match (before, facts.routine(At::After, &name, args, Lookup::SearchPath)) {
+                (Some(Some(r)), Some(Some(now))) => {
                     let keyword = if r.kind == "p" { "PROCEDURE" } else { "FUNCTION" };
-                    format!("ALTER {keyword} {} OWNER TO {}", routine_signature(r), ident(&r.owner))
-                })
-            })
+                    Some(Some((format!("{keyword} {}", routine_signature(r)), &r.owner, &r.acl, &now.owner)))
+                }
+                (Some(None), _) => Some(None),
+                _ => None,
+            }
         }
-        (ObjectType::ObjectSchema, Some(NodeEnum::String(schema))) => facts
-            .schema(At::Before, &schema.sval)
-            .map(|s| s.map(|s| format!("ALTER SCHEMA {} OWNER TO {}", ident(&s.name), ident(&s.owner)))),
+        (ObjectType::ObjectSchema, Some(NodeEnum::String(schema))) => {
+            match (facts.schema(At::Before, &schema.sval), facts.schema(At::After, &schema.sval)) {
+                (Some(Some(s)), Some(Some(now))) => {
+                    Some(Some((format!("SCHEMA {}", ident(&s.name)), &s.owner, &s.acl, &now.owner)))
+                }
+                (Some(None), _) => Some(None),
+                _ => None,
+            }
+        }
         _ => None,
     };
-    match restored {
-        Some(Some(sql)) => Outcome::inverse(sql),
+    match found {
+        Some(Some((object, owner, acl, new_owner))) => {
+            match restore::owner_merged(owner, new_owner, acl.iter().flat_map(|p| [&p.grantee, &p.grantor])) {
+                Some(why) => Outcome::blocked(
+                    code::PREVIOUS_STATE_UNKNOWN,
+                    format!("Cannot auto-generate a safe rollback for ALTER {object} OWNER TO: {why}"),
+                ),
+                None => Outcome::inverse(format!("ALTER {object} OWNER TO {}", ident(owner))),
+            }
+        }
         Some(None) => Outcome::nothing_to_undo(),
         None => unknown("ALTER OWNER"),
     }

@@ -5,7 +5,7 @@
 //! setting back the value the database had, and constraints dropped are added back as PostgreSQL printed them.
 use crate::context::Context;
 use crate::facts::Facts;
-use crate::families::drops::index_statements;
+use crate::families::drops::{self, index_statements};
 use crate::families::object_keyword;
 use crate::name::ObjectName;
 use crate::outcome::{code, Blocker, Outcome};
@@ -152,11 +152,19 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
         At_::AtAddIdentity => Step::Sub(format!("ALTER COLUMN {column} DROP IDENTITY")),
         At_::AtColumnDefault => column_default(cmd, &relation, recursive, facts),
         At_::AtAlterColumnType => column_type(cmd, &relation, facts),
-        At_::AtChangeOwner => match facts.relation(At::Before, &relation, Lookup::SearchPath) {
-            Some(Some(r)) => Step::Sub(format!("OWNER TO {}", ident(&r.owner))),
-            Some(None) => Step::Nothing,
-            None => previous_state_unknown(s, cmd.subtype()),
-        },
+        At_::AtChangeOwner => {
+            match (facts.relation(At::Before, &relation, Lookup::SearchPath), facts.relation(At::After, &relation, Lookup::SearchPath)) {
+                (Some(Some(r)), Some(Some(now))) => {
+                    let roles = r.acl.iter().flat_map(|p| [&p.grantee, &p.grantor]).chain(&r.related_acl_roles);
+                    match restore::owner_merged(&r.owner, &now.owner, roles) {
+                        Some(why) => blocked(code::PREVIOUS_STATE_UNKNOWN, format!("Cannot auto-generate a safe rollback for ALTER TABLE OWNER TO: {why}")),
+                        None => Step::Sub(format!("OWNER TO {}", ident(&r.owner))),
+                    }
+                }
+                (Some(None), _) => Step::Nothing,
+                _ => previous_state_unknown(s, cmd.subtype()),
+            }
+        }
         At_::AtSetLogged | At_::AtSetUnLogged => match facts.relation(At::Before, &relation, Lookup::SearchPath) {
             Some(Some(r)) if (r.persistence == "p") == (cmd.subtype() == At_::AtSetLogged) => Step::Nothing,
             Some(Some(r)) => Step::Sub(if r.persistence == "u" { "SET UNLOGGED" } else { "SET LOGGED" }.into()),
@@ -383,7 +391,11 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
     let keys = quote::name_parts(&c.keys).unwrap_or_default();
     let key_columns_are_new = !keys.is_empty() && keys.iter().all(|col| ctx.created_column(rv, col));
     let key_columns: Option<Vec<_>> = if c.contype() == ConstrType::ConstrPrimary && !key_columns_are_new {
-        keys.iter().map(|k| facts.column(At::Before, &relation, k).map(|c| (*k, c))).collect::<Vec<_>>().into_iter().collect()
+        keys.iter()
+            .map(|k| facts.column(At::Before, &relation, k).map(|c| (*k, c)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
     } else {
         Some(Vec::new())
     };
@@ -453,7 +465,8 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
             };
             for (key, col) in columns {
                 let Some(col) = col else { continue };
-                if col.descendants.iter().any(|d| !d.not_null) {
+                // DROP NOT NULL reaches the descendants too: right only if they were nullable as well.
+                if col.descendants.iter().any(|d| d.not_null != col.not_null) {
                     return children_differ(&ident(key), "nullability", col);
                 }
                 if !col.not_null {
@@ -465,7 +478,13 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
     // On a partitioned table, a new key or foreign key adopts an equal one that a partition already had;
     // dropping the new one would drop that too.
     if let Some(before) = before.filter(|b| b.iter().any(|c| c.inherited)) {
-        if matches!(c.contype(), ConstrType::ConstrPrimary | ConstrType::ConstrUnique | ConstrType::ConstrForeign | ConstrType::ConstrExclusion) {
+        if matches!(
+            c.contype(),
+            ConstrType::ConstrPrimary
+                | ConstrType::ConstrUnique
+                | ConstrType::ConstrForeign
+                | ConstrType::ConstrExclusion
+        ) {
             match facts.constraint(At::After, &relation, &name) {
                 Some(Some(added)) => {
                     if let Some(adopted) = before.iter().find(|b| added.children.contains(&b.oid)) {
@@ -497,12 +516,19 @@ fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, 
     let unknown = || {
         blocked(
             code::DROP_CONSTRAINT,
-            format!("Cannot auto-generate rollback for DROP CONSTRAINT {name} (its definition is not in the migration)"),
+            format!(
+                "Cannot auto-generate rollback for DROP CONSTRAINT {name} (its definition is not in the migration)"
+            ),
         )
     };
     let Some(found) = facts.constraint(At::Before, relation, &cmd.name) else { return unknown() };
     let Some(c) = found else { return Step::Nothing };
-    let refuse = |why: String| blocked(code::DROP_CONSTRAINT, format!("Cannot auto-generate a safe rollback for DROP CONSTRAINT {name}: {why}"));
+    let refuse = |why: String| {
+        blocked(
+            code::DROP_CONSTRAINT,
+            format!("Cannot auto-generate a safe rollback for DROP CONSTRAINT {name}: {why}"),
+        )
+    };
     if !c.referenced_by.is_empty() {
         return refuse(format!("foreign keys depend on it ({})", c.referenced_by.join(", ")));
     }
@@ -520,8 +546,11 @@ fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, 
     if c.comment.is_some() {
         statements.push(restore::comment(&format!("CONSTRAINT {name} ON {relation}"), c.comment.as_deref()));
     }
-    if let (Some(index), Some(_)) = (&c.index, &c.index_comment) {
-        statements.push(restore::comment(&format!("INDEX {index}"), c.index_comment.as_deref()));
+    if let Some(index) = &c.index {
+        if let Some(tablespace) = &index.tablespace {
+            return refuse(format!("its index was in tablespace {}", ident(tablespace)));
+        }
+        statements.extend(drops::index_properties(index));
     }
     let sub = format!("ADD CONSTRAINT {name} {}", c.definition);
     if statements.is_empty() {
@@ -663,7 +692,8 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context, facts
     };
     let mut statements = vec![detach];
     if !new_constraints.is_empty() {
-        let drops: Vec<String> = new_constraints.iter().map(|c| format!("DROP CONSTRAINT {}", ident(&c.name))).collect();
+        let drops: Vec<String> =
+            new_constraints.iter().map(|c| format!("DROP CONSTRAINT {}", ident(&c.name))).collect();
         statements.push(format!("ALTER TABLE {} {}", quote::relation(child), drops.join(", ")));
     }
     for index in new_indexes {

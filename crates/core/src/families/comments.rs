@@ -83,15 +83,16 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
             NodeEnum::TypeName(t) => (address_kind(kind)?, vec![quote::type_name(t)?], vec![]),
             _ => return None,
         },
-        ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine | ObjectType::ObjectAggregate => {
-            match object {
-                NodeEnum::ObjectWithArgs(f) => {
-                    let args = crate::families::drops::routine_args(f)?.unwrap_or_default();
-                    (address_kind(kind)?, strings(quote::name_parts(&f.objname)?), args)
-                }
-                _ => return None,
+        ObjectType::ObjectFunction
+        | ObjectType::ObjectProcedure
+        | ObjectType::ObjectRoutine
+        | ObjectType::ObjectAggregate => match object {
+            NodeEnum::ObjectWithArgs(f) => {
+                let args = crate::families::drops::routine_args(f)?.unwrap_or_default();
+                (address_kind(kind)?, strings(quote::name_parts(&f.objname)?), args)
             }
-        }
+            _ => return None,
+        },
         ObjectType::ObjectDomconstraint => match object {
             NodeEnum::List(l) => match l.items.iter().map(|n| n.node.as_ref()).collect::<Vec<_>>()[..] {
                 [Some(NodeEnum::TypeName(t)), Some(NodeEnum::String(name))] => {

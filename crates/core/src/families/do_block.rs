@@ -69,7 +69,13 @@ fn parsed_body(body: &str) -> Body {
         let mut nodes = Vec::new();
         for statement in embedded {
             let parsed = crate::source::parse_tree(&statement.sql).ok()?;
-            nodes.extend(parsed.stmts.into_iter().filter_map(|raw| raw.stmt.and_then(|n| n.node)).map(|n| (n, statement.guarded)));
+            nodes.extend(
+                parsed
+                    .stmts
+                    .into_iter()
+                    .filter_map(|raw| raw.stmt.and_then(|n| n.node))
+                    .map(|n| (n, statement.guarded)),
+            );
         }
         Some(Rc::new(nodes))
     });

@@ -91,7 +91,10 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
             None => unknown = true,
             Some(Ok(statements)) => inverse.extend(statements),
             Some(Err(why)) => {
-                return Outcome::blocked(code::DROP_OBJECT, format!("Cannot auto-generate a safe rollback for DROP {keyword}: {why}"))
+                return Outcome::blocked(
+                    code::DROP_OBJECT,
+                    format!("Cannot auto-generate a safe rollback for DROP {keyword}: {why}"),
+                )
             }
         }
     }
@@ -161,7 +164,10 @@ fn address(kind: ObjectType, node: &NodeEnum) -> Option<ObjectAddress> {
         (ObjectType::ObjectType | ObjectType::ObjectDomain, NodeEnum::TypeName(t)) => {
             ("type", vec![quote::type_name(t)?], vec![])
         }
-        (ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine, NodeEnum::ObjectWithArgs(f)) => {
+        (
+            ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine,
+            NodeEnum::ObjectWithArgs(f),
+        ) => {
             let kind = match kind {
                 ObjectType::ObjectProcedure => "procedure",
                 ObjectType::ObjectRoutine => "routine",
@@ -255,6 +261,15 @@ pub fn index_statements(index: &IndexFacts, concurrently: bool) -> Result<Vec<St
         create = create.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
     }
     let mut out = vec![create];
+    out.extend(index_properties(index));
+    Ok(out)
+}
+
+/// What an index had beyond its definition: a comment, the CLUSTER and REPLICA IDENTITY marks on its table,
+/// statistics targets. Also what a primary key or unique constraint added again must get back.
+pub fn index_properties(index: &IndexFacts) -> Vec<String> {
+    let name = ObjectName::qualified(&index.schema, &index.name);
+    let mut out = Vec::new();
     if index.comment.is_some() {
         out.push(restore::comment(&format!("INDEX {name}"), index.comment.as_deref()));
     }
@@ -267,7 +282,7 @@ pub fn index_statements(index: &IndexFacts, concurrently: bool) -> Result<Vec<St
     for (column, target) in &index.statistics {
         out.push(format!("ALTER INDEX {name} ALTER COLUMN {column} SET STATISTICS {target}"));
     }
-    Ok(out)
+    out
 }
 
 fn index(facts: &Facts, node: &NodeEnum, concurrently: bool) -> Recreated {
@@ -301,7 +316,8 @@ fn view_statements(view: &ViewFacts, defaults: &[DefaultPrivilege]) -> Result<Ve
         (true, false) => " WITH NO DATA",
         _ => "",
     };
-    let mut out = vec![format!("CREATE {keyword} {name}{options} AS {}{data}", definition(view.definition.trim_start()))];
+    let mut out =
+        vec![format!("CREATE {keyword} {name}{options} AS {}{data}", definition(view.definition.trim_start()))];
     for column in &view.columns {
         let col = ident(&column.name);
         if let Some(default) = &column.default {
@@ -310,9 +326,6 @@ fn view_statements(view: &ViewFacts, defaults: &[DefaultPrivilege]) -> Result<Ve
         if column.comment.is_some() {
             out.push(restore::comment(&format!("COLUMN {name}.{col}"), column.comment.as_deref()));
         }
-        let object = format!("TABLE {name}");
-        let target = AclTarget { object: &object, column: Some(&column.name), owner: &r.owner };
-        out.extend(restore::acl_change(&target, &[], &column.acl)?);
     }
     for index in &view.indexes {
         out.extend(index_statements(index, false)?);
@@ -329,6 +342,13 @@ fn view_statements(view: &ViewFacts, defaults: &[DefaultPrivilege]) -> Result<Ve
         schema: &r.schema,
     };
     out.extend(properties.statements(defaults)?);
+    // After the view's own privileges: restoring those may start with `REVOKE ALL`, which takes column
+    // privileges away too.
+    let object = format!("TABLE {name}");
+    for column in &view.columns {
+        let target = AclTarget { object: &object, column: Some(&column.name), owner: &r.owner };
+        out.extend(restore::acl_change(&target, &[], &column.acl)?);
+    }
     Ok(out)
 }
 
@@ -343,9 +363,6 @@ fn sequence(facts: &Facts, node: &NodeEnum, defaults: &[DefaultPrivilege]) -> Re
         "CREATE {unlogged}SEQUENCE {name} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {cycle}",
         seq.type_name, seq.increment, seq.min, seq.max, seq.start, seq.cache
     )];
-    if let Some((table, column)) = &seq.owned_by {
-        out.push(format!("ALTER SEQUENCE {name} OWNED BY {table}.{}", ident(column)));
-    }
     if let Some(value) = seq.last_value {
         out.push(format!("SELECT pg_catalog.setval({}, {value}, true)", literal(&name.to_string())));
     }
@@ -362,6 +379,10 @@ fn sequence(facts: &Facts, node: &NodeEnum, defaults: &[DefaultPrivilege]) -> Re
     };
     Some(properties.statements(defaults).map(|p| {
         out.extend(p);
+        // OWNED BY needs the sequence to have the table's owner, which `p` gave it back.
+        if let Some((table, column)) = &seq.owned_by {
+            out.push(format!("ALTER SEQUENCE {name} OWNED BY {table}.{}", ident(column)));
+        }
         out
     }))
 }
@@ -489,7 +510,8 @@ fn type_(facts: &Facts, node: &NodeEnum, kind: ObjectType, defaults: &[DefaultPr
     let NodeEnum::TypeName(t) = node else { return None };
     let name = ObjectName::from_nodes(&t.names)?;
     let Some(found) = facts.type_(At::Before, &name, Lookup::SearchPath)? else { return Some(Ok(vec![])) };
-    if (found.kind == "d") != (kind == ObjectType::ObjectDomain) {
+    // DROP TYPE also drops a domain; DROP DOMAIN of anything else fails.
+    if kind == ObjectType::ObjectDomain && found.kind != "d" {
         return Some(Ok(vec![]));
     }
     Some(type_statements(found, defaults))
@@ -581,6 +603,11 @@ fn schema(facts: &Facts, node: &NodeEnum, defaults: &[DefaultPrivilege]) -> Recr
     let NodeEnum::String(s) = node else { return None };
     let Some(schema) = facts.schema(At::Before, &s.sval)? else { return Some(Ok(vec![])) };
     let name = ident(&schema.name);
+    if defaults.iter().any(|d| d.schema == schema.name) {
+        return Some(Err(format!(
+            "schema {name} has default privileges (ALTER DEFAULT PRIVILEGES IN SCHEMA), which dropping it removed"
+        )));
+    }
     let mut out = vec![format!("CREATE SCHEMA {name} AUTHORIZATION {}", ident(&schema.owner))];
     if schema.comment.is_some() {
         out.push(restore::comment(&format!("SCHEMA {name}"), schema.comment.as_deref()));
@@ -598,6 +625,18 @@ fn extension(facts: &Facts, node: &NodeEnum) -> Recreated {
     let NodeEnum::String(s) = node else { return None };
     let Some(e) = facts.extension(At::Before, &s.sval)? else { return Some(Ok(vec![])) };
     let name = ident(&e.name);
+    if e.has_config {
+        return Some(Err(format!("extension {name} has configuration tables, whose rows dropping it lost")));
+    }
+    if e.members_privileges_changed {
+        return Some(Err(format!("privileges on members of extension {name} were changed after it was installed")));
+    }
+    if !e.owned_by_current_user {
+        return Some(Err(format!(
+            "extension {name} is owned by {}, and creating it again makes the role running the rollback its owner",
+            ident(&e.owner)
+        )));
+    }
     let mut out =
         vec![format!("CREATE EXTENSION {name} WITH SCHEMA {} VERSION {}", ident(&e.schema), literal(&e.version))];
     out.push(restore::comment(&format!("EXTENSION {name}"), e.comment.as_deref()));

@@ -19,28 +19,36 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
     // a partitioned table may adopt a partition's instead of creating one.
     let before = if facts.capturing() && !s.concurrent { facts.indexes(At::Before, &table_name) } else { None };
     let existed = (s.if_not_exists && !s.idxname.is_empty()).then(|| {
-        facts.locate(At::Before, ObjectKind::Index, &ObjectName::unqualified(&s.idxname), Lookup::Beside(table_name.clone()))
+        facts.locate(
+            At::Before,
+            ObjectKind::Index,
+            &ObjectName::unqualified(&s.idxname),
+            Lookup::Beside(table_name.clone()),
+        )
     });
     let name = if !s.idxname.is_empty() {
         table_name.sibling(&s.idxname)
     } else {
-        let chosen = before.zip(facts.indexes(At::After, &table_name)).and_then(|(before, after)| {
-            match after.iter().filter(|a| !a.inherited && !before.iter().any(|b| b.oid == a.oid)).collect::<Vec<_>>()[..] {
-                [one] => Some(ObjectName::qualified(&one.schema, &one.name)),
-                _ => None,
-            }
-        });
+        let chosen =
+            before.zip(facts.indexes(At::After, &table_name)).and_then(|(before, after)| {
+                match after
+                    .iter()
+                    .filter(|a| !a.inherited && !before.iter().any(|b| b.oid == a.oid))
+                    .collect::<Vec<_>>()[..]
+                {
+                    [one] => Some(ObjectName::qualified(&one.schema, &one.name)),
+                    _ => None,
+                }
+            });
         match chosen {
             Some(name) => name,
-            None => {
-                return Outcome::blocked(
-                    code::UNNAMED_OBJECT,
-                    format!(
-                        "Cannot auto-generate rollback for CREATE INDEX without a name on {}: PostgreSQL chooses the name",
-                        quote::relation(table)
-                    ),
-                )
-            }
+            None => return Outcome::blocked(
+                code::UNNAMED_OBJECT,
+                format!(
+                    "Cannot auto-generate rollback for CREATE INDEX without a name on {}: PostgreSQL chooses the name",
+                    quote::relation(table)
+                ),
+            ),
         }
     };
     match existed {
@@ -113,12 +121,10 @@ pub fn create_statistics(s: &CreateStatsStmt, facts: &Facts) -> Outcome {
             );
             match chosen {
                 Some(name) => name,
-                None => {
-                    return Outcome::blocked(
-                        code::UNNAMED_OBJECT,
-                        "Cannot auto-generate rollback for CREATE STATISTICS without a name: PostgreSQL chooses the name",
-                    )
-                }
+                None => return Outcome::blocked(
+                    code::UNNAMED_OBJECT,
+                    "Cannot auto-generate rollback for CREATE STATISTICS without a name: PostgreSQL chooses the name",
+                ),
             }
         }
     };

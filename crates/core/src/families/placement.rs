@@ -15,7 +15,9 @@ fn placed(facts: &Facts, kind: ObjectKind, written: &ObjectName, placed: Lookup)
     let found = facts.locate(At::After, kind.clone(), written, Lookup::SearchPath);
     let placed = facts.locate(At::After, kind, written, placed);
     match (found, placed) {
-        (Some(found), Some(Some(placed))) if found.is_none_or(|f| f.oid != placed.oid) => written.in_schema(&placed.schema),
+        (Some(found), Some(Some(placed))) if found.is_none_or(|f| f.oid != placed.oid) => {
+            written.in_schema(&placed.schema)
+        }
         _ => written.clone(),
     }
 }
@@ -34,7 +36,9 @@ pub fn index(facts: &Facts, written: &ObjectName, table: &ObjectName) -> ObjectN
     let found = facts.locate(At::After, ObjectKind::Relation, written, Lookup::SearchPath);
     let placed = facts.locate(At::After, ObjectKind::Index, written, Lookup::Beside(table.clone()));
     match (found, placed) {
-        (Some(found), Some(Some(placed))) if found.is_none_or(|f| f.oid != placed.oid) => written.in_schema(&placed.schema),
+        (Some(found), Some(Some(placed))) if found.is_none_or(|f| f.oid != placed.oid) => {
+            written.in_schema(&placed.schema)
+        }
         _ => written.clone(),
     }
 }

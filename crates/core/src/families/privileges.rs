@@ -45,9 +45,12 @@ pub fn grant(s: &GrantStmt, facts: &Facts) -> Outcome {
         let Some(node) = &object.node else { continue };
         let restored = match (s.objtype(), node) {
             (ObjectType::ObjectTable | ObjectType::ObjectSequence, NodeEnum::RangeVar(rv)) => {
-                relation(facts, &ObjectName::from_range_var(rv), &columns)
+                relation(facts, &ObjectName::from_range_var(rv), &columns, !s.is_grant)
             }
-            (ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine, NodeEnum::ObjectWithArgs(f)) => {
+            (
+                ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine,
+                NodeEnum::ObjectWithArgs(f),
+            ) => {
                 let Some(name) = ObjectName::from_nodes(&f.objname) else { return unknown() };
                 let Some(args) = routine_args(f) else { return unknown() };
                 let before = facts.routine(At::Before, &name, args.clone(), Lookup::SearchPath);
@@ -89,7 +92,10 @@ pub fn grant(s: &GrantStmt, facts: &Facts) -> Outcome {
         match restored {
             Some(Ok(statements)) => inverse.extend(statements),
             Some(Err(why)) => {
-                return Outcome::blocked(code::PREVIOUS_STATE_UNKNOWN, format!("Cannot auto-generate a safe rollback for {what}: {why}"))
+                return Outcome::blocked(
+                    code::PREVIOUS_STATE_UNKNOWN,
+                    format!("Cannot auto-generate a safe rollback for {what}: {why}"),
+                )
             }
             None => missing = true,
         }
@@ -100,23 +106,26 @@ pub fn grant(s: &GrantStmt, facts: &Facts) -> Outcome {
     Outcome { inverse, ..Default::default() }
 }
 
-fn change(object: &str, owner: &str, now: &[Privilege], was: &[Privilege], column: Option<&str>) -> Result<Vec<String>, String> {
+fn change(
+    object: &str,
+    owner: &str,
+    now: &[Privilege],
+    was: &[Privilege],
+    column: Option<&str>,
+) -> Result<Vec<String>, String> {
     acl_change(&AclTarget { object, column, owner }, now, was)
 }
 
-/// A table's (or sequence's, view's) ACL and the ACLs of the columns the statement names.
-fn relation(facts: &Facts, name: &ObjectName, columns: &[String]) -> Option<Result<Vec<String>, String>> {
-    let before = facts.relation(At::Before, name, Lookup::SearchPath);
+/// A table's (or sequence's, view's) ACL and the ACLs of the columns the statement names; a REVOKE on the
+/// whole table also takes the privileges of every column.
+fn relation(facts: &Facts, name: &ObjectName, columns: &[String], revoke: bool) -> Option<Result<Vec<String>, String>> {
     let after = facts.relation(At::After, name, Lookup::SearchPath);
-    let column_facts: Vec<_> = columns
-        .iter()
-        .map(|c| (c, facts.column(At::Before, name, c), facts.column(At::After, name, c)))
-        .collect();
-    let (b, a) = match (before?, after?) {
-        (Some(b), Some(a)) => (b, a),
-        (None, _) => return Some(Ok(vec![])),
-        _ => return None,
-    };
+    // Which columns to ask about depends only on the state before: asked before the statement runs.
+    let Some(b) = facts.relation(At::Before, name, Lookup::SearchPath)? else { return Some(Ok(vec![])) };
+    let columns = if columns.is_empty() && revoke { &b.columns_with_privileges[..] } else { columns };
+    let column_facts: Vec<_> =
+        columns.iter().map(|c| (c, facts.column(At::Before, name, c), facts.column(At::After, name, c))).collect();
+    let a = after??;
     let keyword = if b.kind == "S" { "SEQUENCE" } else { "TABLE" };
     let object = format!("{keyword} {}", ObjectName::qualified(&b.schema, &b.name));
     let mut out = match change(&object, &b.owner, &a.acl, &b.acl, None) {

@@ -2,12 +2,12 @@
 //! and SET SCHEMA: undone by the opposite rename, naming the object where it now lives.
 use crate::context::Context;
 use crate::facts::Facts;
+use crate::families::object_keyword;
 use crate::families::placement;
 use crate::name::ObjectName;
-use crate::state::{At, Lookup, ObjectKind};
-use crate::families::object_keyword;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
+use crate::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{AlterObjectSchemaStmt, DropBehavior, ObjectType, ObjectWithArgs, RenameStmt};
 use pg_query::NodeEnum;
 
@@ -15,9 +15,9 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     if s.missing_ok {
         // Whether the object existed, from the database: a rename of nothing has nothing to undo.
         let existed = match (&s.relation, s.rename_type()) {
-            (Some(rv), ObjectType::ObjectColumn) => facts
-                .column(At::Before, &ObjectName::from_range_var(rv), &s.subname)
-                .map(|c| c.is_some()),
+            (Some(rv), ObjectType::ObjectColumn) => {
+                facts.column(At::Before, &ObjectName::from_range_var(rv), &s.subname).map(|c| c.is_some())
+            }
             (Some(rv), _) => facts
                 .locate(At::Before, ObjectKind::Relation, &ObjectName::from_range_var(rv), Lookup::SearchPath)
                 .map(|r| r.is_some()),

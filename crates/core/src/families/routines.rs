@@ -56,7 +56,10 @@ pub fn create_function(s: &CreateFunctionStmt, facts: &Facts) -> Outcome {
                     Some(definition) => Outcome::inverse(definition.trim_end()),
                     None => Outcome::blocked(
                         code::OR_REPLACE,
-                        format!("Cannot auto-generate rollback for CREATE OR REPLACE {keyword}: {} is an aggregate", routine_signature(previous)),
+                        format!(
+                            "Cannot auto-generate rollback for CREATE OR REPLACE {keyword}: {} is an aggregate",
+                            routine_signature(previous)
+                        ),
                     ),
                 }
             }

@@ -1,8 +1,8 @@
 //! CREATE SCHEMA and CREATE EXTENSION.
 use crate::facts::Facts;
 use crate::outcome::{code, Outcome};
-use crate::state::At;
 use crate::quote::ident;
+use crate::state::At;
 use pg_query::protobuf::{CreateExtensionStmt, CreateSchemaStmt, RoleSpecType};
 use pg_query::NodeEnum;
 

@@ -65,7 +65,10 @@ fn replaced_view(rv: &RangeVar, facts: &Facts) -> Outcome {
     let before = facts.view(At::Before, &written, Lookup::Creation);
     let after = facts.view(At::After, &written, Lookup::Creation);
     let blocked = |why: String| {
-        Outcome::blocked(code::OR_REPLACE, format!("Cannot auto-generate a safe rollback for CREATE OR REPLACE VIEW {written}: {why}"))
+        Outcome::blocked(
+            code::OR_REPLACE,
+            format!("Cannot auto-generate a safe rollback for CREATE OR REPLACE VIEW {written}: {why}"),
+        )
     };
     let (Some(Some(before)), Some(Some(after))) = (before, after) else {
         return blocked("the previous definition was not captured".into());
@@ -106,13 +109,14 @@ pub fn create_table(s: &CreateStmt, ctx: &mut Context, facts: &Facts) -> Outcome
     let mut outcome = create_relation(rv, "TABLE", s.if_not_exists, false, ctx, facts);
     // A partition cannot be dropped while foreign keys reference its parent; detached first, it can.
     if let (Some(parent), true) = (partition_parent(s), outcome.is_reversible() && !outcome.inverse.is_empty()) {
-        outcome
-            .inverse
-            .insert(0, format!(
+        outcome.inverse.insert(
+            0,
+            format!(
                 "ALTER TABLE {} DETACH PARTITION {}",
                 quote::relation(parent),
                 placement::relation(facts, &ObjectName::from_range_var(rv))
-            ));
+            ),
+        );
     }
     outcome
 }

@@ -104,7 +104,7 @@ pub const CASES: &[Case] = &[
         "CREATE TABLE t (n int); CREATE SEQUENCE s AS smallint INCREMENT 5 MINVALUE 10 MAXVALUE 1000 START 20 CACHE 2 CYCLE OWNED BY t.n;
          SELECT nextval('s'); GRANT USAGE ON SEQUENCE s TO captured_reader;",
         "DROP SEQUENCE s;",
-        "CREATE SEQUENCE public.s AS smallint INCREMENT BY 5 MINVALUE 10 MAXVALUE 1000 START WITH 20 CACHE 2 CYCLE;\nALTER SEQUENCE public.s OWNED BY public.t.n;\nSELECT pg_catalog.setval('public.s', 25, true);\nALTER SEQUENCE public.s OWNER TO postgres;\nGRANT USAGE ON SEQUENCE public.s TO captured_reader;\n",
+        "CREATE SEQUENCE public.s AS smallint INCREMENT BY 5 MINVALUE 10 MAXVALUE 1000 START WITH 20 CACHE 2 CYCLE;\nSELECT pg_catalog.setval('public.s', 25, true);\nALTER SEQUENCE public.s OWNER TO postgres;\nGRANT USAGE ON SEQUENCE public.s TO captured_reader;\nALTER SEQUENCE public.s OWNED BY public.t.n;\n",
     ),
     safe(
         "drop enum type with comment",

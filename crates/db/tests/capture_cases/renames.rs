@@ -9,12 +9,7 @@ pub const CASES: &[Case] = &[
         "ALTER TABLE IF EXISTS t RENAME TO u;",
         "ALTER TABLE u RENAME TO t;\n",
     ),
-    safe(
-        "rename column of a missing table if exists",
-        "",
-        "ALTER TABLE IF EXISTS nope RENAME COLUMN a TO b;",
-        "",
-    ),
+    safe("rename column of a missing table if exists", "", "ALTER TABLE IF EXISTS nope RENAME COLUMN a TO b;", ""),
     safe(
         "rename back through search_path when an earlier schema has the new name",
         "CREATE SCHEMA postgres; CREATE TABLE public.t (id int); CREATE TABLE postgres.u (id int);",
@@ -33,5 +28,10 @@ pub const CASES: &[Case] = &[
         "ALTER TYPE mood SET SCHEMA app;",
         "ALTER TYPE app.mood SET SCHEMA public;\n",
     ),
-    safe("set schema if exists of a missing table", "CREATE SCHEMA app;", "ALTER TABLE IF EXISTS nope SET SCHEMA app;", ""),
+    safe(
+        "set schema if exists of a missing table",
+        "CREATE SCHEMA app;",
+        "ALTER TABLE IF EXISTS nope SET SCHEMA app;",
+        "",
+    ),
 ];

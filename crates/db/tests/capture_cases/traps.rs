@@ -129,4 +129,81 @@ pub const TRAPS: &[Trap] = &[
         "CREATE TABLE t (a int, b int);",
         "GRANT SELECT (a) ON t TO captured_reader; GRANT SELECT ON t TO captured_reader;",
     ),
+    // Found in review: each of these was once called safe without restoring the schema, or panicked.
+    t(
+        "DROP TYPE of a domain",
+        "CREATE DOMAIN pos AS int CONSTRAINT pos_check CHECK (VALUE > 0);",
+        "DROP TYPE pos;",
+    ),
+    t(
+        "drop a schema that has default privileges",
+        "CREATE SCHEMA s1; ALTER DEFAULT PRIVILEGES IN SCHEMA s1 GRANT SELECT ON TABLES TO captured_reader;",
+        "DROP SCHEMA s1;",
+    ),
+    t(
+        "a table-wide REVOKE also takes column privileges",
+        "CREATE TABLE t (a int, b int); GRANT SELECT (b), UPDATE (a) ON t TO captured_reader; GRANT SELECT ON t TO captured_reader;",
+        "REVOKE SELECT, UPDATE ON t FROM captured_reader;",
+    ),
+    t(
+        "drop a view with column grants while default privileges exist",
+        "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO captured_writer;
+         CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t; GRANT SELECT (a) ON v TO captured_reader;",
+        "DROP VIEW v;",
+    ),
+    t(
+        "primary key on a partitioned table whose partition column was already NOT NULL",
+        "CREATE TABLE p (a int, b int) PARTITION BY RANGE (a); CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+         ALTER TABLE p1 ALTER COLUMN b SET NOT NULL;",
+        "ALTER TABLE p ADD PRIMARY KEY (a, b);",
+    ),
+    t(
+        "drop a primary key whose index was the replica identity and the CLUSTER index",
+        "CREATE TABLE t (id int CONSTRAINT t_pk PRIMARY KEY, n int); ALTER TABLE t REPLICA IDENTITY USING INDEX t_pk;
+         ALTER TABLE t CLUSTER ON t_pk; COMMENT ON INDEX t_pk IS 'the key';",
+        "ALTER TABLE t DROP CONSTRAINT t_pk;",
+    ),
+    t(
+        "owner changed to a role that had privileges on the table",
+        "CREATE TABLE t (n int); GRANT SELECT ON t TO captured_owner;",
+        "ALTER TABLE t OWNER TO captured_owner;",
+    ),
+    t(
+        "owner changed to a role that had privileges on the table's serial sequence",
+        "CREATE TABLE t (id serial); GRANT USAGE ON SEQUENCE t_id_seq TO captured_owner;",
+        "ALTER TABLE t OWNER TO captured_owner;",
+    ),
+    t(
+        "owner of a type changed to a role that could use it",
+        "CREATE TYPE e AS ENUM ('a'); REVOKE USAGE ON TYPE e FROM PUBLIC; GRANT USAGE ON TYPE e TO captured_owner;",
+        "ALTER TYPE e OWNER TO captured_owner;",
+    ),
+    t(
+        "drop a sequence owned by a column of another owner's table",
+        "CREATE TABLE t (n int); CREATE SEQUENCE s OWNED BY t.n; ALTER TABLE t OWNER TO captured_owner;",
+        "DROP SEQUENCE s;",
+    ),
+    t(
+        "drop an extension whose members' privileges were changed",
+        "CREATE EXTENSION hstore; REVOKE USAGE ON TYPE hstore FROM PUBLIC;",
+        "DROP EXTENSION hstore;",
+    ),
+    t(
+        "a privilege granted again by another grantor",
+        "CREATE TABLE tg (n int); GRANT SELECT ON tg TO captured_reader WITH GRANT OPTION; GRANT SELECT ON tg TO captured_writer;",
+        "SET LOCAL ROLE captured_reader; GRANT SELECT ON tg TO captured_writer; RESET ROLE;",
+    ),
+    t(
+        "the same grant by another grantor, then revoked by the owner",
+        "CREATE TABLE tg (n int); GRANT SELECT ON tg TO captured_reader WITH GRANT OPTION;
+         SET ROLE captured_reader; GRANT SELECT ON tg TO captured_writer; RESET ROLE; GRANT SELECT ON tg TO captured_writer;",
+        "REVOKE SELECT ON tg FROM captured_writer;",
+    ),
+    t(
+        "drizzle guard around a foreign key on a partitioned table whose partition had an equal one",
+        "CREATE TABLE u (id int PRIMARY KEY); CREATE TABLE p (x int, uid int) PARTITION BY RANGE (x);
+         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+         ALTER TABLE p1 ADD CONSTRAINT p1_uid_fk FOREIGN KEY (uid) REFERENCES u(id);",
+        "DO $$ BEGIN ALTER TABLE p ADD CONSTRAINT p_uid_fk FOREIGN KEY (uid) REFERENCES u(id); EXCEPTION WHEN duplicate_object THEN null; END $$;",
+    ),
 ];
