@@ -62,6 +62,8 @@ struct Tally {
     /// Re-applied after its rollback, the migration gave another schema than the first time: it is not
     /// deterministic (e.g. a view that embeds `now()`); the rollback itself restored the schema.
     nondeterministic: usize,
+    /// With a CAPTURE_FAILED warning: some statement fell back to the SQL alone.
+    capture_failed: usize,
     /// First unsafe code of each unsafe migration.
     codes: BTreeMap<String, usize>,
 }
@@ -77,6 +79,7 @@ impl Tally {
         self.failures += other.failures;
         self.empty += other.empty;
         self.nondeterministic += other.nondeterministic;
+        self.capture_failed += other.capture_failed;
         for (code, n) in &other.codes {
             *self.codes.entry(code.clone()).or_default() += n;
         }
@@ -185,8 +188,9 @@ fn main() {
     writeln!(
         out,
         "\nPercentages are of the non-empty migrations applied with capture. {} SAFE migration(s) were not \
-         deterministic when applied again (their rollback restored the schema; see the notes).",
-        total.nondeterministic
+         deterministic when applied again (their rollback restored the schema; see the notes). {} migration(s) \
+         had a statement whose state could not be captured (CAPTURE_FAILED: it fell back to the SQL alone).",
+        total.nondeterministic, total.capture_failed
     )
     .unwrap();
     writeln!(out, "\nWhy the others are UNSAFE (first reason of each migration):\n").unwrap();
@@ -261,6 +265,10 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         }
         if generate_rollback(&sql).is_ok_and(|p| p.rollback_safe) {
             tally.safe_sql_only += 1;
+        }
+        if let Some(w) = stored.warnings.iter().find(|w| w.code == "CAPTURE_FAILED") {
+            tally.capture_failed += 1;
+            writeln!(log, "- {version} {}: CAPTURE_FAILED (line {}): {}", entry.file, w.line, w.message).unwrap();
         }
         if !stored.rollback_safe {
             let first = stored.warnings.iter().find(|w| w.code != "NON_TRANSACTIONAL" && w.code != "CAPTURE_FAILED");
