@@ -356,29 +356,12 @@ fn plan(q: &Question) -> Plan {
         Question::Sequence { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *SEQUENCE, vec![]),
         Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *VIEW, vec![]),
         Question::Type { name, lookup } => {
-            let lookup = match lookup {
-                Lookup::SearchPath => ("SELECT to_regtype($1)::oid::text", vec![written(name)]),
-                _ => (TYPE_IN_SCHEMA, vec![Param::OptText(name.schema.clone()), text(&name.name)]),
-            };
-            resolve(lookup, *TYPE, vec![])
+            let (i, params) = type_lookup(name, lookup);
+            resolve((TYPE_OID[i], params), *TYPE, vec![])
         }
         Question::Routine { name, args, lookup } => {
-            let signature = |args: &[String]| format!("{name}({})", args.join(", "));
-            let lookup = match (lookup, args) {
-                (Lookup::SearchPath, Some(args)) => {
-                    ("SELECT to_regprocedure($1)::oid::text", vec![text(&signature(args))])
-                }
-                (Lookup::SearchPath, None) => ("SELECT to_regproc($1)::oid::text", vec![written(name)]),
-                (_, Some(args)) if name.is_qualified() => {
-                    ("SELECT to_regprocedure($1)::oid::text", vec![text(&signature(args))])
-                }
-                (_, Some(args)) => (
-                    "SELECT to_regprocedure(quote_ident(current_schema()) || '.' || $1)::oid::text",
-                    vec![text(&signature(args))],
-                ),
-                (_, None) => (ROUTINE_IN_SCHEMA, vec![Param::OptText(name.schema.clone()), text(&name.name)]),
-            };
-            resolve(lookup, *ROUTINE, vec![])
+            let (i, params) = routine_lookup(name, args.as_deref(), lookup);
+            resolve((ROUTINE_OID[i], params), *ROUTINE, vec![])
         }
         Question::Schema { name } => Plan::Direct(Query { sql: *SCHEMA, params: vec![text(name)] }),
         Question::Extension { name } => Plan::Direct(Query { sql: EXTENSION, params: vec![text(name)] }),
@@ -393,19 +376,13 @@ fn locate(kind: &ObjectKind, name: &ObjectName, lookup: &Lookup) -> Query {
     let (sql, params) = match kind {
         ObjectKind::Relation => relation_lookup(name, lookup, &LOCATE_RELATION),
         ObjectKind::Index => relation_lookup(name, lookup, &LOCATE_INDEX),
-        ObjectKind::Type => match lookup {
-            Lookup::SearchPath => (LOCATE_TYPE[0], vec![written(name)]),
-            _ => (LOCATE_TYPE[1], vec![Param::OptText(name.schema.clone()), text(&name.name)]),
-        },
+        ObjectKind::Type => {
+            let (i, params) = type_lookup(name, lookup);
+            (LOCATE_TYPE[i], params)
+        }
         ObjectKind::Routine(args) => {
-            let signature = |args: &[String]| format!("{name}({})", args.join(", "));
-            match (lookup, args) {
-                (Lookup::SearchPath, Some(args)) => (LOCATE_ROUTINE[0], vec![text(&signature(args))]),
-                (Lookup::SearchPath, None) => (LOCATE_ROUTINE[1], vec![written(name)]),
-                (_, Some(args)) if name.is_qualified() => (LOCATE_ROUTINE[0], vec![text(&signature(args))]),
-                (_, Some(args)) => (LOCATE_ROUTINE[2], vec![text(&signature(args))]),
-                (_, None) => (LOCATE_ROUTINE[3], vec![Param::OptText(name.schema.clone()), text(&name.name)]),
-            }
+            let (i, params) = routine_lookup(name, args.as_deref(), lookup);
+            (LOCATE_ROUTINE[i], params)
         }
     };
     Query { sql, params }
@@ -423,13 +400,51 @@ fn locate_relation(filter: &str) -> [&'static str; 3] {
     })
 }
 
+/// How a type name is found: through `search_path` (as the statement finds it), or in its schema.
+const TYPE_OIDS: [&str; 2] = [
+    "to_regtype($1)",
+    "(SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typname = $2 AND n.nspname = COALESCE($1, current_schema()))",
+];
+
+/// Which of [`TYPE_OIDS`] finds `name`, and its parameters.
+fn type_lookup(name: &ObjectName, lookup: &Lookup) -> (usize, Vec<Param>) {
+    match lookup {
+        Lookup::SearchPath => (0, vec![written(name)]),
+        _ => (1, vec![Param::OptText(name.schema.clone()), text(&name.name)]),
+    }
+}
+
+/// How a routine is found: by signature, by name alone, by signature in the creation schema, or by name
+/// in its schema (only when that name is not overloaded there).
+const ROUTINE_OIDS: [&str; 4] = [
+    "to_regprocedure($1)",
+    "to_regproc($1)",
+    "to_regprocedure(quote_ident(current_schema()) || '.' || $1)",
+    "(SELECT CASE WHEN count(*) = 1 THEN min(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE p.proname = $2 AND n.nspname = COALESCE($1, current_schema()))",
+];
+
+/// Which of [`ROUTINE_OIDS`] finds `name` (with `args`, the input argument types, when written).
+fn routine_lookup(name: &ObjectName, args: Option<&[String]>, lookup: &Lookup) -> (usize, Vec<Param>) {
+    let signature = |args: &[String]| text(&format!("{name}({})", args.join(", ")));
+    match (lookup, args) {
+        (Lookup::SearchPath, Some(args)) => (0, vec![signature(args)]),
+        (Lookup::SearchPath, None) => (1, vec![written(name)]),
+        (_, Some(args)) if name.is_qualified() => (0, vec![signature(args)]),
+        (_, Some(args)) => (2, vec![signature(args)]),
+        (_, None) => (3, vec![Param::OptText(name.schema.clone()), text(&name.name)]),
+    }
+}
+
+/// The OID alone (`Question::Type`/`Routine` then describe it), or OID and schema (`Question::Locate`).
+static TYPE_OID: LazyLock<[&'static str; 2]> =
+    LazyLock::new(|| TYPE_OIDS.map(|oid| leak(format!("SELECT ({oid})::oid::text"))));
+static ROUTINE_OID: LazyLock<[&'static str; 4]> =
+    LazyLock::new(|| ROUTINE_OIDS.map(|oid| leak(format!("SELECT ({oid})::oid::text"))));
+
 static LOCATE_TYPE: LazyLock<[&'static str; 2]> = LazyLock::new(|| {
-    [
-        "to_regtype($1)",
-        "(SELECT t.oid FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-       WHERE t.typname = $2 AND n.nspname = COALESCE($1, current_schema()))",
-    ]
-    .map(|oid| {
+    TYPE_OIDS.map(|oid| {
         leak(format!(
             "SELECT json_build_object('oid', t.oid::bigint, 'schema', n.nspname)::text FROM pg_type t
              JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = {oid}"
@@ -438,14 +453,7 @@ static LOCATE_TYPE: LazyLock<[&'static str; 2]> = LazyLock::new(|| {
 });
 
 static LOCATE_ROUTINE: LazyLock<[&'static str; 4]> = LazyLock::new(|| {
-    [
-        "to_regprocedure($1)",
-        "to_regproc($1)",
-        "to_regprocedure(quote_ident(current_schema()) || '.' || $1)",
-        "(SELECT CASE WHEN count(*) = 1 THEN min(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-          WHERE p.proname = $2 AND n.nspname = COALESCE($1, current_schema()))",
-    ]
-    .map(|oid| {
+    ROUTINE_OIDS.map(|oid| {
         leak(format!(
             "SELECT json_build_object('oid', p.oid::bigint, 'schema', n.nspname)::text FROM pg_proc p
              JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = {oid}"
@@ -734,9 +742,6 @@ static VIEW: LazyLock<&'static str> = LazyLock::new(|| {
     ))
 });
 
-const TYPE_IN_SCHEMA: &str = "SELECT t.oid::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    WHERE t.typname = $2 AND n.nspname = COALESCE($1, current_schema())";
-
 /// A collation's qualified name when it differs from the type's default.
 fn collation_sql(collation: &str, of_type: &str) -> String {
     format!(
@@ -784,9 +789,6 @@ static TYPE: LazyLock<&'static str> = LazyLock::new(|| {
         range_collation = collation_sql("r.rngcollation", "r.rngsubtype"),
     ))
 });
-
-const ROUTINE_IN_SCHEMA: &str = "SELECT CASE WHEN count(*) = 1 THEN min(p.oid)::text END FROM pg_proc p
-    JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname = $2 AND n.nspname = COALESCE($1, current_schema())";
 
 static ROUTINE: LazyLock<&'static str> = LazyLock::new(|| {
     leak(format!(

@@ -17,9 +17,9 @@ use testpg::{unified_diff, Database, Server};
 const WORKERS: usize = 2;
 
 /// Roles the cases grant to; created once per server (roles are not per database).
-const ROLES: &str = "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-DO $$ BEGIN CREATE ROLE captured_writer; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-DO $$ BEGIN CREATE ROLE captured_owner; EXCEPTION WHEN duplicate_object THEN NULL; END $$;";
+const ROLES: &str = "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE captured_writer; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE captured_owner; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Check {

@@ -42,13 +42,15 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
             });
         match chosen {
             Some(name) => name,
-            None => return Outcome::blocked(
-                code::UNNAMED_OBJECT,
-                format!(
+            None => {
+                return Outcome::blocked(
+                    code::UNNAMED_OBJECT,
+                    format!(
                     "Cannot auto-generate rollback for CREATE INDEX without a name on {}: PostgreSQL chooses the name",
                     quote::relation(table)
                 ),
-            ),
+                )
+            }
         }
     };
     match existed {
