@@ -69,6 +69,58 @@ export interface ApplyMigrationResult {
  */
 export declare function applyMigrations(databaseUrl: string, migrations: ApplyMigrationInput[]): Promise<AppliedMigrations>
 
+/**
+ * One difference between two snapshots. `text` names the object and says what differs, e.g.
+ * `index public.items_a_idx: missing` or `table column public.users.nickname: default 'guest'::text -> 'anon'::text`.
+ */
+export interface CatalogDifference {
+  kind: string
+  object: string
+  /** `missing` (only in the first snapshot), `unexpected` (only in the second) or `changed`. */
+  change: 'missing' | 'unexpected' | 'changed'
+  attribute: string | null
+  before: string | null
+  after: string | null
+  text: string
+}
+
+/**
+ * One catalog object: its kind and name as PostgreSQL's `pg_identify_object` gives them (e.g.
+ * `table column`, `public.users.nickname`) and the attributes that define it.
+ */
+export interface CatalogObject {
+  kind: string
+  name: string
+  attributes: Record<string, any>
+}
+
+/**
+ * The schema of the database at `databaseUrl` now, read from `pg_catalog` in one read-only transaction
+ * (no `pg_dump` needed; works on the embedded server). Compare two with `compareCatalogs`. Rejects with
+ * `CONNECTION_FAILED`, `INVALID_ARGUMENT` or `DATABASE_ERROR`.
+ */
+export declare function catalogSnapshot(databaseUrl: string): Promise<CatalogSnapshot>
+
+/** The schema of a database: every catalog object a migration can create, change or drop. */
+export interface CatalogSnapshot {
+  objects: Array<CatalogObject>
+}
+
+/**
+ * What differs from `before` to `after` (two `catalogSnapshot` results), one entry per object or attribute;
+ * empty when they are the same schema.
+ */
+export declare function compareCatalogs(before: CatalogSnapshot, after: CatalogSnapshot): Array<CatalogDifference>
+
+/**
+ * Create an empty database on the server of `databaseUrl` (from `template1`, like `createdb`; the user
+ * needs CREATEDB) for `pnpm db:rollback verify`. Drop it with `dropScratchDatabase`.
+ */
+export declare function createScratchDatabase(databaseUrl: string): Promise<ScratchDatabase>
+
+/** Drop a database made by `createScratchDatabase` (closing its connections); other names are refused. */
+export declare function dropScratchDatabase(databaseUrl: string, name: string): Promise<void>
+
 /** What `executeRollback` did: the updated row plus `drizzleRowDeleted`. */
 export interface ExecutedRollback {
   version: string
@@ -254,6 +306,14 @@ export interface RollbackWarning {
   column: number
 }
 
+/** A database made for a verification run. */
+export interface ScratchDatabase {
+  /** `pg_rollback_verify_<time>_<pid>`. */
+  name: string
+  /** `databaseUrl`, pointing at the new database. */
+  url: string
+}
+
 /** One input statement and how it is undone. */
 export interface StatementPlan {
   /** 0-based position in the migration. */
@@ -305,3 +365,48 @@ export interface StoredRollback {
  * `SCHEMA_VERSIONS_MISSING`, `LOCK_TIMEOUT` or `DATABASE_ERROR`.
  */
 export declare function storeRollback(databaseUrl: string, migration: MigrationInput): Promise<StoredRollback>
+
+/** What `verifyRollback` found. The database is unchanged. */
+export interface VerifiedRollback {
+  /** True exactly when the rollback ran and `differences` is empty. */
+  restored: boolean
+  /** What differs between the schema before the migration and after its rollback. */
+  differences: Array<CatalogDifference>
+  /** The rollback that ran: the one given, or the one generated (null when none could be). */
+  rollbackScript: string | null
+  /** For a generated rollback: SAFE or not (false for a given one). */
+  rollbackSafe: boolean
+  /** For a generated rollback: why it is not SAFE. */
+  warnings: Array<RollbackWarning>
+  /**
+   * Set when a statement of the rollback failed (which one, PostgreSQL's message); `differences` then
+   * lists what the migration changed.
+   */
+  rollbackFailure: string | null
+}
+
+/**
+ * Prove a rollback on a live database without changing it: in ONE transaction that is always rolled back,
+ * snapshot the schema, run `input.sql`, run the rollback (`input.rollbackScript`, or the generated one),
+ * snapshot again and compare. Meanwhile the transaction holds the locks the migration and the rollback take
+ * (ACCESS EXCLUSIVE on most altered tables) until it ends; `lockTimeoutMs` bounds waiting for them.
+ * Rejects with `NOT_TRANSACTIONAL` (a statement that cannot run in a transaction, e.g. CONCURRENTLY),
+ * `PARSE_ERROR`, `MIGRATION_FAILED` (the migration itself fails; the message names the statement),
+ * `INVALID_ARGUMENT`, `CONNECTION_FAILED` or `DATABASE_ERROR`.
+ */
+export declare function verifyRollback(databaseUrl: string, input: VerifyRollbackInput): Promise<VerifiedRollback>
+
+/** What `verifyRollback` runs. */
+export interface VerifyRollbackInput {
+  /** The migration. */
+  sql: string
+  /**
+   * The rollback to prove (e.g. a hand-written down migration). Omitted: the rollback pg-rollback
+   * generates for this migration on this database, with the state read while it runs.
+   */
+  rollbackScript?: string
+  /** `lock_timeout` while it runs (0 = no limit). */
+  lockTimeoutMs?: number
+  /** `statement_timeout` for each statement (0 = no limit). */
+  statementTimeoutMs?: number
+}

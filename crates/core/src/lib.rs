@@ -15,6 +15,7 @@ mod plan;
 mod planner;
 mod quote;
 mod restore;
+pub mod snapshot;
 mod source;
 pub mod state;
 

@@ -37,6 +37,9 @@ pub enum Error {
     /// A rollback statement failed; the message names it, PostgreSQL's error, its SQLSTATE and what changed.
     #[error("{0}")]
     RollbackFailed(String),
+    /// A statement that cannot run inside a transaction block (or would end it) where one is required.
+    #[error("{0}")]
+    NotTransactional(String),
     /// `apply_migration` failed; nothing was applied.
     #[error("{0}")]
     MigrationFailed(String),
@@ -65,6 +68,7 @@ impl Error {
             Error::LockTimeout(_) => "LOCK_TIMEOUT",
             Error::OutOfOrder(_) => "ROLLBACK_OUT_OF_ORDER",
             Error::RollbackFailed(_) => "ROLLBACK_FAILED",
+            Error::NotTransactional(_) => "NOT_TRANSACTIONAL",
             Error::MigrationFailed(_) => "MIGRATION_FAILED",
             Error::Database(_) => "DATABASE_ERROR",
             Error::Generator(e) => e.code(),

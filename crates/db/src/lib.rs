@@ -12,6 +12,7 @@ mod error;
 mod execute;
 mod lock;
 mod session;
+mod verify;
 mod versions;
 
 pub use apply::{
@@ -22,7 +23,12 @@ pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_
 pub use error::{Error, Result};
 pub use execute::execute_rollback;
 pub use lock::Timeouts;
+pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
+pub use verify::{
+    catalog_snapshot, create_scratch_database, drop_scratch_database, verify_rollback, ScratchDatabase,
+    VerifiedRollback, VerifyInput,
+};
 
 use serde::Serialize;
 

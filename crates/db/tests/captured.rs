@@ -11,13 +11,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::thread;
 
-use pg_rollback_db::{apply_migration, execute_rollback, ExecuteOptions, MigrationInput, StoredRollback};
+use pg_rollback_db::{
+    apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, ExecuteOptions, MigrationInput, Snapshot,
+    StoredRollback,
+};
 use testpg::{unified_diff, Database, Server};
 
 const WORKERS: usize = 2;
 
 /// Roles the cases grant to; created once per server (roles are not per database).
-const ROLES: &str = "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+const ROLES: &str =
+    "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 DO $$ BEGIN CREATE ROLE captured_writer; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 DO $$ BEGIN CREATE ROLE captured_owner; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;";
 
@@ -143,6 +147,31 @@ fn describe(stored: &StoredRollback) -> String {
     )
 }
 
+/// The schema as `pg_dump` prints it and as the catalog snapshot reads it.
+struct Schema {
+    dump: String,
+    snapshot: Snapshot,
+}
+
+async fn schema(db: &Database) -> Result<Schema, String> {
+    let dump = db.schema_dump()?;
+    let snapshot = catalog_snapshot(db.url()).await.map_err(|e| format!("catalog snapshot failed: {e}"))?;
+    Ok(Schema { dump, snapshot })
+}
+
+/// The cross-check: the catalog comparison (what `verify` uses) says "same schema" exactly when `pg_dump` does.
+fn same_verdict(a: &Schema, b: &Schema, a_label: &str, b_label: &str) -> Result<(), String> {
+    let differences = compare_snapshots(&a.snapshot, &b.snapshot);
+    if (a.dump == b.dump) == differences.is_empty() {
+        return Ok(());
+    }
+    let texts: Vec<String> = differences.iter().map(ToString::to_string).collect();
+    Err(format!(
+        "the catalog comparison and pg_dump disagree between {a_label} and {b_label}:\ncatalog: {texts:#?}\npg_dump:\n{}",
+        unified_diff(&a.dump, &b.dump, a_label, b_label)
+    ))
+}
+
 async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     let db: Database = server.fresh_database("captured");
     let metadata =
@@ -160,7 +189,8 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
             _ => Err(format!("setup failed: {e}")),
         };
     }
-    let before = db.schema_dump()?;
+    let before_schema = schema(&db).await?;
+    let before = before_schema.dump.clone();
     let applied = match apply_migration(db.url(), &input(item.migration), None).await {
         Ok(applied) => applied,
         Err(_) if item.check == Check::WhenSafe => return Ok(()),
@@ -170,7 +200,9 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     if !stored.state_captured {
         return Err(format!("the plan was not captured\n{}", describe(&stored)));
     }
-    let migrated = db.schema_dump()?;
+    let migrated_schema = schema(&db).await?;
+    same_verdict(&before_schema, &migrated_schema, "before migration (A)", "after migration (B)")?;
+    let migrated = migrated_schema.dump.clone();
     match (item.check, item.expect) {
         (Check::Expect, Some(captured::Expect::Safe(script))) => {
             let script = (!script.is_empty()).then_some(*script);
@@ -211,7 +243,9 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     execute_rollback(db.url(), "1", &ExecuteOptions::default())
         .await
         .map_err(|e| format!("execute_rollback failed: [{}] {e}\n{}", e.code(), describe(&stored)))?;
-    let rolled_back = db.schema_dump()?;
+    let rolled_back_schema = schema(&db).await?;
+    same_verdict(&before_schema, &rolled_back_schema, "before migration (A)", "after rollback (C)")?;
+    let rolled_back = rolled_back_schema.dump;
     if rolled_back != before {
         return Err(format!(
             "rollback did not restore the schema:\n{}\n{}",
@@ -222,7 +256,9 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     apply_migration(db.url(), &input(item.migration), None)
         .await
         .map_err(|e| format!("re-applying the migration after the rollback failed: {e}\n{}", describe(&stored)))?;
-    let remigrated = db.schema_dump()?;
+    let remigrated_schema = schema(&db).await?;
+    same_verdict(&migrated_schema, &remigrated_schema, "after migration (B)", "after rollback + migration")?;
+    let remigrated = remigrated_schema.dump;
     if remigrated != migrated {
         return Err(format!(
             "re-applied migration gave a different schema:\n{}",

@@ -8,12 +8,14 @@ import { Output, parseCliArgs, reportError, runCli, timeoutMilliseconds } from '
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
 import { ask } from '../lib/prompt.js';
 import { formatWarning, generateRollback } from '../rollback/generator.js';
+import { verify } from './verify.js';
 
 const HELP = `Usage:
   pnpm db:rollback --version=X.Y.Z              preview the rollback script of a migration
   pnpm db:rollback --version=X.Y.Z --execute    execute it, after confirmation
   pnpm db:rollback list                         list every version in schema_versions
   pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
+  pnpm db:rollback verify                       prove every rollback of the migrations folder on a scratch database
 
 Options:
   --version=X.Y.Z           the migration's version (schema_versions.version)
@@ -28,6 +30,15 @@ Options:
   --lock-timeout=MS         lock_timeout for the rollback (0 = no limit)
   --statement-timeout=MS    statement_timeout for each statement of the rollback (0 = no limit)
   -h, --help                show this help
+
+verify creates a scratch database (a new database on the server of --database-url/DATABASE_URL, or
+without one a fresh embedded PostgreSQL in a temporary directory; removed at the end, also on failure
+or Ctrl-C), then for each migration of the journal in order: applies it as db:migrate:apply does; if
+its rollback is SAFE, executes it as --execute does and compares the schema with the one before the
+migration (every catalog object: tables, columns, constraints, indexes, views, sequences, types,
+functions, triggers, policies, rules, extensions, comments, privileges, owners), then applies the
+migration again and compares with the schema after it. UNSAFE rollbacks are listed as not verifiable.
+Exit 0 when no SAFE rollback failed, 17 otherwise.
 
 A rollback runs in one transaction together with setting schema_versions.rollback_applied_at and
 deleting the migration's row from drizzle.__drizzle_migrations (found by the sha256 of its file):
@@ -69,6 +80,13 @@ await runCli(process.argv.slice(2), async (out) => {
   const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
   const statementTimeoutMs = timeoutMilliseconds('statement-timeout', values['statement-timeout']);
   const dir = command === 'list' ? '' : await resolveMigrationsDir(values.migrations);
+  if (command === 'verify') {
+    const databaseUrl = values['database-url'] ?? (process.env.DATABASE_URL || undefined);
+    if (databaseUrl !== undefined && databaseUrl.trim() === '') {
+      throw new CliError('--database-url must not be empty', EXIT.USAGE, 'INVALID_ARGUMENT');
+    }
+    return verify(out, { databaseUrl, dir });
+  }
 
   const db = await openDatabase({
     databaseUrl: values['database-url'],
@@ -97,15 +115,19 @@ await runCli(process.argv.slice(2), async (out) => {
   }
 });
 
-function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' | 'preview' | 'execute' {
+function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' | 'verify' | 'preview' | 'execute' {
   const usage = (message: string) => new CliError(`${message}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
   if (positionals.length > 1) throw usage(`Unexpected arguments: ${positionals.slice(1).join(' ')}`);
   const [sub] = positionals;
   if (sub !== undefined) {
-    if (sub !== 'list' && sub !== 'backfill') throw usage(`Unknown command "${sub}" (expected list or backfill)`);
+    if (sub !== 'list' && sub !== 'backfill' && sub !== 'verify') {
+      throw usage(`Unknown command "${sub}" (expected list, backfill or verify)`);
+    }
     for (const flag of ['version', 'execute', 'yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
       if (values[flag] !== undefined) throw usage(`--${flag} cannot be used with "${sub}"`);
     }
+    // verify never touches the database of --pglite-dir: it makes its own.
+    if (sub === 'verify' && values['pglite-dir'] !== undefined) throw usage('--pglite-dir cannot be used with "verify"');
     return sub;
   }
   if (values.version === undefined) throw usage('Missing --version=X.Y.Z');

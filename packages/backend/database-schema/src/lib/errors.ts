@@ -19,6 +19,7 @@ export const EXIT = {
   LOCK_TIMEOUT: 14,
   ROLLBACK_OUT_OF_ORDER: 15,
   ROLLBACK_SCRIPT_CHANGED: 16,
+  VERIFY_FAILED: 17,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -40,7 +41,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   14  another rollback or migration holds the lock (nothing was changed; retry later)
   15  later migrations are applied and not rolled back: roll them back first, or --force
       (nothing was changed)
-  16  the stored rollback script changed after it was shown (nothing was changed; review and retry)`;
+  16  the stored rollback script changed after it was shown (nothing was changed; review and retry)
+  17  verify: a rollback marked SAFE did not restore the schema (the differences are listed)`;
 
 /** An error the CLI reports with a message and a specific exit code. */
 export class CliError extends Error {
@@ -63,6 +65,7 @@ const BY_ADDON_CODE: Record<string, number> = {
   SCHEMA_VERSIONS_MISSING: EXIT.SCHEMA_VERSIONS_MISSING,
   PARSE_ERROR: EXIT.MIGRATION_FILES,
   MIGRATION_FAILED: EXIT.MIGRATION_FAILED,
+  NOT_TRANSACTIONAL: EXIT.MIGRATION_FAILED,
   ROLLBACK_FAILED: EXIT.ROLLBACK_FAILED,
   LOCK_TIMEOUT: EXIT.LOCK_TIMEOUT,
   ROLLBACK_SCRIPT_CHANGED: EXIT.ROLLBACK_SCRIPT_CHANGED,

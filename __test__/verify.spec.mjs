@@ -1,0 +1,110 @@
+// verifyRollback, catalogSnapshot and compareCatalogs from JS: on real PostgreSQL and on the embedded one.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startPostgres, freshDatabase } from '../test-support/postgres.mjs'
+import { addon, psql, rejectsWith, schemaDump } from './db-support.mjs'
+
+const require = createRequire(import.meta.url)
+const { startEmbeddedPostgres } = require('../embedded.js')
+const { verifyRollback, catalogSnapshot, compareCatalogs } = addon
+
+let server
+before(async () => {
+  server = await startPostgres()
+})
+after(async () => {
+  await server?.stop()
+})
+
+const ITEMS = "CREATE TABLE wishlist_items (id int PRIMARY KEY, title text NOT NULL, notes text DEFAULT 'none');"
+const MIGRATION = "ALTER TABLE wishlist_items ALTER notes SET DEFAULT 'empty';\nCREATE INDEX items_title_idx ON wishlist_items (title);"
+
+test('verifyRollback proves the generated rollback and changes nothing', async () => {
+  const url = await freshDatabase(server.url, 'verify_js')
+  await psql(url, ITEMS)
+  const dump = await schemaDump(url)
+  const v = await verifyRollback(url, { sql: MIGRATION })
+  assert.equal(v.restored, true, JSON.stringify(v))
+  assert.equal(v.rollbackSafe, true)
+  assert.deepEqual(v.differences, [])
+  assert.equal(v.rollbackFailure, null)
+  assert.match(v.rollbackScript, /DROP INDEX .*items_title_idx/)
+  assert.equal(await schemaDump(url), dump)
+})
+
+test('verifyRollback of a hand-written down migration names what it leaves behind', async () => {
+  const url = await freshDatabase(server.url, 'verify_js')
+  await psql(url, ITEMS)
+  const dump = await schemaDump(url)
+  const v = await verifyRollback(url, {
+    sql: MIGRATION,
+    rollbackScript: 'DROP INDEX items_title_idx;',
+    lockTimeoutMs: 2000,
+  })
+  assert.equal(v.restored, false)
+  assert.equal(v.rollbackSafe, false)
+  assert.deepEqual(v.differences, [
+    {
+      kind: 'table column',
+      object: 'public.wishlist_items.notes',
+      change: 'changed',
+      attribute: 'default',
+      before: "'none'::text",
+      after: "'empty'::text",
+      text: "table column public.wishlist_items.notes: default 'none'::text -> 'empty'::text",
+    },
+  ])
+  assert.equal(await schemaDump(url), dump)
+})
+
+test('verifyRollback rejects with stable codes', async () => {
+  const url = await freshDatabase(server.url, 'verify_js')
+  await psql(url, ITEMS)
+  await rejectsWith(verifyRollback(url, { sql: 'CREATE INDEX CONCURRENTLY i ON wishlist_items (title)' }), 'NOT_TRANSACTIONAL')
+  await rejectsWith(verifyRollback(url, { sql: 'ALTER TABLE nope ADD COLUMN x int' }), 'MIGRATION_FAILED')
+  await rejectsWith(verifyRollback(url, { sql: 'CREATE TABL x ()' }), 'PARSE_ERROR')
+  await rejectsWith(verifyRollback(url, {}), 'INVALID_ARGUMENT')
+  await rejectsWith(verifyRollback(url, { sql: 'SELECT 1', lockTimeoutMs: -1 }), 'INVALID_ARGUMENT')
+  await rejectsWith(verifyRollback('mysql://x', { sql: 'SELECT 1' }), 'INVALID_ARGUMENT')
+})
+
+test('catalogSnapshot and compareCatalogs: a snapshot survives JSON, and differences name the object', async () => {
+  const url = await freshDatabase(server.url, 'verify_js')
+  await psql(url, ITEMS)
+  const before = JSON.parse(JSON.stringify(await catalogSnapshot(url)))
+  assert.ok(before.objects.some((o) => o.kind === 'table' && o.name === 'public.wishlist_items'))
+  await psql(url, 'CREATE INDEX items_title_idx ON wishlist_items (title);')
+  const after = await catalogSnapshot(url)
+  assert.deepEqual(compareCatalogs(before, before), [])
+  assert.deepEqual(
+    compareCatalogs(before, after).map((d) => d.text),
+    ['index public.items_title_idx: unexpected (it was not there before)'],
+  )
+  assert.throws(() => compareCatalogs({ objects: 'no' }, after), (e) => e.code === 'INVALID_ARGUMENT')
+})
+
+test('verifyRollback and catalogSnapshot on the embedded PostgreSQL', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pg-rollback-verify-js-'))
+  try {
+    const pg = await startEmbeddedPostgres(dir)
+    try {
+      await addon.applyMigration(pg.url, { version: '1', migrationFile: '1.sql', sql: ITEMS })
+      const before = await catalogSnapshot(pg.url)
+      const v = await verifyRollback(pg.url, { sql: MIGRATION })
+      assert.equal(v.restored, true, JSON.stringify(v))
+      const wrong = await verifyRollback(pg.url, { sql: MIGRATION, rollbackScript: 'DROP INDEX items_title_idx;' })
+      assert.deepEqual(wrong.differences.map((d) => d.text), [
+        "table column public.wishlist_items.notes: default 'none'::text -> 'empty'::text",
+      ])
+      assert.deepEqual(compareCatalogs(before, await catalogSnapshot(pg.url)), [], 'verifyRollback changed the database')
+    } finally {
+      await pg.stop()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

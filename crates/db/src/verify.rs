@@ -1,0 +1,245 @@
+//! Proving rollbacks: a catalog snapshot of a database, and `verify_rollback`, which runs a migration and
+//! its rollback in one transaction that is always rolled back and compares the schema before and after.
+use pg_rollback_core::snapshot::{compare, Difference, Snapshot};
+use pg_rollback_core::{ParsedMigration, Planner, RollbackWarning};
+use serde::Serialize;
+use tokio_postgres::GenericClient;
+
+use crate::catalog::snapshot;
+use crate::connect::parse_url;
+use crate::error::{statement_cause, Error, Result};
+use crate::execute::{run, StatementFailed, Statements};
+use crate::lock::{set_timeouts, Timeouts};
+use crate::session::{check_text, check_timeout, with_session, Ctx};
+
+/// The schema of the database at `url` now: every catalog object a migration can change (see
+/// [`snapshot::SNAPSHOT_SQL`]), read in one read-only transaction.
+pub async fn catalog_snapshot(url: &str) -> Result<Snapshot> {
+    parse_url(url)?;
+    with_session(url, async |client, ctx| {
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .start()
+            .await
+            .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
+        let read = snapshot::read(&tx, ctx).await;
+        let _ = tx.rollback().await;
+        read
+    })
+    .await
+}
+
+/// What [`verify_rollback`] runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyInput {
+    pub sql: String,
+    /// The rollback to prove; `None`: the one pg-rollback generates for `sql` on this database, with the
+    /// state read while the migration runs (what `apply_migration` would store).
+    pub rollback_script: Option<String>,
+    pub timeouts: Timeouts,
+}
+
+/// The outcome of [`verify_rollback`]. The database is unchanged whatever it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedRollback {
+    /// True exactly when the rollback ran and `differences` is empty.
+    pub restored: bool,
+    /// What differs between the schema before the migration and after the rollback, one per object attribute.
+    pub differences: Vec<Difference>,
+    /// The rollback script that ran (given, or generated; `None` when there is none).
+    pub rollback_script: Option<String>,
+    /// For a generated script: whether pg-rollback marks it SAFE (always false for a given one).
+    pub rollback_safe: bool,
+    /// For a generated script: its warnings.
+    pub warnings: Vec<RollbackWarning>,
+    /// Set when a statement of the rollback failed: which one, and PostgreSQL's message. `differences` then
+    /// lists what the migration changed.
+    pub rollback_failure: Option<String>,
+}
+
+/// Non-transactional statements cannot be run and rolled back; transaction control would end the proof early.
+fn check_transactional(what: &str, script: &ParsedMigration) -> Result<()> {
+    let refuse = |i: usize, why: &str| {
+        let s = &script.statements[i];
+        Err(Error::NotTransactional(format!(
+            "{what} cannot be verified: statement {} (line {}, column {}), `{}`, {why}; verification runs the \
+             migration and its rollback in one transaction that is rolled back. Nothing was changed",
+            i + 1,
+            s.line,
+            s.column,
+            s.text
+        )))
+    };
+    if let Some(i) = script.first_transaction_control() {
+        return refuse(i, "would end or abandon that transaction");
+    }
+    if let Some(i) = script.first_non_transactional() {
+        return refuse(i, "cannot run inside a transaction block");
+    }
+    Ok(())
+}
+
+/// A script that does not parse: the migration's error keeps the generator's code (`PARSE_ERROR`, with line
+/// and column); a given rollback script is a bad argument.
+fn parse_script(sql: &str) -> Result<ParsedMigration> {
+    ParsedMigration::parse(sql).map_err(|e| Error::InvalidArgument(format!("The rollback script does not parse: {e}")))
+}
+
+/// Prove a rollback on a live database without changing it: in ONE transaction that is always rolled back,
+/// snapshot the schema, run `sql`, run the rollback, snapshot again and compare. Meanwhile the transaction
+/// holds every lock the migration and the rollback take (ACCESS EXCLUSIVE on the tables most DDL alters),
+/// until it ends; `lock_timeout` bounds waiting for them. Statements that cannot run in a transaction are
+/// refused with `NOT_TRANSACTIONAL`; a migration that fails is `MIGRATION_FAILED` naming the statement.
+pub async fn verify_rollback(url: &str, input: &VerifyInput) -> Result<VerifiedRollback> {
+    check_text("sql", &input.sql, false)?;
+    check_timeout("lockTimeoutMs", input.timeouts.lock_timeout_ms)?;
+    check_timeout("statementTimeoutMs", input.timeouts.statement_timeout_ms)?;
+    let migration = ParsedMigration::parse(&input.sql)?;
+    check_transactional("The migration", &migration)?;
+    let given = match &input.rollback_script {
+        Some(script) => {
+            check_text("rollbackScript", script, true)?;
+            let parsed = parse_script(script)?;
+            check_transactional("The rollback script", &parsed)?;
+            Some((script.clone(), parsed))
+        }
+        None => None,
+    };
+    parse_url(url)?;
+    with_session(url, async |client, ctx| {
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        let result = prove(&tx, ctx, input, migration, given).await;
+        let _ = tx.rollback().await;
+        result
+    })
+    .await
+}
+
+async fn prove<C: GenericClient + Sync>(
+    tx: &C,
+    ctx: &Ctx,
+    input: &VerifyInput,
+    migration: ParsedMigration,
+    given: Option<(String, ParsedMigration)>,
+) -> Result<VerifiedRollback> {
+    set_timeouts(tx, ctx, input.timeouts, "LOCAL").await?;
+    let path: String = tx
+        .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
+        .await
+        .map_err(|e| ctx.err("reading search_path", &e))?
+        .get(0);
+    let before = snapshot::read(tx, ctx).await?;
+    let migration_failed = |m: &ParsedMigration, StatementFailed { index, error }| {
+        let s = &m.statements[index];
+        Error::MigrationFailed(format!(
+            "The migration failed at statement {} of {} (line {}, column {}): {}\nPostgreSQL: {}\nNothing was changed",
+            index + 1,
+            m.statements.len(),
+            s.line,
+            s.column,
+            s.text,
+            statement_cause(&error)
+        ))
+    };
+    let (script, safe, warnings) = match given {
+        Some(script) => {
+            run(tx, ctx, Statements::Plain(&migration)).await.map_err(|f| migration_failed(&migration, f))?;
+            (Some(script), false, Vec::new())
+        }
+        None => {
+            let mut planner = Planner::new(migration, true);
+            if let Err(failed) = run(tx, ctx, Statements::Captured(&mut planner)).await {
+                return Err(migration_failed(planner.migration(), failed));
+            }
+            let plan = planner.finish();
+            let script = match &plan.rollback_script {
+                Some(text) => Some((text.clone(), parse_script(text)?)),
+                None => None,
+            };
+            (script, plan.rollback_safe, plan.warnings)
+        }
+    };
+    // The rollback runs as it would on a new connection: with the session's search_path, not the migration's.
+    tx.query("SELECT pg_catalog.set_config('search_path', $1, false)", &[&path])
+        .await
+        .map_err(|e| ctx.err("putting search_path back", &e))?;
+    let mut rollback_failure = None;
+    if let Some((_, script)) = &script {
+        tx.batch_execute("SAVEPOINT pg_rollback_verify").await.map_err(|e| ctx.err("taking a savepoint", &e))?;
+        match run(tx, ctx, Statements::Plain(script)).await {
+            Ok(()) => {}
+            Err(StatementFailed { index, error }) => {
+                let s = &script.statements[index];
+                rollback_failure = Some(format!(
+                    "The rollback failed at statement {} of {}: {}\nPostgreSQL: {}",
+                    index + 1,
+                    script.statements.len(),
+                    s.text,
+                    statement_cause(&error)
+                ));
+                tx.batch_execute("ROLLBACK TO SAVEPOINT pg_rollback_verify")
+                    .await
+                    .map_err(|e| ctx.err("rolling back to the savepoint", &e))?;
+            }
+        }
+    }
+    let after = snapshot::read(tx, ctx).await?;
+    let differences = compare(&before, &after);
+    Ok(VerifiedRollback {
+        restored: differences.is_empty() && rollback_failure.is_none(),
+        differences,
+        rollback_script: script.map(|(text, _)| text),
+        rollback_safe: safe,
+        warnings,
+        rollback_failure,
+    })
+}
+
+/// A database created for a verification run ([`create_scratch_database`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScratchDatabase {
+    pub name: String,
+    /// The URL given, pointing at the new database.
+    pub url: String,
+}
+
+const SCRATCH_PREFIX: &str = "pg_rollback_verify_";
+
+/// Create an empty database, named `pg_rollback_verify_<time>_<pid>`, on the server of `url` (from its
+/// `template1`, like `createdb`). Needs the CREATEDB privilege.
+pub async fn create_scratch_database(url: &str) -> Result<ScratchDatabase> {
+    parse_url(url)?;
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let name = format!("{SCRATCH_PREFIX}{}_{}_{}", stamp.as_secs(), stamp.subsec_nanos(), std::process::id());
+    with_session(url, async |client, ctx| {
+        client.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await.map_err(|e| {
+            ctx.err(&format!("creating the scratch database {name} (the user needs the CREATEDB privilege)"), &e)
+        })
+    })
+    .await?;
+    // tokio-postgres takes the last `dbname`: it wins over the URL's path.
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok(ScratchDatabase { url: format!("{url}{separator}dbname={name}"), name })
+}
+
+/// Drop a database made by [`create_scratch_database`], closing its connections; only such names are accepted.
+pub async fn drop_scratch_database(url: &str, name: &str) -> Result<()> {
+    let valid = name
+        .strip_prefix(SCRATCH_PREFIX)
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '_'));
+    if !valid {
+        return Err(Error::InvalidArgument(format!("{name:?} is not a scratch database made by pg-rollback")));
+    }
+    parse_url(url)?;
+    with_session(url, async |client, ctx| {
+        client
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
+            .map_err(|e| ctx.err(&format!("dropping the scratch database {name}"), &e))
+    })
+    .await
+}

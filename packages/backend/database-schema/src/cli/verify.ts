@@ -1,0 +1,255 @@
+// `pnpm db:rollback verify`: prove every stored rollback of the migrations folder on a scratch database.
+// Each migration is applied as db:migrate:apply applies it; a SAFE rollback is executed as db:rollback
+// executes it, and the schema must then equal the one before the migration, catalog object by catalog
+// object; the migration is applied again and must give the same schema as the first time.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { addon, startEmbeddedPostgres, type StoredRollback } from '../addon.js';
+import type { CatalogDifference, CatalogSnapshot } from 'pg-rollback';
+import { Output } from '../lib/cli.js';
+import { CliError, EXIT, toCliError } from '../lib/errors.js';
+import { readMigrations, type Migration } from '../lib/migrations.js';
+import { formatWarning, generateRollback } from '../rollback/generator.js';
+
+export type VerifyStatus = 'verified' | 'unsafe' | 'not_stored' | 'failed';
+
+export interface VerifyResult {
+  version: string;
+  migrationFile: string;
+  status: VerifyStatus;
+  /** Why it is not verifiable (UNSAFE), or why it failed. */
+  reasons: string[];
+  differences: CatalogDifference[];
+}
+
+interface Scratch {
+  url: string;
+  describe: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * A scratch database: a new database on the server of `databaseUrl`, or a fresh embedded PostgreSQL in a
+ * temporary directory. `remove` drops it; it is also removed on Ctrl-C.
+ */
+async function openScratch(out: Output, databaseUrl: string | undefined): Promise<Scratch> {
+  if (databaseUrl !== undefined) {
+    let created;
+    try {
+      created = await addon().createScratchDatabase(databaseUrl);
+    } catch (error) {
+      const failure = toCliError(error);
+      throw new CliError(`Cannot create the scratch database: ${failure.message}`, failure.exitCode, failure.code);
+    }
+    return {
+      url: created.url,
+      describe: `scratch database ${created.name} on the server of DATABASE_URL`,
+      remove: () => addon().dropScratchDatabase(databaseUrl, created.name),
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-rollback-verify-'));
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  let server;
+  try {
+    server = await startEmbeddedPostgres(dir);
+  } catch (error) {
+    removeDir();
+    throw new CliError(
+      `Cannot start the embedded PostgreSQL in ${dir}: ${(error as Error).message}`,
+      EXIT.CONNECTION_FAILED,
+      'CONNECTION_FAILED',
+    );
+  }
+  out.note(`DATABASE_URL is not set: verifying on a fresh embedded PostgreSQL (PGlite) in ${dir}`);
+  return {
+    url: server.url,
+    describe: `fresh embedded PostgreSQL in ${dir}`,
+    remove: async () => {
+      try {
+        await server.stop();
+      } finally {
+        removeDir();
+      }
+    },
+  };
+}
+
+/** Runs `body` with a scratch database that is removed afterwards, also on failure, Ctrl-C or SIGTERM. */
+async function withScratch<T>(out: Output, databaseUrl: string | undefined, body: (s: Scratch) => Promise<T>): Promise<T> {
+  const scratch = await openScratch(out, databaseUrl);
+  let removed: Promise<void> | undefined;
+  const remove = () => {
+    removed ??= scratch.remove().catch((error) => {
+      out.note(`⚠ Warning: could not remove the ${scratch.describe}: ${(error as Error).message}`);
+    });
+    return removed;
+  };
+  const interrupted = (signal: NodeJS.Signals) => {
+    out.note(`\n${signal}: removing the ${scratch.describe}...`);
+    void remove().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await body(scratch);
+  } finally {
+    await remove();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
+}
+
+function applyInput(m: Migration) {
+  return {
+    version: m.version,
+    migrationFile: m.file,
+    sql: m.sql,
+    description: m.description,
+    drizzleHash: m.hash,
+    drizzleCreatedAt: m.when,
+  };
+}
+
+/** Apply one migration as db:migrate:apply does; a failure stops the verification (exit 12). */
+async function apply(url: string, m: Migration): Promise<StoredRollback | null> {
+  let batch;
+  try {
+    batch = await addon().applyMigrations(url, [applyInput(m)]);
+  } catch (error) {
+    const failure = toCliError(error);
+    throw new CliError(`${m.file} (version ${m.version}): ${failure.message}`, failure.exitCode, failure.code);
+  }
+  if (batch.failure !== null) {
+    const failure = toCliError(Object.assign(new Error(batch.failure.message), { code: batch.failure.code }));
+    throw new CliError(
+      `${m.path} (version ${m.version}) could not be applied: ${failure.message}`,
+      failure.exitCode,
+      failure.code,
+    );
+  }
+  const result = batch.results[0];
+  if (!result?.applied) {
+    throw new CliError(
+      `${m.file} (version ${m.version}) was not applied: Drizzle already records it or a later migration`,
+      EXIT.FAILED,
+      'NOT_APPLIED',
+    );
+  }
+  return result.rollback;
+}
+
+async function snapshot(url: string): Promise<CatalogSnapshot> {
+  return addon().catalogSnapshot(url);
+}
+
+/** Verify one migration on the scratch database; it is applied when this returns. */
+async function verifyOne(url: string, m: Migration): Promise<VerifyResult> {
+  const result = (status: VerifyStatus, reasons: string[] = [], differences: CatalogDifference[] = []) => ({
+    version: m.version,
+    migrationFile: m.file,
+    status,
+    reasons,
+    differences,
+  });
+  const before = await snapshot(url);
+  const stored = await apply(url, m);
+  const migrated = await snapshot(url);
+  if (stored === null) {
+    // schema_versions (with its rollback columns) did not exist yet when it ran: nothing to execute.
+    const plan = generateRollback(m.sql);
+    const reasons = plan.warnings.map(formatWarning);
+    if (!plan.rollbackSafe) return result('unsafe', reasons);
+    return result('not_stored', [
+      'its rollback is not stored: schema_versions with its rollback columns did not exist when it was applied',
+    ]);
+  }
+  if (!stored.rollbackSafe) return result('unsafe', stored.warnings.map(formatWarning));
+  if (stored.rollbackScript === null) {
+    // SAFE with nothing to undo: the migration must not have changed the schema.
+    const differences = addon().compareCatalogs(before, migrated);
+    return differences.length === 0
+      ? result('verified')
+      : result('failed', ['the rollback is empty, but the migration changed the schema'], differences);
+  }
+  try {
+    await addon().executeRollback(url, m.version, { drizzleHash: m.hash, expectedScript: stored.rollbackScript });
+  } catch (error) {
+    return result('failed', [`executing the rollback failed: ${toCliError(error).message}`]);
+  }
+  const rolledBack = await snapshot(url);
+  const differences = addon().compareCatalogs(before, rolledBack);
+  // Applied again either way, so the next migrations run on the schema they were written for.
+  await apply(url, m);
+  if (differences.length > 0) return result('failed', ['the rollback does not restore the schema'], differences);
+  const reapplied = addon().compareCatalogs(migrated, await snapshot(url));
+  if (reapplied.length > 0) {
+    return result('failed', ['applying the migration again after its rollback gives a different schema'], reapplied);
+  }
+  return result('verified');
+}
+
+function printResult(out: Output, r: VerifyResult): void {
+  const name = `${r.version} ${r.migrationFile}`;
+  switch (r.status) {
+    case 'verified':
+      out.line(`✓ ${name}: rollback restores the schema`);
+      return;
+    case 'unsafe':
+      out.line(`– ${name}: UNSAFE, not verified${r.reasons.length ? `: ${r.reasons[0]}` : ''}`);
+      for (const reason of r.reasons.slice(1)) out.line(`    ${reason}`);
+      return;
+    case 'not_stored':
+      out.line(`– ${name}: not verified: ${r.reasons.join('; ')}`);
+      return;
+    case 'failed':
+      out.line(`✗ ${name}: ${r.reasons.join('; ')}`);
+      for (const d of r.differences) out.line(`    ${d.text}`);
+  }
+}
+
+/** `pnpm db:rollback verify`; returns the exit code. */
+export async function verify(out: Output, options: { databaseUrl: string | undefined; dir: string }): Promise<number> {
+  // Every file is read and parsed before a database is made.
+  const migrations = readMigrations(options.dir);
+  for (const m of migrations) {
+    try {
+      generateRollback(m.sql);
+    } catch (error) {
+      const failure = toCliError(error);
+      throw new CliError(`Cannot parse ${m.path}: ${failure.message}`, EXIT.MIGRATION_FILES, failure.code);
+    }
+  }
+  out.line(`Migrations folder: ${options.dir} (${migrations.length} in the journal)`);
+  return withScratch(out, options.databaseUrl, async (scratch) => {
+    out.line(`Verifying on a ${scratch.describe}; it is removed at the end.`);
+    const results: VerifyResult[] = [];
+    let stopped: CliError | undefined;
+    for (const [i, m] of migrations.entries()) {
+      out.note(`[${i + 1}/${migrations.length}] ${m.file}...`);
+      try {
+        const r = await verifyOne(scratch.url, m);
+        results.push(r);
+        printResult(out, r);
+      } catch (error) {
+        stopped = toCliError(error);
+        break;
+      }
+    }
+    const count = (status: VerifyStatus) => results.filter((r) => r.status === status).length;
+    const failed = count('failed');
+    const summary =
+      `${count('verified')} verified, ${failed} failed, ${count('unsafe')} UNSAFE (not verifiable), ` +
+      `${count('not_stored')} without a stored rollback` +
+      (stopped ? `; stopped at migration ${results.length + 1} of ${migrations.length}` : '');
+    if (stopped) {
+      out.note(`✗ ${stopped.message}`);
+      out.line(`Verification stopped: ${summary}.`);
+      out.result({ ok: false, action: 'verify', error: { code: stopped.code, message: stopped.message }, results });
+      return stopped.exitCode;
+    }
+    out.line(`${failed === 0 ? '✓' : '✗'} ${summary}.`);
+    out.result({ ok: failed === 0, action: 'verify', migrationsFolder: options.dir, results });
+    return failed === 0 ? EXIT.OK : EXIT.VERIFY_FAILED;
+  });
+}
