@@ -1,7 +1,8 @@
 //! Real migration histories through pg-rollback: for every migration of every history in the corpus
 //! (`corpus/README.md`), in order on a fresh database: dump, `apply_migration` (the state captured), dump,
 //! and when the stored rollback is SAFE, `execute_rollback`, dump (must equal the first), apply again, dump
-//! (must equal the second). Prints, per history and in all, how many migrations are stored SAFE (and how
+//! (must equal the second). Every comparison is also made with the catalog snapshot `verify` uses, which must
+//! agree with the dumps. Prints, per history and in all, how many migrations are stored SAFE (and how
 //! many the SQL alone would make SAFE), and every SAFE rollback that failed or did not restore the schema.
 //!
 //! ```text
@@ -16,8 +17,8 @@ use std::sync::Mutex;
 
 use pg_rollback_core::{generate_rollback, ParsedMigration};
 use pg_rollback_db::{
-    apply_migration, execute_rollback, ExecuteOptions, MigrationInput, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL,
-    SCHEMA_VERSIONS_SQL,
+    apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, ExecuteOptions, MigrationInput, Snapshot,
+    ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
 };
 use serde::Deserialize;
 use testpg::unified_diff;
@@ -64,6 +65,10 @@ struct Tally {
     nondeterministic: usize,
     /// With a CAPTURE_FAILED warning: some statement fell back to the SQL alone.
     capture_failed: usize,
+    /// Comparisons where the catalog snapshot and `pg_dump` disagreed on "same schema".
+    verdict_disagreements: usize,
+    /// Comparisons made both ways.
+    verdicts: usize,
     /// First unsafe code of each unsafe migration.
     codes: BTreeMap<String, usize>,
 }
@@ -80,6 +85,8 @@ impl Tally {
         self.empty += other.empty;
         self.nondeterministic += other.nondeterministic;
         self.capture_failed += other.capture_failed;
+        self.verdict_disagreements += other.verdict_disagreements;
+        self.verdicts += other.verdicts;
         for (code, n) in &other.codes {
             *self.codes.entry(code.clone()).or_default() += n;
         }
@@ -193,6 +200,14 @@ fn main() {
         total.nondeterministic, total.capture_failed
     )
     .unwrap();
+    writeln!(
+        out,
+        "\nThe catalog comparison of `pnpm db:rollback verify` agreed with `pg_dump --schema-only` on {} of {} \
+         comparisons (before/after each migration, after each SAFE rollback, after re-applying).",
+        total.verdicts - total.verdict_disagreements,
+        total.verdicts
+    )
+    .unwrap();
     writeln!(out, "\nWhy the others are UNSAFE (first reason of each migration):\n").unwrap();
     let mut codes: Vec<_> = total.codes.iter().collect();
     codes.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
@@ -212,6 +227,32 @@ fn main() {
     }
     if total.failures > 0 {
         std::process::exit(1);
+    }
+}
+
+/// The schema both ways: `pg_dump` and the catalog snapshot.
+struct Schema {
+    dump: String,
+    snapshot: Snapshot,
+}
+
+async fn schema(db: &testpg::Database) -> Schema {
+    Schema { dump: db.schema_dump().unwrap(), snapshot: catalog_snapshot(db.url()).await.unwrap() }
+}
+
+/// Counts a comparison, and logs it when the two ways disagree.
+fn cross_check(tally: &mut Tally, log: &mut String, what: &str, a: &Schema, b: &Schema) {
+    tally.verdicts += 1;
+    let differences = compare_snapshots(&a.snapshot, &b.snapshot);
+    if (a.dump == b.dump) != differences.is_empty() {
+        tally.verdict_disagreements += 1;
+        let texts: Vec<String> = differences.iter().map(ToString::to_string).collect();
+        writeln!(
+            log,
+            "- {what}: the catalog comparison and pg_dump disagree: catalog {texts:?}\n```diff\n{}```",
+            unified_diff(&a.dump, &b.dump, "a", "b")
+        )
+        .unwrap();
     }
 }
 
@@ -238,7 +279,8 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         };
         let transactional =
             !entry.no_transaction && ParsedMigration::parse(&sql).is_ok_and(|m| m.runs_in_transaction());
-        let before = db.schema_dump().unwrap();
+        let before_schema = schema(&db).await;
+        let before = before_schema.dump.clone();
         let applied = if transactional { Some(apply_migration(db.url(), &input, None).await) } else { None };
         let stored = match applied {
             Some(Ok(outcome)) => outcome.rollback,
@@ -287,7 +329,15 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             continue;
         }
         tally.safe += 1;
-        let migrated = db.schema_dump().unwrap();
+        let migrated_schema = schema(&db).await;
+        cross_check(
+            &mut tally,
+            &mut log,
+            &format!("{version} {} migrated", entry.file),
+            &before_schema,
+            &migrated_schema,
+        );
+        let migrated = migrated_schema.dump.clone();
         let script = stored.rollback_script.clone().unwrap_or_default();
         let mut fail = |what: String| {
             tally.failures += 1;
@@ -309,7 +359,15 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             // Keep the history going on the migrated schema.
             continue;
         }
-        let rolled_back = db.schema_dump().unwrap();
+        let rolled_back_schema = schema(&db).await;
+        cross_check(
+            &mut tally,
+            &mut log,
+            &format!("{version} {} rolled back", entry.file),
+            &before_schema,
+            &rolled_back_schema,
+        );
+        let rolled_back = rolled_back_schema.dump;
         if rolled_back != before {
             fail(format!(
                 "the SAFE rollback did not restore the schema:\n```diff\n{}```",
@@ -324,7 +382,15 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
                 break;
             }
         }
-        let remigrated = db.schema_dump().unwrap();
+        let remigrated_schema = schema(&db).await;
+        cross_check(
+            &mut tally,
+            &mut log,
+            &format!("{version} {} re-applied", entry.file),
+            &migrated_schema,
+            &remigrated_schema,
+        );
+        let remigrated = remigrated_schema.dump;
         if remigrated != migrated {
             tally.nondeterministic += 1;
             writeln!(

@@ -79,6 +79,32 @@ describe('db:rollback verify on real PostgreSQL', () => {
     );
   });
 
+  test('a project without schema_versions: each rollback is proved with verifyRollback before the migration is applied', async () => {
+    const url = await freshDatabase('verify_plain');
+    const dir = tempDir('verify-plain-');
+    fs.mkdirSync(path.join(dir, 'meta'));
+    const entries = [
+      { tag: '0000_items', sql: 'CREATE TABLE items (id int PRIMARY KEY, title text);' },
+      { tag: '0001_title_default', sql: "ALTER TABLE items ALTER COLUMN title SET DEFAULT 'untitled';" },
+      { tag: '0002_drop_title', sql: 'ALTER TABLE items DROP COLUMN title;' },
+    ];
+    fs.writeFileSync(
+      path.join(dir, 'meta', '_journal.json'),
+      JSON.stringify({
+        version: '7',
+        dialect: 'postgresql',
+        entries: entries.map((e, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag: e.tag, breakpoints: true })),
+      }),
+    );
+    for (const e of entries) fs.writeFileSync(path.join(dir, `${e.tag}.sql`), e.sql);
+    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^✓ 0000_items 0000_items\.sql: rollback restores the schema \(proved with verifyRollback/m);
+    assert.match(r.stdout, /^✓ 0001_title_default 0001_title_default\.sql: rollback restores the schema \(proved/m);
+    assert.match(r.stdout, /^– 0002_drop_title 0002_drop_title\.sql: UNSAFE, not verified: .*DROP COLUMN/m);
+    assert.deepEqual(await scratchDatabases(url), []);
+  });
+
   test('a migration that fails to apply: file, statement, line and PostgreSQL message; exit 12; scratch removed', async () => {
     const url = await freshDatabase('verify_fail');
     const dir = migrationsFolder([

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addon, startEmbeddedPostgres, type StoredRollback } from '../addon.js';
+import { addon, errorCode, startEmbeddedPostgres, type StoredRollback } from '../addon.js';
 import type { CatalogDifference, CatalogSnapshot } from 'pg-rollback';
 import { Output } from '../lib/cli.js';
 import { CliError, EXIT, toCliError } from '../lib/errors.js';
@@ -139,12 +139,36 @@ async function apply(url: string, m: Migration): Promise<StoredRollback | null> 
   return result.rollback;
 }
 
+const NOT_STORED_NOTE =
+  'proved with verifyRollback in a transaction that was rolled back (schema_versions does not exist yet, so nothing is stored)';
+
+/** verifyRollback of the generated rollback on the scratch database; a failure stops the verification. */
+async function proveInTransaction(url: string, m: Migration) {
+  try {
+    return await addon().verifyRollback(url, { sql: m.sql });
+  } catch (error) {
+    const failure = toCliError(error);
+    throw new CliError(`${m.path} (version ${m.version}) could not be applied: ${failure.message}`, failure.exitCode, failure.code);
+  }
+}
+
 async function snapshot(url: string): Promise<CatalogSnapshot> {
   return addon().catalogSnapshot(url);
 }
 
+/** Whether schema_versions (with its rollback columns) exists: only then is a rollback stored to execute. */
+async function storesRollbacks(url: string): Promise<boolean> {
+  try {
+    await addon().listRollbacks(url);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'SCHEMA_VERSIONS_MISSING') return false;
+    throw error;
+  }
+}
+
 /** Verify one migration on the scratch database; it is applied when this returns. */
-async function verifyOne(url: string, m: Migration): Promise<VerifyResult> {
+async function verifyOne(url: string, m: Migration, known: { storesRollbacks: boolean }): Promise<VerifyResult> {
   const result = (status: VerifyStatus, reasons: string[] = [], differences: CatalogDifference[] = []) => ({
     version: m.version,
     migrationFile: m.file,
@@ -152,17 +176,25 @@ async function verifyOne(url: string, m: Migration): Promise<VerifyResult> {
     reasons,
     differences,
   });
+  known.storesRollbacks ||= await storesRollbacks(url);
+  if (!known.storesRollbacks) {
+    // Nothing will be stored to execute: the generated rollback is proved in a transaction that is rolled back.
+    const proved = await proveInTransaction(url, m);
+    await apply(url, m);
+    if (!proved.rollbackSafe) return result('unsafe', proved.warnings.map(formatWarning));
+    if (proved.restored) return result('verified', [NOT_STORED_NOTE]);
+    const why = proved.rollbackFailure ?? 'the rollback does not restore the schema';
+    return result('failed', [why], proved.differences);
+  }
   const before = await snapshot(url);
   const stored = await apply(url, m);
   const migrated = await snapshot(url);
   if (stored === null) {
-    // schema_versions (with its rollback columns) did not exist yet when it ran: nothing to execute.
+    // schema_versions lost its rollback columns (or was dropped) by this migration: nothing to execute.
     const plan = generateRollback(m.sql);
     const reasons = plan.warnings.map(formatWarning);
     if (!plan.rollbackSafe) return result('unsafe', reasons);
-    return result('not_stored', [
-      'its rollback is not stored: schema_versions with its rollback columns did not exist when it was applied',
-    ]);
+    return result('not_stored', ['its rollback is not stored: schema_versions with its rollback columns is missing']);
   }
   if (!stored.rollbackSafe) return result('unsafe', stored.warnings.map(formatWarning));
   if (stored.rollbackScript === null) {
@@ -193,7 +225,7 @@ function printResult(out: Output, r: VerifyResult): void {
   const name = `${r.version} ${r.migrationFile}`;
   switch (r.status) {
     case 'verified':
-      out.line(`✓ ${name}: rollback restores the schema`);
+      out.line(`✓ ${name}: rollback restores the schema${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`);
       return;
     case 'unsafe':
       out.line(`– ${name}: UNSAFE, not verified${r.reasons.length ? `: ${r.reasons[0]}` : ''}`);
@@ -224,11 +256,12 @@ export async function verify(out: Output, options: { databaseUrl: string | undef
   return withScratch(out, options.databaseUrl, async (scratch) => {
     out.line(`Verifying on a ${scratch.describe}; it is removed at the end.`);
     const results: VerifyResult[] = [];
+    const known = { storesRollbacks: false };
     let stopped: CliError | undefined;
     for (const [i, m] of migrations.entries()) {
       out.note(`[${i + 1}/${migrations.length}] ${m.file}...`);
       try {
-        const r = await verifyOne(scratch.url, m);
+        const r = await verifyOne(scratch.url, m, known);
         results.push(r);
         printResult(out, r);
       } catch (error) {
