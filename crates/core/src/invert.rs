@@ -441,5 +441,39 @@ fn renamed_kind(s: &protobuf::RenameStmt) -> ObjectType {
 
 /// `CreateCastStmt` -> `CREATE CAST`: a readable fallback for statements without a hand-written tag.
 fn statement_name(node: &NodeEnum) -> String {
-    families::variant_words(node, "", "Stmt")
+    let words = families::variant_words(node, "", "Stmt");
+    // The parse tree abbreviates some object kinds; messages use the SQL words.
+    let expanded: Vec<&str> = words
+        .split(' ')
+        .map(|word| match word {
+            "TRIG" => "TRIGGER",
+            "FDW" => "FOREIGN DATA WRAPPER",
+            "AM" => "ACCESS METHOD",
+            "PLANG" => "LANGUAGE",
+            "OP" => "OPERATOR",
+            "TS" => "TEXT SEARCH",
+            "SEQ" => "SEQUENCE",
+            other => other,
+        })
+        .collect();
+    expanded.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(sql: &str) -> String {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap();
+        kind(node)
+    }
+
+    #[test]
+    fn statements_without_a_family_are_named_with_their_sql_words() {
+        assert_eq!(kind_of("CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f()"), "CREATE EVENT TRIGGER");
+        assert_eq!(kind_of("CREATE FOREIGN DATA WRAPPER w"), "CREATE FOREIGN DATA WRAPPER");
+        assert_eq!(kind_of("CREATE ACCESS METHOD a TYPE TABLE HANDLER h"), "CREATE ACCESS METHOD");
+        assert_eq!(kind_of("CREATE PUBLICATION p"), "CREATE PUBLICATION");
+    }
 }

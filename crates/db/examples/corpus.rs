@@ -339,13 +339,16 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         );
         let migrated = migrated_schema.dump.clone();
         let script = stored.rollback_script.clone().unwrap_or_default();
-        let mut fail = |what: String| {
-            tally.failures += 1;
-            writeln!(log, "- {} {}: {what}\n```sql\n{}\n```", version, entry.file, script.trim_end()).unwrap();
-        };
+        // A macro, not a closure: the cross-checks below borrow the tally and the log too.
+        macro_rules! fail {
+            ($what:expr) => {{
+                tally.failures += 1;
+                writeln!(log, "- {} {}: {}\n```sql\n{}\n```", version, entry.file, $what, script.trim_end()).unwrap();
+            }};
+        }
         if stored.rollback_script.is_none() {
             if migrated != before {
-                fail(format!(
+                fail!(format!(
                     "SAFE with nothing to undo, but the migration changed the schema:\n```diff\n{}```",
                     unified_diff(&before, &migrated, "before", "after")
                 ));
@@ -355,7 +358,7 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             continue;
         }
         if let Err(e) = execute_rollback(db.url(), &version, &ExecuteOptions::default()).await {
-            fail(format!("the SAFE rollback failed: {e}"));
+            fail!(format!("the SAFE rollback failed: {e}"));
             // Keep the history going on the migrated schema.
             continue;
         }
@@ -369,7 +372,7 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         );
         let rolled_back = rolled_back_schema.dump;
         if rolled_back != before {
-            fail(format!(
+            fail!(format!(
                 "the SAFE rollback did not restore the schema:\n```diff\n{}```",
                 unified_diff(&before, &rolled_back, "before migration", "after rollback")
             ));
@@ -378,7 +381,7 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         match apply_migration(db.url(), &input, None).await {
             Ok(_) => {}
             Err(e) => {
-                fail(format!("re-applying after the rollback failed: {e}"));
+                fail!(format!("re-applying after the rollback failed: {e}"));
                 break;
             }
         }

@@ -105,6 +105,34 @@ describe('db:rollback verify on real PostgreSQL', () => {
     assert.deepEqual(await scratchDatabases(url), []);
   });
 
+  test('a rollback after which the migration cannot be applied again: ✗, then verification stops (exit 17)', async () => {
+    const url = await freshDatabase('verify_zombie');
+    const dir = migrationsFolder([
+      {
+        tag: '0004_zombie',
+        version: '1.3.0',
+        // Whenever a table is dropped, "extra" comes back (with another shape).
+        sql: `CREATE FUNCTION zombie() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TABLE IF NOT EXISTS extra (id int, zombie int);
+END $$;
+CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUTE FUNCTION zombie();`,
+      },
+      { tag: '0005_extra', version: '1.4.0', sql: 'CREATE TABLE extra (id int);' },
+      { tag: '0006_notes', version: '1.5.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes text;' },
+    ]);
+    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    assert.equal(r.code, 17, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      /^✗ 1\.4\.0 0005_extra\.sql: the rollback does not restore the schema; applying the migration again after its rollback failed: [^\n]*\nPostgreSQL: relation "extra" already exists/m,
+    );
+    assert.match(r.stdout, /^ {4}table public\.extra: unexpected|^ {4}table column public\.extra\.zombie: unexpected/m);
+    assert.doesNotMatch(r.stdout, /0006_notes/);
+    assert.match(r.stdout, /Verification stopped: .*1 failed.*stopped at migration 7 of 7/);
+    assert.deepEqual(await scratchDatabases(url), []);
+  });
+
   test('a migration that fails to apply: file, statement, line and PostgreSQL message; exit 12; scratch removed', async () => {
     const url = await freshDatabase('verify_fail');
     const dir = migrationsFolder([

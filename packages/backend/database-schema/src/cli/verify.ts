@@ -23,6 +23,16 @@ export interface VerifyResult {
   differences: CatalogDifference[];
 }
 
+/** A migration's result after which verification cannot go on. */
+class StopAfter extends Error {
+  constructor(
+    readonly result: VerifyResult,
+    readonly failure: CliError,
+  ) {
+    super(failure.message);
+  }
+}
+
 interface Scratch {
   url: string;
   describe: string;
@@ -212,7 +222,17 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
   const rolledBack = await snapshot(url);
   const differences = addon().compareCatalogs(before, rolledBack);
   // Applied again either way, so the next migrations run on the schema they were written for.
-  await apply(url, m);
+  try {
+    await apply(url, m);
+  } catch (error) {
+    // The database is now neither before nor after the migration: report this one, then stop.
+    const failure = toCliError(error);
+    const reasons = [
+      ...(differences.length > 0 ? ['the rollback does not restore the schema'] : []),
+      `applying the migration again after its rollback failed: ${failure.message}`,
+    ];
+    throw new StopAfter(result('failed', reasons, differences), failure);
+  }
   if (differences.length > 0) return result('failed', ['the rollback does not restore the schema'], differences);
   const reapplied = addon().compareCatalogs(migrated, await snapshot(url));
   if (reapplied.length > 0) {
@@ -265,7 +285,11 @@ export async function verify(out: Output, options: { databaseUrl: string | undef
         results.push(r);
         printResult(out, r);
       } catch (error) {
-        stopped = toCliError(error);
+        if (error instanceof StopAfter) {
+          results.push(error.result);
+          printResult(out, error.result);
+        }
+        stopped = toCliError(error instanceof StopAfter ? error.failure : error);
         break;
       }
     }
@@ -279,7 +303,8 @@ export async function verify(out: Output, options: { databaseUrl: string | undef
       out.note(`✗ ${stopped.message}`);
       out.line(`Verification stopped: ${summary}.`);
       out.result({ ok: false, action: 'verify', error: { code: stopped.code, message: stopped.message }, results });
-      return stopped.exitCode;
+      // A SAFE rollback that failed is the finding that matters most.
+      return failed > 0 ? EXIT.VERIFY_FAILED : stopped.exitCode;
     }
     out.line(`${failed === 0 ? '✓' : '✗'} ${summary}.`);
     out.result({ ok: failed === 0, action: 'verify', migrationsFolder: options.dir, results });
