@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 
 export type {
   ApplyMigrationInput,
+  CatalogDifference,
+  CatalogSnapshot,
   ApplyMigrationResult,
   ExecutedRollback,
   ExecuteRollbackOptions,
@@ -17,6 +19,7 @@ export type {
   RollbackWarning,
   StatementPlan,
   StoredRollback,
+  VerifiedRollback,
 } from 'pg-rollback';
 export type { EmbeddedPostgres } from 'pg-rollback/embedded';
 

@@ -5,8 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addon, errorCode, startEmbeddedPostgres, type StoredRollback } from '../addon.js';
-import type { CatalogDifference, CatalogSnapshot } from 'pg-rollback';
+import {
+  addon,
+  errorCode,
+  startEmbeddedPostgres,
+  type CatalogDifference,
+  type CatalogSnapshot,
+  type StoredRollback,
+} from '../addon.js';
 import { Output } from '../lib/cli.js';
 import { CliError, EXIT, toCliError } from '../lib/errors.js';
 import { readMigrations, type Migration } from '../lib/migrations.js';
