@@ -8,6 +8,7 @@ mod error;
 mod facts;
 mod families;
 mod invert;
+pub mod locks;
 mod migration;
 mod name;
 mod outcome;
@@ -15,6 +16,7 @@ mod plan;
 mod planner;
 mod quote;
 mod restore;
+pub mod risk;
 mod source;
 pub mod state;
 
