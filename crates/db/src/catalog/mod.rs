@@ -10,6 +10,8 @@
 //!    usable. A failure is that batch's answer (the statements fall back to the SQL alone); never the migration's.
 //!
 //! Queries are fixed text with bind parameters; every JSON document is built by PostgreSQL.
+pub(crate) mod risk;
+
 use std::sync::LazyLock;
 
 use futures_util::future::join_all;
