@@ -177,21 +177,21 @@ impl From<db::ExecutedRollback> for ExecutedRollback {
     }
 }
 
-fn db_error(e: db::Error) -> CodedError {
+pub(crate) fn db_error(e: db::Error) -> CodedError {
     js_error(e.code(), e.to_string())
 }
 
-fn invalid(message: String) -> CodedError {
+pub(crate) fn invalid(message: String) -> CodedError {
     js_error("INVALID_ARGUMENT", message)
 }
 
 // ---- argument checking: JS values are checked here so that every mistake is INVALID_ARGUMENT ----
 
-fn type_of(v: &Unknown<'_>) -> ValueType {
+pub(crate) fn type_of(v: &Unknown<'_>) -> ValueType {
     v.get_type().unwrap_or(ValueType::Unknown)
 }
 
-fn string_arg(v: &Unknown<'_>, name: &str) -> JsResult<String> {
+pub(crate) fn string_arg(v: &Unknown<'_>, name: &str) -> JsResult<String> {
     if type_of(v) != ValueType::String {
         return Err(invalid(format!("{name} must be a string")));
     }
@@ -199,7 +199,7 @@ fn string_arg(v: &Unknown<'_>, name: &str) -> JsResult<String> {
     unsafe { v.cast::<String>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))
 }
 
-fn object_arg<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Object<'env>> {
+pub(crate) fn object_arg<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Object<'env>> {
     if type_of(v) != ValueType::Object {
         return Err(invalid(format!("{name} must be an object")));
     }
@@ -208,21 +208,21 @@ fn object_arg<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Object<'env>> {
 }
 
 /// A property, `None` when it is absent, `undefined` or `null`.
-fn property<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Option<Unknown<'env>>> {
+pub(crate) fn property<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Option<Unknown<'env>>> {
     let value =
         obj.get::<Unknown<'env>>(key).map_err(|e| invalid(format!("cannot read {name}.{key}: {}", e.reason)))?;
     Ok(value.filter(|v| type_of(v) != ValueType::Null))
 }
 
-fn opt_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<String>> {
+pub(crate) fn opt_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<String>> {
     property(obj, name, key)?.map(|v| string_arg(&v, &format!("{name}.{key}"))).transpose()
 }
 
-fn req_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<String> {
+pub(crate) fn req_string(obj: &Object<'_>, name: &str, key: &str) -> JsResult<String> {
     opt_string(obj, name, key)?.ok_or_else(|| invalid(format!("{name}.{key} is required")))
 }
 
-fn opt_number(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<f64>> {
+pub(crate) fn opt_number(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<f64>> {
     let Some(v) = property(obj, name, key)? else {
         return Ok(None);
     };
@@ -233,7 +233,7 @@ fn opt_number(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<f64>> 
     unsafe { v.cast::<f64>() }.map(Some).map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
 }
 
-fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
+pub(crate) fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
     let Some(v) = property(obj, name, key)? else {
         return Ok(None);
     };
@@ -244,7 +244,7 @@ fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
     unsafe { v.cast::<bool>() }.map(Some).map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
 }
 
-fn milliseconds(value: Option<f64>, name: &str) -> JsResult<Option<u32>> {
+pub(crate) fn milliseconds(value: Option<f64>, name: &str) -> JsResult<Option<u32>> {
     match value {
         None => Ok(None),
         Some(v) if v.is_finite() && v.fract() == 0.0 && (0.0..=i32::MAX as f64).contains(&v) => Ok(Some(v as u32)),
@@ -321,7 +321,7 @@ fn timeouts(v: Option<&Unknown<'_>>) -> JsResult<db::Timeouts> {
 }
 
 /// The elements of a JS array.
-fn array_items<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Vec<Unknown<'env>>> {
+pub(crate) fn array_items<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Vec<Unknown<'env>>> {
     if !v.is_array().unwrap_or(false) {
         return Err(invalid(format!("{name} must be an array")));
     }
@@ -405,7 +405,7 @@ impl<T> Future for CatchPanic<T> {
 }
 
 /// Run `fut` on napi's tokio runtime; its coded error becomes the rejection (with `code`).
-fn promise<'env, T: ToNapiValue + Send + 'static>(
+pub(crate) fn promise<'env, T: ToNapiValue + Send + 'static>(
     env: &'env Env,
     fut: impl Future<Output = JsResult<T>> + Send + 'static,
 ) -> napi::Result<PromiseRaw<'env, T>> {
