@@ -77,6 +77,16 @@ async function withNotes(url: string) {
 }
 
 describe('--to and --steps', () => {
+  test('--help documents them, their refusals and the cost shown in every preview', async () => {
+    const help = await run('rollback', ['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /pnpm db:rollback --to=X\.Y\.Z \[--execute\] +every migration applied after X\.Y\.Z, newest first, in ONE transaction/);
+    assert.match(help.stdout, /pnpm db:rollback --steps=N \[--execute\]/);
+    assert.match(help.stdout, /a version without a rollback\nscript, even with --force \(exit 6/);
+    assert.match(help.stdout, /Every preview also shows what the rollback costs now: the data at risk/);
+    assert.match(help.stdout, /\n {2}8 +migration has already been rolled back \(--to: the target version is not applied\)/);
+  });
+
   test('preview (order, nothing changed), "no" at the prompt, then "yes": schema of 1.2.0, rows marked, Drizzle rows gone, re-applied', async () => {
     const { url, dir, atTarget } = await atTargetThenMore('multi', EXTRA);
     await withNotes(url);

@@ -57,7 +57,8 @@ error names the version and the statement. A script that cannot run in a transac
 on its own between the others; the run stops at the first failure and says what was rolled back.
 Refused, with nothing changed: any UNSAFE version without --force (exit 5); a version without a rollback
 script, even with --force (exit 6; the message says how to roll back to just above it); an unknown
-target (exit 7); a target that is not applied (exit 8).
+target (exit 7); a target that is not applied (exit 8). Afterwards nothing after the target is applied,
+so \`pnpm db:migrate:apply\` applies all of them again.
 
 Drizzle applies only migrations newer than the newest one it has recorded, so \`pnpm db:migrate:apply\`
 applies a rolled-back migration again only when no later migration is applied. Rolling back a
