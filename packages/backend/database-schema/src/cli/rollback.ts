@@ -166,6 +166,11 @@ function executeCommand(version: string, force: boolean): string {
   return `pnpm db:rollback --version=${arg} --execute${force ? ' --force' : ''}`;
 }
 
+function multiCommand(to: string): string {
+  const arg = /^[\w.+-]+$/.test(to) ? to : `'${to.replace(/'/g, `'\\''`)}'`;
+  return `pnpm db:rollback --to=${arg} --execute`;
+}
+
 function printScript(out: Output, rollback: StoredRollback): void {
   out.line(`Rollback script for version ${rollback.version}:`);
   out.line(rollback.rollbackScript!.replace(/\n$/, ''));
@@ -313,6 +318,10 @@ async function execute(
         'ROLLBACK_OUT_OF_ORDER',
       );
       reportError(out, error, { rollback, laterVersions: versionsOf(later) });
+      const previous = order[order.indexOf(version) - 1];
+      if (previous !== undefined) {
+        out.note(`To roll back version ${version} and every later one in one transaction: ${multiCommand(previous)}`);
+      }
       out.note(
         `Drizzle applies only migrations newer than the newest it has recorded: after this rollback, ` +
           `db:migrate:apply would not apply version ${version} again.`,
