@@ -221,9 +221,7 @@ fn alter_table_cmd(cmd: &AlterTableCmd, index: bool, effect: &mut LockEffect, ot
                 effect.rewrites |= def.constraints.iter().any(|c| match c.node.as_ref() {
                     Some(NodeEnum::Constraint(c)) => match c.contype() {
                         ConstrType::ConstrGenerated | ConstrType::ConstrIdentity => true,
-                        ConstrType::ConstrDefault => {
-                            matches!(c.raw_expr.as_deref().and_then(|e| e.node.as_ref()), Some(NodeEnum::FuncCall(_)))
-                        }
+                        ConstrType::ConstrDefault => c.raw_expr.as_deref().is_some_and(volatile_call),
                         _ => false,
                     },
                     _ => false,
@@ -255,6 +253,23 @@ fn alter_table_cmd(cmd: &AlterTableCmd, index: bool, effect: &mut LockEffect, ot
         T::AtSetRelOptions | T::AtResetRelOptions if index => raise(effect, ShareUpdateExclusive),
         _ => raise(effect, AccessExclusive),
     }
+}
+
+/// A call of a well-known volatile function: its value differs per row, so every row is written. Stable ones
+/// (`now()`) and constants are stored once in the catalog (PostgreSQL 11+), without a rewrite.
+fn volatile_call(expr: &pg_query::protobuf::Node) -> bool {
+    const VOLATILE: [&str; 7] = [
+        "random",
+        "gen_random_uuid",
+        "uuid_generate_v4",
+        "uuid_generate_v1",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+    ];
+    let Some(NodeEnum::FuncCall(f)) = expr.node.as_ref() else { return false };
+    let name = crate::quote::name_parts(&f.funcname).and_then(|parts| parts.last().map(|n| n.to_string()));
+    name.is_some_and(|n| VOLATILE.contains(&n.as_str()))
 }
 
 fn drop_locks(s: &DropStmt, effects: &mut Vec<LockEffect>) {
@@ -340,6 +355,11 @@ mod tests {
                 &[&format!("ACCESS EXCLUSIVE on t {ae}; rewrites the table")],
             ),
             ("ALTER TABLE t ADD COLUMN c int DEFAULT 0", &[&format!("ACCESS EXCLUSIVE on t {ae}")]),
+            ("ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now()", &[&format!("ACCESS EXCLUSIVE on t {ae}")]),
+            (
+                "ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS (a * 2) STORED",
+                &[&format!("ACCESS EXCLUSIVE on t {ae}; rewrites the table")],
+            ),
             (
                 "ALTER TABLE s.t ALTER COLUMN c TYPE bigint",
                 &[&format!("ACCESS EXCLUSIVE on s.t {ae}; rewrites the table")],
