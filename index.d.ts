@@ -112,11 +112,37 @@ export interface CatalogSnapshot {
  */
 export declare function compareCatalogs(before: CatalogSnapshot, after: CatalogSnapshot): Array<CatalogDifference>
 
+/** How far the data-at-risk counts of a preview go. */
+export interface CostOptions {
+  /** Tables with more rows (by `pg_class.reltuples`) are estimated, not counted (default 1,000,000). */
+  exactCountMaxRows?: number
+  /** `statement_timeout`/`lock_timeout` of each count in milliseconds (default 1000); past it, estimated. */
+  countTimeoutMs?: number
+}
+
 /**
  * Create an empty database on the server of `databaseUrl` (from `template1`, like `createdb`; the user
  * needs CREATEDB) for `pnpm db:rollback verify`. Drop it with `dropScratchDatabase`.
  */
 export declare function createScratchDatabase(databaseUrl: string): Promise<ScratchDatabase>
+
+/** Rows a rollback statement deletes, or that would make it fail. */
+export interface DataAtRisk {
+  /** 1-based number of the statement in the script. */
+  statement: number
+  /** `dropColumn`, `dropTable`, `setNotNull` or `check`. */
+  kind: string
+  table: string
+  column: string | null
+  constraint: string | null
+  /** Rows holding data that is deleted, or violating what is added back; null when not measured. */
+  rows: number | null
+  /** True when `rows` is an estimate from `pg_class`/`pg_stats`. */
+  estimate: boolean
+  /** True when the statement would fail on these rows. */
+  wouldFail: boolean
+  message: string
+}
 
 /** Drop a database made by `createScratchDatabase` (closing its connections); other names are refused. */
 export declare function dropScratchDatabase(databaseUrl: string, name: string): Promise<void>
@@ -189,6 +215,48 @@ export interface ExecuteRollbackOptions {
 }
 
 /**
+ * Execute a multi-step rollback (`to` or `steps`), newest first, under the advisory lock. When every
+ * script can run in a transaction, all of them run in ONE transaction with every `rollback_applied_at`
+ * and every Drizzle deletion (`migrations[].drizzleHash`): if any statement fails nothing changes, and the
+ * error names the version and the statement. A script that cannot (`CONCURRENTLY`) runs on its own between
+ * transactions for the others; the run stops at its first failure and the error says what was rolled back.
+ * Resolves with every updated row, newest first (`[]` when nothing is applied after `to`).
+ *
+ * Rejects, with nothing changed, with `ROLLBACK_SCRIPT_NOT_FOUND` (a version without a script, even with
+ * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`,
+ * `ROLLBACK_SCRIPT_CHANGED` (not the selection in `expectedScripts`, or it changed while waiting for the
+ * lock), `LOCK_TIMEOUT`, `INVALID_ARGUMENT`; and with `ROLLBACK_FAILED` when a statement fails.
+ */
+export declare function executeRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions): Promise<ExecutedRollback[]>
+
+/** Options of `executeRollbacks` and `previewRollbacks`. */
+export interface ExecuteRollbacksOptions {
+  /** Roll back every version applied after this one (it stays applied), newest first. */
+  to?: string
+  /** Roll back the newest `steps` applied versions. Give exactly one of `to` and `steps`. */
+  steps?: number
+  /** Also execute versions marked unsafe (never versions without a script). */
+  force?: boolean
+  /** `lock_timeout` in milliseconds (also bounds the wait for another pg-rollback operation); 0 = none. */
+  lockTimeoutMs?: number
+  /** `statement_timeout` in milliseconds for each statement; 0 = none. */
+  statementTimeoutMs?: number
+  /** The migrations in apply order (the Drizzle journal's); versions not in it keep `schema_versions` order. */
+  migrations?: Array<RollbackMigration>
+  /**
+   * The versions and scripts shown to the user, newest first: if the selection differs under the lock,
+   * nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
+   */
+  expectedScripts?: Array<ExpectedScript>
+}
+
+/** A version and the rollback script that was shown for it. */
+export interface ExpectedScript {
+  version: string
+  rollbackScript: string | null
+}
+
+/**
  * Parse a PostgreSQL migration and build the plan that undoes it.
  *
  * Throws an `Error` with `code` `PARSE_ERROR` (message names line and column), `INVALID_INPUT`
@@ -220,6 +288,24 @@ export declare function laterVersions(databaseUrl: string, version: string, migr
 
 /** Every `schema_versions` row, oldest `applied_at` first. */
 export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
+
+/** The lock one statement takes on one relation. */
+export interface LockInfo {
+  /** The relation as the statement names it. */
+  relation: string
+  /** `ACCESS EXCLUSIVE`, `EXCLUSIVE`, `SHARE ROW EXCLUSIVE`, `SHARE` or `SHARE UPDATE EXCLUSIVE`. */
+  mode: string
+  /** What it blocks, e.g. `blocks reads and writes`. */
+  blocks: string
+  /** True for modes that block the application's writes (or reads): worth a lock timeout. */
+  strong: boolean
+  rewrites: boolean
+  buildsIndex: boolean
+  /** Reads the whole table to check a constraint. */
+  scans: boolean
+  /** One line: `ACCESS EXCLUSIVE on t (blocks reads and writes); rewrites the table`. */
+  description: string
+}
 
 /** Why a batch stopped: the stable code and message of the migration that failed. */
 export interface MigrationFailure {
@@ -279,6 +365,30 @@ export interface PlanOptions {
   statementTimeoutMs?: number
 }
 
+/**
+ * Preview of a multi-step rollback (`to` or `steps`): the versions it undoes, newest first, each with its
+ * stored script, whether it runs in the shared transaction, the locks each statement takes and the data at
+ * risk; and what would refuse executing it. Read-only (a READ ONLY transaction; counts bounded by
+ * `costOptions`). Rejects with `VERSION_NOT_FOUND` (unknown target), `TARGET_NOT_APPLIED`,
+ * `INVALID_ARGUMENT` (also: fewer applied versions than `steps`), `SCHEMA_VERSIONS_MISSING`,
+ * `CONNECTION_FAILED`, `DATABASE_ERROR`.
+ */
+export declare function previewRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions, costOptions?: CostOptions): Promise<RollbackRange>
+
+/**
+ * The cost of running `script` now: whether it runs in a transaction, the locks each statement takes, and
+ * the data at risk (rows of the columns and tables it drops; rows that would violate a `NOT NULL`/`CHECK` it
+ * adds). Read-only, bounded by `costOptions`. Rejects with `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+ */
+export declare function rollbackCost(databaseUrl: string, script: string, costOptions?: CostOptions): Promise<ScriptCost>
+
+/** A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it. */
+export interface RollbackMigration {
+  version: string
+  /** Deleted from `drizzle.__drizzle_migrations`, in the same transaction, when this version is rolled back. */
+  drizzleHash?: string
+}
+
 /** What `generateRollback` found for a whole migration. */
 export interface RollbackPlan {
   /** Inverse statements, last statement first, each ending with `;` and a newline; null if nothing is invertible. */
@@ -297,6 +407,35 @@ export interface RollbackPlan {
   warnings: Array<RollbackWarning>
 }
 
+/** Preview of a multi-step rollback. */
+export interface RollbackRange {
+  target: string | null
+  /** Newest first, the order they run in. */
+  steps: Array<RollbackStep>
+  /** Empty when it can be executed; `forceable` ones need `force`. */
+  refusals: Array<RollbackRefusal>
+}
+
+/** What refuses a multi-step rollback. */
+export interface RollbackRefusal {
+  /** `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run). */
+  code: string
+  /** The blocking version (for missing scripts the newest one: the furthest a rollback can go). */
+  version: string
+  versions: Array<string>
+  /** True when `force` overrides it. */
+  forceable: boolean
+  message: string
+}
+
+/** One version of a multi-step rollback, with what its script costs. */
+export interface RollbackStep {
+  rollback: StoredRollback
+  transactional: boolean
+  locks: Array<StatementLocks>
+  dataAtRisk: Array<DataAtRisk>
+}
+
 /** Why part of a migration cannot be rolled back automatically. */
 export interface RollbackWarning {
   code: string
@@ -312,6 +451,21 @@ export interface ScratchDatabase {
   name: string
   /** `databaseUrl`, pointing at the new database. */
   url: string
+}
+
+/** What running a script costs now. */
+export interface ScriptCost {
+  /** False when the script cannot run in a transaction (`CONCURRENTLY`). */
+  transactional: boolean
+  locks: Array<StatementLocks>
+  dataAtRisk: Array<DataAtRisk>
+}
+
+export interface StatementLocks {
+  /** 1-based number of the statement in the script. */
+  statement: number
+  sql: string
+  locks: Array<LockInfo>
 }
 
 /** One input statement and how it is undone. */

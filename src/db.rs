@@ -187,7 +187,7 @@ pub(crate) fn invalid(message: String) -> CodedError {
 
 // ---- argument checking: JS values are checked here so that every mistake is INVALID_ARGUMENT ----
 
-fn type_of(v: &Unknown<'_>) -> ValueType {
+pub(crate) fn type_of(v: &Unknown<'_>) -> ValueType {
     v.get_type().unwrap_or(ValueType::Unknown)
 }
 
@@ -208,7 +208,7 @@ pub(crate) fn object_arg<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Object
 }
 
 /// A property, `None` when it is absent, `undefined` or `null`.
-fn property<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Option<Unknown<'env>>> {
+pub(crate) fn property<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Option<Unknown<'env>>> {
     let value =
         obj.get::<Unknown<'env>>(key).map_err(|e| invalid(format!("cannot read {name}.{key}: {}", e.reason)))?;
     Ok(value.filter(|v| type_of(v) != ValueType::Null))
@@ -233,7 +233,7 @@ pub(crate) fn opt_number(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Op
     unsafe { v.cast::<f64>() }.map(Some).map_err(|e| invalid(format!("{name}.{key}: {}", e.reason)))
 }
 
-fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
+pub(crate) fn opt_bool(obj: &Object<'_>, name: &str, key: &str) -> JsResult<Option<bool>> {
     let Some(v) = property(obj, name, key)? else {
         return Ok(None);
     };
@@ -321,7 +321,7 @@ fn timeouts(v: Option<&Unknown<'_>>) -> JsResult<db::Timeouts> {
 }
 
 /// The elements of a JS array.
-fn array_items<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Vec<Unknown<'env>>> {
+pub(crate) fn array_items<'env>(v: &Unknown<'env>, name: &str) -> JsResult<Vec<Unknown<'env>>> {
     if !v.is_array().unwrap_or(false) {
         return Err(invalid(format!("{name} must be an array")));
     }

@@ -3,6 +3,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod db;
 mod generate;
+mod rollbacks;
 mod verify;
 
 #[global_allocator]

@@ -24,6 +24,15 @@ pub enum Error {
     RollbackUnsafe(String),
     #[error("Migration {0} has already been rolled back")]
     AlreadyRolledBack(String),
+    /// A multi-step rollback's target is not applied (never applied, or rolled back); nothing was run.
+    #[error("{0}")]
+    TargetNotApplied(String),
+    /// Versions of a multi-step rollback without a script (`ROLLBACK_SCRIPT_NOT_FOUND`); the message names them.
+    #[error("{0}")]
+    ScriptsNotFound(String),
+    /// Unsafe versions of a multi-step rollback without force (`ROLLBACK_UNSAFE`); the message names them.
+    #[error("{0}")]
+    RollbacksUnsafe(String),
     /// The stored script is not the one the caller showed (`expectedScript`) or not the one read
     /// before the lock was taken; nothing was run.
     #[error("{0}")]
@@ -64,6 +73,9 @@ impl Error {
             Error::RollbackScriptNotFound(_) => "ROLLBACK_SCRIPT_NOT_FOUND",
             Error::RollbackUnsafe(_) => "ROLLBACK_UNSAFE",
             Error::AlreadyRolledBack(_) => "ALREADY_ROLLED_BACK",
+            Error::TargetNotApplied(_) => "TARGET_NOT_APPLIED",
+            Error::ScriptsNotFound(_) => "ROLLBACK_SCRIPT_NOT_FOUND",
+            Error::RollbacksUnsafe(_) => "ROLLBACK_UNSAFE",
             Error::RollbackScriptChanged(_) => "ROLLBACK_SCRIPT_CHANGED",
             Error::LockTimeout(_) => "LOCK_TIMEOUT",
             Error::OutOfOrder(_) => "ROLLBACK_OUT_OF_ORDER",

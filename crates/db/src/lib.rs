@@ -11,6 +11,7 @@ mod drizzle;
 mod error;
 mod execute;
 mod lock;
+mod range;
 mod session;
 mod verify;
 mod versions;
@@ -19,12 +20,15 @@ pub use apply::{
     apply_migration, apply_migrations, describe, get_rollback, later_applied, list_rollbacks, plan_migrations,
     store_rollback, AppliedMigrations, ApplyInput, PlanInput,
 };
+pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
-pub use execute::execute_rollback;
+pub use execute::{execute_rollback, execute_rollbacks};
 pub use lock::Timeouts;
+pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
+pub use range::{preview_rollbacks, rollback_cost};
 pub use verify::{
     catalog_snapshot, create_scratch_database, drop_scratch_database, verify_rollback, ScratchDatabase,
     VerifiedRollback, VerifyInput,
@@ -141,4 +145,92 @@ pub struct ApplyOutcome {
     pub applied: bool,
     /// The stored rollback, or `None` when `schema_versions` (with all its columns) does not exist.
     pub rollback: Option<StoredRollback>,
+}
+
+/// A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderedMigration {
+    pub version: String,
+    /// Deleted from `drizzle.__drizzle_migrations` when this version is rolled back, in the same transaction.
+    pub drizzle_hash: Option<String>,
+}
+
+/// A script the caller showed for a version of a multi-step rollback.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedScript {
+    pub version: String,
+    pub rollback_script: Option<String>,
+}
+
+/// Options of [`execute_rollbacks`] and [`preview_rollbacks`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecuteManyOptions {
+    /// Roll back every version applied after this one (it stays applied).
+    pub to: Option<String>,
+    /// Roll back the newest `steps` applied versions. Exactly one of `to` and `steps`.
+    pub steps: Option<u32>,
+    /// Execute versions marked unsafe too (never versions without a script).
+    pub force: bool,
+    pub lock_timeout_ms: Option<u32>,
+    pub statement_timeout_ms: Option<u32>,
+    /// The migrations in apply order (Drizzle's journal); versions not in it are ordered by `schema_versions`.
+    pub migrations: Vec<OrderedMigration>,
+    /// The versions and scripts the caller showed, newest first: if the selection under the lock differs
+    /// (another version applied or rolled back meanwhile, a script replaced), nothing runs.
+    pub expected_scripts: Option<Vec<ExpectedScript>>,
+}
+
+/// What refuses a multi-step rollback (as data in its preview).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run).
+    pub code: String,
+    /// The version that blocks (for missing scripts: the newest one, the furthest a rollback can go).
+    pub version: String,
+    pub versions: Vec<String>,
+    /// True when `force` overrides it (unsafe versions only).
+    pub forceable: bool,
+    pub message: String,
+}
+
+/// The locks one statement of a script takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementLocks {
+    /// 1-based number of the statement in the script.
+    pub statement: usize,
+    pub sql: String,
+    pub locks: Vec<LockEffect>,
+}
+
+/// What running a script costs now: its locks and the data at risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptCost {
+    /// False when the script cannot run in a transaction (`CONCURRENTLY`): it runs on its own.
+    pub transactional: bool,
+    pub locks: Vec<StatementLocks>,
+    pub data_at_risk: Vec<DataAtRisk>,
+}
+
+/// One version of a multi-step rollback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackStep {
+    #[serde(flatten)]
+    pub rollback: StoredRollback,
+    #[serde(flatten)]
+    pub cost: ScriptCost,
+}
+
+/// Preview of a multi-step rollback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackRange {
+    pub target: Option<String>,
+    /// Newest first: the order they run in.
+    pub steps: Vec<RollbackStep>,
+    /// Empty when it can be executed (`forceable` ones need force).
+    pub refusals: Vec<Refusal>,
 }

@@ -49,6 +49,7 @@ macro_rules! concat_row_columns {
 }
 use concat_row_columns;
 
+#[derive(Debug)]
 pub(crate) struct VersionRow {
     pub id: i64,
     pub stored: StoredRollback,
@@ -150,6 +151,18 @@ pub(crate) async fn all_rows(c: &impl GenericClient, ctx: &Ctx, table: Table) ->
         .await
         .map_err(|e| ctx.err(what, &e))?;
     rows.iter().map(|r| version_row(r, what).map(|v| v.stored)).collect()
+}
+
+/// The newest row of every version, in the order they were written (`id`).
+pub(crate) async fn newest_rows(c: &impl GenericClient, ctx: &Ctx, table: Table) -> Result<Vec<VersionRow>> {
+    let what = "reading schema_versions";
+    let sql = format!(
+        "SELECT {} FROM schema_versions s
+          WHERE id = (SELECT max(id) FROM schema_versions n WHERE n.version = s.version) ORDER BY id",
+        table.row_columns()
+    );
+    let rows = ctx.query(c, &sql, &[]).await.map_err(|e| ctx.err(what, &e))?;
+    rows.iter().map(|r| version_row(r, what)).collect()
 }
 
 /// Insert the row for `m`, or replace the script of its newest row unless that one was rolled back

@@ -10,6 +10,7 @@
 //!    usable. A failure is that batch's answer (the statements fall back to the SQL alone); never the migration's.
 //!
 //! Queries are fixed text with bind parameters; every JSON document is built by PostgreSQL.
+pub(crate) mod risk;
 pub(crate) mod snapshot;
 
 use std::sync::LazyLock;

@@ -245,6 +245,7 @@ describe('rolling back out of order', () => {
       refused.stderr,
     );
     assert.doesNotMatch(refused.stdout, /Executing rollback/);
+    assert.match(refused.stderr, /To roll back version 1\.3\.0 and every later one in one transaction: pnpm db:rollback --to=1\.2\.0 --execute/);
     assert.deepEqual(await databaseState(url), before);
 
     // Newest first; timeouts of 0 mean no limit.

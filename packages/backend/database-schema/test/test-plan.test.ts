@@ -68,7 +68,16 @@ describe('Test 1: generate rollback for ADD COLUMN', () => {
         'ALTER TABLE wishlist_items DROP COLUMN test_field;\n' +
         '\n' +
         'This rollback is marked as SAFE.\n' +
-        'To execute, run: pnpm db:rollback --version=1.3.0 --execute\n',
+        'To execute, run: pnpm db:rollback --version=1.3.0 --execute\n' +
+        // After the spec's lines: what it costs now (issue 9).
+        '\n' +
+        'Data at risk (read now, without changing anything):\n' +
+        '  ✓ wishlist_items.test_field: no row holds a value (nothing is lost)\n' +
+        "Locks (held until the rollback's transaction ends):\n" +
+        '  1. ALTER TABLE wishlist_items DROP COLUMN test_field\n' +
+        '     ACCESS EXCLUSIVE on wishlist_items (blocks reads and writes)\n' +
+        '⚠ Strong locks (ACCESS EXCLUSIVE on wishlist_items): while the rollback waits for one, every later query on ' +
+        'that table waits behind it. Add --lock-timeout=MS (e.g. --lock-timeout=5000) to give up instead, then retry.\n',
     );
     assert.equal(await columnExists(url, 'wishlist_items', 'test_field'), true, 'preview must not execute');
     assert.equal((await schemaVersion(url, '1.3.0')).rollback_applied_at, null);
@@ -114,7 +123,8 @@ describe('Test 2: generate rollback for CREATE INDEX', () => {
     );
     assert.equal(executed.code, 0, executed.stderr);
     assert.equal(
-      executed.stdout.split('\n').slice(0, 5).join('\n'),
+      // The cost is printed before the spec's lines, which stay together up to the prompt.
+      executed.stdout.slice(executed.stdout.indexOf('Rollback script for version')).split('\n').slice(0, 5).join('\n'),
       'Rollback script for version 1.3.0:\nDROP INDEX idx_test;\n\nExecuting rollback...\n✓ Rollback completed successfully',
     );
     assert.equal(await indexExists(url, 'idx_test'), false, 'index removed');
@@ -300,7 +310,18 @@ describe('Edge 1: multi-statement migration', () => {
         'This rollback is marked as UNSAFE.\n' +
         '  ⚠ Warning: Cannot auto-generate rollback for DROP COLUMN (data loss) (line 4, column 1)\n' +
         'The script above undoes only the reversible statements; the rest needs manual work.\n' +
-        'To execute, run: pnpm db:rollback --version=1.3.0 --execute --force\n',
+        'To execute, run: pnpm db:rollback --version=1.3.0 --execute --force\n' +
+        '\n' +
+        'Data at risk (read now, without changing anything):\n' +
+        '  ✓ wishlist_items.field1: no row holds a value (nothing is lost)\n' +
+        "Locks (held until the rollback's transaction ends):\n" +
+        '  1. DROP INDEX idx1\n' +
+        '     ACCESS EXCLUSIVE on idx1 and its table (blocks reads and writes)\n' +
+        '  2. ALTER TABLE wishlist_items DROP COLUMN field1\n' +
+        '     ACCESS EXCLUSIVE on wishlist_items (blocks reads and writes)\n' +
+        '⚠ Strong locks (ACCESS EXCLUSIVE on idx1 and its table, ACCESS EXCLUSIVE on wishlist_items): while the ' +
+        'rollback waits for one, every later query on that table waits behind it. Add --lock-timeout=MS ' +
+        '(e.g. --lock-timeout=5000) to give up instead, then retry.\n',
     );
 
     const before = await databaseState(url);

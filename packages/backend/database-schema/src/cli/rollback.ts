@@ -8,17 +8,23 @@ import { Output, parseCliArgs, reportError, runCli, timeoutMilliseconds } from '
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
 import { ask } from '../lib/prompt.js';
 import { formatWarning, generateRollback } from '../rollback/generator.js';
+import { printCost } from '../lib/cost.js';
+import { multi, stepsOption, type Selection } from './rollback-multi.js';
 import { verify } from './verify.js';
 
 const HELP = `Usage:
   pnpm db:rollback --version=X.Y.Z              preview the rollback script of a migration
   pnpm db:rollback --version=X.Y.Z --execute    execute it, after confirmation
+  pnpm db:rollback --to=X.Y.Z [--execute]       every migration applied after X.Y.Z, newest first, in ONE transaction
+  pnpm db:rollback --steps=N [--execute]        the newest N applied migrations, likewise
   pnpm db:rollback list                         list every version in schema_versions
   pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
   pnpm db:rollback verify                       prove every rollback of the migrations folder on a scratch database
 
 Options:
   --version=X.Y.Z           the migration's version (schema_versions.version)
+  --to=X.Y.Z                roll back every migration applied after X.Y.Z (X.Y.Z itself stays applied)
+  --steps=N                 roll back the newest N applied migrations
   --execute                 execute the rollback; asks "Are you sure you want to execute this rollback? (yes/no):"
   -y, --yes                 confirm without asking (required when stdin is not a terminal)
   --force                   allow executing a rollback marked UNSAFE (runs its reversible statements only),
@@ -46,6 +52,25 @@ if a statement fails, nothing changes. Scripts with CONCURRENTLY cannot run in a
 run statement by statement, and a failure keeps the statements that ran before it (they are listed).
 The script executed is the one shown; if it was replaced meanwhile, nothing runs (exit 16).
 
+Every preview also shows what the rollback costs now: the data at risk (rows holding a value in each
+column or table it drops; rows that would violate a NOT NULL or CHECK it adds back, which would make it
+fail; exact counts on small tables, estimates from pg_class/pg_stats, labelled, on large ones or when a
+count takes longer than a second) and, per statement, the lock it takes on which table, and whether it
+rewrites the table or builds an index. SAFE still means the schema comes back exactly; data deleted by
+the rollback does not come back. With a strong lock, pass --lock-timeout so that waiting for it does not
+stall the application.
+
+--to and --steps (multi-step rollback): the versions are ordered as the Drizzle journal orders them
+(schema_versions for versions not in the migrations folder), previewed together, confirmed once (same
+prompt, same --yes rules), then executed newest first in ONE transaction with every rollback_applied_at
+and every deletion from drizzle.__drizzle_migrations: if any statement fails, nothing changes and the
+error names the version and the statement. A script that cannot run in a transaction (CONCURRENTLY) runs
+on its own between the others; the run stops at the first failure and says what was rolled back.
+Refused, with nothing changed: any UNSAFE version without --force (exit 5); a version without a rollback
+script, even with --force (exit 6; the message says how to roll back to just above it); an unknown
+target (exit 7); a target that is not applied (exit 8). Afterwards nothing after the target is applied,
+so \`pnpm db:migrate:apply\` applies all of them again.
+
 Drizzle applies only migrations newer than the newest one it has recorded, so \`pnpm db:migrate:apply\`
 applies a rolled-back migration again only when no later migration is applied. Rolling back a
 migration while later ones are applied and not rolled back is refused (exit 15) unless --force; after
@@ -56,6 +81,8 @@ ${EXIT_CODES_HELP}
 
 const OPTIONS = {
   version: { type: 'string' },
+  to: { type: 'string' },
+  steps: { type: 'string' },
   execute: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   force: { type: 'boolean' },
@@ -77,6 +104,8 @@ await runCli(process.argv.slice(2), async (out) => {
     return EXIT.OK;
   }
   const command = checkUsage(values, positionals);
+  const selection: Selection | undefined =
+    values.to !== undefined ? { to: values.to } : values.steps !== undefined ? { steps: stepsOption(values.steps) } : undefined;
   const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
   const statementTimeoutMs = timeoutMilliseconds('statement-timeout', values['statement-timeout']);
   const dir = command === 'list' ? '' : await resolveMigrationsDir(values.migrations);
@@ -94,6 +123,16 @@ await runCli(process.argv.slice(2), async (out) => {
     log: (line) => out.note(line),
   });
   try {
+    if (selection !== undefined) {
+      return await multi(out, db, selection, {
+        execute: command === 'execute',
+        yes: values.yes === true,
+        force: values.force === true,
+        lockTimeoutMs,
+        statementTimeoutMs,
+        dir,
+      });
+    }
     switch (command) {
       case 'list':
         return await list(out, db);
@@ -123,15 +162,17 @@ function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' 
     if (sub !== 'list' && sub !== 'backfill' && sub !== 'verify') {
       throw usage(`Unknown command "${sub}" (expected list, backfill or verify)`);
     }
-    for (const flag of ['version', 'execute', 'yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
+    for (const flag of ['version', 'to', 'steps', 'execute', 'yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
       if (values[flag] !== undefined) throw usage(`--${flag} cannot be used with "${sub}"`);
     }
     // verify never touches the database of --pglite-dir: it makes its own.
     if (sub === 'verify' && values['pglite-dir'] !== undefined) throw usage('--pglite-dir cannot be used with "verify"');
     return sub;
   }
-  if (values.version === undefined) throw usage('Missing --version=X.Y.Z');
-  if (values.version.trim() === '') throw usage('--version must not be empty');
+  const chosen = (['version', 'to', 'steps'] as const).filter((flag) => values[flag] !== undefined);
+  if (chosen.length > 1) throw usage(`--${chosen[0]} and --${chosen[1]} cannot be used together`);
+  if (chosen.length === 0) throw usage('Missing --version=X.Y.Z (or --to=X.Y.Z, --steps=N)');
+  if (values[chosen[0]!]!.trim() === '') throw usage(`--${chosen[0]} must not be empty`);
   if (!values.execute) {
     for (const flag of ['yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
       if (values[flag] !== undefined) throw usage(`--${flag} only applies with --execute`);
@@ -145,6 +186,11 @@ function executeCommand(version: string, force: boolean): string {
   // Quoted for the shell when the version has more than plain version characters.
   const arg = /^[\w.+-]+$/.test(version) ? version : `'${version.replace(/'/g, `'\\''`)}'`;
   return `pnpm db:rollback --version=${arg} --execute${force ? ' --force' : ''}`;
+}
+
+function multiCommand(to: string): string {
+  const arg = /^[\w.+-]+$/.test(to) ? to : `'${to.replace(/'/g, `'\\''`)}'`;
+  return `pnpm db:rollback --to=${arg} --execute`;
 }
 
 function printScript(out: Output, rollback: StoredRollback): void {
@@ -220,10 +266,17 @@ async function preview(out: Output, db: Database, version: string, dir: string):
   } else {
     out.line(`To execute, run: ${executeCommand(version, !rollback.rollbackSafe)}`);
   }
+  // After the spec's lines: what running it would cost now.
+  const cost = rollback.rollbackAppliedAt === null ? await addon().rollbackCost(db.url, rollback.rollbackScript) : null;
+  if (cost !== null) {
+    out.line();
+    printCost(out, cost, false);
+  }
   out.result({
     ok: true,
     action: 'preview',
     rollback,
+    cost,
     laterVersions: versionsOf(later),
     executeCommand: rollback.rollbackAppliedAt === null ? executeCommand(version, !rollback.rollbackSafe) : null,
   });
@@ -256,6 +309,9 @@ async function execute(
   }
   if (rollback.rollbackScript === null) return noScriptError(out, rollback);
 
+  // Before the spec's lines (script, then the prompt right after it): what it costs now.
+  printCost(out, await addon().rollbackCost(db.url, rollback.rollbackScript), options.lockTimeoutMs !== undefined);
+  out.line();
   printScript(out, rollback);
   if (!rollback.rollbackSafe) {
     printSafety(out, rollback);
@@ -284,6 +340,10 @@ async function execute(
         'ROLLBACK_OUT_OF_ORDER',
       );
       reportError(out, error, { rollback, laterVersions: versionsOf(later) });
+      const previous = order[order.indexOf(version) - 1];
+      if (previous !== undefined) {
+        out.note(`To roll back version ${version} and every later one in one transaction: ${multiCommand(previous)}`);
+      }
       out.note(
         `Drizzle applies only migrations newer than the newest it has recorded: after this rollback, ` +
           `db:migrate:apply would not apply version ${version} again.`,

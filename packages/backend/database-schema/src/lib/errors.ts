@@ -25,13 +25,14 @@ export const EXIT = {
 export const EXIT_CODES_HELP = `Exit codes:
   0   done (preview shown, rollback executed, migrations applied, list/backfill done)
   1   unexpected error
-  2   invalid arguments (see --help)
+  2   invalid arguments (see --help), or --steps=N with fewer than N migrations applied
   3   cancelled: the answer to the confirmation prompt was not "yes"
   4   confirmation required: stdin is not a terminal and --yes was not given
-  5   rollback is UNSAFE and --force was not given
-  6   no rollback script found for the version
-  7   version not found in schema_versions
-  8   migration has already been rolled back
+  5   rollback is UNSAFE and --force was not given (--to/--steps: any version in range)
+  6   no rollback script found for the version (--to/--steps: for a version in range, even
+      with --force; the message says how far back a rollback can go)
+  7   version (or --to target) not found in schema_versions or the migrations folder
+  8   migration has already been rolled back (--to: the target version is not applied)
   9   cannot connect to the database
   10  schema_versions table (or its rollback columns) missing
   11  migrations folder, journal or a migration file missing or unreadable
@@ -61,6 +62,7 @@ const BY_ADDON_CODE: Record<string, number> = {
   ROLLBACK_SCRIPT_NOT_FOUND: EXIT.ROLLBACK_SCRIPT_NOT_FOUND,
   VERSION_NOT_FOUND: EXIT.VERSION_NOT_FOUND,
   ALREADY_ROLLED_BACK: EXIT.ALREADY_ROLLED_BACK,
+  TARGET_NOT_APPLIED: EXIT.ALREADY_ROLLED_BACK,
   CONNECTION_FAILED: EXIT.CONNECTION_FAILED,
   SCHEMA_VERSIONS_MISSING: EXIT.SCHEMA_VERSIONS_MISSING,
   PARSE_ERROR: EXIT.MIGRATION_FILES,

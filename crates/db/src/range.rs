@@ -1,0 +1,342 @@
+//! Several versions at once (`to`, `steps`): which versions a multi-step rollback undoes, in which order,
+//! what refuses it, and what it costs (locks, data at risk). [`crate::execute::execute_rollbacks`] runs it.
+use std::collections::HashMap;
+
+use pg_rollback_core::locks::statement_locks;
+use pg_rollback_core::risk::statement_risks;
+use pg_rollback_core::ParsedMigration;
+use tokio_postgres::GenericClient;
+
+use crate::catalog::risk::{measure, CountLimits};
+use crate::error::{Error, Result};
+use crate::session::{check_text, with_session, Ctx};
+use crate::versions::{self, Table, VersionRow};
+use crate::{
+    DataAtRisk, ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StatementLocks, StoredRollback,
+};
+
+/// Which versions: every one applied after `to`, or the newest `steps`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Selection {
+    To(String),
+    Steps(u32),
+}
+
+pub(crate) fn selection(options: &ExecuteManyOptions) -> Result<Selection> {
+    for m in &options.migrations {
+        check_text("migrations[].version", &m.version, false)?;
+    }
+    match (&options.to, options.steps) {
+        (Some(to), None) => {
+            check_text("to", to, false)?;
+            Ok(Selection::To(to.clone()))
+        }
+        (None, Some(0)) => Err(Error::InvalidArgument("steps must be at least 1".into())),
+        (None, Some(n)) => Ok(Selection::Steps(n)),
+        _ => Err(Error::InvalidArgument("give exactly one of to (a version) and steps (a number)".into())),
+    }
+}
+
+/// The newest row of every version in apply order: the order of `journal` (Drizzle's) for the versions in
+/// it, `schema_versions` (id) for the others, which keep their places among them.
+pub(crate) fn apply_order(rows: Vec<VersionRow>, journal: &[String]) -> Vec<VersionRow> {
+    let position: HashMap<&str, usize> = journal.iter().enumerate().map(|(i, v)| (v.as_str(), i)).collect();
+    let mut in_journal: Vec<VersionRow> = Vec::new();
+    let mut slots: Vec<Option<VersionRow>> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if position.contains_key(row.stored.version.as_str()) {
+            in_journal.push(row);
+            slots.push(None);
+        } else {
+            slots.push(Some(row));
+        }
+    }
+    in_journal.sort_by_key(|r| position[r.stored.version.as_str()]);
+    let mut journal_rows = in_journal.into_iter();
+    slots.into_iter().map(|slot| slot.or_else(|| journal_rows.next()).expect("one row per slot")).collect()
+}
+
+/// The rows to roll back, newest first.
+pub(crate) fn select(ordered: Vec<VersionRow>, journal: &[String], selection: &Selection) -> Result<Vec<VersionRow>> {
+    let applied = |r: &VersionRow| r.stored.rollback_applied_at.is_none();
+    match selection {
+        Selection::To(target) => {
+            let Some(at) = ordered.iter().position(|r| &r.stored.version == target) else {
+                if journal.contains(target) {
+                    return Err(Error::TargetNotApplied(format!(
+                        "Cannot roll back to version {target}: it is in the migrations folder but was never applied \
+                         (no schema_versions row). Nothing was changed"
+                    )));
+                }
+                return Err(Error::VersionNotFound(target.clone()));
+            };
+            if let Some(when) = &ordered[at].stored.rollback_applied_at {
+                return Err(Error::TargetNotApplied(format!(
+                    "Cannot roll back to version {target}: it is not applied (it was rolled back at {when}). \
+                     Nothing was changed"
+                )));
+            }
+            Ok(ordered.into_iter().skip(at + 1).filter(applied).rev().collect())
+        }
+        Selection::Steps(n) => {
+            let applied: Vec<VersionRow> = ordered.into_iter().filter(applied).collect();
+            if applied.len() < *n as usize {
+                return Err(Error::InvalidArgument(format!(
+                    "steps = {n}, but only {} migration{} applied and not rolled back. Nothing was changed",
+                    applied.len(),
+                    if applied.len() == 1 { " is" } else { "s are" }
+                )));
+            }
+            Ok(applied.into_iter().rev().take(*n as usize).collect())
+        }
+    }
+}
+
+/// The selected rows of the database as it is now (newest first).
+pub(crate) async fn selected(
+    c: &impl GenericClient,
+    ctx: &Ctx,
+    table: Table,
+    options: &ExecuteManyOptions,
+) -> Result<Vec<VersionRow>> {
+    let selection = selection(options)?;
+    let journal: Vec<String> = options.migrations.iter().map(|m| m.version.clone()).collect();
+    let rows = versions::newest_rows(c, ctx, table).await?;
+    select(apply_order(rows, &journal), &journal, &selection)
+}
+
+/// What refuses running `steps` (newest first): versions without a script (even with force), then unsafe
+/// ones (unless force), then scripts that cannot run at all.
+pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    let missing: Vec<&StoredRollback> = steps
+        .iter()
+        .map(|r| &r.stored)
+        .filter(|r| r.rollback_script.as_deref().is_none_or(|s| s.trim().is_empty()))
+        .collect();
+    if let Some(newest) = missing.first() {
+        let names: Vec<String> = missing.iter().map(|r| format!("{} ({})", r.version, r.migration_file)).collect();
+        let why: Vec<String> = missing
+            .iter()
+            .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {}", r.version, w.message)))
+            .collect();
+        let reach = if steps.first().map(|r| &r.stored.version) == Some(&newest.version) {
+            format!("No version can be rolled back past {} by pg-rollback: it is the newest applied", newest.version)
+        } else {
+            format!("To roll back as far as possible, roll back to just above it: to = {}", newest.version)
+        };
+        let target = target.map(|t| format!(" to version {t}")).unwrap_or_default();
+        out.push(Refusal {
+            code: "ROLLBACK_SCRIPT_NOT_FOUND".into(),
+            version: newest.version.clone(),
+            versions: missing.iter().map(|r| r.version.clone()).collect(),
+            forceable: false,
+            message: format!(
+                "No rollback script found for version{} {}: cannot roll back{target}, even with force{}. {reach}. \
+                 Nothing was changed",
+                if missing.len() == 1 { "" } else { "s" },
+                names.join(", "),
+                if why.is_empty() { String::new() } else { format!(" ({})", why.join("; ")) },
+            ),
+        });
+    }
+    let unsafe_: Vec<&StoredRollback> =
+        steps.iter().map(|r| &r.stored).filter(|r| r.rollback_script.is_some() && !r.rollback_safe).collect();
+    if let Some(first) = unsafe_.first() {
+        let names: Vec<String> = unsafe_.iter().map(|r| r.version.clone()).collect();
+        out.push(Refusal {
+            code: "ROLLBACK_UNSAFE".into(),
+            version: first.version.clone(),
+            versions: names.clone(),
+            forceable: true,
+            message: format!(
+                "The rollback of version{} {} {} marked unsafe (rollback_safe = false): {} not undo every \
+                 statement of the migration. Pass force to execute anyway. Nothing was changed",
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" },
+                if names.len() == 1 { "it does" } else { "they do" },
+            ),
+        });
+    }
+    for r in steps {
+        let Some(text) = r.stored.rollback_script.as_deref() else { continue };
+        let problem = match ParsedMigration::parse(text) {
+            Err(e) => Some(format!("cannot parse: {e}")),
+            Ok(script) => script.first_transaction_control().map(|i| {
+                format!(
+                    "statement {} (`{}`) would end the transaction pg-rollback runs scripts in",
+                    i + 1,
+                    script.statements[i].text
+                )
+            }),
+        };
+        if let Some(problem) = problem {
+            out.push(Refusal {
+                code: "ROLLBACK_FAILED".into(),
+                version: r.stored.version.clone(),
+                versions: vec![r.stored.version.clone()],
+                forceable: false,
+                message: format!(
+                    "The rollback script of version {} cannot be run: {problem}. Nothing was changed",
+                    r.stored.version
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The first refusal that applies with `force`, as the error the API rejects with.
+pub(crate) fn refusal_error(refusals: &[Refusal], force: bool) -> Option<Error> {
+    let r = refusals.iter().find(|r| !(force && r.forceable))?;
+    Some(match r.code.as_str() {
+        "ROLLBACK_SCRIPT_NOT_FOUND" => Error::ScriptsNotFound(r.message.clone()),
+        "ROLLBACK_UNSAFE" => Error::RollbacksUnsafe(r.message.clone()),
+        _ => Error::RollbackFailed(r.message.clone()),
+    })
+}
+
+/// Locks and data at risk of `script` on the database as it is now (in `c`'s read-only transaction).
+pub(crate) async fn cost<C: GenericClient + Sync>(c: &C, ctx: &Ctx, script: &str, limits: CountLimits) -> ScriptCost {
+    let Ok(parsed) = ParsedMigration::parse(script) else {
+        return ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() };
+    };
+    let mut locks = Vec::new();
+    let mut data_at_risk: Vec<DataAtRisk> = Vec::new();
+    for (i, s) in parsed.statements.iter().enumerate() {
+        let effects = statement_locks(&s.node);
+        if !effects.is_empty() {
+            locks.push(StatementLocks { statement: i + 1, sql: s.text.clone(), locks: effects });
+        }
+        let targets = statement_risks(&s.node);
+        if !targets.is_empty() {
+            data_at_risk.extend(measure(c, ctx, i + 1, &targets, limits).await);
+        }
+    }
+    ScriptCost { transactional: parsed.runs_in_transaction(), locks, data_at_risk }
+}
+
+/// Read-only, bounded: the transaction every preview reads in.
+pub(crate) async fn read_only<T>(
+    client: &mut tokio_postgres::Client,
+    ctx: &Ctx,
+    op: impl AsyncFnOnce(&tokio_postgres::Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    let tx = client
+        .build_transaction()
+        .read_only(true)
+        .start()
+        .await
+        .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
+    let result = op(&tx).await;
+    let _ = tx.rollback().await;
+    result
+}
+
+/// Preview of a multi-step rollback: the versions (newest first) with their scripts, locks and data at
+/// risk, and what would refuse executing it. Changes nothing.
+pub async fn preview_rollbacks(url: &str, options: &ExecuteManyOptions, limits: CountLimits) -> Result<RollbackRange> {
+    selection(options)?;
+    with_session(url, async |client, ctx| {
+        let table = versions::require(&*client, ctx).await?;
+        read_only(client, ctx, async |tx| {
+            let rows = selected(tx, ctx, table, options).await?;
+            let refusals = refusals(&rows, options.to.as_deref());
+            let mut steps = Vec::with_capacity(rows.len());
+            for row in rows {
+                let cost = match row.stored.rollback_script.as_deref() {
+                    Some(script) => cost(tx, ctx, script, limits).await,
+                    None => ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() },
+                };
+                steps.push(RollbackStep { rollback: row.stored, cost });
+            }
+            Ok(RollbackRange { target: options.to.clone(), steps, refusals })
+        })
+        .await
+    })
+    .await
+}
+
+/// Locks and data at risk of a script (a single version's preview). Read-only.
+pub async fn rollback_cost(url: &str, script: &str, limits: CountLimits) -> Result<ScriptCost> {
+    check_text("script", script, true)?;
+    with_session(url, async |client, ctx| {
+        read_only(client, ctx, async |tx| Ok(cost(tx, ctx, script, limits).await)).await
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, version: &str, rolled_back: bool) -> VersionRow {
+        VersionRow {
+            id,
+            stored: StoredRollback {
+                version: version.into(),
+                migration_file: format!("{version}.sql"),
+                description: None,
+                rollback_script: Some("SELECT 1;\n".into()),
+                rollback_safe: true,
+                state_captured: false,
+                warnings: vec![],
+                applied_at: String::new(),
+                rollback_applied_at: rolled_back.then(|| "2026-01-01T00:00:00.000Z".into()),
+            },
+        }
+    }
+
+    fn versions(rows: &[VersionRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.stored.version.as_str()).collect()
+    }
+
+    #[test]
+    fn journal_order_wins_and_other_versions_keep_their_places() {
+        // 1.0 recorded late (backfilled), x not in the journal.
+        let rows = vec![row(1, "1.1", false), row(2, "x", false), row(3, "1.2", false), row(4, "1.0", false)];
+        let journal: Vec<String> = ["1.0", "1.1", "1.2"].map(String::from).into();
+        assert_eq!(versions(&apply_order(rows, &journal)), ["1.0", "x", "1.1", "1.2"]);
+    }
+
+    #[test]
+    fn to_and_steps_select_newest_first_skipping_rolled_back() {
+        let journal: Vec<String> = ["1.0", "1.1", "1.2", "1.3"].map(String::from).into();
+        let rows = || vec![row(1, "1.0", false), row(2, "1.1", false), row(3, "1.2", true), row(4, "1.3", false)];
+        let to = |v: &str| select(apply_order(rows(), &journal), &journal, &Selection::To(v.into()));
+        assert_eq!(versions(&to("1.0").unwrap()), ["1.3", "1.1"]);
+        assert_eq!(versions(&to("1.3").unwrap()), Vec::<&str>::new());
+        assert_eq!(to("1.2").unwrap_err().code(), "TARGET_NOT_APPLIED");
+        assert_eq!(to("9.9").unwrap_err().code(), "VERSION_NOT_FOUND");
+        let steps = |n| select(apply_order(rows(), &journal), &journal, &Selection::Steps(n));
+        assert_eq!(versions(&steps(2).unwrap()), ["1.3", "1.1"]);
+        assert_eq!(versions(&steps(3).unwrap()), ["1.3", "1.1", "1.0"]);
+        assert_eq!(steps(4).unwrap_err().code(), "INVALID_ARGUMENT");
+        let never: Vec<String> = ["1.0", "1.1", "1.2", "1.3", "1.4"].map(String::from).into();
+        let e = select(apply_order(rows(), &never), &never, &Selection::To("1.4".into())).unwrap_err();
+        assert_eq!(e.code(), "TARGET_NOT_APPLIED");
+    }
+
+    #[test]
+    fn refusals_name_the_blocking_versions() {
+        let mut steps = vec![row(4, "1.3", false), row(3, "1.2", false), row(2, "1.1", false)];
+        steps[1].stored.rollback_script = None;
+        steps[0].stored.rollback_safe = false;
+        let r = refusals(&steps, Some("1.0"));
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].code.as_str(), r[0].version.as_str(), r[0].forceable),
+            ("ROLLBACK_SCRIPT_NOT_FOUND", "1.2", false)
+        );
+        assert!(r[0].message.contains("No rollback script found for version 1.2 (1.2.sql)"), "{}", r[0].message);
+        assert!(r[0].message.contains("roll back to just above it: to = 1.2"), "{}", r[0].message);
+        assert_eq!((r[1].code.as_str(), r[1].forceable), ("ROLLBACK_UNSAFE", true));
+        assert_eq!(refusal_error(&r, true).unwrap().code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+        assert_eq!(refusal_error(&r[1..], false).unwrap().code(), "ROLLBACK_UNSAFE");
+        assert!(refusal_error(&r[1..], true).is_none());
+        steps[0].stored.rollback_script = None;
+        let r = refusals(&steps, None);
+        assert!(r[0].message.contains("it is the newest applied"), "{}", r[0].message);
+    }
+}
