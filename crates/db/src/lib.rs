@@ -3,7 +3,8 @@
 //! the napi addon wraps it.
 //!
 //! Every call opens its own connection (one URL, no pool) and closes it before returning, so the
-//! single-connection embedded server can serve the next call.
+//! single-connection embedded server can serve the next call; between [`open_session`] and
+//! [`close_session`] the calls with that URL share one connection instead (a CLI run).
 mod apply;
 mod catalog;
 mod connect;
@@ -23,6 +24,7 @@ pub use error::{Error, Result};
 pub use execute::execute_rollback;
 pub use lock::Timeouts;
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
+pub use session::{close_session, open_session};
 
 use serde::Serialize;
 

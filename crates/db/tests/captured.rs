@@ -17,7 +17,8 @@ use testpg::{unified_diff, Database, Server};
 const WORKERS: usize = 2;
 
 /// Roles the cases grant to; created once per server (roles are not per database).
-const ROLES: &str = "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+const ROLES: &str =
+    "DO $$ BEGIN CREATE ROLE captured_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 DO $$ BEGIN CREATE ROLE captured_writer; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
 DO $$ BEGIN CREATE ROLE captured_owner; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;";
 
