@@ -164,7 +164,16 @@ pub(crate) async fn with_session<T>(url: &str, op: impl AsyncFnOnce(&mut Client,
             *conn = Some((session, Ctx::new(target.describe.clone())));
         }
         let (session, ctx) = conn.as_mut().expect("just made");
-        return op(&mut session.client, ctx).await;
+        let result = op(&mut session.client, ctx).await;
+        // After a failure the connection may be broken without knowing it yet: checked, so the next call does
+        // not inherit it.
+        let broken = result.is_err() && (session.client.is_closed() || session.client.batch_execute("").await.is_err());
+        if broken {
+            if let Some((session, _)) = conn.take() {
+                session.close().await;
+            }
+        }
+        return result;
     }
     let target = parse_url(url)?;
     let mut session: Session = connect(&target).await?;

@@ -104,7 +104,7 @@ async fn a_lost_session_connection_is_made_again_and_sessions_nest() {
     ))
     .unwrap();
     // The call that meets the terminated connection may fail (as it would without a session); the next one
-    // connects again.
+    // connects again (the failed call found the connection broken).
     let mut result = get_rollback(&url, "1.0.0").await;
     if result.is_err() {
         result = get_rollback(&url, "1.0.0").await;
