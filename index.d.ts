@@ -106,6 +106,9 @@ export interface CatalogSnapshot {
   objects: Array<CatalogObject>
 }
 
+/** Ends one `openSession(databaseUrl)`; the last one closes the connection once a running call is done. */
+export declare function closeSession(databaseUrl: string): Promise<void>
+
 /**
  * What differs from `before` to `after` (two `catalogSnapshot` results), one entry per object or attribute;
  * empty when they are the same schema.
@@ -323,6 +326,16 @@ export interface MigrationInput {
   description?: string
   appliedBy?: string
 }
+
+/**
+ * Until the matching `closeSession(databaseUrl)`, every call with exactly this URL runs on ONE connection
+ * (made at the first call, again if it is lost), one call at a time, instead of connecting and closing
+ * itself: each call keeps its own transactions and advisory lock. Opening the same URL again nests. The
+ * CLIs open one for their whole run (so the single-connection embedded server serves it too).
+ *
+ * Throws `INVALID_ARGUMENT` for a URL that is not a PostgreSQL URL.
+ */
+export declare function openSession(databaseUrl: string): void
 
 /**
  * Dry run of one migration: run it with capture inside a transaction that is always rolled back, and

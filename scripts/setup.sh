@@ -3,7 +3,7 @@
 # Debian 12 (root, or a user with passwordless sudo) that has Rust, Node 20 and npm. Installs only
 # what is missing: libclang-dev (pg_query's bindgen), a C toolchain, PostgreSQL 15 server and client
 # (the tests start throwaway clusters from /usr/lib/postgresql/15/bin), openssl (TLS tests), pnpm,
-# the node modules, and builds the addon.
+# the node modules, and builds the addon and the Drizzle package's compiled CLI (dist/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -73,7 +73,7 @@ if [ -f package.json ]; then
     pnpm install
   fi
   if node -e "process.exit(require('./package.json').scripts?.build ? 0 : 1)"; then
-    log "building the addon (pnpm run build)"
+    log "building the addon and the compiled CLI (pnpm run build)"
     pnpm run build
   fi
 fi

@@ -688,6 +688,32 @@ pub fn later_versions<'env>(
     })
 }
 
+/// Until the matching `closeSession(databaseUrl)`, every call with exactly this URL runs on ONE connection
+/// (made at the first call, again if it is lost), one call at a time, instead of connecting and closing
+/// itself: each call keeps its own transactions and advisory lock. Opening the same URL again nests. The
+/// CLIs open one for their whole run (so the single-connection embedded server serves it too).
+///
+/// Throws `INVALID_ARGUMENT` for a URL that is not a PostgreSQL URL.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(ts_args_type = "databaseUrl: string")]
+pub fn open_session(database_url: Unknown<'_>) -> napi::Result<(), crate::ErrorCode> {
+    catch_panic(|| {
+        let url = string_arg(&database_url, "databaseUrl")?;
+        db::open_session(&url).map_err(db_error)
+    })
+}
+
+/// Ends one `openSession(databaseUrl)`; the last one closes the connection once a running call is done.
+#[cfg_attr(test, allow(dead_code))]
+#[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<void>")]
+pub fn close_session<'env>(env: &'env Env, database_url: Unknown<'env>) -> napi::Result<PromiseRaw<'env, ()>> {
+    let url = catch_panic(|| string_arg(&database_url, "databaseUrl"));
+    promise(env, async move {
+        db::close_session(&url?).await;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

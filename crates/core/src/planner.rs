@@ -161,6 +161,10 @@ impl Planner {
             });
         }
 
+        // Large migrations' trees are freed off the caller's thread.
+        if self.migration.statements.len() >= 256 {
+            crate::source::pool::drop_later(std::mem::take(&mut self.migration));
+        }
         let rollback_script: String = plans.iter().rev().filter_map(|p| p.inverse.as_deref()).collect();
         RollbackPlan {
             rollback_script: (!rollback_script.is_empty()).then_some(rollback_script),

@@ -3,6 +3,7 @@ use crate::Error;
 use pg_query::protobuf;
 use prost::Message;
 use std::ffi::{c_char, c_int, CStr, CString};
+use std::sync::Arc;
 
 /// One top-level statement of the migration.
 #[derive(Debug)]
@@ -164,20 +165,82 @@ fn parse_statement_by_statement(src: &str) -> Option<Vec<protobuf::RawStmt>> {
     if threads == 1 {
         return parse_chunk(0..pieces.len());
     }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..pieces.len())
-            .step_by(chunk)
-            .map(|start| {
-                let range = start..(start + chunk).min(pieces.len());
-                scope.spawn(move || parse_chunk(range))
+    // The first chunk is parsed here, the others by the pool's threads (on their own copy of the text).
+    let shared: Arc<str> = Arc::from(src);
+    let spans: Arc<Vec<(usize, usize)>> = Arc::new(pieces.iter().zip(&offsets).map(|(p, &o)| (o, p.len())).collect());
+    let waiting: Vec<_> = (chunk..pieces.len())
+        .step_by(chunk)
+        .map(|start| {
+            let (src, spans) = (shared.clone(), spans.clone());
+            let range = start..(start + chunk).min(spans.len());
+            pool::run(move || {
+                range.map(|i| parse_piece(&src[spans[i].0..spans[i].0 + spans[i].1], spans[i].0)).collect()
             })
-            .collect();
-        let mut statements = Vec::with_capacity(pieces.len());
-        for worker in workers {
-            statements.extend(worker.join().ok()??);
+        })
+        .collect();
+    let mut statements = parse_chunk(0..chunk.min(pieces.len()));
+    for result in waiting {
+        let more: Option<Vec<protobuf::RawStmt>> = result.recv().ok().flatten();
+        statements = statements.zip(more).map(|(mut all, more)| {
+            all.extend(more);
+            all
+        });
+    }
+    statements
+}
+
+/// Long-lived parser threads: libpg_query's per-thread memory and the allocators' per-thread caches stay warm
+/// between calls (threads spawned per call paid for fresh pages every time), and big parse trees are dropped
+/// there instead of on the caller's thread.
+pub(crate) mod pool {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::mpsc::{channel, Receiver, Sender};
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    type Job = Box<dyn FnOnce() + Send>;
+
+    static JOBS: LazyLock<Mutex<Sender<Job>>> = LazyLock::new(|| {
+        let (send, receive) = channel::<Job>();
+        let receive = Arc::new(Mutex::new(receive));
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4) - 1;
+        for i in 0..threads.max(1) {
+            let receive = receive.clone();
+            let _ = std::thread::Builder::new().name(format!("pg-rollback-parse-{i}")).spawn(move || loop {
+                let job = match receive.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
         }
-        Some(statements)
-    })
+        Mutex::new(send)
+    });
+
+    /// Runs `f` on a pool thread; its result arrives on the receiver (nothing when it panicked).
+    pub fn run<T: Send + 'static>(f: impl FnOnce() -> Option<T> + Send + 'static) -> Receiver<Option<T>> {
+        let (send, receive) = channel();
+        let job: Job = Box::new(move || {
+            let _ = send.send(catch_unwind(AssertUnwindSafe(f)).ok().flatten());
+        });
+        if let Ok(jobs) = JOBS.lock() {
+            let _ = jobs.send(job);
+        }
+        receive
+    }
+
+    /// Drops `value` on a pool thread (freeing a large parse tree takes a while).
+    pub fn drop_later<T: Send + 'static>(value: T) {
+        let job: Job = Box::new(move || drop(value));
+        match JOBS.lock() {
+            Ok(jobs) => {
+                let _ = jobs.send(job);
+            }
+            Err(_) => drop(job),
+        }
+    }
 }
 
 /// Below this size a second thread costs more than it saves.

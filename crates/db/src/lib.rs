@@ -3,7 +3,8 @@
 //! the napi addon wraps it.
 //!
 //! Every call opens its own connection (one URL, no pool) and closes it before returning, so the
-//! single-connection embedded server can serve the next call.
+//! single-connection embedded server can serve the next call; between [`open_session`] and
+//! [`close_session`] the calls with that URL share one connection instead (a CLI run).
 mod apply;
 mod catalog;
 mod connect;
@@ -29,6 +30,7 @@ pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
 pub use range::{preview_rollbacks, rollback_cost};
+pub use session::{close_session, open_session};
 pub use verify::{
     catalog_snapshot, create_scratch_database, drop_scratch_database, verify_rollback, ScratchDatabase,
     VerifiedRollback, VerifyInput,

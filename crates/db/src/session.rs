@@ -1,7 +1,7 @@
 //! One connection per call (or per CLI run), argument checks, and turning our own statements' errors into
 //! coded errors.
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, GenericClient, Row, Statement};
@@ -18,6 +18,10 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    fn new(describe: String) -> Self {
+        Ctx { describe, prepared: Mutex::new(HashMap::new()) }
+    }
+
     /// `sql` as a statement prepared on this session's connection (once).
     pub async fn prepare(
         &self,
@@ -109,11 +113,71 @@ pub(crate) fn check_timeout(name: &str, ms: Option<u32>) -> Result<()> {
     }
 }
 
-/// Connect, run `op`, and always close the connection.
+/// The connection of a URL opened with [`open_session`]; made at its first use.
+type Slot = Arc<tokio::sync::Mutex<Option<(Session, Ctx)>>>;
+
+/// The URLs opened with [`open_session`] (one per CLI run, typically): how many times, and their connection.
+static SHARED: LazyLock<Mutex<HashMap<String, (usize, Slot)>>> = LazyLock::new(Default::default);
+
+/// Until the matching [`close_session`], every call with exactly this URL uses ONE connection (made at the
+/// first call, and again after it was lost), one call at a time, instead of connecting and closing itself:
+/// each call keeps its own transactions and advisory lock, and no longer pays a connection (TLS, auth,
+/// the first catalog reads and prepares) each time. Opening the same URL again nests.
+pub fn open_session(url: &str) -> Result<()> {
+    parse_url(url)?;
+    SHARED.lock().expect("not poisoned").entry(url.to_owned()).or_default().0 += 1;
+    Ok(())
+}
+
+/// Ends one [`open_session`]; the last one closes the connection (after a call still running on it).
+pub async fn close_session(url: &str) {
+    let slot = {
+        let mut shared = SHARED.lock().expect("not poisoned");
+        let Some((opened, _)) = shared.get_mut(url) else { return };
+        *opened -= 1;
+        if *opened > 0 {
+            return;
+        }
+        shared.remove(url).expect("present").1
+    };
+    let conn = slot.lock().await.take();
+    if let Some((session, _)) = conn {
+        session.close().await;
+    }
+}
+
+/// Connect, run `op`, and always close the connection; on a URL opened with [`open_session`], run `op` on
+/// its connection instead.
 pub(crate) async fn with_session<T>(url: &str, op: impl AsyncFnOnce(&mut Client, &Ctx) -> Result<T>) -> Result<T> {
+    let slot = SHARED.lock().expect("not poisoned").get(url).map(|(_, slot)| slot.clone());
+    if let Some(slot) = slot {
+        let mut conn = slot.lock().await;
+        if conn.as_ref().is_some_and(|(session, _)| session.client.is_closed()) {
+            // Lost (a broken connection is the error of the call that saw it): this call connects again.
+            if let Some((session, _)) = conn.take() {
+                session.close().await;
+            }
+        }
+        if conn.is_none() {
+            let target = parse_url(url)?;
+            let session = connect(&target).await?;
+            *conn = Some((session, Ctx::new(target.describe.clone())));
+        }
+        let (session, ctx) = conn.as_mut().expect("just made");
+        let result = op(&mut session.client, ctx).await;
+        // After a failure the connection may be broken without knowing it yet: checked, so the next call does
+        // not inherit it.
+        let broken = result.is_err() && (session.client.is_closed() || session.client.batch_execute("").await.is_err());
+        if broken {
+            if let Some((session, _)) = conn.take() {
+                session.close().await;
+            }
+        }
+        return result;
+    }
     let target = parse_url(url)?;
     let mut session: Session = connect(&target).await?;
-    let ctx = Ctx { describe: target.describe.clone(), prepared: Mutex::new(HashMap::new()) };
+    let ctx = Ctx::new(target.describe.clone());
     let result = op(&mut session.client, &ctx).await;
     session.close().await;
     result

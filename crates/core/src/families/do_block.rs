@@ -65,7 +65,69 @@ fn parsed_body(body: &str) -> Body {
     if let Some(found) = BODIES.with(|b| b.borrow().get(body).cloned()) {
         return found;
     }
-    let parsed = embedded_statements(body).and_then(|embedded| {
+    let parsed = drizzle_guard(body).map(|node| Rc::new(vec![(node, true)])).or_else(|| slow_body(body));
+    BODIES.with(|b| {
+        let mut bodies = b.borrow_mut();
+        if bodies.len() >= 256 {
+            bodies.clear();
+        }
+        bodies.insert(body.to_owned(), parsed.clone());
+    });
+    parsed
+}
+
+/// Node kinds that read the same in PL/pgSQL and in SQL (no INTO, no PL/pgSQL keyword of their own).
+fn plain_ddl(node: &NodeEnum) -> bool {
+    matches!(
+        node,
+        NodeEnum::AlterTableStmt(_)
+            | NodeEnum::CreateEnumStmt(_)
+            | NodeEnum::CreateStmt(_)
+            | NodeEnum::IndexStmt(_)
+            | NodeEnum::CreateSchemaStmt(_)
+            | NodeEnum::CompositeTypeStmt(_)
+    )
+}
+
+/// drizzle-kit's wrapper exactly, `BEGIN <ddl>; EXCEPTION WHEN duplicate_object THEN null; END`, read without
+/// the PL/pgSQL parser (its JSON is most of a DO block's cost): the statement is parsed by the SQL parser.
+/// `None` for anything else, which goes through the PL/pgSQL parser; both ways give the same statement.
+fn drizzle_guard(body: &str) -> Option<NodeEnum> {
+    let trimmed = body.trim();
+    let rest = trimmed.get(..5).filter(|b| b.eq_ignore_ascii_case("begin")).map(|_| &trimmed[5..])?;
+    if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let lower = rest.to_ascii_lowercase();
+    let at = lower.rfind("exception")?;
+    let tail: Vec<&str> = lower[at..].split_ascii_whitespace().collect();
+    let tail_ok = matches!(
+        tail.as_slice(),
+        ["exception", "when", "duplicate_object", "then", "null;", "end"]
+            | ["exception", "when", "duplicate_object", "then", "null", ";", "end"]
+            | ["exception", "when", "duplicate_object", "then", "null;", "end;"]
+            | ["exception", "when", "duplicate_object", "then", "null", ";", "end;"]
+    );
+    if !tail_ok {
+        return None;
+    }
+    // A `--` comment could swallow the `;`; the SQL parser must see the whole statement and nothing else.
+    let statement = rest[..at].trim_end().strip_suffix(';')?.trim();
+    if statement.contains("--") {
+        return None;
+    }
+    let mut parsed = crate::source::parse_tree(statement).ok()?;
+    let raw = parsed.stmts.pop().filter(|_| parsed.stmts.is_empty())?;
+    // One statement spanning the whole text (not `a;` followed by nothing).
+    if raw.stmt_location != 0 || !(raw.stmt_len == 0 || raw.stmt_len as usize == statement.len()) {
+        return None;
+    }
+    raw.stmt?.node.filter(plain_ddl)
+}
+
+/// The general way: the PL/pgSQL parser finds the plain SQL statements, which the SQL parser then reads.
+fn slow_body(body: &str) -> Body {
+    embedded_statements(body).and_then(|embedded| {
         let mut nodes = Vec::new();
         for statement in embedded {
             let parsed = crate::source::parse_tree(&statement.sql).ok()?;
@@ -78,15 +140,7 @@ fn parsed_body(body: &str) -> Body {
             );
         }
         Some(Rc::new(nodes))
-    });
-    BODIES.with(|b| {
-        let mut bodies = b.borrow_mut();
-        if bodies.len() >= 256 {
-            bodies.clear();
-        }
-        bodies.insert(body.to_owned(), parsed.clone());
-    });
-    parsed
+    })
 }
 
 /// The SQL statements of a body made only of blocks and plain SQL, with handlers that do nothing;
@@ -164,6 +218,37 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].guarded);
         assert!(found[0].sql.starts_with("ALTER TABLE \"a\" ADD CONSTRAINT"));
+    }
+
+    #[test]
+    fn the_drizzle_fast_path_reads_what_the_plpgsql_parser_reads() {
+        let same = [
+            " BEGIN\n ALTER TABLE \"a\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"u\") REFERENCES \"public\".\"b\"(\"id\") ON DELETE cascade ON UPDATE no action;\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND ",
+            "\nbegin CREATE TYPE \"public\".\"s\" AS ENUM('a', 'b;c');\n exception when DUPLICATE_OBJECT then NULL ; end;\n",
+            " BEGIN CREATE SCHEMA \"x\"; EXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGIN CREATE INDEX i ON t ((a || ';')); EXCEPTION WHEN duplicate_object THEN null; END ",
+        ];
+        for body in same {
+            let fast = drizzle_guard(body).unwrap_or_else(|| panic!("fast path refused {body:?}"));
+            let slow = slow_body(body).unwrap();
+            assert_eq!(slow.len(), 1, "{body:?}");
+            assert_eq!(slow[0], (fast, true), "{body:?}");
+        }
+        // Anything else takes the PL/pgSQL parser (whatever it then decides).
+        for body in [
+            " BEGIN ALTER TABLE a ADD COLUMN c int; -- x;\nEXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGIN ALTER TABLE a ADD COLUMN c int; ALTER TABLE a ADD COLUMN d int; EXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGIN INSERT INTO t VALUES (1); EXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGIN ALTER TABLE a ADD COLUMN c int; EXCEPTION WHEN others THEN null; END ",
+            " BEGIN ALTER TABLE a ADD COLUMN c int; EXCEPTION WHEN duplicate_object THEN RAISE NOTICE 'x'; END ",
+            " DECLARE n int; BEGIN ALTER TABLE a ADD COLUMN c int; EXCEPTION WHEN duplicate_object THEN null; END ",
+            " <<l>> BEGIN ALTER TABLE a ADD COLUMN c int; EXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGIN ALTER TABLE a ADD COLUMN c int EXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGINALTER TABLE a ADD COLUMN c int; EXCEPTION WHEN duplicate_object THEN null; END ",
+            " BEGIN ALTER TABLE a ADD COLUMN c int;; EXCEPTION WHEN duplicate_object THEN null; END ",
+        ] {
+            assert!(drizzle_guard(body).is_none(), "{body:?}");
+        }
     }
 
     #[test]

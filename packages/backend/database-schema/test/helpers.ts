@@ -12,10 +12,11 @@ import pg from 'pg';
 export const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = path.resolve(PACKAGE_DIR, '../../..');
 export const BASE_MIGRATIONS = path.join(PACKAGE_DIR, 'src', 'migrations');
+// The compiled CLIs, run with plain node as `pnpm db:rollback` runs them (the package's test script builds dist/ first).
 const CLI = {
-  rollback: path.join(PACKAGE_DIR, 'src', 'cli', 'rollback.ts'),
-  migrate: path.join(PACKAGE_DIR, 'src', 'cli', 'migrate-apply.ts'),
-  demo: path.join(PACKAGE_DIR, 'src', 'cli', 'demo.ts'),
+  rollback: path.join(PACKAGE_DIR, 'dist', 'cli', 'rollback.js'),
+  migrate: path.join(PACKAGE_DIR, 'dist', 'cli', 'migrate-apply.js'),
+  demo: path.join(PACKAGE_DIR, 'dist', 'cli', 'demo.js'),
 };
 export type CliName = keyof typeof CLI;
 
@@ -73,7 +74,7 @@ function cliEnv(databaseUrl: string | undefined, extra: Record<string, string> =
 }
 
 function cliArgs(cli: CliName, args: string[]): string[] {
-  return ['--import', 'tsx', CLI[cli], ...args];
+  return [CLI[cli], ...args];
 }
 
 /** Runs a CLI with stdin a pipe (not a terminal); `input` is written to it. */

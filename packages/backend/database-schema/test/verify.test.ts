@@ -171,7 +171,7 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
         sql: `CREATE TABLE t${i} (id int PRIMARY KEY, name text);`,
       })),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PACKAGE_DIR, 'src/cli/rollback.ts'), 'verify', '--migrations', dir], {
+    const child = spawn(process.execPath, [path.join(PACKAGE_DIR, 'dist/cli/rollback.js'), 'verify', '--migrations', dir], {
       cwd: PACKAGE_DIR,
       env: { ...process.env, DATABASE_URL: url },
       stdio: ['ignore', 'pipe', 'pipe'],

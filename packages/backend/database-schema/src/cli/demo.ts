@@ -1,5 +1,6 @@
 // `pnpm demo`: the whole flow, by running the real commands one after the other: on DATABASE_URL when it is
 // set, else on the embedded PostgreSQL.
+import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,9 @@ Options:
 `;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The compiled demo (dist/) runs the compiled commands; from src/ (tsx) the sources.
+const ext = path.extname(fileURLToPath(import.meta.url));
+const runner = ext === '.ts' ? ['--import', 'tsx'] : [];
 
 await runCli(process.argv.slice(2), async () => {
   const { values, positionals } = parseCliArgs(process.argv.slice(2), {
@@ -56,7 +60,7 @@ await runCli(process.argv.slice(2), async () => {
     process.stdout.write(`\n### ${title}\n$ pnpm ${command}${args.length ? ` ${args.join(' ')}` : ''}\n`);
     const result = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(here, `${script}.ts`), ...args, ...target],
+      [...runner, path.join(here, `${script}${ext}`), ...args, ...target],
       { cwd: PACKAGE_DIR, stdio: 'inherit' },
     );
     if (result.status !== 0) {

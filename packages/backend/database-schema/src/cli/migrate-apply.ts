@@ -1,6 +1,7 @@
 // `pnpm db:migrate:apply`: the Drizzle migration wrapper of WISH-20200 (spec "Option 1: wrapper").
 // Applies pending migrations of the Drizzle journal the way drizzle-orm's migrator does, and stores
 // each one's rollback in schema_versions in the same transaction, built from the state the database had.
+import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import os from 'node:os';
 import { addon, errorCode, type RollbackPlan, type StoredRollback } from '../addon.js';
 import { Output, parseCliArgs, runCli, timeoutMilliseconds } from '../lib/cli.js';

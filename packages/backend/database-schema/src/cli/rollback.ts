@@ -1,4 +1,5 @@
 // `pnpm db:rollback`: preview, execute, list and backfill generated rollback scripts (WISH-20200).
+import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import fs from 'node:fs';
 import { addon, type LaterVersion, type StoredRollback } from '../addon.js';
 import { openDatabase, type Database } from '../lib/database.js';

@@ -94,23 +94,30 @@ async function openScratch(out: Output, databaseUrl: string | undefined): Promis
 /** Runs `body` with a scratch database that is removed afterwards, also on failure, Ctrl-C or SIGTERM. */
 async function withScratch<T>(out: Output, databaseUrl: string | undefined, body: (s: Scratch) => Promise<T>): Promise<T> {
   const scratch = await openScratch(out, databaseUrl);
+  // The whole run on one connection to the scratch database, closed before it is dropped.
+  addon().openSession(scratch.url);
   let removed: Promise<void> | undefined;
-  const remove = () => {
-    removed ??= scratch.remove().catch((error) => {
-      out.note(`⚠ Warning: could not remove the ${scratch.describe}: ${(error as Error).message}`);
-    });
+  // `closeFirst`: end the session after the call running on it; on a signal the database goes at once
+  // (DROP ... WITH (FORCE), or the embedded server stopped) and that call fails.
+  const remove = (closeFirst: boolean) => {
+    const closed = closeFirst ? addon().closeSession(scratch.url).catch(() => {}) : Promise.resolve();
+    removed ??= closed
+      .then(() => scratch.remove())
+      .catch((error) => {
+        out.note(`⚠ Warning: could not remove the ${scratch.describe}: ${(error as Error).message}`);
+      });
     return removed;
   };
   const interrupted = (signal: NodeJS.Signals) => {
     out.note(`\n${signal}: removing the ${scratch.describe}...`);
-    void remove().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void remove(false).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
     return await body(scratch);
   } finally {
-    await remove();
+    await remove(true);
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
   }

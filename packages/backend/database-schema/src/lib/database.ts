@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { errorCode, startEmbeddedPostgres } from '../addon.js';
+import { addon, errorCode, startEmbeddedPostgres } from '../addon.js';
 import { CliError, EXIT } from './errors.js';
 
 export interface Database {
@@ -23,7 +23,7 @@ export async function openDatabase(options: {
     if (url.trim() === '') {
       throw new CliError('--database-url must not be empty', EXIT.USAGE, 'INVALID_ARGUMENT');
     }
-    return { url, embedded: false, close: async () => {} };
+    return shared({ url, embedded: false, close: async () => {} });
   }
   const dir = path.resolve(options.pgliteDir);
   options.log(`DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) in ${dir}`);
@@ -38,5 +38,25 @@ export async function openDatabase(options: {
       errorCode(error) === 'DATA_DIRECTORY_IN_USE' ? 'DATA_DIRECTORY_IN_USE' : 'CONNECTION_FAILED',
     );
   }
-  return { url: server.url, embedded: true, close: () => server.stop() };
+  return shared({ url: server.url, embedded: true, close: () => server.stop() });
+}
+
+/** The whole run on one connection: every addon call with `db.url` shares it until `close()`. */
+function shared(db: Database): Database {
+  try {
+    addon().openSession(db.url);
+  } catch (error) {
+    void db.close();
+    throw error;
+  }
+  return {
+    ...db,
+    close: async () => {
+      try {
+        await addon().closeSession(db.url);
+      } finally {
+        await db.close();
+      }
+    },
+  };
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, EXIT } from './errors.js';
-import { PACKAGE_DIR } from './paths.js';
+import { DRIZZLE_CONFIG, DRIZZLE_CONFIG_MODULE, PACKAGE_DIR } from './paths.js';
 
 export interface JournalEntry {
   idx: number;
@@ -63,10 +63,10 @@ export function migrationDescription(sql: string, tag: string): string {
 /** The migrations folder: `--migrations DIR` if given, else `out` of drizzle.config.ts. */
 export async function resolveMigrationsDir(option: string | undefined): Promise<string> {
   if (option !== undefined) return path.resolve(option);
-  const configPath = path.join(PACKAGE_DIR, 'drizzle.config.ts');
+  const configPath = DRIZZLE_CONFIG;
   let out: unknown;
   try {
-    const config = (await import(pathToFileURL(configPath).href)) as { default?: { out?: unknown } };
+    const config = (await import(pathToFileURL(DRIZZLE_CONFIG_MODULE).href)) as { default?: { out?: unknown } };
     out = config.default?.out;
   } catch (error) {
     throw new CliError(
