@@ -6,11 +6,11 @@ use tokio_postgres::{Client, GenericClient, Transaction};
 use crate::catalog;
 use crate::drizzle;
 use crate::error::{statement_cause, Error, Result};
-use crate::lock::{set_timeouts, take_lock, Timeouts};
+use crate::lock::{release_session, set_timeouts, take_lock, Timeouts};
 use crate::range;
 use crate::session::{check_text, check_timeout, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
-use crate::{ExecuteManyOptions, ExecuteOptions, ExecutedRollback, ADVISORY_LOCK_KEY};
+use crate::{ExecuteManyOptions, ExecuteOptions, ExecutedRollback};
 
 /// A statement that failed, by its index.
 pub(crate) struct StatementFailed {
@@ -191,12 +191,7 @@ pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions
             run.in_transaction(client).await
         } else {
             let result = run.outside_transaction(client).await;
-            // Session settings outlive this call on the embedded server (one shared session).
-            let _ = client
-                .batch_execute(&format!(
-                    "SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY}); RESET lock_timeout; RESET statement_timeout"
-                ))
-                .await;
+            release_session(&*client).await;
             result
         }
     })
@@ -422,11 +417,7 @@ pub async fn execute_rollbacks(url: &str, options: &ExecuteManyOptions) -> Resul
             many.in_one_transaction(client).await
         } else {
             let result = many.in_segments(client).await;
-            let _ = client
-                .batch_execute(&format!(
-                    "SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY}); RESET lock_timeout; RESET statement_timeout"
-                ))
-                .await;
+            release_session(&*client).await;
             result
         }
     })

@@ -43,3 +43,10 @@ pub(crate) async fn set_timeouts(c: &impl GenericClient, ctx: &Ctx, timeouts: Ti
     }
     c.batch_execute(&sql).await.map_err(|e| ctx.err("setting lock_timeout/statement_timeout", &e))
 }
+
+/// End a run outside a transaction: release the session-level advisory lock and the session timeouts, which
+/// would otherwise outlive the call (on the embedded server, all calls share one session).
+pub(crate) async fn release_session(c: &impl GenericClient) {
+    let sql = format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY}); RESET lock_timeout; RESET statement_timeout");
+    let _ = c.batch_execute(&sql).await;
+}
