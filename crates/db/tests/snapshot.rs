@@ -331,7 +331,7 @@ fn difference_texts(setup: &str, change: &str) -> Result<Vec<String>, String> {
     if !setup.is_empty() {
         db.run(setup).map_err(|e| format!("setup failed: {e}"))?;
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = runtime();
     let before = runtime.block_on(catalog_snapshot(db.url())).map_err(|e| format!("snapshot failed: {e}"))?;
     db.run(change).map_err(|e| format!("change failed: {e}"))?;
     let after = runtime.block_on(catalog_snapshot(db.url())).map_err(|e| format!("snapshot failed: {e}"))?;
