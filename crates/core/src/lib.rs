@@ -20,6 +20,8 @@ pub mod risk;
 pub mod snapshot;
 mod source;
 pub mod state;
+#[doc(hidden)]
+pub mod wire;
 
 pub use error::Error;
 pub use migration::{ParsedMigration, ParsedStatement, TransactionRole};

@@ -1,9 +1,6 @@
 //! Parsing the migration and locating statements and errors in the original text.
 use crate::Error;
 use pg_query::protobuf;
-use prost::Message;
-use std::ffi::{c_char, c_int, CStr, CString};
-use std::sync::Arc;
 
 /// One top-level statement of the migration.
 #[derive(Debug)]
@@ -101,23 +98,17 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
             column,
         });
     }
-    let split = if src.len() >= SPLIT_PARSE_MIN_BYTES { parse_statement_by_statement(src) } else { None };
-    let raw_statements = match split {
-        Some(statements) => statements,
-        None => match parse_tree(src) {
-            Ok(parsed) => parsed.stmts,
-            Err(RawParseError::Syntax { message, cursor }) => {
-                return Err(locate_parse_error(src, &index, message, cursor))
-            }
-            Err(RawParseError::Other(message)) => {
-                return Err(Error::Parse {
-                    message: format!("the migration could not be parsed: {message}"),
-                    line: 1,
-                    column: 1,
-                    statement_index: None,
-                })
-            }
-        },
+    let raw_statements = match crate::wire::parse_statements(src, src.len() >= PARALLEL_DECODE_MIN_BYTES) {
+        Ok(statements) => statements,
+        Err(RawParseError::Syntax { message, cursor }) => return Err(locate_parse_error(src, &index, message, cursor)),
+        Err(RawParseError::Other(message)) => {
+            return Err(Error::Parse {
+                message: format!("the migration could not be parsed: {message}"),
+                line: 1,
+                column: 1,
+                statement_index: None,
+            })
+        }
     };
     let mut statements = Vec::with_capacity(raw_statements.len());
     for raw in raw_statements {
@@ -129,64 +120,6 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
         statements.push(SourceStatement { node, text, line, column });
     }
     Ok(statements)
-}
-
-/// Fast path: split with the scanner and parse each statement alone. One tree per statement keeps
-/// libpg_query's protobuf encoding small (a whole-file tree is markedly slower to encode and decode).
-/// `None` whenever the split cannot be trusted (a piece fails to parse, or text fell between pieces, as
-/// the scanner drops some invalid input); the caller then parses the whole input, which also gives the
-/// exact error position.
-fn parse_statement_by_statement(src: &str) -> Option<Vec<protobuf::RawStmt>> {
-    let pieces = pg_query::split_with_scanner(src).ok()?;
-    let mut covered = 0;
-    let mut offsets = Vec::with_capacity(pieces.len());
-    for piece in &pieces {
-        let offset = piece.as_ptr() as usize - src.as_ptr() as usize;
-        if !only_separators(&src[covered..offset]) {
-            return None;
-        }
-        covered = offset + piece.len();
-        offsets.push(offset);
-    }
-    if !only_separators(&src[covered..]) {
-        return None;
-    }
-    // Large migrations are parsed on several threads (libpg_query keeps its state per thread); the
-    // inversion that follows stays sequential.
-    let threads = if src.len() < PARALLEL_PARSE_MIN_BYTES {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4)
-    };
-    let chunk = pieces.len().div_ceil(threads).max(1);
-    let parse_chunk = |range: std::ops::Range<usize>| -> Option<Vec<protobuf::RawStmt>> {
-        range.map(|i| parse_piece(pieces[i], offsets[i])).collect()
-    };
-    if threads == 1 {
-        return parse_chunk(0..pieces.len());
-    }
-    // The first chunk is parsed here, the others by the pool's threads (on their own copy of the text).
-    let shared: Arc<str> = Arc::from(src);
-    let spans: Arc<Vec<(usize, usize)>> = Arc::new(pieces.iter().zip(&offsets).map(|(p, &o)| (o, p.len())).collect());
-    let waiting: Vec<_> = (chunk..pieces.len())
-        .step_by(chunk)
-        .map(|start| {
-            let (src, spans) = (shared.clone(), spans.clone());
-            let range = start..(start + chunk).min(spans.len());
-            pool::run(move || {
-                range.map(|i| parse_piece(&src[spans[i].0..spans[i].0 + spans[i].1], spans[i].0)).collect()
-            })
-        })
-        .collect();
-    let mut statements = parse_chunk(0..chunk.min(pieces.len()));
-    for result in waiting {
-        let more: Option<Vec<protobuf::RawStmt>> = result.recv().ok().flatten();
-        statements = statements.zip(more).map(|(mut all, more)| {
-            all.extend(more);
-            all
-        });
-    }
-    statements
 }
 
 /// Long-lived parser threads: libpg_query's per-thread memory and the allocators' per-thread caches stay warm
@@ -244,96 +177,13 @@ pub(crate) mod pool {
 }
 
 /// Below this size a second thread costs more than it saves.
-const PARALLEL_PARSE_MIN_BYTES: usize = 64 * 1024;
-/// Below this size one tree for the whole input is cheaper than scanning first.
-const SPLIT_PARSE_MIN_BYTES: usize = 16 * 1024;
+const PARALLEL_DECODE_MIN_BYTES: usize = 64 * 1024;
 
-/// One statement parsed alone, its location moved back into the whole input.
-fn parse_piece(piece: &str, offset: usize) -> Option<protobuf::RawStmt> {
-    let mut tree = parse_tree(piece).ok()?;
-    if tree.stmts.len() != 1 {
-        return None;
-    }
-    let mut raw = tree.stmts.pop()?;
-    let location = raw.stmt_location.max(0) as usize;
-    let len = if raw.stmt_len == 0 { piece.len() - location } else { raw.stmt_len as usize };
-    raw.stmt_location = (offset + location) as i32;
-    raw.stmt_len = len as i32;
-    Some(raw)
-}
+pub use crate::wire::RawParseError;
 
-/// Whitespace, comments and `;` only.
-fn only_separators(gap: &str) -> bool {
-    let mut at = 0;
-    loop {
-        at = skip_trivia(gap, at);
-        match gap.as_bytes().get(at) {
-            None => return true,
-            Some(b';') => at += 1,
-            Some(_) => return false,
-        }
-    }
-}
-
-#[repr(C)]
-struct PgQueryError {
-    message: *mut c_char,
-    funcname: *mut c_char,
-    filename: *mut c_char,
-    lineno: c_int,
-    cursorpos: c_int,
-    context: *mut c_char,
-}
-
-#[repr(C)]
-struct PgQueryProtobuf {
-    len: usize,
-    data: *mut c_char,
-}
-
-#[repr(C)]
-struct PgQueryProtobufParseResult {
-    parse_tree: PgQueryProtobuf,
-    stderr_buffer: *mut c_char,
-    error: *mut PgQueryError,
-}
-
-extern "C" {
-    // Linked in by the pg_query crate. Called directly because its Rust `parse` drops the error position
-    // and walks the whole tree to collect table names we never use (a measurable share of the time).
-    fn pg_query_parse_protobuf(input: *const c_char) -> PgQueryProtobufParseResult;
-    fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
-}
-
-pub enum RawParseError {
-    /// PostgreSQL rejected the SQL; `cursor` is its 1-based character position, when it gave one.
-    Syntax {
-        message: String,
-        cursor: Option<usize>,
-    },
-    Other(String),
-}
-
-/// The parse tree of `sql` as libpg_query returns it.
+/// The parse tree of `sql`.
 pub fn parse_tree(sql: &str) -> Result<protobuf::ParseResult, RawParseError> {
-    let input = CString::new(sql).map_err(|e| RawParseError::Other(e.to_string()))?;
-    // SAFETY: `input` outlives the call; the result is read before it is freed, exactly once.
-    unsafe {
-        let result = pg_query_parse_protobuf(input.as_ptr());
-        let outcome = if let Some(error) = result.error.as_ref() {
-            let message = if error.message.is_null() {
-                "syntax error".to_owned()
-            } else {
-                CStr::from_ptr(error.message).to_string_lossy().into_owned()
-            };
-            Err(RawParseError::Syntax { message, cursor: (error.cursorpos > 0).then_some(error.cursorpos as usize) })
-        } else {
-            let bytes = std::slice::from_raw_parts(result.parse_tree.data as *const u8, result.parse_tree.len);
-            protobuf::ParseResult::decode(bytes).map_err(|e| RawParseError::Other(e.to_string()))
-        };
-        pg_query_free_protobuf_parse_result(result);
-        outcome
-    }
+    crate::wire::parse(sql)
 }
 
 fn locate_parse_error(src: &str, index: &LineIndex, message: String, cursor: Option<usize>) -> Error {
