@@ -101,6 +101,12 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
     let raw_statements = match crate::wire::parse_statements(src, src.len() >= PARALLEL_DECODE_MIN_BYTES) {
         Ok(statements) => statements,
         Err(RawParseError::Syntax { message, cursor }) => return Err(locate_parse_error(src, &index, message, cursor)),
+        Err(RawParseError::TooDeep { message, location }) => {
+            let start = skip_trivia(src, location.min(src.len()));
+            let (line, column) = index.position(start);
+            let statement_index = statement_index_at(src, start);
+            return Err(Error::Parse { message, line, column, statement_index });
+        }
         Err(RawParseError::Other(message)) => {
             return Err(Error::Parse {
                 message: format!("the migration could not be parsed: {message}"),
@@ -270,6 +276,29 @@ mod tests {
         assert_eq!(stmts.len(), 2);
         assert!(stmts[0].text.ends_with("END"), "{}", stmts[0].text);
         assert_eq!((stmts[1].line, stmts[1].column), (2, 1));
+    }
+
+    #[test]
+    fn expressions_too_deep_to_read_are_a_located_parse_error() {
+        let chain = (0..60).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" || ");
+        let deep = format!("CREATE VIEW v AS SELECT {chain} AS c FROM t;");
+        // Small, and large enough to be decoded on several threads (the deep one in the last chunk).
+        let filler = "CREATE TABLE t (id int);\n".repeat(3000);
+        for (before, statements_before) in [("SELECT 1;\n\n", 1), (filler.as_str(), 3000)] {
+            let src = format!("{before}  {deep}\nSELECT 2;");
+            let err = parse(&src).unwrap_err();
+            let lines_before = before.matches('\n').count() as u32;
+            match err {
+                Error::Parse { message, line, column, statement_index } => {
+                    assert_eq!((line, column, statement_index), (lines_before + 1, 3, Some(statements_before)));
+                    assert!(message.contains("too deeply"), "{message}");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        // Just under the limit still parses.
+        let chain = (0..40).map(|i| format!("a{i}")).collect::<Vec<_>>().join(" || ");
+        assert_eq!(parse(&format!("SELECT {chain};")).unwrap().len(), 1);
     }
 
     #[test]

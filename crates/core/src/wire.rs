@@ -11,6 +11,13 @@ pub enum RawParseError {
         message: String,
         cursor: Option<usize>,
     },
+    /// A statement parsed but its tree could not be decoded (nested deeper than prost's limit of 100
+    /// messages: about 45 levels of operators, e.g. a long `a || b || ...` chain); `location` is the byte
+    /// offset where the statement starts.
+    TooDeep {
+        message: String,
+        location: usize,
+    },
     Other(String),
 }
 
@@ -18,6 +25,7 @@ impl std::fmt::Debug for RawParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RawParseError::Syntax { message, cursor } => write!(f, "syntax error at {cursor:?}: {message}"),
+            RawParseError::TooDeep { message, location } => write!(f, "at byte {location}: {message}"),
             RawParseError::Other(message) => write!(f, "{message}"),
         }
     }
@@ -81,14 +89,11 @@ pub fn parse_statements(sql: &str, parallel: bool) -> Result<Vec<protobuf::RawSt
     let tree = WireTree::parse(sql)?;
     let spans = statement_spans(tree.bytes()).ok_or_else(|| RawParseError::Other("malformed parse tree".into()))?;
     let threads = if parallel { std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4) } else { 1 };
-    let decode = |bytes: &[u8], spans: &[(usize, usize)]| -> Result<Vec<protobuf::RawStmt>, String> {
-        spans
-            .iter()
-            .map(|&(at, len)| protobuf::RawStmt::decode(&bytes[at..at + len]).map_err(|e| e.to_string()))
-            .collect()
+    let decode = |bytes: &[u8], spans: &[(usize, usize)]| -> Result<Vec<protobuf::RawStmt>, RawParseError> {
+        spans.iter().map(|&(at, len)| decode_statement(&bytes[at..at + len])).collect()
     };
     if threads == 1 || spans.len() < 2 {
-        return decode(tree.bytes(), &spans).map_err(RawParseError::Other);
+        return decode(tree.bytes(), &spans);
     }
     // Chunks of about equal bytes; the first is decoded here, the others by the pool (on a copy).
     let shared: std::sync::Arc<[u8]> = std::sync::Arc::from(tree.bytes());
@@ -112,12 +117,51 @@ pub fn parse_statements(sql: &str, parallel: bool) -> Result<Vec<protobuf::RawSt
             crate::source::pool::run(move || Some(decode(&bytes, &chunk)))
         })
         .collect();
-    let mut statements = decode(&shared, &first).map_err(RawParseError::Other)?;
+    let mut statements = decode(&shared, &first)?;
     for result in waiting {
         let more = result.recv().ok().flatten().ok_or_else(|| RawParseError::Other("parse thread failed".into()))?;
-        statements.extend(more.map_err(RawParseError::Other)?);
+        statements.extend(more?);
     }
     Ok(statements)
+}
+
+fn decode_statement(bytes: &[u8]) -> Result<protobuf::RawStmt, RawParseError> {
+    protobuf::RawStmt::decode(bytes).map_err(|e| {
+        let message = e.to_string();
+        // prost names every message on the way down: the last words are what went wrong.
+        let reason = message.rsplit(": ").next().unwrap_or(&message);
+        if reason.contains("recursion limit") {
+            RawParseError::TooDeep {
+                message: "the statement nests expressions too deeply for pg-rollback to read (more than about 45 \
+                          levels of operators, such as a long chain of `||` or `+`); split the expression, or \
+                          write this migration's rollback by hand"
+                    .into(),
+                location: statement_location(bytes).unwrap_or(0),
+            }
+        } else {
+            RawParseError::Other(format!("failed to decode the parse tree: {reason}"))
+        }
+    })
+}
+
+/// `RawStmt.stmt_location` (field 2) read from a statement's wire bytes without decoding its tree.
+fn statement_location(mut bytes: &[u8]) -> Option<usize> {
+    while !bytes.is_empty() {
+        let tag = prost::encoding::decode_varint(&mut bytes).ok()?;
+        match (tag >> 3, tag & 7) {
+            (2, 0) => return usize::try_from(prost::encoding::decode_varint(&mut bytes).ok()?).ok(),
+            (_, 0) => {
+                prost::encoding::decode_varint(&mut bytes).ok()?;
+            }
+            (_, 2) => {
+                let len = usize::try_from(prost::encoding::decode_varint(&mut bytes).ok()?).ok()?;
+                bytes = bytes.get(len..)?;
+            }
+            _ => return None,
+        }
+    }
+    // Not written when zero: the first statement.
+    Some(0)
 }
 
 /// Where each `stmts` entry (field 2) of a `ParseResult` lies in its wire bytes: (offset, length).
