@@ -144,50 +144,52 @@ fn decode_statement(bytes: &[u8]) -> Result<protobuf::RawStmt, RawParseError> {
     })
 }
 
-/// `RawStmt.stmt_location` (field 2) read from a statement's wire bytes without decoding its tree.
-fn statement_location(mut bytes: &[u8]) -> Option<usize> {
+/// One top-level field of a protobuf message, as the C writer emits them (varints and length-delimited).
+enum Field {
+    Varint(u64),
+    /// Offset and length of the content within the message's bytes.
+    Bytes(usize, usize),
+}
+
+/// The top-level fields of one message, with their numbers; `None` if the bytes are not what we write.
+fn fields(mut bytes: &[u8]) -> Option<Vec<(u64, Field)>> {
+    let total = bytes.len();
+    let mut fields = Vec::new();
     while !bytes.is_empty() {
         let tag = prost::encoding::decode_varint(&mut bytes).ok()?;
-        match (tag >> 3, tag & 7) {
-            (2, 0) => return usize::try_from(prost::encoding::decode_varint(&mut bytes).ok()?).ok(),
-            (_, 0) => {
-                prost::encoding::decode_varint(&mut bytes).ok()?;
-            }
-            (_, 2) => {
-                let len = usize::try_from(prost::encoding::decode_varint(&mut bytes).ok()?).ok()?;
+        let value = prost::encoding::decode_varint(&mut bytes).ok()?;
+        let field = match tag & 7 {
+            0 => Field::Varint(value),
+            2 => {
+                let len = usize::try_from(value).ok()?;
+                let at = total - bytes.len();
                 bytes = bytes.get(len..)?;
+                Field::Bytes(at, len)
             }
             _ => return None,
-        }
+        };
+        fields.push((tag >> 3, field));
     }
-    // Not written when zero: the first statement.
-    Some(0)
+    Some(fields)
 }
 
 /// Where each `stmts` entry (field 2) of a `ParseResult` lies in its wire bytes: (offset, length).
-fn statement_spans(mut bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
-    let total = bytes.len();
-    let mut spans = Vec::new();
-    while !bytes.is_empty() {
-        let tag = prost::encoding::decode_varint(&mut bytes).ok()?;
-        match (tag >> 3, tag & 7) {
-            (_, 0) => {
-                prost::encoding::decode_varint(&mut bytes).ok()?;
-            }
-            (field, 2) => {
-                let len = usize::try_from(prost::encoding::decode_varint(&mut bytes).ok()?).ok()?;
-                if len > bytes.len() {
-                    return None;
-                }
-                if field == 2 {
-                    spans.push((total - bytes.len(), len));
-                }
-                bytes = &bytes[len..];
-            }
-            _ => return None,
-        }
-    }
-    Some(spans)
+fn statement_spans(bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let spans = fields(bytes)?.into_iter().filter_map(|(number, field)| match field {
+        Field::Bytes(at, len) if number == 2 => Some((at, len)),
+        _ => None,
+    });
+    Some(spans.collect())
+}
+
+/// `RawStmt.stmt_location` (field 2) read from a statement's wire bytes without decoding its tree (a zero
+/// location, the first statement's, is not written at all).
+fn statement_location(bytes: &[u8]) -> Option<usize> {
+    let location = fields(bytes)?.into_iter().find_map(|(number, field)| match field {
+        Field::Varint(value) if number == 2 => Some(value),
+        _ => None,
+    });
+    usize::try_from(location.unwrap_or(0)).ok()
 }
 
 #[repr(C)]
