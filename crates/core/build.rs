@@ -19,10 +19,18 @@ fn main() {
         .include(libpg_query.join("src/postgres/include"))
         .include(libpg_query.join("src/include"))
         .include(libpg_query.join("src"))
-        // The same flags pg_query builds libpg_query with, so the structs match.
+        // Compiled as pg_query compiles libpg_query (its code relies on these semantics).
         .flag_if_supported("-fno-strict-aliasing")
         .flag_if_supported("-fwrapv")
         .warnings(false);
+    let target = std::env::var("TARGET").unwrap_or_default();
+    if target.contains("windows") {
+        build.include(libpg_query.join("src/postgres/include/port/win32"));
+        if target.contains("msvc") {
+            build.include(libpg_query.join("src/postgres/include/port/win32_msvc"));
+        }
+    }
+    // pg_query's condition for libpg_query's assertion build, so both halves agree.
     if std::env::var("PROFILE").as_deref() == Ok("debug") || std::env::var("DEBUG").as_deref() == Ok("1") {
         build.define("USE_ASSERT_CHECKING", None);
     }
@@ -31,7 +39,6 @@ fn main() {
     println!("cargo:rustc-link-lib=static=pg_query");
     println!("cargo:rerun-if-changed=c/wire.c");
     println!("cargo:rerun-if-changed={}", proto.display());
-    println!("cargo:rustc-env=PGR_LIBPG_QUERY_DIR={}", libpg_query.display());
 }
 
 /// Where cargo unpacked the `pg_query` crate this build uses (registry, vendor dir or git checkout).
