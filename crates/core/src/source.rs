@@ -128,9 +128,9 @@ pub fn parse(src: &str) -> Result<Vec<SourceStatement<'_>>, Error> {
     Ok(statements)
 }
 
-/// Long-lived parser threads: libpg_query's per-thread memory and the allocators' per-thread caches stay warm
-/// between calls (threads spawned per call paid for fresh pages every time), and big parse trees are dropped
-/// there instead of on the caller's thread.
+/// Long-lived threads that decode part of a large migration's parse tree (`wire::parse_statements`) and drop
+/// big trees off the caller's thread: the allocators' per-thread caches stay warm between calls (threads
+/// spawned per call paid for fresh pages every time).
 pub(crate) mod pool {
     use std::panic::{catch_unwind, AssertUnwindSafe};
     use std::sync::mpsc::{channel, Receiver, Sender};
