@@ -1,6 +1,6 @@
 //! Parsing the migration and locating statements and errors in the original text.
+use crate::wire::RawParseError;
 use crate::Error;
-use pg_query::protobuf;
 
 /// One top-level statement of the migration.
 #[derive(Debug)]
@@ -184,13 +184,6 @@ pub(crate) mod pool {
 
 /// Below this size a second thread costs more than it saves.
 const PARALLEL_DECODE_MIN_BYTES: usize = 64 * 1024;
-
-pub use crate::wire::RawParseError;
-
-/// The parse tree of `sql`.
-pub fn parse_tree(sql: &str) -> Result<protobuf::ParseResult, RawParseError> {
-    crate::wire::parse(sql)
-}
 
 fn locate_parse_error(src: &str, index: &LineIndex, message: String, cursor: Option<usize>) -> Error {
     let byte_offset = match cursor {

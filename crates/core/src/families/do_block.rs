@@ -116,7 +116,7 @@ fn drizzle_guard(body: &str) -> Option<NodeEnum> {
     if statement.contains("--") {
         return None;
     }
-    let mut parsed = crate::source::parse_tree(statement).ok()?;
+    let mut parsed = crate::wire::parse(statement).ok()?;
     let raw = parsed.stmts.pop().filter(|_| parsed.stmts.is_empty())?;
     // One statement spanning the whole text (not `a;` followed by nothing).
     if raw.stmt_location != 0 || !(raw.stmt_len == 0 || raw.stmt_len as usize == statement.len()) {
@@ -130,7 +130,7 @@ fn slow_body(body: &str) -> Body {
     embedded_statements(body).and_then(|embedded| {
         let mut nodes = Vec::new();
         for statement in embedded {
-            let parsed = crate::source::parse_tree(&statement.sql).ok()?;
+            let parsed = crate::wire::parse(&statement.sql).ok()?;
             nodes.extend(
                 parsed
                     .stmts
