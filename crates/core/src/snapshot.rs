@@ -24,6 +24,33 @@ pub struct Snapshot {
     pub objects: Vec<CatalogObject>,
 }
 
+impl Snapshot {
+    /// The same snapshot as plain JSON that any JSON reader keeps exactly: numbers that are not integers
+    /// of 32 bits (64-bit catalog values, fractions) become their decimal text. JavaScript has no 64-bit
+    /// integers (the binding would hand out BigInts, which `JSON.stringify` refuses), and a number read back
+    /// from JavaScript comes as a 32-bit integer or a double; the comparison renders both forms alike.
+    pub fn plain(mut self) -> Snapshot {
+        for object in &mut self.objects {
+            object.attributes.values_mut().for_each(plain_value);
+        }
+        self
+    }
+}
+
+fn plain_value(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            let small = n.as_i64().is_some_and(|i| i32::try_from(i).is_ok());
+            if !small {
+                *value = Value::String(n.to_string());
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_value),
+        Value::Object(fields) => fields.values_mut().for_each(plain_value),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
+}
+
 /// How an object differs between two snapshots.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -202,6 +229,54 @@ mod tests {
         let before = snapshot(vec![object("table", "public.x", json!({})), object("type", "public.x", json!({}))]);
         let after = snapshot(vec![object("table", "public.x", json!({}))]);
         assert_eq!(compare(&before, &after)[0].to_string(), "type public.x: missing");
+    }
+
+    #[test]
+    fn a_plain_snapshot_is_the_same_after_a_round_trip_through_json_and_javascript_numbers() {
+        let snapshot = snapshot(vec![object(
+            "sequence",
+            "public.s",
+            json!({"position": 3, "negative": -1, "max": 9_223_372_036_854_775_807_i64, "min": -9_223_372_036_854_775_808_i64,
+                   "unsigned": 18_446_744_073_709_551_615_u64, "fraction": 2.5, "nested": {"max": 4_294_967_296_u64}, "list": [1, 5_000_000_000_u64]}),
+        )])
+        .plain();
+        let attributes = &snapshot.objects[0].attributes;
+        assert_eq!(attributes["max"], json!("9223372036854775807"));
+        assert_eq!(attributes["min"], json!("-9223372036854775808"));
+        assert_eq!(attributes["unsigned"], json!("18446744073709551615"));
+        assert_eq!(attributes["nested"], json!({"max": "4294967296"}));
+        assert_eq!(attributes["list"], json!([1, "5000000000"]));
+        assert_eq!(attributes["position"], json!(3));
+        // Through JSON text.
+        let text = serde_json::to_string(&snapshot).unwrap();
+        let back: Snapshot = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, snapshot);
+        assert!(compare(&snapshot, &back).is_empty());
+        // Through JavaScript: every number is a double, read back as an integer when it fits 32 bits.
+        fn as_javascript(v: &Value) -> Value {
+            match v {
+                Value::Number(n) => {
+                    let f = n.as_f64().unwrap();
+                    assert!(f.abs() < 9_007_199_254_740_992.0, "{n} is not exact in JavaScript");
+                    if f.fract() == 0.0 && f.abs() <= f64::from(u32::MAX) {
+                        json!(f as i64)
+                    } else {
+                        json!(f)
+                    }
+                }
+                Value::Array(a) => Value::Array(a.iter().map(as_javascript).collect()),
+                Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), as_javascript(v))).collect()),
+                other => other.clone(),
+            }
+        }
+        let mut javascript = snapshot.clone();
+        javascript.objects[0].attributes.values_mut().for_each(|v| *v = as_javascript(v));
+        assert!(compare(&snapshot, &javascript).is_empty());
+        // Without `plain`, the 64-bit value does not survive.
+        let raw = self::snapshot(vec![object("sequence", "public.s", json!({"max": 9_223_372_036_854_775_807_i64}))]);
+        let mut through_doubles = raw.clone();
+        through_doubles.objects[0].attributes.values_mut().for_each(|v| *v = json!(v.as_f64().unwrap()));
+        assert!(!compare(&raw, &through_doubles).is_empty());
     }
 
     #[test]
