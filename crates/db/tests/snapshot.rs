@@ -122,7 +122,7 @@ const KINDS: &[Kind] = &[
         change: "DROP MATERIALIZED VIEW m; CREATE MATERIALIZED VIEW m AS SELECT 1 AS x WITH NO DATA",
         expect: "materialized view public.m: populated true -> false",
     },
-    Kind { name: "sequence options", setup: "CREATE SEQUENCE s;", change: "ALTER SEQUENCE s INCREMENT BY 5 CACHE 10", expect: "sequence public.s: sequence {\"cache\":1," },
+    Kind { name: "sequence options", setup: "CREATE SEQUENCE s;", change: "ALTER SEQUENCE s INCREMENT BY 5 CACHE 10", expect: "sequence public.s: sequence {\"cache\":\"1\"," },
     Kind {
         name: "sequence owned by",
         setup: "CREATE TABLE t (a int); CREATE SEQUENCE s;",
@@ -283,6 +283,429 @@ const KINDS: &[Kind] = &[
     },
 ];
 
+/// Kinds the comparison once missed (issue 15): each must be reported.
+const ONCE_MISSED: &[Kind] = &[
+    Kind {
+        name: "foreign-key triggers disabled on the referencing table",
+        setup: FK,
+        change: "ALTER TABLE t DISABLE TRIGGER ALL",
+        expect: "table constraint t_r_fk on public.t: internal triggers not enabled (none) -> [\"public.t \\\"RI_FKey_check_",
+    },
+    Kind {
+        name: "foreign-key triggers disabled on the referenced table",
+        setup: FK,
+        change: "ALTER TABLE r DISABLE TRIGGER ALL",
+        expect: "table constraint t_r_fk on public.t: internal triggers not enabled (none) -> [\"public.r \\\"RI_FKey_noaction_",
+    },
+    Kind {
+        name: "foreign-key triggers disabled on a partition of the referenced table",
+        setup: FK_TO_PARTITIONED,
+        change: "ALTER TABLE r21 DISABLE TRIGGER ALL",
+        expect: "table constraint t_r_fk on public.t: internal triggers not enabled (none) -> [\"public.r21 \\\"RI_FKey_noaction_",
+    },
+    Kind {
+        name: "deferred unique check trigger disabled",
+        setup: "CREATE TABLE t (a int CONSTRAINT t_a_key UNIQUE DEFERRABLE);",
+        change: "ALTER TABLE t DISABLE TRIGGER ALL",
+        expect: "table constraint t_a_key on public.t: internal triggers not enabled (none) -> [\"public.t unique_key_recheck D\"]",
+    },
+    Kind {
+        name: "trigger a partition inherited, disabled",
+        setup: PARTITIONED_TRIGGER,
+        change: "ALTER TABLE p1 DISABLE TRIGGER tg",
+        expect: "trigger tg on public.p: on partitions not enabled (none) -> [\"public.p1 D\"]",
+    },
+    Kind {
+        name: "trigger a sub-partition inherited, set to fire always",
+        setup: PARTITIONED_TRIGGER,
+        change: "ALTER TABLE p21 ENABLE ALWAYS TRIGGER tg",
+        expect: "trigger tg on public.p: on partitions not enabled (none) -> [\"public.p21 A\"]",
+    },
+    Kind {
+        name: "publication row filter",
+        setup: "CREATE TABLE t (a int, b int); CREATE PUBLICATION pub FOR TABLE t;",
+        change: "ALTER PUBLICATION pub SET TABLE t WHERE (a > 0)",
+        expect: "publication pub: tables [\"public.t\"] -> [\"public.t WHERE (a > 0)\"]",
+    },
+    Kind {
+        name: "publication column list",
+        setup: "CREATE TABLE t (a int, \"B c\" int); CREATE PUBLICATION pub FOR TABLE t;",
+        change: "ALTER PUBLICATION pub SET TABLE t (a, \"B c\")",
+        expect: "publication pub: tables [\"public.t\"] -> [\"public.t (a, \\\"B c\\\")\"]",
+    },
+    Kind {
+        name: "publication TABLES IN SCHEMA",
+        setup: "CREATE SCHEMA app; CREATE PUBLICATION pub;",
+        change: "ALTER PUBLICATION pub ADD TABLES IN SCHEMA app",
+        expect: "publication pub: schemas (none) -> [\"app\"]",
+    },
+    Kind {
+        name: "privileges on a built-in function",
+        setup: "",
+        change: "GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_file(text) TO snapshot_reader",
+        expect: "function pg_catalog.pg_read_file(pg_catalog.text): unexpected",
+    },
+    Kind {
+        name: "privileges revoked on a built-in function",
+        setup: "",
+        change: "REVOKE EXECUTE ON FUNCTION pg_catalog.now() FROM PUBLIC",
+        expect: "function pg_catalog.now(): unexpected",
+    },
+    Kind {
+        name: "privileges on a system catalog",
+        setup: "",
+        change: "REVOKE SELECT ON pg_catalog.pg_proc FROM PUBLIC",
+        expect: "table pg_catalog.pg_proc: unexpected",
+    },
+    Kind {
+        name: "privileges on a built-in type",
+        setup: "",
+        change: "REVOKE USAGE ON TYPE pg_catalog.int4 FROM PUBLIC",
+        expect: "type integer: unexpected",
+    },
+    Kind {
+        name: "privileges on information_schema",
+        setup: "",
+        change: "GRANT CREATE ON SCHEMA information_schema TO snapshot_reader",
+        expect: "schema information_schema: unexpected",
+    },
+    Kind {
+        name: "privileges on an information_schema view",
+        setup: "",
+        change: "REVOKE SELECT ON information_schema.tables FROM PUBLIC",
+        expect: "view information_schema.tables: unexpected",
+    },
+    Kind {
+        name: "privileges on an extension member",
+        setup: "CREATE EXTENSION pg_trgm;",
+        change: "REVOKE EXECUTE ON FUNCTION similarity(text, text) FROM PUBLIC",
+        expect: "function public.similarity(pg_catalog.text,pg_catalog.text): privileges",
+    },
+    Kind { name: "privileges on a built-in language", setup: "", change: "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC", expect: "language plpgsql: privileges" },
+    Kind { name: "privileges on language sql", setup: "", change: "REVOKE USAGE ON LANGUAGE sql FROM PUBLIC", expect: "language sql: privileges" },
+    Kind {
+        name: "GRANT ON DATABASE",
+        setup: "",
+        change: "DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO snapshot_reader', current_database()); END $$",
+        expect: "database current database: privileges",
+    },
+    Kind {
+        name: "ALTER DATABASE SET",
+        setup: "",
+        change: "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET work_mem = ''8MB''', current_database()); END $$",
+        expect: "database current database: settings (none) -> [\"work_mem=8MB\"]",
+    },
+    Kind {
+        name: "ALTER ROLE IN DATABASE SET",
+        setup: "",
+        change: "DO $$ BEGIN EXECUTE format('ALTER ROLE snapshot_reader IN DATABASE %I SET work_mem = ''8MB''', current_database()); END $$",
+        expect: "database current database: role settings (none) -> [\"snapshot_reader: work_mem=8MB\"]",
+    },
+    Kind {
+        name: "comment on the database",
+        setup: "",
+        change: "DO $$ BEGIN EXECUTE format('COMMENT ON DATABASE %I IS ''mine''', current_database()); END $$",
+        expect: "database current database: comment (none) -> mine",
+    },
+    Kind {
+        name: "database owner",
+        setup: "",
+        change: "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO snapshot_owner', current_database()); END $$",
+        expect: "database current database: owner ",
+    },
+    Kind {
+        name: "database connection limit",
+        setup: "",
+        change: "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT 50', current_database()); END $$",
+        expect: "database current database: connection limit -1 -> 50",
+    },
+    Kind {
+        name: "aggregate PARALLEL",
+        setup: AGGREGATE,
+        change: "CREATE OR REPLACE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int, PARALLEL = SAFE)",
+        expect: "aggregate public.agg(integer): aggregate ",
+    },
+    Kind {
+        name: "aggregate moving-aggregate functions",
+        setup: AGGREGATE,
+        change: "CREATE OR REPLACE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int, MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = int)",
+        expect: "aggregate public.agg(integer): aggregate ",
+    },
+    Kind {
+        name: "aggregate SSPACE",
+        setup: AGGREGATE,
+        change: "CREATE OR REPLACE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int, SSPACE = 100)",
+        expect: "aggregate public.agg(integer): aggregate ",
+    },
+    Kind {
+        name: "aggregate final function modify",
+        setup: "CREATE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int, FINALFUNC = abs);",
+        change: "CREATE OR REPLACE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int, FINALFUNC = abs, FINALFUNC_MODIFY = READ_WRITE)",
+        expect: "aggregate public.agg(integer): aggregate ",
+    },
+    Kind {
+        name: "user mapping options",
+        setup: USER_MAPPING,
+        change: "ALTER USER MAPPING FOR PUBLIC SERVER s OPTIONS (SET password 'secret-two')",
+        expect: "user mapping public on server s: options hash ",
+    },
+    Kind {
+        name: "user mapping option names",
+        setup: USER_MAPPING,
+        change: "ALTER USER MAPPING FOR PUBLIC SERVER s OPTIONS (ADD sslkey 'secret-key')",
+        expect: "user mapping public on server s: option names [\"password\",\"user\"] -> [\"password\",\"sslkey\",\"user\"]",
+    },
+    Kind {
+        name: "user mapping",
+        setup: USER_MAPPING,
+        change: "CREATE USER MAPPING FOR snapshot_reader SERVER s",
+        expect: "user mapping snapshot_reader on server s: unexpected",
+    },
+    Kind {
+        name: "extension member changed",
+        setup: "CREATE EXTENSION pg_trgm;",
+        change: "COMMENT ON FUNCTION similarity(text, text) IS 'changed'",
+        expect: "function public.similarity(pg_catalog.text,pg_catalog.text): comment ",
+    },
+    Kind {
+        name: "extension member redefined",
+        setup: "CREATE EXTENSION pg_trgm;",
+        change: "ALTER FUNCTION similarity(text, text) COST 5",
+        expect: "function public.similarity(pg_catalog.text,pg_catalog.text): definition ",
+    },
+    Kind {
+        name: "extension member removed from the extension",
+        setup: "CREATE EXTENSION pg_trgm;",
+        change: "ALTER EXTENSION pg_trgm DROP FUNCTION similarity(text, text)",
+        expect: "function public.similarity(pg_catalog.text,pg_catalog.text): extension pg_trgm -> (none)",
+    },
+    Kind {
+        name: "DEPENDS ON EXTENSION",
+        setup: "CREATE EXTENSION pg_trgm; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        change: "ALTER FUNCTION f() DEPENDS ON EXTENSION pg_trgm",
+        expect: "function public.f(): depends on extensions (none) -> [\"pg_trgm\"]",
+    },
+    Kind {
+        name: "index DEPENDS ON EXTENSION",
+        setup: "CREATE EXTENSION pg_trgm; CREATE TABLE t (a int); CREATE INDEX t_idx ON t (a);",
+        change: "ALTER INDEX t_idx DEPENDS ON EXTENSION pg_trgm",
+        expect: "index public.t_idx: depends on extensions (none) -> [\"pg_trgm\"]",
+    },
+    Kind {
+        name: "typed table NOT OF",
+        setup: "CREATE TYPE pair AS (a int); CREATE TABLE t OF pair;",
+        change: "ALTER TABLE t NOT OF",
+        expect: "table public.t: of type public.pair -> (none)",
+    },
+    Kind {
+        name: "typed table OF",
+        setup: "CREATE TYPE pair AS (a int); CREATE TABLE t (a int);",
+        change: "ALTER TABLE t OF pair",
+        expect: "table public.t: of type (none) -> public.pair",
+    },
+    Kind { name: "large object", setup: "", change: "SELECT lo_create(4242)", expect: "large object 4242: unexpected" },
+    Kind { name: "large object removed", setup: "SELECT lo_create(4242);", change: "SELECT lo_unlink(4242)", expect: "large object 4242: missing" },
+    Kind {
+        name: "large object owner",
+        setup: "SELECT lo_create(4242);",
+        change: "ALTER LARGE OBJECT 4242 OWNER TO snapshot_owner",
+        expect: "large object 4242: owner ",
+    },
+    Kind {
+        name: "large object privileges",
+        setup: "SELECT lo_create(4242);",
+        change: "GRANT SELECT ON LARGE OBJECT 4242 TO snapshot_reader",
+        expect: "large object 4242: privileges ",
+    },
+    Kind {
+        name: "column compression",
+        setup: T,
+        change: "ALTER TABLE t ALTER c SET COMPRESSION pglz",
+        expect: "table column public.t.c: compression (none) -> p",
+    },
+    Kind {
+        name: "toast options",
+        setup: T,
+        change: "ALTER TABLE t SET (toast.autovacuum_enabled = false)",
+        expect: "table public.t: toast options (none) -> [\"autovacuum_enabled=false\"]",
+    },
+    Kind {
+        name: "base type storage",
+        setup: BASE_TYPE,
+        change: "ALTER TYPE b SET (STORAGE = external)",
+        expect: "type public.b: base type options ",
+    },
+    Kind {
+        name: "base type send function",
+        setup: BASE_TYPE,
+        change: "CREATE FUNCTION b_send(b) RETURNS bytea AS 'textsend' LANGUAGE internal STRICT IMMUTABLE; ALTER TYPE b SET (SEND = b_send)",
+        expect: "type public.b: base type options ",
+    },
+    Kind { name: "shell type", setup: "", change: "CREATE TYPE sh", expect: "type public.sh: unexpected" },
+    Kind {
+        name: "shell type defined",
+        setup: "CREATE TYPE b;",
+        change: BASE_TYPE_DEFINED,
+        expect: "type public.b: base type options ",
+    },
+    Kind {
+        name: "access method",
+        setup: "",
+        change: "CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler",
+        expect: "access method heap2: unexpected",
+    },
+    Kind {
+        name: "transform",
+        setup: "",
+        change: "CREATE TRANSFORM FOR int LANGUAGE sql (FROM SQL WITH FUNCTION prsd_lextype(internal))",
+        expect: "transform for integer on language sql: unexpected",
+    },
+    Kind {
+        name: "comment on a language",
+        setup: "",
+        change: "COMMENT ON LANGUAGE plpgsql IS 'mine'",
+        expect: "language plpgsql: comment PL/pgSQL procedural language -> mine",
+    },
+    Kind {
+        name: "comment on a built-in function",
+        setup: "",
+        change: "COMMENT ON FUNCTION pg_catalog.now() IS 'mine'",
+        expect: "comments on built-in objects pg_proc: digest ",
+    },
+    Kind {
+        name: "comment on a built-in type",
+        setup: "",
+        change: "COMMENT ON TYPE pg_catalog.int4 IS NULL",
+        expect: "comments on built-in objects pg_type: count ",
+    },
+    Kind {
+        name: "security label",
+        setup: T,
+        change: "INSERT INTO pg_seclabel VALUES ('public.t'::regclass, 'pg_class'::regclass, 0, 'selinux', 'system_u:object_r:sepgsql_table_t:s0')",
+        expect: "table public.t: security labels (none) -> [\"selinux: system_u:object_r:sepgsql_table_t:s0\"]",
+    },
+    Kind {
+        name: "security label on a column",
+        setup: T,
+        change: "INSERT INTO pg_seclabel VALUES ('public.t'::regclass, 'pg_class'::regclass, 1, 'selinux', 'x')",
+        expect: "table column public.t.a: security labels (none) -> [\"selinux: x\"]",
+    },
+];
+
+const FK: &str = "CREATE TABLE r (id int PRIMARY KEY); CREATE TABLE t (r int CONSTRAINT t_r_fk REFERENCES r);";
+const FK_TO_PARTITIONED: &str = "CREATE TABLE r (id int PRIMARY KEY) PARTITION BY RANGE (id);
+    CREATE TABLE r1 PARTITION OF r FOR VALUES FROM (0) TO (10);
+    CREATE TABLE r2 PARTITION OF r FOR VALUES FROM (10) TO (20) PARTITION BY RANGE (id);
+    CREATE TABLE r21 PARTITION OF r2 FOR VALUES FROM (10) TO (15);
+    CREATE TABLE t (r int CONSTRAINT t_r_fk REFERENCES r);";
+const PARTITIONED_TRIGGER: &str = "CREATE TABLE p (a int) PARTITION BY RANGE (a);
+    CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+    CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10) TO (20) PARTITION BY RANGE (a);
+    CREATE TABLE p21 PARTITION OF p2 FOR VALUES FROM (10) TO (15);
+    CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();";
+const AGGREGATE: &str = "CREATE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int);";
+const USER_MAPPING: &str = "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w;
+    CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password 'secret-one');";
+const BASE_TYPE: &str = "CREATE TYPE b;
+    CREATE FUNCTION b_in(cstring) RETURNS b AS 'textin' LANGUAGE internal STRICT IMMUTABLE;
+    CREATE FUNCTION b_out(b) RETURNS cstring AS 'textout' LANGUAGE internal STRICT IMMUTABLE;
+    CREATE TYPE b (INPUT = b_in, OUTPUT = b_out, INTERNALLENGTH = VARIABLE, CATEGORY = 'S');";
+const BASE_TYPE_DEFINED: &str =
+    "CREATE FUNCTION b_in(cstring) RETURNS b AS 'textin' LANGUAGE internal STRICT IMMUTABLE;
+    CREATE FUNCTION b_out(b) RETURNS cstring AS 'textout' LANGUAGE internal STRICT IMMUTABLE;
+    CREATE TYPE b (INPUT = b_in, OUTPUT = b_out, INTERNALLENGTH = VARIABLE, CATEGORY = 'S');";
+
+/// Equal schemas that PostgreSQL stores differently: option lists in another order, generated names.
+const SAME_SCHEMA_STORED_DIFFERENTLY: &[(&str, &str, &str)] = &[
+    (
+        "table options re-set",
+        "CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);",
+        "ALTER TABLE t RESET (fillfactor); ALTER TABLE t SET (fillfactor = 70)",
+    ),
+    (
+        "toast options re-set",
+        "CREATE TABLE t (a text) WITH (toast.autovacuum_enabled = false, toast.vacuum_truncate = false);",
+        "ALTER TABLE t RESET (toast.autovacuum_enabled); ALTER TABLE t SET (toast.autovacuum_enabled = false)",
+    ),
+    (
+        "column options re-set",
+        "CREATE TABLE t (a int); ALTER TABLE t ALTER a SET (n_distinct = 5, n_distinct_inherited = 3);",
+        "ALTER TABLE t ALTER a RESET (n_distinct); ALTER TABLE t ALTER a SET (n_distinct = 5)",
+    ),
+    (
+        "view options re-set",
+        "CREATE TABLE t (x int); CREATE VIEW v WITH (security_barrier = true, check_option = local) AS SELECT x FROM t;",
+        "ALTER VIEW v RESET (security_barrier); ALTER VIEW v SET (security_barrier = true)",
+    ),
+    (
+        "index options re-set",
+        "CREATE TABLE t (a int); CREATE INDEX t_idx ON t (a) WITH (fillfactor = 70, deduplicate_items = off);",
+        "ALTER INDEX t_idx RESET (fillfactor); ALTER INDEX t_idx SET (fillfactor = 70)",
+    ),
+    (
+        "primary key index options re-set",
+        "CREATE TABLE t (a int, CONSTRAINT t_pk PRIMARY KEY (a) WITH (fillfactor = 70, deduplicate_items = off));",
+        "ALTER INDEX t_pk RESET (fillfactor); ALTER INDEX t_pk SET (fillfactor = 70)",
+    ),
+    (
+        "function SET clauses re-set",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET work_mem = '8MB' SET search_path = public AS 'SELECT 1';",
+        "ALTER FUNCTION f() RESET work_mem; ALTER FUNCTION f() SET work_mem = '8MB'",
+    ),
+    (
+        "foreign-data wrapper, server, foreign table, column and user mapping options re-added",
+        "CREATE FOREIGN DATA WRAPPER w OPTIONS (a '1', b '2'); CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (a '1', b '2');
+         CREATE FOREIGN TABLE ft (c int OPTIONS (a '1', b '2')) SERVER s OPTIONS (a '1', b '2');
+         CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (a '1', b '2');",
+        "ALTER FOREIGN DATA WRAPPER w OPTIONS (DROP a); ALTER FOREIGN DATA WRAPPER w OPTIONS (ADD a '1');
+         ALTER SERVER s OPTIONS (DROP a); ALTER SERVER s OPTIONS (ADD a '1');
+         ALTER FOREIGN TABLE ft OPTIONS (DROP a); ALTER FOREIGN TABLE ft OPTIONS (ADD a '1');
+         ALTER FOREIGN TABLE ft ALTER c OPTIONS (DROP a); ALTER FOREIGN TABLE ft ALTER c OPTIONS (ADD a '1');
+         ALTER USER MAPPING FOR PUBLIC SERVER s OPTIONS (DROP a); ALTER USER MAPPING FOR PUBLIC SERVER s OPTIONS (ADD a '1')",
+    ),
+    (
+        "foreign-key copies renamed by a new attach order",
+        FK_TO_PARTITIONED,
+        "ALTER TABLE r DETACH PARTITION r1; ALTER TABLE r DETACH PARTITION r2;
+         ALTER TABLE r ATTACH PARTITION r2 FOR VALUES FROM (10) TO (20); ALTER TABLE r ATTACH PARTITION r1 FOR VALUES FROM (0) TO (10)",
+    ),
+    (
+        "foreign-key triggers disabled and enabled again",
+        FK_TO_PARTITIONED,
+        "ALTER TABLE t DISABLE TRIGGER ALL; ALTER TABLE r21 DISABLE TRIGGER ALL;
+         ALTER TABLE t ENABLE TRIGGER ALL; ALTER TABLE r21 ENABLE TRIGGER ALL",
+    ),
+    (
+        "partition trigger disabled and enabled again",
+        PARTITIONED_TRIGGER,
+        "ALTER TABLE p21 DISABLE TRIGGER tg; ALTER TABLE p21 ENABLE TRIGGER tg",
+    ),
+    (
+        "built-in privileges granted and revoked",
+        "",
+        "GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_file(text) TO snapshot_reader;
+         REVOKE EXECUTE ON FUNCTION pg_catalog.pg_read_file(text) FROM snapshot_reader;
+         REVOKE SELECT ON information_schema.tables FROM PUBLIC; GRANT SELECT ON information_schema.tables TO PUBLIC;
+         REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC; GRANT USAGE ON LANGUAGE plpgsql TO PUBLIC",
+    ),
+    (
+        "database privileges and settings restored",
+        "",
+        "DO $$ BEGIN
+           EXECUTE format('GRANT CREATE ON DATABASE %I TO snapshot_reader', current_database());
+           EXECUTE format('REVOKE CREATE ON DATABASE %I FROM snapshot_reader', current_database());
+           EXECUTE format('ALTER DATABASE %I SET work_mem = ''8MB''', current_database());
+           EXECUTE format('ALTER DATABASE %I RESET work_mem', current_database());
+         END $$",
+    ),
+    ("large object created and removed", "", "SELECT lo_unlink(lo_create(4243))"),
+    (
+        "built-in comment restored",
+        "",
+        "COMMENT ON FUNCTION pg_catalog.now() IS 'mine'; COMMENT ON FUNCTION pg_catalog.now() IS 'current transaction time'",
+    ),
+];
+
 /// Changes that must NOT be reported: noise, and exact restores.
 const SAME_SCHEMA: &[(&str, &str, &str)] = &[
     ("sequence value", "CREATE SEQUENCE s;", "SELECT nextval('s'); SELECT setval('s', 42)"),
@@ -370,6 +793,87 @@ fn noise_and_exact_restores_are_not_differences() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_kind_once_missed_is_reported_naming_the_object() {
+    roles();
+    let mut failures = Vec::new();
+    for kind in ONCE_MISSED {
+        match difference_texts(kind.setup, kind.change) {
+            Ok(texts) if texts.iter().any(|t| t.contains(kind.expect)) => {}
+            Ok(texts) => {
+                failures.push(format!("{}: no difference contains {:?}; got {texts:#?}", kind.name, kind.expect))
+            }
+            Err(e) => failures.push(format!("{}: {e}", kind.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} kinds failed:\n{}", failures.len(), ONCE_MISSED.len(), failures.join("\n"));
+}
+
+#[test]
+fn equal_schemas_stored_differently_are_not_differences() {
+    roles();
+    let mut failures = Vec::new();
+    for (name, setup, change) in SAME_SCHEMA_STORED_DIFFERENTLY {
+        match difference_texts(setup, change) {
+            Ok(texts) if texts.is_empty() => {}
+            Ok(texts) => failures.push(format!("{name}: reported {texts:#?}")),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn user_mapping_secrets_are_never_in_a_snapshot_nor_a_difference() {
+    roles();
+    let db = common::fresh("snapshot");
+    db.run(USER_MAPPING).unwrap();
+    let runtime = runtime();
+    let before = runtime.block_on(catalog_snapshot(db.url())).unwrap();
+    db.run("ALTER USER MAPPING FOR PUBLIC SERVER s OPTIONS (SET password 'secret-two')").unwrap();
+    let after = runtime.block_on(catalog_snapshot(db.url())).unwrap();
+    let texts: Vec<String> = compare_snapshots(&before, &after).iter().map(ToString::to_string).collect();
+    assert_eq!(texts.len(), 1, "{texts:#?}");
+    assert!(texts[0].starts_with("user mapping public on server s: options hash "), "{texts:#?}");
+    for snapshot in [&before, &after] {
+        let text = serde_json::to_string(snapshot).unwrap();
+        assert!(text.contains(r#""option names":["password","user"]"#), "the options' names are shown: {text}");
+        assert!(!text.contains("secret-") && !text.contains("\"app\""), "an option value is shown: {text}");
+    }
+    assert!(!texts[0].contains("secret-"), "{texts:#?}");
+}
+
+#[test]
+fn a_snapshot_is_plain_json_that_compares_the_same_after_a_round_trip() {
+    let db = common::fresh("snapshot");
+    db.run(
+        "CREATE SEQUENCE s MINVALUE -9223372036854775808 MAXVALUE 9223372036854775807 START 9007199254740993;
+         CREATE TABLE t (a bigint GENERATED ALWAYS AS IDENTITY, b int) WITH (fillfactor = 70);
+         ALTER TABLE t ALTER b SET STATISTICS 500; SELECT lo_create(4294967295);",
+    )
+    .unwrap();
+    let snapshot = runtime().block_on(catalog_snapshot(db.url())).unwrap();
+    let text = serde_json::to_string(&snapshot).unwrap();
+    assert!(text.contains("\"9223372036854775807\"") && text.contains("\"9007199254740993\""), "{text}");
+    // Every number left is a 32-bit integer: exact in JavaScript, never a BigInt.
+    fn numbers(v: &serde_json::Value, out: &mut Vec<serde_json::Number>) {
+        match v {
+            serde_json::Value::Number(n) => out.push(n.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| numbers(v, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|v| numbers(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    numbers(&serde_json::from_str(&text).unwrap(), &mut found);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|n| n.as_i64().is_some_and(|i| i32::try_from(i).is_ok())), "{found:?}");
+    let back: pg_rollback_db::Snapshot = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, snapshot);
+    assert!(compare_snapshots(&snapshot, &back).is_empty());
+    assert!(compare_snapshots(&back, &runtime().block_on(catalog_snapshot(db.url())).unwrap()).is_empty());
 }
 
 #[test]
