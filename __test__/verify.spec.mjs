@@ -87,6 +87,35 @@ test('catalogSnapshot and compareCatalogs: a snapshot survives JSON, and differe
   assert.throws(() => compareCatalogs({ objects: 'no' }, after), (e) => e.code === 'INVALID_ARGUMENT')
 })
 
+test('a catalog snapshot is plain JSON: 64-bit values survive JSON.stringify and compare the same', async () => {
+  const url = await freshDatabase(server.url, 'verify_js')
+  await psql(
+    url,
+    `CREATE SEQUENCE s MINVALUE -9223372036854775808 MAXVALUE 9223372036854775807 START 9007199254740993;
+     CREATE TABLE t (a bigint GENERATED ALWAYS AS IDENTITY, b int) WITH (fillfactor = 70);
+     ALTER TABLE t ALTER b SET STATISTICS 500;`,
+  )
+  const snapshot = await catalogSnapshot(url)
+  const values = []
+  const walk = (v) => (v !== null && typeof v === 'object' ? Object.values(v).forEach(walk) : values.push(v))
+  walk(snapshot)
+  assert.ok(!values.some((v) => typeof v === 'bigint'), 'no BigInt in a snapshot')
+  assert.ok(values.filter((v) => typeof v === 'number').every(Number.isSafeInteger))
+  const stored = JSON.stringify(snapshot)
+  assert.match(stored, /"9223372036854775807"/)
+  assert.match(stored, /"9007199254740993"/)
+  const restored = JSON.parse(stored)
+  assert.deepEqual(restored, snapshot)
+  assert.deepEqual(compareCatalogs(restored, snapshot), [])
+  assert.deepEqual(compareCatalogs(snapshot, restored), [])
+  await psql(url, 'ALTER SEQUENCE s MAXVALUE 9223372036854775806;')
+  assert.deepEqual(
+    compareCatalogs(restored, await catalogSnapshot(url)).map((d) => d.object),
+    ['public.s'],
+    'a 64-bit value one apart is a difference',
+  )
+})
+
 test('verifyRollback and catalogSnapshot on the embedded PostgreSQL', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pg-rollback-verify-js-'))
   try {
