@@ -29,14 +29,17 @@ index_options AS (
     WHERE ic.relkind IN ('i', 'I') AND ic.reloptions IS NOT NULL
     GROUP BY ic.oid
 ),
--- Objects outside the user's schemas (pg_catalog, information_schema): only their privileges can change,
--- compared when they differ from the initial ones (pg_init_privs).
+builtin_ns AS (
+    SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema')
+),
+-- Built-in objects: a migration can still change their privileges, compared where they differ from the
+-- initial ones (pg_init_privs). (Their comments: one digest per catalog, at the end.)
 builtin_acl (classid, objid, objsubid, acl, initial) AS (
     SELECT 'pg_proc'::regclass, p.oid, 0, coalesce(p.proacl, acldefault('f', p.proowner)),
         coalesce(ip.initprivs, acldefault('f', p.proowner))
     FROM pg_proc p LEFT JOIN pg_init_privs ip
         ON ip.classoid = 'pg_proc'::regclass AND ip.objoid = p.oid AND ip.objsubid = 0
-    WHERE p.proacl IS NOT NULL AND p.pronamespace NOT IN (SELECT oid FROM user_ns)
+    WHERE p.proacl IS NOT NULL AND p.pronamespace IN (SELECT oid FROM builtin_ns)
     UNION ALL
     SELECT 'pg_class'::regclass, c.oid, 0,
         coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", c.relowner)),
@@ -47,18 +50,18 @@ builtin_acl (classid, objid, objsubid, acl, initial) AS (
                          THEN ARRAY[makeaclitem(0, c.relowner, 'SELECT', false)] ELSE '{}' END)
     FROM pg_class c LEFT JOIN pg_init_privs ip
         ON ip.classoid = 'pg_class'::regclass AND ip.objoid = c.oid AND ip.objsubid = 0
-    WHERE c.relacl IS NOT NULL AND c.relnamespace NOT IN (SELECT oid FROM user_ns)
+    WHERE c.relacl IS NOT NULL AND c.relnamespace IN (SELECT oid FROM builtin_ns)
     UNION ALL
     SELECT 'pg_class'::regclass, a.attrelid, a.attnum, a.attacl, ip.initprivs
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_init_privs ip
         ON ip.classoid = 'pg_class'::regclass AND ip.objoid = a.attrelid AND ip.objsubid = a.attnum
-    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND c.relnamespace NOT IN (SELECT oid FROM user_ns)
+    WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND c.relnamespace IN (SELECT oid FROM builtin_ns)
     UNION ALL
     SELECT 'pg_type'::regclass, t.oid, 0, coalesce(t.typacl, acldefault('T', t.typowner)),
         coalesce(ip.initprivs, acldefault('T', t.typowner))
     FROM pg_type t LEFT JOIN pg_init_privs ip
         ON ip.classoid = 'pg_type'::regclass AND ip.objoid = t.oid AND ip.objsubid = 0
-    WHERE t.typacl IS NOT NULL AND t.typnamespace NOT IN (SELECT oid FROM user_ns)
+    WHERE t.typacl IS NOT NULL AND t.typnamespace IN (SELECT oid FROM builtin_ns)
     UNION ALL
     SELECT 'pg_namespace'::regclass, n.oid, 0, coalesce(n.nspacl, acldefault('n', n.nspowner)),
         coalesce(ip.initprivs,
@@ -67,10 +70,10 @@ builtin_acl (classid, objid, objsubid, acl, initial) AS (
                          THEN ARRAY[makeaclitem(0, n.nspowner, 'USAGE', false)] ELSE '{}' END)
     FROM pg_namespace n LEFT JOIN pg_init_privs ip
         ON ip.classoid = 'pg_namespace'::regclass AND ip.objoid = n.oid AND ip.objsubid = 0
-    WHERE n.nspacl IS NOT NULL AND n.oid NOT IN (SELECT oid FROM user_ns) AND n.nspname !~ '^pg_(toast_)?temp_'
+    WHERE n.nspacl IS NOT NULL AND n.oid IN (SELECT oid FROM builtin_ns)
 ),
--- (catalog, object, sub-object) as pg_identify_object takes them; `top` is the object whose extension
--- membership decides (a column's table, a trigger's table); `acl` is null where there are no privileges.
+-- (catalog, object, sub-object) as pg_identify_object takes them; `top` is the object that decides whether
+-- it is Drizzle's bookkeeping (a column's table, a trigger's table); `acl` is null where there are no privileges.
 objects (classid, objid, objsubid, top_class, top_oid, attributes, acl) AS (
     SELECT 'pg_namespace'::regclass, n.oid, 0, 'pg_namespace'::regclass, n.oid,
         jsonb_build_object('owner', pg_get_userbyid(n.nspowner)),
