@@ -101,7 +101,11 @@ export interface CatalogObject {
  */
 export declare function catalogSnapshot(databaseUrl: string): Promise<CatalogSnapshot>
 
-/** The schema of a database: every catalog object a migration can create, change or drop. */
+/**
+ * The schema of a database: every catalog object a migration can create, change or drop. Plain JSON
+ * (64-bit values are strings): `JSON.stringify` keeps it, and `compareCatalogs` on the stored copy gives
+ * the same result.
+ */
 export interface CatalogSnapshot {
   objects: Array<CatalogObject>
 }

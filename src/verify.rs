@@ -17,7 +17,9 @@ pub struct CatalogObject {
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The schema of a database: every catalog object a migration can create, change or drop.
+/// The schema of a database: every catalog object a migration can create, change or drop. Plain JSON
+/// (64-bit values are strings): `JSON.stringify` keeps it, and `compareCatalogs` on the stored copy gives
+/// the same result.
 #[napi(object)]
 pub struct CatalogSnapshot {
     pub objects: Vec<CatalogObject>,
