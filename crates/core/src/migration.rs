@@ -33,7 +33,9 @@ impl ParsedStatement {
         };
         match &self.node {
             // A concurrent build or drop ends with the schema of the plain one.
-            N::IndexStmt(s) => rewritten(N::IndexStmt(Box::new(pg_query::protobuf::IndexStmt { concurrent: false, ..(**s).clone() }))),
+            N::IndexStmt(s) => {
+                rewritten(N::IndexStmt(Box::new(pg_query::protobuf::IndexStmt { concurrent: false, ..(**s).clone() })))
+            }
             N::DropStmt(s) => rewritten(N::DropStmt(pg_query::protobuf::DropStmt { concurrent: false, ..s.clone() })),
             // Nothing in the database's schema changes (REINDEX, VACUUM), or only cluster-wide objects do.
             N::ReindexStmt(_)
@@ -202,7 +204,13 @@ mod tests {
             r#"CREATE UNIQUE INDEX IF NOT EXISTS "I x" ON s."T" USING btree (lower(x)) WHERE x > 0"#
         );
         assert_eq!(rewritten("DROP INDEX CONCURRENTLY IF EXISTS s.i CASCADE"), "DROP INDEX IF EXISTS s.i CASCADE");
-        for sql in ["REINDEX (CONCURRENTLY) INDEX i", "REINDEX INDEX CONCURRENTLY i", "VACUUM t", "ALTER SYSTEM SET work_mem = '8MB'", "CREATE DATABASE d"] {
+        for sql in [
+            "REINDEX (CONCURRENTLY) INDEX i",
+            "REINDEX INDEX CONCURRENTLY i",
+            "VACUUM t",
+            "ALTER SYSTEM SET work_mem = '8MB'",
+            "CREATE DATABASE d",
+        ] {
             assert_eq!(form(sql), InTransaction::Skipped, "{sql}");
         }
         assert_eq!(form("ALTER TABLE p DETACH PARTITION c CONCURRENTLY"), InTransaction::Impossible);

@@ -476,7 +476,8 @@ async fn apply_outside_transaction(
                 },
                 Err(StatementFailed { index, error }) => {
                     let _ = client.batch_execute("ROLLBACK").await;
-                    stop = Some(Stop { index: Some(index), error, rolled_back: range.start..index, invalid: Vec::new() });
+                    stop =
+                        Some(Stop { index: Some(index), error, rolled_back: range.start..index, invalid: Vec::new() });
                     break;
                 }
             }
@@ -586,7 +587,9 @@ async fn apply_outside_transaction(
     match bookkeep(client, ctx, known, input, drizzle_last, &plan).await {
         Ok(rollback) => match client.batch_execute("COMMIT").await {
             Ok(()) => Ok(ApplyOutcome { applied: true, rollback }),
-            Err(e) if e.as_db_error().is_some() => Err(all_ran(format!("committing its bookkeeping: {}", pg_message(&e)))),
+            Err(e) if e.as_db_error().is_some() => {
+                Err(all_ran(format!("committing its bookkeeping: {}", pg_message(&e))))
+            }
             Err(e) => Err(all_ran(format!("committing its bookkeeping: {}; {COMMIT_OUTCOME_UNKNOWN}", pg_message(&e)))),
         },
         Err(why) => {
@@ -670,8 +673,10 @@ async fn dry_run<C: GenericClient + Sync>(
     // Drizzle's newest record: the dry run records nothing, so it stays what it was.
     let last =
         drizzle::last_created_at(tx, ctx).await.map_err(|e| ctx.err("reading drizzle.__drizzle_migrations", &e))?;
-    let pending: Vec<bool> =
-        migrations.iter().map(|m| !m.drizzle_created_at.is_some_and(|at| last.is_some_and(|last| last >= at))).collect();
+    let pending: Vec<bool> = migrations
+        .iter()
+        .map(|m| !m.drizzle_created_at.is_some_and(|at| last.is_some_and(|last| last >= at)))
+        .collect();
     for ((m, migration), pending) in migrations.iter().zip(&parsed).zip(&pending) {
         if *pending {
             check_runnable(&format!("Migration {}", m.version), migration)?;
