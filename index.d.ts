@@ -276,6 +276,14 @@ export declare function generateRollback(sql: string): RollbackPlan
  */
 export declare function getRollback(databaseUrl: string, version: string): Promise<StoredRollback>
 
+/** An index left INVALID by a failed `CONCURRENTLY` statement. */
+export interface InvalidIndex {
+  /** Schema-qualified. */
+  name: string
+  /** `DROP INDEX CONCURRENTLY IF EXISTS <name>;` */
+  dropStatement: string
+}
+
 /** A version applied after another one, by the order given. */
 export interface LaterVersion {
   version: string
@@ -310,10 +318,30 @@ export interface LockInfo {
   description: string
 }
 
-/** Why a batch stopped: the stable code and message of the migration that failed. */
+/** Why a batch stopped: the stable code and message of the migration that failed, and what ran of it. */
 export interface MigrationFailure {
   code: string
   message: string
+  /** Always false: a migration that failed is not recorded (no `schema_versions` row, no Drizzle row). */
+  recorded: boolean
+  /**
+   * True when it ran statement by statement outside one transaction (it has statements that cannot run in
+   * one, e.g. `CREATE INDEX CONCURRENTLY`): then `appliedStatements` stay applied.
+   */
+  outsideTransaction: boolean
+  /**
+   * The statement that failed; null when none did (every statement ran and what followed failed, or the
+   * failure came before any statement).
+   */
+  failedStatement: MigrationStatement | null
+  /** PostgreSQL's SQLSTATE of the failure, when it gave one. */
+  sqlstate: string | null
+  /** Statements that ran and stay applied. */
+  appliedStatements: Array<MigrationStatement>
+  /** Statements that ran in the failed statement's transaction and were rolled back with it. */
+  rolledBackStatements: Array<MigrationStatement>
+  /** Indexes a failed concurrent build left INVALID, each with the statement that removes it. */
+  invalidIndexes: Array<InvalidIndex>
 }
 
 /** A migration whose rollback `storeRollback` generates and stores. */
@@ -325,6 +353,15 @@ export interface MigrationInput {
   sql: string
   description?: string
   appliedBy?: string
+}
+
+/** A statement of a migration. */
+export interface MigrationStatement {
+  /** 0-based. */
+  index: number
+  line: number
+  column: number
+  sql: string
 }
 
 /**
@@ -368,6 +405,11 @@ export interface PlannedMigration {
   pending: boolean
   /** The plan `applyMigration` would store; null when not pending. */
   plan: RollbackPlan | null
+  /**
+   * Statements (0-based `statements[].index`) that cannot run in a transaction: applying runs each on its
+   * own, outside one; the dry run ran their transactional form (`CONCURRENTLY` removed, `VACUUM` left out).
+   */
+  outsideTransaction: Array<number>
 }
 
 /** Options of the dry run. */
@@ -550,6 +592,11 @@ export interface VerifiedRollback {
    * lists what the migration changed.
    */
   rollbackFailure: string | null
+  /**
+   * Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead:
+   * their transactional form (same schema), or nothing when they change no schema.
+   */
+  transactionalForms: Array<string>
 }
 
 /**
