@@ -39,6 +39,8 @@ impl ParsedStatement {
             N::DropStmt(s) => rewritten(N::DropStmt(pg_query::protobuf::DropStmt { concurrent: false, ..s.clone() })),
             // Nothing in the database's schema changes (REINDEX, VACUUM), or only cluster-wide objects do.
             N::ReindexStmt(_)
+            | N::ClusterStmt(_)
+            | N::DiscardStmt(_)
             | N::VacuumStmt(_)
             | N::CreatedbStmt(_)
             | N::DropdbStmt(_)
@@ -148,7 +150,17 @@ fn refuses_transaction_block(node: &NodeEnum) -> bool {
     match node {
         N::IndexStmt(s) => s.concurrent,
         N::DropStmt(s) => s.concurrent,
-        N::ReindexStmt(s) => s.params.iter().any(|p| def_name(p) == Some("concurrently")),
+        N::ReindexStmt(s) => {
+            use pg_query::protobuf::ReindexObjectType as Kind;
+            s.params.iter().any(|p| def_name(p) == Some("concurrently"))
+                || matches!(
+                    s.kind(),
+                    Kind::ReindexObjectSchema | Kind::ReindexObjectSystem | Kind::ReindexObjectDatabase
+                )
+        }
+        // CLUSTER of every clustered table; DISCARD ALL.
+        N::ClusterStmt(s) => s.relation.is_none(),
+        N::DiscardStmt(s) => s.target() == pg_query::protobuf::DiscardMode::DiscardAll,
         N::VacuumStmt(s) => s.is_vacuumcmd,
         N::AlterTableStmt(s) => s.cmds.iter().any(|c| match c.node.as_ref() {
             Some(N::AlterTableCmd(cmd)) => {
@@ -207,7 +219,10 @@ mod tests {
         for sql in [
             "REINDEX (CONCURRENTLY) INDEX i",
             "REINDEX INDEX CONCURRENTLY i",
+            "REINDEX SCHEMA s",
             "VACUUM t",
+            "CLUSTER",
+            "DISCARD ALL",
             "ALTER SYSTEM SET work_mem = '8MB'",
             "CREATE DATABASE d",
         ] {
@@ -234,10 +249,21 @@ mod tests {
             "VACUUM t;",
             "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;",
             "DROP DATABASE d;",
+            "REINDEX DATABASE d;",
+            "REINDEX SYSTEM;",
+            "CLUSTER;",
+            "DISCARD ALL;",
         ] {
             assert!(!ParsedMigration::parse(sql).unwrap().runs_in_transaction(), "{sql}");
         }
-        for sql in ["DROP INDEX i;", "ANALYZE t;", "REINDEX INDEX i;", "ALTER TABLE p DETACH PARTITION c;"] {
+        for sql in [
+            "DROP INDEX i;",
+            "ANALYZE t;",
+            "REINDEX INDEX i;",
+            "ALTER TABLE p DETACH PARTITION c;",
+            "CLUSTER t;",
+            "DISCARD PLANS;",
+        ] {
             assert!(ParsedMigration::parse(sql).unwrap().runs_in_transaction(), "{sql}");
         }
         let m = ParsedMigration::parse("CREATE TABLE t (x int);\nCREATE INDEX CONCURRENTLY i ON t (x);\nVACUUM t;")

@@ -555,9 +555,13 @@ async fn apply_migration_refuses_concurrently_between_begin_and_commit() {
     let e = apply_migration(db.url(), &m, Some(&entry)).await.unwrap_err();
     assert_eq!(e.code(), "MIGRATION_FAILED");
     let message = e.to_string();
-    for part in
-        ["9.2.0", "statement 3 of 4", "CREATE INDEX CONCURRENTLY idx_c", "cannot run inside a transaction block", "BEGIN"]
-    {
+    for part in [
+        "9.2.0",
+        "statement 3 of 4",
+        "CREATE INDEX CONCURRENTLY idx_c",
+        "cannot run inside a transaction block",
+        "BEGIN",
+    ] {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
     assert!(!message.contains("25001"), "{message}");
