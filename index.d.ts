@@ -30,10 +30,11 @@ export interface AppliedMigrations {
  *
  * Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing statement,
  * its line and column, and PostgreSQL's message and SQLSTATE), or `INVALID_ARGUMENT`,
- * `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with a statement that cannot run in a transaction
- * (`CREATE INDEX CONCURRENTLY`, ...) is refused with `MIGRATION_FAILED` before anything runs. A failing
- * catalog read never fails the migration: that statement's rollback falls back to the SQL alone, with a
- * `CAPTURE_FAILED` warning.
+ * `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with statements that cannot run in a transaction
+ * (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) runs statement by statement as `applyMigrations` describes;
+ * if it fails midway, what ran stays applied and the message says what (`applyMigrations` gives it as
+ * fields). A failing catalog read never fails the migration: that statement's rollback falls back to the
+ * SQL alone, with a `CAPTURE_FAILED` warning.
  */
 export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput): Promise<ApplyMigrationResult>
 
@@ -62,8 +63,12 @@ export interface ApplyMigrationResult {
 
 /**
  * Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
- * with its bookkeeping and captured rollback, under the advisory lock). Stops at the first failure: the
- * migrations before it stay applied, and `failure` says why (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...).
+ * with its bookkeeping and captured rollback, under the advisory lock). A migration with statements that
+ * cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) runs statement by statement: each such
+ * statement on its own, each run of ordinary statements between them in one transaction, its bookkeeping
+ * in one transaction after the last statement. After each migration the session's role and settings are
+ * reset. Stops at the first failure: the migrations before it stay applied, and `failure` says why
+ * (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...) and what ran of it (`appliedStatements`, `invalidIndexes`, ...).
  * Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
  * `CONNECTION_FAILED`) only when nothing was applied.
  */
