@@ -30,10 +30,11 @@ export interface AppliedMigrations {
  *
  * Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing statement,
  * its line and column, and PostgreSQL's message and SQLSTATE), or `INVALID_ARGUMENT`,
- * `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with a statement that cannot run in a transaction
- * (`CREATE INDEX CONCURRENTLY`, ...) is refused with `MIGRATION_FAILED` before anything runs. A failing
- * catalog read never fails the migration: that statement's rollback falls back to the SQL alone, with a
- * `CAPTURE_FAILED` warning.
+ * `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with statements that cannot run in a transaction
+ * (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) runs statement by statement as `applyMigrations` describes;
+ * if it fails midway, what ran stays applied and the message says what (`applyMigrations` gives it as
+ * fields). A failing catalog read never fails the migration: that statement's rollback falls back to the
+ * SQL alone, with a `CAPTURE_FAILED` warning.
  */
 export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput): Promise<ApplyMigrationResult>
 
@@ -62,8 +63,12 @@ export interface ApplyMigrationResult {
 
 /**
  * Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
- * with its bookkeeping and captured rollback, under the advisory lock). Stops at the first failure: the
- * migrations before it stay applied, and `failure` says why (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...).
+ * with its bookkeeping and captured rollback, under the advisory lock). A migration with statements that
+ * cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) runs statement by statement: each such
+ * statement on its own, each run of ordinary statements between them in one transaction, its bookkeeping
+ * in one transaction after the last statement. After each migration the session's role and settings are
+ * reset. Stops at the first failure: the migrations before it stay applied, and `failure` says why
+ * (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...) and what ran of it (`appliedStatements`, `invalidIndexes`, ...).
  * Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
  * `CONNECTION_FAILED`) only when nothing was applied.
  */
@@ -280,6 +285,14 @@ export declare function generateRollback(sql: string): RollbackPlan
  */
 export declare function getRollback(databaseUrl: string, version: string): Promise<StoredRollback>
 
+/** An index left INVALID by a failed `CONCURRENTLY` statement. */
+export interface InvalidIndex {
+  /** Schema-qualified. */
+  name: string
+  /** `DROP INDEX CONCURRENTLY IF EXISTS <name>;` */
+  dropStatement: string
+}
+
 /** A version applied after another one, by the order given. */
 export interface LaterVersion {
   version: string
@@ -314,10 +327,30 @@ export interface LockInfo {
   description: string
 }
 
-/** Why a batch stopped: the stable code and message of the migration that failed. */
+/** Why a batch stopped: the stable code and message of the migration that failed, and what ran of it. */
 export interface MigrationFailure {
   code: string
   message: string
+  /** Always false: a migration that failed is not recorded (no `schema_versions` row, no Drizzle row). */
+  recorded: boolean
+  /**
+   * True when it ran statement by statement outside one transaction (it has statements that cannot run in
+   * one, e.g. `CREATE INDEX CONCURRENTLY`): then `appliedStatements` stay applied.
+   */
+  outsideTransaction: boolean
+  /**
+   * The statement that failed; null when none did (every statement ran and what followed failed, or the
+   * failure came before any statement).
+   */
+  failedStatement: MigrationStatement | null
+  /** PostgreSQL's SQLSTATE of the failure, when it gave one. */
+  sqlstate: string | null
+  /** Statements that ran and stay applied. */
+  appliedStatements: Array<MigrationStatement>
+  /** Statements that ran in the failed statement's transaction and were rolled back with it. */
+  rolledBackStatements: Array<MigrationStatement>
+  /** Indexes a failed concurrent build left INVALID, each with the statement that removes it. */
+  invalidIndexes: Array<InvalidIndex>
 }
 
 /** A migration whose rollback `storeRollback` generates and stores. */
@@ -329,6 +362,15 @@ export interface MigrationInput {
   sql: string
   description?: string
   appliedBy?: string
+}
+
+/** A statement of a migration. */
+export interface MigrationStatement {
+  /** 0-based. */
+  index: number
+  line: number
+  column: number
+  sql: string
 }
 
 /**
@@ -372,6 +414,11 @@ export interface PlannedMigration {
   pending: boolean
   /** The plan `applyMigration` would store; null when not pending. */
   plan: RollbackPlan | null
+  /**
+   * Statements (0-based `statements[].index`) that cannot run in a transaction: applying runs each on its
+   * own, outside one; the dry run ran their transactional form (`CONCURRENTLY` removed, `VACUUM` left out).
+   */
+  outsideTransaction: Array<number>
 }
 
 /** Options of the dry run. */
@@ -554,6 +601,11 @@ export interface VerifiedRollback {
    * lists what the migration changed.
    */
   rollbackFailure: string | null
+  /**
+   * Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead:
+   * their transactional form (same schema), or nothing when they change no schema.
+   */
+  transactionalForms: Array<string>
 }
 
 /**

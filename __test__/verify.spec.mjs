@@ -64,7 +64,7 @@ test('verifyRollback of a hand-written down migration names what it leaves behin
 test('verifyRollback rejects with stable codes', async () => {
   const url = await freshDatabase(server.url, 'verify_js')
   await psql(url, ITEMS)
-  await rejectsWith(verifyRollback(url, { sql: 'CREATE INDEX CONCURRENTLY i ON wishlist_items (title)' }), 'NOT_TRANSACTIONAL')
+  await rejectsWith(verifyRollback(url, { sql: 'ALTER TABLE wishlist_items DETACH PARTITION p CONCURRENTLY' }), 'NOT_TRANSACTIONAL')
   await rejectsWith(verifyRollback(url, { sql: 'ALTER TABLE nope ADD COLUMN x int' }), 'MIGRATION_FAILED')
   await rejectsWith(verifyRollback(url, { sql: 'CREATE TABL x ()' }), 'PARSE_ERROR')
   await rejectsWith(verifyRollback(url, {}), 'INVALID_ARGUMENT')

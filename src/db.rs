@@ -92,6 +92,9 @@ pub struct PlannedMigration {
     pub pending: bool,
     /// The plan `applyMigration` would store; null when not pending.
     pub plan: Option<RollbackPlan>,
+    /// Statements (0-based `statements[].index`) that cannot run in a transaction: applying runs each on its
+    /// own, outside one; the dry run ran their transactional form (`CONCURRENTLY` removed, `VACUUM` left out).
+    pub outside_transaction: Vec<u32>,
 }
 
 #[napi(object)]
@@ -524,10 +527,11 @@ pub fn list_rollbacks<'env>(
 ///
 /// Any failure leaves the database unchanged and rejects with `MIGRATION_FAILED` (the failing statement,
 /// its line and column, and PostgreSQL's message and SQLSTATE), or `INVALID_ARGUMENT`,
-/// `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with a statement that cannot run in a transaction
-/// (`CREATE INDEX CONCURRENTLY`, ...) is refused with `MIGRATION_FAILED` before anything runs. A failing
-/// catalog read never fails the migration: that statement's rollback falls back to the SQL alone, with a
-/// `CAPTURE_FAILED` warning.
+/// `CONNECTION_FAILED`, `LOCK_TIMEOUT`. A migration with statements that cannot run in a transaction
+/// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) runs statement by statement as `applyMigrations` describes;
+/// if it fails midway, what ran stays applied and the message says what (`applyMigrations` gives it as
+/// fields). A failing catalog read never fails the migration: that statement's rollback falls back to the
+/// SQL alone, with a `CAPTURE_FAILED` warning.
 #[cfg_attr(test, allow(dead_code))]
 #[napi(
     ts_args_type = "databaseUrl: string, migration: ApplyMigrationInput",
@@ -546,11 +550,71 @@ pub fn apply_migration<'env>(
     })
 }
 
-/// Why a batch stopped: the stable code and message of the migration that failed.
-#[napi(object)]
+/// Why a batch stopped: the stable code and message of the migration that failed, and what ran of it.
+#[napi(object, use_nullable = true)]
 pub struct MigrationFailure {
     pub code: String,
     pub message: String,
+    /// Always false: a migration that failed is not recorded (no `schema_versions` row, no Drizzle row).
+    pub recorded: bool,
+    /// True when it ran statement by statement outside one transaction (it has statements that cannot run in
+    /// one, e.g. `CREATE INDEX CONCURRENTLY`): then `appliedStatements` stay applied.
+    pub outside_transaction: bool,
+    /// The statement that failed; null when none did (every statement ran and what followed failed, or the
+    /// failure came before any statement).
+    pub failed_statement: Option<MigrationStatement>,
+    /// PostgreSQL's SQLSTATE of the failure, when it gave one.
+    pub sqlstate: Option<String>,
+    /// Statements that ran and stay applied.
+    pub applied_statements: Vec<MigrationStatement>,
+    /// Statements that ran in the failed statement's transaction and were rolled back with it.
+    pub rolled_back_statements: Vec<MigrationStatement>,
+    /// Indexes a failed concurrent build left INVALID, each with the statement that removes it.
+    pub invalid_indexes: Vec<InvalidIndex>,
+}
+
+/// A statement of a migration.
+#[napi(object)]
+pub struct MigrationStatement {
+    /// 0-based.
+    pub index: u32,
+    pub line: u32,
+    pub column: u32,
+    pub sql: String,
+}
+
+impl From<db::StatementRef> for MigrationStatement {
+    fn from(s: db::StatementRef) -> Self {
+        MigrationStatement { index: s.index, line: s.line, column: s.column, sql: s.sql }
+    }
+}
+
+/// An index left INVALID by a failed `CONCURRENTLY` statement.
+#[napi(object)]
+pub struct InvalidIndex {
+    /// Schema-qualified.
+    pub name: String,
+    /// `DROP INDEX CONCURRENTLY IF EXISTS <name>;`
+    pub drop_statement: String,
+}
+
+fn migration_failure(error: db::Error, detail: Option<db::FailureDetail>) -> MigrationFailure {
+    let detail = detail.unwrap_or_default();
+    MigrationFailure {
+        code: error.code().to_owned(),
+        message: error.to_string(),
+        recorded: false,
+        outside_transaction: detail.outside_transaction,
+        failed_statement: detail.failed_statement.map(Into::into),
+        sqlstate: detail.sqlstate,
+        applied_statements: detail.applied_statements.into_iter().map(Into::into).collect(),
+        rolled_back_statements: detail.rolled_back_statements.into_iter().map(Into::into).collect(),
+        invalid_indexes: detail
+            .invalid_indexes
+            .into_iter()
+            .map(|i| InvalidIndex { name: i.name, drop_statement: i.drop_statement })
+            .collect(),
+    }
 }
 
 /// What `applyMigrations` did.
@@ -563,8 +627,12 @@ pub struct AppliedMigrations {
 }
 
 /// Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
-/// with its bookkeeping and captured rollback, under the advisory lock). Stops at the first failure: the
-/// migrations before it stay applied, and `failure` says why (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...).
+/// with its bookkeeping and captured rollback, under the advisory lock). A migration with statements that
+/// cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) runs statement by statement: each such
+/// statement on its own, each run of ordinary statements between them in one transaction, its bookkeeping
+/// in one transaction after the last statement. After each migration the session's role and settings are
+/// reset. Stops at the first failure: the migrations before it stay applied, and `failure` says why
+/// (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...) and what ran of it (`appliedStatements`, `invalidIndexes`, ...).
 /// Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
 /// `CONNECTION_FAILED`) only when nothing was applied.
 #[cfg_attr(test, allow(dead_code))]
@@ -593,7 +661,7 @@ pub fn apply_migrations<'env>(
                 .into_iter()
                 .map(|o| ApplyMigrationResult { applied: o.applied, rollback: o.rollback.map(Into::into) })
                 .collect(),
-            failure: applied.failure.map(|e| MigrationFailure { code: e.code().to_owned(), message: e.to_string() }),
+            failure: applied.failure.map(|e| migration_failure(e, applied.failure_detail)),
         })
     })
 }
@@ -651,7 +719,12 @@ pub fn plan_migrations<'env>(
         let planned = db::plan_migrations(&url, &inputs, timeouts).await.map_err(db_error)?;
         Ok(planned
             .into_iter()
-            .map(|p| PlannedMigration { version: p.version, pending: p.pending, plan: p.plan.map(Into::into) })
+            .map(|p| PlannedMigration {
+                version: p.version,
+                pending: p.pending,
+                plan: p.plan.map(Into::into),
+                outside_transaction: p.outside_transaction,
+            })
             .collect())
     })
 }

@@ -139,6 +139,9 @@ pub struct VerifiedRollback {
     /// Set when a statement of the rollback failed (which one, PostgreSQL's message); `differences` then
     /// lists what the migration changed.
     pub rollback_failure: Option<String>,
+    /// Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead:
+    /// their transactional form (same schema), or nothing when they change no schema.
+    pub transactional_forms: Vec<String>,
 }
 
 fn verify_input(v: &Unknown<'_>) -> JsResult<db::VerifyInput> {
@@ -182,6 +185,7 @@ pub fn verify_rollback<'env>(
             rollback_safe: v.rollback_safe,
             warnings: v.warnings.into_iter().map(Into::into).collect(),
             rollback_failure: v.rollback_failure,
+            transactional_forms: v.transactional_forms,
         })
     })
 }

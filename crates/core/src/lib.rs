@@ -24,7 +24,7 @@ pub mod state;
 pub mod wire;
 
 pub use error::Error;
-pub use migration::{ParsedMigration, ParsedStatement, TransactionRole};
+pub use migration::{InTransaction, ParsedMigration, ParsedStatement, TransactionRole};
 pub use name::ObjectName;
 pub use outcome::code;
 pub use plan::{RollbackPlan, RollbackWarning, StatementPlan};

@@ -269,6 +269,9 @@ fn retryable(e: &tokio_postgres::Error) -> bool {
     false
 }
 
+/// The settings pg-rollback gives every session (put back after each migration: [`crate::session::reset`]).
+pub(crate) const OWN_SETTINGS: &str = "SET TIME ZONE 'UTC'";
+
 async fn connect_once(target: &Target, tls: Option<Arc<ClientConfig>>) -> Result<Session, tokio_postgres::Error> {
     let (client, task) = match tls {
         None => {
@@ -282,7 +285,7 @@ async fn connect_once(target: &Target, tls: Option<Arc<ClientConfig>>) -> Result
     };
     // Sessions of the embedded server are shared between connections: drop prepared statements
     // another client left behind. Timestamps are read and written in UTC.
-    client.batch_execute("DEALLOCATE ALL; SET TIME ZONE 'UTC'").await?;
+    client.batch_execute(&format!("DEALLOCATE ALL; {OWN_SETTINGS}")).await?;
     Ok(Session { client, task })
 }
 

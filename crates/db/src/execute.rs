@@ -41,9 +41,20 @@ const CAPTURE_ROUNDS: usize = 4;
 pub(crate) async fn run<C: GenericClient + Sync>(
     c: &C,
     ctx: &Ctx,
-    mut statements: Statements<'_>,
+    statements: Statements<'_>,
 ) -> Result<(), StatementFailed> {
-    for index in 0..statements.migration().statements.len() {
+    let all = 0..statements.migration().statements.len();
+    run_range(c, ctx, statements, all).await
+}
+
+/// [`run`] for the statements in `range` (with a planner: the next ones it has not settled).
+pub(crate) async fn run_range<C: GenericClient + Sync>(
+    c: &C,
+    ctx: &Ctx,
+    mut statements: Statements<'_>,
+    range: std::ops::Range<usize>,
+) -> Result<(), StatementFailed> {
+    for index in range {
         // BEGIN/COMMIT inside the script: it runs in one transaction anyway.
         let statement = &statements.migration().statements[index];
         let text = (statement.transaction_role() != TransactionRole::Boundary).then(|| statement.text.clone());
@@ -71,7 +82,7 @@ pub(crate) async fn run<C: GenericClient + Sync>(
     Ok(())
 }
 
-async fn ask<C: GenericClient + Sync>(c: &C, ctx: &Ctx, planner: &mut Planner, at: At) {
+pub(crate) async fn ask<C: GenericClient + Sync>(c: &C, ctx: &Ctx, planner: &mut Planner, at: At) {
     for _ in 0..CAPTURE_ROUNDS {
         let questions = planner.questions(at);
         if questions.is_empty() {

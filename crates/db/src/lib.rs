@@ -19,7 +19,7 @@ mod versions;
 
 pub use apply::{
     apply_migration, apply_migrations, describe, get_rollback, later_applied, list_rollbacks, plan_migrations,
-    store_rollback, AppliedMigrations, ApplyInput, PlanInput,
+    store_rollback, AppliedMigrations, ApplyInput, FailureDetail, InvalidIndex, PlanInput, StatementRef,
 };
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
@@ -137,6 +137,9 @@ pub struct PlannedMigration {
     pub pending: bool,
     /// The plan `apply_migration` would store; `None` when not pending.
     pub plan: Option<RollbackPlan>,
+    /// Statements (0-based) that cannot run in a transaction: applying runs each on its own, outside one
+    /// (the dry run ran their transactional form).
+    pub outside_transaction: Vec<u32>,
 }
 
 /// What [`apply_migration`] did.

@@ -6,7 +6,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, GenericClient, Row, Statement};
 
-use crate::connect::{connect, parse_url, Session};
+use crate::connect::{connect, parse_url, Session, OWN_SETTINGS};
 use crate::error::{error_chain, is_connection_error, pg_message, Error, Result};
 use crate::MigrationInput;
 
@@ -181,4 +181,54 @@ pub(crate) async fn with_session<T>(url: &str, op: impl AsyncFnOnce(&mut Client,
     let result = op(&mut session.client, &ctx).await;
     session.close().await;
     result
+}
+
+/// Who the session is and acts as (`session_user`, `current_user`).
+pub(crate) async fn roles(c: &impl GenericClient) -> Result<(String, String), tokio_postgres::Error> {
+    let row = c.query_one("SELECT session_user::text, current_user::text", &[]).await?;
+    Ok((row.get(0), row.get(1)))
+}
+
+/// Put the session back to pg-rollback's own after a migration: what it `SET` (settings, `search_path`, role,
+/// session authorization) is undone, then pg-rollback's settings; `connecting` (from [`roles`] before the
+/// first migration) must be who the session is and acts as again, else an error saying so. In a transaction
+/// (`in_transaction`) this lasts if it commits. A `RESET SESSION AUTHORIZATION` the server refuses is left
+/// out. One round trip.
+pub(crate) async fn reset(
+    c: &impl GenericClient,
+    in_transaction: bool,
+    connecting: &(String, String),
+) -> Result<(), String> {
+    let rest = format!("RESET ROLE; RESET ALL; {OWN_SETTINGS}; SELECT session_user::text, current_user::text");
+    let (all, without_authorization) = match in_transaction {
+        true => (
+            format!(
+                "SAVEPOINT pg_rollback_reset; RESET SESSION AUTHORIZATION; RELEASE SAVEPOINT pg_rollback_reset; {rest}"
+            ),
+            format!("ROLLBACK TO SAVEPOINT pg_rollback_reset; RELEASE SAVEPOINT pg_rollback_reset; {rest}"),
+        ),
+        // Outside a transaction the statements of one query run as one: on failure, none did.
+        false => (format!("RESET SESSION AUTHORIZATION; {rest}"), rest.clone()),
+    };
+    let messages = match c.simple_query(&all).await {
+        Ok(messages) => messages,
+        Err(_) => c
+            .simple_query(&without_authorization)
+            .await
+            .map_err(|e| format!("putting the session's role and settings back failed: {}", pg_message(&e)))?,
+    };
+    let now = messages.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(row) => {
+            Some((row.get(0).unwrap_or_default().to_owned(), row.get(1).unwrap_or_default().to_owned()))
+        }
+        _ => None,
+    });
+    match now {
+        Some(now) if &now == connecting => Ok(()),
+        Some(now) => Err(format!(
+            "the session could not be put back to the connecting role {} (it is now session_user {}, current_user {})",
+            connecting.1, now.0, now.1
+        )),
+        None => Err("reading the session's role after putting it back returned nothing".into()),
+    }
 }

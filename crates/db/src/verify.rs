@@ -58,28 +58,42 @@ pub struct VerifiedRollback {
     /// Set when a statement of the rollback failed: which one, and PostgreSQL's message. `differences` then
     /// lists what the migration changed.
     pub rollback_failure: Option<String>,
+    /// Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead: their
+    /// transactional form, with the same effect on the schema, or nothing when they change no schema.
+    pub transactional_forms: Vec<String>,
 }
 
-/// Non-transactional statements cannot be run and rolled back; transaction control would end the proof early.
-fn check_transactional(what: &str, script: &ParsedMigration) -> Result<()> {
-    let refuse = |i: usize, why: &str| {
-        let s = &script.statements[i];
+/// Transaction control would end the proof early; a statement that cannot run in a transaction runs in its
+/// transactional form (same schema), and one without such a form is refused. The notes say what ran instead.
+fn in_transaction(what: &str, script: ParsedMigration, notes: &mut Vec<String>) -> Result<ParsedMigration> {
+    let refuse = |statement: String, why: &str| {
         Err(Error::NotTransactional(format!(
-            "{what} cannot be verified: statement {} (line {}, column {}), `{}`, {why}; verification runs the \
-             migration and its rollback in one transaction that is rolled back. Nothing was changed",
-            i + 1,
-            s.line,
-            s.column,
-            s.text
+            "{what} cannot be verified: {statement} {why}; verification runs the migration and its rollback in one \
+             transaction that is rolled back. Nothing was changed"
         )))
     };
     if let Some(i) = script.first_transaction_control() {
-        return refuse(i, "would end or abandon that transaction");
+        let s = &script.statements[i];
+        return refuse(
+            format!("statement {} (line {}, column {}), `{}`,", i + 1, s.line, s.column, s.text),
+            "would end or abandon that transaction",
+        );
     }
-    if let Some(i) = script.first_non_transactional() {
-        return refuse(i, "cannot run inside a transaction block");
+    let (script, changed) = crate::apply::in_one_transaction(script).map_err(|statement| {
+        Error::NotTransactional(format!(
+            "{what} cannot be verified: {statement} cannot run inside a transaction block, and no statement that \
+             can has its effect on the schema; verification runs the migration and its rollback in one transaction \
+             that is rolled back. Nothing was changed"
+        ))
+    })?;
+    for (i, written) in changed {
+        let text = &script.statements[i].text;
+        notes.push(match text.is_empty() {
+            true => format!("{what}, statement {} (`{written}`): left out (it changes no schema)", i + 1),
+            false => format!("{what}, statement {} (`{written}`): ran as `{text}` (same schema)", i + 1),
+        });
     }
-    Ok(())
+    Ok(script)
 }
 
 /// A script that does not parse: the migration's error keeps the generator's code (`PARSE_ERROR`, with line
@@ -91,19 +105,20 @@ fn parse_script(sql: &str) -> Result<ParsedMigration> {
 /// Prove a rollback on a live database without changing it: in ONE transaction that is always rolled back,
 /// snapshot the schema, run `sql`, run the rollback, snapshot again and compare. Meanwhile the transaction
 /// holds every lock the migration and the rollback take (ACCESS EXCLUSIVE on the tables most DDL alters),
-/// until it ends; `lock_timeout` bounds waiting for them. Statements that cannot run in a transaction are
-/// refused with `NOT_TRANSACTIONAL`; a migration that fails is `MIGRATION_FAILED` naming the statement.
+/// until it ends; `lock_timeout` bounds waiting for them. Statements that cannot run in a transaction run in
+/// their transactional form (`CONCURRENTLY` removed: the same schema; `VACUUM`, `REINDEX`, ... left out),
+/// listed in `transactional_forms`; one without such a form (`DETACH PARTITION ... CONCURRENTLY`) is refused
+/// with `NOT_TRANSACTIONAL`. A migration that fails is `MIGRATION_FAILED` naming the statement.
 pub async fn verify_rollback(url: &str, input: &VerifyInput) -> Result<VerifiedRollback> {
     check_text("sql", &input.sql, false)?;
     check_timeout("lockTimeoutMs", input.timeouts.lock_timeout_ms)?;
     check_timeout("statementTimeoutMs", input.timeouts.statement_timeout_ms)?;
-    let migration = ParsedMigration::parse(&input.sql)?;
-    check_transactional("The migration", &migration)?;
+    let mut notes = Vec::new();
+    let migration = in_transaction("The migration", ParsedMigration::parse(&input.sql)?, &mut notes)?;
     let given = match &input.rollback_script {
         Some(script) => {
             check_text("rollbackScript", script, true)?;
-            let parsed = parse_script(script)?;
-            check_transactional("The rollback script", &parsed)?;
+            let parsed = in_transaction("The rollback script", parse_script(script)?, &mut notes)?;
             Some((script.clone(), parsed))
         }
         None => None,
@@ -111,7 +126,7 @@ pub async fn verify_rollback(url: &str, input: &VerifyInput) -> Result<VerifiedR
     parse_url(url)?;
     with_session(url, async |client, ctx| {
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
-        let result = prove(&tx, ctx, input, migration, given).await;
+        let result = prove(&tx, ctx, input, migration, given, notes).await;
         let _ = tx.rollback().await;
         result
     })
@@ -124,6 +139,7 @@ async fn prove<C: GenericClient + Sync>(
     input: &VerifyInput,
     migration: ParsedMigration,
     given: Option<(String, ParsedMigration)>,
+    mut notes: Vec<String>,
 ) -> Result<VerifiedRollback> {
     set_timeouts(tx, ctx, input.timeouts, "LOCAL").await?;
     let path: String = tx
@@ -156,7 +172,7 @@ async fn prove<C: GenericClient + Sync>(
             }
             let plan = planner.finish();
             let script = match &plan.rollback_script {
-                Some(text) => Some((text.clone(), parse_script(text)?)),
+                Some(text) => Some((text.clone(), in_transaction("The rollback", parse_script(text)?, &mut notes)?)),
                 None => None,
             };
             (script, plan.rollback_safe, plan.warnings)
@@ -195,6 +211,7 @@ async fn prove<C: GenericClient + Sync>(
         rollback_safe: safe,
         warnings,
         rollback_failure,
+        transactional_forms: notes,
     })
 }
 

@@ -177,12 +177,8 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     let metadata =
         [pg_rollback_db::SCHEMA_VERSIONS_SQL, pg_rollback_db::ROLLBACK_COLUMNS_SQL, pg_rollback_db::ROLLBACK_PLAN_SQL];
     db.run(&metadata.join("\n")).map_err(|e| format!("creating schema_versions failed: {e}"))?;
-    // apply_migration refuses statements that cannot run in a transaction (CONCURRENTLY): nothing to prove.
-    if pg_rollback_core::ParsedMigration::parse(item.migration).is_ok_and(|m| !m.runs_in_transaction())
-        && item.check != Check::Expect
-    {
-        return Ok(());
-    }
+    // Statements that cannot run in a transaction (CONCURRENTLY) are applied statement by statement and
+    // proved like the others.
     if let Err(e) = db.run(item.setup) {
         return match item.check {
             Check::WhenSafe => Ok(()),

@@ -539,24 +539,29 @@ async fn apply_migration_failure_changes_nothing() {
     assert_eq!(one(&db, "SELECT to_regnamespace('drizzle') IS NULL;"), "t");
 }
 
-/// A pending migration that cannot run in a transaction is refused with a clear message, before
-/// PostgreSQL would (SQLSTATE 25001); an already applied one is still skipped.
+/// A statement that cannot run in a transaction, written between BEGIN and COMMIT, can never run: refused
+/// with a clear message before PostgreSQL would (SQLSTATE 25001); an already applied one is still skipped.
+/// (Outside BEGIN/COMMIT such migrations are applied: tests/nontransactional.rs.)
 #[tokio::test]
-async fn apply_migration_refuses_concurrently() {
+async fn apply_migration_refuses_concurrently_between_begin_and_commit() {
     let db = prepared("db_apply_concurrently");
     let dump = db.schema_dump().unwrap();
     let meta = metadata(&db);
     let m = migration(
         "9.2.0",
-        "ALTER TABLE wishlist_items ADD COLUMN c TEXT;\nCREATE INDEX CONCURRENTLY idx_c ON wishlist_items (c);",
+        "BEGIN;\nALTER TABLE wishlist_items ADD COLUMN c TEXT;\nCREATE INDEX CONCURRENTLY idx_c ON wishlist_items (c);\nCOMMIT;",
     );
     let entry = DrizzleEntry { hash: "hc".into(), created_at: 5 };
     let e = apply_migration(db.url(), &m, Some(&entry)).await.unwrap_err();
     assert_eq!(e.code(), "MIGRATION_FAILED");
     let message = e.to_string();
-    for part in
-        ["9.2.0", "statement 2 of 2", "CREATE INDEX CONCURRENTLY idx_c", "cannot run inside a transaction block"]
-    {
+    for part in [
+        "9.2.0",
+        "statement 3 of 4",
+        "CREATE INDEX CONCURRENTLY idx_c",
+        "cannot run inside a transaction block",
+        "BEGIN",
+    ] {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
     assert!(!message.contains("25001"), "{message}");

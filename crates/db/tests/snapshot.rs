@@ -961,10 +961,11 @@ fn verify_rollback_refuses_what_cannot_run_in_a_transaction_and_names_failing_st
     let db = common::fresh("verify");
     db.run(WISHLIST).unwrap();
     let dump = db.schema_dump().unwrap();
-    let e = verify(&db, "CREATE INDEX CONCURRENTLY items_notes ON wishlist_items (notes)", None).unwrap_err();
+    // CONCURRENTLY runs in its transactional form (tests/nontransactional.rs); DETACH ... CONCURRENTLY has none.
+    let e = verify(&db, "ALTER TABLE wishlist_items DETACH PARTITION p1 CONCURRENTLY", None).unwrap_err();
     assert_eq!(e.code(), "NOT_TRANSACTIONAL", "{e}");
     assert!(e.to_string().contains("statement 1 (line 1, column 1)"), "{e}");
-    let e = verify(&db, "CREATE INDEX i ON wishlist_items (notes)", Some("DROP INDEX CONCURRENTLY i")).unwrap_err();
+    let e = verify(&db, "CREATE INDEX i ON wishlist_items (notes)", Some("DROP INDEX i;\nROLLBACK")).unwrap_err();
     assert_eq!(e.code(), "NOT_TRANSACTIONAL", "{e}");
     let e = verify(&db, "ALTER TABLE wishlist_items ADD COLUMN x int;\nALTER TABLE nope ADD COLUMN y int;", None)
         .unwrap_err();

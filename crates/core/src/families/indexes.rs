@@ -17,7 +17,8 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
     let table_name = ObjectName::from_range_var(table);
     // Indexes of the table and its partitions before: an unnamed index is the one that appears, and an index on
     // a partitioned table may adopt a partition's instead of creating one.
-    let before = if facts.capturing() && !s.concurrent { facts.indexes(At::Before, &table_name) } else { None };
+    // A concurrent build is read around too: right before and after it, each read in a transaction of its own.
+    let before = if facts.capturing() { facts.indexes(At::Before, &table_name) } else { None };
     let existed = (s.if_not_exists && !s.idxname.is_empty()).then(|| {
         facts.locate(
             At::Before,

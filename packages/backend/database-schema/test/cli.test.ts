@@ -415,19 +415,6 @@ describe('db:migrate:apply', () => {
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0004_notes']));
   });
 
-  test('CONCURRENTLY cannot run in the migration\'s transaction: exit 12 with a clear message, nothing applied', async () => {
-    const dir = migrationsFolder([
-      { tag: '0004_idx', version: '1.3.0', sql: 'CREATE INDEX CONCURRENTLY idx_user ON wishlist_items (user_id);\n' },
-    ]);
-    const url = await freshDatabase('concurrently');
-    const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
-    assert.equal(result.code, 12, result.stderr);
-    assert.match(result.stderr, /Migration 0004_idx\.sql \(version 1\.3\.0\) failed: .*CREATE INDEX CONCURRENTLY idx_user.*cannot run inside a transaction block/);
-    assert.doesNotMatch(result.stderr, /25001/);
-    assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, BASE));
-    assert.deepEqual(await query(url, `SELECT to_regclass('idx_user') AS i`), [{ i: null }]);
-  });
-
   test('SQL that does not parse: exit 11 before the database is touched', async () => {
     const dir = migrationsFolder([{ tag: '0004_typo', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN;\n' }]);
     const url = await freshDatabase('parse');

@@ -4,7 +4,7 @@
 import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import os from 'node:os';
 import { addon, errorCode, type RollbackPlan, type StoredRollback } from '../addon.js';
-import { Output, parseCliArgs, runCli, timeoutMilliseconds } from '../lib/cli.js';
+import { Output, parseCliArgs, reportError, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { openDatabase } from '../lib/database.js';
 import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
 import { readMigrations, resolveMigrationsDir, type Migration } from '../lib/migrations.js';
@@ -23,12 +23,21 @@ the database what the statement is about to change (a default, the definition of
 an object already existed, comments, privileges, ...), so that the rollback restores exactly that.
 Statements that cannot be rolled back are reported as warnings. A migration's version is taken from a
 "-- version: X.Y.Z" line in its SQL, else its journal tag; its description from "-- description: ...".
-A pending migration with a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY,
-VACUUM, ...) is refused before it runs (exit 12).
+
+A migration with statements that cannot run in a transaction (CREATE/DROP INDEX CONCURRENTLY, REINDEX
+CONCURRENTLY, VACUUM, ...) runs statement by statement: each such statement on its own, each run of
+ordinary statements between them in one transaction, the state each statement changes still read right
+before it; its bookkeeping is written in one transaction after its last statement succeeded. If one
+of its statements fails, what ran before stays applied: the error lists it, names any INVALID index a
+failed concurrent build left (with the DROP INDEX CONCURRENTLY that removes it), and the migration is
+not recorded, so db:migrate:apply runs all of it again once the cause is fixed (write such migrations
+with IF NOT EXISTS / IF EXISTS). After each migration the session's role and settings are reset.
 
 --dry-run applies every pending migration in order inside ONE transaction that is always rolled back,
 and prints the rollback each would store (script, SAFE/UNSAFE, warnings). Nothing changes; meanwhile
 the transaction holds the locks the migrations take (ACCESS EXCLUSIVE on the tables most DDL alters).
+Statements that cannot run in a transaction are listed; the dry run runs them without CONCURRENTLY
+(same schema) and leaves out VACUUM, REINDEX and the like.
 
 Options:
   --generate-rollback    generate and store rollback scripts (always on; accepted for the spec's command line)
@@ -123,13 +132,21 @@ await runCli(process.argv.slice(2), async (out) => {
     }
     if (batch.failure !== null) {
       const m = migrations[batch.results.length]!;
-      const failure = toCliError(Object.assign(new Error(batch.failure.message), { code: batch.failure.code }));
-      throw new CliError(
+      const f = batch.failure;
+      const failure = toCliError(Object.assign(new Error(f.message), { code: f.code }));
+      const ofIt = f.appliedStatements.length
+        ? `It is not recorded; ${f.appliedStatements.length} of its statements stay applied (listed above)`
+        : 'Nothing of it was applied';
+      const error = new CliError(
         `Migration ${m.file} (version ${m.version}) failed: ${failure.message}\n` +
-          `Nothing of it was applied${applied.length ? `; the ${applied.length} migration(s) before it stay applied` : ''}.`,
+          `${ofIt}${applied.length ? `; the ${applied.length} migration(s) before it stay applied` : ''}.`,
         failure.exitCode,
         failure.code,
       );
+      // The failure's data as fields: what ran, what failed, INVALID indexes left; never recorded.
+      const { code: _code, message: _message, ...detail } = f;
+      reportError(out, error, { applied, failed: { version: m.version, migrationFile: m.file, ...detail } });
+      return error.exitCode;
     }
 
     const recorded = await recordEarlierMigrations(out, db.url, migrations, appliedBy);
@@ -206,7 +223,14 @@ async function dryRun(
     out.line(`${m.file} (version ${m.version}): rollback marked as ${plan.rollbackSafe ? 'SAFE' : 'UNSAFE'}`);
     out.line(plan.rollbackScript === null ? '  (no rollback script)' : plan.rollbackScript.replace(/\n$/, '').replace(/^/gm, '  '));
     for (const warning of plan.warnings) out.line(`  ⚠ Warning: ${formatWarning(warning)}`);
-    results.push({ version: m.version, migrationFile: m.file, ...plan });
+    if (p.outsideTransaction.length) {
+      out.line('  runs statement by statement; these statements run outside a transaction:');
+      for (const i of p.outsideTransaction) {
+        const s = plan.statements[i]!;
+        out.line(`    statement ${i + 1} (line ${s.line}): ${s.sql}`);
+      }
+    }
+    results.push({ version: m.version, migrationFile: m.file, outsideTransaction: p.outsideTransaction, ...plan });
   }
   out.line();
   out.line('✓ Dry run finished; the transaction was rolled back and nothing was changed.');

@@ -205,7 +205,8 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
     const proved = await proveInTransaction(url, m);
     await apply(url, m);
     if (!proved.rollbackSafe) return result('unsafe', proved.warnings.map(formatWarning));
-    if (proved.restored) return result('verified', [NOT_STORED_NOTE]);
+    // Statements that cannot run in a transaction were proved in their transactional form (same schema).
+    if (proved.restored) return result('verified', [NOT_STORED_NOTE, ...proved.transactionalForms]);
     const why = proved.rollbackFailure ?? 'the rollback does not restore the schema';
     return result('failed', [why], proved.differences);
   }
