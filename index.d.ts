@@ -455,7 +455,7 @@ export interface RollbackMigration {
 
 /** What `generateRollback` found for a whole migration. */
 export interface RollbackPlan {
-  /** Inverse statements, last statement first, each ending with `;` and a newline; null if nothing is invertible. */
+  /** Inverse statements, last statement first, each ending with `;` and a newline; a safe migration with nothing to undo gets one `--` comment per statement saying why; null if nothing is invertible. */
   rollbackScript: string | null
   /** True only if the migration has at least one statement and every statement is reversible. */
   rollbackSafe: boolean

@@ -8,7 +8,7 @@ use crate::{catch_panic, js_error, CodedError, ErrorCode};
 /// What `generateRollback` found for a whole migration.
 #[napi(object, use_nullable = true)]
 pub struct RollbackPlan {
-    /// Inverse statements, last statement first, each ending with `;` and a newline; null if nothing is invertible.
+    /// Inverse statements, last statement first, each ending with `;` and a newline; a safe migration with nothing to undo gets one `--` comment per statement saying why; null if nothing is invertible.
     pub rollback_script: Option<String>,
     /// True only if the migration has at least one statement and every statement is reversible.
     pub rollback_safe: bool,

@@ -7,7 +7,9 @@ fn main() {
     let libpg_query = pg_query_source_dir().join("libpg_query");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let proto = libpg_query.join("protobuf/pg_query.proto");
-    let fields = field_numbers(&std::fs::read_to_string(&proto).expect("read pg_query.proto"));
+    let fields = field_numbers(
+        &std::fs::read_to_string(&proto).unwrap_or_else(|e| panic!("cannot read {}: {e}", proto.display())),
+    );
     std::fs::write(out_dir.join("pgr_fields.h"), fields).expect("write pgr_fields.h");
 
     let mut build = cc::Build::new();
@@ -41,28 +43,54 @@ fn main() {
     println!("cargo:rerun-if-changed={}", proto.display());
 }
 
+/// The `pg_query` release `c/wire.c` was written against: it reads libpg_query's C structures and the
+/// field lists generated for them, which change between releases. The workspace pins this exact version;
+/// a build of any other stops here (`tests/wire.rs` is the check that wire.c still matches).
+const PG_QUERY_VERSION: &str = "18.1.0";
+
 /// Where cargo unpacked the `pg_query` crate this build uses (registry, vendor dir or git checkout).
+/// Asked of `cargo metadata --offline` only: a build script never reaches the network.
 fn pg_query_source_dir() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
-    // Offline first: everything this build needs is already downloaded; online only if that fails.
-    let metadata = |extra: &[&str]| {
-        Command::new(&cargo)
-            .args(["metadata", "--format-version", "1"])
-            .args(extra)
-            .current_dir(&manifest_dir)
-            .output()
-            .ok()
-            .filter(|output| output.status.success())
+    let fail = |why: String| -> ! {
+        panic!(
+            "\n\npg-rollback-core cannot find the sources of the pg_query crate ({why}).\n\
+             build.rs looks them up with `cargo metadata --offline` and never downloads anything. Run \
+             `cargo fetch` once (with network access) in the repository, then build again.\n"
+        )
     };
-    let output = metadata(&["--offline"]).or_else(|| metadata(&[])).expect("cargo metadata failed");
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata JSON");
-    let package = metadata["packages"]
-        .as_array()
-        .and_then(|packages| packages.iter().find(|p| p["name"] == "pg_query"))
-        .expect("pg_query in cargo metadata");
-    let manifest = package["manifest_path"].as_str().expect("pg_query manifest_path");
-    Path::new(manifest).parent().expect("pg_query dir").to_path_buf()
+    let output = Command::new(&cargo)
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(&manifest_dir)
+        .output()
+        .unwrap_or_else(|e| fail(format!("cannot run `{cargo} metadata`: {e}")));
+    if !output.status.success() {
+        fail(format!("`cargo metadata --offline` failed: {}", String::from_utf8_lossy(&output.stderr).trim()));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| fail(format!("`cargo metadata` printed no JSON: {e}")));
+    let Some(package) =
+        metadata["packages"].as_array().and_then(|packages| packages.iter().find(|p| p["name"] == "pg_query"))
+    else {
+        fail("`cargo metadata` lists no pg_query package".into())
+    };
+    let version = package["version"].as_str().unwrap_or("?");
+    if version != PG_QUERY_VERSION {
+        panic!(
+            "\n\npg-rollback-core: c/wire.c was written against pg_query {PG_QUERY_VERSION}, but this build uses \
+             pg_query {version}.\nKeep `pg_query = \"={PG_QUERY_VERSION}\"` in the workspace Cargo.toml; to move to \
+             {version}, update c/wire.c for its libpg_query (node structures, pg_query_outfuncs_defs.c), run \
+             `cargo test -p pg-rollback-core --test wire`, then change PG_QUERY_VERSION in crates/core/build.rs and \
+             the pin together.\n"
+        );
+    }
+    let Some(manifest) = package["manifest_path"].as_str() else { fail("pg_query has no manifest_path".into()) };
+    let dir = Path::new(manifest).parent().expect("pg_query dir").to_path_buf();
+    if !dir.join("libpg_query/protobuf/pg_query.proto").is_file() {
+        fail(format!("{} has no libpg_query/protobuf/pg_query.proto", dir.display()));
+    }
+    dir
 }
 
 /// `#define PGR_F_<Message>_<field> <number>` for every field of every top-level message.

@@ -25,7 +25,7 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
     }
     if targets_temporary_relation(node, ctx) {
         // Gone with the migration's session; the rollback runs in another one.
-        return Outcome::nothing_to_undo();
+        return Outcome::unchanged("on a temporary relation, gone with the migration's session");
     }
     let owner = owner(node, ctx);
     if owner == Owner::CreatedFoldable {
@@ -39,7 +39,7 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
     if guarded && owner == Owner::Existing {
         match guard_took_effect(node, facts) {
             Some(true) => {}
-            Some(false) => return Outcome::nothing_to_undo(),
+            Some(false) => return Outcome::unchanged("the guarded object existed already"),
             None => {
                 // Whether the guard took effect is known only once the statement ran; what inverting it will
                 // need from before it runs must be asked now, on a copy (nothing is recorded).
@@ -260,7 +260,7 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context, facts: &Facts) -> Outcome {
         | NodeEnum::DiscardStmt(_)
         | NodeEnum::ListenStmt(_)
         | NodeEnum::UnlistenStmt(_)
-        | NodeEnum::NotifyStmt(_) => Outcome::nothing_to_undo(),
+        | NodeEnum::NotifyStmt(_) => Outcome::unchanged("changes no schema"),
         NodeEnum::SelectStmt(s) if s.into_clause.is_some() => {
             tables::select_into(s, ctx, facts).unwrap_or_else(data::data_migration)
         }

@@ -11,6 +11,7 @@ mod invert;
 pub mod locks;
 mod migration;
 mod name;
+pub mod noop;
 mod outcome;
 mod plan;
 mod planner;

@@ -15,6 +15,8 @@ pub struct Outcome {
     pub blocker: Option<Blocker>,
     /// The inverse cannot run inside a transaction block.
     pub non_transactional: bool,
+    /// Why a reversible statement with an empty inverse changed nothing (for the rollback's comment).
+    pub unchanged: Option<&'static str>,
 }
 
 impl Outcome {
@@ -25,6 +27,11 @@ impl Outcome {
     /// Reversible with nothing to undo (session settings, objects removed by an earlier inverse anyway).
     pub fn nothing_to_undo() -> Self {
         Outcome::default()
+    }
+
+    /// Reversible with nothing to undo because the statement changed nothing; `why` says so in the rollback.
+    pub fn unchanged(why: &'static str) -> Self {
+        Outcome { unchanged: Some(why), ..Default::default() }
     }
 
     pub fn blocked(code: &'static str, message: impl Into<String>) -> Self {

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RollbackPlan {
-    /// Inverse statements, last statement first, each ending with `;` on its own line; `None` if nothing is invertible.
+    /// Inverse statements, last statement first, each ending with `;` on its own line. A safe plan with nothing
+    /// to undo gets a script of comments, one per statement, saying so (it runs and changes nothing); `None`
+    /// when the plan is not safe and nothing is invertible.
     pub rollback_script: Option<String>,
     /// True only if the migration has at least one statement and every statement is reversible.
     pub rollback_safe: bool,

@@ -115,6 +115,7 @@ impl Planner {
         let mut outcomes: Vec<&mut Outcome> = settled.iter_mut().map(|s| &mut s.outcome).collect();
         verify_reparses(&mut outcomes);
 
+        let unchanged: Vec<Option<&'static str>> = settled.iter().map(|s| s.outcome.unchanged).collect();
         let mut plans = Vec::with_capacity(settled.len());
         let mut warnings = Vec::new();
         let mut transactional = true;
@@ -166,9 +167,16 @@ impl Planner {
             crate::source::pool::drop_later(std::mem::take(&mut self.migration));
         }
         let rollback_script: String = plans.iter().rev().filter_map(|p| p.inverse.as_deref()).collect();
+        let rollback_safe = !plans.is_empty() && plans.iter().all(|p| p.reversible);
+        // A safe rollback always has a script that runs: with nothing to undo, comments saying so.
+        let rollback_script = match (rollback_script.is_empty(), rollback_safe) {
+            (false, _) => Some(rollback_script),
+            (true, true) => Some(crate::noop::script(&plans, &unchanged)),
+            (true, false) => None,
+        };
         RollbackPlan {
-            rollback_script: (!rollback_script.is_empty()).then_some(rollback_script),
-            rollback_safe: !plans.is_empty() && plans.iter().all(|p| p.reversible),
+            rollback_script,
+            rollback_safe,
             transactional,
             state_captured: self.capture,
             statements: plans,

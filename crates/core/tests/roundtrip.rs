@@ -92,8 +92,9 @@ fn round_trip(server: &Server, setup: &str, migration: &str, mode: Mode) -> Resu
         let warnings: Vec<String> = plan.warnings.iter().map(|w| format!("{}: {}", w.code, w.message)).collect();
         return Err(format!("plan is not rollbackSafe; warnings: {warnings:?}"));
     }
-    // No script means "nothing to undo": then the migration itself must leave the schema as it was.
-    let rollback = plan.rollback_script.as_deref().unwrap_or("");
+    // Comments only mean "nothing to undo": then the migration itself must leave the schema as it was.
+    let rollback =
+        plan.rollback_script.as_deref().filter(|s| !pg_rollback_core::noop::is_comment_only(s)).unwrap_or("");
     let with_script =
         |why: String| format!("--- rollback (transactional: {}):\n{}\n{why}", plan.transactional, rollback.trim_end());
     // What cannot run in a transaction (CONCURRENTLY, ...) runs statement by statement, as it would in production.

@@ -153,9 +153,7 @@ fn executable(
             script.statements[i].text
         )));
     }
-    if script.statements.is_empty() {
-        return Err(Error::RollbackScriptNotFound(version.to_owned()));
-    }
+    // A script of comments only (a migration with nothing to undo) runs no statement and is recorded.
     Ok((row.id, text, script))
 }
 

@@ -62,14 +62,19 @@ fn version_row(row: &Row, what: &str) -> Result<VersionRow> {
         // A plan that does not read back (edited by hand) only loses its warnings.
         let plan: Option<RollbackPlan> =
             row.try_get::<_, Option<String>>("rollback_plan")?.and_then(|json| serde_json::from_str(&json).ok());
+        let rollback_safe: bool = row.try_get("rollback_safe")?;
+        let rollback_script = match row.try_get::<_, Option<String>>("rollback_script")? {
+            None if rollback_safe => plan.as_ref().and_then(nothing_to_undo),
+            script => script,
+        };
         Ok(VersionRow {
             id: row.try_get("id")?,
             stored: StoredRollback {
                 version: row.try_get("version")?,
                 migration_file: row.try_get("migration_file")?,
                 description: row.try_get("description")?,
-                rollback_script: row.try_get("rollback_script")?,
-                rollback_safe: row.try_get("rollback_safe")?,
+                rollback_script,
+                rollback_safe,
                 state_captured: plan.as_ref().is_some_and(|p| p.state_captured),
                 warnings: plan.map(|p| p.warnings).unwrap_or_default(),
                 applied_at: row.try_get::<_, Option<String>>("applied_at")?.unwrap_or_default(),
@@ -78,6 +83,17 @@ fn version_row(row: &Row, what: &str) -> Result<VersionRow> {
         })
     };
     read().map_err(|e| Error::Database(format!("cannot read a schema_versions row while {what}: {}", error_chain(&e))))
+}
+
+/// The script of comments a safe plan with nothing to undo has now, for a row that an earlier pg-rollback
+/// stored with a `NULL` script instead (safe, and its stored plan says every statement was reversible with
+/// no inverse). Rows without a stored plan cannot show that and stay without a script.
+fn nothing_to_undo(plan: &RollbackPlan) -> Option<String> {
+    let nothing = plan.rollback_safe
+        && plan.rollback_script.is_none()
+        && !plan.statements.is_empty()
+        && plan.statements.iter().all(|s| s.reversible && s.inverse.is_none());
+    nothing.then(|| pg_rollback_core::noop::script(&plan.statements, &[]))
 }
 
 /// The table, or `SCHEMA_VERSIONS_MISSING` naming the migration that creates what is missing.

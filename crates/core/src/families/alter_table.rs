@@ -90,7 +90,7 @@ pub fn alter_table(s: &AlterTableStmt, ctx: &mut Context, facts: &Facts) -> Outc
     // Statements of later subcommands are undone first, like the subcommands themselves.
     statements.reverse();
     inverse.extend(statements.into_iter().flatten());
-    Outcome { inverse, blocker: first_blocker, non_transactional: false }
+    Outcome { inverse, blocker: first_blocker, ..Default::default() }
 }
 
 fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Context, facts: &Facts) -> Step {

@@ -20,7 +20,7 @@ pub fn comment(s: &CommentStmt, facts: &Facts) -> Outcome {
         _ => return unknown(),
     };
     if previous.as_deref() == non_empty(&s.comment) {
-        return Outcome::nothing_to_undo();
+        return Outcome::unchanged("the comment was already this one");
     }
     // The statement itself, deparsed with the previous comment: it names the object exactly as the migration did.
     let mut inverse = s.clone();

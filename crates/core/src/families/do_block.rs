@@ -49,7 +49,7 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
         inverse.push(outcome.inverse);
     }
     inverse.reverse();
-    Outcome { inverse: inverse.into_iter().flatten().collect(), blocker, non_transactional }
+    Outcome { inverse: inverse.into_iter().flatten().collect(), blocker, non_transactional, ..Default::default() }
 }
 
 type Body = Option<Rc<Vec<(NodeEnum, bool)>>>;

@@ -55,7 +55,7 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
         }
     };
     match existed {
-        Some(Some(Some(_))) => return Outcome::nothing_to_undo(),
+        Some(Some(Some(_))) => return Outcome::unchanged("it existed already"),
         Some(Some(None)) => {}
         Some(None) => {
             return Outcome::blocked(
@@ -132,7 +132,7 @@ pub fn create_statistics(s: &CreateStatsStmt, facts: &Facts) -> Outcome {
         }
     };
     match existed {
-        Some(Some(Some(_))) => Outcome::nothing_to_undo(),
+        Some(Some(Some(_))) => Outcome::unchanged("it existed already"),
         Some(None) => Outcome::blocked(
             code::IF_NOT_EXISTS,
             format!("Cannot auto-generate rollback for CREATE STATISTICS IF NOT EXISTS: {name} may have existed before the migration"),

@@ -24,7 +24,7 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
             _ => None,
         };
         match existed {
-            Some(false) => return Outcome::nothing_to_undo(),
+            Some(false) => return Outcome::unchanged("it did not exist"),
             Some(true) => {}
             None => {
                 return Outcome::blocked(
@@ -151,7 +151,7 @@ pub fn set_schema(s: &AlterObjectSchemaStmt, ctx: &mut Context, facts: &Facts) -
     let was = relation.as_ref().map(|r| facts.locate(At::Before, ObjectKind::Relation, r, Lookup::SearchPath));
     if s.missing_ok {
         match &was {
-            Some(Some(None)) => return Outcome::nothing_to_undo(),
+            Some(Some(None)) => return Outcome::unchanged("it did not exist"),
             Some(Some(Some(_))) => {}
             _ => {
                 return Outcome::blocked(

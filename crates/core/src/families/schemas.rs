@@ -22,7 +22,7 @@ pub fn create_schema(s: &CreateSchemaStmt, facts: &Facts) -> Outcome {
     };
     if s.if_not_exists {
         match facts.schema(At::Before, name) {
-            Some(Some(_)) => return Outcome::nothing_to_undo(),
+            Some(Some(_)) => return Outcome::unchanged("it existed already"),
             Some(None) => {}
             None => {
                 return Outcome::blocked(
@@ -45,7 +45,7 @@ pub fn create_extension(s: &CreateExtensionStmt, facts: &Facts) -> Outcome {
     let name = ident(&s.extname);
     if s.if_not_exists {
         match facts.extension(At::Before, &s.extname) {
-            Some(Some(_)) => return Outcome::nothing_to_undo(),
+            Some(Some(_)) => return Outcome::unchanged("it existed already"),
             Some(None) => {}
             None => {
                 return Outcome::blocked(

@@ -33,7 +33,7 @@ pub fn set(s: &VariableSetStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
             code::SESSION_ROLE,
             "Cannot auto-generate rollback for SET ROLE / SESSION AUTHORIZATION: the rollback would run as a different role",
         ),
-        _ => Outcome::nothing_to_undo(),
+        _ => Outcome::unchanged("a session setting"),
     }
 }
 
@@ -47,6 +47,6 @@ pub fn transaction(s: &TransactionStmt) -> Outcome {
                 "Cannot auto-generate rollback for a migration that rolls back part of itself (ROLLBACK, ROLLBACK TO SAVEPOINT, PREPARE TRANSACTION)",
             )
         }
-        _ => Outcome::nothing_to_undo(),
+        _ => Outcome::unchanged("transaction control"),
     }
 }

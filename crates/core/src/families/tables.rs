@@ -23,14 +23,14 @@ fn create_relation(
     if Context::creates_temporary(rv) {
         // Gone when the migration's session ends; later statements on it leave nothing behind either.
         ctx.record_relation(rv);
-        return Outcome::nothing_to_undo();
+        return Outcome::unchanged("a temporary relation, gone with the migration's session");
     }
     let written = ObjectName::from_range_var(rv);
     if if_not_exists || replace {
         // IF NOT EXISTS and OR REPLACE look where the new relation would go.
         match facts.locate(At::Before, ObjectKind::Relation, &written, Lookup::Creation) {
             // It existed: IF NOT EXISTS did nothing (and later statements do not touch a new relation).
-            Some(Some(_)) if if_not_exists => return Outcome::nothing_to_undo(),
+            Some(Some(_)) if if_not_exists => return Outcome::unchanged("it existed already"),
             Some(Some(_)) => return replaced_view(rv, facts),
             Some(None) => {}
             None if if_not_exists => {

@@ -58,7 +58,7 @@ pub fn alter_enum(s: &AlterEnumStmt, facts: &Facts) -> Outcome {
                 .and_then(|name| facts.type_(At::Before, &name, Lookup::SearchPath))
                 .is_some_and(|t| t.is_some_and(|t| t.labels.contains(&s.new_val)));
         if existed {
-            return Outcome::nothing_to_undo();
+            return Outcome::unchanged("the value existed already");
         }
         return Outcome::blocked(code::ENUM_ADD_VALUE, "Cannot rollback enum value addition (PostgreSQL limitation)");
     }

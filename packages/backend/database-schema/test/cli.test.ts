@@ -159,7 +159,7 @@ describe('list', () => {
     const result = await run('rollback', ['list'], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^VERSION +MIGRATION FILE +APPLIED AT +ROLLED BACK AT +SAFETY +SCRIPT$/);
+    assert.match(lines[0]!, /^VERSION +MIGRATION FILE +APPLIED AT +ROLLED BACK AT +SAFETY +SCRIPT +STATUS$/);
     const byVersion = new Map(lines.slice(1).map((l) => [l.split(/ +/)[0], l.split(/ {2,}/)]));
     assert.deepEqual([...byVersion.keys()].sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0', '1.4.0']);
     const [, file13, , rolledBack13, safety13, script13] = byVersion.get('1.3.0')!;

@@ -1,5 +1,6 @@
 // `pnpm db:rollback verify`: every rollback of a migrations folder proved on a scratch database, on real
-// PostgreSQL (a new database on the server of DATABASE_URL) and on the embedded one (a fresh PGlite).
+// PostgreSQL (a new database on the server of --scratch-url/--database-url) and on the embedded one (a fresh
+// PGlite), which is what it uses when DATABASE_URL is set but no server is named on the command line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,9 +31,9 @@ END $$;
 CREATE EVENT TRIGGER stamp_indexes ON ddl_command_end WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION stamp();`;
 
 describe('db:rollback verify on real PostgreSQL', () => {
-  test("proves the package's own migrations, and leaves no scratch database and nothing in DATABASE_URL's", async () => {
+  test("proves the package's own migrations (--database-url), and leaves no scratch database and nothing in its database", async () => {
     const url = await freshDatabase('verify_pkg');
-    const r = await run('rollback', ['verify', '--migrations', migrationsFolder()], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--database-url=${url}`, '--migrations', migrationsFolder()], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^✓ 1\.2\.0 0003_wishlist_items\.sql: rollback restores the schema$/m);
     assert.match(r.stdout, /^– 1\.0\.0 0000_schema_versions\.sql: UNSAFE, not verified: /m);
@@ -50,7 +51,7 @@ describe('db:rollback verify on real PostgreSQL', () => {
       { tag: '0005_title_index', version: '1.4.0', sql: 'CREATE INDEX items_title_idx ON wishlist_items (title);' },
       { tag: '0006_notes', version: '1.5.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes text;' },
     ]);
-    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 17, r.stderr + r.stdout);
     assert.match(
       r.stdout,
@@ -61,7 +62,7 @@ describe('db:rollback verify on real PostgreSQL', () => {
     assert.match(r.stdout, /✗ 2 verified, 1 failed/);
     assert.deepEqual(await scratchDatabases(url), []);
 
-    const json = await run('rollback', ['verify', '--migrations', dir, '--json'], { databaseUrl: url });
+    const json = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir, '--json'], { databaseUrl: url });
     assert.equal(json.code, 17);
     const result = JSON.parse(json.stdout) as {
       ok: boolean;
@@ -97,7 +98,7 @@ describe('db:rollback verify on real PostgreSQL', () => {
       }),
     );
     for (const e of entries) fs.writeFileSync(path.join(dir, `${e.tag}.sql`), e.sql);
-    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^✓ 0000_items 0000_items\.sql: rollback restores the schema \(proved with verifyRollback/m);
     assert.match(r.stdout, /^✓ 0001_title_default 0001_title_default\.sql: rollback restores the schema \(proved/m);
@@ -121,11 +122,11 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
       { tag: '0005_extra', version: '1.4.0', sql: 'CREATE TABLE extra (id int);' },
       { tag: '0006_notes', version: '1.5.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes text;' },
     ]);
-    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 17, r.stderr + r.stdout);
     assert.match(
       r.stdout,
-      /^✗ 1\.4\.0 0005_extra\.sql: the rollback does not restore the schema; applying the migration again after its rollback failed: [^\n]*\nPostgreSQL: relation "extra" already exists/m,
+      /^✗ 1\.4\.0 0005_extra\.sql: the rollback does not restore the schema\n {2}applying the migration again after its rollback failed: [^\n]*\nPostgreSQL: relation "extra" already exists/m,
     );
     assert.match(r.stdout, /^ {4}table public\.extra: unexpected|^ {4}table column public\.extra\.zombie: unexpected/m);
     assert.doesNotMatch(r.stdout, /0006_notes/);
@@ -138,7 +139,7 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
     const dir = migrationsFolder([
       { tag: '0004_broken', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN a int;\nALTER TABLE nope ADD COLUMN b int;' },
     ]);
-    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 12, r.stderr + r.stdout);
     assert.match(r.stderr, /0004_broken\.sql \(version 1\.3\.0\) could not be applied: .*statement 2 of 2 \(line 3, column 1\)/s);
     assert.match(r.stderr, /relation "nope" does not exist \(SQLSTATE 42P01\)/);
@@ -149,7 +150,7 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
   test('SQL that does not parse: exit 11 naming the file, before any database is made', async () => {
     const url = await freshDatabase('verify_parse');
     const dir = migrationsFolder([{ tag: '0004_typo', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUM x int;' }]);
-    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 11, r.stderr);
     assert.match(r.stderr, /Cannot parse .*0004_typo\.sql: .*line 2/);
     assert.deepEqual(await scratchDatabases(url), []);
@@ -157,7 +158,7 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
 
   test('a missing folder or journal: exit 11', async () => {
     const url = await freshDatabase('verify_missing');
-    const r = await run('rollback', ['verify', '--migrations', path.join(tempDir('verify-none-'), 'nope')], { databaseUrl: url });
+    const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', path.join(tempDir('verify-none-'), 'nope')], { databaseUrl: url });
     assert.equal(r.code, 11, r.stderr);
     assert.match(r.stderr, /Cannot read the migrations journal/);
   });
@@ -171,7 +172,7 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
         sql: `CREATE TABLE t${i} (id int PRIMARY KEY, name text);`,
       })),
     );
-    const child = spawn(process.execPath, [path.join(PACKAGE_DIR, 'dist/cli/rollback.js'), 'verify', '--migrations', dir], {
+    const child = spawn(process.execPath, [path.join(PACKAGE_DIR, 'dist/cli/rollback.js'), 'verify', `--scratch-url=${url}`, '--migrations', dir], {
       cwd: PACKAGE_DIR,
       env: { ...process.env, DATABASE_URL: url },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,17 +195,21 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
   });
 });
 
-describe('db:rollback verify on the embedded PostgreSQL (no DATABASE_URL)', () => {
-  test('proves the migrations on a fresh PGlite in a temporary directory, removed at the end', async () => {
+describe('db:rollback verify on the embedded PostgreSQL (no --scratch-url)', () => {
+  test('proves the migrations on a fresh PGlite in a temporary directory, removed at the end; DATABASE_URL is not used', async () => {
+    const url = await freshDatabase('verify_not_here');
     const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('pg-rollback-verify-'));
     const existing = new Set(leftovers());
     const dir = migrationsFolder([
       { tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes text DEFAULT \'none\';' },
       { tag: '0005_drop_notes', version: '1.4.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN notes;' },
     ]);
-    const r = await run('rollback', ['verify', '--migrations', dir]);
+    const r = await run('rollback', ['verify', '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stderr, /verifying on a fresh embedded PostgreSQL \(PGlite\)/);
+    assert.match(r.stderr, /DATABASE_URL is not used by verify \(it may be production's\); pass --scratch-url=URL/);
+    assert.match(r.stderr, /Verifying on a fresh embedded PostgreSQL \(PGlite\)/);
+    assert.deepEqual(await scratchDatabases(url), [], 'nothing was created on the server of DATABASE_URL');
+    assert.deepEqual(await tables(url), []);
     assert.match(r.stdout, /^✓ 1\.2\.0 0003_wishlist_items\.sql: rollback restores the schema$/m);
     assert.match(r.stdout, /^✓ 1\.3\.0 0004_notes\.sql: rollback restores the schema$/m);
     assert.match(r.stdout, /^– 1\.4\.0 0005_drop_notes\.sql: UNSAFE, not verified: .*DROP COLUMN/m);

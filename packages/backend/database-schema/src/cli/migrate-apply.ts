@@ -9,7 +9,7 @@ import { openDatabase } from '../lib/database.js';
 import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
 import { readMigrations, resolveMigrationsDir, type Migration } from '../lib/migrations.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
-import { formatWarning, generateRollback } from '../rollback/generator.js';
+import { formatWarnings, generateRollback } from '../rollback/generator.js';
 
 const HELP = `Usage:
   pnpm db:migrate:apply [--generate-rollback] [options]
@@ -179,8 +179,8 @@ function reportApplied(
   stored: boolean,
 ): void {
   out.line(`Applied ${m.file} (version ${m.version})`);
-  for (const warning of p.warnings) {
-    out.note(`⚠ Warning: ${m.file} (version ${m.version}): ${formatWarning(warning)}`);
+  for (const warning of formatWarnings(p.warnings)) {
+    out.note(`⚠ Warning: ${m.file} (version ${m.version}): ${warning}`);
   }
   if (!stored) {
     out.line('  rollback script not stored yet: schema_versions with its rollback columns does not exist yet');
@@ -222,7 +222,7 @@ async function dryRun(
     out.line();
     out.line(`${m.file} (version ${m.version}): rollback marked as ${plan.rollbackSafe ? 'SAFE' : 'UNSAFE'}`);
     out.line(plan.rollbackScript === null ? '  (no rollback script)' : plan.rollbackScript.replace(/\n$/, '').replace(/^/gm, '  '));
-    for (const warning of plan.warnings) out.line(`  ⚠ Warning: ${formatWarning(warning)}`);
+    for (const warning of formatWarnings(plan.warnings)) out.line(`  ⚠ Warning: ${warning}`);
     if (p.outsideTransaction.length) {
       out.line('  runs statement by statement; these statements run outside a transaction:');
       for (const i of p.outsideTransaction) {

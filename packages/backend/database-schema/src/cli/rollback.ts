@@ -18,9 +18,9 @@ const HELP = `Usage:
   pnpm db:rollback --version=X.Y.Z --execute    execute it, after confirmation
   pnpm db:rollback --to=X.Y.Z [--execute]       every migration applied after X.Y.Z, newest first, in ONE transaction
   pnpm db:rollback --steps=N [--execute]        the newest N applied migrations, likewise
-  pnpm db:rollback list                         list every version in schema_versions
+  pnpm db:rollback list                         every schema_versions row in the journal's order: applied, rolled back, applied again
   pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
-  pnpm db:rollback verify                       prove every rollback of the migrations folder on a scratch database
+  pnpm db:rollback verify [--scratch-url=URL]   prove every rollback of the migrations folder on a scratch database
 
 Options:
   --version=X.Y.Z           the migration's version (schema_versions.version)
@@ -34,13 +34,15 @@ Options:
   --database-url=URL        database to use (default: $DATABASE_URL; without it, the embedded PostgreSQL)
   --pglite-dir=DIR          data directory of the embedded PostgreSQL (default: this package's .pglite/)
   --migrations=DIR          migrations folder (default: "out" of drizzle.config.ts)
+  --scratch-url=URL         verify: the server to create its scratch database on (--database-url works too;
+                            DATABASE_URL is never used for this; without either, the embedded PostgreSQL)
   --lock-timeout=MS         lock_timeout for the rollback (0 = no limit)
   --statement-timeout=MS    statement_timeout for each statement of the rollback (0 = no limit)
   -h, --help                show this help
 
-verify creates a scratch database (a new database on the server of --database-url/DATABASE_URL, or
-without one a fresh embedded PostgreSQL in a temporary directory; removed at the end, also on failure
-or Ctrl-C), then for each migration of the journal in order: applies it as db:migrate:apply does; if
+verify creates a scratch database (a new database on the server of --scratch-url or --database-url,
+never just because DATABASE_URL is set, since it may point at production; without either, a fresh
+embedded PostgreSQL in a temporary directory; removed at the end, also on failure or Ctrl-C), then for each migration of the journal in order: applies it as db:migrate:apply does; if
 its rollback is SAFE, executes it as --execute does and compares the schema with the one before the
 migration (every catalog object: tables, columns, constraints, indexes, views, sequences, types,
 functions, triggers, policies, rules, extensions, comments, privileges, owners), then applies the
@@ -90,6 +92,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   'database-url': { type: 'string' },
   'pglite-dir': { type: 'string' },
+  'scratch-url': { type: 'string' },
   migrations: { type: 'string' },
   'lock-timeout': { type: 'string' },
   'statement-timeout': { type: 'string' },
@@ -109,13 +112,20 @@ await runCli(process.argv.slice(2), async (out) => {
     values.to !== undefined ? { to: values.to } : values.steps !== undefined ? { steps: stepsOption(values.steps) } : undefined;
   const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
   const statementTimeoutMs = timeoutMilliseconds('statement-timeout', values['statement-timeout']);
-  const dir = command === 'list' ? '' : await resolveMigrationsDir(values.migrations);
+  // list only orders by the journal when there is one; every other command needs the folder.
+  const dir = command === 'list' ? await resolveMigrationsDir(values.migrations).catch(() => '') : await resolveMigrationsDir(values.migrations);
   if (command === 'verify') {
-    const databaseUrl = values['database-url'] ?? (process.env.DATABASE_URL || undefined);
-    if (databaseUrl !== undefined && databaseUrl.trim() === '') {
-      throw new CliError('--database-url must not be empty', EXIT.USAGE, 'INVALID_ARGUMENT');
+    // Only a server named on the command line: DATABASE_URL may be production's.
+    const flag = values['scratch-url'] !== undefined ? 'scratch-url' : 'database-url';
+    const serverUrl = values[flag];
+    if (serverUrl !== undefined && serverUrl.trim() === '') {
+      throw new CliError(`--${flag} must not be empty`, EXIT.USAGE, 'INVALID_ARGUMENT');
     }
-    return verify(out, { databaseUrl, dir });
+    return verify(out, {
+      server: serverUrl === undefined ? undefined : { url: serverUrl, flag: `--${flag}` },
+      databaseUrlIgnored: serverUrl === undefined && Boolean(process.env.DATABASE_URL),
+      dir,
+    });
   }
 
   const db = await openDatabase({
@@ -136,7 +146,7 @@ await runCli(process.argv.slice(2), async (out) => {
     }
     switch (command) {
       case 'list':
-        return await list(out, db);
+        return await list(out, db, dir);
       case 'backfill':
         return await backfill(out, db, dir);
       case 'preview':
@@ -168,8 +178,13 @@ function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' 
     }
     // verify never touches the database of --pglite-dir: it makes its own.
     if (sub === 'verify' && values['pglite-dir'] !== undefined) throw usage('--pglite-dir cannot be used with "verify"');
+    if (sub === 'verify' && values['scratch-url'] !== undefined && values['database-url'] !== undefined) {
+      throw usage('--scratch-url and --database-url cannot be used together');
+    }
+    if (sub !== 'verify' && values['scratch-url'] !== undefined) throw usage(`--scratch-url only applies to "verify"`);
     return sub;
   }
+  if (values['scratch-url'] !== undefined) throw usage('--scratch-url only applies to "verify"');
   const chosen = (['version', 'to', 'steps'] as const).filter((flag) => values[flag] !== undefined);
   if (chosen.length > 1) throw usage(`--${chosen[0]} and --${chosen[1]} cannot be used together`);
   if (chosen.length === 0) throw usage('Missing --version=X.Y.Z (or --to=X.Y.Z, --steps=N)');
@@ -454,15 +469,35 @@ function pad(rows: string[][]): string[] {
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
-async function list(out: Output, db: Database): Promise<number> {
-  const rollbacks = await addon().listRollbacks(db.url);
-  out.result({ ok: true, action: 'list', rollbacks });
+type ListStatus = 'applied' | 'rolled back' | 'applied again';
+
+/**
+ * Rows in the order Drizzle's journal applies their versions, then versions not in the folder in schema_versions
+ * order; the rows of one version together, oldest first (applied, rolled back, applied again, ...).
+ */
+function listOrder(rows: readonly StoredRollback[], journal: readonly string[]): { row: StoredRollback; status: ListStatus }[] {
+  const inJournal = new Map(journal.map((v, i) => [v, i]));
+  const firstRow = new Map<string, number>();
+  rows.forEach((r, i) => firstRow.has(r.version) || firstRow.set(r.version, i));
+  const rank = (version: string) => inJournal.get(version) ?? journal.length + firstRow.get(version)!;
+  const ordered = rows.map((row, i) => ({ row, i })).sort((a, b) => rank(a.row.version) - rank(b.row.version) || a.i - b.i);
+  const seen = new Set<string>();
+  return ordered.map(({ row }) => {
+    const status: ListStatus = row.rollbackAppliedAt !== null ? 'rolled back' : seen.has(row.version) ? 'applied again' : 'applied';
+    seen.add(row.version);
+    return { row, status };
+  });
+}
+
+async function list(out: Output, db: Database, dir: string): Promise<number> {
+  const rollbacks = listOrder(await addon().listRollbacks(db.url), dir === '' ? [] : migrationOrder(dir));
+  out.result({ ok: true, action: 'list', rollbacks: rollbacks.map(({ row, status }) => ({ ...row, status })) });
   if (rollbacks.length === 0) {
     out.line('No migrations are recorded in schema_versions.');
     return EXIT.OK;
   }
-  const rows = [['VERSION', 'MIGRATION FILE', 'APPLIED AT', 'ROLLED BACK AT', 'SAFETY', 'SCRIPT']];
-  for (const r of rollbacks) {
+  const rows = [['VERSION', 'MIGRATION FILE', 'APPLIED AT', 'ROLLED BACK AT', 'SAFETY', 'SCRIPT', 'STATUS']];
+  for (const { row: r, status } of rollbacks) {
     rows.push([
       r.version,
       r.migrationFile,
@@ -470,6 +505,7 @@ async function list(out: Output, db: Database): Promise<number> {
       r.rollbackAppliedAt ?? '-',
       r.rollbackSafe ? 'SAFE' : 'UNSAFE',
       r.rollbackScript === null ? 'none' : 'yes',
+      status,
     ]);
   }
   for (const line of pad(rows)) out.line(line);

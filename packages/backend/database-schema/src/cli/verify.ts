@@ -16,7 +16,7 @@ import {
 import { Output } from '../lib/cli.js';
 import { CliError, EXIT, toCliError } from '../lib/errors.js';
 import { readMigrations, type Migration } from '../lib/migrations.js';
-import { formatWarning, generateRollback } from '../rollback/generator.js';
+import { formatWarnings, generateRollback } from '../rollback/generator.js';
 
 export type VerifyStatus = 'verified' | 'unsafe' | 'not_stored' | 'failed';
 
@@ -45,12 +45,19 @@ interface Scratch {
   remove(): Promise<void>;
 }
 
+/** The server named on the command line for the scratch database, and the flag that named it. */
+export interface ScratchServer {
+  url: string;
+  flag: string;
+}
+
 /**
- * A scratch database: a new database on the server of `databaseUrl`, or a fresh embedded PostgreSQL in a
- * temporary directory. `remove` drops it; it is also removed on Ctrl-C.
+ * A scratch database: a new database on `server`, or a fresh embedded PostgreSQL in a temporary directory.
+ * `remove` drops it; it is also removed on Ctrl-C.
  */
-async function openScratch(out: Output, databaseUrl: string | undefined): Promise<Scratch> {
-  if (databaseUrl !== undefined) {
+async function openScratch(out: Output, server: ScratchServer | undefined, databaseUrlIgnored: boolean): Promise<Scratch> {
+  if (server !== undefined) {
+    const databaseUrl = server.url;
     let created;
     try {
       created = await addon().createScratchDatabase(databaseUrl);
@@ -60,15 +67,15 @@ async function openScratch(out: Output, databaseUrl: string | undefined): Promis
     }
     return {
       url: created.url,
-      describe: `scratch database ${created.name} on the server of DATABASE_URL`,
+      describe: `scratch database ${created.name} on the server of ${server.flag}`,
       remove: () => addon().dropScratchDatabase(databaseUrl, created.name),
     };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-rollback-verify-'));
   const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
-  let server;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
   try {
-    server = await startEmbeddedPostgres(dir);
+    embedded = await startEmbeddedPostgres(dir);
   } catch (error) {
     removeDir();
     throw new CliError(
@@ -77,13 +84,18 @@ async function openScratch(out: Output, databaseUrl: string | undefined): Promis
       'CONNECTION_FAILED',
     );
   }
-  out.note(`DATABASE_URL is not set: verifying on a fresh embedded PostgreSQL (PGlite) in ${dir}`);
+  out.note(
+    databaseUrlIgnored
+      ? `DATABASE_URL is not used by verify (it may be production's); pass --scratch-url=URL to verify on a server. ` +
+          `Verifying on a fresh embedded PostgreSQL (PGlite) in ${dir}`
+      : `No --scratch-url: verifying on a fresh embedded PostgreSQL (PGlite) in ${dir}`,
+  );
   return {
-    url: server.url,
+    url: embedded.url,
     describe: `fresh embedded PostgreSQL in ${dir}`,
     remove: async () => {
       try {
-        await server.stop();
+        await embedded.stop();
       } finally {
         removeDir();
       }
@@ -92,8 +104,12 @@ async function openScratch(out: Output, databaseUrl: string | undefined): Promis
 }
 
 /** Runs `body` with a scratch database that is removed afterwards, also on failure, Ctrl-C or SIGTERM. */
-async function withScratch<T>(out: Output, databaseUrl: string | undefined, body: (s: Scratch) => Promise<T>): Promise<T> {
-  const scratch = await openScratch(out, databaseUrl);
+async function withScratch<T>(
+  out: Output,
+  options: { server: ScratchServer | undefined; databaseUrlIgnored: boolean },
+  body: (s: Scratch) => Promise<T>,
+): Promise<T> {
+  const scratch = await openScratch(out, options.server, options.databaseUrlIgnored);
   // The whole run on one connection to the scratch database, closed before it is dropped.
   addon().openSession(scratch.url);
   let removed: Promise<void> | undefined;
@@ -204,7 +220,7 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
     // Nothing will be stored to execute: the generated rollback is proved in a transaction that is rolled back.
     const proved = await proveInTransaction(url, m);
     await apply(url, m);
-    if (!proved.rollbackSafe) return result('unsafe', proved.warnings.map(formatWarning));
+    if (!proved.rollbackSafe) return result('unsafe', formatWarnings(proved.warnings));
     // Statements that cannot run in a transaction were proved in their transactional form (same schema).
     if (proved.restored) return result('verified', [NOT_STORED_NOTE, ...proved.transactionalForms]);
     const why = proved.rollbackFailure ?? 'the rollback does not restore the schema';
@@ -216,11 +232,11 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
   if (stored === null) {
     // schema_versions lost its rollback columns (or was dropped) by this migration: nothing to execute.
     const plan = generateRollback(m.sql);
-    const reasons = plan.warnings.map(formatWarning);
+    const reasons = formatWarnings(plan.warnings);
     if (!plan.rollbackSafe) return result('unsafe', reasons);
     return result('not_stored', ['its rollback is not stored: schema_versions with its rollback columns is missing']);
   }
-  if (!stored.rollbackSafe) return result('unsafe', stored.warnings.map(formatWarning));
+  if (!stored.rollbackSafe) return result('unsafe', formatWarnings(stored.warnings));
   if (stored.rollbackScript === null) {
     // SAFE with nothing to undo: the migration must not have changed the schema.
     const differences = addon().compareCatalogs(before, migrated);
@@ -269,13 +285,18 @@ function printResult(out: Output, r: VerifyResult): void {
       out.line(`– ${name}: not verified: ${r.reasons.join('; ')}`);
       return;
     case 'failed':
-      out.line(`✗ ${name}: ${r.reasons.join('; ')}`);
+      // One reason per line; the differences under them.
+      out.line(`✗ ${name}: ${r.reasons[0] ?? 'failed'}`);
+      for (const reason of r.reasons.slice(1)) out.line(`  ${reason}`);
       for (const d of r.differences) out.line(`    ${d.text}`);
   }
 }
 
 /** `pnpm db:rollback verify`; returns the exit code. */
-export async function verify(out: Output, options: { databaseUrl: string | undefined; dir: string }): Promise<number> {
+export async function verify(
+  out: Output,
+  options: { server: ScratchServer | undefined; databaseUrlIgnored: boolean; dir: string },
+): Promise<number> {
   // Every file is read and parsed before a database is made.
   const migrations = readMigrations(options.dir);
   for (const m of migrations) {
@@ -287,7 +308,7 @@ export async function verify(out: Output, options: { databaseUrl: string | undef
     }
   }
   out.line(`Migrations folder: ${options.dir} (${migrations.length} in the journal)`);
-  return withScratch(out, options.databaseUrl, async (scratch) => {
+  return withScratch(out, options, async (scratch) => {
     out.line(`Verifying on a ${scratch.describe}; it is removed at the end.`);
     const results: VerifyResult[] = [];
     const known = { storesRollbacks: false };
