@@ -19,6 +19,7 @@ mod restore;
 pub mod risk;
 pub mod snapshot;
 mod source;
+pub mod temporary;
 pub mod state;
 #[doc(hidden)]
 pub mod wire;
