@@ -250,7 +250,7 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context, facts: &Facts) -> Outcome {
         NodeEnum::RuleStmt(s) => routines::create_rule(s, facts),
         NodeEnum::CreateStatsStmt(s) => indexes::create_statistics(s, facts),
         NodeEnum::AlterDomainStmt(s) => types::alter_domain(s, facts),
-        NodeEnum::DefineStmt(s) => types::define(s),
+        NodeEnum::DefineStmt(s) => types::define(s, ctx),
         NodeEnum::DropStmt(s) => drops::drop(s, facts),
         NodeEnum::DoStmt(s) => do_block::do_block(s, ctx, facts),
         NodeEnum::VariableSetStmt(s) => session::set(s, ctx, facts),

@@ -30,6 +30,24 @@ pub fn routine(name: &ObjectName) -> bool {
     !name.is_qualified() && (name.name.starts_with("pg_") || FUNCTIONS.contains(name.name.as_str()))
 }
 
+/// An unqualified collation name that `pg_catalog` may have: its fixed ones, and those initdb imports from the
+/// operating system's locales (`en_US`, `en_US.utf8`, `C.utf8`) and from ICU (`en-x-icu`), which vary by machine.
+pub fn collation(name: &ObjectName) -> bool {
+    if name.is_qualified() {
+        return false;
+    }
+    let n = name.name.as_str();
+    let language = |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase());
+    let locale = match n.split_once('_') {
+        Some((lang, region)) => language(lang) && region.len() >= 2 && region.as_bytes()[..2].iter().all(u8::is_ascii_uppercase),
+        None => language(n.split('@').next().unwrap_or(n)),
+    };
+    matches!(n, "default" | "C" | "POSIX" | "ucs_basic" | "unicode")
+        || n.starts_with("pg_")
+        || n.contains(['-', '.', '@'])
+        || locale
+}
+
 pub fn blocked(what: &str) -> Outcome {
     Outcome::blocked(
         code::CATALOG_NAME,
@@ -51,5 +69,9 @@ mod tests {
         assert!(routine(&ObjectName::unqualified("abs")) && routine(&ObjectName::unqualified("RI_FKey_check_ins")));
         assert!(!routine(&ObjectName::unqualified("add_user")));
         assert!(relation(&ObjectName::unqualified("pg_class")) && !relation(&ObjectName::unqualified("users")));
+        for built_in in ["C", "POSIX", "en_US", "en_US.utf8", "C.utf8", "und-x-icu", "de", "ucs_basic"] {
+            assert!(collation(&ObjectName::unqualified(built_in)), "{built_in}");
+        }
+        assert!(!collation(&ObjectName::unqualified("german_phonebook")) && !collation(&ObjectName::unqualified("Nocase")));
     }
 }

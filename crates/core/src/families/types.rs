@@ -172,7 +172,7 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
 }
 
 /// `CREATE COLLATION`; other `DefineStmt` objects (aggregates, operators, base types) are not inverted.
-pub fn define(s: &DefineStmt) -> Outcome {
+pub fn define(s: &DefineStmt, ctx: &Context) -> Outcome {
     let keyword = crate::families::object_keyword(s.kind());
     let Some(name) = quote::any_name(&s.defnames).filter(|_| s.kind() == ObjectType::ObjectCollation) else {
         return Outcome::blocked(
@@ -185,6 +185,18 @@ pub fn define(s: &DefineStmt) -> Outcome {
             code::IF_NOT_EXISTS,
             format!("Cannot auto-generate rollback for CREATE COLLATION IF NOT EXISTS: {name} may have existed before the migration"),
         );
+    }
+    match ObjectName::from_nodes(&s.defnames) {
+        Some(written) if written.schema.as_deref().is_some_and(temporary::is_temporary_schema) => {
+            return Outcome::nothing_to_undo()
+        }
+        Some(written) if !written.is_qualified() && ctx.temporary_path => {
+            return tables::temporary_path_blocked(&format!("CREATE COLLATION {name}"))
+        }
+        Some(written) if catalog_names::collation(&written) => {
+            return catalog_names::blocked(&format!("CREATE COLLATION {name}"))
+        }
+        _ => {}
     }
     Outcome::inverse(format!("DROP COLLATION {name}"))
 }

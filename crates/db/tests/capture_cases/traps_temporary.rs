@@ -229,4 +229,76 @@ pub const TRAPS: &[Trap] = &[
         "CREATE SCHEMA app; CREATE TABLE app.t (a int); CREATE TABLE public.t (a int);",
         "ALTER TABLE t ADD COLUMN c int; SET search_path TO app, public; ALTER TABLE t ADD COLUMN c int; ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
     ),
+    // ---------- round 2 ----------
+    t(
+        "search_path pg_temp first: what drops put back lands where it was, not in pg_temp",
+        "CREATE TABLE t (a int, CONSTRAINT pos CHECK (a > 0)); CREATE VIEW v AS SELECT a FROM t; CREATE INDEX i ON t (a);
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE TYPE e AS ENUM ('x'); CREATE SEQUENCE s;",
+        "SET search_path TO pg_temp, public; DROP VIEW v; DROP INDEX i; DROP FUNCTION f(); DROP TYPE e; DROP SEQUENCE s;
+         ALTER TABLE t DROP CONSTRAINT pos; ALTER TABLE t ALTER COLUMN a SET DEFAULT 3;",
+    ),
+    t(
+        "a view on a temporary table is temporary too, even with a permanent view of its name",
+        "CREATE VIEW v AS SELECT 1 AS one;",
+        "CREATE TEMP TABLE s (id int); CREATE VIEW v AS SELECT id FROM s; COMMENT ON VIEW v IS 'x';",
+    ),
+    t(
+        "a permanent table created while a temporary one of its name exists",
+        "",
+        "CREATE TEMP TABLE t (a int); CREATE TABLE t (b int); ALTER TABLE t ADD COLUMN c int; COMMENT ON TABLE t IS 'x'; CREATE INDEX ti ON public.t (b);",
+    ),
+    t(
+        "SELECT INTO TEMP and CREATE TEMP TABLE AS shadow permanent tables",
+        "CREATE TABLE t (a int); CREATE TABLE u (a int);",
+        "SELECT 1 AS a INTO TEMP t; CREATE TEMP TABLE u AS SELECT 2 AS a; ALTER TABLE t ADD COLUMN z int; ALTER TABLE u ADD COLUMN z int;",
+    ),
+    t(
+        "a temporary table made in a DO block",
+        "CREATE TABLE t (a int, z int);",
+        "DO $$ BEGIN CREATE TEMP TABLE t (a int); END $$; ALTER TABLE t ADD COLUMN z int;",
+    ),
+    t(
+        "set_config in a DO block puts pg_temp first",
+        "CREATE TABLE t (a int);",
+        "DO $$ BEGIN PERFORM set_config('search_path', 'pg_temp, public', false); END $$; CREATE TABLE t (b int);",
+    ),
+    t(
+        "a composite type in pg_temp altered by its unqualified name",
+        "CREATE TYPE c AS (x int);",
+        "CREATE TYPE pg_temp.c AS (x int); ALTER TYPE c ADD ATTRIBUTE y int; COMMENT ON TYPE c IS 'x';",
+    ),
+    t(
+        "trigger and rule of a temporary table renamed, commented",
+        "CREATE TABLE t (a int); CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+         CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf(); COMMENT ON TRIGGER tr ON t IS 'keep';",
+        "CREATE TEMP TABLE t (a int); CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();
+         COMMENT ON TRIGGER tr ON t IS 'tmp'; ALTER TRIGGER tr ON t RENAME TO tr2; CREATE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING;",
+    ),
+    t(
+        "an unnamed index on a temporary table, then renamed by its derived name",
+        "CREATE TABLE t (a int); CREATE INDEX t_a_idx ON t (a);",
+        "CREATE TEMP TABLE t (a int); CREATE INDEX ON t (a); ALTER INDEX t_a_idx RENAME TO t_a_idx2;",
+    ),
+    t(
+        "objects created with built-in names, with capture",
+        "",
+        "CREATE TYPE int4 AS ENUM ('a'); CREATE FUNCTION abs(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+         CREATE TABLE pg_tables (id int); CREATE INDEX pg_class_oid_index ON public.pg_tables (id); CREATE DOMAIN numeric AS int;",
+    ),
+    t("a collation created with a built-in name", "", r#"CREATE COLLATION "C" (locale = 'C'); CREATE COLLATION ucs_basic (locale = 'C');"#),
+    t(
+        "a type renamed onto a built-in name, then its attribute renamed and a value added",
+        "CREATE TYPE m AS ENUM ('a'); CREATE TYPE c AS (x int);",
+        "ALTER TYPE m RENAME TO bool; ALTER TYPE c RENAME TO int8; ALTER TYPE public.int8 RENAME ATTRIBUTE x TO y;",
+    ),
+    t(
+        "a function moved to another schema and renamed to a built-in name there",
+        "CREATE SCHEMA app; CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';",
+        "ALTER FUNCTION f(int) RENAME TO abs; ALTER FUNCTION public.abs(int) SET SCHEMA app;",
+    ),
+    t(
+        "two search paths: the same unqualified name created twice, altered after each",
+        "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE b.t (x int);",
+        "SET search_path TO a; CREATE TABLE t (x int); SET search_path TO b, a; ALTER TABLE t ADD COLUMN y int; SET search_path TO a; ALTER TABLE t ADD COLUMN z int;",
+    ),
 ];
