@@ -274,14 +274,8 @@ fn targets(node: &NodeEnum) -> Vec<(ObjectKind, ObjectName)> {
 /// A statement that may change `search_path` in a way its SQL does not show (`set_config` in a query or a
 /// procedural block).
 pub fn may_set_search_path(node: &NodeEnum) -> bool {
-    matches!(
-        node,
-        NodeEnum::SelectStmt(_)
-            | NodeEnum::DoStmt(_)
-            | NodeEnum::CallStmt(_)
-            | NodeEnum::InsertStmt(_)
-            | NodeEnum::UpdateStmt(_)
-            | NodeEnum::DeleteStmt(_)
-            | NodeEnum::MergeStmt(_)
-    ) && format!("{node:?}").to_ascii_lowercase().contains("search_path")
+    // Only statements that call functions as their point; rows written by INSERT are not searched.
+    let calls = matches!(node, NodeEnum::SelectStmt(s) if s.values_lists.is_empty())
+        || matches!(node, NodeEnum::DoStmt(_) | NodeEnum::CallStmt(_));
+    calls && format!("{node:?}").to_ascii_lowercase().contains("search_path")
 }

@@ -54,6 +54,49 @@ pub const CASES: &[Case] = &[
         "CREATE TEMP TABLE t (a int);\nALTER TABLE t RENAME TO u;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;\nDROP TABLE t;",
         "DROP_TABLE",
     ),
+    safe(
+        "search_path pg_temp first: dropped objects are put back where they were",
+        "CREATE TABLE t (a int, CONSTRAINT pos CHECK (a > 0)); CREATE VIEW v AS SELECT a FROM t; CREATE INDEX i ON t (a);",
+        "SET search_path TO pg_temp, public;\nDROP VIEW v;\nDROP INDEX i;\nALTER TABLE t DROP CONSTRAINT pos;",
+        "SELECT pg_catalog.set_config('search_path', 'pg_temp, public', true);\nALTER TABLE t ADD CONSTRAINT pos CHECK ((a > 0));\nCREATE INDEX i ON public.t USING btree (a);\nCREATE VIEW public.v AS SELECT t.a\n   FROM public.t;\nALTER VIEW public.v OWNER TO postgres;\nSELECT pg_catalog.set_config('search_path', '\"$user\", public', true);\n",
+    ),
+    safe(
+        "a view on a temporary table is temporary",
+        "CREATE VIEW v AS SELECT 1 AS one;",
+        "CREATE TEMP TABLE s (id int);\nCREATE VIEW v AS SELECT id FROM s;\nCOMMENT ON VIEW v IS 'x';",
+        "",
+    ),
+    safe(
+        "a permanent table created while a temporary one of its name exists is dropped by its schema",
+        "",
+        "CREATE TEMP TABLE t (a int);\nCREATE TABLE t (b int);\nALTER TABLE t ADD COLUMN c int;\nCREATE INDEX ti ON public.t (b);",
+        "DROP INDEX public.ti;\nDROP TABLE public.t;\n",
+    ),
+    safe(
+        "objects created with built-in names are dropped by their schema",
+        "",
+        "CREATE TYPE int4 AS ENUM ('a');\nCREATE FUNCTION abs(int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+         CREATE TABLE pg_tables (id int);\nCREATE DOMAIN numeric AS int;",
+        "DROP DOMAIN public.\"numeric\";\nDROP TABLE public.pg_tables;\nDROP FUNCTION public.abs(pg_catalog.int4);\nDROP TYPE public.int4;\n",
+    ),
+    safe(
+        "a function renamed to abs is renamed back in its schema",
+        "CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';",
+        "ALTER FUNCTION f(int) RENAME TO abs;",
+        "ALTER FUNCTION public.abs(pg_catalog.int4) RENAME TO f;\n",
+    ),
+    safe(
+        "a temporary table made in a DO block, then altered",
+        "CREATE TABLE t (a int, z int);",
+        "DO $$ BEGIN CREATE TEMP TABLE t (a int); END $$;\nALTER TABLE t ADD COLUMN z int;",
+        "",
+    ),
+    safe(
+        "a table created, then search_path points its name elsewhere",
+        "CREATE SCHEMA app; CREATE TABLE app.t (a int);",
+        "CREATE TABLE t (a int);\nSET search_path TO app, public;\nALTER TABLE t ADD COLUMN c int;",
+        "SELECT pg_catalog.set_config('search_path', 'app, public', true);\nALTER TABLE t DROP COLUMN c;\nSELECT pg_catalog.set_config('search_path', '\"$user\", public', true);\nDROP TABLE t;\n",
+    ),
 ];
 
 pub const TRAPS: &[Trap] = &[
