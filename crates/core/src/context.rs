@@ -76,6 +76,11 @@ impl Context {
             })
     }
 
+    /// The temporary names known now (those surely and those maybe temporary).
+    pub fn temporary_names(&self) -> impl Iterator<Item = &String> {
+        self.temporary.iter().chain(&self.maybe_temporary)
+    }
+
     /// A temporary object created under `name` (unqualified names find those first).
     pub fn record_temporary(&mut self, name: &str) {
         self.temporary_seen = true;

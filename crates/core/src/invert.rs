@@ -79,7 +79,19 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
             }
         }
     }
+    let temporary_dependency = temporary::mentioned(node, ctx);
     let outcome = dispatch(node, ctx, facts);
+    if let Some(name) = temporary_dependency.filter(|_| !outcome.inverse.is_empty()) {
+        return Outcome::blocked(
+            code::TEMPORARY_OBJECT,
+            format!(
+                "Cannot auto-generate rollback for {}: it uses the temporary object {}, so PostgreSQL drops what it \
+                 made when the migration's session ends, and in the rollback's session that name finds another object",
+                kind(node),
+                quote::ident(&name)
+            ),
+        );
+    }
     // Renames create nothing, and a DO block's statements were counted one by one.
     let creates = !matches!(
         node,

@@ -279,3 +279,20 @@ pub fn may_set_search_path(node: &NodeEnum) -> bool {
         || matches!(node, NodeEnum::DoStmt(_) | NodeEnum::CallStmt(_));
     calls && format!("{node:?}").to_ascii_lowercase().contains("search_path")
 }
+
+/// The temporary object a statement mentions, if any. A permanent object that uses one (a column or function
+/// argument of a temporary type, a default on a temporary sequence, a view on a temporary table) is dropped
+/// with it, by PostgreSQL, when the migration's session ends; and in the rollback's session the name finds
+/// another object (`DROP FUNCTION f(e)` would drop the permanent `f(e)`).
+pub fn mentioned(node: &NodeEnum, ctx: &Context) -> Option<String> {
+    if !ctx.temporary_seen || matches!(node, NodeEnum::VariableSetStmt(_)) {
+        return None;
+    }
+    let text = format!("{node:?}");
+    // A relation the statement acts on or creates is not a use (where it resolves was judged already).
+    let used = |name: &String| {
+        let quoted = format!("{name:?}");
+        text.matches(&quoted).count() > text.matches(&format!("relname: {quoted}")).count()
+    };
+    std::iter::once(&"pg_temp".to_owned()).chain(ctx.temporary_names()).find(|name| used(name)).cloned()
+}

@@ -116,4 +116,10 @@ pub const CASES: &[Case] = &[
         migration: "CREATE TYPE line AS ENUM ('a');\nCREATE FUNCTION md5(text) RETURNS text LANGUAGE sql AS 'SELECT $1';\nCREATE TABLE pg_tables (id int);",
         expect: Unsafe { code: "CATALOG_NAME", script: None },
     },
+    Case {
+        name: "permanent objects that use a temporary type are dropped with it when the session ends",
+        setup: "CREATE TYPE e AS ENUM ('x'); CREATE FUNCTION f(e) RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE TABLE t (a int);",
+        migration: "CREATE TYPE pg_temp.e AS ENUM ('y');\nCREATE FUNCTION f(e) RETURNS int LANGUAGE sql AS 'SELECT 2';\nALTER TABLE t ADD COLUMN c e;",
+        expect: Unsafe { code: "TEMPORARY_OBJECT", script: None },
+    },
 ];

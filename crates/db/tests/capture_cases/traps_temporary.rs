@@ -344,4 +344,30 @@ pub const TRAPS: &[Trap] = &[
         "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE b.t (x int);",
         "SET search_path TO a; CREATE TABLE t (x int); SET search_path TO b, a; ALTER TABLE t ADD COLUMN y int; SET search_path TO a; ALTER TABLE t ADD COLUMN z int;",
     ),
+    // ---------- round 3: permanent objects that use temporary ones ----------
+    t(
+        "a function whose argument is a temporary type, beside a permanent overload",
+        "CREATE TYPE e AS ENUM ('x'); CREATE FUNCTION f(e) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        "CREATE TYPE pg_temp.e AS ENUM ('y'); CREATE FUNCTION f(e) RETURNS int LANGUAGE sql AS 'SELECT 2';",
+    ),
+    t(
+        "a column, a domain and a view of a temporary type",
+        "CREATE TYPE e AS ENUM ('x'); CREATE TABLE t (a int);",
+        "CREATE TYPE pg_temp.e AS ENUM ('y'); ALTER TABLE t ADD COLUMN c e; CREATE DOMAIN d AS e; CREATE VIEW v AS SELECT 'y'::e AS c;",
+    ),
+    t(
+        "a default on a temporary sequence",
+        "CREATE SEQUENCE s; CREATE TABLE t (a int);",
+        "CREATE TEMP SEQUENCE s; ALTER TABLE t ALTER COLUMN a SET DEFAULT nextval('s');",
+    ),
+    t(
+        "a table of a temporary composite type's name, differently cased",
+        "CREATE TABLE t (a int);",
+        r#"CREATE TEMP TABLE "T" (a int); ALTER TABLE t ADD COLUMN b int; ALTER TABLE "T" ADD COLUMN c int;"#,
+    ),
+    t(
+        "a permanent table created, shadowed by a temporary one, dropped, then altered",
+        "",
+        "CREATE TABLE t (a int); CREATE TEMP TABLE t (a int); ALTER TABLE t ADD COLUMN b int; DROP TABLE t; ALTER TABLE t ADD COLUMN c int;",
+    ),
 ];
