@@ -11,8 +11,17 @@ pub struct Context {
     /// named them, with the generation right after their creation. Types share one namespace with relations
     /// (every table has a row type of its name).
     relations: HashMap<ObjectName, u32>,
-    /// Temporary relations: gone with the migration's session.
+    /// Unqualified names (relations and types) that denote a temporary object created here: gone with the
+    /// migration's session.
     temporary: HashSet<String>,
+    /// Names that may or may not denote a temporary object (`ON COMMIT DROP` tables, which may be gone).
+    maybe_temporary: HashSet<String>,
+    /// The migration made temporary objects or named `pg_temp` in `search_path`: unqualified names may
+    /// resolve to a temporary schema, so where they resolve is asked (or, from the SQL alone, judged).
+    pub temporary_seen: bool,
+    /// The `search_path` set last names `pg_temp` (or was set in a way the SQL does not show): unqualified
+    /// names may resolve to, or be created in, the temporary schema.
+    pub temporary_path: bool,
     /// Columns added by a reversible `ADD COLUMN` to a relation that existed before, with their generation.
     columns: HashMap<(ObjectName, String), u32>,
     /// Named constraints added by a reversible `ADD CONSTRAINT`.
@@ -45,22 +54,69 @@ impl Context {
     }
 
     pub fn has_temporary(&self) -> bool {
-        !self.temporary.is_empty()
+        !self.temporary.is_empty() || !self.maybe_temporary.is_empty()
     }
 
     /// Whether a creating statement makes a temporary relation.
     pub fn creates_temporary(rv: &RangeVar) -> bool {
-        rv.relpersistence == "t" || rv.schemaname == "pg_temp"
+        rv.relpersistence == "t" || crate::temporary::is_temporary_schema(&rv.schemaname)
     }
 
-    /// Whether a name denotes a temporary relation created here (unqualified names find those first).
-    pub fn refers_to_temporary(&self, rv: &RangeVar) -> bool {
-        rv.schemaname == "pg_temp" || (rv.schemaname.is_empty() && self.temporary.contains(&rv.relname))
+    pub fn is_temporary(&self, name: &str) -> bool {
+        self.temporary.contains(name)
+    }
+
+    /// Whether an unqualified name may denote a temporary object without the SQL saying for sure: an
+    /// `ON COMMIT DROP` table, or a name PostgreSQL may have derived from a temporary table's (`t_pkey`,
+    /// `t_id_seq`).
+    pub fn maybe_temporary(&self, name: &str) -> bool {
+        self.maybe_temporary.contains(name)
+            || self.temporary.iter().chain(&self.maybe_temporary).any(|t| {
+                name.len() > t.len() && name.starts_with(t.as_str()) && name.as_bytes()[t.len()] == b'_'
+            })
+    }
+
+    /// The temporary names known now (those surely and those maybe temporary).
+    pub fn temporary_names(&self) -> impl Iterator<Item = &String> {
+        self.temporary.iter().chain(&self.maybe_temporary)
+    }
+
+    /// A temporary object created under `name` (unqualified names find those first).
+    pub fn record_temporary(&mut self, name: &str) {
+        self.temporary_seen = true;
+        self.temporary.insert(name.to_owned());
+    }
+
+    pub fn record_maybe_temporary(&mut self, name: &str) {
+        self.temporary_seen = true;
+        self.maybe_temporary.insert(name.to_owned());
+    }
+
+    /// A temporary object dropped or renamed away: its name denotes what it shadowed again.
+    pub fn forget_temporary(&mut self, name: &str) {
+        self.temporary.remove(name);
+        self.maybe_temporary.remove(name);
+    }
+
+    /// `DISCARD TEMP` / `DISCARD ALL`: every temporary object is gone.
+    pub fn discard_temporary(&mut self) {
+        self.temporary.clear();
+        self.maybe_temporary.clear();
+    }
+
+    /// `search_path` changed: unqualified names written before may now denote other objects, so created
+    /// objects are no longer recognised by them (statements on them get inverses of their own).
+    pub fn search_path_changed(&mut self, names_temporary: bool) {
+        self.temporary_path = names_temporary;
+        self.temporary_seen |= names_temporary;
+        self.relations.retain(|name, _| name.is_qualified());
+        self.columns.retain(|(relation, _), _| relation.is_qualified());
+        self.constraints.retain(|(relation, _)| relation.is_qualified());
     }
 
     pub fn record_relation(&mut self, rv: &RangeVar) {
         if Self::creates_temporary(rv) {
-            self.temporary.insert(rv.relname.clone());
+            self.record_temporary(&rv.relname);
         } else {
             self.record(ObjectName::from_range_var(rv));
         }

@@ -6,6 +6,7 @@ use crate::families::{self, alter_table, data, do_block, drops, indexes, renames
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
+use crate::temporary::{self, Resolution};
 use pg_query::protobuf::{self, AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
@@ -23,9 +24,30 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
             ),
         );
     }
-    if targets_temporary_relation(node, ctx) {
+    if temporary::discards(node) {
+        ctx.discard_temporary();
+    }
+    if temporary::may_set_search_path(node) {
+        // set_config('search_path', ...): where later names resolve is not in the SQL.
+        ctx.search_path_changed(true);
+    }
+    match temporary::classify(node, ctx, facts) {
         // Gone with the migration's session; the rollback runs in another one.
-        return Outcome::unchanged("on a temporary relation, gone with the migration's session");
+        Resolution::Temporary => {
+            temporary::follow(node, ctx);
+            return Outcome::unchanged("on a temporary object, gone with the migration's session");
+        }
+        Resolution::Unknown => {
+            return Outcome::blocked(
+                code::TEMPORARY_OBJECT,
+                format!(
+                    "Cannot auto-generate rollback for {}: a name it uses may denote a temporary object (gone with \
+                     the migration's session) or the permanent object of that name, and the SQL does not say which",
+                    kind(node)
+                ),
+            )
+        }
+        Resolution::Permanent => {}
     }
     let owner = owner(node, ctx);
     if owner == Owner::CreatedFoldable {
@@ -57,7 +79,19 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
             }
         }
     }
+    let temporary_dependency = temporary::mentioned(node, ctx);
     let outcome = dispatch(node, ctx, facts);
+    if let Some(name) = temporary_dependency.filter(|_| !outcome.inverse.is_empty()) {
+        return Outcome::blocked(
+            code::TEMPORARY_OBJECT,
+            format!(
+                "Cannot auto-generate rollback for {}: it uses the temporary object {}, so PostgreSQL drops what it \
+                 made when the migration's session ends, and in the rollback's session that name finds another object",
+                kind(node),
+                quote::ident(&name)
+            ),
+        );
+    }
     // Renames create nothing, and a DO block's statements were counted one by one.
     let creates = !matches!(
         node,
@@ -205,25 +239,6 @@ fn adds_no_dependency(node: &NodeEnum) -> bool {
     }
 }
 
-/// A statement on a temporary relation this migration created (its effects end with the session).
-fn targets_temporary_relation(node: &NodeEnum, ctx: &Context) -> bool {
-    let relation = match node {
-        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
-        NodeEnum::RenameStmt(s) => s.relation.as_ref(),
-        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
-        NodeEnum::CreateTrigStmt(s) => s.relation.as_ref(),
-        NodeEnum::InsertStmt(s) => s.relation.as_ref(),
-        NodeEnum::UpdateStmt(s) => s.relation.as_ref(),
-        NodeEnum::DeleteStmt(s) => s.relation.as_ref(),
-        NodeEnum::TruncateStmt(s) => match s.relations.first().and_then(|n| n.node.as_ref()) {
-            Some(NodeEnum::RangeVar(rv)) if s.relations.len() == 1 => Some(rv),
-            _ => None,
-        },
-        _ => None,
-    };
-    relation.is_some_and(|rv| ctx.refers_to_temporary(rv))
-}
-
 fn dispatch(node: &NodeEnum, ctx: &mut Context, facts: &Facts) -> Outcome {
     match node {
         NodeEnum::CreateStmt(s) => tables::create_table(s, ctx, facts),
@@ -241,13 +256,13 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context, facts: &Facts) -> Outcome {
         NodeEnum::CreateSchemaStmt(s) => families::schemas::create_schema(s, facts),
         NodeEnum::CreateExtensionStmt(s) => families::schemas::create_extension(s, facts),
         NodeEnum::CreateSeqStmt(s) => tables::create_sequence(s, ctx, facts),
-        NodeEnum::CreateFunctionStmt(s) => routines::create_function(s, facts),
+        NodeEnum::CreateFunctionStmt(s) => routines::create_function(s, ctx, facts),
         NodeEnum::CreateTrigStmt(s) => routines::create_trigger(s, facts),
         NodeEnum::CreatePolicyStmt(s) => routines::create_policy(s),
         NodeEnum::RuleStmt(s) => routines::create_rule(s, facts),
         NodeEnum::CreateStatsStmt(s) => indexes::create_statistics(s, facts),
         NodeEnum::AlterDomainStmt(s) => types::alter_domain(s, facts),
-        NodeEnum::DefineStmt(s) => types::define(s),
+        NodeEnum::DefineStmt(s) => types::define(s, ctx),
         NodeEnum::DropStmt(s) => drops::drop(s, facts),
         NodeEnum::DoStmt(s) => do_block::do_block(s, ctx, facts),
         NodeEnum::VariableSetStmt(s) => session::set(s, ctx, facts),

@@ -20,6 +20,7 @@ mod restore;
 pub mod risk;
 pub mod snapshot;
 mod source;
+pub mod temporary;
 pub mod state;
 #[doc(hidden)]
 pub mod wire;

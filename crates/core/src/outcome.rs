@@ -70,6 +70,11 @@ pub mod code {
     pub const GUARDED_BY_EXCEPTION: &str = "GUARDED_BY_EXCEPTION";
     pub const UNSUPPORTED_STATEMENT: &str = "UNSUPPORTED_STATEMENT";
     pub const ROLLBACK_METADATA: &str = "ROLLBACK_METADATA";
+    /// A name may denote a temporary object or the permanent one it shadows, and the SQL does not say which.
+    pub const TEMPORARY_OBJECT: &str = "TEMPORARY_OBJECT";
+    /// An unqualified name in the rollback is also a name `pg_catalog` has (searched first): the rollback
+    /// could act on the built-in object.
+    pub const CATALOG_NAME: &str = "CATALOG_NAME";
     /// A column added to a parent merged with a child's own column of that name.
     pub const MERGED_COLUMN: &str = "MERGED_COLUMN";
     /// A change that recurses to child tables or partitions whose previous state was not the parent's.

@@ -89,6 +89,7 @@ fn sql_only_cases_and_adversarial_migrations_round_trip_with_capture() {
 fn capture_traps_round_trip_when_called_safe() {
     let items: Vec<Item> = captured::TRAPS
         .iter()
+        .chain(captured::TEMPORARY_TRAPS)
         .map(|t| Item {
             name: format!("[trap] {}", t.name),
             setup: t.setup,

@@ -3,7 +3,7 @@
 //! PostgreSQL chose for an unnamed one, whether IF NOT EXISTS found one, and whether an index on a
 //! partitioned table adopted one a partition already had.
 use crate::facts::Facts;
-use crate::families::placement;
+use crate::families::{catalog_names, placement};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
@@ -89,6 +89,9 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
         }
     }
     let index = if name.is_qualified() { name } else { placement::index(facts, &name, &table_name) };
+    if catalog_names::relation(&index) {
+        return catalog_names::blocked(&format!("CREATE INDEX {index}"));
+    }
     if s.concurrent {
         let mut outcome = Outcome::inverse(format!("DROP INDEX CONCURRENTLY {index}"));
         outcome.non_transactional = true;

@@ -1,6 +1,7 @@
 //! One module per statement family; each has its own table of cases in `tests/cases/`.
 pub mod alter_objects;
 pub mod alter_table;
+pub mod catalog_names;
 pub mod comments;
 pub mod data;
 pub mod do_block;

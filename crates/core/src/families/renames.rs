@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::object_keyword;
-use crate::families::placement;
+use crate::families::{catalog_names, placement};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
@@ -51,6 +51,9 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
             let Some(rv) = &s.relation else { return unsupported() };
             let old = ObjectName::from_range_var(rv);
             let renamed = placement::renamed(facts, &old, &old.sibling(&s.newname));
+            if catalog_names::relation(&renamed) {
+                return catalog_names::blocked(&format!("renaming {old} to {}", ident(&s.newname)));
+            }
             ctx.rename_relation(rv, Some(&s.newname));
             Outcome::inverse(format!(
                 "ALTER {} {renamed} RENAME TO {}",
@@ -91,17 +94,34 @@ pub fn rename(s: &RenameStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
             let (old, schema) = parts.split_last().expect("a type name has at least one part");
             let mut renamed: Vec<&str> = schema.to_vec();
             renamed.push(&s.newname);
-            let renamed = ObjectName::from_parts(&renamed).expect("a type name has at least one part");
-            if let Some(old) = ObjectName::from_parts(&parts) {
-                ctx.rename(&old, Some(renamed.clone()));
+            let written = ObjectName::from_parts(&renamed).expect("a type name has at least one part");
+            let Some(old_name) = ObjectName::from_parts(&parts) else { return unsupported() };
+            // Named in the schema where it is: pg_catalog, searched first, may have a type of the new name.
+            let renamed = match facts.locate(At::Before, ObjectKind::Type, &old_name, Lookup::SearchPath) {
+                Some(Some(found)) if !written.is_qualified() => written.in_schema(&found.schema),
+                _ => written.clone(),
+            };
+            if catalog_names::type_(&renamed) {
+                return catalog_names::blocked(&format!("renaming {old_name} to {}", ident(&s.newname)));
             }
+            ctx.rename(&old_name, Some(written));
             Outcome::inverse(format!("ALTER {} {renamed} RENAME TO {}", object_keyword(s.rename_type()), ident(old)))
         }
         ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine => {
             let Some(NodeEnum::ObjectWithArgs(f)) = s.object.as_ref().and_then(|o| o.node.as_ref()) else {
                 return unsupported();
             };
-            let Some((renamed, old)) = renamed_routine(f, &s.newname) else { return unsupported() };
+            let Some((old_name, args)) = routine_name(f) else { return unsupported() };
+            // Named in the schema where it is: pg_catalog, searched first, may have a function of the new name.
+            let schema = match facts.locate(At::Before, ObjectKind::Routine(args), &old_name, Lookup::SearchPath) {
+                Some(Some(found)) if !old_name.is_qualified() => Some(found.schema.clone()),
+                _ => old_name.schema.clone(),
+            };
+            let new_name = ObjectName::new(schema.as_deref(), &s.newname);
+            if catalog_names::routine(&new_name) {
+                return catalog_names::blocked(&format!("renaming {old_name} to {}", ident(&s.newname)));
+            }
+            let Some((renamed, old)) = renamed_routine(f, &new_name) else { return unsupported() };
             Outcome::inverse(format!("ALTER {} {renamed} RENAME TO {}", object_keyword(s.rename_type()), ident(&old)))
         }
         _ => unsupported(),
@@ -115,13 +135,28 @@ fn object_name_parts(node: Option<&pg_query::protobuf::Node>) -> Option<Vec<&str
     }
 }
 
+/// A routine's name as written, and its argument types as the lookups take them (`None`: not written).
+fn routine_name(f: &ObjectWithArgs) -> Option<(ObjectName, Option<Vec<String>>)> {
+    let name = ObjectName::from_nodes(&f.objname)?;
+    if f.args_unspecified {
+        return Some((name, None));
+    }
+    let args: Option<Vec<String>> = f
+        .objargs
+        .iter()
+        .map(|a| match &a.node {
+            Some(NodeEnum::TypeName(t)) => quote::type_name(t),
+            _ => None,
+        })
+        .collect();
+    Some((name, Some(args?)))
+}
+
 /// The routine under its new name with the migration's argument list, and its old name.
-fn renamed_routine(f: &ObjectWithArgs, new_name: &str) -> Option<(String, String)> {
+fn renamed_routine(f: &ObjectWithArgs, new_name: &ObjectName) -> Option<(String, String)> {
     let parts = quote::name_parts(&f.objname)?;
-    let (old, schema) = parts.split_last()?;
-    let mut renamed: Vec<&str> = schema.to_vec();
-    renamed.push(new_name);
-    let mut out = quote::qualified(&renamed);
+    let (old, _) = parts.split_last()?;
+    let mut out = new_name.to_string();
     if !f.args_unspecified {
         let args: Option<Vec<String>> = f
             .objargs

@@ -2,17 +2,19 @@
 //! CREATE RULE, CREATE POLICY.
 use crate::facts::Facts;
 use crate::families::drops::{definition, routine_signature};
-use crate::families::placement;
+use crate::context::Context;
+use crate::families::{catalog_names, placement, tables};
+use crate::temporary::{self, Resolution};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
-use crate::state::{At, Lookup};
+use crate::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{
     CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt,
 };
 use pg_query::NodeEnum;
 
-pub fn create_function(s: &CreateFunctionStmt, facts: &Facts) -> Outcome {
+pub fn create_function(s: &CreateFunctionStmt, ctx: &Context, facts: &Facts) -> Outcome {
     let keyword = if s.is_procedure { "PROCEDURE" } else { "FUNCTION" };
     let Some(name) = ObjectName::from_nodes(&s.funcname) else {
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, format!("CREATE {keyword} with an unreadable name"));
@@ -41,6 +43,11 @@ pub fn create_function(s: &CreateFunctionStmt, facts: &Facts) -> Outcome {
         }
         args.push(format!("{mode}{type_name}"));
     }
+    match temporary::created(ObjectKind::Routine(Some(inputs.clone())), &name, ctx, facts) {
+        Resolution::Temporary => return Outcome::nothing_to_undo(),
+        Resolution::Unknown => return tables::temporary_path_blocked(&format!("CREATE {keyword} {name}")),
+        Resolution::Permanent => {}
+    }
     if s.replace {
         let blocked = || {
             Outcome::blocked(
@@ -67,6 +74,9 @@ pub fn create_function(s: &CreateFunctionStmt, facts: &Facts) -> Outcome {
         }
     }
     let placed = placement::routine(facts, &name, &inputs);
+    if catalog_names::routine(&placed) {
+        return catalog_names::blocked(&format!("CREATE {keyword} {name}"));
+    }
     Outcome::inverse(format!("DROP {keyword} {placed}({})", args.join(", ")))
 }
 

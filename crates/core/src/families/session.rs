@@ -5,7 +5,8 @@ use crate::facts::Facts;
 use crate::outcome::{code, Outcome};
 use crate::quote::literal;
 use crate::state::At;
-use pg_query::protobuf::{TransactionStmt, TransactionStmtKind as Kind, VariableSetStmt};
+use crate::temporary;
+use pg_query::protobuf::{TransactionStmt, TransactionStmtKind as Kind, VariableSetKind, VariableSetStmt};
 
 /// Sets `search_path` for the rest of the rollback's transaction.
 pub fn set_search_path(path: &str) -> String {
@@ -18,6 +19,12 @@ pub fn set(s: &VariableSetStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
             // With the paths before and after captured, the rollback sets each back in turn: it starts with the
             // migration's last one (see the planner), and undoing this statement restores the one before it.
             let (before, after) = (facts.setting(At::Before, "search_path"), facts.setting(At::After, "search_path"));
+            // Names written before may denote other objects now, and pg_temp may come first.
+            let names_temporary = match after {
+                Some(Some(after)) => temporary::path_names_temporary(after),
+                _ => s.kind() != VariableSetKind::VarReset && temporary::path_names_temporary(&format!("{:?}", s.args)),
+            };
+            ctx.search_path_changed(names_temporary);
             match (before, after) {
                 (Some(Some(before)), Some(Some(after))) => {
                     ctx.search_path = Some(after.clone());

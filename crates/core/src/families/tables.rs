@@ -9,6 +9,8 @@ use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
 use crate::state::{At, Lookup, ObjectKind};
+use crate::families::catalog_names;
+use crate::temporary::{self, Resolution};
 use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, SelectStmt, ViewStmt};
 
 /// Shared by every relation-creating statement.
@@ -26,6 +28,14 @@ fn create_relation(
         return Outcome::unchanged("a temporary relation, gone with the migration's session");
     }
     let written = ObjectName::from_range_var(rv);
+    match temporary::created(ObjectKind::Relation, &written, ctx, facts) {
+        Resolution::Temporary => {
+            ctx.record_temporary(&rv.relname);
+            return Outcome::nothing_to_undo();
+        }
+        Resolution::Unknown => return temporary_path_blocked(&format!("CREATE {keyword} {written}")),
+        Resolution::Permanent => {}
+    }
     if if_not_exists || replace {
         // IF NOT EXISTS and OR REPLACE look where the new relation would go.
         match facts.locate(At::Before, ObjectKind::Relation, &written, Lookup::Creation) {
@@ -54,6 +64,9 @@ fn create_relation(
         }
     }
     let name = placement::relation(facts, &written);
+    if catalog_names::relation(&name) {
+        return catalog_names::blocked(&format!("CREATE {keyword} {written}"));
+    }
     ctx.record_relation(rv);
     Outcome::inverse(format!("DROP {keyword} {name}"))
 }
@@ -102,8 +115,9 @@ pub fn create_table(s: &CreateStmt, ctx: &mut Context, facts: &Facts) -> Outcome
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TABLE without a name");
     };
     if s.oncommit() == pg_query::protobuf::OnCommitAction::OncommitDrop {
-        // Gone at the end of the transaction, after which its name denotes whatever it shadowed: later
-        // statements must not be taken for statements on it.
+        // Gone at the end of the transaction, after which its name denotes whatever it shadowed again: from
+        // the SQL alone, later statements on that name may be on either.
+        ctx.record_maybe_temporary(&rv.relname);
         return Outcome::nothing_to_undo();
     }
     let mut outcome = create_relation(rv, "TABLE", s.if_not_exists, false, ctx, facts);
@@ -145,7 +159,8 @@ pub fn select_into(s: &SelectStmt, ctx: &mut Context, facts: &Facts) -> Option<O
 
 pub fn create_view(s: &ViewStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     let Some(rv) = &s.view else { return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE VIEW without a name") };
-    if ctx.has_temporary() && !Context::creates_temporary(rv) {
+    // With the database, where the view landed says whether it is temporary.
+    if ctx.has_temporary() && !Context::creates_temporary(rv) && !facts.capturing() {
         return Outcome::blocked(
             code::UNSUPPORTED_STATEMENT,
             format!(
@@ -163,4 +178,15 @@ pub fn create_sequence(s: &CreateSeqStmt, ctx: &mut Context, facts: &Facts) -> O
         return Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE SEQUENCE without a name");
     };
     create_relation(rv, "SEQUENCE", s.if_not_exists, false, ctx, facts)
+}
+
+/// An unqualified CREATE after a `search_path` naming pg_temp, from the SQL alone.
+pub fn temporary_path_blocked(what: &str) -> Outcome {
+    Outcome::blocked(
+        code::TEMPORARY_OBJECT,
+        format!(
+            "Cannot auto-generate rollback for {what}: the search_path set earlier names pg_temp, so the new object \
+             may be temporary (gone with the migration's session) and the rollback could drop a permanent one"
+        ),
+    )
 }

@@ -2,12 +2,13 @@
 //! changes (ALTER TYPE ... ADD/RENAME VALUE).
 use crate::context::Context;
 use crate::facts::Facts;
-use crate::families::placement;
+use crate::families::{catalog_names, placement, tables};
+use crate::temporary::{self, Resolution};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident, literal};
 use crate::restore;
-use crate::state::{At, Lookup};
+use crate::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt, DefineStmt,
     Node, ObjectType,
@@ -16,12 +17,27 @@ use pg_query::NodeEnum;
 
 fn drop_type(keyword: &str, name: &[Node], ctx: &mut Context, facts: &Facts) -> Outcome {
     match ObjectName::from_nodes(name) {
-        Some(name) => {
-            ctx.record(name.clone());
-            Outcome::inverse(format!("DROP {keyword} {}", placement::type_(facts, &name)))
-        }
+        Some(name) => created_type(keyword, name, ctx, facts),
         None => Outcome::blocked(code::UNSUPPORTED_STATEMENT, format!("CREATE {keyword} with an unreadable name")),
     }
+}
+
+/// A type created: dropped by the name it has where it landed, unless it is temporary.
+fn created_type(keyword: &str, name: ObjectName, ctx: &mut Context, facts: &Facts) -> Outcome {
+    match temporary::created(ObjectKind::Type, &name, ctx, facts) {
+        Resolution::Temporary => {
+            ctx.record_temporary(&name.name);
+            return Outcome::nothing_to_undo();
+        }
+        Resolution::Unknown => return tables::temporary_path_blocked(&format!("CREATE {keyword} {name}")),
+        Resolution::Permanent => {}
+    }
+    let placed = placement::type_(facts, &name);
+    if catalog_names::type_(&placed) {
+        return catalog_names::blocked(&format!("CREATE {keyword} {name}"));
+    }
+    ctx.record(name);
+    Outcome::inverse(format!("DROP {keyword} {placed}"))
 }
 
 pub fn create_enum(s: &CreateEnumStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
@@ -35,10 +51,7 @@ pub fn create_range(s: &CreateRangeStmt, ctx: &mut Context, facts: &Facts) -> Ou
 
 pub fn create_composite(s: &CompositeTypeStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     match &s.typevar {
-        Some(rv) => {
-            ctx.record_relation(rv);
-            Outcome::inverse(format!("DROP TYPE {}", placement::type_(facts, &ObjectName::from_range_var(rv))))
-        }
+        Some(rv) => created_type("TYPE", ObjectName::from_range_var(rv), ctx, facts),
         None => Outcome::blocked(code::UNSUPPORTED_STATEMENT, "CREATE TYPE without a name"),
     }
 }
@@ -159,7 +172,7 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
 }
 
 /// `CREATE COLLATION`; other `DefineStmt` objects (aggregates, operators, base types) are not inverted.
-pub fn define(s: &DefineStmt) -> Outcome {
+pub fn define(s: &DefineStmt, ctx: &Context) -> Outcome {
     let keyword = crate::families::object_keyword(s.kind());
     let Some(name) = quote::any_name(&s.defnames).filter(|_| s.kind() == ObjectType::ObjectCollation) else {
         return Outcome::blocked(
@@ -172,6 +185,18 @@ pub fn define(s: &DefineStmt) -> Outcome {
             code::IF_NOT_EXISTS,
             format!("Cannot auto-generate rollback for CREATE COLLATION IF NOT EXISTS: {name} may have existed before the migration"),
         );
+    }
+    match ObjectName::from_nodes(&s.defnames) {
+        Some(written) if written.schema.as_deref().is_some_and(temporary::is_temporary_schema) => {
+            return Outcome::nothing_to_undo()
+        }
+        Some(written) if !written.is_qualified() && ctx.temporary_path => {
+            return tables::temporary_path_blocked(&format!("CREATE COLLATION {name}"))
+        }
+        Some(written) if catalog_names::collation(&written) => {
+            return catalog_names::blocked(&format!("CREATE COLLATION {name}"))
+        }
+        _ => {}
     }
     Outcome::inverse(format!("DROP COLLATION {name}"))
 }

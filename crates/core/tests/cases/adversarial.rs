@@ -21,9 +21,6 @@ pub const KNOWN_LIMITATIONS: &[(&str, &str)] = &[
     ("B8", "a new parent column merges with a child's local column, which keeps the key's NOT NULL"),
     ("F1", "an unqualified DROP INDEX resolves through search_path to an earlier schema's index"),
     ("F2", "an unqualified rename back resolves through search_path to an earlier schema's relation"),
-    ("F3", "a type shadowing a pg_catalog type: the DROP resolves to pg_catalog and fails"),
-    ("F4", "a function shadowing a pg_catalog function: the DROP resolves to pg_catalog and fails"),
-    ("F5", "a table shadowing a pg_catalog view: the DROP resolves to pg_catalog and fails"),
 ];
 
 pub fn all() -> Vec<Candidate> {

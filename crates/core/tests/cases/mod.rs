@@ -30,6 +30,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("drizzle", drizzle::CASES),
         ("session", session::CASES),
         ("quoting", quoting::CASES),
+        ("temporary", temporary::CASES),
     ]
 }
 
@@ -43,5 +44,6 @@ mod renames;
 mod routines;
 mod schemas;
 mod session;
+mod temporary;
 mod types;
 mod views;
