@@ -163,12 +163,16 @@ objects (classid, objid, objsubid, top_class, top_oid, attributes, acl) AS (
     FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
 
     UNION ALL
-    -- Internal triggers (foreign keys) come with their constraint, clones on partitions with the parent's.
+    -- Internal triggers (foreign keys) come with their constraint, clones on partitions with the parent's,
+    -- except for the enabled state of a clone that differs from its parent trigger's (as pg_dump prints it).
     SELECT 'pg_trigger'::regclass, tg.oid, 0, 'pg_class'::regclass, tg.tgrelid,
-        jsonb_build_object('definition', pg_get_triggerdef(tg.oid), 'enabled', tg.tgenabled),
+        CASE WHEN tg.tgparentid = 0
+            THEN jsonb_build_object('definition', pg_get_triggerdef(tg.oid), 'enabled', tg.tgenabled)
+            ELSE jsonb_build_object('clone enabled', tg.tgenabled) END,
         NULL
     FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN user_ns n ON n.oid = c.relnamespace
-    WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
+    LEFT JOIN pg_trigger parent ON parent.oid = tg.tgparentid
+    WHERE (NOT tg.tgisinternal AND tg.tgparentid = 0) OR tg.tgenabled <> parent.tgenabled
 
     UNION ALL
     SELECT 'pg_policy'::regclass, po.oid, 0, 'pg_class'::regclass, po.polrelid,

@@ -34,6 +34,7 @@ pub struct Trap {
 }
 
 pub use traps::TRAPS;
+pub use traps_partitions::TRAPS as PARTITION_TRAPS;
 
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
@@ -57,3 +58,4 @@ mod objects;
 mod renames;
 mod session;
 mod traps;
+mod traps_partitions;
