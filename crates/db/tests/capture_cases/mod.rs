@@ -46,6 +46,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("objects", objects::CASES),
         ("session", session::CASES),
         ("drizzle", drizzle::CASES),
+        ("partitions", traps_partitions::CASES),
     ]
 }
 

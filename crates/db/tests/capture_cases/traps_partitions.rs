@@ -1,7 +1,7 @@
 //! Partitioned tables and inheritance several levels deep: constraints and indexes that merge with or adopt
 //! ones further down, trigger clones in their own state, partitions detached and attached again, column
 //! changes that recurse. Whatever the plan says, a rollback called safe must restore the schema.
-use super::Trap;
+use super::{safe, unsafe_, Case, Trap};
 
 const fn t(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
     Trap { name, setup, migration }
@@ -21,6 +21,107 @@ macro_rules! tree {
         )
     };
 }
+
+/// What the plan says for each class: the exact script where it can be undone, the code where it cannot.
+pub const CASES: &[Case] = &[
+    unsafe_(
+        "CHECK on the parent merging with a sub-partition's own",
+        tree!("ALTER TABLE p11 ADD CONSTRAINT c CHECK (n > 0);"),
+        "ALTER TABLE p ADD CONSTRAINT c CHECK (n > 0);",
+        "ADOPTED_EXISTING",
+    ),
+    safe(
+        "CHECK on the parent where no partition had one",
+        tree!("ALTER TABLE p11 ADD CONSTRAINT d CHECK (n > 0);"),
+        "ALTER TABLE p ADD CONSTRAINT c CHECK (n > 0);",
+        "ALTER TABLE p DROP CONSTRAINT c;\n",
+    ),
+    safe(
+        "CHECK on a plain inheritance parent merging with a grandchild's (it stays the grandchild's own)",
+        "CREATE TABLE t (n int); CREATE TABLE c1 () INHERITS (t); CREATE TABLE c2 () INHERITS (c1);
+         ALTER TABLE c2 ADD CONSTRAINT c CHECK (n > 0);",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0);",
+        "ALTER TABLE t DROP CONSTRAINT c;\n",
+    ),
+    unsafe_(
+        "index on the parent adopting a sub-partition's",
+        tree!("CREATE INDEX p11_mine ON p11 (m);"),
+        "CREATE INDEX pi ON p (m);",
+        "ADOPTED_EXISTING",
+    ),
+    unsafe_(
+        "UNIQUE on the parent adopting a sub-partition's",
+        tree!("ALTER TABLE p12 ADD CONSTRAINT p12_key UNIQUE (n, m);"),
+        "ALTER TABLE p ADD CONSTRAINT pk UNIQUE (n, m);",
+        "ADOPTED_EXISTING",
+    ),
+    unsafe_(
+        "PRIMARY KEY on the parent adopting a sub-partition's",
+        tree!("ALTER TABLE p ALTER COLUMN n SET NOT NULL; ALTER TABLE p11 ADD PRIMARY KEY (n);"),
+        "ALTER TABLE p ADD PRIMARY KEY (n);",
+        "ADOPTED_EXISTING",
+    ),
+    safe(
+        "detach restores the states of trigger clones at every depth",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE p DISABLE TRIGGER tg;
+               ALTER TABLE ONLY p11 ENABLE TRIGGER tg; ALTER TABLE ONLY p12 ENABLE REPLICA TRIGGER tg;"),
+        "ALTER TABLE p DETACH PARTITION p1;",
+        "ALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM (0) TO (10);\n\
+         ALTER TABLE ONLY public.p11 ENABLE TRIGGER tg;\n\
+         ALTER TABLE ONLY public.p12 ENABLE REPLICA TRIGGER tg;\n",
+    ),
+    unsafe_(
+        "detach while an ON ONLY parent index has none on the partition",
+        tree!("CREATE INDEX pi ON ONLY p (m);"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+        "ATTACH_PARTITION",
+    ),
+    unsafe_(
+        "CREATE OR REPLACE TRIGGER while a sub-partition's clone is disabled",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p11 DISABLE TRIGGER tg;"),
+        "CREATE OR REPLACE TRIGGER tg AFTER INSERT OR UPDATE ON p FOR EACH ROW EXECUTE FUNCTION f();",
+        "OR_REPLACE",
+    ),
+    unsafe_(
+        "DISABLE TRIGGER on the parent while a sub-partition's clone is in another state",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 ENABLE REPLICA TRIGGER tg;"),
+        "ALTER TABLE p DISABLE TRIGGER tg;",
+        "CHILDREN_DIFFER",
+    ),
+    unsafe_(
+        "DROP TRIGGER on the parent while a sub-partition's clone is disabled",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p11 DISABLE TRIGGER tg;"),
+        "DROP TRIGGER tg ON p;",
+        "DROP_OBJECT",
+    ),
+    unsafe_(
+        "attach a partitioned table whose partition's index is adopted",
+        tree!("CREATE INDEX pi ON p (m);
+               CREATE TABLE p3 (n int, m int) PARTITION BY RANGE (n); CREATE TABLE p31 PARTITION OF p3 FOR VALUES FROM (20) TO (25);
+               CREATE INDEX p31_mine ON p31 (m);"),
+        "ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (20) TO (30);",
+        "ATTACH_PARTITION",
+    ),
+    safe(
+        "attach a partitioned table whose partitions get what the parent has",
+        tree!("CREATE INDEX pi ON p (m);
+               CREATE TABLE p3 (n int, m int) PARTITION BY RANGE (n); CREATE TABLE p31 PARTITION OF p3 FOR VALUES FROM (20) TO (25);"),
+        "ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (20) TO (30);",
+        "ALTER TABLE p DETACH PARTITION p3;\nDROP INDEX public.p3_m_idx;\n",
+    ),
+    unsafe_(
+        "create the partition that makes an ON ONLY index valid",
+        "CREATE TABLE p (n int, m int) PARTITION BY RANGE (n); CREATE INDEX pi ON ONLY p (m);",
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);",
+        "ATTACH_PARTITION",
+    ),
+    safe(
+        "create a partition while another still lacks the ON ONLY index",
+        tree!("CREATE INDEX pi ON ONLY p (m);"),
+        "CREATE TABLE p3 PARTITION OF p FOR VALUES FROM (20) TO (30);",
+        "ALTER TABLE p DETACH PARTITION p3;\nDROP TABLE p3;\n",
+    ),
+];
 
 pub const TRAPS: &[Trap] = &[
     // A CHECK added to a parent merges with an equal one a partition (any level down) already had; on a
@@ -329,5 +430,192 @@ pub const TRAPS: &[Trap] = &[
         "detach and attach again in one migration",
         tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 DISABLE TRIGGER tg;"),
         "ALTER TABLE p DETACH PARTITION p1; ALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM (0) TO (10);",
+    ),
+    // Round 2.
+    t(
+        "PRIMARY KEY on the parent adopts a sub-partition's, key columns already NOT NULL everywhere",
+        tree!("ALTER TABLE p ALTER COLUMN n SET NOT NULL; ALTER TABLE p11 ADD PRIMARY KEY (n);"),
+        "ALTER TABLE p ADD PRIMARY KEY (n);",
+    ),
+    t(
+        "exclusion-free UNIQUE NULLS NOT DISTINCT on the parent adopts a sub-partition's",
+        tree!("ALTER TABLE p12 ADD CONSTRAINT p12_key UNIQUE NULLS NOT DISTINCT (n, m);"),
+        "ALTER TABLE p ADD CONSTRAINT pk UNIQUE NULLS NOT DISTINCT (n, m);",
+    ),
+    t(
+        "CHECK on a partition whose own sub-partition had one (partition is the middle level)",
+        tree!("ALTER TABLE p11 ADD CONSTRAINT c CHECK (m > 0);"),
+        "ALTER TABLE ONLY p1 ADD CONSTRAINT c CHECK (m > 0);",
+    ),
+    t(
+        "unnamed CHECK on the parent: PostgreSQL chooses a name a sub-partition may already use",
+        tree!("ALTER TABLE p11 ADD CONSTRAINT p_m_check CHECK (m > 0);"),
+        "ALTER TABLE p ADD CHECK (m > 0);",
+    ),
+    t(
+        "index created in the migration on a partition, then on the parent",
+        tree!(""),
+        "CREATE INDEX mine ON p11 (m); CREATE INDEX pi ON p (m);",
+    ),
+    t(
+        "detach a partition created in the same migration",
+        tree!(""),
+        "CREATE TABLE p3 PARTITION OF p FOR VALUES FROM (20) TO (30); ALTER TABLE p DETACH PARTITION p3;",
+    ),
+    t(
+        "detach, then disable the trigger on the parent",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p2 DISABLE TRIGGER tg;"),
+        "ALTER TABLE p DETACH PARTITION p2; ALTER TABLE p DISABLE TRIGGER tg;",
+    ),
+    t(
+        "disable a clone, then detach its partition",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f();"),
+        "ALTER TABLE ONLY p11 DISABLE TRIGGER tg; ALTER TABLE p DETACH PARTITION p1;",
+    ),
+    t(
+        "detach a partition whose own trigger (not a clone) is disabled",
+        tree!("CREATE TRIGGER own AFTER INSERT ON p2 FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE p2 DISABLE TRIGGER own;
+               CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f();"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+    ),
+    t(
+        "detach a partition with two equal indexes, one attached to the parent's",
+        tree!("CREATE INDEX pi ON ONLY p (m); CREATE INDEX p2_b ON p2 (m); CREATE INDEX p2_a ON p2 (m);
+               ALTER INDEX pi ATTACH PARTITION p2_a;"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+    ),
+    t(
+        "detach a partition in another schema with a quoted name and a disabled clone of a statement trigger",
+        r#"CREATE SCHEMA "a b"; CREATE TABLE "a b".p (n int) PARTITION BY LIST (n);
+           CREATE TABLE "a b"."P""1" PARTITION OF "a b".p FOR VALUES IN (1);
+           CREATE FUNCTION "a b".f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+           CREATE TRIGGER "t""g" AFTER INSERT ON "a b".p FOR EACH STATEMENT EXECUTE FUNCTION "a b".f();
+           CREATE TRIGGER r AFTER INSERT ON "a b".p FOR EACH ROW EXECUTE FUNCTION "a b".f();
+           ALTER TABLE ONLY "a b"."P""1" DISABLE TRIGGER r;"#,
+        r#"ALTER TABLE "a b".p DETACH PARTITION "a b"."P""1";"#,
+    ),
+    t(
+        "attach a partition that has a trigger of the parent's name of its own",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); CREATE TABLE p3 (n int, m int);
+               CREATE TRIGGER tg2 AFTER INSERT ON p3 FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE p3 DISABLE TRIGGER tg2;"),
+        "ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (20) TO (30);",
+    ),
+    t(
+        "attach a partitioned table whose partition lacks the parent's trigger",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE p DISABLE TRIGGER tg;
+               CREATE TABLE p3 (n int, m int) PARTITION BY RANGE (n); CREATE TABLE p31 PARTITION OF p3 FOR VALUES FROM (20) TO (25);"),
+        "ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (20) TO (30);",
+    ),
+    t(
+        "attach with a NOT NULL the parent has and the table lacks",
+        tree!("ALTER TABLE p ALTER COLUMN m SET NOT NULL; CREATE TABLE p3 (n int, m int NOT NULL DEFAULT 3);"),
+        "ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM (20) TO (30);",
+    ),
+    t(
+        "SET DEFAULT on the middle level, sub-partitions alike",
+        tree!("ALTER TABLE p ALTER COLUMN m SET DEFAULT 1;"),
+        "ALTER TABLE p1 ALTER COLUMN m SET DEFAULT 2;",
+    ),
+    t(
+        "DROP DEFAULT on the parent while a sub-partition has another",
+        tree!("ALTER TABLE p ALTER COLUMN m SET DEFAULT 1; ALTER TABLE p12 ALTER COLUMN m SET DEFAULT 5;"),
+        "ALTER TABLE p ALTER COLUMN m DROP DEFAULT;",
+    ),
+    t(
+        "rename a column of the parent: the partitions' columns follow",
+        tree!("CREATE INDEX pi ON p (m);"),
+        "ALTER TABLE p RENAME COLUMN m TO mm;",
+    ),
+    t(
+        "rename a CHECK of the parent that sub-partitions inherited",
+        tree!("ALTER TABLE p ADD CONSTRAINT c CHECK (n > 0);"),
+        "ALTER TABLE p RENAME CONSTRAINT c TO c2;",
+    ),
+    t(
+        "rename the index of a partitioned table",
+        tree!("CREATE INDEX pi ON p (m);"),
+        "ALTER INDEX pi RENAME TO pj;",
+    ),
+    t(
+        "comment on a partitioned index and a sub-partition's trigger clone",
+        tree!("CREATE INDEX pi ON p (m); CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f();"),
+        "COMMENT ON INDEX pi IS 'x'; COMMENT ON TRIGGER tg ON p11 IS 'clone';",
+    ),
+    t(
+        "row security and options on the parent only",
+        tree!(""),
+        "ALTER TABLE p ENABLE ROW LEVEL SECURITY; ALTER TABLE p11 SET (fillfactor = 50);",
+    ),
+    t(
+        "owner of a partitioned table (partitions keep theirs)",
+        tree!(""),
+        "ALTER TABLE p OWNER TO captured_owner;",
+    ),
+    t(
+        "replica identity on a sub-partition using an index attached to the parent's",
+        tree!("ALTER TABLE p ALTER COLUMN n SET NOT NULL; ALTER TABLE p ADD CONSTRAINT pk UNIQUE (n);"),
+        "ALTER TABLE p11 REPLICA IDENTITY USING INDEX p11_n_key;",
+    ),
+    t(
+        "add a column with a default to the parent of a three-level tree",
+        tree!(""),
+        "ALTER TABLE p ADD COLUMN x int DEFAULT 4 NOT NULL;",
+    ),
+    t(
+        "drop a sub-partition",
+        tree!("CREATE INDEX pi ON p (m); CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f();"),
+        "DROP TABLE p12;",
+    ),
+    t(
+        "foreign key from a partitioned table to a partitioned table, both several levels deep",
+        tree!("ALTER TABLE p ADD PRIMARY KEY (n); CREATE TABLE q (n int) PARTITION BY RANGE (n);
+               CREATE TABLE q1 PARTITION OF q FOR VALUES FROM (0) TO (100) PARTITION BY RANGE (n);
+               CREATE TABLE q11 PARTITION OF q1 FOR VALUES FROM (0) TO (50);"),
+        "ALTER TABLE q ADD CONSTRAINT qfk FOREIGN KEY (n) REFERENCES p;",
+    ),
+    t(
+        "detach a partition of a table referenced by a foreign key from a partitioned table",
+        tree!("ALTER TABLE p ADD PRIMARY KEY (n); CREATE TABLE q (n int) PARTITION BY RANGE (n);
+               CREATE TABLE q1 PARTITION OF q FOR VALUES FROM (0) TO (100);
+               ALTER TABLE q ADD CONSTRAINT qfk FOREIGN KEY (n) REFERENCES p;"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+    ),
+    t(
+        "inherit and no inherit in a multi-level plain tree",
+        "CREATE TABLE t (n int CHECK (n > 0)); CREATE TABLE c1 (n int CHECK (n > 0)); CREATE TABLE c2 () INHERITS (c1);",
+        "ALTER TABLE c1 INHERIT t;",
+    ),
+    t(
+        "no inherit of a middle level",
+        "CREATE TABLE t (n int CONSTRAINT c CHECK (n > 0)); CREATE TABLE c1 () INHERITS (t); CREATE TABLE c2 () INHERITS (c1);",
+        "ALTER TABLE c1 NO INHERIT t;",
+    ),
+    // Round 3: an index on a new partition makes an invalid (ON ONLY) index above it valid.
+    t(
+        "create the first partition of a table with an ON ONLY index",
+        "CREATE TABLE p (n int, m int) PARTITION BY RANGE (n); CREATE INDEX pi ON ONLY p (m);",
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);",
+    ),
+    t(
+        "create a sub-partition that makes the middle level's and the root's ON ONLY indexes valid",
+        "CREATE TABLE p (n int, m int) PARTITION BY RANGE (n); CREATE INDEX pi ON ONLY p (m);
+         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10) PARTITION BY RANGE (n);",
+        "CREATE TABLE p11 PARTITION OF p1 FOR VALUES FROM (0) TO (10);",
+    ),
+    t(
+        "attach the first partition of a table with an ON ONLY index",
+        "CREATE TABLE p (n int, m int) PARTITION BY RANGE (n); CREATE INDEX pi ON ONLY p (m); CREATE TABLE p1 (n int, m int);",
+        "ALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM (0) TO (10);",
+    ),
+    t(
+        "create a partition while another partition still lacks the ON ONLY index",
+        tree!("CREATE INDEX pi ON ONLY p (m);"),
+        "CREATE TABLE p3 PARTITION OF p FOR VALUES FROM (20) TO (30);",
+    ),
+    t(
+        "create a table and its partition in the migration, then an ON ONLY index and a partition",
+        "",
+        "CREATE TABLE p (n int, m int) PARTITION BY RANGE (n); CREATE INDEX pi ON ONLY p (m);
+         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);",
     ),
 ];
