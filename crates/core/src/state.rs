@@ -221,10 +221,6 @@ pub struct RelationFacts {
     /// pick another one.
     #[serde(default)]
     pub parent_indexes_without_partition: Vec<String>,
-    /// Invalid indexes of this partitioned table and of the tables it is a partition of, at any level (`ON
-    /// ONLY`): a new partition's index can make them valid, which neither DROP nor DETACH undoes.
-    #[serde(default)]
-    pub invalid_partitioned_indexes: Vec<String>,
     /// Columns with privileges of their own (`attacl`), which a table-wide REVOKE also takes away.
     pub columns_with_privileges: Vec<String>,
     /// Roles named (as grantee or grantor) in the ACLs of its columns and of the sequences it owns: a change

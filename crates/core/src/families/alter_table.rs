@@ -7,7 +7,6 @@ use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::drops::{self, index_statements};
 use crate::families::object_keyword;
-use crate::families::tables;
 use crate::name::ObjectName;
 use crate::outcome::{code, Blocker, Outcome};
 use crate::quote::{self, ident};
@@ -659,20 +658,6 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context, facts
         return blocked(code::UNSUPPORTED_STATEMENT, "ATTACH PARTITION without a partition".into());
     };
     let detach = format!("ALTER TABLE {} DETACH PARTITION {}", quote::relation(parent), quote::relation(child));
-    if facts.capturing() && !ctx.created_relation(parent) {
-        if let Some(why) = tables::validated_parent_indexes(&ObjectName::from_range_var(parent), facts) {
-            return Step::Blocked(
-                Blocker {
-                    code: code::ATTACH_PARTITION,
-                    message: format!(
-                        "Cannot auto-generate a safe rollback for ATTACH PARTITION {}: {why}",
-                        quote::relation(child)
-                    ),
-                },
-                Some(Box::new(Step::Statements(vec![detach]))),
-            );
-        }
-    }
     if ctx.created_relation(child) {
         // A partition created here has no indexes or keys of its own to keep; detaching it first lets its
         // drop succeed even when foreign keys reference the parent.

@@ -107,23 +107,6 @@ pub fn create_table(s: &CreateStmt, ctx: &mut Context, facts: &Facts) -> Outcome
         return Outcome::nothing_to_undo();
     }
     let mut outcome = create_relation(rv, "TABLE", s.if_not_exists, false, ctx, facts);
-    if let (Some(parent), true) =
-        (partition_parent(s), facts.capturing() && outcome.is_reversible() && !outcome.inverse.is_empty())
-    {
-        // A parent created in the migration is dropped with all its indexes.
-        let validated = (!ctx.created_relation(parent))
-            .then(|| validated_parent_indexes(&ObjectName::from_range_var(parent), facts))
-            .flatten();
-        if let Some(why) = validated {
-            return Outcome::blocked(
-                code::ATTACH_PARTITION,
-                format!(
-                    "Cannot auto-generate a safe rollback for CREATE TABLE {} PARTITION OF: {why}",
-                    quote::relation(rv)
-                ),
-            );
-        }
-    }
     // A partition cannot be dropped while foreign keys reference its parent; detached first, it can.
     if let (Some(parent), true) = (partition_parent(s), outcome.is_reversible() && !outcome.inverse.is_empty()) {
         outcome.inverse.insert(
@@ -136,26 +119,6 @@ pub fn create_table(s: &CreateStmt, ctx: &mut Context, facts: &Facts) -> Outcome
         );
     }
     outcome
-}
-
-/// A new partition's indexes can make an invalid (`ON ONLY`) index of its parent or above valid; dropping or
-/// detaching the partition leaves it valid. `None` when none became valid; unknown counts as changed.
-pub fn validated_parent_indexes(parent: &ObjectName, facts: &Facts) -> Option<String> {
-    let before = facts.relation(At::Before, parent, Lookup::SearchPath);
-    let after = facts.relation(At::After, parent, Lookup::SearchPath);
-    let (Some(before), Some(after)) = (before, after) else {
-        return Some(format!("whether it made an invalid index of {parent} valid is not known"));
-    };
-    let (Some(before), Some(after)) = (before, after) else { return None };
-    let validated: Vec<&str> = before
-        .invalid_partitioned_indexes
-        .iter()
-        .filter(|i| !after.invalid_partitioned_indexes.contains(i))
-        .map(String::as_str)
-        .collect();
-    (!validated.is_empty()).then(|| {
-        format!("its index made {} valid, which neither dropping nor detaching it undoes", validated.join(", "))
-    })
 }
 
 fn partition_parent(s: &CreateStmt) -> Option<&RangeVar> {

@@ -562,12 +562,6 @@ fn relation_json(c: &str, n: &str) -> String {
                WHERE ih.inhparent = px.indexrelid AND cx.indrelid = {c}.oid AND cx.indisvalid
                  AND NOT EXISTS (SELECT 1 FROM pg_index ox WHERE ox.indrelid = {c}.oid
                                  AND ox.indexrelid <> cx.indexrelid AND ox.indkey = cx.indkey))), '[]'::json) ELSE '[]'::json END,
-          'invalid_partitioned_indexes', CASE WHEN {c}.relkind = 'p' THEN COALESCE((WITH RECURSIVE up(relid) AS (
-               SELECT {c}.oid UNION SELECT h.inhparent FROM pg_inherits h JOIN up ON h.inhrelid = up.relid)
-             SELECT json_agg(format('%I.%I', ins.nspname, ic.relname) ORDER BY ic.oid) FROM up
-               JOIN pg_index x ON x.indrelid = up.relid JOIN pg_class ic ON ic.oid = x.indexrelid
-               JOIN pg_namespace ins ON ins.oid = ic.relnamespace
-             WHERE NOT x.indisvalid AND ic.relkind = 'I'), '[]'::json) ELSE '[]'::json END,
           'columns_with_privileges', COALESCE((SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
              WHERE a.attrelid = {c}.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL), '[]'::json),
           'related_acl_roles', COALESCE((SELECT json_agg(DISTINCT pg_get_userbyid(v.r)::text) FROM (
