@@ -234,6 +234,9 @@ pub struct ClonedTriggerState {
     pub name: String,
     /// `tgenabled`: O, D, R, A.
     pub enabled: String,
+    /// A foreign key's trigger, named after its OID: re-created under another name.
+    #[serde(default)]
+    pub internal: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

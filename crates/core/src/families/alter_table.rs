@@ -781,6 +781,13 @@ fn detach_partition(cmd: &AlterTableCmd, parent: &RangeVar, facts: &Facts) -> St
                     quote::relation(parent)
                 ),
             ),
+            Some(_) if r.cloned_trigger_states.iter().any(|t| t.internal) => blocked(
+                code::ATTACH_PARTITION,
+                format!(
+                    "Cannot auto-generate a safe rollback for DETACH PARTITION {}: foreign key triggers on it (or its partitions) were enabled differently from the parent's, and attaching it again re-creates them enabled under other names",
+                    quote::relation(child)
+                ),
+            ),
             Some(bound) => {
                 let mut statements = vec![format!(
                     "ALTER TABLE {} ATTACH PARTITION {} {bound}",

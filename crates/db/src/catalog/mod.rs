@@ -547,12 +547,13 @@ fn relation_json(c: &str, n: &str) -> String {
           'partition_bound', CASE WHEN {c}.relispartition THEN pg_get_expr({c}.relpartbound, {c}.oid) END,
           'partition_of', CASE WHEN {c}.relispartition THEN
              {parent} END,
-          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, origin, depth) AS (
-               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, u.tgenabled, 0 FROM pg_trigger t
+          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth) AS (
+               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, u.tgenabled, 0 FROM pg_trigger t
                  JOIN pg_trigger u ON u.oid = t.tgparentid WHERE t.tgrelid = {c}.oid
-               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, cl.origin, cl.depth + 1
+               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, cl.origin, cl.depth + 1
                  FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
-             SELECT json_agg(json_build_object('relation', {clone_relation}, 'name', cl.name, 'enabled', cl.enabled)
+             SELECT json_agg(json_build_object('relation', {clone_relation}, 'name', cl.name, 'enabled', cl.enabled,
+                                               'internal', cl.internal)
                              ORDER BY cl.depth, cl.oid)
              FROM cl WHERE cl.enabled <> cl.origin), '[]'::json) ELSE '[]'::json END,
           'parent_indexes_without_partition', CASE WHEN {c}.relispartition THEN COALESCE((

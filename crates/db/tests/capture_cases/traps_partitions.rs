@@ -115,6 +115,12 @@ pub const CASES: &[Case] = &[
         "CREATE TABLE p3 PARTITION OF p FOR VALUES FROM (20) TO (30);",
         "ALTER TABLE p DETACH PARTITION p3;\nDROP TABLE p3;\n",
     ),
+    unsafe_(
+        "detach a partition of a referenced table whose foreign key triggers are disabled",
+        tree!("ALTER TABLE p ADD PRIMARY KEY (n); CREATE TABLE r (n int REFERENCES p); ALTER TABLE p2 DISABLE TRIGGER ALL;"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+        "ATTACH_PARTITION",
+    ),
 ];
 
 pub const TRAPS: &[Trap] = &[
@@ -618,5 +624,33 @@ pub const TRAPS: &[Trap] = &[
         "",
         "CREATE TABLE p (n int, m int) PARTITION BY RANGE (n); CREATE INDEX pi ON ONLY p (m);
          CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);",
+    ),
+    // Round 4: internal (foreign key) triggers on partitions, states set by DISABLE TRIGGER ALL.
+    t(
+        "DISABLE TRIGGER ALL on a partition with foreign keys, then detach it",
+        tree!("CREATE TABLE r (n int PRIMARY KEY); ALTER TABLE p ADD CONSTRAINT pfk FOREIGN KEY (n) REFERENCES r;
+               CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f();"),
+        "ALTER TABLE p2 DISABLE TRIGGER ALL; ALTER TABLE p DETACH PARTITION p2;",
+    ),
+    t(
+        "detach a partition whose internal foreign key triggers are disabled",
+        tree!("CREATE TABLE r (n int PRIMARY KEY); ALTER TABLE p ADD CONSTRAINT pfk FOREIGN KEY (n) REFERENCES r;
+               ALTER TABLE p11 DISABLE TRIGGER ALL;"),
+        "ALTER TABLE p DETACH PARTITION p1;",
+    ),
+    t(
+        "detach a partition of a referenced table whose action triggers are disabled",
+        tree!("ALTER TABLE p ADD PRIMARY KEY (n); CREATE TABLE r (n int REFERENCES p); ALTER TABLE p2 DISABLE TRIGGER ALL;"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+    ),
+    t(
+        "DISABLE TRIGGER USER on the parent with a sub-partition's clone in its own state",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 DISABLE TRIGGER tg;"),
+        "ALTER TABLE p DISABLE TRIGGER USER;",
+    ),
+    t(
+        "rename a trigger of the parent whose sub-partition's clone is disabled",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 DISABLE TRIGGER tg;"),
+        "ALTER TRIGGER tg ON p RENAME TO tg2;",
     ),
 ];
