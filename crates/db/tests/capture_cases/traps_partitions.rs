@@ -653,4 +653,37 @@ pub const TRAPS: &[Trap] = &[
         tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 DISABLE TRIGGER tg;"),
         "ALTER TRIGGER tg ON p RENAME TO tg2;",
     ),
+    // Round 5.
+    t(
+        "CHECK on one parent of a child with two parents that already inherits it from the other",
+        "CREATE TABLE t1 (n int); CREATE TABLE t2 (n int CONSTRAINT c CHECK (n > 0)); CREATE TABLE c () INHERITS (t1, t2);
+         CREATE TABLE g () INHERITS (c);",
+        "ALTER TABLE t1 ADD CONSTRAINT c CHECK (n > 0);",
+    ),
+    t(
+        "DISABLE TRIGGER on the middle level's clone while a sub-partition's clone is in another state",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 ENABLE ALWAYS TRIGGER tg;"),
+        "ALTER TABLE p1 DISABLE TRIGGER tg;",
+    ),
+    t(
+        "detach a sub-partition from the middle level whose clone's state differs from the middle level's",
+        tree!("CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p1 DISABLE TRIGGER tg;"),
+        "ALTER TABLE p1 DETACH PARTITION p11;",
+    ),
+    t(
+        "detach a partition with a UNIQUE key and a plain index on the same columns",
+        tree!("ALTER TABLE p ADD CONSTRAINT pu UNIQUE (n, m); CREATE INDEX p2_other ON p2 (n, m);"),
+        "ALTER TABLE p DETACH PARTITION p2;",
+    ),
+    t(
+        "unnamed UNIQUE on the parent while a sub-partition has a plain unique index on the columns",
+        tree!("CREATE UNIQUE INDEX p11_u ON p11 (n, m);"),
+        "ALTER TABLE p ADD UNIQUE (n, m);",
+    ),
+    t(
+        "CREATE TRIGGER on the parent, then disable it on a sub-partition, then detach the middle level",
+        tree!(""),
+        "CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE ONLY p12 DISABLE TRIGGER tg;
+         ALTER TABLE p DETACH PARTITION p1;",
+    ),
 ];
