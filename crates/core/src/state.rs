@@ -212,11 +212,31 @@ pub struct RelationFacts {
     /// A partition's bound, e.g. `FOR VALUES FROM (0) TO (10)`, and its partitioned table.
     pub partition_bound: Option<String>,
     pub partition_of: Option<ObjectName>,
+    /// Clones of the parent's triggers on this partition and its partitions, whose enabled state differs from
+    /// the parent's trigger they come from (DETACH drops them, ATTACH clones them again in that state).
+    #[serde(default)]
+    pub cloned_trigger_states: Vec<ClonedTriggerState>,
+    /// Indexes of the partitioned table this is a partition of that no valid index of this one is attached
+    /// to (`ON ONLY` indexes), or whose attached index has a twin on the same columns: ATTACH would create or
+    /// pick another one.
+    #[serde(default)]
+    pub parent_indexes_without_partition: Vec<String>,
     /// Columns with privileges of their own (`attacl`), which a table-wide REVOKE also takes away.
     pub columns_with_privileges: Vec<String>,
     /// Roles named (as grantee or grantor) in the ACLs of its columns and of the sequences it owns: a change
     /// of owner rewrites those ACLs too.
     pub related_acl_roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClonedTriggerState {
+    pub relation: ObjectName,
+    pub name: String,
+    /// `tgenabled`: O, D, R, A.
+    pub enabled: String,
+    /// A foreign key's trigger, named after its OID: re-created under another name.
+    #[serde(default)]
+    pub internal: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,7 +285,7 @@ pub struct ConstraintFacts {
     pub inherit_count: i32,
     /// A clone of a partitioned table's constraint.
     pub has_parent: bool,
-    /// Constraints on partitions or children that are clones or inherited copies of this one.
+    /// Constraints on partitions or children, at any depth, that are clones or inherited copies of this one.
     pub children: Vec<u32>,
     /// Foreign keys (on any table) that depend on this constraint's index.
     pub referenced_by: Vec<String>,
@@ -296,7 +316,7 @@ pub struct IndexFacts {
     pub kind: String,
     /// This index is a partition of another index.
     pub has_parent: bool,
-    /// Indexes of partitions attached to this one.
+    /// Indexes of partitions attached to this one, at any depth.
     pub partitions: Vec<u32>,
     pub clustered: bool,
     pub replica_identity: bool,
@@ -329,7 +349,7 @@ pub struct TriggerFacts {
     pub comment: Option<String>,
     /// A clone on a partition of a partitioned table's trigger.
     pub has_parent: bool,
-    /// The enabled state of its clones on partitions, when they differ from its own.
+    /// The enabled state of its clones on partitions at any depth differs from its own.
     pub clones_differ: bool,
 }
 

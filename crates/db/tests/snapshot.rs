@@ -886,6 +886,19 @@ fn triggers_cloned_onto_partitions_are_one_difference() {
     assert_eq!(texts, ["trigger tg on public.p: unexpected (it was not there before)"]);
 }
 
+#[test]
+fn a_trigger_clone_in_a_state_of_its_own_two_levels_down_is_one_difference() {
+    let texts = difference_texts(
+        "CREATE TABLE p (a int) PARTITION BY RANGE (a);
+         CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10) PARTITION BY RANGE (a);
+         CREATE TABLE p11 PARTITION OF p1 FOR VALUES FROM (0) TO (5);
+         CREATE TRIGGER tg AFTER INSERT ON p FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();",
+        "ALTER TABLE ONLY p11 DISABLE TRIGGER tg",
+    )
+    .unwrap();
+    assert_eq!(texts, ["trigger tg on public.p11: unexpected (it was not there before)"]);
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }

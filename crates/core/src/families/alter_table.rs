@@ -11,7 +11,7 @@ use crate::name::ObjectName;
 use crate::outcome::{code, Blocker, Outcome};
 use crate::quote::{self, ident};
 use crate::restore;
-use crate::state::{At, ColumnFacts, Lookup};
+use crate::state::{At, ColumnFacts, ConstraintSummary, Lookup};
 use pg_query::protobuf::{
     AlterTableCmd, AlterTableStmt, AlterTableType as At_, ConstrType, DropBehavior, ObjectType, RangeVar,
 };
@@ -475,8 +475,9 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
             }
         }
     }
-    // On a partitioned table, a new key or foreign key adopts an equal one that a partition already had;
-    // dropping the new one would drop that too.
+    // On a partitioned table, a new key or foreign key adopts an equal one that a partition (at any depth)
+    // already had, and a CHECK merges with one of the same name; dropping the new one would drop that too
+    // (a partition's merged CHECK stops being its own; a plain child's stays its own).
     if let Some(before) = before.filter(|b| b.iter().any(|c| c.inherited)) {
         if matches!(
             c.contype(),
@@ -484,10 +485,16 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
                 | ConstrType::ConstrUnique
                 | ConstrType::ConstrForeign
                 | ConstrType::ConstrExclusion
+                | ConstrType::ConstrCheck
         ) {
             match facts.constraint(At::After, &relation, &name) {
                 Some(Some(added)) => {
-                    if let Some(adopted) = before.iter().find(|b| added.children.contains(&b.oid)) {
+                    let merged = before.iter().filter(|b| added.children.contains(&b.oid));
+                    let kept_apart = |b: &&ConstraintSummary| {
+                        c.contype() == ConstrType::ConstrCheck
+                            && matches!(facts.relation(At::After, &b.relation, Lookup::SearchPath), Some(Some(r)) if !r.is_partition)
+                    };
+                    if let Some(adopted) = merged.filter(|b| !kept_apart(b)).next() {
                         return blocked(
                             code::ADOPTED_EXISTING,
                             format!(
@@ -678,6 +685,58 @@ fn attach_partition(cmd: &AlterTableCmd, parent: &RangeVar, ctx: &Context, facts
             .collect();
         Some((new_constraints, new_indexes))
     })();
+    // A partitioned partition's own partitions: what the attach created there must go with what it created on
+    // the partition itself (dropped with it), and nothing they had before may have been adopted by that.
+    let below = captured.as_ref().and_then(|_| {
+        let (indexes_before, indexes_after) = (asked.0?, asked.1?);
+        let (constraints_before, constraints_after) = (asked.2?, asked.3?);
+        let new_index_facts: Option<Vec<_>> = indexes_after
+            .iter()
+            .filter(|i| !i.inherited && !indexes_before.iter().any(|b| b.oid == i.oid))
+            .map(|i| facts.index(At::After, &ObjectName::qualified(&i.schema, &i.name), Lookup::SearchPath).flatten())
+            .collect();
+        let new_constraint_facts: Option<Vec<_>> = constraints_after
+            .iter()
+            .filter(|c| !c.inherited && c.kind != "n" && !constraints_before.iter().any(|b| b.oid == c.oid))
+            .map(|c| facts.constraint(At::After, &name, &c.name).flatten())
+            .collect();
+        let (new_index_facts, new_constraint_facts) = (new_index_facts?, new_constraint_facts?);
+        let index_adopted = indexes_before
+            .iter()
+            .find(|b| b.inherited && new_index_facts.iter().any(|n| n.partitions.contains(&b.oid)))
+            .map(|b| format!("index {} of {}", ObjectName::qualified(&b.schema, &b.name), b.table));
+        let index_stranded = indexes_after
+            .iter()
+            .filter(|a| a.inherited && !indexes_before.iter().any(|b| b.oid == a.oid))
+            .find(|a| !new_index_facts.iter().any(|n| n.partitions.contains(&a.oid)))
+            .map(|a| format!("index {} of {}", ObjectName::qualified(&a.schema, &a.name), a.table));
+        let constraint_adopted = constraints_before
+            .iter()
+            .find(|b| b.inherited && new_constraint_facts.iter().any(|n| n.children.contains(&b.oid)))
+            .map(|b| format!("constraint {} of {}", ident(&b.name), b.relation));
+        let constraint_stranded = constraints_after
+            .iter()
+            .filter(|a| a.inherited && a.kind != "n" && !constraints_before.iter().any(|b| b.oid == a.oid))
+            .find(|a| !new_constraint_facts.iter().any(|n| n.children.contains(&a.oid)))
+            .map(|a| format!("constraint {} of {}", ident(&a.name), a.relation));
+        Some(index_adopted.or(index_stranded).or(constraint_adopted).or(constraint_stranded))
+    });
+    let captured = match below {
+        Some(None) => captured,
+        Some(Some(what)) => {
+            return Step::Blocked(
+                Blocker {
+                    code: code::ATTACH_PARTITION,
+                    message: format!(
+                        "Cannot auto-generate a safe rollback for ATTACH PARTITION {}: the attach merged with or created the {what}, which detaching and dropping what it created cannot put back",
+                        quote::relation(child)
+                    ),
+                },
+                Some(Box::new(Step::Statements(vec![detach]))),
+            )
+        }
+        None => None,
+    };
     let Some((new_constraints, new_indexes)) = captured else {
         return Step::Blocked(
             Blocker {
@@ -713,11 +772,41 @@ fn detach_partition(cmd: &AlterTableCmd, parent: &RangeVar, facts: &Facts) -> St
     let Some(child) = &p.name else { return unknown() };
     match facts.relation(At::Before, &ObjectName::from_range_var(child), Lookup::SearchPath) {
         Some(Some(r)) => match &r.partition_bound {
-            Some(bound) => Step::Statements(vec![format!(
-                "ALTER TABLE {} ATTACH PARTITION {} {bound}",
-                quote::relation(parent),
-                quote::relation(child)
-            )]),
+            Some(_) if !r.parent_indexes_without_partition.is_empty() => blocked(
+                code::ATTACH_PARTITION,
+                format!(
+                    "Cannot auto-generate a safe rollback for DETACH PARTITION {}: attaching it again would create an index on it for {} of {} (created ON ONLY, or with no valid index of its own attached), or attach another of its equal indexes",
+                    quote::relation(child),
+                    r.parent_indexes_without_partition.iter().map(|i| ident(i)).collect::<Vec<_>>().join(", "),
+                    quote::relation(parent)
+                ),
+            ),
+            Some(_) if r.cloned_trigger_states.iter().any(|t| t.internal) => blocked(
+                code::ATTACH_PARTITION,
+                format!(
+                    "Cannot auto-generate a safe rollback for DETACH PARTITION {}: foreign key triggers on it (or its partitions) were enabled differently from the parent's, and attaching it again re-creates them enabled under other names",
+                    quote::relation(child)
+                ),
+            ),
+            Some(bound) => {
+                let mut statements = vec![format!(
+                    "ALTER TABLE {} ATTACH PARTITION {} {bound}",
+                    quote::relation(parent),
+                    quote::relation(child)
+                )];
+                // DETACH drops the clones of the parent's triggers; ATTACH clones them again in the parent's
+                // state. Clones (at any depth) that were in a state of their own get it back, top down.
+                for clone in &r.cloned_trigger_states {
+                    let state = match clone.enabled.as_str() {
+                        "D" => "DISABLE",
+                        "A" => "ENABLE ALWAYS",
+                        "R" => "ENABLE REPLICA",
+                        _ => "ENABLE",
+                    };
+                    statements.push(format!("ALTER TABLE ONLY {} {state} TRIGGER {}", clone.relation, ident(&clone.name)));
+                }
+                Step::Statements(statements)
+            }
             None => Step::Nothing,
         },
         Some(None) => Step::Nothing,

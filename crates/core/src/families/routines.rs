@@ -95,6 +95,11 @@ pub fn create_trigger(s: &CreateTrigStmt, facts: &Facts) -> Outcome {
         match facts.trigger(At::Before, &table_name, &s.trigname) {
             None => return blocked("the previous definition, if any, is not in the migration"),
             Some(Some(previous)) => {
+                // Replacing it puts every clone on partitions in its state; the rollback's ALTER TABLE cannot
+                // give clones at any depth their own states back.
+                if previous.clones_differ {
+                    return blocked("its copies on partitions were not all in the same state as it");
+                }
                 let create = definition(&previous.definition);
                 let Some(rest) = create.strip_prefix("CREATE TRIGGER ") else {
                     return blocked("the trigger it replaced was a constraint trigger");

@@ -547,6 +547,22 @@ fn relation_json(c: &str, n: &str) -> String {
           'partition_bound', CASE WHEN {c}.relispartition THEN pg_get_expr({c}.relpartbound, {c}.oid) END,
           'partition_of', CASE WHEN {c}.relispartition THEN
              {parent} END,
+          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth) AS (
+               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, u.tgenabled, 0 FROM pg_trigger t
+                 JOIN pg_trigger u ON u.oid = t.tgparentid WHERE t.tgrelid = {c}.oid
+               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, cl.origin, cl.depth + 1
+                 FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
+             SELECT json_agg(json_build_object('relation', {clone_relation}, 'name', cl.name, 'enabled', cl.enabled,
+                                               'internal', cl.internal)
+                             ORDER BY cl.depth, cl.oid)
+             FROM cl WHERE cl.enabled <> cl.origin), '[]'::json) ELSE '[]'::json END,
+          'parent_indexes_without_partition', CASE WHEN {c}.relispartition THEN COALESCE((
+             SELECT json_agg(pc.relname ORDER BY pc.oid) FROM pg_inherits h JOIN pg_index px ON px.indrelid = h.inhparent
+               JOIN pg_class pc ON pc.oid = px.indexrelid
+             WHERE h.inhrelid = {c}.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits ih JOIN pg_index cx ON cx.indexrelid = ih.inhrelid
+               WHERE ih.inhparent = px.indexrelid AND cx.indrelid = {c}.oid AND cx.indisvalid
+                 AND NOT EXISTS (SELECT 1 FROM pg_index ox WHERE ox.indrelid = {c}.oid
+                                 AND ox.indexrelid <> cx.indexrelid AND ox.indkey = cx.indkey))), '[]'::json) ELSE '[]'::json END,
           'columns_with_privileges', COALESCE((SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
              WHERE a.attrelid = {c}.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL), '[]'::json),
           'related_acl_roles', COALESCE((SELECT json_agg(DISTINCT pg_get_userbyid(v.r)::text) FROM (
@@ -558,6 +574,7 @@ fn relation_json(c: &str, n: &str) -> String {
              ) acl, LATERAL (VALUES (acl.grantee), (acl.grantor)) AS v(r) WHERE v.r <> 0), '[]'::json))",
         acl = acl_json(&format!("COALESCE({c}.relacl, {default})")),
         default_acl = acl_json(&default),
+        clone_relation = relation_name_json("cl.relid"),
         parent = relation_name_json(&format!("(SELECT inhparent FROM pg_inherits WHERE inhrelid = {c}.oid)")),
     )
 }
@@ -601,10 +618,12 @@ static CONSTRAINT: LazyLock<&'static str> = LazyLock::new(|| {
            'index', CASE WHEN co.contype IN ('p', 'u', 'x') THEN (SELECT {index} FROM pg_index x
                JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indexrelid = co.conindid) END,
            'is_local', co.conislocal, 'inherit_count', co.coninhcount, 'has_parent', co.conparentid <> 0,
-           'children', COALESCE((SELECT json_agg(ch.oid::bigint ORDER BY ch.oid) FROM pg_constraint ch
-               WHERE ch.conparentid = co.oid
-                  OR (ch.conname = co.conname AND ch.coninhcount > 0
-                      AND ch.conrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = co.conrelid))), '[]'::json),
+           'children', COALESCE((WITH RECURSIVE d(oid, relid, name) AS (
+                 SELECT co.oid, co.conrelid, co.conname
+                 UNION SELECT ch.oid, ch.conrelid, ch.conname FROM d JOIN pg_constraint ch ON ch.conparentid = d.oid
+                   OR (ch.conname = d.name AND ch.coninhcount > 0
+                       AND ch.conrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = d.relid)))
+               SELECT json_agg(d.oid::bigint ORDER BY d.oid) FROM d WHERE d.oid <> co.oid), '[]'::json),
            'referenced_by', COALESCE((SELECT json_agg(fk.conname || ' on ' || fk.conrelid::regclass::text ORDER BY fk.oid)
                FROM pg_constraint fk WHERE co.contype IN ('p', 'u') AND fk.contype = 'f'
                AND fk.conindid = co.conindid AND fk.conparentid = 0), '[]'::json))::text
@@ -631,8 +650,10 @@ fn index_json(ic: &str) -> String {
            'constraint', (SELECT conname FROM pg_constraint WHERE conindid = {ic}.oid AND conrelid = x.indrelid
                           AND contype IN ('p', 'u', 'x')),
            'kind', {ic}.relkind, 'has_parent', {ic}.relispartition,
-           'partitions', COALESCE((SELECT json_agg(inh.inhrelid::bigint ORDER BY inh.inhrelid) FROM pg_inherits inh
-                                   WHERE inh.inhparent = {ic}.oid), '[]'::json),
+           'partitions', COALESCE((WITH RECURSIVE d(oid) AS (
+                 SELECT inh.inhrelid FROM pg_inherits inh WHERE inh.inhparent = {ic}.oid
+                 UNION SELECT inh.inhrelid FROM pg_inherits inh JOIN d ON inh.inhparent = d.oid)
+               SELECT json_agg(d.oid::bigint ORDER BY d.oid) FROM d), '[]'::json),
            'clustered', x.indisclustered, 'replica_identity', x.indisreplident,
            'comment', obj_description({ic}.oid, 'pg_class'),
            'tablespace', (SELECT spcname FROM pg_tablespace WHERE oid = {ic}.reltablespace),
@@ -665,7 +686,10 @@ static INDEXES: LazyLock<&'static str> = LazyLock::new(|| {
 const TRIGGER: &str = "SELECT json_build_object(
     'name', tg.tgname, 'definition', pg_get_triggerdef(tg.oid), 'enabled', tg.tgenabled,
     'comment', obj_description(tg.oid, 'pg_trigger'), 'has_parent', tg.tgparentid <> 0,
-    'clones_differ', EXISTS (SELECT 1 FROM pg_trigger cl WHERE cl.tgparentid = tg.oid AND cl.tgenabled <> tg.tgenabled))::text
+    'clones_differ', EXISTS (WITH RECURSIVE cl(oid, enabled) AS (
+        SELECT t.oid, t.tgenabled FROM pg_trigger t WHERE t.tgparentid = tg.oid
+        UNION ALL SELECT t.oid, t.tgenabled FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
+      SELECT 1 FROM cl WHERE cl.enabled <> tg.tgenabled))::text
   FROM pg_trigger tg WHERE tg.tgrelid = $1::oid AND tg.tgname = $2 AND NOT tg.tgisinternal";
 
 const POLICY: &str = "SELECT json_build_object(

@@ -35,6 +35,7 @@ pub struct Trap {
 
 pub use traps::TRAPS;
 pub use traps_temporary::TRAPS as TEMPORARY_TRAPS;
+pub use traps_partitions::TRAPS as PARTITION_TRAPS;
 
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
@@ -47,6 +48,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("session", session::CASES),
         ("drizzle", drizzle::CASES),
         ("traps_temporary", traps_temporary::CASES),
+        ("partitions", traps_partitions::CASES),
     ]
 }
 
@@ -60,3 +62,4 @@ mod renames;
 mod session;
 mod traps;
 mod traps_temporary;
+mod traps_partitions;
