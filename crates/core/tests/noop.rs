@@ -19,7 +19,7 @@ fn nothing_to_undo_from_the_sql_alone_is_a_script_of_comments() {
             "CREATE TEMP TABLE s (id int);\n  INSERT INTO s VALUES (1);",
             "-- CREATE TEMP TABLE s (id int) (statement 1, line 1): a temporary relation, gone with the migration's \
              session, nothing to undo\n\
-             -- INSERT INTO s VALUES (1) (statement 2, line 2): on a temporary relation, gone with the migration's \
+             -- INSERT INTO s VALUES (1) (statement 2, line 2): on a temporary object, gone with the migration's \
              session, nothing to undo\n",
         ),
     ];
