@@ -223,7 +223,10 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     match (item.check, item.expect) {
         (Check::Expect, Some(captured::Expect::Safe(script))) => {
             let script = (!script.is_empty()).then_some(*script);
-            if !stored.rollback_safe || stored.rollback_script.as_deref() != script {
+            // The scripts are written as PostgreSQL 15 deparses definitions (16+ drop the table prefix of
+            // columns in view bodies, 17+ grant MAINTAIN); elsewhere the round trip below is the check.
+            let exact = server.major() == 15;
+            if !stored.rollback_safe || (exact && stored.rollback_script.as_deref() != script) {
                 return Err(format!(
                     "expected safe with script:\n{}\ngot {}",
                     script.unwrap_or("(none)"),
