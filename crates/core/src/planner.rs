@@ -231,6 +231,7 @@ mod tests {
             type_name: "integer".into(),
             not_null: false,
             not_null_constraint: None,
+            not_null_validated: true,
             default: Some("7".into()),
             identity: String::new(),
             generated: String::new(),
