@@ -35,6 +35,8 @@ enum Check {
     WhenSafe,
     /// A capture trap: like `WhenSafe`, but its setup and migration must run.
     Trap,
+    /// Like `Trap`, and the plan must be safe.
+    MustBeSafe,
 }
 
 struct Item {
@@ -98,6 +100,30 @@ fn capture_traps_round_trip_when_called_safe() {
         })
         .collect();
     run_all("capture traps", items);
+}
+
+#[test]
+fn not_null_constraint_cases_of_postgresql_17_and_18_round_trip() {
+    let major = testpg::server().major();
+    let (run, skipped): (Vec<_>, Vec<_>) = captured::traps_pg18::CASES.iter().partition(|c| major >= c.since);
+    for c in &skipped {
+        println!("skipped on PostgreSQL {major}: [pg18] {} (needs PostgreSQL {}+)", c.name, c.since);
+    }
+    if run.is_empty() {
+        println!("skipped on PostgreSQL {major}: every NOT NULL constraint case needs PostgreSQL 17 or later");
+        return;
+    }
+    let items: Vec<Item> = run
+        .into_iter()
+        .map(|c| Item {
+            name: format!("[pg18] {}", c.name),
+            setup: c.setup,
+            migration: c.migration,
+            check: if c.must_be_safe { Check::MustBeSafe } else { Check::Trap },
+            expect: None,
+        })
+        .collect();
+    run_all("NOT NULL constraint cases", items);
 }
 
 fn run_all(what: &str, items: Vec<Item>) {
@@ -239,6 +265,9 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
             if stored.rollback_safe || first.map(|w| w.code.as_str()) != Some(code) {
                 return Err(format!("expected unsafe {code}, got {}", describe(&stored)));
             }
+        }
+        (Check::MustBeSafe, _) if !stored.rollback_safe => {
+            return Err(format!("expected a safe rollback: {}", describe(&stored)));
         }
         (Check::StaysSafe, _) if !stored.rollback_safe => {
             return Err(format!("the SQL alone makes this safe, the captured plan does not: {}", describe(&stored)));

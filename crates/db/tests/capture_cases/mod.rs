@@ -35,6 +35,16 @@ pub struct Trap {
 
 pub use traps::TRAPS;
 
+/// A migration that only some PostgreSQL versions accept (`since`: the first major that does).
+pub struct VersionedCase {
+    pub name: &'static str,
+    pub since: u32,
+    pub setup: &'static str,
+    pub migration: &'static str,
+    /// The plan must be SAFE (and round-trip); otherwise a trap: proved when called safe.
+    pub must_be_safe: bool,
+}
+
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
         ("drops", drops::CASES),
@@ -57,3 +67,4 @@ mod objects;
 mod renames;
 mod session;
 mod traps;
+pub mod traps_pg18;
