@@ -106,11 +106,11 @@ fn capture_traps_round_trip_when_called_safe() {
 fn not_null_constraint_cases_of_postgresql_17_and_18_round_trip() {
     let major = testpg::server().major();
     let (run, skipped): (Vec<_>, Vec<_>) = captured::traps_pg18::CASES.iter().partition(|c| major >= c.since);
-    for c in &skipped {
-        println!("skipped on PostgreSQL {major}: [pg18] {} (needs PostgreSQL {}+)", c.name, c.since);
+    for since in [17, 18].into_iter().filter(|since| major < *since) {
+        let count = skipped.iter().filter(|c| c.since == since).count();
+        println!("skipped on PostgreSQL {major}: {count} NOT NULL constraint cases, their syntax needs PostgreSQL {since}+");
     }
     if run.is_empty() {
-        println!("skipped on PostgreSQL {major}: every NOT NULL constraint case needs PostgreSQL 17 or later");
         return;
     }
     let items: Vec<Item> = run
