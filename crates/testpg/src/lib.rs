@@ -133,6 +133,7 @@ impl Server {
             clients: self.clients.clone(),
             admin_url: self.admin_url.clone(),
             drop_on_drop: self.external,
+            server_major: self.major(),
         }
     }
 }
@@ -144,6 +145,7 @@ pub struct Database {
     clients: Clients,
     admin_url: String,
     drop_on_drop: bool,
+    server_major: u32,
 }
 
 impl Database {
@@ -176,6 +178,9 @@ impl Database {
     /// Owners, privileges and comments are kept: a rollback that leaves any of them changed has
     /// not restored the schema.
     pub fn schema_dump(&self) -> Result<String, String> {
+        if pg_dump_major(&self.clients) != Some(self.server_major) {
+            return self.catalog_dump();
+        }
         let out = Command::new(&self.clients.pg_dump)
             .args(["--schema-only", "--no-password", "-d"])
             .arg(&self.url)
@@ -186,6 +191,21 @@ impl Database {
             return Err(format!("pg_dump failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
         }
         Ok(normalize_dump(&String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+impl Database {
+    /// Where `pg_dump` is of another version than the server (it refuses newer ones): the catalog snapshot that
+    /// `verify` compares (`crates/db/src/catalog/snapshot.sql`), one object per line, sorted. Equal schemas give
+    /// equal texts; it is not SQL.
+    fn catalog_dump(&self) -> Result<String, String> {
+        const SNAPSHOT_SQL: &str = include_str!("../../db/src/catalog/snapshot.sql");
+        let sql = format!(
+            "SET search_path = '';\nSELECT string_agg(o::text, E'\\n' ORDER BY o::text) FROM jsonb_array_elements(({})::jsonb) o;",
+            SNAPSHOT_SQL.trim_end().trim_end_matches(';')
+        );
+        let out = psql(&self.clients, &self.url, &sql, &["-A", "-t"])?;
+        Ok(format!("{}\n", out.trim_end()))
     }
 }
 
