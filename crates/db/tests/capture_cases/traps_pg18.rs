@@ -174,6 +174,24 @@ pub const CASES: &[VersionedCase] = &[
         "CREATE TABLE t (a int);",
         "ALTER TABLE t ADD COLUMN b int CONSTRAINT b_nn NOT NULL DEFAULT 0;",
     ),
+    safe(
+        "VALIDATE CONSTRAINT of a NOT VALID NOT NULL constraint",
+        TABLES,
+        "CREATE TABLE t (a int); ALTER TABLE t ADD CONSTRAINT a_nn NOT NULL a NOT VALID;",
+        "ALTER TABLE t VALIDATE CONSTRAINT a_nn;",
+    ),
+    safe(
+        "RENAME CONSTRAINT of a NOT NULL constraint",
+        TABLES,
+        r#"CREATE TABLE t (a int CONSTRAINT "A nn" NOT NULL);"#,
+        r#"ALTER TABLE t RENAME CONSTRAINT "A nn" TO a_not_null;"#,
+    ),
+    trap(
+        "ALTER COLUMN TYPE of a column with a NOT VALID NOT NULL constraint",
+        TABLES,
+        "CREATE TABLE t (a int); ALTER TABLE t ADD CONSTRAINT a_nn NOT NULL a NOT VALID;",
+        "ALTER TABLE t ALTER a TYPE bigint;",
+    ),
     trap(
         "DROP NOT NULL of a named constraint that a child table inherits",
         TABLES,
