@@ -37,7 +37,7 @@ step rust cargo test --workspace
 # scripts/pg-versions.sh installed (setup runs it). PG_ROLLBACK_TEST_VERSIONS picks the majors ("" for none).
 for major in ${PG_ROLLBACK_TEST_VERSIONS-14 16 17 18}; do
   step "rust-pg$major" env -u DATABASE_URL PG_ROLLBACK_TEST_PG="$major" \
-    cargo test -p pg-rollback-db --test captured --test snapshot --test rollbacks
+    cargo test -p pg-rollback-db --test captured --test snapshot --test rollbacks --test versions
 done
 
 shopt -s nullglob

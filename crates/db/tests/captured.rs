@@ -108,7 +108,9 @@ fn not_null_constraint_cases_of_postgresql_17_and_18_round_trip() {
     let (run, skipped): (Vec<_>, Vec<_>) = captured::traps_pg18::CASES.iter().partition(|c| major >= c.since);
     for since in [17, 18].into_iter().filter(|since| major < *since) {
         let count = skipped.iter().filter(|c| c.since == since).count();
-        println!("skipped on PostgreSQL {major}: {count} NOT NULL constraint cases, their syntax needs PostgreSQL {since}+");
+        println!(
+            "skipped on PostgreSQL {major}: {count} NOT NULL constraint cases, their syntax needs PostgreSQL {since}+"
+        );
     }
     if run.is_empty() {
         return;
