@@ -232,6 +232,7 @@ mod tests {
             not_null: false,
             not_null_constraint: None,
             not_null_validated: true,
+            not_null_comment: None,
             default: Some("7".into()),
             identity: String::new(),
             generated: String::new(),

@@ -229,6 +229,9 @@ pub struct ColumnFacts {
     /// False for a `NOT NULL ... NOT VALID` constraint (PostgreSQL 18 and later): rows may still hold NULLs.
     #[serde(default = "validated")]
     pub not_null_validated: bool,
+    /// The comment on that constraint (PostgreSQL 18 and later).
+    #[serde(default)]
+    pub not_null_comment: Option<String>,
     pub default: Option<String>,
     /// `attidentity`: "", "a" (ALWAYS) or "d" (BY DEFAULT).
     pub identity: String,

@@ -328,13 +328,22 @@ fn not_null(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, facts: 
         };
     }
     match (&col.not_null_constraint, set) {
-        // PostgreSQL 18 names NOT NULL constraints; a NOT VALID one, or a name other than the generated one,
-        // is put back as it was.
-        (Some(name), false) if !col.not_null_validated => {
-            Step::Sub(format!("ADD CONSTRAINT {} NOT NULL {column} NOT VALID", ident(name)))
-        }
-        (Some(name), false) if *name != format!("{}_{}_not_null", relation.name, cmd.name) => {
-            Step::Sub(format!("ADD CONSTRAINT {} NOT NULL {column}", ident(name)))
+        // PostgreSQL 18 names NOT NULL constraints; a NOT VALID one, one with a comment, or a name other than
+        // the generated one is put back as it was.
+        (Some(name), false)
+            if !col.not_null_validated
+                || col.not_null_comment.is_some()
+                || *name != format!("{}_{}_not_null", relation.name, cmd.name) =>
+        {
+            let name = ident(name);
+            let not_valid = if col.not_null_validated { "" } else { " NOT VALID" };
+            let sub = format!("ADD CONSTRAINT {name} NOT NULL {column}{not_valid}");
+            match &col.not_null_comment {
+                Some(comment) => {
+                    Step::Both(sub, vec![restore::comment(&format!("CONSTRAINT {name} ON {relation}"), Some(comment))])
+                }
+                None => Step::Sub(sub),
+            }
         }
         _ => Step::Sub(format!("ALTER COLUMN {column} {undo} NOT NULL")),
     }

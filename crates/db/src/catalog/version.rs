@@ -29,17 +29,20 @@ impl Generation {
         self as usize
     }
 
-    /// The JSON fields `not_null_constraint` and `not_null_validated` of the column `{a}` (a `pg_attribute`).
+    /// The JSON fields `not_null_constraint`, `not_null_validated` and `not_null_comment` of the column `{a}` (a `pg_attribute`).
     pub(crate) fn column_not_null(self, a: &str) -> String {
         match self {
             Generation::Pg18 => format!(
                 "'not_null_constraint', (SELECT co.conname FROM pg_constraint co WHERE co.conrelid = {a}.attrelid
                     AND co.contype = 'n' AND co.conkey[1] = {a}.attnum),
                  'not_null_validated', COALESCE((SELECT co.convalidated FROM pg_constraint co
-                    WHERE co.conrelid = {a}.attrelid AND co.contype = 'n' AND co.conkey[1] = {a}.attnum), true)"
+                    WHERE co.conrelid = {a}.attrelid AND co.contype = 'n' AND co.conkey[1] = {a}.attnum), true),
+                 'not_null_comment', (SELECT obj_description(co.oid, 'pg_constraint') FROM pg_constraint co
+                    WHERE co.conrelid = {a}.attrelid AND co.contype = 'n' AND co.conkey[1] = {a}.attnum)"
             ),
             Generation::Pg14 | Generation::Pg17 => {
-                "'not_null_constraint', NULL::text, 'not_null_validated', true".to_owned()
+                "'not_null_constraint', NULL::text, 'not_null_validated', true, 'not_null_comment', NULL::text"
+                    .to_owned()
             }
         }
     }

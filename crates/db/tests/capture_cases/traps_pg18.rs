@@ -115,6 +115,19 @@ pub const CASES: &[VersionedCase] = &[
         "ALTER TABLE t DROP CONSTRAINT a_nn;",
     ),
     safe(
+        "DROP NOT NULL of a NOT NULL constraint with a comment, generated name",
+        TABLES,
+        "CREATE TABLE t (a int NOT NULL); COMMENT ON CONSTRAINT t_a_not_null ON t IS 'required';",
+        "ALTER TABLE t ALTER a DROP NOT NULL;",
+    ),
+    safe(
+        "DROP NOT NULL of a NOT VALID NOT NULL constraint with a comment, in a schema",
+        TABLES,
+        r#"CREATE SCHEMA s; CREATE TABLE s.t ("A" int); ALTER TABLE s.t ADD CONSTRAINT "A nn" NOT NULL "A" NOT VALID;
+           COMMENT ON CONSTRAINT "A nn" ON s.t IS 'not yet';"#,
+        r#"ALTER TABLE s.t ALTER "A" DROP NOT NULL;"#,
+    ),
+    safe(
         "DROP NOT NULL of a named constraint, quoted, in a schema",
         TABLES,
         r#"CREATE SCHEMA s; CREATE TABLE s."T" ("Col" int CONSTRAINT "Keep Me" NOT NULL);"#,
