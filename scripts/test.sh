@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: setup, then the Rust workspace (unit, case tables, round trips and the DB
-# layer on throwaway PostgreSQL 15 clusters, or on DATABASE_URL when set), the addon's Node tests and
-# every workspace package's tests. Runs all of them, then exits non-zero if any failed.
+# layer on throwaway PostgreSQL 15 clusters, or on DATABASE_URL when set), the capture and snapshot
+# round trips on PostgreSQL 14, 16, 17 and 18, the addon's Node tests and every workspace package's tests. Runs all of them, then exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,6 +31,14 @@ step() {
 }
 
 step rust cargo test --workspace
+
+# The capture and catalog-snapshot round trips (and rollbacks.rs: executing ranges, data at risk) again on
+# every other supported major (15 ran above), one throwaway cluster each, from the server binaries
+# scripts/pg-versions.sh installed (setup runs it). PG_ROLLBACK_TEST_VERSIONS picks the majors ("" for none).
+for major in ${PG_ROLLBACK_TEST_VERSIONS-14 16 17 18}; do
+  step "rust-pg$major" env -u DATABASE_URL PG_ROLLBACK_TEST_PG="$major" \
+    cargo test -p pg-rollback-db --test captured --test snapshot --test rollbacks --test versions
+done
 
 shopt -s nullglob
 node_tests=(__test__/*.spec.mjs __test__/*.test.mjs __test__/*.spec.js __test__/*.test.js __test__/*.spec.cjs __test__/*.test.cjs)

@@ -239,6 +239,8 @@ mod tests {
             type_name: "integer".into(),
             not_null: false,
             not_null_constraint: None,
+            not_null_validated: true,
+            not_null_comment: None,
             default: Some("7".into()),
             identity: String::new(),
             generated: String::new(),

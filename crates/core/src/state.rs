@@ -246,6 +246,12 @@ pub struct ColumnFacts {
     pub not_null: bool,
     /// The name of its NOT NULL constraint, on PostgreSQL 18 and later (they are catalogued there).
     pub not_null_constraint: Option<String>,
+    /// False for a `NOT NULL ... NOT VALID` constraint (PostgreSQL 18 and later): rows may still hold NULLs.
+    #[serde(default = "validated")]
+    pub not_null_validated: bool,
+    /// The comment on that constraint (PostgreSQL 18 and later).
+    #[serde(default)]
+    pub not_null_comment: Option<String>,
     pub default: Option<String>,
     /// `attidentity`: "", "a" (ALWAYS) or "d" (BY DEFAULT).
     pub identity: String,
@@ -462,6 +468,11 @@ pub struct DomainFacts {
     pub collation: Option<String>,
     pub default: Option<String>,
     pub not_null: bool,
+    /// The name and comment of its NOT NULL constraint, on PostgreSQL 17 and later (catalogued there).
+    #[serde(default)]
+    pub not_null_constraint: Option<String>,
+    #[serde(default)]
+    pub not_null_comment: Option<String>,
     pub constraints: Vec<DomainConstraint>,
 }
 
@@ -544,3 +555,7 @@ pub struct DefaultPrivilege {
 
 /// A question and what became of it: the answer, or why the database layer could not answer.
 pub type Reply = Result<Answer, String>;
+
+fn validated() -> bool {
+    true
+}

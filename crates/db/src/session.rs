@@ -6,6 +6,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, GenericClient, Row, Statement};
 
+use crate::catalog::version::Generation;
 use crate::connect::{connect, parse_url, Session, OWN_SETTINGS};
 use crate::error::{error_chain, is_connection_error, pg_message, Error, Result};
 use crate::MigrationInput;
@@ -15,11 +16,24 @@ use crate::MigrationInput;
 pub(crate) struct Ctx {
     pub describe: String,
     prepared: Mutex<HashMap<String, Statement>>,
+    /// Which catalogs the server has, read once per session.
+    generation: Mutex<Option<Generation>>,
 }
 
 impl Ctx {
     fn new(describe: String) -> Self {
-        Ctx { describe, prepared: Mutex::new(HashMap::new()) }
+        Ctx { describe, prepared: Mutex::new(HashMap::new()), generation: Mutex::new(None) }
+    }
+
+    /// The server's catalog generation (from `server_version_num`), read at the first call.
+    pub async fn generation(&self, c: &impl GenericClient) -> Result<Generation, tokio_postgres::Error> {
+        if let Some(generation) = *self.generation.lock().expect("not poisoned") {
+            return Ok(generation);
+        }
+        let row = c.query_one("SELECT current_setting('server_version_num')::int4", &[]).await?;
+        let generation = Generation::of(row.get(0));
+        *self.generation.lock().expect("not poisoned") = Some(generation);
+        Ok(generation)
     }
 
     /// `sql` as a statement prepared on this session's connection (once).

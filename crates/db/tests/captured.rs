@@ -35,6 +35,8 @@ enum Check {
     WhenSafe,
     /// A capture trap: like `WhenSafe`, but its setup and migration must run.
     Trap,
+    /// Like `Trap`, and the plan must be safe.
+    MustBeSafe,
 }
 
 struct Item {
@@ -116,6 +118,32 @@ fn partition_traps_round_trip_when_called_safe() {
     run_all("partition traps", items);
 }
 
+#[test]
+fn not_null_constraint_cases_of_postgresql_17_and_18_round_trip() {
+    let major = testpg::server().major();
+    let (run, skipped): (Vec<_>, Vec<_>) = captured::traps_pg18::CASES.iter().partition(|c| major >= c.since);
+    for since in [17, 18].into_iter().filter(|since| major < *since) {
+        let count = skipped.iter().filter(|c| c.since == since).count();
+        println!(
+            "skipped on PostgreSQL {major}: {count} NOT NULL constraint cases, their syntax needs PostgreSQL {since}+"
+        );
+    }
+    if run.is_empty() {
+        return;
+    }
+    let items: Vec<Item> = run
+        .into_iter()
+        .map(|c| Item {
+            name: format!("[pg18] {}", c.name),
+            setup: c.setup,
+            migration: c.migration,
+            check: if c.must_be_safe { Check::MustBeSafe } else { Check::Trap },
+            expect: None,
+        })
+        .collect();
+    run_all("NOT NULL constraint cases", items);
+}
+
 fn run_all(what: &str, items: Vec<Item>) {
     let server = testpg::server();
     server.fresh_database("roles").run(ROLES).expect("creating the test roles");
@@ -163,28 +191,47 @@ fn describe(stored: &StoredRollback) -> String {
     )
 }
 
-/// The schema as `pg_dump` prints it and as the catalog snapshot reads it.
+/// The schema as the catalog snapshot reads it and, where `pg_dump` is of the server's version (15 here),
+/// as `pg_dump` prints it. Elsewhere the snapshot alone is the oracle (cross-checked against pg_dump on 15).
 struct Schema {
-    dump: String,
+    dump: Option<String>,
     snapshot: Snapshot,
 }
 
-async fn schema(db: &Database) -> Result<Schema, String> {
-    let dump = db.schema_dump()?;
+async fn schema(server: &Server, db: &Database) -> Result<Schema, String> {
+    let dump = if server.has_pg_dump() { Some(db.schema_dump()?) } else { None };
     let snapshot = catalog_snapshot(db.url()).await.map_err(|e| format!("catalog snapshot failed: {e}"))?;
     Ok(Schema { dump, snapshot })
 }
 
+/// What differs from `a` to `b` (empty when the schemas are equal): the pg_dump diff when there are dumps,
+/// else the catalog comparison.
+fn schema_diff(a: &Schema, b: &Schema, a_label: &str, b_label: &str) -> String {
+    match (&a.dump, &b.dump) {
+        (Some(a_dump), Some(b_dump)) => unified_diff(a_dump, b_dump, a_label, b_label),
+        _ => {
+            let texts: Vec<String> =
+                compare_snapshots(&a.snapshot, &b.snapshot).iter().map(ToString::to_string).collect();
+            if texts.is_empty() {
+                String::new()
+            } else {
+                format!("catalog comparison {a_label} -> {b_label}:\n{}", texts.join("\n"))
+            }
+        }
+    }
+}
+
 /// The cross-check: the catalog comparison (what `verify` uses) says "same schema" exactly when `pg_dump` does.
 fn same_verdict(a: &Schema, b: &Schema, a_label: &str, b_label: &str) -> Result<(), String> {
+    let (Some(a_dump), Some(b_dump)) = (&a.dump, &b.dump) else { return Ok(()) };
     let differences = compare_snapshots(&a.snapshot, &b.snapshot);
-    if (a.dump == b.dump) == differences.is_empty() {
+    if (a_dump == b_dump) == differences.is_empty() {
         return Ok(());
     }
     let texts: Vec<String> = differences.iter().map(ToString::to_string).collect();
     Err(format!(
         "the catalog comparison and pg_dump disagree between {a_label} and {b_label}:\ncatalog: {texts:#?}\npg_dump:\n{}",
-        unified_diff(&a.dump, &b.dump, a_label, b_label)
+        unified_diff(a_dump, b_dump, a_label, b_label)
     ))
 }
 
@@ -201,8 +248,7 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
             _ => Err(format!("setup failed: {e}")),
         };
     }
-    let before_schema = schema(&db).await?;
-    let before = before_schema.dump.clone();
+    let before = schema(server, &db).await?;
     let applied = match apply_migration(db.url(), &input(item.migration), None).await {
         Ok(applied) => applied,
         Err(_) if item.check == Check::WhenSafe => return Ok(()),
@@ -212,9 +258,8 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     if !stored.state_captured {
         return Err(format!("the plan was not captured\n{}", describe(&stored)));
     }
-    let migrated_schema = schema(&db).await?;
-    same_verdict(&before_schema, &migrated_schema, "before migration (A)", "after migration (B)")?;
-    let migrated = migrated_schema.dump.clone();
+    let migrated = schema(server, &db).await?;
+    same_verdict(&before, &migrated, "before migration (A)", "after migration (B)")?;
     match (item.check, item.expect) {
         (Check::Expect, Some(captured::Expect::Safe(script))) => {
             // "" in a case table: nothing to undo, so a script of comments only (issue 16).
@@ -225,7 +270,10 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
                 got == Some(*script)
             };
             let script = (!script.is_empty()).then_some(*script);
-            if !stored.rollback_safe || !matches {
+            // The scripts are written as PostgreSQL 15 deparses definitions (16+ drop the table prefix of
+            // columns in view bodies, 17+ grant MAINTAIN); elsewhere the round trip below is the check.
+            let exact = server.major() == 15;
+            if !stored.rollback_safe || (exact && !matches) {
                 return Err(format!(
                     "expected safe with script:\n{}\ngot {}",
                     script.unwrap_or("(none)"),
@@ -239,6 +287,9 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
                 return Err(format!("expected unsafe {code}, got {}", describe(&stored)));
             }
         }
+        (Check::MustBeSafe, _) if !stored.rollback_safe => {
+            return Err(format!("expected a safe rollback: {}", describe(&stored)));
+        }
         (Check::StaysSafe, _) if !stored.rollback_safe => {
             return Err(format!("the SQL alone makes this safe, the captured plan does not: {}", describe(&stored)));
         }
@@ -251,10 +302,10 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
         return Ok(());
     }
     if stored.rollback_script.is_none() {
-        if migrated != before {
+        let changed = schema_diff(&before, &migrated, "before migration (A)", "after migration (B)");
+        if !changed.is_empty() {
             return Err(format!(
-                "plan says there is nothing to undo, but the migration changed the schema:\n{}",
-                unified_diff(&before, &migrated, "before migration (A)", "after migration (B)")
+                "plan says there is nothing to undo, but the migration changed the schema:\n{changed}"
             ));
         }
         return Ok(());
@@ -262,27 +313,20 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     execute_rollback(db.url(), "1", &ExecuteOptions::default())
         .await
         .map_err(|e| format!("execute_rollback failed: [{}] {e}\n{}", e.code(), describe(&stored)))?;
-    let rolled_back_schema = schema(&db).await?;
-    same_verdict(&before_schema, &rolled_back_schema, "before migration (A)", "after rollback (C)")?;
-    let rolled_back = rolled_back_schema.dump;
-    if rolled_back != before {
-        return Err(format!(
-            "rollback did not restore the schema:\n{}\n{}",
-            unified_diff(&before, &rolled_back, "before migration (A)", "after rollback (C)"),
-            describe(&stored)
-        ));
+    let rolled_back = schema(server, &db).await?;
+    same_verdict(&before, &rolled_back, "before migration (A)", "after rollback (C)")?;
+    let left = schema_diff(&before, &rolled_back, "before migration (A)", "after rollback (C)");
+    if !left.is_empty() {
+        return Err(format!("rollback did not restore the schema:\n{left}\n{}", describe(&stored)));
     }
     apply_migration(db.url(), &input(item.migration), None)
         .await
         .map_err(|e| format!("re-applying the migration after the rollback failed: {e}\n{}", describe(&stored)))?;
-    let remigrated_schema = schema(&db).await?;
-    same_verdict(&migrated_schema, &remigrated_schema, "after migration (B)", "after rollback + migration")?;
-    let remigrated = remigrated_schema.dump;
-    if remigrated != migrated {
-        return Err(format!(
-            "re-applied migration gave a different schema:\n{}",
-            unified_diff(&migrated, &remigrated, "after migration (B)", "after rollback + migration")
-        ));
+    let remigrated = schema(server, &db).await?;
+    same_verdict(&migrated, &remigrated, "after migration (B)", "after rollback + migration")?;
+    let changed = schema_diff(&migrated, &remigrated, "after migration (B)", "after rollback + migration");
+    if !changed.is_empty() {
+        return Err(format!("re-applied migration gave a different schema:\n{changed}"));
     }
     Ok(())
 }

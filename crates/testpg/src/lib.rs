@@ -7,6 +7,11 @@
 //!
 //! Databases are driven with the real client tools (`psql`, `pg_dump`) so what the tests run is what
 //! a developer would run by hand.
+//!
+//! `PG_ROLLBACK_TEST_PG=<major>` (14, 16, 17, 18) starts the cluster from the server binaries that
+//! `scripts/pg-versions.sh` installs instead of the system's PostgreSQL 15; the clients stay the
+//! system's (psql 15 talks to every version; pg_dump 15 refuses newer servers, so tests use
+//! [`Server::has_pg_dump`] to pick their oracle).
 use std::ffi::CString;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -30,6 +35,8 @@ pub struct Server {
     external: bool,
     /// Write end of the wrapper's stdin; closing it (at process exit) stops and deletes the cluster.
     _lifeline: Option<Mutex<ChildStdin>>,
+    /// `server_version_num`, read once at start.
+    version_num: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -57,17 +64,59 @@ fn connect_or_start() -> Result<Server, String> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => {
             let clients = Clients::find(None);
-            psql(&clients, &url, "SELECT 1;", &[]).map_err(|e| format!("cannot connect to DATABASE_URL: {e}"))?;
-            Ok(Server { admin_url: url, clients, external: true, _lifeline: None })
+            let version_num =
+                read_version_num(&clients, &url).map_err(|e| format!("cannot connect to DATABASE_URL: {e}"))?;
+            Ok(Server { admin_url: url, clients, external: true, _lifeline: None, version_num })
         }
         _ => start_cluster(),
     }
+}
+
+fn read_version_num(clients: &Clients, url: &str) -> Result<u32, String> {
+    let out = psql(clients, url, "SHOW server_version_num;", &["-A", "-t"])?;
+    out.trim().parse().map_err(|_| format!("unexpected server_version_num {out:?}"))
+}
+
+/// The major version `PG_ROLLBACK_TEST_PG` asks for, if any (15 is the system's, as when unset).
+pub fn requested_major() -> Option<u32> {
+    std::env::var("PG_ROLLBACK_TEST_PG").ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// Where `scripts/pg-versions.sh` installs the server binaries of other majors (same rule as there).
+pub fn versions_cache() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PG_ROLLBACK_PG_CACHE").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if is_root() {
+        return PathBuf::from("/var/cache/pg-rollback/postgres");
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+    base.join("pg-rollback/postgres")
 }
 
 impl Server {
     /// URL of the server's maintenance database (`postgres`, or whatever `DATABASE_URL` names).
     pub fn url(&self) -> &str {
         &self.admin_url
+    }
+
+    /// `server_version_num`, e.g. 180004.
+    pub fn version_num(&self) -> u32 {
+        self.version_num
+    }
+
+    /// The major version, e.g. 18.
+    pub fn major(&self) -> u32 {
+        self.version_num / 10000
+    }
+
+    /// Whether `pg_dump` is the server's own major, so its output is an oracle (pg_dump refuses newer
+    /// servers and prints older ones in its own dialect).
+    pub fn has_pg_dump(&self) -> bool {
+        pg_dump_major(&self.clients) == Some(self.major())
     }
 
     /// Create an empty database with a unique name starting with `prefix`; panics if that fails.
@@ -84,6 +133,7 @@ impl Server {
             clients: self.clients.clone(),
             admin_url: self.admin_url.clone(),
             drop_on_drop: self.external,
+            server_major: self.major(),
         }
     }
 }
@@ -95,6 +145,7 @@ pub struct Database {
     clients: Clients,
     admin_url: String,
     drop_on_drop: bool,
+    server_major: u32,
 }
 
 impl Database {
@@ -127,6 +178,9 @@ impl Database {
     /// Owners, privileges and comments are kept: a rollback that leaves any of them changed has
     /// not restored the schema.
     pub fn schema_dump(&self) -> Result<String, String> {
+        if pg_dump_major(&self.clients) != Some(self.server_major) {
+            return self.catalog_dump();
+        }
         let out = Command::new(&self.clients.pg_dump)
             .args(["--schema-only", "--no-password", "-d"])
             .arg(&self.url)
@@ -137,6 +191,21 @@ impl Database {
             return Err(format!("pg_dump failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)));
         }
         Ok(normalize_dump(&String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+impl Database {
+    /// Where `pg_dump` is of another version than the server (it refuses newer ones): the catalog snapshot that
+    /// `verify` compares (`crates/db/src/catalog/snapshot.sql`), one object per line, sorted. Equal schemas give
+    /// equal texts; it is not SQL.
+    fn catalog_dump(&self) -> Result<String, String> {
+        const SNAPSHOT_SQL: &str = include_str!("../../db/src/catalog/snapshot.sql");
+        let sql = format!(
+            "SET search_path = '';\nSELECT string_agg(o::text, E'\\n' ORDER BY o::text) FROM jsonb_array_elements(({})::jsonb) o;",
+            SNAPSHOT_SQL.trim_end().trim_end_matches(';')
+        );
+        let out = psql(&self.clients, &self.url, &sql, &["-A", "-t"])?;
+        Ok(format!("{}\n", out.trim_end()))
     }
 }
 
@@ -321,8 +390,40 @@ fn server_command(as_root: bool, program: &Path) -> Command {
     }
 }
 
+fn pg_dump_major(clients: &Clients) -> Option<u32> {
+    static MAJOR: OnceLock<Option<u32>> = OnceLock::new();
+    *MAJOR.get_or_init(|| {
+        let out = Command::new(&clients.pg_dump).arg("--version").stdin(Stdio::null()).output().ok()?;
+        // "pg_dump (PostgreSQL) 15.14 (Debian ...)"
+        let text = String::from_utf8_lossy(&out.stdout);
+        let version = text.split_whitespace().nth(2)?;
+        version.split('.').next()?.parse().ok()
+    })
+}
+
+/// The server binaries to start: the requested major's from the versions cache, else the system's.
+fn server_bindir() -> Result<PathBuf, String> {
+    match requested_major() {
+        Some(major) if major != 15 || !Path::new("/usr/lib/postgresql/15/bin/postgres").is_file() => {
+            let system = PathBuf::from(format!("/usr/lib/postgresql/{major}/bin"));
+            if system.join("postgres").is_file() {
+                return Ok(system);
+            }
+            let cached = versions_cache().join(major.to_string()).join("native/bin");
+            if cached.join("postgres").is_file() {
+                return Ok(cached);
+            }
+            Err(format!(
+                "PG_ROLLBACK_TEST_PG={major}: no server binaries in {} (run scripts/pg-versions.sh)",
+                cached.display()
+            ))
+        }
+        _ => find_bindir("postgres"),
+    }
+}
+
 fn start_cluster() -> Result<Server, String> {
-    let bindir = find_bindir("postgres")?;
+    let bindir = server_bindir()?;
     let mut last_error = String::new();
     // A port picked as free can be taken before postgres binds it; only that is worth retrying.
     for _ in 0..3 {
@@ -445,7 +546,14 @@ rm -rf "$6"
         return Err(StartError::Failed(format!("the postgres wrapper did not start:\n{}", logs())));
     };
 
-    let isready = bindir.join("pg_isready");
+    // The npm server packages have no client tools; the system's pg_isready talks to every version.
+    let client_bindir = find_bindir("psql").ok();
+    let isready = [Some(bindir), client_bindir.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("pg_isready"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("pg_isready"));
     let port_s = port.to_string();
     let started = Instant::now();
     loop {
@@ -481,12 +589,11 @@ rm -rf "$6"
 
     // The wrapper (and postgres) outlive this handle on purpose; they exit when the lifeline closes.
     drop(child);
-    Ok(Server {
-        admin_url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
-        clients: Clients::find(Some(bindir)),
-        external: false,
-        _lifeline: Some(Mutex::new(lifeline)),
-    })
+    let clients = if bindir.join("psql").is_file() { Clients::find(Some(bindir)) } else { Clients::find(None) };
+    let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let version_num = read_version_num(&clients, &admin_url)?;
+    eprintln!("testpg: started PostgreSQL {version_num} from {}", bindir.display());
+    Ok(Server { admin_url, clients, external: false, _lifeline: Some(Mutex::new(lifeline)), version_num })
 }
 
 /// Alive and not a zombie waiting for the wrapper to reap it.

@@ -13,7 +13,7 @@ use crate::quote::{self, ident};
 use crate::restore;
 use crate::state::{At, ColumnFacts, ConstraintSummary, Lookup};
 use pg_query::protobuf::{
-    AlterTableCmd, AlterTableStmt, AlterTableType as At_, ConstrType, DropBehavior, ObjectType, RangeVar,
+    AlterTableCmd, AlterTableStmt, AlterTableType as At_, ConstrType, Constraint, DropBehavior, ObjectType, RangeVar,
 };
 use pg_query::NodeEnum;
 
@@ -303,18 +303,92 @@ fn not_null(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, facts: 
     };
     let Some(col) = found else { return Step::Nothing };
     let reached = || col.descendants.iter().filter(|_| recursive);
-    if col.not_null == set && reached().all(|d| d.not_null == set) {
+    // PostgreSQL 18: SET NOT NULL on a column whose NOT NULL constraint is NOT VALID validates it.
+    let validates = set && col.not_null && !col.not_null_validated;
+    if !validates && col.not_null == set && reached().all(|d| d.not_null == set) {
         return Step::Nothing;
     }
     if reached().any(|d| d.not_null != col.not_null) {
         return children_differ(&column, "nullability", col);
     }
+    if validates {
+        return match (&col.not_null_constraint, col.descendants.is_empty()) {
+            (Some(name), true) => Step::Sub(format!(
+                "DROP CONSTRAINT {name}, ADD CONSTRAINT {name} NOT NULL {column} NOT VALID",
+                name = ident(name)
+            )),
+            _ => blocked(
+                code::PREVIOUS_STATE_UNKNOWN,
+                format!(
+                    "Cannot auto-generate a safe rollback for ALTER COLUMN {column} SET NOT NULL: it validates the \
+                     NOT VALID NOT NULL constraint of {}, of its descendants too",
+                    col.relation
+                ),
+            ),
+        };
+    }
     match (&col.not_null_constraint, set) {
-        // PostgreSQL 18 names NOT NULL constraints; a name other than the generated one is put back.
-        (Some(name), false) if *name != format!("{}_{}_not_null", relation.name, cmd.name) => {
-            Step::Sub(format!("ADD CONSTRAINT {} NOT NULL {column}", ident(name)))
+        // PostgreSQL 18 names NOT NULL constraints; a NOT VALID one, one with a comment, or a name other than
+        // the generated one is put back as it was.
+        (Some(name), false)
+            if !col.not_null_validated
+                || col.not_null_comment.is_some()
+                || *name != format!("{}_{}_not_null", relation.name, cmd.name) =>
+        {
+            let name = ident(name);
+            let not_valid = if col.not_null_validated { "" } else { " NOT VALID" };
+            let sub = format!("ADD CONSTRAINT {name} NOT NULL {column}{not_valid}");
+            match &col.not_null_comment {
+                Some(comment) => {
+                    Step::Both(sub, vec![restore::comment(&format!("CONSTRAINT {name} ON {relation}"), Some(comment))])
+                }
+                None => Step::Sub(sub),
+            }
         }
         _ => Step::Sub(format!("ALTER COLUMN {column} {undo} NOT NULL")),
+    }
+}
+
+/// `ADD [CONSTRAINT name] NOT NULL c` (PostgreSQL 18): on a column that already has a NOT NULL constraint of
+/// that name PostgreSQL does nothing, and dropping "the new one" would drop the old one.
+fn add_not_null_constraint(c: &Constraint, rv: &RangeVar, ctx: &mut Context, facts: &Facts) -> Step {
+    let relation = ObjectName::from_range_var(rv);
+    let keys = quote::name_parts(&c.keys).unwrap_or_default();
+    let [key] = keys[..] else {
+        return blocked(code::UNSUPPORTED_STATEMENT, "ADD CONSTRAINT NOT NULL without exactly one column".into());
+    };
+    let column = ident(key);
+    let undo = match c.conname.as_str() {
+        "" => format!("ALTER COLUMN {column} DROP NOT NULL"),
+        name => format!("DROP CONSTRAINT {}", ident(name)),
+    };
+    if !c.conname.is_empty() {
+        ctx.record_constraint(rv, &c.conname);
+    }
+    if ctx.created_column(rv, key) {
+        return Step::Sub(undo);
+    }
+    match facts.column(At::Before, &relation, key) {
+        Some(Some(col)) if col.not_null => {
+            if c.is_no_inherit || col.descendants.iter().all(|d| d.not_null) {
+                Step::Nothing
+            } else {
+                children_differ(&column, "nullability", col)
+            }
+        }
+        Some(Some(col)) if col.descendants.iter().any(|d| d.not_null) => children_differ(&column, "nullability", col),
+        Some(_) => Step::Sub(undo),
+        None => Step::Blocked(
+            Blocker {
+                code: code::PREVIOUS_STATE_UNKNOWN,
+                message: format!(
+                    "Cannot auto-generate a safe rollback for ADD CONSTRAINT NOT NULL {column}: if the column already \
+                     had that NOT NULL constraint PostgreSQL changes nothing, and whether it had is not in the \
+                     migration; the opposite command is offered for review"
+                ),
+            },
+            Some(Box::new(Step::Sub(undo))),
+        ),
     }
 }
 
@@ -384,6 +458,9 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
     let Some(NodeEnum::Constraint(c)) = cmd.def.as_ref().and_then(|d| d.node.as_ref()) else {
         return blocked(code::UNSUPPORTED_STATEMENT, "ADD CONSTRAINT without a definition".into());
     };
+    if c.contype() == ConstrType::ConstrNotnull {
+        return add_not_null_constraint(c, rv, ctx, facts);
+    }
     let relation = ObjectName::from_range_var(rv);
     // Everything this needs from before the statement is asked first, whatever the answers turn out to be.
     // Constraints of the table and its partitions before: what a new one might have adopted instead of creating.

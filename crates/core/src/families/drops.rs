@@ -548,10 +548,19 @@ fn type_statements(t: &TypeFacts, defaults: &[DefaultPrivilege]) -> Result<Vec<S
             if let Some(default) = &d.default {
                 create.push_str(&format!(" DEFAULT {default}"));
             }
-            if d.not_null {
-                create.push_str(" NOT NULL");
+            match (&d.not_null_constraint, d.not_null) {
+                // PostgreSQL 17+ names the constraint; the name comes back with it.
+                (Some(not_null), true) => create.push_str(&format!(" CONSTRAINT {} NOT NULL", ident(not_null))),
+                (None, true) => create.push_str(" NOT NULL"),
+                _ => {}
             }
             out.push(create);
+            if let (Some(not_null), Some(_)) = (&d.not_null_constraint, &d.not_null_comment) {
+                out.push(restore::comment(
+                    &format!("CONSTRAINT {} ON DOMAIN {name}", ident(not_null)),
+                    d.not_null_comment.as_deref(),
+                ));
+            }
             for c in &d.constraints {
                 out.push(format!("ALTER DOMAIN {name} ADD CONSTRAINT {} {}", ident(&c.name), c.definition));
                 if c.comment.is_some() {

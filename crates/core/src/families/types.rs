@@ -8,10 +8,10 @@ use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident, literal};
 use crate::restore;
-use crate::state::{At, Lookup, ObjectKind};
+use crate::state::{At, DomainFacts, Lookup, ObjectKind};
 use pg_query::protobuf::{
-    AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt, DefineStmt,
-    Node, ObjectType,
+    AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, ConstrType, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt,
+    DefineStmt, Node, ObjectType,
 };
 use pg_query::NodeEnum;
 
@@ -89,6 +89,21 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
     let before = before.map(|t| t.and_then(|t| t.domain.as_ref()));
     match s.subtype.as_str() {
         "C" => match s.def.as_ref().and_then(|d| d.node.as_ref()) {
+            // On a domain that already is NOT NULL, PostgreSQL adds nothing (the name goes unused).
+            Some(NodeEnum::Constraint(c)) if c.contype() == ConstrType::ConstrNotnull => match before {
+                Some(Some(d)) if d.not_null => Outcome::nothing_to_undo(),
+                Some(Some(_)) => Outcome::inverse(format!("ALTER DOMAIN {domain} DROP NOT NULL")),
+                Some(None) => Outcome::nothing_to_undo(),
+                None => Outcome::blocked(
+                    code::PREVIOUS_STATE_UNKNOWN,
+                    format!(
+                        "Cannot auto-generate a safe rollback for ALTER DOMAIN {domain} ADD CONSTRAINT NOT NULL: if the \
+                         domain already was NOT NULL PostgreSQL changes nothing, and whether it was is not in the \
+                         migration; the opposite command is offered for review"
+                    ),
+                )
+                .with_inverse(format!("ALTER DOMAIN {domain} DROP NOT NULL")),
+            },
             Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
                 Outcome::inverse(format!("ALTER DOMAIN {domain} DROP CONSTRAINT {}", quote::ident(&c.conname)))
             }
@@ -121,6 +136,10 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
             let (done, undo) = if s.subtype == "O" { ("SET", "DROP") } else { ("DROP", "SET") };
             match before {
                 Some(Some(d)) if d.not_null == (s.subtype == "O") => Outcome::nothing_to_undo(),
+                // PostgreSQL 17+ names a domain's NOT NULL constraint: DROP NOT NULL is undone under that name.
+                Some(Some(d)) if s.subtype == "N" && d.not_null_constraint.is_some() => {
+                    Outcome { inverse: domain_not_null_statements(&domain, d), ..Default::default() }
+                }
                 Some(Some(_)) => Outcome::inverse(format!("ALTER DOMAIN {domain} {undo} NOT NULL")),
                 Some(None) => Outcome::nothing_to_undo(),
                 None => Outcome::blocked(
@@ -145,6 +164,9 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
             ),
         },
         "X" => {
+            if let Some(Some(d)) = before.filter(|d| d.is_some_and(|d| d.not_null_constraint.as_ref() == Some(&s.name))) {
+                return Outcome { inverse: domain_not_null_statements(&domain, d), ..Default::default() };
+            }
             let dropped = before.map(|d| d.and_then(|d| d.constraints.iter().find(|c| c.name == s.name)));
             match dropped {
                 Some(Some(c)) => {
@@ -169,6 +191,19 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
             format!("Cannot auto-generate rollback for ALTER DOMAIN {domain}: the previous state is not in the migration"),
         ),
     }
+}
+
+/// A domain's named NOT NULL constraint (PostgreSQL 17+) added back under its name, with its comment.
+fn domain_not_null_statements(domain: &str, d: &DomainFacts) -> Vec<String> {
+    let Some(name) = &d.not_null_constraint else { return vec![format!("ALTER DOMAIN {domain} SET NOT NULL")] };
+    let mut out = vec![format!("ALTER DOMAIN {domain} ADD CONSTRAINT {} NOT NULL", ident(name))];
+    if d.not_null_comment.is_some() {
+        out.push(restore::comment(
+            &format!("CONSTRAINT {} ON DOMAIN {domain}", ident(name)),
+            d.not_null_comment.as_deref(),
+        ));
+    }
+    out
 }
 
 /// `CREATE COLLATION`; other `DefineStmt` objects (aggregates, operators, base types) are not inverted.

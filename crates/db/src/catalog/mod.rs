@@ -12,6 +12,7 @@
 //! Queries are fixed text with bind parameters; every JSON document is built by PostgreSQL.
 pub(crate) mod risk;
 pub(crate) mod snapshot;
+pub(crate) mod version;
 
 use std::sync::LazyLock;
 
@@ -24,6 +25,7 @@ use tokio_postgres::{GenericClient, Statement};
 
 use crate::error::{pg_message, sqlstate};
 use crate::session::Ctx;
+use version::{for_each, Generation, PerGeneration};
 
 const SAVEPOINT: &str = "SAVEPOINT pg_rollback_capture";
 /// Rolled back rather than released: the emptied `search_path` goes with it.
@@ -100,7 +102,8 @@ impl Described {
 }
 
 async fn answer_all<C: GenericClient + Sync>(c: &C, ctx: &Ctx, questions: &[Question]) -> Result<Vec<Reply>, String> {
-    let plans: Vec<Plan> = questions.iter().map(plan).collect();
+    let generation = ctx.generation(c).await.map_err(|e| failure("reading server_version_num", &e))?;
+    let plans: Vec<Plan> = questions.iter().map(|q| plan(q, generation)).collect();
     let resolving = plans.iter().any(|p| matches!(p, Plan::Resolve { .. }));
     let mut replies: Vec<Option<Reply>> = vec![None; plans.len()];
     // Everything is prepared first: a prepare is a round trip of its own, and what is pipelined below must
@@ -325,7 +328,7 @@ fn written(name: &ObjectName) -> Param {
     Param::Text(name.to_string())
 }
 
-fn plan(q: &Question) -> Plan {
+fn plan(q: &Question, generation: Generation) -> Plan {
     match q {
         Question::Locate { kind, name, lookup } => Plan::Direct(locate(kind, name, lookup)),
         Question::Setting { name } => {
@@ -335,7 +338,7 @@ fn plan(q: &Question) -> Plan {
             let (sql, params) = relation_lookup(name, lookup, &RELATION);
             Plan::Direct(Query { sql, params })
         }
-        Question::Column { relation, column } => resolve_relation(relation, *COLUMN, vec![text(column)]),
+        Question::Column { relation, column } => resolve_relation(relation, COLUMN.get(generation), vec![text(column)]),
         Question::Constraint { relation, name } => resolve_relation(relation, *CONSTRAINT, vec![text(name)]),
         Question::Constraints { relation } => {
             Plan::Direct(Query { sql: *CONSTRAINTS, params: vec![written(relation)] })
@@ -360,7 +363,7 @@ fn plan(q: &Question) -> Plan {
         Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *VIEW, vec![]),
         Question::Type { name, lookup } => {
             let (i, params) = type_lookup(name, lookup);
-            resolve((TYPE_OID[i], params), *TYPE, vec![])
+            resolve((TYPE_OID[i], params), TYPE.get(generation), vec![])
         }
         Question::Routine { name, args, lookup } => {
             let (i, params) = routine_lookup(name, args.as_deref(), lookup);
@@ -583,15 +586,15 @@ fn relation_json(c: &str, n: &str) -> String {
 const TREE: &str = "WITH RECURSIVE tree(relid) AS (
     SELECT $1::oid UNION SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)";
 
-static COLUMN: LazyLock<&'static str> = LazyLock::new(|| {
-    leak(format!(
-        "WITH RECURSIVE tree(relid) AS (
+static COLUMN: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| {
+        format!(
+            "WITH RECURSIVE tree(relid) AS (
            SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = $1::oid
            UNION SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
          SELECT json_build_object(
            'relation', {relation}, 'type_name', format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull,
-           'not_null_constraint', (SELECT co.conname FROM pg_constraint co WHERE co.conrelid = a.attrelid
-                                   AND co.contype = 'n' AND co.conkey[1] = a.attnum),
+           {not_null},
            'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated,
            'comment', col_description(a.attrelid, a.attnum), 'acl', {acl},
            'is_local', a.attislocal, 'inherit_count', a.attinhcount,
@@ -604,10 +607,12 @@ static COLUMN: LazyLock<&'static str> = LazyLock::new(|| {
              AND NOT ca.attisdropped), '[]'::json))::text
          FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          WHERE a.attrelid = $1::oid AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped",
-        relation = relation_name_json("a.attrelid"),
-        acl = acl_json("a.attacl"),
-        child = relation_name_json("t.relid"),
-    ))
+            relation = relation_name_json("a.attrelid"),
+            not_null = generation.column_not_null("a"),
+            acl = acl_json("a.attacl"),
+            child = relation_name_json("t.relid"),
+        )
+    })
 });
 
 static CONSTRAINT: LazyLock<&'static str> = LazyLock::new(|| {
@@ -779,8 +784,9 @@ fn collation_sql(collation: &str, of_type: &str) -> String {
     )
 }
 
-static TYPE: LazyLock<&'static str> = LazyLock::new(|| {
-    leak(format!(
+static TYPE: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| {
+        format!(
         "SELECT json_build_object(
            'oid', t.oid::bigint, 'schema', n.nspname, 'name', t.typname, 'kind', t.typtype,
            'owner', pg_get_userbyid(t.typowner)::text, 'acl', {acl}, 'default_acl', {default_acl}, 'comment', obj_description(t.oid, 'pg_type'),
@@ -793,7 +799,7 @@ static TYPE: LazyLock<&'static str> = LazyLock::new(|| {
              AND NOT a.attisdropped), '[]'::json),
            'domain', CASE WHEN t.typtype = 'd' THEN json_build_object(
                'base', format_type(t.typbasetype, t.typtypmod), 'collation', {domain_collation},
-               'default', pg_get_expr(t.typdefaultbin, 0), 'not_null', t.typnotnull,
+               'default', pg_get_expr(t.typdefaultbin, 0), 'not_null', t.typnotnull, {domain_not_null},
                'constraints', COALESCE((SELECT json_agg(json_build_object('name', co.conname,
                    'definition', pg_get_constraintdef(co.oid), 'comment', obj_description(co.oid, 'pg_constraint'))
                    ORDER BY co.conname) FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype <> 'n'), '[]'::json))
@@ -814,7 +820,9 @@ static TYPE: LazyLock<&'static str> = LazyLock::new(|| {
         attribute_collation = collation_sql("a.attcollation", "a.atttypid"),
         domain_collation = collation_sql("t.typcollation", "t.typbasetype"),
         range_collation = collation_sql("r.rngcollation", "r.rngsubtype"),
-    ))
+        domain_not_null = generation.domain_not_null("t"),
+    )
+    })
 });
 
 static ROUTINE: LazyLock<&'static str> = LazyLock::new(|| {

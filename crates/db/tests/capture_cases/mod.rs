@@ -37,6 +37,16 @@ pub use traps::TRAPS;
 pub use traps_temporary::TRAPS as TEMPORARY_TRAPS;
 pub use traps_partitions::TRAPS as PARTITION_TRAPS;
 
+/// A migration that only some PostgreSQL versions accept (`since`: the first major that does).
+pub struct VersionedCase {
+    pub name: &'static str,
+    pub since: u32,
+    pub setup: &'static str,
+    pub migration: &'static str,
+    /// The plan must be SAFE (and round-trip); otherwise a trap: proved when called safe.
+    pub must_be_safe: bool,
+}
+
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
         ("drops", drops::CASES),
@@ -63,3 +73,4 @@ mod session;
 mod traps;
 mod traps_temporary;
 mod traps_partitions;
+pub mod traps_pg18;

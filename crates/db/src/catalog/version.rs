@@ -1,0 +1,97 @@
+//! What differs, in the catalogs pg-rollback reads, between the PostgreSQL versions it supports (14 to 18):
+//! decided here, from `server_version_num`, and nowhere else. A query with a version-specific part is built
+//! once per [`Generation`] and picked with [`PerGeneration::get`].
+use std::sync::LazyLock;
+
+/// The supported versions, grouped by what their catalogs hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Generation {
+    /// 14, 15, 16: NOT NULL is only `attnotnull` / `typnotnull`.
+    Pg14,
+    /// 17: a domain's NOT NULL is also a named row of `pg_constraint` (`contype = 'n'`).
+    Pg17,
+    /// 18 and later: a table column's NOT NULL too, possibly `NOT VALID`; virtual generated columns.
+    Pg18,
+}
+
+impl Generation {
+    const ALL: [Generation; 3] = [Generation::Pg14, Generation::Pg17, Generation::Pg18];
+
+    pub(crate) fn of(server_version_num: i32) -> Generation {
+        match server_version_num {
+            n if n >= 180000 => Generation::Pg18,
+            n if n >= 170000 => Generation::Pg17,
+            _ => Generation::Pg14,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The JSON fields `not_null_constraint`, `not_null_validated` and `not_null_comment` of the column `{a}` (a `pg_attribute`).
+    pub(crate) fn column_not_null(self, a: &str) -> String {
+        match self {
+            Generation::Pg18 => format!(
+                "'not_null_constraint', (SELECT co.conname FROM pg_constraint co WHERE co.conrelid = {a}.attrelid
+                    AND co.contype = 'n' AND co.conkey[1] = {a}.attnum),
+                 'not_null_validated', COALESCE((SELECT co.convalidated FROM pg_constraint co
+                    WHERE co.conrelid = {a}.attrelid AND co.contype = 'n' AND co.conkey[1] = {a}.attnum), true),
+                 'not_null_comment', (SELECT obj_description(co.oid, 'pg_constraint') FROM pg_constraint co
+                    WHERE co.conrelid = {a}.attrelid AND co.contype = 'n' AND co.conkey[1] = {a}.attnum)"
+            ),
+            Generation::Pg14 | Generation::Pg17 => {
+                "'not_null_constraint', NULL::text, 'not_null_validated', true, 'not_null_comment', NULL::text"
+                    .to_owned()
+            }
+        }
+    }
+
+    /// The JSON fields `not_null_constraint` and `not_null_comment` of the domain `{t}` (a `pg_type`).
+    pub(crate) fn domain_not_null(self, t: &str) -> String {
+        match self {
+            Generation::Pg17 | Generation::Pg18 => format!(
+                "'not_null_constraint', (SELECT co.conname FROM pg_constraint co
+                    WHERE co.contypid = {t}.oid AND co.contype = 'n'),
+                 'not_null_comment', (SELECT obj_description(co.oid, 'pg_constraint') FROM pg_constraint co
+                    WHERE co.contypid = {t}.oid AND co.contype = 'n')"
+            ),
+            Generation::Pg14 => "'not_null_constraint', NULL::text, 'not_null_comment', NULL::text".to_owned(),
+        }
+    }
+}
+
+/// One query text per [`Generation`], built on first use.
+pub(crate) struct PerGeneration(LazyLock<[&'static str; 3]>);
+
+impl PerGeneration {
+    pub(crate) const fn new(build: fn() -> [&'static str; 3]) -> Self {
+        PerGeneration(LazyLock::new(build))
+    }
+
+    pub(crate) fn get(&self, generation: Generation) -> &'static str {
+        self.0[generation.index()]
+    }
+}
+
+/// Builds `query` for every generation (for [`PerGeneration::new`]).
+pub(crate) fn for_each(query: impl Fn(Generation) -> String) -> [&'static str; 3] {
+    Generation::ALL.map(|g| &*Box::leak(query(g).into_boxed_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_map_to_their_catalog_generation() {
+        assert_eq!(Generation::of(140023), Generation::Pg14);
+        assert_eq!(Generation::of(160013), Generation::Pg14);
+        assert_eq!(Generation::of(170007), Generation::Pg17);
+        assert_eq!(Generation::of(180004), Generation::Pg18);
+        assert_eq!(Generation::of(190000), Generation::Pg18);
+        for g in Generation::ALL {
+            assert_eq!(Generation::ALL[g.index()], g);
+        }
+    }
+}
