@@ -896,7 +896,7 @@ fn a_trigger_clone_in_a_state_of_its_own_two_levels_down_is_one_difference() {
         "ALTER TABLE ONLY p11 DISABLE TRIGGER tg",
     )
     .unwrap();
-    assert_eq!(texts, ["trigger tg on public.p11: unexpected (it was not there before)"]);
+    assert_eq!(texts, [r#"trigger tg on public.p: on partitions not enabled (none) -> ["public.p11 D"]"#]);
 }
 
 fn runtime() -> tokio::runtime::Runtime {
