@@ -100,6 +100,21 @@ fn capture_traps_round_trip_when_called_safe() {
     run_all("capture traps", items);
 }
 
+#[test]
+fn misc_traps_round_trip_when_called_safe() {
+    let items: Vec<Item> = captured::MISC_TRAPS
+        .iter()
+        .map(|t| Item {
+            name: format!("[trap misc] {}", t.name),
+            setup: t.setup,
+            migration: t.migration,
+            check: Check::Trap,
+            expect: None,
+        })
+        .collect();
+    run_all("misc capture traps", items);
+}
+
 fn run_all(what: &str, items: Vec<Item>) {
     let server = testpg::server();
     server.fresh_database("roles").run(ROLES).expect("creating the test roles");

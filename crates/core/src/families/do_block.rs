@@ -4,8 +4,8 @@
 use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::data;
-use crate::invert::invert;
-use crate::outcome::Outcome;
+use crate::invert::{invert, kind};
+use crate::outcome::{code, Blocker, Outcome};
 use pg_query::protobuf::DoStmt;
 use pg_query::NodeEnum;
 use serde_json::Value;
@@ -40,8 +40,27 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     let mut inverse = Vec::new();
     let mut blocker = None;
     let mut non_transactional = false;
-    for (node, guarded) in embedded.iter() {
+    let last = embedded.len().saturating_sub(1);
+    for (i, (node, guarded)) in embedded.iter().enumerate() {
+        let asked = facts.asked_so_far();
         let outcome = invert(node, ctx, *guarded, facts);
+        let now = facts.asked_so_far();
+        // The database answers before and after the whole block: only the first statement's "before" and the
+        // last one's "after" are what that statement saw; the others may read state another one changed.
+        let relies_before = now.0 > asked.0 && i > 0;
+        let relies_after = now.1 > asked.1 && i < last;
+        if (relies_before || relies_after) && blocker.is_none() {
+            blocker = Some(Blocker {
+                code: code::DO_BLOCK_STATE,
+                message: format!(
+                    "Cannot auto-generate a safe rollback for this DO block: its statement {} ({}) is undone from \
+                     the state read {} the whole block, which other statements of the block may have changed",
+                    i + 1,
+                    kind(node),
+                    if relies_before { "before" } else { "after" }
+                ),
+            });
+        }
         if blocker.is_none() {
             blocker = outcome.blocker;
         }

@@ -18,10 +18,11 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
     // Indexes of the table and its partitions before: an unnamed index is the one that appears, and an index on
     // a partitioned table may adopt a partition's instead of creating one.
     let before = if facts.capturing() && !s.concurrent { facts.indexes(At::Before, &table_name) } else { None };
+    // IF NOT EXISTS skips when a relation of any kind (table, sequence, view, ...) has the name.
     let existed = (s.if_not_exists && !s.idxname.is_empty()).then(|| {
         facts.locate(
             At::Before,
-            ObjectKind::Index,
+            ObjectKind::Relation,
             &ObjectName::unqualified(&s.idxname),
             Lookup::Beside(table_name.clone()),
         )

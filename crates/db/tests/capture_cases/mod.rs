@@ -34,6 +34,7 @@ pub struct Trap {
 }
 
 pub use traps::TRAPS;
+pub use traps_misc::TRAPS as MISC_TRAPS;
 
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
@@ -45,6 +46,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("objects", objects::CASES),
         ("session", session::CASES),
         ("drizzle", drizzle::CASES),
+        ("traps_misc", traps_misc::CASES),
     ]
 }
 
@@ -57,3 +59,4 @@ mod objects;
 mod renames;
 mod session;
 mod traps;
+mod traps_misc;
