@@ -266,6 +266,126 @@ pub const TRAPS: &[Trap] = &[
         "CREATE FUNCTION f(a int DEFAULT 1) RETURNS int LANGUAGE sql AS 'SELECT a';",
         "CREATE OR REPLACE FUNCTION f(a int DEFAULT 2) RETURNS int LANGUAGE sql AS 'SELECT a + 1';",
     ),
+    // Round 2: more of the same families.
+    t(
+        "DO block: set search_path, then create a table (its place is read after the block)",
+        "CREATE SCHEMA app; CREATE TABLE public.t (n int); CREATE TABLE app.t (n int);",
+        "DO $$ BEGIN SET LOCAL search_path TO app; CREATE TABLE t2 (n int); END $$;",
+    ),
+    t(
+        "DO block: set search_path, then change a table the new path finds",
+        "CREATE SCHEMA app; CREATE TABLE public.t (n int DEFAULT 1); CREATE TABLE app.t (n int DEFAULT 7);",
+        "DO $$ BEGIN SET LOCAL search_path TO app; ALTER TABLE t ALTER COLUMN n SET DEFAULT 8; END $$;",
+    ),
+    t(
+        "DO block with a handler that swallows everything, two statements",
+        "CREATE TABLE t (n int, CONSTRAINT c CHECK (n > 0));",
+        "DO $$ BEGIN ALTER TABLE t DROP CONSTRAINT c; ALTER TABLE t ADD CONSTRAINT c CHECK (n > 1); EXCEPTION WHEN others THEN NULL; END $$;",
+    ),
+    t(
+        "DO block: create a table, then comment on an existing one",
+        "CREATE TABLE t (n int); COMMENT ON TABLE t IS 'old';",
+        "DO $$ BEGIN CREATE TABLE u (n int); COMMENT ON TABLE t IS 'new'; END $$;",
+    ),
+    t(
+        "DO block: drop an index and create one of the same name",
+        "CREATE TABLE t (a int, b int); CREATE INDEX i ON t (a);",
+        "DO $$ BEGIN DROP INDEX i; CREATE INDEX i ON t (b); END $$;",
+    ),
+    t(
+        "drop a unique index cascade: a foreign key uses it",
+        "CREATE TABLE p (id int); CREATE UNIQUE INDEX ui ON p (id); CREATE TABLE c (p int REFERENCES p (id));",
+        "DROP INDEX ui CASCADE;",
+    ),
+    t(
+        "drop a unique constraint cascade: a rule names it in ON CONFLICT",
+        "CREATE TABLE t (id int CONSTRAINT u UNIQUE); CREATE VIEW v AS SELECT id FROM t;
+         CREATE RULE r AS ON INSERT TO v DO INSTEAD INSERT INTO t VALUES (NEW.id) ON CONFLICT ON CONSTRAINT u DO NOTHING;",
+        "ALTER TABLE t DROP CONSTRAINT u CASCADE;",
+    ),
+    t(
+        "drop a unique constraint cascade: a SQL-standard function body names it",
+        "CREATE TABLE t (id int CONSTRAINT u UNIQUE);
+         CREATE FUNCTION ins(n int) RETURNS void LANGUAGE sql BEGIN ATOMIC INSERT INTO t VALUES (n) ON CONFLICT ON CONSTRAINT u DO NOTHING; END;",
+        "ALTER TABLE t DROP CONSTRAINT u CASCADE;",
+    ),
+    t(
+        "drop an enum type cascade: a function returns it",
+        "CREATE TYPE mood AS ENUM ('a'); CREATE FUNCTION m() RETURNS mood LANGUAGE sql AS $$SELECT 'a'::mood$$;",
+        "DROP TYPE mood CASCADE;",
+    ),
+    t(
+        "drop an empty schema cascade",
+        r#"CREATE SCHEMA "E s"; COMMENT ON SCHEMA "E s" IS 'e';"#,
+        r#"DROP SCHEMA "E s" CASCADE;"#,
+    ),
+    t(
+        "event trigger limited to COMMENT, migration comments",
+        "CREATE TABLE t (n int);
+         CREATE FUNCTION public.on_comment() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+         BEGIN IF to_regclass('public.comment_log') IS NULL THEN CREATE TABLE public.comment_log (n int); END IF; END $f$;
+         CREATE EVENT TRIGGER c ON ddl_command_end WHEN TAG IN ('COMMENT') EXECUTE FUNCTION public.on_comment();",
+        "COMMENT ON TABLE t IS 'x';",
+    ),
+    t(
+        "event trigger enabled for replicas only",
+        "CREATE TABLE t (n int);
+         CREATE FUNCTION public.on_end() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+         BEGIN IF to_regclass('public.seen') IS NULL THEN CREATE TABLE public.seen (n int); END IF; END $f$;
+         CREATE EVENT TRIGGER en ON ddl_command_end EXECUTE FUNCTION public.on_end(); ALTER EVENT TRIGGER en ENABLE REPLICA;",
+        "ALTER TABLE t ADD COLUMN m int;",
+    ),
+    t(
+        "event trigger on ALTER TABLE, migration renames a column",
+        r#"CREATE TABLE "T q" ("a b" int);
+           CREATE FUNCTION public.on_alter() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+           BEGIN IF to_regclass('public.altered') IS NULL THEN CREATE TABLE public.altered (n int); END IF; END $f$;
+           CREATE EVENT TRIGGER "Alter log" ON ddl_command_end WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION public.on_alter();"#,
+        r#"ALTER TABLE "T q" RENAME COLUMN "a b" TO "c d";"#,
+    ),
+    t(
+        "event trigger on GRANT, migration grants",
+        "CREATE TABLE t (n int);
+         CREATE FUNCTION public.on_grant() RETURNS event_trigger LANGUAGE plpgsql AS $f$
+         BEGIN IF to_regclass('public.granted') IS NULL THEN CREATE TABLE public.granted (n int); END IF; END $f$;
+         CREATE EVENT TRIGGER g ON ddl_command_start WHEN TAG IN ('GRANT') EXECUTE FUNCTION public.on_grant();",
+        "GRANT SELECT ON t TO captured_reader;",
+    ),
+    t(
+        "set unlogged, then logged again, with an unlogged serial",
+        "CREATE TABLE t (id serial); ALTER SEQUENCE t_id_seq SET UNLOGGED;",
+        "ALTER TABLE t SET UNLOGGED; ALTER TABLE t SET LOGGED;",
+    ),
+    t(
+        "drop a primary key whose index has fillfactor and a statistics target",
+        "CREATE TABLE t (id int, CONSTRAINT pk PRIMARY KEY (id) WITH (fillfactor=55));",
+        "ALTER TABLE t DROP CONSTRAINT pk, ADD COLUMN x int;",
+    ),
+    t(
+        "public schema: revoke from PUBLIC and grant back",
+        "SELECT 1;",
+        "REVOKE USAGE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO PUBLIC;",
+    ),
+    t(
+        "grant option taken and given back reorders nothing",
+        "CREATE TABLE t (n int); GRANT SELECT ON t TO captured_reader WITH GRANT OPTION; GRANT SELECT ON t TO captured_writer;",
+        "REVOKE GRANT OPTION FOR SELECT ON t FROM captured_reader; GRANT SELECT ON t TO captured_reader WITH GRANT OPTION;",
+    ),
+    t(
+        "create unique index if not exists named like an index on another table",
+        "CREATE TABLE a (n int); CREATE TABLE b (n int); CREATE INDEX i ON a (n);",
+        "CREATE UNIQUE INDEX IF NOT EXISTS i ON b (n);",
+    ),
+    t(
+        "create or replace function adds a named OUT-free default and a SET clause",
+        r#"CREATE SCHEMA "R s"; CREATE FUNCTION "R s".g(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b';"#,
+        r#"CREATE OR REPLACE FUNCTION "R s".g(a int, b int DEFAULT 2) RETURNS int LANGUAGE sql SET search_path = '' AS 'SELECT a * b';"#,
+    ),
+    t(
+        "create or replace function keeps its parameters, changes SET and volatility",
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT a';",
+        "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql VOLATILE SET work_mem = '1MB' AS 'SELECT a + 1';",
+    ),
 ];
 
 /// An event trigger that creates `<table>_audit` beside every table created (not for its own).
