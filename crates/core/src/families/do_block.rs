@@ -42,24 +42,32 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     let mut non_transactional = false;
     let last = embedded.len().saturating_sub(1);
     for (i, (node, guarded)) in embedded.iter().enumerate() {
+        let saved = ctx.clone();
         let asked = facts.asked_so_far();
-        let outcome = invert(node, ctx, *guarded, facts);
+        let mut outcome = invert(node, ctx, *guarded, facts);
         let now = facts.asked_so_far();
         // The database answers before and after the whole block: only the first statement's "before" and the
         // last one's "after" are what that statement saw; the others may read state another one changed.
+        // Such a statement is inverted from its SQL alone, as without a database.
         let relies_before = now.0 > asked.0 && i > 0;
         let relies_after = now.1 > asked.1 && i < last;
-        if (relies_before || relies_after) && blocker.is_none() {
-            blocker = Some(Blocker {
-                code: code::DO_BLOCK_STATE,
-                message: format!(
-                    "Cannot auto-generate a safe rollback for this DO block: its statement {} ({}) is undone from \
-                     the state read {} the whole block, which other statements of the block may have changed",
-                    i + 1,
-                    kind(node),
-                    if relies_before { "before" } else { "after" }
-                ),
-            });
+        if relies_before || relies_after {
+            *ctx = saved;
+            outcome = invert(node, ctx, *guarded, &Facts::sql_only());
+            if outcome.blocker.is_some() {
+                outcome.blocker = Some(Blocker {
+                    code: code::DO_BLOCK_STATE,
+                    message: format!(
+                        "Cannot auto-generate a safe rollback for this DO block: its statement {} ({}) needs the \
+                         state {} it ran, but the database can only be read {} the whole block, which other \
+                         statements of the block may have changed",
+                        i + 1,
+                        kind(node),
+                        if relies_before { "from before" } else { "from after" },
+                        if relies_before { "before" } else { "after" }
+                    ),
+                });
+            }
         }
         if blocker.is_none() {
             blocker = outcome.blocker;
