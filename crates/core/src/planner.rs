@@ -75,8 +75,9 @@ impl Planner {
         let _ = invert::invert(&statement.node, &mut context, false, &facts);
         let mut questions: Vec<Question> =
             facts.unanswered().into_iter().filter(|(a, _)| *a == at).map(|(_, q)| q).collect();
-        // Event triggers may react to any statement: read once, before the first one runs.
-        if self.current == 0 && at == At::Before && !self.before.contains_key(&Question::EventTriggers) {
+        // Event triggers may react to any statement: read once, before the first one runs (asked again while
+        // it failed: a batch fails whole, and another question of the batch may have been the cause).
+        if self.current == 0 && at == At::Before && !matches!(self.before.get(&Question::EventTriggers), Some(Ok(_))) {
             questions.push(Question::EventTriggers);
         }
         questions
