@@ -3,7 +3,7 @@
 //! database (`generate_rollback`) every question stays unanswered and inversions use the SQL alone.
 use crate::name::ObjectName;
 use crate::state::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 pub type Answers = HashMap<Question, Reply>;
@@ -17,6 +17,8 @@ struct Capture<'a> {
     after: &'a Answers,
     asked: RefCell<Vec<(At, Question)>>,
     failures: RefCell<Vec<String>>,
+    /// Every question asked so far (answered or not), before and after: what a statement relied on.
+    asked_count: Cell<(usize, usize)>,
 }
 
 impl<'a> Facts<'a> {
@@ -32,6 +34,7 @@ impl<'a> Facts<'a> {
                 after,
                 asked: RefCell::new(Vec::new()),
                 failures: RefCell::new(Vec::new()),
+                asked_count: Cell::new((0, 0)),
             }),
         }
     }
@@ -51,8 +54,16 @@ impl<'a> Facts<'a> {
         self.capture.as_ref().map(|c| c.failures.borrow().clone()).unwrap_or_default()
     }
 
+    /// How many questions were asked so far about the state before and after the statement; the difference
+    /// over one inversion says whether it relied on the database's state.
+    pub fn asked_so_far(&self) -> (usize, usize) {
+        self.capture.as_ref().map_or((0, 0), |c| c.asked_count.get())
+    }
+
     fn ask(&self, at: At, question: Question) -> Option<&'a Answer> {
         let capture = self.capture.as_ref()?;
+        let (before, after) = capture.asked_count.get();
+        capture.asked_count.set(if at == At::Before { (before + 1, after) } else { (before, after + 1) });
         let answers = match at {
             At::Before => capture.before,
             At::After => capture.after,

@@ -5,6 +5,7 @@
 //! that answers the [`Question`]s each statement raises (the state it overwrites) while the migration runs.
 mod context;
 mod error;
+mod event_triggers;
 mod facts;
 mod families;
 mod invert;

@@ -83,6 +83,10 @@ pub mod code {
     pub const ADOPTED_EXISTING: &str = "ADOPTED_EXISTING";
     /// ALTER COLUMN ... TYPE: the spec's non-goal (values may change); the change back is offered.
     pub const COLUMN_TYPE: &str = "COLUMN_TYPE";
+    /// A DO block holds several statements and one of them is undone from state another may have changed.
+    pub const DO_BLOCK_STATE: &str = "DO_BLOCK_STATE";
+    /// An enabled event trigger reacts to the migration's (or its rollback's) commands.
+    pub const EVENT_TRIGGER: &str = "EVENT_TRIGGER";
     /// Warning only: the rollback must run outside a transaction.
     pub const NON_TRANSACTIONAL: &str = "NON_TRANSACTIONAL";
     /// Warning only: reading the previous state failed, so the statement was inverted from its SQL alone.

@@ -27,6 +27,8 @@ pub struct Planner {
     before: Answers,
     after: Answers,
     settled: Vec<Settled>,
+    /// Enabled event triggers, read before the first statement (`None`: not captured).
+    event_triggers: Option<Reply>,
 }
 
 struct Settled {
@@ -47,6 +49,7 @@ impl Planner {
             before: Answers::new(),
             after: Answers::new(),
             settled: Vec::with_capacity(count),
+            event_triggers: None,
         }
     }
 
@@ -70,7 +73,14 @@ impl Planner {
         let facts = Facts::captured(&self.before, &self.after);
         let mut context = self.context.clone();
         let _ = invert::invert(&statement.node, &mut context, false, &facts);
-        facts.unanswered().into_iter().filter(|(a, _)| *a == at).map(|(_, q)| q).collect()
+        let mut questions: Vec<Question> =
+            facts.unanswered().into_iter().filter(|(a, _)| *a == at).map(|(_, q)| q).collect();
+        // Event triggers may react to any statement: read once, before the first one runs (asked again while
+        // it failed: a batch fails whole, and another question of the batch may have been the cause).
+        if self.current == 0 && at == At::Before && !matches!(self.before.get(&Question::EventTriggers), Some(Ok(_))) {
+            questions.push(Question::EventTriggers);
+        }
+        questions
     }
 
     pub fn answer(&mut self, at: At, replies: impl IntoIterator<Item = (Question, Reply)>) {
@@ -84,6 +94,14 @@ impl Planner {
     /// Invert the current statement with what is known now, and move to the next one.
     pub fn settle(&mut self) {
         let Some(statement) = self.migration.statements.get(self.current) else { return };
+        if self.capture && self.current == 0 {
+            self.event_triggers = Some(
+                self.before
+                    .get(&Question::EventTriggers)
+                    .cloned()
+                    .unwrap_or_else(|| Err("the event triggers were never read".to_owned())),
+            );
+        }
         let settled = if self.capture {
             let facts = Facts::captured(&self.before, &self.after);
             let outcome = invert::invert(&statement.node, &mut self.context, false, &facts);
@@ -114,6 +132,11 @@ impl Planner {
         }
         let mut outcomes: Vec<&mut Outcome> = settled.iter_mut().map(|s| &mut s.outcome).collect();
         verify_reparses(&mut outcomes);
+        if let Some(triggers) = &self.event_triggers {
+            for (statement, settled) in self.migration.statements.iter().zip(settled.iter_mut()) {
+                block_for_event_triggers(triggers, &statement.node, &mut settled.outcome);
+            }
+        }
 
         let unchanged: Vec<Option<&'static str>> = settled.iter().map(|s| s.outcome.unchanged).collect();
         let mut plans = Vec::with_capacity(settled.len());
@@ -185,6 +208,43 @@ impl Planner {
     }
 }
 
+/// A statement an enabled event trigger may react to (or whose rollback it may react to) is not reversible:
+/// what the trigger did is not known. Its inverse is still offered for review.
+fn block_for_event_triggers(triggers: &Reply, node: &pg_query::NodeEnum, outcome: &mut Outcome) {
+    if outcome.blocker.is_some() {
+        return;
+    }
+    let message = match triggers {
+        Ok(crate::state::Answer::EventTriggers(triggers)) => {
+            let reacting = crate::event_triggers::reacting(triggers, node, &outcome.inverse);
+            if reacting.is_empty() {
+                return;
+            }
+            let names: Vec<String> =
+                reacting.iter().map(|t| format!("{} ({})", crate::quote::ident(&t.name), t.event)).collect();
+            format!(
+                "Cannot auto-generate a safe rollback: enabled event trigger(s) {} may react to this statement or to \
+                 its rollback, and what they do is not undone",
+                names.join(", ")
+            )
+        }
+        Ok(_) | Err(_) => {
+            // Unknown triggers: any DDL may fire one.
+            let any = crate::state::EventTriggerFacts {
+                name: String::new(),
+                event: String::new(),
+                enabled: String::new(),
+                tags: Vec::new(),
+            };
+            if crate::event_triggers::reacting(std::slice::from_ref(&any), node, &outcome.inverse).is_empty() {
+                return;
+            }
+            "Cannot auto-generate a safe rollback: the database's event triggers could not be read".to_owned()
+        }
+    };
+    outcome.blocker = Some(Blocker { code: code::EVENT_TRIGGER, message });
+}
+
 /// Joins statements as `stmt;\n` each; `None` when there are none.
 fn script(statements: &[String]) -> Option<String> {
     let mut out = String::new();
@@ -232,7 +292,8 @@ mod tests {
     fn questions_come_before_and_after_each_statement() {
         let mut p = planner("ALTER TABLE t ALTER COLUMN c SET DEFAULT 1;\nCREATE TABLE u (id int);");
         let column = Question::Column { relation: ObjectName::unqualified("t"), column: "c".into() };
-        assert_eq!(p.questions(At::Before), vec![column.clone()]);
+        // Event triggers are read once, before the first statement.
+        assert_eq!(p.questions(At::Before), vec![column.clone(), Question::EventTriggers]);
         assert!(p.questions(At::After).is_empty());
         let default = crate::state::ColumnFacts {
             relation: ObjectName::qualified("public", "t"),
@@ -250,7 +311,13 @@ mod tests {
             inherit_count: 0,
             descendants: vec![],
         };
-        p.answer(At::Before, [(column, Ok(crate::state::Answer::Column(Some(default))))]);
+        p.answer(
+            At::Before,
+            [
+                (column, Ok(crate::state::Answer::Column(Some(default)))),
+                (Question::EventTriggers, Ok(crate::state::Answer::EventTriggers(vec![]))),
+            ],
+        );
         assert!(p.questions(At::Before).is_empty());
         p.settle();
         // An unqualified new table: where it landed, and what its name finds, once it ran.

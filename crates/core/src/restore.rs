@@ -93,12 +93,73 @@ pub fn acl_change(target: &AclTarget<'_>, from_acl: &[Privilege], to_acl: &[Priv
             add(&mut grants, (new.grantee.as_str(), new.grantable), new.privilege.as_str());
         }
     }
+    // GRANT appends a grantee that has no entry yet at the end of the ACL, and pg_dump prints ACLs in order:
+    // when the minimal change would leave the entries in another order, everything is granted again in order.
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    for old in from_acl {
+        let item = (old.grantee.as_str(), old.grantor.as_str());
+        if to.contains_key(&key(old)) && !order.contains(&item) {
+            order.push(item);
+        }
+    }
+    for ((who, _), _) in &grants {
+        if !order.contains(&(*who, target.owner)) {
+            order.push((*who, target.owner));
+        }
+    }
+    if order != items(to_acl) {
+        return regranted_in_order(from_acl, to_acl, &on, &foreign);
+    }
     let mut out = Vec::new();
     for (who, privileges) in revoke_options {
         out.push(format!("REVOKE GRANT OPTION FOR {} FROM {} CASCADE", on(&privileges), grantee(who)));
     }
     for (who, privileges) in revokes {
         out.push(format!("REVOKE {} FROM {} CASCADE", on(&privileges), grantee(who)));
+    }
+    for ((who, grantable), privileges) in grants {
+        let option = if grantable { " WITH GRANT OPTION" } else { "" };
+        out.push(format!("GRANT {} TO {}{option}", on(&privileges), grantee(who)));
+    }
+    Ok(out)
+}
+
+/// The entries of an ACL (grantee, grantor), in order.
+fn items(acl: &[Privilege]) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    for p in acl {
+        let item = (p.grantee.as_str(), p.grantor.as_str());
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// Every grantee's privileges revoked, then `to` granted entry by entry in its order.
+fn regranted_in_order(
+    from_acl: &[Privilege],
+    to_acl: &[Privilege],
+    on: &dyn Fn(&[&str]) -> String,
+    foreign: &dyn Fn(&Privilege) -> Result<(), String>,
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut revoked: Vec<&str> = Vec::new();
+    for p in from_acl {
+        foreign(p)?;
+        if !revoked.contains(&p.grantee.as_str()) {
+            revoked.push(&p.grantee);
+            out.push(format!("REVOKE {} FROM {} CASCADE", on(&["ALL"]), grantee(&p.grantee)));
+        }
+    }
+    let mut grants: Vec<((&str, bool), Vec<&str>)> = Vec::new();
+    for p in to_acl {
+        foreign(p)?;
+        let group = (p.grantee.as_str(), p.grantable);
+        match grants.iter_mut().find(|(k, _)| *k == group) {
+            Some((_, privileges)) => privileges.push(&p.privilege),
+            None => grants.push((group, vec![&p.privilege])),
+        }
     }
     for ((who, grantable), privileges) in grants {
         let option = if grantable { " WITH GRANT OPTION" } else { "" };
@@ -222,10 +283,35 @@ mod tests {
         // Putting back (or taking away) the other grantor's entry is refused, not confused with the owner's.
         assert!(acl_change(&TABLE, &[owners.clone()], &[owners.clone(), other.clone()]).is_err());
         assert!(acl_change(&TABLE, &[owners.clone(), other.clone()], &[owners.clone()]).is_err());
-        // The owner's entry beside it is restored.
+        // The owner's entry after it is restored; before it, it cannot be (GRANT appends, and the other
+        // grantor's entry cannot be granted again in order).
         assert_eq!(
-            acl_change(&TABLE, &[other.clone()], &[owners, other]).unwrap(),
+            acl_change(&TABLE, &[other.clone()], &[other.clone(), owners.clone()]).unwrap(),
             vec!["GRANT SELECT ON TABLE public.t TO reader"]
+        );
+        assert!(acl_change(&TABLE, &[other.clone()], &[owners, other]).is_err());
+    }
+
+    #[test]
+    fn an_acl_is_restored_in_its_order() {
+        let (reader, writer) = (p("reader", "SELECT", false), p("writer", "SELECT", false));
+        // Granting the first entry back alone would put it last: everything is granted again in order.
+        assert_eq!(
+            acl_change(&TABLE, &[writer.clone()], &[reader.clone(), writer.clone()]).unwrap(),
+            vec![
+                "REVOKE ALL ON TABLE public.t FROM writer CASCADE",
+                "GRANT SELECT ON TABLE public.t TO reader",
+                "GRANT SELECT ON TABLE public.t TO writer",
+            ]
+        );
+        // Taking a privilege away, or adding one at the end, keeps the order.
+        assert_eq!(
+            acl_change(&TABLE, &[reader.clone(), writer.clone()], &[writer.clone()]).unwrap(),
+            vec!["REVOKE SELECT ON TABLE public.t FROM reader CASCADE"]
+        );
+        assert_eq!(
+            acl_change(&TABLE, &[reader.clone()], &[reader.clone(), writer.clone()]).unwrap(),
+            vec!["GRANT SELECT ON TABLE public.t TO writer"]
         );
     }
 

@@ -137,6 +137,8 @@ pub enum Question {
     },
     /// Default privileges (`ALTER DEFAULT PRIVILEGES`) of every role and schema.
     DefaultPrivileges,
+    /// Event triggers that are not disabled: they may react to the migration and to its rollback.
+    EventTriggers,
 }
 
 /// What the database said. Each question has one answer variant; `Absent` forms are `None`.
@@ -164,6 +166,7 @@ pub enum Answer {
     Object(Option<ObjectFacts>),
     Dependents(Vec<String>),
     DefaultPrivileges(Vec<DefaultPrivilege>),
+    EventTriggers(Vec<EventTriggerFacts>),
 }
 
 /// Where an object is: its OID (to tell two lookups' results apart) and schema.
@@ -226,6 +229,16 @@ pub struct RelationFacts {
     /// Roles named (as grantee or grantor) in the ACLs of its columns and of the sequences it owns: a change
     /// of owner rewrites those ACLs too.
     pub related_acl_roles: Vec<String>,
+    /// Sequences it owns (serial and identity columns): `SET LOGGED`/`UNLOGGED` changes them too.
+    pub owned_sequences: Vec<OwnedSequence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedSequence {
+    pub schema: String,
+    pub name: String,
+    /// `relpersistence`: p or u.
+    pub persistence: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,6 +340,8 @@ pub struct IndexFacts {
     pub clustered: bool,
     pub replica_identity: bool,
     pub comment: Option<String>,
+    /// Storage parameters (`reloptions`), e.g. `fillfactor=80`.
+    pub options: Vec<String>,
     /// A tablespace other than the database's default.
     pub tablespace: Option<String>,
     /// Per-column statistics targets set with `ALTER INDEX ... ALTER COLUMN n SET STATISTICS`.
@@ -502,6 +517,8 @@ pub struct RoutineFacts {
     pub kind: String,
     /// `pg_get_function_identity_arguments`.
     pub identity_arguments: String,
+    /// `pg_get_function_arguments`: names, modes, types and defaults.
+    pub arguments: String,
     /// `pg_get_functiondef` (`None` for aggregates).
     pub definition: Option<String>,
     pub owner: String,
@@ -551,6 +568,17 @@ pub struct DefaultPrivilege {
     /// `defaclobjtype`: r, S, f, T, n.
     pub object_type: String,
     pub privilege: Privilege,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTriggerFacts {
+    pub name: String,
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop` or `table_rewrite`.
+    pub event: String,
+    /// `evtenabled`: O, R or A (disabled ones are not listed).
+    pub enabled: String,
+    /// The command tags it is limited to (`WHEN TAG IN (...)`); empty: every command.
+    pub tags: Vec<String>,
 }
 
 /// A question and what became of it: the answer, or why the database layer could not answer.

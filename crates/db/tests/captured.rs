@@ -105,17 +105,25 @@ fn capture_traps_round_trip_when_called_safe() {
 
 #[test]
 fn partition_traps_round_trip_when_called_safe() {
-    let items: Vec<Item> = captured::PARTITION_TRAPS
+    run_all("partition traps", trap_items("partition trap", captured::PARTITION_TRAPS));
+}
+
+#[test]
+fn misc_traps_round_trip_when_called_safe() {
+    run_all("misc capture traps", trap_items("trap misc", captured::MISC_TRAPS));
+}
+
+fn trap_items(label: &str, traps: &'static [captured::Trap]) -> Vec<Item> {
+    traps
         .iter()
         .map(|t| Item {
-            name: format!("[partition trap] {}", t.name),
+            name: format!("[{label}] {}", t.name),
             setup: t.setup,
             migration: t.migration,
             check: Check::Trap,
             expect: None,
         })
-        .collect();
-    run_all("partition traps", items);
+        .collect()
 }
 
 #[test]

@@ -91,6 +91,7 @@ async fn every_question_is_answered() {
             address: ObjectAddress { kind: "type".into(), names: vec!["app.mood".into()], args: vec![] },
         },
         Question::DefaultPrivileges,
+        Question::EventTriggers,
     ];
     let replies = describe(db.url(), &questions).await.unwrap();
     let answer = |i: usize| match &replies[i].1 {
@@ -172,6 +173,7 @@ async fn every_question_is_answered() {
     let Answer::Dependents(dependents) = answer(28) else { panic!() };
     assert!(dependents.iter().any(|d| d.contains("users")), "{dependents:?}");
     assert!(matches!(answer(29), Answer::DefaultPrivileges(_)));
+    assert_eq!(answer(30), Answer::EventTriggers(vec![]));
 }
 
 #[tokio::test]

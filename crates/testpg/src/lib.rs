@@ -223,16 +223,7 @@ impl Drop for Database {
 /// `\restrict` key that pg_dump 15.14+ writes).
 pub fn normalize_dump(dump: &str) -> String {
     let mut out = String::with_capacity(dump.len());
-    // Consecutive GRANTs of one object are one ACL: PostgreSQL keeps its entries in the order they were
-    // granted, which carries no meaning, so they are compared sorted.
-    let mut grants: Vec<&str> = Vec::new();
-    let flush = |grants: &mut Vec<&str>, out: &mut String| {
-        grants.sort_unstable();
-        for grant in grants.drain(..) {
-            out.push_str(grant);
-            out.push('\n');
-        }
-    };
+    // GRANTs keep their order: it is the ACL's, which pg_dump restores as printed (a reordered ACL is a change).
     for line in dump.lines() {
         let volatile = line.starts_with("\\restrict ")
             || line.starts_with("\\unrestrict ")
@@ -241,15 +232,9 @@ pub fn normalize_dump(dump: &str) -> String {
         if volatile {
             continue;
         }
-        if line.starts_with("GRANT ") {
-            grants.push(line);
-            continue;
-        }
-        flush(&mut grants, &mut out);
         out.push_str(line);
         out.push('\n');
     }
-    flush(&mut grants, &mut out);
     out
 }
 

@@ -11,7 +11,7 @@ use crate::name::ObjectName;
 use crate::outcome::{code, Blocker, Outcome};
 use crate::quote::{self, ident};
 use crate::restore;
-use crate::state::{At, ColumnFacts, ConstraintSummary, Lookup};
+use crate::state::{At, ColumnFacts, ConstraintSummary, Lookup, ObjectAddress};
 use pg_query::protobuf::{
     AlterTableCmd, AlterTableStmt, AlterTableType as At_, ConstrType, Constraint, DropBehavior, ObjectType, RangeVar,
 };
@@ -125,7 +125,7 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
             )
         }
         At_::AtAddConstraint => add_constraint(cmd, rv, ctx, facts),
-        At_::AtDropConstraint => drop_constraint(cmd, &relation, recursive, facts),
+        At_::AtDropConstraint => drop_constraint(cmd, &relation, recursive, facts, on_type),
         At_::AtSetNotNull | At_::AtDropNotNull => not_null(cmd, &relation, recursive, facts),
         At_::AtEnableRowSecurity | At_::AtDisableRowSecurity | At_::AtForceRowSecurity | At_::AtNoForceRowSecurity => {
             row_security(cmd.subtype(), &relation, facts)
@@ -167,7 +167,25 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
         }
         At_::AtSetLogged | At_::AtSetUnLogged => match facts.relation(At::Before, &relation, Lookup::SearchPath) {
             Some(Some(r)) if (r.persistence == "p") == (cmd.subtype() == At_::AtSetLogged) => Step::Nothing,
-            Some(Some(r)) => Step::Sub(if r.persistence == "u" { "SET UNLOGGED" } else { "SET LOGGED" }.into()),
+            Some(Some(r)) => {
+                // Changing the table's persistence changes its sequences' too; those that differed from it
+                // get their own back.
+                let sequences: Vec<String> = r
+                    .owned_sequences
+                    .iter()
+                    .filter(|q| q.persistence != r.persistence)
+                    .map(|q| {
+                        let persistence = if q.persistence == "u" { "UNLOGGED" } else { "LOGGED" };
+                        format!("ALTER SEQUENCE {} SET {persistence}", ObjectName::qualified(&q.schema, &q.name))
+                    })
+                    .collect();
+                let sub = if r.persistence == "u" { "SET UNLOGGED" } else { "SET LOGGED" }.to_owned();
+                if sequences.is_empty() {
+                    Step::Sub(sub)
+                } else {
+                    Step::Both(sub, sequences)
+                }
+            }
             Some(None) => Step::Nothing,
             None => previous_state_unknown(s, cmd.subtype()),
         },
@@ -595,8 +613,14 @@ fn add_constraint(cmd: &AlterTableCmd, rv: &RangeVar, ctx: &mut Context, facts: 
     }
 }
 
-fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, facts: &Facts) -> Step {
+fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, facts: &Facts, on_type: bool) -> Step {
     let name = ident(&cmd.name);
+    // CASCADE takes what depends on it (a view grouping by a primary key, foreign keys): not created again.
+    let cascade_dependents = (cmd.behavior() == DropBehavior::DropCascade && !on_type).then(|| {
+        let mut names: Vec<String> = relation.schema.iter().cloned().collect();
+        names.extend([relation.name.clone(), cmd.name.clone()]);
+        facts.dependents(At::Before, &ObjectAddress { kind: "table constraint".to_owned(), names, args: vec![] })
+    });
     let unknown = || {
         blocked(
             code::DROP_CONSTRAINT,
@@ -613,6 +637,14 @@ fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, 
             format!("Cannot auto-generate a safe rollback for DROP CONSTRAINT {name}: {why}"),
         )
     };
+    match cascade_dependents {
+        None => {}
+        Some(None) => return unknown(),
+        Some(Some(dependents)) if !dependents.is_empty() => {
+            return refuse(format!("CASCADE also drops {}", dependents.join(", ")))
+        }
+        Some(Some(_)) => {}
+    }
     if !c.referenced_by.is_empty() {
         return refuse(format!("foreign keys depend on it ({})", c.referenced_by.join(", ")));
     }
@@ -633,6 +665,19 @@ fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, 
     if let Some(index) = &c.index {
         if let Some(tablespace) = &index.tablespace {
             return refuse(format!("its index was in tablespace {}", ident(tablespace)));
+        }
+        // pg_get_constraintdef leaves out the index's storage parameters.
+        if !index.options.is_empty() {
+            let index_name = ObjectName::qualified(&index.schema, &index.name);
+            let options: Vec<String> = index
+                .options
+                .iter()
+                .map(|o| {
+                    let (key, value) = o.split_once('=').unwrap_or((o, ""));
+                    format!("{}={}", ident(key), quote::literal(value))
+                })
+                .collect();
+            statements.push(format!("ALTER INDEX {index_name} SET ({})", options.join(", ")));
         }
         statements.extend(drops::index_properties(index));
     }

@@ -4,8 +4,8 @@
 use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::data;
-use crate::invert::invert;
-use crate::outcome::Outcome;
+use crate::invert::{invert, kind};
+use crate::outcome::{code, Blocker, Outcome};
 use pg_query::protobuf::DoStmt;
 use pg_query::NodeEnum;
 use serde_json::Value;
@@ -40,8 +40,35 @@ pub fn do_block(s: &DoStmt, ctx: &mut Context, facts: &Facts) -> Outcome {
     let mut inverse = Vec::new();
     let mut blocker = None;
     let mut non_transactional = false;
-    for (node, guarded) in embedded.iter() {
-        let outcome = invert(node, ctx, *guarded, facts);
+    let last = embedded.len().saturating_sub(1);
+    for (i, (node, guarded)) in embedded.iter().enumerate() {
+        let saved = ctx.clone();
+        let asked = facts.asked_so_far();
+        let mut outcome = invert(node, ctx, *guarded, facts);
+        let now = facts.asked_so_far();
+        // The database answers before and after the whole block: only the first statement's "before" and the
+        // last one's "after" are what that statement saw; the others may read state another one changed.
+        // Such a statement is inverted from its SQL alone, as without a database.
+        let relies_before = now.0 > asked.0 && i > 0;
+        let relies_after = now.1 > asked.1 && i < last;
+        if relies_before || relies_after {
+            *ctx = saved;
+            outcome = invert(node, ctx, *guarded, &Facts::sql_only());
+            if outcome.blocker.is_some() {
+                outcome.blocker = Some(Blocker {
+                    code: code::DO_BLOCK_STATE,
+                    message: format!(
+                        "Cannot auto-generate a safe rollback for this DO block: its statement {} ({}) needs the \
+                         state {} it ran, but the database can only be read {} the whole block, which other \
+                         statements of the block may have changed",
+                        i + 1,
+                        kind(node),
+                        if relies_before { "from before" } else { "from after" },
+                        if relies_before { "before" } else { "after" }
+                    ),
+                });
+            }
+        }
         if blocker.is_none() {
             blocker = outcome.blocker;
         }

@@ -19,10 +19,11 @@ pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {
     // a partitioned table may adopt a partition's instead of creating one.
     // A concurrent build is read around too: right before and after it, each read in a transaction of its own.
     let before = if facts.capturing() { facts.indexes(At::Before, &table_name) } else { None };
+    // IF NOT EXISTS skips when a relation of any kind (table, sequence, view, ...) has the name.
     let existed = (s.if_not_exists && !s.idxname.is_empty()).then(|| {
         facts.locate(
             At::Before,
-            ObjectKind::Index,
+            ObjectKind::Relation,
             &ObjectName::unqualified(&s.idxname),
             Lookup::Beside(table_name.clone()),
         )

@@ -59,6 +59,24 @@ pub fn create_function(s: &CreateFunctionStmt, ctx: &Context, facts: &Facts) -> 
             None => return blocked(),
             // It replaced a function: its previous definition goes back (owner, privileges and comment stay).
             Some(Some(previous)) => {
+                // CREATE OR REPLACE cannot take a parameter's name or default away again.
+                let after = facts.routine(At::After, &name, Some(inputs.clone()), Lookup::Creation);
+                match after {
+                    None => return blocked(),
+                    Some(Some(now)) if now.arguments != previous.arguments => {
+                        return Outcome::blocked(
+                            code::OR_REPLACE,
+                            format!(
+                                "Cannot auto-generate a safe rollback for CREATE OR REPLACE {keyword} {}: its parameters \
+                                 changed from ({}) to ({}), and CREATE OR REPLACE cannot remove a parameter's name or default",
+                                routine_signature(previous),
+                                previous.arguments,
+                                now.arguments
+                            ),
+                        )
+                    }
+                    Some(_) => {}
+                }
                 return match &previous.definition {
                     Some(definition) => Outcome::inverse(definition.trim_end()),
                     None => Outcome::blocked(
@@ -68,7 +86,7 @@ pub fn create_function(s: &CreateFunctionStmt, ctx: &Context, facts: &Facts) -> 
                             routine_signature(previous)
                         ),
                     ),
-                }
+                };
             }
             Some(None) => {}
         }

@@ -314,6 +314,7 @@ fn decode(q: &Question, json: Option<String>) -> Reply {
         Question::Object { .. } => Answer::Object(parse(json)?),
         Question::Dependents { .. } => Answer::Dependents(list(json)?),
         Question::DefaultPrivileges => Answer::DefaultPrivileges(list(json)?),
+        Question::EventTriggers => Answer::EventTriggers(list(json)?),
     })
 }
 
@@ -374,6 +375,7 @@ fn plan(q: &Question, generation: Generation) -> Plan {
         Question::Object { address } => Plan::Fallible(Query { sql: OBJECT, params: address_params(address) }),
         Question::Dependents { address } => Plan::Fallible(Query { sql: DEPENDENTS, params: address_params(address) }),
         Question::DefaultPrivileges => Plan::Direct(Query { sql: *DEFAULT_PRIVILEGES, params: vec![] }),
+        Question::EventTriggers => Plan::Direct(Query { sql: EVENT_TRIGGERS, params: vec![] }),
     }
 }
 
@@ -574,7 +576,12 @@ fn relation_json(c: &str, n: &str) -> String {
              UNION ALL SELECT x.grantee, x.grantor FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid, aclexplode(sc.relacl) x
                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
                  AND d.refobjid = {c}.oid AND d.deptype IN ('a', 'i') AND sc.relkind = 'S'
-             ) acl, LATERAL (VALUES (acl.grantee), (acl.grantor)) AS v(r) WHERE v.r <> 0), '[]'::json))",
+             ) acl, LATERAL (VALUES (acl.grantee), (acl.grantor)) AS v(r) WHERE v.r <> 0), '[]'::json),
+          'owned_sequences', COALESCE((SELECT json_agg(json_build_object('schema', sn.nspname, 'name', sc.relname,
+               'persistence', sc.relpersistence) ORDER BY sc.oid)
+             FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace
+             WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+               AND d.refobjid = {c}.oid AND d.deptype IN ('a', 'i') AND sc.relkind = 'S'), '[]'::json))",
         acl = acl_json(&format!("COALESCE({c}.relacl, {default})")),
         default_acl = acl_json(&default),
         clone_relation = relation_name_json("cl.relid"),
@@ -660,7 +667,7 @@ fn index_json(ic: &str) -> String {
                  UNION SELECT inh.inhrelid FROM pg_inherits inh JOIN d ON inh.inhparent = d.oid)
                SELECT json_agg(d.oid::bigint ORDER BY d.oid) FROM d), '[]'::json),
            'clustered', x.indisclustered, 'replica_identity', x.indisreplident,
-           'comment', obj_description({ic}.oid, 'pg_class'),
+           'comment', obj_description({ic}.oid, 'pg_class'), 'options', COALESCE({ic}.reloptions, '{{}}'),
            'tablespace', (SELECT spcname FROM pg_tablespace WHERE oid = {ic}.reltablespace),
            'statistics', COALESCE((SELECT json_agg(json_build_array(ia.attnum, ia.attstattarget) ORDER BY ia.attnum)
                                    FROM pg_attribute ia WHERE ia.attrelid = {ic}.oid AND ia.attstattarget > 0), '[]'::json))",
@@ -830,6 +837,7 @@ static ROUTINE: LazyLock<&'static str> = LazyLock::new(|| {
         "SELECT json_build_object(
            'oid', p.oid::bigint, 'schema', n.nspname, 'name', p.proname, 'kind', p.prokind,
            'identity_arguments', pg_get_function_identity_arguments(p.oid),
+           'arguments', pg_get_function_arguments(p.oid),
            'definition', CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END,
            'owner', pg_get_userbyid(p.proowner)::text, 'acl', {acl}, 'default_acl', {default_acl},
            'comment', obj_description(p.oid, 'pg_proc'),
@@ -885,6 +893,10 @@ const DEPENDENTS: &str = "WITH RECURSIVE target AS (SELECT classid, objid, objsu
     UNION SELECT d.classid, d.objid, d.objsubid FROM pg_depend d
       JOIN dependents x ON d.refclassid = x.classid AND d.refobjid = x.objid WHERE d.deptype IN ('n', 'a', 'i'))
   SELECT COALESCE(json_agg(DISTINCT pg_describe_object(classid, objid, objsubid)), '[]'::json)::text FROM dependents";
+
+const EVENT_TRIGGERS: &str = "SELECT COALESCE(json_agg(json_build_object('name', e.evtname, 'event', e.evtevent,
+    'enabled', e.evtenabled, 'tags', COALESCE(e.evttags, '{}')) ORDER BY e.evtname), '[]'::json)::text
+  FROM pg_event_trigger e WHERE e.evtenabled <> 'D'";
 
 static DEFAULT_PRIVILEGES: LazyLock<&'static str> = LazyLock::new(|| {
     leak(

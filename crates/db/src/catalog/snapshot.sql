@@ -560,6 +560,27 @@ FROM (
                                                CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END,
                                                quote_ident(pg_get_userbyid(a.grantor))) AS p
                                  FROM aclexplode(o.acl) a) privileges),
+            -- pg_dump prints the entries that differ from the default ACL in the ACL's order: a reordered ACL
+            -- is a change it shows.
+            'privilege order', (SELECT CASE WHEN count(*) > 1 THEN jsonb_agg(u.item::text ORDER BY u.ord) END
+                                FROM unnest(o.acl) WITH ORDINALITY AS u(item, ord)
+                                WHERE NOT (u.item = ANY (CASE
+                                    WHEN o.objsubid <> 0 THEN '{}'::aclitem[]
+                                    WHEN o.classid = 'pg_class'::regclass THEN (SELECT acldefault(CASE WHEN c.relkind = 'S'
+                                        THEN 's' ELSE 'r' END::"char", c.relowner) FROM pg_class c WHERE c.oid = o.objid)
+                                    WHEN o.classid = 'pg_namespace'::regclass THEN
+                                        (SELECT acldefault('n', x.nspowner) FROM pg_namespace x WHERE x.oid = o.objid)
+                                    WHEN o.classid = 'pg_type'::regclass THEN
+                                        (SELECT acldefault('T', x.typowner) FROM pg_type x WHERE x.oid = o.objid)
+                                    WHEN o.classid = 'pg_proc'::regclass THEN
+                                        (SELECT acldefault('f', x.proowner) FROM pg_proc x WHERE x.oid = o.objid)
+                                    WHEN o.classid = 'pg_language'::regclass THEN
+                                        (SELECT acldefault('l', x.lanowner) FROM pg_language x WHERE x.oid = o.objid)
+                                    WHEN o.classid = 'pg_foreign_data_wrapper'::regclass THEN
+                                        (SELECT acldefault('F', x.fdwowner) FROM pg_foreign_data_wrapper x WHERE x.oid = o.objid)
+                                    WHEN o.classid = 'pg_foreign_server'::regclass THEN
+                                        (SELECT acldefault('S', x.srvowner) FROM pg_foreign_server x WHERE x.oid = o.objid)
+                                    ELSE '{}'::aclitem[] END))),
             'security labels', (SELECT jsonb_agg(format('%s: %s', l.provider, l.label) ORDER BY l.provider)
                                 FROM pg_seclabel l
                                 WHERE l.classoid = o.classid AND l.objoid = o.objid AND l.objsubid = o.objsubid),

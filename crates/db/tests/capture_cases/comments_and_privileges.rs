@@ -43,7 +43,8 @@ pub const CASES: &[Case] = &[
         "grants on a sequence, function, schema and type",
         "CREATE SCHEMA app; CREATE SEQUENCE app.s; CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE TYPE app.e AS ENUM ('x');",
         "GRANT USAGE ON SEQUENCE app.s TO captured_reader;\nREVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;\nGRANT USAGE ON SCHEMA app TO captured_reader;\nREVOKE USAGE ON TYPE app.e FROM PUBLIC;",
-        "GRANT USAGE ON TYPE app.e TO PUBLIC;\nREVOKE USAGE ON SCHEMA app FROM captured_reader CASCADE;\nGRANT EXECUTE ON FUNCTION app.f() TO PUBLIC;\nREVOKE USAGE ON SEQUENCE app.s FROM captured_reader CASCADE;\n",
+        // PUBLIC's entry came first: granting it back alone would append it, so the ACL is granted again in order.
+        "REVOKE ALL ON TYPE app.e FROM postgres CASCADE;\nGRANT USAGE ON TYPE app.e TO PUBLIC;\nGRANT USAGE ON TYPE app.e TO postgres;\nREVOKE USAGE ON SCHEMA app FROM captured_reader CASCADE;\nREVOKE ALL ON FUNCTION app.f() FROM postgres CASCADE;\nGRANT EXECUTE ON FUNCTION app.f() TO PUBLIC;\nGRANT EXECUTE ON FUNCTION app.f() TO postgres;\nREVOKE USAGE ON SEQUENCE app.s FROM captured_reader CASCADE;\n",
     ),
     unsafe_(
         "grant on all tables in schema stays unsafe",

@@ -36,6 +36,7 @@ pub struct Trap {
 pub use traps::TRAPS;
 pub use traps_temporary::TRAPS as TEMPORARY_TRAPS;
 pub use traps_partitions::TRAPS as PARTITION_TRAPS;
+pub use traps_misc::TRAPS as MISC_TRAPS;
 
 /// A migration that only some PostgreSQL versions accept (`since`: the first major that does).
 pub struct VersionedCase {
@@ -59,6 +60,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("drizzle", drizzle::CASES),
         ("traps_temporary", traps_temporary::CASES),
         ("partitions", traps_partitions::CASES),
+        ("traps_misc", traps_misc::CASES),
     ]
 }
 
@@ -74,3 +76,4 @@ mod traps;
 mod traps_temporary;
 mod traps_partitions;
 pub mod traps_pg18;
+mod traps_misc;
