@@ -761,68 +761,58 @@ fn difference_texts(setup: &str, change: &str) -> Result<Vec<String>, String> {
     Ok(compare_snapshots(&before, &after).iter().map(ToString::to_string).collect())
 }
 
+/// Each change must be reported by a difference that contains its expected text.
+fn assert_reported(kinds: &[Kind]) {
+    roles();
+    let mut failures = Vec::new();
+    for kind in kinds {
+        match difference_texts(kind.setup, kind.change) {
+            Ok(texts) if texts.iter().any(|t| t.contains(kind.expect)) => {}
+            Ok(texts) => {
+                failures.push(format!("{}: no difference contains {:?}; got {texts:#?}", kind.name, kind.expect))
+            }
+            Err(e) => failures.push(format!("{}: {e}", kind.name)),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} kinds failed:\n{}", failures.len(), kinds.len(), failures.join("\n"));
+}
+
+/// Each (name, setup, change) leaves a schema that must compare equal to the one before.
+fn assert_no_differences(cases: &[(&str, &str, &str)]) {
+    roles();
+    let mut failures = Vec::new();
+    for (name, setup, change) in cases {
+        match difference_texts(setup, change) {
+            Ok(texts) if texts.is_empty() => {}
+            Ok(texts) => failures.push(format!("{name}: reported {texts:#?}")),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 fn roles() {
     common::fresh("roles").run(ROLES).expect("creating the test roles");
 }
 
 #[test]
 fn every_kind_of_difference_is_reported_naming_the_object() {
-    roles();
-    let mut failures = Vec::new();
-    for kind in KINDS {
-        match difference_texts(kind.setup, kind.change) {
-            Ok(texts) if texts.iter().any(|t| t.contains(kind.expect)) => {}
-            Ok(texts) => {
-                failures.push(format!("{}: no difference contains {:?}; got {texts:#?}", kind.name, kind.expect))
-            }
-            Err(e) => failures.push(format!("{}: {e}", kind.name)),
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} kinds failed:\n{}", failures.len(), KINDS.len(), failures.join("\n"));
+    assert_reported(KINDS);
 }
 
 #[test]
 fn noise_and_exact_restores_are_not_differences() {
-    roles();
-    let mut failures = Vec::new();
-    for (name, setup, change) in SAME_SCHEMA {
-        match difference_texts(setup, change) {
-            Ok(texts) if texts.is_empty() => {}
-            Ok(texts) => failures.push(format!("{name}: reported {texts:#?}")),
-            Err(e) => failures.push(format!("{name}: {e}")),
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_no_differences(SAME_SCHEMA);
 }
 
 #[test]
 fn every_kind_once_missed_is_reported_naming_the_object() {
-    roles();
-    let mut failures = Vec::new();
-    for kind in ONCE_MISSED {
-        match difference_texts(kind.setup, kind.change) {
-            Ok(texts) if texts.iter().any(|t| t.contains(kind.expect)) => {}
-            Ok(texts) => {
-                failures.push(format!("{}: no difference contains {:?}; got {texts:#?}", kind.name, kind.expect))
-            }
-            Err(e) => failures.push(format!("{}: {e}", kind.name)),
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} kinds failed:\n{}", failures.len(), ONCE_MISSED.len(), failures.join("\n"));
+    assert_reported(ONCE_MISSED);
 }
 
 #[test]
 fn equal_schemas_stored_differently_are_not_differences() {
-    roles();
-    let mut failures = Vec::new();
-    for (name, setup, change) in SAME_SCHEMA_STORED_DIFFERENTLY {
-        match difference_texts(setup, change) {
-            Ok(texts) if texts.is_empty() => {}
-            Ok(texts) => failures.push(format!("{name}: reported {texts:#?}")),
-            Err(e) => failures.push(format!("{name}: {e}")),
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_no_differences(SAME_SCHEMA_STORED_DIFFERENTLY);
 }
 
 #[test]

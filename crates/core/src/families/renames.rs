@@ -157,16 +157,8 @@ fn renamed_routine(f: &ObjectWithArgs, new_name: &ObjectName) -> Option<(String,
     let parts = quote::name_parts(&f.objname)?;
     let (old, _) = parts.split_last()?;
     let mut out = new_name.to_string();
-    if !f.args_unspecified {
-        let args: Option<Vec<String>> = f
-            .objargs
-            .iter()
-            .map(|a| match &a.node {
-                Some(NodeEnum::TypeName(t)) => quote::type_name(t),
-                _ => None,
-            })
-            .collect();
-        out.push_str(&format!("({})", args?.join(", ")));
+    if let (_, Some(args)) = routine_name(f)? {
+        out.push_str(&format!("({})", args.join(", ")));
     }
     Some((out, old.to_string()))
 }
