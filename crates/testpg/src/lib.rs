@@ -490,7 +490,7 @@ fn start_cluster_once(bindir: &Path) -> Result<Server, StartError> {
     // Positional args: $1 postgres binary, $2 data dir, $3 socket dir, $4 port, $5 log, $6 cluster dir.
     const WRAPPER: &str = r#"
 "$1" -D "$2" -k "$3" -p "$4" -c listen_addresses=127.0.0.1 \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off </dev/null >>"$5" 2>&1 &
+    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off </dev/null >>"$5" 2>&1 &
 pid=$!
 echo "$pid"
 cat >/dev/null
