@@ -34,8 +34,9 @@ step rust cargo test --workspace
 
 # The capture and catalog-snapshot round trips (and rollbacks.rs: executing ranges, data at risk) again on
 # every other supported major (15 ran above), one throwaway cluster each, from the server binaries
-# scripts/pg-versions.sh installed (setup runs it). PG_ROLLBACK_TEST_VERSIONS picks the majors ("" for none).
-for major in ${PG_ROLLBACK_TEST_VERSIONS-14 16 17 18}; do
+# scripts/pg-versions.sh installed (setup runs it). PG_ROLLBACK_TEST_VERSIONS picks the majors ("" for none);
+# 14 is not supported yet (README: Quick start) and runs only when asked for.
+for major in ${PG_ROLLBACK_TEST_VERSIONS-16 17 18}; do
   step "rust-pg$major" env -u DATABASE_URL PG_ROLLBACK_TEST_PG="$major" \
     cargo test -p pg-rollback-db --test captured --test snapshot --test rollbacks --test versions
 done

@@ -558,7 +558,7 @@ const ONCE_MISSED: &[Kind] = &[
         name: "transform",
         setup: "",
         change: "CREATE TRANSFORM FOR int LANGUAGE sql (FROM SQL WITH FUNCTION prsd_lextype(internal))",
-        expect: "transform for integer on language sql: unexpected",
+        expect: "language sql: unexpected",
     },
     Kind {
         name: "comment on a language",
