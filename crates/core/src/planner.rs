@@ -133,8 +133,18 @@ impl Planner {
         let mut outcomes: Vec<&mut Outcome> = settled.iter_mut().map(|s| &mut s.outcome).collect();
         verify_reparses(&mut outcomes);
         if let Some(triggers) = &self.event_triggers {
+            // Event triggers were read before the first statement: after one is created or changed here, any
+            // trigger may react to what follows.
+            let unknown: Reply = Err(String::new());
+            let (mut current, mut unknown_why) = (triggers, "the database's event triggers could not be read");
             for (statement, settled) in self.migration.statements.iter().zip(settled.iter_mut()) {
-                block_for_event_triggers(triggers, &statement.node, &mut settled.outcome);
+                block_for_event_triggers(current, unknown_why, &statement.node, &mut settled.outcome);
+                if matches!(
+                    statement.node,
+                    pg_query::NodeEnum::CreateEventTrigStmt(_) | pg_query::NodeEnum::AlterEventTrigStmt(_)
+                ) {
+                    (current, unknown_why) = (&unknown, "an event trigger was created or changed earlier in the migration");
+                }
             }
         }
 
@@ -210,7 +220,8 @@ impl Planner {
 
 /// A statement an enabled event trigger may react to (or whose rollback it may react to) is not reversible:
 /// what the trigger did is not known. Its inverse is still offered for review.
-fn block_for_event_triggers(triggers: &Reply, node: &pg_query::NodeEnum, outcome: &mut Outcome) {
+/// `unknown_why`: why the triggers are not known when `triggers` is not an answer.
+fn block_for_event_triggers(triggers: &Reply, unknown_why: &str, node: &pg_query::NodeEnum, outcome: &mut Outcome) {
     if outcome.blocker.is_some() {
         return;
     }
@@ -239,7 +250,10 @@ fn block_for_event_triggers(triggers: &Reply, node: &pg_query::NodeEnum, outcome
             if crate::event_triggers::reacting(std::slice::from_ref(&any), node, &outcome.inverse).is_empty() {
                 return;
             }
-            "Cannot auto-generate a safe rollback: the database's event triggers could not be read".to_owned()
+            format!(
+                "Cannot auto-generate a safe rollback: {unknown_why}, and one may react to this statement or to its \
+                 rollback"
+            )
         }
     };
     outcome.blocker = Some(Blocker { code: code::EVENT_TRIGGER, message });
@@ -353,6 +367,19 @@ mod tests {
         assert_eq!(codes, vec![code::CAPTURE_FAILED, code::PREVIOUS_STATE_UNKNOWN]);
         assert!(plan.warnings[0].message.contains("permission denied for pg_attrdef"), "{}", plan.warnings[0].message);
         assert_eq!(plan.statements[0].code.as_deref(), Some(code::PREVIOUS_STATE_UNKNOWN));
+    }
+
+    #[test]
+    fn after_an_event_trigger_is_created_in_the_migration_later_ddl_is_not_safe() {
+        let mut p = planner(
+            "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();\nCREATE INDEX i ON t (c);\nSET lock_timeout = 0;",
+        );
+        p.answer(At::Before, [(Question::EventTriggers, Ok(crate::state::Answer::EventTriggers(vec![])))]);
+        let plan = p.finish();
+        assert_eq!(plan.statements[1].code.as_deref(), Some(code::EVENT_TRIGGER), "{:?}", plan.warnings);
+        assert!(plan.warnings.iter().any(|w| w.message.contains("created or changed earlier")), "{:?}", plan.warnings);
+        // Not DDL: no event trigger fires for it.
+        assert_eq!(plan.statements[2].code, None);
     }
 
     #[test]
