@@ -3,37 +3,32 @@
 //!
 //! Two ways in: [`generate_rollback`] inverts from the SQL alone; [`Planner`] is driven by a database layer
 //! that answers the [`Question`]s each statement raises (the state it overwrites) while the migration runs.
-mod context;
+//! The pipeline, one folder per stage: `parse` (SQL to statements) -> `ask` (questions for the database,
+//! the planner) -> `invert` (one module per statement family) -> `render` (quoting, SQL text); `analyze`
+//! holds what is reported beside the rollback (locks, data at risk, snapshot comparison).
+mod analyze;
+mod ask;
 mod error;
-mod event_triggers;
-mod facts;
-mod families;
 mod invert;
-pub mod locks;
-mod migration;
-mod name;
-pub mod noop;
-mod outcome;
+mod parse;
 mod plan;
-mod planner;
-mod quote;
-mod restore;
-pub mod risk;
-pub mod snapshot;
-mod source;
-pub mod temporary;
-pub mod state;
-#[doc(hidden)]
-pub mod wire;
+mod render;
 
+pub use analyze::{locks, risk, snapshot};
+pub use ask::state;
+pub use invert::temporary;
+pub use render::noop;
+#[doc(hidden)]
+pub use parse::wire;
+
+pub use ask::planner::Planner;
+pub use ask::state::{Answer, At, Question, Reply};
 pub use error::Error;
-pub use migration::{InTransaction, ParsedMigration, ParsedStatement, TransactionRole};
-pub use name::ObjectName;
-pub use outcome::code;
+pub use invert::outcome::code;
+pub use parse::migration::{InTransaction, ParsedMigration, ParsedStatement, TransactionRole};
+pub use parse::name::ObjectName;
 pub use plan::{RollbackPlan, RollbackWarning, StatementPlan};
-pub use planner::Planner;
-pub use quote::{ident as quote_ident, literal as quote_literal};
-pub use state::{Answer, At, Question, Reply};
+pub use render::quote::{ident as quote_ident, literal as quote_literal};
 
 /// Largest migration accepted, in bytes.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
