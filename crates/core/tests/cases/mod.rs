@@ -20,13 +20,13 @@ pub enum Expect {
 pub fn all() -> Vec<(&'static str, &'static [Case])> {
     vec![
         ("alter_table", alter_table::CASES),
-        ("create_table", create_table::CASES),
+        ("tables", tables::CASES),
         ("indexes", indexes::CASES),
         ("renames", renames::CASES),
         ("types", types::CASES),
         ("schemas", schemas::CASES),
         ("routines", routines::CASES),
-        ("views", views::CASES),
+        ("tables_views", tables_views::CASES),
         ("drizzle", drizzle::CASES),
         ("session", session::CASES),
         ("quoting", quoting::CASES),
@@ -36,7 +36,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
 
 pub mod adversarial;
 mod alter_table;
-mod create_table;
+mod tables;
 mod drizzle;
 mod indexes;
 mod quoting;
@@ -46,4 +46,4 @@ mod schemas;
 mod session;
 mod temporary;
 mod types;
-mod views;
+mod tables_views;

@@ -55,7 +55,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("creates", creates::CASES),
         ("renames", renames::CASES),
         ("comments_and_privileges", comments_and_privileges::CASES),
-        ("objects", objects::CASES),
+        ("alter_objects", alter_objects::CASES),
         ("session", session::CASES),
         ("drizzle", drizzle::CASES),
         ("traps_temporary", traps_temporary::CASES),
@@ -69,7 +69,7 @@ mod comments_and_privileges;
 mod creates;
 mod drizzle;
 mod drops;
-mod objects;
+mod alter_objects;
 mod renames;
 mod session;
 mod traps;
