@@ -33,9 +33,6 @@ impl Statements<'_> {
     }
 }
 
-/// Questions of one kind are asked again while answers raise new ones (a name resolved, then described).
-const CAPTURE_ROUNDS: usize = 4;
-
 /// Run every statement in order on `c`, stopping at the first failure. With a planner, the state each
 /// statement overwrites is read right before it runs, and what PostgreSQL chose right after.
 pub(crate) async fn run<C: GenericClient + Sync>(
@@ -82,12 +79,9 @@ pub(crate) async fn run_range<C: GenericClient + Sync>(
     Ok(())
 }
 
+/// Answer the planner's rounds of questions at `at` (the protocol and its round limit are the planner's).
 pub(crate) async fn ask<C: GenericClient + Sync>(c: &C, ctx: &Ctx, planner: &mut Planner, at: At) {
-    for _ in 0..CAPTURE_ROUNDS {
-        let questions = planner.questions(at);
-        if questions.is_empty() {
-            return;
-        }
+    while let Some(questions) = planner.next_round(at) {
         let replies = catalog::answer(c, ctx, &questions).await;
         planner.answer(at, replies);
     }

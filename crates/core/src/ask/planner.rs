@@ -2,11 +2,16 @@
 //! asks it what it needs to know before and after each statement runs, answers, and settles the
 //! statement; without one, every statement is settled from the SQL alone.
 //!
+//! The round protocol: answers can raise new questions (a name resolved, then described), so questions come in
+//! rounds, at most [`ROUNDS`] before and [`ROUNDS`] after the statement; the database layer only answers them.
+//!
 //! ```text
 //! let mut planner = Planner::new(migration, true);
 //! while let Some(statement) = planner.statement() {
-//!     loop { let q = planner.questions(At::Before); if q.is_empty() { break } planner.answer(At::Before, answer(q)) }
+//!     while let Some(q) = planner.next_round(At::Before) { planner.answer(At::Before, answer(q)) }
+//!     // What to ask once it ran can be sent right behind the statement, in the same round trip.
 //!     run(statement); planner.answer(At::After, answer(planner.questions(At::After)));
+//!     while let Some(q) = planner.next_round(At::After) { planner.answer(At::After, answer(q)) }
 //!     planner.settle();
 //! }
 //! let plan = planner.finish();
@@ -19,6 +24,9 @@ use crate::invert::outcome::{code, Blocker, Outcome};
 use crate::plan::{RollbackPlan, RollbackWarning, StatementPlan};
 use crate::ask::state::{At, Question, Reply};
 
+/// Rounds of questions asked at one point of a statement, at most.
+pub const ROUNDS: usize = 4;
+
 pub struct Planner {
     migration: ParsedMigration,
     capture: bool,
@@ -29,12 +37,25 @@ pub struct Planner {
     settled: Vec<Settled>,
     /// Enabled event triggers, read before the first statement (`None`: not captured).
     event_triggers: Option<Reply>,
+    /// Rounds asked so far for the current statement, before and after it runs.
+    rounds: [usize; 2],
+    /// The current statement inverted with the answers known now; dropped when answers arrive.
+    probe: Option<Probe>,
 }
 
 struct Settled {
     outcome: Outcome,
     /// Questions the database layer could not answer (the statement fell back to the SQL alone).
     capture_failures: Vec<String>,
+}
+
+/// The current statement inverted on a copy of the context: what it asked and was not told yet, and what
+/// settling it now would give.
+struct Probe {
+    settled: Settled,
+    unanswered: Vec<(At, Question)>,
+    /// The context after the statement, taken over when it settles.
+    context: Context,
 }
 
 impl Planner {
@@ -50,6 +71,8 @@ impl Planner {
             after: Answers::new(),
             settled: Vec::with_capacity(count),
             event_triggers: None,
+            rounds: [0; 2],
+            probe: None,
         }
     }
 
@@ -64,17 +87,13 @@ impl Planner {
 
     /// What the current statement's inversion needs to know at `at` and has not been told yet. Asking
     /// before the statement runs also returns nothing for `At::After`: ask that once the statement ran.
-    pub fn questions(&self, at: At) -> Vec<Question> {
+    pub fn questions(&mut self, at: At) -> Vec<Question> {
         if !self.capture {
             return Vec::new();
         }
-        let Some(statement) = self.statement() else { return Vec::new() };
-        // A probe: inverting on a copy of the context records the questions without changing anything.
-        let facts = Facts::captured(&self.before, &self.after);
-        let mut context = self.context.clone();
-        let _ = invert::invert(&statement.node, &mut context, false, &facts);
+        let Some(probe) = self.probe() else { return Vec::new() };
         let mut questions: Vec<Question> =
-            facts.unanswered().into_iter().filter(|(a, _)| *a == at).map(|(_, q)| q).collect();
+            probe.unanswered.iter().filter(|(a, _)| *a == at).map(|(_, q)| q.clone()).collect();
         // Event triggers may react to any statement: read once, before the first one runs (asked again while
         // it failed: a batch fails whole, and another question of the batch may have been the cause).
         if self.current == 0 && at == At::Before && !matches!(self.before.get(&Question::EventTriggers), Some(Ok(_))) {
@@ -83,12 +102,41 @@ impl Planner {
         questions
     }
 
+    /// The next round of [`questions`](Self::questions) at `at`: `None` once nothing is left to ask, or after
+    /// [`ROUNDS`] rounds (the statement then falls back to the SQL alone where answers are missing).
+    pub fn next_round(&mut self, at: At) -> Option<Vec<Question>> {
+        let round = &mut self.rounds[at as usize];
+        if *round >= ROUNDS {
+            return None;
+        }
+        *round += 1;
+        Some(self.questions(at)).filter(|questions| !questions.is_empty())
+    }
+
     pub fn answer(&mut self, at: At, replies: impl IntoIterator<Item = (Question, Reply)>) {
         let answers = match at {
             At::Before => &mut self.before,
             At::After => &mut self.after,
         };
-        answers.extend(replies);
+        for (question, reply) in replies {
+            answers.insert(question, reply);
+            self.probe = None;
+        }
+    }
+
+    /// The current statement inverted on a copy of the context with what is known now: the questions it
+    /// left unanswered, and, once nothing new is answered, the settled statement itself (inverted once).
+    fn probe(&mut self) -> Option<&Probe> {
+        if self.probe.is_none() {
+            let statement = self.migration.statements.get(self.current)?;
+            let facts = Facts::captured(&self.before, &self.after);
+            let mut context = self.context.clone();
+            let outcome = invert::invert(&statement.node, &mut context, false, &facts);
+            let unanswered = facts.unanswered();
+            let settled = Settled { outcome, capture_failures: facts.failures() };
+            self.probe = Some(Probe { settled, unanswered, context });
+        }
+        self.probe.as_ref()
     }
 
     /// Invert the current statement with what is known now, and move to the next one.
@@ -103,13 +151,14 @@ impl Planner {
             );
         }
         let settled = if self.capture {
-            let facts = Facts::captured(&self.before, &self.after);
-            let outcome = invert::invert(&statement.node, &mut self.context, false, &facts);
-            let mut capture_failures = facts.failures();
+            self.probe();
+            let Probe { mut settled, unanswered, context } = self.probe.take().expect("the current statement exists");
+            self.context = context;
             // A question the inversion asked too late (e.g. about the state before, once the statement ran).
-            capture_failures
-                .extend(facts.unanswered().into_iter().map(|(at, q)| format!("{q:?} ({at:?}) was never answered")));
-            Settled { outcome, capture_failures }
+            settled
+                .capture_failures
+                .extend(unanswered.into_iter().map(|(at, q)| format!("{q:?} ({at:?}) was never answered")));
+            settled
         } else {
             let outcome = invert::invert(&statement.node, &mut self.context, false, &Facts::sql_only());
             Settled { outcome, capture_failures: Vec::new() }
@@ -117,6 +166,7 @@ impl Planner {
         self.settled.push(settled);
         self.before.clear();
         self.after.clear();
+        self.rounds = [0; 2];
         self.current += 1;
     }
 
@@ -384,10 +434,29 @@ mod tests {
 
     #[test]
     fn without_a_database_nothing_is_asked() {
-        let p = Planner::new(ParsedMigration::parse("DROP INDEX i;").unwrap(), false);
+        let mut p = Planner::new(ParsedMigration::parse("DROP INDEX i;").unwrap(), false);
         assert!(p.questions(At::Before).is_empty());
         let plan = p.finish();
         assert!(!plan.state_captured);
         assert_eq!(plan.statements[0].code.as_deref(), Some(code::DROP_OBJECT));
+    }
+
+    #[test]
+    fn rounds_stop_when_nothing_is_left_to_ask_or_at_the_limit() {
+        let sql = "DROP INDEX i;\nDROP INDEX j;";
+        let mut p = Planner::new(ParsedMigration::parse(sql).unwrap(), true);
+        // Questions left unanswered come back every round, until the limit.
+        let first = p.next_round(At::Before).expect("a drop asks what it drops");
+        for _ in 1..ROUNDS {
+            assert_eq!(p.next_round(At::Before).as_ref(), Some(&first));
+        }
+        assert_eq!(p.next_round(At::Before), None);
+        p.settle();
+        // Answered (even with a failure), nothing new is asked: one round.
+        let questions = p.next_round(At::Before).expect("the second drop asks too");
+        p.answer(At::Before, questions.into_iter().map(|q| (q, Err("no".to_owned()))));
+        assert_eq!(p.next_round(At::Before), None);
+        let plan = p.finish();
+        assert!(plan.warnings.iter().any(|w| w.code == code::CAPTURE_FAILED && w.statement_index == 1));
     }
 }
