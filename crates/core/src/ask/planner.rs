@@ -247,7 +247,7 @@ impl Planner {
 
         // Large migrations' trees are freed off the caller's thread.
         if self.migration.statements.len() >= 256 {
-            crate::parse::source::pool::drop_later(std::mem::take(&mut self.migration));
+            crate::parse::pool::drop_later(std::mem::take(&mut self.migration));
         }
         let rollback_script: String = plans.iter().rev().filter_map(|p| p.inverse.as_deref()).collect();
         let rollback_safe = !plans.is_empty() && plans.iter().all(|p| p.reversible);

@@ -114,7 +114,7 @@ pub fn parse_statements(sql: &str, parallel: bool) -> Result<Vec<protobuf::RawSt
         .into_iter()
         .map(|chunk| {
             let bytes = shared.clone();
-            crate::parse::source::pool::run(move || Some(decode(&bytes, &chunk)))
+            crate::parse::pool::run(move || Some(decode(&bytes, &chunk)))
         })
         .collect();
     let mut statements = decode(&shared, &first)?;
