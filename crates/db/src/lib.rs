@@ -13,6 +13,7 @@ mod error;
 mod execute;
 mod lock;
 mod range;
+mod run;
 mod session;
 mod verify;
 mod versions;

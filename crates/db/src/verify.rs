@@ -8,7 +8,7 @@ use tokio_postgres::GenericClient;
 use crate::catalog::snapshot;
 use crate::connect::parse_url;
 use crate::error::{statement_cause, Error, Result};
-use crate::execute::{run, StatementFailed, Statements};
+use crate::run::{run, StatementFailed, Statements};
 use crate::lock::{set_timeouts, Timeouts};
 use crate::session::{check_text, check_timeout, with_session, Ctx};
 
