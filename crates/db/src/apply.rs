@@ -9,7 +9,7 @@ use tokio_postgres::{Client, GenericClient};
 use crate::connect::parse_url;
 use crate::drizzle;
 use crate::error::{pg_message, sqlstate, statement_cause, Error, Result};
-use crate::execute::COMMIT_OUTCOME_UNKNOWN;
+use crate::rollback::COMMIT_OUTCOME_UNKNOWN;
 use crate::run::{ask, run, run_range, StatementFailed, Statements};
 use crate::lock::{set_timeouts, take_lock, Timeouts};
 use crate::session::{self, check_migration, check_text, check_timeout, roles, with_session, Ctx};

@@ -10,9 +10,9 @@ mod catalog;
 mod connect;
 mod drizzle;
 mod error;
-mod execute;
+mod cost;
 mod lock;
-mod range;
+mod rollback;
 mod run;
 mod session;
 mod verify;
@@ -25,12 +25,14 @@ pub use apply::{
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
-pub use execute::{execute_rollback, execute_rollbacks};
+pub use rollback::many::execute_rollbacks;
+pub use rollback::execute_rollback;
 pub use lock::Timeouts;
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
-pub use range::{preview_rollbacks, rollback_cost};
+pub use cost::rollback_cost;
+pub use rollback::range::preview_rollbacks;
 pub use session::{close_session, open_session};
 pub use verify::{
     catalog_snapshot, create_scratch_database, drop_scratch_database, verify_rollback, ScratchDatabase,

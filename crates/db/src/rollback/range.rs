@@ -1,18 +1,17 @@
 //! Several versions at once (`to`, `steps`): which versions a multi-step rollback undoes, in which order,
-//! what refuses it, and what it costs (locks, data at risk). [`crate::execute::execute_rollbacks`] runs it.
+//! what refuses it, and its preview (with what each script costs, `crate::cost`). `many` runs it.
 use std::collections::HashMap;
 
-use pg_rollback_core::locks::statement_locks;
-use pg_rollback_core::risk::statement_risks;
 use pg_rollback_core::ParsedMigration;
 use tokio_postgres::GenericClient;
 
-use crate::catalog::risk::{measure, CountLimits};
+use crate::catalog::risk::CountLimits;
+use crate::cost::cost;
 use crate::error::{Error, Result};
 use crate::session::{check_text, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
 use crate::{
-    DataAtRisk, ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StatementLocks, StoredRollback,
+    ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StoredRollback,
 };
 
 /// Which versions: every one applied after `to`, or the newest `steps`.
@@ -197,26 +196,6 @@ pub(crate) fn refusal_error(refusals: &[Refusal], force: bool) -> Option<Error> 
     })
 }
 
-/// Locks and data at risk of `script` on the database as it is now (in `c`'s read-only transaction).
-pub(crate) async fn cost<C: GenericClient + Sync>(c: &C, ctx: &Ctx, script: &str, limits: CountLimits) -> ScriptCost {
-    let Ok(parsed) = ParsedMigration::parse(script) else {
-        return ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() };
-    };
-    let mut locks = Vec::new();
-    let mut data_at_risk: Vec<DataAtRisk> = Vec::new();
-    for (i, s) in parsed.statements.iter().enumerate() {
-        let effects = statement_locks(&s.node);
-        if !effects.is_empty() {
-            locks.push(StatementLocks { statement: i + 1, sql: s.text.clone(), locks: effects });
-        }
-        let targets = statement_risks(&s.node);
-        if !targets.is_empty() {
-            data_at_risk.extend(measure(c, ctx, i + 1, &targets, limits).await);
-        }
-    }
-    ScriptCost { transactional: parsed.runs_in_transaction(), locks, data_at_risk }
-}
-
 /// Read-only, bounded: the transaction every preview reads in.
 pub(crate) async fn read_only<T>(
     client: &mut tokio_postgres::Client,
@@ -254,15 +233,6 @@ pub async fn preview_rollbacks(url: &str, options: &ExecuteManyOptions, limits: 
             Ok(RollbackRange { target: options.to.clone(), steps, refusals })
         })
         .await
-    })
-    .await
-}
-
-/// Locks and data at risk of a script (a single version's preview). Read-only.
-pub async fn rollback_cost(url: &str, script: &str, limits: CountLimits) -> Result<ScriptCost> {
-    check_text("script", script, true)?;
-    with_session(url, async |client, ctx| {
-        read_only(client, ctx, async |tx| Ok(cost(tx, ctx, script, limits).await)).await
     })
     .await
 }

@@ -1,0 +1,267 @@
+//! Executing stored rollbacks: one version here, several in `many` (`range` selects them and previews).
+pub(crate) mod many;
+pub(crate) mod range;
+
+use pg_rollback_core::ParsedMigration;
+use tokio_postgres::{Client, GenericClient, Transaction};
+
+use crate::drizzle;
+use crate::error::{statement_cause, Error, Result};
+use crate::lock::{release_session, set_timeouts, take_lock, Timeouts};
+use crate::run::{run, StatementFailed, Statements};
+use crate::session::{check_text, check_timeout, with_session, Ctx};
+use crate::versions::{self, Table, VersionRow};
+use crate::{ExecuteOptions, ExecutedRollback};
+
+/// What the stored script must still be for the rollback to run.
+#[derive(Clone, Copy)]
+enum Expect<'a> {
+    /// The script the caller showed for confirmation (`expected_script`).
+    Shown(&'a str),
+    /// The script read before waiting for the lock, which chose the execution path.
+    ReadBeforeLock(&'a str),
+}
+
+/// The checks the spec's "Safety Validations" lists, in its order (after existence,
+/// already-rolled-back and `expect`). Returns the row id, the script text and the parsed script.
+fn executable(
+    row: Option<VersionRow>,
+    version: &str,
+    force: bool,
+    expect: &[Expect<'_>],
+) -> Result<(i64, String, ParsedMigration)> {
+    let row = row.ok_or_else(|| Error::VersionNotFound(version.to_owned()))?;
+    if row.stored.rollback_applied_at.is_some() {
+        return Err(Error::AlreadyRolledBack(version.to_owned()));
+    }
+    let stored = row.stored.rollback_script.as_deref();
+    for expected in expect {
+        match *expected {
+            Expect::Shown(text) if stored != Some(text) => {
+                return Err(Error::RollbackScriptChanged(format!(
+                    "The rollback script of version {version} is no longer the one that was shown (it was replaced \
+                     meanwhile, e.g. by a store or backfill). Nothing was run or changed; review the current script \
+                     and try again"
+                )))
+            }
+            Expect::ReadBeforeLock(text) if stored != Some(text) => {
+                return Err(Error::RollbackScriptChanged(format!(
+                    "The rollback script of version {version} was replaced while waiting for the lock of another \
+                     pg-rollback operation. Nothing was run or changed; try again"
+                )))
+            }
+            _ => {}
+        }
+    }
+    let text = match stored {
+        Some(s) if !s.trim().is_empty() => s.to_owned(),
+        _ => return Err(Error::RollbackScriptNotFound(version.to_owned())),
+    };
+    if !row.stored.rollback_safe && !force {
+        return Err(Error::RollbackUnsafe(version.to_owned()));
+    }
+    let cannot_run = |why: String| {
+        Error::RollbackFailed(format!(
+            "The rollback script of version {version} cannot be run: {why}. Nothing was changed"
+        ))
+    };
+    let script = ParsedMigration::parse(&text).map_err(|e| cannot_run(format!("cannot parse: {e}")))?;
+    if let Some(i) = script.first_transaction_control() {
+        return Err(cannot_run(format!(
+            "statement {} (`{}`) would end the transaction pg-rollback runs scripts in",
+            i + 1,
+            script.statements[i].text
+        )));
+    }
+    // A script of comments only (a migration with nothing to undo) runs no statement and is recorded.
+    Ok((row.id, text, script))
+}
+
+fn statement_failure(version: &str, index: usize, total: usize, statement: &str, e: &tokio_postgres::Error) -> String {
+    format!(
+        "Rollback of version {version} failed at statement {} of {total}: {statement}\nPostgreSQL: {}",
+        index + 1,
+        statement_cause(e)
+    )
+}
+
+/// Execute the stored rollback of `version`.
+///
+/// Transactional scripts run in one transaction together with setting `rollback_applied_at`: on any
+/// failure nothing changes. Scripts with statements that refuse transactions (`CONCURRENTLY`, ...)
+/// run one statement at a time: on failure the statements before stay applied (the error lists
+/// them) and a failed `CONCURRENTLY` statement may leave an INVALID index; `rollback_applied_at` is
+/// set only when all succeeded. Either way the script is re-read under the lock and must be the one
+/// read before it (and `expected_script`, when given), else `ROLLBACK_SCRIPT_CHANGED` and nothing runs.
+/// With `migration_order`, a version after this one that is applied and not rolled back makes it
+/// `ROLLBACK_OUT_OF_ORDER` (checked under the lock) unless `allow_out_of_order`.
+pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions) -> Result<ExecutedRollback> {
+    check_text("version", version, false)?;
+    check_timeout("lockTimeoutMs", options.lock_timeout_ms)?;
+    check_timeout("statementTimeoutMs", options.statement_timeout_ms)?;
+    if let Some(hash) = &options.drizzle_hash {
+        check_text("drizzleHash", hash, false)?;
+    }
+    if let Some(script) = &options.expected_script {
+        check_text("expectedScript", script, true)?;
+    }
+    for v in options.migration_order.iter().flatten() {
+        check_text("migrationOrder[]", v, false)?;
+    }
+    with_session(url, async |client, ctx| {
+        let table = versions::require(&*client, ctx).await?;
+        let shown = options.expected_script.as_deref().map(Expect::Shown);
+        // Checked before locking so that refusals never wait; checked again under the lock.
+        let row = versions::latest_row(&*client, ctx, table, version, false).await?;
+        let (_, text, script) = executable(row, version, options.force, shown.as_slice())?;
+        let expect: Vec<Expect<'_>> = shown.into_iter().chain([Expect::ReadBeforeLock(&text)]).collect();
+        let run = Run { ctx, table, version, options, expect: &expect };
+        if script.runs_in_transaction() {
+            run.in_transaction(client).await
+        } else {
+            let result = run.outside_transaction(client).await;
+            release_session(&*client).await;
+            result
+        }
+    })
+    .await
+}
+
+/// Set `rollback_applied_at` of row `id` and forget Drizzle's record of it (by `hash`), in `c`'s transaction.
+async fn record(
+    c: &impl GenericClient,
+    ctx: &Ctx,
+    table: Table,
+    id: i64,
+    hash: Option<&str>,
+) -> Result<ExecutedRollback, String> {
+    let mut drizzle_row_deleted = false;
+    if let Some(hash) = hash {
+        drizzle_row_deleted = drizzle::forget(c, ctx, hash).await.map_err(|e| statement_cause(&e))?;
+    }
+    let rollback = versions::mark_rolled_back(c, ctx, table, id).await?;
+    Ok(ExecutedRollback { rollback, drizzle_row_deleted })
+}
+
+/// When the connection breaks during COMMIT the server may or may not have committed.
+pub(crate) const COMMIT_OUTCOME_UNKNOWN: &str = "The connection was lost during COMMIT, so whether it took effect is \
+     unknown: check schema_versions (getRollback, or pnpm db:rollback list) before retrying";
+
+struct Run<'a> {
+    ctx: &'a Ctx,
+    table: Table,
+    version: &'a str,
+    options: &'a ExecuteOptions,
+    expect: &'a [Expect<'a>],
+}
+
+impl Run<'_> {
+    fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            lock_timeout_ms: self.options.lock_timeout_ms,
+            statement_timeout_ms: self.options.statement_timeout_ms,
+        }
+    }
+
+    /// Under the lock: the row again, the same checks, and the order of migrations.
+    async fn checked(&self, c: &impl GenericClient, for_update: bool) -> Result<(i64, ParsedMigration)> {
+        let row = versions::latest_row(c, self.ctx, self.table, self.version, for_update).await?;
+        let (id, _, script) = executable(row, self.version, self.options.force, self.expect)?;
+        if let (Some(order), false) = (&self.options.migration_order, self.options.allow_out_of_order) {
+            let later = versions::later_applied(c, self.ctx, self.table, self.version, order).await?;
+            if !later.is_empty() {
+                let list: Vec<String> = later.iter().map(|(v, file)| format!("{v} ({file})")).collect();
+                return Err(Error::OutOfOrder(format!(
+                    "Refusing to roll back version {} out of order: later version{} {} {} applied and not rolled back. \
+                     Roll them back first. Nothing was changed",
+                    self.version,
+                    if later.len() == 1 { "" } else { "s" },
+                    list.join(", "),
+                    if later.len() == 1 { "is" } else { "are" },
+                )));
+            }
+        }
+        Ok((id, script))
+    }
+
+    async fn record(&self, tx: &Transaction<'_>, id: i64) -> Result<ExecutedRollback, String> {
+        record(tx, self.ctx, self.table, id, self.options.drizzle_hash.as_deref()).await
+    }
+
+    async fn in_transaction(&self, client: &mut Client) -> Result<ExecutedRollback> {
+        let (ctx, version) = (self.ctx, self.version);
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        set_timeouts(&tx, ctx, self.timeouts(), "LOCAL").await?;
+        take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
+        // The same text as before the lock, so still transactional.
+        let (id, script) = self.checked(&tx, true).await?;
+        let unchanged = "The transaction was rolled back: schema and schema_versions are unchanged";
+        if let Err(StatementFailed { index, error }) = run(&tx, ctx, Statements::Plain(&script)).await {
+            let total = script.statements.len();
+            let message = statement_failure(version, index, total, &script.statements[index].text, &error);
+            let _ = tx.rollback().await;
+            return Err(Error::RollbackFailed(format!("{message}\n{unchanged}")));
+        }
+        let executed = match self.record(&tx, id).await {
+            Ok(executed) => executed,
+            Err(cause) => {
+                let _ = tx.rollback().await;
+                return Err(Error::RollbackFailed(format!(
+                    "Rollback of version {version}: recording it in schema_versions failed: {cause}\n{unchanged}"
+                )));
+            }
+        };
+        tx.commit().await.map_err(|e| {
+            let outcome = match e.as_db_error() {
+                Some(_) => "Nothing was committed: schema and schema_versions are unchanged",
+                None => COMMIT_OUTCOME_UNKNOWN,
+            };
+            Error::RollbackFailed(format!(
+                "Rollback of version {version}: COMMIT failed: {}\n{outcome}",
+                statement_cause(&e)
+            ))
+        })?;
+        Ok(executed)
+    }
+
+    async fn outside_transaction(&self, client: &mut Client) -> Result<ExecutedRollback> {
+        let (ctx, version) = (self.ctx, self.version);
+        set_timeouts(&*client, ctx, self.timeouts(), "SESSION").await?;
+        take_lock(&*client, ctx, "pg_advisory_lock").await?;
+        // The same text as before the lock, so still non-transactional: nothing runs otherwise.
+        let (id, script) = self.checked(&*client, false).await?;
+        let statements = &script.statements;
+        let total = statements.len();
+        if let Err(StatementFailed { index: i, error }) = run(&*client, ctx, Statements::Plain(&script)).await {
+            let message = statement_failure(version, i, total, &statements[i].text, &error);
+            let ran = if i == 0 {
+                "No earlier statement had run.".to_owned()
+            } else {
+                let list: Vec<String> =
+                    statements[..i].iter().enumerate().map(|(n, s)| format!("  {}: {}", n + 1, s.text)).collect();
+                format!(
+                    "This script cannot run in a transaction (CONCURRENTLY or similar), so statements 1-{i} of {total} \
+                     ran and stay applied:\n{}",
+                    list.join("\n")
+                )
+            };
+            return Err(Error::RollbackFailed(format!(
+                "{message}\n{ran}\nA failed CONCURRENTLY statement can itself leave an index behind marked INVALID \
+                 (pg_index.indisvalid = false): check for one and drop or REINDEX it.\n\
+                 rollback_applied_at was not set; finish the rollback by hand"
+            )));
+        }
+        let recorded = async {
+            let tx = client.transaction().await.map_err(|e| statement_cause(&e))?;
+            let executed = self.record(&tx, id).await?;
+            tx.commit().await.map_err(|e| statement_cause(&e))?;
+            Ok::<_, String>(executed)
+        };
+        recorded.await.map_err(|cause| {
+            Error::RollbackFailed(format!(
+                "Rollback of version {version}: all {total} statements ran, but recording it in schema_versions failed: \
+                 {cause}; rollback_applied_at was not set"
+            ))
+        })
+    }
+}
