@@ -15,13 +15,15 @@ mod lock;
 mod rollback;
 mod run;
 mod session;
+mod stored;
 mod verify;
 mod versions;
 
+pub use apply::dry_run::{plan_migrations, PlanInput};
 pub use apply::{
-    apply_migration, apply_migrations, describe, get_rollback, later_applied, list_rollbacks, plan_migrations,
-    store_rollback, AppliedMigrations, ApplyInput, FailureDetail, InvalidIndex, PlanInput, StatementRef,
+    apply_migration, apply_migrations, AppliedMigrations, ApplyInput, FailureDetail, InvalidIndex, StatementRef,
 };
+pub use catalog::describe;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
@@ -34,6 +36,7 @@ pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
 pub use cost::rollback_cost;
 pub use rollback::range::preview_rollbacks;
 pub use session::{close_session, open_session};
+pub use stored::{get_rollback, later_applied, list_rollbacks, store_rollback};
 pub use verify::{
     catalog_snapshot, create_scratch_database, drop_scratch_database, verify_rollback, ScratchDatabase,
     VerifiedRollback, VerifyInput,

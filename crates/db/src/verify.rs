@@ -79,7 +79,7 @@ fn in_transaction(what: &str, script: ParsedMigration, notes: &mut Vec<String>) 
             "would end or abandon that transaction",
         );
     }
-    let (script, changed) = crate::apply::in_one_transaction(script).map_err(|statement| {
+    let (script, changed) = crate::apply::dry_run::in_one_transaction(script).map_err(|statement| {
         Error::NotTransactional(format!(
             "{what} cannot be verified: {statement} cannot run inside a transaction block, and no statement that \
              can has its effect on the schema; verification runs the migration and its rollback in one transaction \

@@ -320,3 +320,19 @@ fn decode(q: &Question, json: Option<String>) -> Reply {
         Question::EventTriggers => Answer::EventTriggers(list(json)?),
     })
 }
+
+/// Answer `questions` about the database as it is now, in a transaction that is rolled back (what the
+/// apply path asks while a migration runs; for tests and tools).
+pub async fn describe(
+    url: &str,
+    questions: &[pg_rollback_core::Question],
+) -> crate::Result<Vec<(pg_rollback_core::Question, pg_rollback_core::Reply)>> {
+    crate::connect::parse_url(url)?;
+    crate::session::with_session(url, async |client, ctx| {
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        let replies = crate::catalog::answer(&tx, ctx, questions).await;
+        tx.rollback().await.map_err(|e| ctx.err("rolling back", &e))?;
+        Ok(replies)
+    })
+    .await
+}
