@@ -388,7 +388,8 @@ mod tests {
         let u = ObjectName::unqualified("u");
         assert!(p.questions(At::Before).is_empty());
         let after = p.questions(At::After);
-        let locate = |lookup| Question::Locate { kind: crate::ask::state::ObjectKind::Relation, name: u.clone(), lookup };
+        let locate =
+            |lookup| Question::Locate { kind: crate::ask::state::ObjectKind::Relation, name: u.clone(), lookup };
         assert!(after.contains(&locate(Lookup::SearchPath)), "{after:?}");
         assert!(after.contains(&locate(Lookup::Creation)), "{after:?}");
         let plan = p.finish();

@@ -6,7 +6,7 @@ use std::ops::Range;
 use pg_rollback_core::{At, ParsedMigration, Planner, TransactionRole};
 use tokio_postgres::Client;
 
-use super::{bookkeep, Applying, forget_metadata, refs, Failed, FailureDetail, InvalidIndex, StatementRef};
+use super::{bookkeep, forget_metadata, refs, Applying, Failed, FailureDetail, InvalidIndex, StatementRef};
 use crate::error::{pg_message, sqlstate, statement_cause, Error};
 use crate::rollback::COMMIT_OUTCOME_UNKNOWN;
 use crate::run::{ask, run_range, StatementFailed, Statements};

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 use super::version::{for_each, PerGeneration};
 
 pub(super) static LOCATE_RELATION: LazyLock<[&'static str; 3]> = LazyLock::new(|| locate_relation(""));
-pub(super) static LOCATE_INDEX: LazyLock<[&'static str; 3]> = LazyLock::new(|| locate_relation(" AND c.relkind IN ('i', 'I')"));
+pub(super) static LOCATE_INDEX: LazyLock<[&'static str; 3]> =
+    LazyLock::new(|| locate_relation(" AND c.relkind IN ('i', 'I')"));
 
 pub(super) fn locate_relation(filter: &str) -> [&'static str; 3] {
     [BY_PATH, IN_SCHEMA, BESIDE].map(|oid| {
