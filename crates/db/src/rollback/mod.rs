@@ -1,5 +1,4 @@
-//! Executing stored rollbacks: one version here, several in `many` (`range` selects them and previews).
-pub(crate) mod many;
+//! Executing stored rollbacks: one version, or several (`range` selects them and previews).
 pub(crate) mod range;
 
 use pg_rollback_core::ParsedMigration;
@@ -11,7 +10,7 @@ use crate::lock::{release_session, set_timeouts, take_lock, Timeouts};
 use crate::run::{run, StatementFailed, Statements};
 use crate::session::{check_text, check_timeout, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
-use crate::{ExecuteOptions, ExecutedRollback};
+use crate::{ExecuteManyOptions, ExecuteOptions, ExecutedRollback};
 
 /// What the stored script must still be for the rollback to run.
 #[derive(Clone, Copy)]
@@ -262,6 +261,298 @@ impl Run<'_> {
                 "Rollback of version {version}: all {total} statements ran, but recording it in schema_versions failed: \
                  {cause}; rollback_applied_at was not set"
             ))
+        })
+    }
+}
+
+/// The versions of a multi-step rollback are no longer the ones that were checked or shown.
+fn selection_changed(why: &str) -> Error {
+    Error::RollbackScriptChanged(format!(
+        "The versions to roll back or their scripts are no longer the ones {why} (a migration was applied, rolled \
+         back or stored meanwhile). Nothing was run or changed; review the current preview and try again"
+    ))
+}
+
+fn versions_and_scripts(rows: &[VersionRow]) -> Vec<(&str, Option<&str>)> {
+    rows.iter().map(|r| (r.stored.version.as_str(), r.stored.rollback_script.as_deref())).collect()
+}
+
+/// The refusals, and that the selection is the one the caller showed.
+fn check_selection(rows: &[VersionRow], options: &ExecuteManyOptions) -> Result<()> {
+    let refusals = range::refusals(rows, options.to.as_deref());
+    if let Some(e) = range::refusal_error(&refusals, options.force) {
+        return Err(e);
+    }
+    if let Some(expected) = &options.expected_scripts {
+        let shown: Vec<(&str, Option<&str>)> =
+            expected.iter().map(|e| (e.version.as_str(), e.rollback_script.as_deref())).collect();
+        if shown != versions_and_scripts(rows) {
+            return Err(selection_changed("that were shown"));
+        }
+    }
+    Ok(())
+}
+
+fn list(rows: &[&VersionRow]) -> String {
+    rows.iter().map(|r| r.stored.version.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Execute the rollbacks of several versions: every version applied after `options.to`, or the newest
+/// `options.steps`, newest first (the journal's order in `options.migrations`, `schema_versions` for the
+/// others).
+///
+/// Refused before anything runs, with the codes of a single rollback: a version without a script
+/// (`ROLLBACK_SCRIPT_NOT_FOUND`, even with force), an unsafe one (`ROLLBACK_UNSAFE` unless force), an unknown
+/// target (`VERSION_NOT_FOUND`), a target that is not applied (`TARGET_NOT_APPLIED`), a selection other than
+/// `expected_scripts` (`ROLLBACK_SCRIPT_CHANGED`). Under the advisory lock the selection is read again and
+/// must be the same.
+///
+/// When every script can run in a transaction, all of them run in ONE transaction together with every
+/// `rollback_applied_at` and every Drizzle deletion: on any failure nothing changes, and the error names
+/// the version and the statement. A script that cannot (`CONCURRENTLY`) runs on its own, statement by
+/// statement, between transactions for the versions before and after it; the run stops at the first failure
+/// and the error says which versions were rolled back and which statements ran.
+pub async fn execute_rollbacks(url: &str, options: &ExecuteManyOptions) -> Result<Vec<ExecutedRollback>> {
+    range::selection(options)?;
+    check_timeout("lockTimeoutMs", options.lock_timeout_ms)?;
+    check_timeout("statementTimeoutMs", options.statement_timeout_ms)?;
+    for m in &options.migrations {
+        if let Some(hash) = &m.drizzle_hash {
+            check_text("migrations[].drizzleHash", hash, false)?;
+        }
+    }
+    for e in options.expected_scripts.iter().flatten() {
+        check_text("expectedScripts[].version", &e.version, false)?;
+        check_text("expectedScripts[].rollbackScript", e.rollback_script.as_deref().unwrap_or(""), true)?;
+    }
+    with_session(url, async |client, ctx| {
+        let table = versions::require(&*client, ctx).await?;
+        // Checked before locking so that refusals never wait; checked again under the lock.
+        let before = range::selected(&*client, ctx, table, options).await?;
+        check_selection(&before, options)?;
+        if before.is_empty() {
+            return Ok(Vec::new());
+        }
+        let many = Many { ctx, table, options, before: &before };
+        let transactional = before.iter().all(|r| {
+            r.stored
+                .rollback_script
+                .as_deref()
+                .and_then(|s| ParsedMigration::parse(s).ok())
+                .is_some_and(|s| s.runs_in_transaction())
+        });
+        if transactional {
+            many.in_one_transaction(client).await
+        } else {
+            let result = many.in_segments(client).await;
+            release_session(&*client).await;
+            result
+        }
+    })
+    .await
+}
+
+struct Many<'a> {
+    ctx: &'a Ctx,
+    table: Table,
+    options: &'a ExecuteManyOptions,
+    before: &'a [VersionRow],
+}
+
+impl Many<'_> {
+    fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            lock_timeout_ms: self.options.lock_timeout_ms,
+            statement_timeout_ms: self.options.statement_timeout_ms,
+        }
+    }
+
+    fn hash(&self, version: &str) -> Option<&str> {
+        self.options.migrations.iter().find(|m| m.version == version).and_then(|m| m.drizzle_hash.as_deref())
+    }
+
+    /// Under the lock: the same selection as before it, parsed.
+    async fn locked(&self, c: &impl GenericClient) -> Result<Vec<(VersionRow, ParsedMigration)>> {
+        let rows = range::selected(c, self.ctx, self.table, self.options).await?;
+        check_selection(&rows, self.options)?;
+        if versions_and_scripts(&rows) != versions_and_scripts(self.before) {
+            return Err(selection_changed("read before waiting for the lock of another pg-rollback operation"));
+        }
+        let mut parsed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let text = row.stored.rollback_script.clone().unwrap_or_default();
+            // refusals() has parsed every script already.
+            let script = ParsedMigration::parse(&text).map_err(|e| Error::Internal(e.to_string()))?;
+            parsed.push((row, script));
+        }
+        Ok(parsed)
+    }
+
+    fn failure(&self, row: &VersionRow, script: &ParsedMigration, failed: &StatementFailed) -> String {
+        let total = script.statements.len();
+        statement_failure(
+            &row.stored.version,
+            failed.index,
+            total,
+            &script.statements[failed.index].text,
+            &failed.error,
+        )
+    }
+
+    async fn in_one_transaction(&self, client: &mut Client) -> Result<Vec<ExecutedRollback>> {
+        let ctx = self.ctx;
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        set_timeouts(&tx, ctx, self.timeouts(), "LOCAL").await?;
+        take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
+        let steps = self.locked(&tx).await?;
+        let all: Vec<&VersionRow> = steps.iter().map(|(r, _)| r).collect();
+        let unchanged = format!(
+            "The transaction was rolled back: schema, schema_versions and drizzle.__drizzle_migrations are unchanged \
+             (versions {} were to be rolled back together)",
+            list(&all)
+        );
+        for (row, script) in &steps {
+            if let Err(failed) = run(&tx, ctx, Statements::Plain(script)).await {
+                let message = self.failure(row, script, &failed);
+                let _ = tx.rollback().await;
+                return Err(Error::RollbackFailed(format!("{message}\n{unchanged}")));
+            }
+        }
+        let mut executed = Vec::with_capacity(steps.len());
+        for (row, _) in &steps {
+            match record(&tx, ctx, self.table, row.id, self.hash(&row.stored.version)).await {
+                Ok(done) => executed.push(done),
+                Err(cause) => {
+                    let _ = tx.rollback().await;
+                    return Err(Error::RollbackFailed(format!(
+                        "Rollback of version {}: recording it in schema_versions failed: {cause}\n{unchanged}",
+                        row.stored.version
+                    )));
+                }
+            }
+        }
+        tx.commit().await.map_err(|e| {
+            let outcome = match e.as_db_error() {
+                Some(_) => unchanged.clone(),
+                None => COMMIT_OUTCOME_UNKNOWN.to_owned(),
+            };
+            Error::RollbackFailed(format!(
+                "Rollbacks of versions {}: COMMIT failed: {}\n{outcome}",
+                list(&all),
+                statement_cause(&e)
+            ))
+        })?;
+        Ok(executed)
+    }
+
+    /// Transactional versions in one transaction per run of them; a non-transactional one on its own.
+    async fn in_segments(&self, client: &mut Client) -> Result<Vec<ExecutedRollback>> {
+        let ctx = self.ctx;
+        set_timeouts(&*client, ctx, self.timeouts(), "SESSION").await?;
+        take_lock(&*client, ctx, "pg_advisory_lock").await?;
+        let steps = self.locked(&*client).await?;
+        let mut executed: Vec<ExecutedRollback> = Vec::new();
+        let mut i = 0;
+        while i < steps.len() {
+            let end = if steps[i].1.runs_in_transaction() {
+                i + steps[i..].iter().take_while(|(_, s)| s.runs_in_transaction()).count()
+            } else {
+                i + 1
+            };
+            let segment = &steps[i..end];
+            let result = if segment[0].1.runs_in_transaction() {
+                self.segment_in_transaction(client, segment).await
+            } else {
+                self.alone(client, &segment[0]).await
+            };
+            match result {
+                Ok(done) => executed.extend(done),
+                Err(report) => {
+                    let done: Vec<&VersionRow> = steps[..i].iter().map(|(r, _)| r).collect();
+                    let rest: Vec<&VersionRow> = steps[end..].iter().map(|(r, _)| r).collect();
+                    let mut message = report;
+                    message.push_str(&if done.is_empty() {
+                        "\nNo version was rolled back before it.".to_owned()
+                    } else {
+                        format!("\nRolled back and committed before it: {} (rollback_applied_at set).", list(&done))
+                    });
+                    if !rest.is_empty() {
+                        message.push_str(&format!("\nNot run: {}.", list(&rest)));
+                    }
+                    return Err(Error::RollbackFailed(message));
+                }
+            }
+            i = end;
+        }
+        Ok(executed)
+    }
+
+    async fn segment_in_transaction(
+        &self,
+        client: &mut Client,
+        segment: &[(VersionRow, ParsedMigration)],
+    ) -> Result<Vec<ExecutedRollback>, String> {
+        let ctx = self.ctx;
+        let rows: Vec<&VersionRow> = segment.iter().map(|(r, _)| r).collect();
+        let unchanged = format!("Its transaction was rolled back: versions {} are unchanged.", list(&rows));
+        let tx = client.transaction().await.map_err(|e| statement_cause(&e))?;
+        for (row, script) in segment {
+            if let Err(failed) = run(&tx, ctx, Statements::Plain(script)).await {
+                let message = self.failure(row, script, &failed);
+                let _ = tx.rollback().await;
+                return Err(format!("{message}\n{unchanged}"));
+            }
+        }
+        let mut executed = Vec::new();
+        for (row, _) in segment {
+            match record(&tx, ctx, self.table, row.id, self.hash(&row.stored.version)).await {
+                Ok(done) => executed.push(done),
+                Err(cause) => {
+                    let _ = tx.rollback().await;
+                    return Err(format!(
+                        "Rollback of version {}: recording it in schema_versions failed: {cause}\n{unchanged}",
+                        row.stored.version
+                    ));
+                }
+            }
+        }
+        tx.commit().await.map_err(|e| format!("COMMIT of versions {} failed: {}", list(&rows), statement_cause(&e)))?;
+        Ok(executed)
+    }
+
+    async fn alone(
+        &self,
+        client: &mut Client,
+        (row, script): &(VersionRow, ParsedMigration),
+    ) -> Result<Vec<ExecutedRollback>, String> {
+        let ctx = self.ctx;
+        let version = &row.stored.version;
+        if let Err(failed) = run(&*client, ctx, Statements::Plain(script)).await {
+            let message = self.failure(row, script, &failed);
+            let i = failed.index;
+            let ran = if i == 0 {
+                "No statement of it had run.".to_owned()
+            } else {
+                format!(
+                    "Its script cannot run in a transaction (CONCURRENTLY or similar): statements 1-{i} of {} ran \
+                     and stay applied; rollback_applied_at of {version} was not set. A failed CONCURRENTLY \
+                     statement can leave an index marked INVALID: check for one and drop or REINDEX it.",
+                    script.statements.len()
+                )
+            };
+            return Err(format!("{message}\n{ran}"));
+        }
+        let recorded = async {
+            let tx = client.transaction().await.map_err(|e| statement_cause(&e))?;
+            let executed = record(&tx, ctx, self.table, row.id, self.hash(version)).await?;
+            tx.commit().await.map_err(|e| statement_cause(&e))?;
+            Ok::<_, String>(executed)
+        };
+        recorded.await.map(|e| vec![e]).map_err(|cause| {
+            format!(
+                "Rollback of version {version}: all its statements ran, but recording it in schema_versions failed: \
+                 {cause}; rollback_applied_at was not set"
+            )
         })
     }
 }

@@ -1,5 +1,5 @@
 //! Applying migrations with their rollback captured from the live database: in one transaction here, outside
-//! one in `outside`; the dry run that does the same and rolls back in `dry_run`.
+//! one in `apply/outside.rs`; the dry run that does the same and rolls back in `apply/dry_run.rs`.
 pub(crate) mod dry_run;
 mod outside;
 
