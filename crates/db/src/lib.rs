@@ -8,9 +8,9 @@
 mod apply;
 mod catalog;
 mod connect;
+mod cost;
 mod drizzle;
 mod error;
-mod cost;
 mod lock;
 mod rollback;
 mod run;
@@ -26,14 +26,14 @@ pub use apply::{
 pub use catalog::describe;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
+pub use cost::rollback_cost;
 pub use error::{Error, Result};
-pub use rollback::{execute_rollback, execute_rollbacks};
 pub use lock::Timeouts;
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
-pub use cost::rollback_cost;
 pub use rollback::range::preview_rollbacks;
+pub use rollback::{execute_rollback, execute_rollbacks};
 pub use session::{close_session, open_session};
 pub use stored::{get_rollback, later_applied, list_rollbacks, store_rollback};
 pub use verify::{
