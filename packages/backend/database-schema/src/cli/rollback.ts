@@ -47,47 +47,47 @@ Options:
   -h, --help                show this help
 
 How a rollback runs (--version, --to, --steps):
-  The versions are previewed (script, SAFE/UNSAFE, cost), checked, confirmed once, then executed newest first
-  in ONE transaction together with setting schema_versions.rollback_applied_at and deleting each migration's
-  row from drizzle.__drizzle_migrations (found by the sha256 of its file): if a statement fails, nothing
-  changes and the error names the version and the statement. A script that cannot run in a transaction
-  (CONCURRENTLY) runs statement by statement, on its own between the others; the run stops at the first
-  failure, says what was rolled back, and keeps the statements that ran before it (they are listed).
-  What runs is what was shown; if anything was replaced, applied or rolled back meanwhile, nothing runs
-  (exit 16). The versions are ordered as the Drizzle journal orders them (schema_versions for versions not
-  in the migrations folder).
+The versions are previewed (script, SAFE/UNSAFE, cost), checked, confirmed once, then executed newest first
+in ONE transaction together with setting schema_versions.rollback_applied_at and deleting each migration's
+row from drizzle.__drizzle_migrations (found by the sha256 of its file): if a statement fails, nothing
+changes and the error names the version and the statement. A script that cannot run in a transaction
+(CONCURRENTLY) runs statement by statement, on its own between the others; the run stops at the first
+failure, says what was rolled back, and keeps the statements that ran before it (they are listed).
+What runs is what was shown; if anything was replaced, applied or rolled back meanwhile, nothing runs
+(exit 16). The versions are ordered as the Drizzle journal orders them (schema_versions for versions not
+in the migrations folder).
 
 Refused, with nothing changed:
-  an UNSAFE version without --force (exit 5); a version without a rollback script, even with --force (exit 6;
-  for --to/--steps the message says how to roll back to just above it); an unknown version or target
-  (exit 7); a version already rolled back, or a --to target that is not applied (exit 8); --version while
-  later migrations are applied and not rolled back, unless --force (exit 15). After --to, nothing after the
-  target is applied, so \`pnpm db:migrate:apply\` applies all of them again.
+an UNSAFE version without --force (exit 5); a version without a rollback
+script, even with --force (exit 6; for --to/--steps the message says how to roll back to just above it); an
+unknown version or target (exit 7); a version already rolled back, or a --to target that is not applied
+(exit 8); --version while later migrations are applied and not rolled back, unless --force (exit 15).
+After --to, nothing after the target is applied, so \`pnpm db:migrate:apply\` applies all of them again.
 
 Drizzle and out of order:
-  Drizzle applies only migrations newer than the newest one it has recorded, so \`pnpm db:migrate:apply\`
-  applies a rolled-back migration again only when no later migration is applied. After rolling back a
-  migration out of order (--force), Drizzle does not re-apply it.
+Drizzle applies only migrations newer than the newest one it has recorded, so \`pnpm db:migrate:apply\`
+applies a rolled-back migration again only when no later migration is applied. After rolling back a
+migration out of order (--force), Drizzle does not re-apply it.
 
 Cost:
-  Every preview also shows what the rollback costs now: the data at risk (rows holding a value in each
-  column or table it drops; rows that would violate a NOT NULL or CHECK it adds back, which would make it
-  fail; exact counts on small tables, estimates from pg_class/pg_stats, labelled, on large ones or when a
-  count takes longer than a second) and, per statement, the lock it takes on which table, and whether it
-  rewrites the table or builds an index. SAFE still means the schema comes back exactly; data deleted by
-  the rollback does not come back. With a strong lock, pass --lock-timeout so that waiting for it does not
-  stall the application.
+Every preview also shows what the rollback costs now: the data at risk (rows holding a value in each
+column or table it drops; rows that would violate a NOT NULL or CHECK it adds back, which would make it
+fail; exact counts on small tables, estimates from pg_class/pg_stats, labelled, on large ones or when a
+count takes longer than a second) and, per statement, the lock it takes on which table, and whether it
+rewrites the table or builds an index. SAFE still means the schema comes back exactly; data deleted by
+the rollback does not come back. With a strong lock, pass --lock-timeout so that waiting for it does not
+stall the application.
 
 verify:
-  Creates a scratch database (a new database on the server of --scratch-url or --database-url, never just
-  because DATABASE_URL is set, since it may point at production; without either, a fresh embedded
-  PostgreSQL in a temporary directory; removed at the end, also on failure or Ctrl-C), then for each
-  migration of the journal in order: applies it as db:migrate:apply does; if its rollback is SAFE, executes
-  it as --execute does and compares the schema with the one before the migration (every catalog object:
-  tables, columns, constraints, indexes, views, sequences, types, functions, triggers, policies, rules,
-  extensions, comments, privileges, owners), then applies the migration again and compares with the schema
-  after it. UNSAFE rollbacks are listed as not verifiable, with one short reason per line.
-  Exit 0 when no SAFE rollback failed, 17 otherwise.
+Creates a scratch database (a new database on the server of --scratch-url or --database-url, never just
+because DATABASE_URL is set, since it may point at production; without either, a fresh embedded
+PostgreSQL in a temporary directory; removed at the end, also on failure or Ctrl-C), then for each
+migration of the journal in order: applies it as db:migrate:apply does; if its rollback is SAFE, executes
+it as --execute does and compares the schema with the one before the migration (every catalog object:
+tables, columns, constraints, indexes, views, sequences, types, functions, triggers, policies, rules,
+extensions, comments, privileges, owners), then applies the migration again and compares with the schema
+after it. UNSAFE rollbacks are listed as not verifiable, with one short reason per line.
+Exit 0 when no SAFE rollback failed, 17 otherwise.
 
 ${EXIT_CODES_HELP}
 `;
