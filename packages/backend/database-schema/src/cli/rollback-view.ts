@@ -65,6 +65,13 @@ function printSafety(out: Output, rollback: StoredRollback): void {
   }
 }
 
+function printNotTransactional(out: Output, indent: string, after: string): void {
+  out.line(
+    `${indent}⚠ This script cannot run in a transaction (CONCURRENTLY): it runs on its own, ${after}; if it fails, ` +
+      'the run stops there and the statements before the failing one stay applied.',
+  );
+}
+
 function drizzleRowKept(out: Output, migrationFile: string, version: string): void {
   out.note(
     `⚠ Warning: drizzle.__drizzle_migrations has no row with the hash of ${migrationFile} (the file may have been ` +
@@ -125,6 +132,7 @@ function showOne(out: Output, p: Preview, refusal: RollbackRefusal | undefined, 
     out.line();
     printScript(out, r);
     out.line();
+    if (!step.transactional) printNotTransactional(out, '', 'statement by statement');
     if (!r.rollbackSafe) {
       printSafety(out, r);
       if (refusal === undefined) out.line();
@@ -134,6 +142,7 @@ function showOne(out: Output, p: Preview, refusal: RollbackRefusal | undefined, 
   printScript(out, r);
   out.line();
   printSafety(out, r);
+  if (!step.transactional) printNotTransactional(out, '', 'statement by statement');
   const later = laterVersions(p, forcedRefusal(p, 'ROLLBACK_OUT_OF_ORDER'));
   if (later.length > 0) {
     out.line(
@@ -186,12 +195,7 @@ function showStep(out: Output, step: RollbackStep, n: number, total: number): vo
     return;
   }
   printScript(out, r);
-  if (!step.transactional) {
-    out.line(
-      '  ⚠ This script cannot run in a transaction (CONCURRENTLY): it runs on its own, after the versions above ' +
-        'are committed; if it fails, the run stops there.',
-    );
-  }
+  if (!step.transactional) printNotTransactional(out, '  ', 'after the versions above are committed');
   printDataAtRisk(out, step.dataAtRisk, '  ');
   printLocks(out, step.locks, '  ');
   out.line();
