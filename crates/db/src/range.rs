@@ -128,7 +128,8 @@ pub(crate) fn out_of_order_message(version: &str, later: &[(String, String)]) ->
 }
 
 /// What refuses rolling back exactly `row`'s version, in the order a single rollback checks: rolled back
-/// already, no script, unsafe (force), a script that cannot run, later versions applied (force).
+/// already (then only a missing script besides), no script, unsafe (force), a script that cannot run, later
+/// versions applied (force).
 fn version_refusals(row: &VersionRow, later: &[(String, String)]) -> Vec<Refusal> {
     let version = &row.stored.version;
     let refusal = |code: &str, forceable: bool, versions: Vec<String>, message: String| Refusal {
@@ -138,10 +139,6 @@ fn version_refusals(row: &VersionRow, later: &[(String, String)]) -> Vec<Refusal
         forceable,
         message,
     };
-    if row.stored.rollback_applied_at.is_some() {
-        let message = Error::AlreadyRolledBack(version.clone()).to_string();
-        return vec![refusal("ALREADY_ROLLED_BACK", false, vec![version.clone()], message)];
-    }
     let mut out: Vec<Refusal> = refusals(std::slice::from_ref(row), None)
         .into_iter()
         .map(|r| match r.code.as_str() {
@@ -152,6 +149,13 @@ fn version_refusals(row: &VersionRow, later: &[(String, String)]) -> Vec<Refusal
             _ => r,
         })
         .collect();
+    if row.stored.rollback_applied_at.is_some() {
+        // Only whether a script exists still matters (a preview shows it).
+        out.retain(|r| r.code == "ROLLBACK_SCRIPT_NOT_FOUND");
+        let message = Error::AlreadyRolledBack(version.clone()).to_string();
+        out.insert(0, refusal("ALREADY_ROLLED_BACK", false, vec![version.clone()], message));
+        return out;
+    }
     if !later.is_empty() {
         let versions = later.iter().map(|(v, _)| v.clone()).collect();
         out.push(refusal("ROLLBACK_OUT_OF_ORDER", true, versions, out_of_order_message(version, later)));
@@ -451,6 +455,13 @@ mod tests {
         let r = version_refusals(&one("1.2").unwrap()[0], &[]);
         assert_eq!((r.len(), r[0].code.as_str(), r[0].forceable), (1, "ALREADY_ROLLED_BACK", false));
         assert_eq!(refusal_error(&r, true).unwrap().to_string(), "Migration 1.2 has already been rolled back");
+        let mut gone = one("1.2").unwrap().remove(0);
+        gone.stored.rollback_script = None;
+        let r = version_refusals(&gone, &[]);
+        assert_eq!(
+            r.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            ["ALREADY_ROLLED_BACK", "ROLLBACK_SCRIPT_NOT_FOUND"]
+        );
 
         // No script beats force; unsafe and out of order both yield to it; the messages are the single ones.
         let mut missing = one("1.0").unwrap().remove(0);

@@ -2,18 +2,16 @@
 // data, a script that cannot run in a transaction runs through it too, and the help and verify say a long
 // explanation once.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
   databaseState,
   drizzleMigrations,
   expectedDrizzleRows,
   indexExists,
+  journalFolder,
   migrationsFolder,
   run,
   schemaVersion,
-  tempDir,
   usePostgres,
 } from './helpers.js';
 
@@ -96,21 +94,11 @@ describe('--version through the range API', () => {
 describe('verify', () => {
   test('one short reason per line; the explanation they share is printed once', async () => {
     const url = await freshDatabase('one_verify');
-    const dir = tempDir('one-verify-');
-    fs.mkdirSync(path.join(dir, 'meta'));
     const entries = [
       { tag: '0000_items', sql: 'CREATE TABLE items (id int PRIMARY KEY, title text);' },
       { tag: '0001_title_default', sql: "ALTER TABLE items ALTER COLUMN title SET DEFAULT 'untitled';" },
     ];
-    fs.writeFileSync(
-      path.join(dir, 'meta', '_journal.json'),
-      JSON.stringify({
-        version: '7',
-        dialect: 'postgresql',
-        entries: entries.map((e, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag: e.tag, breakpoints: true })),
-      }),
-    );
-    for (const e of entries) fs.writeFileSync(path.join(dir, `${e.tag}.sql`), e.sql);
+    const dir = journalFolder('one-verify-', entries);
     const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(r.stdout.split('Before schema_versions exists nothing is stored to execute').length, 2, r.stdout);

@@ -40,13 +40,13 @@ export async function previewRollback(db: Database, selection: Selection, dir: s
 }
 
 /**
- * What stops the selection: any refusal that force does not override when executing; when previewing only
- * those force cannot override (a rolled-back version is shown, not refused).
+ * What stops the selection: the first refusal that force does not override when executing; when previewing,
+ * the first that force cannot override (a rolled-back version is shown, not refused).
  */
 export function blockingRefusal(preview: Preview, execute: boolean, force: boolean): RollbackRefusal | undefined {
-  const refusal = preview.range.refusals.find((r) => !(r.forceable && (force || !execute)));
-  if (!execute && refusal?.code === 'ALREADY_ROLLED_BACK') return undefined;
-  return refusal;
+  return preview.range.refusals.find((r) =>
+    execute ? !(force && r.forceable) : !r.forceable && r.code !== 'ALREADY_ROLLED_BACK',
+  );
 }
 
 /** A refusal force overrides that applies here (e.g. rolling back out of order). */
