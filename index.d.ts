@@ -235,7 +235,8 @@ export interface ExecuteRollbackOptions {
  * Resolves with every updated row, newest first (`[]` when nothing is applied after `to`).
  *
  * Rejects, with nothing changed, with `ROLLBACK_SCRIPT_NOT_FOUND` (a version without a script, even with
- * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`,
+ * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, for one `version`
+ * `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (unless `force`),
  * `ROLLBACK_SCRIPT_CHANGED` (not the selection in `expectedScripts`, or it changed while waiting for the
  * lock), `LOCK_TIMEOUT`, `INVALID_ARGUMENT`; and with `ROLLBACK_FAILED` when a statement fails.
  */
@@ -245,8 +246,13 @@ export declare function executeRollbacks(databaseUrl: string, options: ExecuteRo
 export interface ExecuteRollbacksOptions {
   /** Roll back every version applied after this one (it stays applied), newest first. */
   to?: string
-  /** Roll back the newest `steps` applied versions. Give exactly one of `to` and `steps`. */
+  /** Roll back the newest `steps` applied versions. Give exactly one of `to`, `steps` and `version`. */
   steps?: number
+  /**
+   * Roll back exactly this version. Later applied versions (in `migrations`) refuse it with
+   * `ROLLBACK_OUT_OF_ORDER`, which `force` overrides; a rolled-back one refuses with `ALREADY_ROLLED_BACK`.
+   */
+  version?: string
   /** Also execute versions marked unsafe (never versions without a script). */
   force?: boolean
   /** `lock_timeout` in milliseconds (also bounds the wait for another pg-rollback operation); 0 = none. */
@@ -482,7 +488,10 @@ export interface RollbackRange {
 
 /** What refuses a multi-step rollback. */
 export interface RollbackRefusal {
-  /** `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run). */
+  /**
+   * `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run); with
+   * `version` also `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (`versions`: the later applied ones).
+   */
   code: string
   /** The blocking version (for missing scripts the newest one: the furthest a rollback can go). */
   version: string

@@ -36,8 +36,11 @@ pub struct ExpectedScript {
 pub struct ExecuteRollbacksOptions {
     /// Roll back every version applied after this one (it stays applied), newest first.
     pub to: Option<String>,
-    /// Roll back the newest `steps` applied versions. Give exactly one of `to` and `steps`.
+    /// Roll back the newest `steps` applied versions. Give exactly one of `to`, `steps` and `version`.
     pub steps: Option<u32>,
+    /// Roll back exactly this version. Later applied versions (in `migrations`) refuse it with
+    /// `ROLLBACK_OUT_OF_ORDER`, which `force` overrides; a rolled-back one refuses with `ALREADY_ROLLED_BACK`.
+    pub version: Option<String>,
     /// Also execute versions marked unsafe (never versions without a script).
     pub force: Option<bool>,
     /// `lock_timeout` in milliseconds (also bounds the wait for another pg-rollback operation); 0 = none.
@@ -128,7 +131,8 @@ pub struct RollbackStep {
 /// What refuses a multi-step rollback.
 #[napi(object)]
 pub struct RollbackRefusal {
-    /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run).
+    /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run); with
+    /// `version` also `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (`versions`: the later applied ones).
     pub code: String,
     /// The blocking version (for missing scripts the newest one: the furthest a rollback can go).
     pub version: String,
@@ -236,7 +240,7 @@ fn objects<'env>(obj: &Object<'env>, name: &str, key: &str) -> JsResult<Vec<(Str
 fn many_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteManyOptions> {
     let name = "options";
     let Some(v) = present(v) else {
-        return Err(invalid("options is required: give `to` (a version) or `steps` (a number)".into()));
+        return Err(invalid("options is required: give `to` (a version), `steps` (a number) or `version`".into()));
     };
     let obj = object_arg(v, name)?;
     let steps = match opt_number(&obj, name, "steps")? {
@@ -267,6 +271,7 @@ fn many_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteManyOptions> {
     Ok(db::ExecuteManyOptions {
         to: opt_string(&obj, name, "to")?,
         steps,
+        version: opt_string(&obj, name, "version")?,
         force: opt_bool(&obj, name, "force")?.unwrap_or(false),
         lock_timeout_ms: milliseconds(opt_number(&obj, name, "lockTimeoutMs")?, "options.lockTimeoutMs")?,
         statement_timeout_ms: milliseconds(
@@ -333,7 +338,8 @@ pub fn preview_rollbacks<'env>(
 /// Resolves with every updated row, newest first (`[]` when nothing is applied after `to`).
 ///
 /// Rejects, with nothing changed, with `ROLLBACK_SCRIPT_NOT_FOUND` (a version without a script, even with
-/// `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`,
+/// `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, for one `version`
+/// `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (unless `force`),
 /// `ROLLBACK_SCRIPT_CHANGED` (not the selection in `expectedScripts`, or it changed while waiting for the
 /// lock), `LOCK_TIMEOUT`, `INVALID_ARGUMENT`; and with `ROLLBACK_FAILED` when a statement fails.
 #[cfg_attr(test, allow(dead_code))]

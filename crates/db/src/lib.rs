@@ -177,8 +177,11 @@ pub struct ExpectedScript {
 pub struct ExecuteManyOptions {
     /// Roll back every version applied after this one (it stays applied).
     pub to: Option<String>,
-    /// Roll back the newest `steps` applied versions. Exactly one of `to` and `steps`.
+    /// Roll back the newest `steps` applied versions. Exactly one of `to`, `steps` and `version`.
     pub steps: Option<u32>,
+    /// Roll back exactly this version; later applied versions make it `ROLLBACK_OUT_OF_ORDER`, which
+    /// `force` overrides, and a rolled-back one `ALREADY_ROLLED_BACK`.
+    pub version: Option<String>,
     /// Execute versions marked unsafe too (never versions without a script).
     pub force: bool,
     pub lock_timeout_ms: Option<u32>,
@@ -194,12 +197,13 @@ pub struct ExecuteManyOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refusal {
-    /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run).
+    /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run);
+    /// for one `version` also `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (`versions`: the later ones).
     pub code: String,
     /// The version that blocks (for missing scripts: the newest one, the furthest a rollback can go).
     pub version: String,
     pub versions: Vec<String>,
-    /// True when `force` overrides it (unsafe versions only).
+    /// True when `force` overrides it (unsafe versions, out of order).
     pub forceable: bool,
     pub message: String,
 }

@@ -10,7 +10,7 @@ use crate::lock::{release_session, set_timeouts, take_lock, Timeouts};
 use crate::run::{run, StatementFailed, Statements};
 use crate::session::{check_text, check_timeout, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
-use crate::{ExecuteManyOptions, ExecuteOptions, ExecutedRollback};
+use crate::{ExecuteManyOptions, ExecuteOptions, ExecutedRollback, Refusal};
 
 /// What the stored script must still be for the rollback to run.
 #[derive(Clone, Copy)]
@@ -169,15 +169,7 @@ impl Run<'_> {
         if let (Some(order), false) = (&self.options.migration_order, self.options.allow_out_of_order) {
             let later = versions::later_applied(c, self.ctx, self.table, self.version, order).await?;
             if !later.is_empty() {
-                let list: Vec<String> = later.iter().map(|(v, file)| format!("{v} ({file})")).collect();
-                return Err(Error::OutOfOrder(format!(
-                    "Refusing to roll back version {} out of order: later version{} {} {} applied and not rolled back. \
-                     Roll them back first. Nothing was changed",
-                    self.version,
-                    if later.len() == 1 { "" } else { "s" },
-                    list.join(", "),
-                    if later.len() == 1 { "is" } else { "are" },
-                )));
+                return Err(Error::OutOfOrder(range::out_of_order_message(self.version, &later)));
             }
         }
         Ok((id, script))
@@ -278,15 +270,21 @@ fn versions_and_scripts(rows: &[VersionRow]) -> Vec<(&str, Option<&str>)> {
 }
 
 /// The refusals, and that the selection is the one the caller showed.
-fn check_selection(rows: &[VersionRow], options: &ExecuteManyOptions) -> Result<()> {
-    let refusals = range::refusals(rows, options.to.as_deref());
-    if let Some(e) = range::refusal_error(&refusals, options.force) {
+fn check_selection(rows: &[VersionRow], refusals: &[Refusal], options: &ExecuteManyOptions) -> Result<()> {
+    if let Some(e) = range::refusal_error(refusals, options.force) {
         return Err(e);
     }
     if let Some(expected) = &options.expected_scripts {
         let shown: Vec<(&str, Option<&str>)> =
             expected.iter().map(|e| (e.version.as_str(), e.rollback_script.as_deref())).collect();
         if shown != versions_and_scripts(rows) {
+            if let Some(version) = &options.version {
+                return Err(Error::RollbackScriptChanged(format!(
+                    "The rollback script of version {version} is no longer the one that was shown (it was replaced \
+                     meanwhile, e.g. by a store or backfill). Nothing was run or changed; review the current script \
+                     and try again"
+                )));
+            }
             return Err(selection_changed("that were shown"));
         }
     }
@@ -328,8 +326,8 @@ pub async fn execute_rollbacks(url: &str, options: &ExecuteManyOptions) -> Resul
     with_session(url, async |client, ctx| {
         let table = versions::require(&*client, ctx).await?;
         // Checked before locking so that refusals never wait; checked again under the lock.
-        let before = range::selected(&*client, ctx, table, options).await?;
-        check_selection(&before, options)?;
+        let (before, refusals) = range::selected(&*client, ctx, table, options).await?;
+        check_selection(&before, &refusals, options)?;
         if before.is_empty() {
             return Ok(Vec::new());
         }
@@ -373,8 +371,8 @@ impl Many<'_> {
 
     /// Under the lock: the same selection as before it, parsed.
     async fn locked(&self, c: &impl GenericClient) -> Result<Vec<(VersionRow, ParsedMigration)>> {
-        let rows = range::selected(c, self.ctx, self.table, self.options).await?;
-        check_selection(&rows, self.options)?;
+        let (rows, refusals) = range::selected(c, self.ctx, self.table, self.options).await?;
+        check_selection(&rows, &refusals, self.options)?;
         if versions_and_scripts(&rows) != versions_and_scripts(self.before) {
             return Err(selection_changed("read before waiting for the lock of another pg-rollback operation"));
         }
@@ -406,10 +404,13 @@ impl Many<'_> {
         take_lock(&tx, ctx, "pg_advisory_xact_lock").await?;
         let steps = self.locked(&tx).await?;
         let all: Vec<&VersionRow> = steps.iter().map(|(r, _)| r).collect();
+        let together = match all.len() {
+            1 => String::new(),
+            _ => format!(" (versions {} were to be rolled back together)", list(&all)),
+        };
         let unchanged = format!(
-            "The transaction was rolled back: schema, schema_versions and drizzle.__drizzle_migrations are unchanged \
-             (versions {} were to be rolled back together)",
-            list(&all)
+            "The transaction was rolled back: schema, schema_versions and drizzle.__drizzle_migrations are \
+             unchanged{together}"
         );
         for (row, script) in &steps {
             if let Err(failed) = run(&tx, ctx, Statements::Plain(script)).await {

@@ -14,25 +14,32 @@ use crate::{
     ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StoredRollback,
 };
 
-/// Which versions: every one applied after `to`, or the newest `steps`.
+/// Which versions: every one applied after `to`, the newest `steps`, or exactly one `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Selection {
     To(String),
     Steps(u32),
+    Version(String),
 }
 
 pub(crate) fn selection(options: &ExecuteManyOptions) -> Result<Selection> {
     for m in &options.migrations {
         check_text("migrations[].version", &m.version, false)?;
     }
-    match (&options.to, options.steps) {
-        (Some(to), None) => {
+    match (&options.to, options.steps, &options.version) {
+        (Some(to), None, None) => {
             check_text("to", to, false)?;
             Ok(Selection::To(to.clone()))
         }
-        (None, Some(0)) => Err(Error::InvalidArgument("steps must be at least 1".into())),
-        (None, Some(n)) => Ok(Selection::Steps(n)),
-        _ => Err(Error::InvalidArgument("give exactly one of to (a version) and steps (a number)".into())),
+        (None, Some(0), None) => Err(Error::InvalidArgument("steps must be at least 1".into())),
+        (None, Some(n), None) => Ok(Selection::Steps(n)),
+        (None, None, Some(version)) => {
+            check_text("version", version, false)?;
+            Ok(Selection::Version(version.clone()))
+        }
+        _ => Err(Error::InvalidArgument(
+            "give exactly one of to (a version), steps (a number) and version (one version)".into(),
+        )),
     }
 }
 
@@ -88,20 +95,93 @@ pub(crate) fn select(ordered: Vec<VersionRow>, journal: &[String], selection: &S
             }
             Ok(applied.into_iter().rev().take(*n as usize).collect())
         }
+        // Rolled back too: that is a refusal (ALREADY_ROLLED_BACK), and the preview still shows the script.
+        Selection::Version(version) => {
+            let row = ordered.into_iter().find(|r| &r.stored.version == version);
+            Ok(vec![row.ok_or_else(|| Error::VersionNotFound(version.clone()))?])
+        }
     }
 }
 
-/// The selected rows of the database as it is now (newest first).
+/// The versions after `version` in the journal that are applied and not rolled back, with their files:
+/// Drizzle re-applies only migrations newer than the newest it has recorded. Empty outside the journal.
+pub(crate) fn later_applied(ordered: &[VersionRow], journal: &[String], version: &str) -> Vec<(String, String)> {
+    let Some(position) = journal.iter().position(|v| v == version) else { return Vec::new() };
+    let later = &journal[position + 1..];
+    ordered
+        .iter()
+        .filter(|r| later.contains(&r.stored.version) && r.stored.rollback_applied_at.is_none())
+        .map(|r| (r.stored.version.clone(), r.stored.migration_file.clone()))
+        .collect()
+}
+
+pub(crate) fn out_of_order_message(version: &str, later: &[(String, String)]) -> String {
+    let list: Vec<String> = later.iter().map(|(v, file)| format!("{v} ({file})")).collect();
+    format!(
+        "Refusing to roll back version {version} out of order: later version{} {} {} applied and not rolled back. \
+         Roll them back first. Nothing was changed",
+        if later.len() == 1 { "" } else { "s" },
+        list.join(", "),
+        if later.len() == 1 { "is" } else { "are" },
+    )
+}
+
+/// What refuses rolling back exactly `row`'s version, in the order a single rollback checks: rolled back
+/// already (then only a missing script besides), no script, unsafe (force), a script that cannot run, later
+/// versions applied (force).
+fn version_refusals(row: &VersionRow, later: &[(String, String)]) -> Vec<Refusal> {
+    let version = &row.stored.version;
+    let refusal = |code: &str, forceable: bool, versions: Vec<String>, message: String| Refusal {
+        code: code.into(),
+        version: version.clone(),
+        versions,
+        forceable,
+        message,
+    };
+    let mut out: Vec<Refusal> = refusals(std::slice::from_ref(row), None)
+        .into_iter()
+        .map(|r| match r.code.as_str() {
+            "ROLLBACK_SCRIPT_NOT_FOUND" => {
+                Refusal { message: Error::RollbackScriptNotFound(version.clone()).to_string(), ..r }
+            }
+            "ROLLBACK_UNSAFE" => Refusal { message: Error::RollbackUnsafe(version.clone()).to_string(), ..r },
+            _ => r,
+        })
+        .collect();
+    if row.stored.rollback_applied_at.is_some() {
+        // Only whether a script exists still matters (a preview shows it).
+        out.retain(|r| r.code == "ROLLBACK_SCRIPT_NOT_FOUND");
+        let message = Error::AlreadyRolledBack(version.clone()).to_string();
+        out.insert(0, refusal("ALREADY_ROLLED_BACK", false, vec![version.clone()], message));
+        return out;
+    }
+    if !later.is_empty() {
+        let versions = later.iter().map(|(v, _)| v.clone()).collect();
+        out.push(refusal("ROLLBACK_OUT_OF_ORDER", true, versions, out_of_order_message(version, later)));
+    }
+    out
+}
+
+/// The selected rows of the database as it is now (newest first), and what refuses rolling them back.
 pub(crate) async fn selected(
     c: &impl GenericClient,
     ctx: &Ctx,
     table: Table,
     options: &ExecuteManyOptions,
-) -> Result<Vec<VersionRow>> {
+) -> Result<(Vec<VersionRow>, Vec<Refusal>)> {
     let selection = selection(options)?;
     let journal: Vec<String> = options.migrations.iter().map(|m| m.version.clone()).collect();
-    let rows = versions::newest_rows(c, ctx, table).await?;
-    select(apply_order(rows, &journal), &journal, &selection)
+    let ordered = apply_order(versions::newest_rows(c, ctx, table).await?, &journal);
+    let later = match &selection {
+        Selection::Version(version) => later_applied(&ordered, &journal, version),
+        _ => Vec::new(),
+    };
+    let rows = select(ordered, &journal, &selection)?;
+    let refused = match &selection {
+        Selection::Version(_) => version_refusals(&rows[0], &later),
+        _ => refusals(&rows, options.to.as_deref()),
+    };
+    Ok((rows, refused))
 }
 
 /// What refuses running `steps` (newest first): versions without a script (even with force), then unsafe
@@ -192,6 +272,8 @@ pub(crate) fn refusal_error(refusals: &[Refusal], force: bool) -> Option<Error> 
     Some(match r.code.as_str() {
         "ROLLBACK_SCRIPT_NOT_FOUND" => Error::ScriptsNotFound(r.message.clone()),
         "ROLLBACK_UNSAFE" => Error::RollbacksUnsafe(r.message.clone()),
+        "ALREADY_ROLLED_BACK" => Error::AlreadyRolledBack(r.version.clone()),
+        "ROLLBACK_OUT_OF_ORDER" => Error::OutOfOrder(r.message.clone()),
         _ => Error::RollbackFailed(r.message.clone()),
     })
 }
@@ -220,14 +302,15 @@ pub async fn preview_rollbacks(url: &str, options: &ExecuteManyOptions, limits: 
     with_session(url, async |client, ctx| {
         let table = versions::require(&*client, ctx).await?;
         read_only(client, ctx, async |tx| {
-            let rows = selected(tx, ctx, table, options).await?;
-            let refusals = refusals(&rows, options.to.as_deref());
+            let (rows, refusals) = selected(tx, ctx, table, options).await?;
             let mut steps = Vec::with_capacity(rows.len());
             for row in rows {
-                let cost = match row.stored.rollback_script.as_deref() {
-                    Some(script) => cost(tx, ctx, script, limits).await,
-                    None => ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() },
-                };
+                // A rolled-back version's script would run against objects that are gone: no cost.
+                let cost =
+                    match row.stored.rollback_script.as_deref().filter(|_| row.stored.rollback_applied_at.is_none()) {
+                        Some(script) => cost(tx, ctx, script, limits).await,
+                        None => ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() },
+                    };
                 steps.push(RollbackStep { rollback: row.stored, cost });
             }
             Ok(RollbackRange { target: options.to.clone(), steps, refusals })
@@ -308,5 +391,62 @@ mod tests {
         steps[0].stored.rollback_script = None;
         let r = refusals(&steps, None);
         assert!(r[0].message.contains("it is the newest applied"), "{}", r[0].message);
+    }
+
+    #[test]
+    fn one_version_is_selected_with_its_refusals_as_data() {
+        let journal: Vec<String> = ["1.0", "1.1", "1.2", "1.3"].map(String::from).into();
+        let rows = || vec![row(1, "1.0", false), row(2, "1.1", false), row(3, "1.2", true), row(4, "1.3", false)];
+        let one = |v: &str| select(apply_order(rows(), &journal), &journal, &Selection::Version(v.into()));
+        assert_eq!(versions(&one("1.1").unwrap()), ["1.1"]);
+        assert_eq!(versions(&one("1.2").unwrap()), ["1.2"], "rolled back: selected, refused below");
+        assert_eq!(one("9.9").unwrap_err().code(), "VERSION_NOT_FOUND");
+
+        // Later applied versions in the journal, rolled-back ones skipped; none outside the journal.
+        let ordered = apply_order(rows(), &journal);
+        let later = later_applied(&ordered, &journal, "1.0");
+        assert_eq!(later, [("1.1".to_owned(), "1.1.sql".to_owned()), ("1.3".to_owned(), "1.3.sql".to_owned())]);
+        assert!(later_applied(&ordered, &journal, "1.3").is_empty());
+        assert!(later_applied(&ordered, &journal[..2], "1.1").is_empty(), "1.2 and 1.3 are not Drizzle's");
+        assert!(later_applied(&ordered, &[], "1.0").is_empty());
+
+        // Out of order: forceable, and force lets it run.
+        let r = version_refusals(&one("1.0").unwrap()[0], &later);
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].code.as_str(), r[0].forceable, r[0].versions.clone()),
+            ("ROLLBACK_OUT_OF_ORDER", true, vec!["1.1".into(), "1.3".into()])
+        );
+        assert!(r[0].message.contains("later versions 1.1 (1.1.sql), 1.3 (1.3.sql) are applied"), "{}", r[0].message);
+        assert_eq!(refusal_error(&r, false).unwrap().code(), "ROLLBACK_OUT_OF_ORDER");
+        assert!(refusal_error(&r, true).is_none());
+
+        // Rolled back: only that, never forceable.
+        let r = version_refusals(&one("1.2").unwrap()[0], &[]);
+        assert_eq!((r.len(), r[0].code.as_str(), r[0].forceable), (1, "ALREADY_ROLLED_BACK", false));
+        assert_eq!(refusal_error(&r, true).unwrap().to_string(), "Migration 1.2 has already been rolled back");
+        let mut gone = one("1.2").unwrap().remove(0);
+        gone.stored.rollback_script = None;
+        let r = version_refusals(&gone, &[]);
+        assert_eq!(
+            r.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            ["ALREADY_ROLLED_BACK", "ROLLBACK_SCRIPT_NOT_FOUND"]
+        );
+
+        // No script beats force; unsafe and out of order both yield to it; the messages are the single ones.
+        let mut missing = one("1.0").unwrap().remove(0);
+        missing.stored.rollback_script = None;
+        let r = version_refusals(&missing, &later);
+        assert_eq!(
+            r.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            ["ROLLBACK_SCRIPT_NOT_FOUND", "ROLLBACK_OUT_OF_ORDER"]
+        );
+        assert_eq!(refusal_error(&r, true).unwrap().to_string(), "No rollback script found for version 1.0");
+        let mut unsafe_ = one("1.3").unwrap().remove(0);
+        unsafe_.stored.rollback_safe = false;
+        let r = version_refusals(&unsafe_, &[]);
+        assert_eq!((r.len(), r[0].code.as_str(), r[0].forceable), (1, "ROLLBACK_UNSAFE", true));
+        assert!(r[0].message.starts_with("Rollback for version 1.3 is marked unsafe"), "{}", r[0].message);
+        assert!(refusal_error(&r, true).is_none());
     }
 }

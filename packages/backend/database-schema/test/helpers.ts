@@ -189,6 +189,22 @@ export function migrationsFolder(extra: ExtraMigration[] = []): string {
   return dir;
 }
 
+/** A migrations folder of only `entries` (a Drizzle journal and one file each), without the package's own. */
+export function journalFolder(prefix: string, entries: { tag: string; sql: string }[]): string {
+  const dir = tempDir(prefix);
+  fs.mkdirSync(path.join(dir, 'meta'));
+  fs.writeFileSync(
+    path.join(dir, 'meta', '_journal.json'),
+    JSON.stringify({
+      version: '7',
+      dialect: 'postgresql',
+      entries: entries.map((e, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag: e.tag, breakpoints: true })),
+    }),
+  );
+  for (const e of entries) fs.writeFileSync(path.join(dir, `${e.tag}.sql`), e.sql);
+  return dir;
+}
+
 export function addMigrations(dir: string, extra: ExtraMigration[]): void {
   const journalPath = path.join(dir, 'meta', '_journal.json');
   const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {

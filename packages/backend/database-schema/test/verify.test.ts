@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { migrationsFolder, PACKAGE_DIR, query, run, tempDir, usePostgres } from './helpers.js';
+import { journalFolder, migrationsFolder, PACKAGE_DIR, query, run, tempDir, usePostgres } from './helpers.js';
 
 const { freshDatabase } = usePostgres();
 
@@ -67,22 +67,12 @@ describe('db:rollback verify on real PostgreSQL', () => {
 
   test('a project without schema_versions: each rollback is proved with verifyRollback before the migration is applied', async () => {
     const url = await freshDatabase('verify_plain');
-    const dir = tempDir('verify-plain-');
-    fs.mkdirSync(path.join(dir, 'meta'));
     const entries = [
       { tag: '0000_items', sql: 'CREATE TABLE items (id int PRIMARY KEY, title text);' },
       { tag: '0001_title_default', sql: "ALTER TABLE items ALTER COLUMN title SET DEFAULT 'untitled';" },
       { tag: '0002_drop_title', sql: 'ALTER TABLE items DROP COLUMN title;' },
     ];
-    fs.writeFileSync(
-      path.join(dir, 'meta', '_journal.json'),
-      JSON.stringify({
-        version: '7',
-        dialect: 'postgresql',
-        entries: entries.map((e, idx) => ({ idx, version: '7', when: 1700000000000 + idx, tag: e.tag, breakpoints: true })),
-      }),
-    );
-    for (const e of entries) fs.writeFileSync(path.join(dir, `${e.tag}.sql`), e.sql);
+    const dir = journalFolder('verify-plain-', entries);
     const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^✓ 0000_items 0000_items\.sql: rollback restores the schema \(proved with verifyRollback/m);

@@ -178,8 +178,11 @@ async function apply(url: string, m: Migration): Promise<StoredRollback | null> 
   return result.rollback;
 }
 
-const NOT_STORED_NOTE =
-  'proved with verifyRollback in a transaction that was rolled back (schema_versions does not exist yet, so nothing is stored)';
+const NOT_STORED_NOTE = 'proved with verifyRollback in a transaction that was rolled back';
+/** Said once, before the first result that gives NOT_STORED_NOTE as its reason. */
+const NOT_STORED_EXPLANATION =
+  'Before schema_versions exists nothing is stored to execute: those rollbacks are proved with verifyRollback ' +
+  'in a transaction that is rolled back.';
 
 /** verifyRollback of the generated rollback on the scratch database; a failure stops the verification. */
 async function proveInTransaction(url: string, m: Migration) {
@@ -245,7 +248,12 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
       : result('failed', ['the rollback is empty, but the migration changed the schema'], differences);
   }
   try {
-    await addon().executeRollback(url, m.version, { drizzleHash: m.hash, expectedScript: stored.rollbackScript });
+    // As --execute runs it: a selection of this one version, exactly the stored script.
+    await addon().executeRollbacks(url, {
+      version: m.version,
+      migrations: [{ version: m.version, drizzleHash: m.hash }],
+      expectedScripts: [{ version: m.version, rollbackScript: stored.rollbackScript }],
+    });
   } catch (error) {
     return result('failed', [`executing the rollback failed: ${toCliError(error).message}`]);
   }
@@ -271,18 +279,25 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
   return result('verified');
 }
 
-function printResult(out: Output, r: VerifyResult): void {
+/** One line per result and one short reason per line (the first on the result's line). */
+function printResult(out: Output, r: VerifyResult, explained: Set<string>): void {
   const name = `${r.version} ${r.migrationFile}`;
+  if (r.reasons.includes(NOT_STORED_NOTE) && !explained.has(NOT_STORED_NOTE)) {
+    explained.add(NOT_STORED_NOTE);
+    out.line(NOT_STORED_EXPLANATION);
+  }
   switch (r.status) {
     case 'verified':
-      out.line(`✓ ${name}: rollback restores the schema${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`);
+      out.line(`✓ ${name}: rollback restores the schema${r.reasons.length ? ` (${r.reasons[0]})` : ''}`);
+      for (const reason of r.reasons.slice(1)) out.line(`    ${reason}`);
       return;
     case 'unsafe':
       out.line(`– ${name}: UNSAFE, not verified${r.reasons.length ? `: ${r.reasons[0]}` : ''}`);
       for (const reason of r.reasons.slice(1)) out.line(`    ${reason}`);
       return;
     case 'not_stored':
-      out.line(`– ${name}: not verified: ${r.reasons.join('; ')}`);
+      out.line(`– ${name}: not verified: ${r.reasons[0] ?? ''}`);
+      for (const reason of r.reasons.slice(1)) out.line(`    ${reason}`);
       return;
     case 'failed':
       // One reason per line; the differences under them.
@@ -312,17 +327,18 @@ export async function verify(
     out.line(`Verifying on a ${scratch.describe}; it is removed at the end.`);
     const results: VerifyResult[] = [];
     const known = { storesRollbacks: false };
+    const explained = new Set<string>();
     let stopped: CliError | undefined;
     for (const [i, m] of migrations.entries()) {
       out.note(`[${i + 1}/${migrations.length}] ${m.file}...`);
       try {
         const r = await verifyOne(scratch.url, m, known);
         results.push(r);
-        printResult(out, r);
+        printResult(out, r, explained);
       } catch (error) {
         if (error instanceof StopAfter) {
           results.push(error.result);
-          printResult(out, error.result);
+          printResult(out, error.result, explained);
         }
         stopped = toCliError(error instanceof StopAfter ? error.failure : error);
         break;

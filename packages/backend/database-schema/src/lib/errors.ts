@@ -74,9 +74,14 @@ const BY_ADDON_CODE: Record<string, number> = {
   ROLLBACK_OUT_OF_ORDER: EXIT.ROLLBACK_OUT_OF_ORDER,
 };
 
+/** The exit code of an addon error or refusal code. */
+export function exitCodeFor(code: string): number {
+  return BY_ADDON_CODE[code] ?? EXIT.FAILED;
+}
+
 /** Turns anything thrown (addon errors carry a stable `code`) into a CliError. */
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   const code = errorCode(error) ?? 'INTERNAL_ERROR';
-  return new CliError(errorMessage(error), BY_ADDON_CODE[code] ?? EXIT.FAILED, code);
+  return new CliError(errorMessage(error), exitCodeFor(code), code);
 }

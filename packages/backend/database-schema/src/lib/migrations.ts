@@ -157,3 +157,16 @@ export function findMigrationFile(dir: string, migrationFile: string): string | 
   const candidate = path.isAbsolute(migrationFile) ? migrationFile : path.join(dir, path.basename(migrationFile));
   return fs.existsSync(candidate) ? candidate : undefined;
 }
+
+/**
+ * The journal's migrations for a rollback (Drizzle's order and its record of each), or none when the folder
+ * has no readable journal: rollbacks then keep schema_versions order and delete no Drizzle record.
+ */
+export function journalOrEmpty(dir: string): Migration[] {
+  if (dir === '') return [];
+  try {
+    return readMigrations(dir);
+  } catch {
+    return [];
+  }
+}
