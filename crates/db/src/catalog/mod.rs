@@ -10,6 +10,7 @@
 //!    usable. A failure is that batch's answer (the statements fall back to the SQL alone); never the migration's.
 //!
 //! Queries are fixed text with bind parameters; every JSON document is built by PostgreSQL.
+pub(crate) mod privileges;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;
@@ -316,6 +317,8 @@ fn decode(q: &Question, json: Option<String>) -> Reply {
         Question::Dependents { .. } => Answer::Dependents(list(json)?),
         Question::DefaultPrivileges => Answer::DefaultPrivileges(list(json)?),
         Question::EventTriggers => Answer::EventTriggers(list(json)?),
+        Question::SchemaMembers { .. } => Answer::SchemaMembers(list(json)?),
+        Question::DefaultAcl { .. } => Answer::DefaultAcl(parse(json)?),
     })
 }
 
@@ -377,6 +380,15 @@ fn plan(q: &Question, generation: Generation) -> Plan {
         Question::Dependents { address } => Plan::Fallible(Query { sql: DEPENDENTS, params: address_params(address) }),
         Question::DefaultPrivileges => Plan::Direct(Query { sql: *DEFAULT_PRIVILEGES, params: vec![] }),
         Question::EventTriggers => Plan::Direct(Query { sql: EVENT_TRIGGERS, params: vec![] }),
+        Question::SchemaMembers { schema, kind } => resolve(
+            (privileges::SCHEMA_OID, vec![text(schema)]),
+            *privileges::SCHEMA_MEMBERS,
+            vec![text(kind)],
+        ),
+        Question::DefaultAcl { role, schema, object_type } => Plan::Direct(Query {
+            sql: *privileges::DEFAULT_ACL,
+            params: vec![Param::OptText(role.clone()), Param::OptText(schema.clone()), text(object_type)],
+        }),
     }
 }
 
@@ -606,8 +618,16 @@ static COLUMN: PerGeneration = PerGeneration::new(|| {
            'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated,
            'comment', col_description(a.attrelid, a.attnum), 'acl', {acl},
            'is_local', a.attislocal, 'inherit_count', a.attinhcount,
+           'statistics', NULLIF(a.attstattarget, -1), 'storage', a.attstorage, 'compression', a.attcompression,
+           'options', COALESCE(a.attoptions, '{{}}'),
+           'identity_sequence', (SELECT {sequence} FROM pg_depend sd JOIN pg_class sc ON sc.oid = sd.objid
+               WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
+               AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i' AND sc.relkind = 'S'
+               LIMIT 1),
            'descendants', COALESCE((SELECT json_agg(json_build_object(
                'relation', {child}, 'not_null', ca.attnotnull, 'is_local', ca.attislocal,
+               'statistics', NULLIF(ca.attstattarget, -1), 'storage', ca.attstorage,
+               'compression', ca.attcompression, 'options', COALESCE(ca.attoptions, '{{}}'),
                'default', (SELECT pg_get_expr(cd.adbin, cd.adrelid) FROM pg_attrdef cd
                            WHERE cd.adrelid = ca.attrelid AND cd.adnum = ca.attnum),
                'inherit_count', ca.attinhcount) ORDER BY t.relid)
@@ -619,6 +639,7 @@ static COLUMN: PerGeneration = PerGeneration::new(|| {
             not_null = generation.column_not_null("a"),
             acl = acl_json("a.attacl"),
             child = relation_name_json("t.relid"),
+            sequence = relation_name_json("sc.oid"),
         )
     })
 });
@@ -671,7 +692,7 @@ fn index_json(ic: &str) -> String {
            'comment', obj_description({ic}.oid, 'pg_class'), 'options', COALESCE({ic}.reloptions, '{{}}'),
            'tablespace', (SELECT spcname FROM pg_tablespace WHERE oid = {ic}.reltablespace),
            'statistics', COALESCE((SELECT json_agg(json_build_array(ia.attnum, ia.attstattarget) ORDER BY ia.attnum)
-                                   FROM pg_attribute ia WHERE ia.attrelid = {ic}.oid AND ia.attstattarget > 0), '[]'::json))",
+                                   FROM pg_attribute ia WHERE ia.attrelid = {ic}.oid AND ia.attstattarget >= 0), '[]'::json))",
         table = relation_name_json("x.indrelid"),
     )
 }
