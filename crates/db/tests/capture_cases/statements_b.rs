@@ -129,6 +129,27 @@ pub const CASES: &[Case] = &[
         "GRANT SELECT ON ALL TABLES IN SCHEMA e TO captured_reader;",
         "",
     ),
+    unsafe_(
+        "revoking a grant option on all tables takes what the grantee granted, which cannot be granted back",
+        "CREATE TABLE t (a int); GRANT SELECT ON t TO captured_writer WITH GRANT OPTION;
+         SET ROLE captured_writer; GRANT SELECT ON t TO captured_reader; RESET ROLE;",
+        "REVOKE GRANT OPTION FOR SELECT ON ALL TABLES IN SCHEMA public FROM captured_writer CASCADE;",
+        "PREVIOUS_STATE_UNKNOWN",
+    ),
+    safe(
+        "default privileges in a schema: an entry revoked from the middle comes back in its place",
+        r#"CREATE SCHEMA "Sch"; ALTER DEFAULT PRIVILEGES IN SCHEMA "Sch" GRANT USAGE ON TYPES TO captured_reader;
+           ALTER DEFAULT PRIVILEGES IN SCHEMA "Sch" GRANT USAGE ON TYPES TO captured_writer;
+           ALTER DEFAULT PRIVILEGES IN SCHEMA "Sch" GRANT USAGE ON TYPES TO captured_owner;"#,
+        r#"ALTER DEFAULT PRIVILEGES IN SCHEMA "Sch" REVOKE USAGE ON TYPES FROM captured_writer;"#,
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA \"Sch\" REVOKE ALL ON TYPES FROM captured_reader CASCADE;\nALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA \"Sch\" REVOKE ALL ON TYPES FROM captured_owner CASCADE;\nALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA \"Sch\" GRANT USAGE ON TYPES TO captured_reader;\nALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA \"Sch\" GRANT USAGE ON TYPES TO captured_writer;\nALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA \"Sch\" GRANT USAGE ON TYPES TO captured_owner;\n",
+    ),
+    safe(
+        "column settings of a table found through search_path",
+        "CREATE SCHEMA app; CREATE TABLE app.\"Docs\" (\"Body\" text);",
+        "SET search_path TO app; ALTER TABLE \"Docs\" ALTER COLUMN \"Body\" SET STORAGE MAIN, ALTER COLUMN \"Body\" SET STATISTICS 1000;",
+        "SELECT pg_catalog.set_config('search_path', 'app', true);\nALTER TABLE \"Docs\" ALTER COLUMN \"Body\" SET STATISTICS -1, ALTER COLUMN \"Body\" SET STORAGE EXTENDED;\nSELECT pg_catalog.set_config('search_path', '\"$user\", public', true);\n",
+    ),
     // ALTER DEFAULT PRIVILEGES.
     safe(
         "default privileges granted everywhere for the current user",
