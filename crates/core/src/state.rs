@@ -485,6 +485,9 @@ pub struct SequenceFacts {
     pub cycle: bool,
     /// `None` until `nextval` was first called (or after `setval(..., false)`).
     pub last_value: Option<i64>,
+    /// What `nextval` returns next when `last_value` is `None` (`RESTART WITH n` or `setval(s, n, false)` set it).
+    #[serde(default)]
+    pub next_value: Option<i64>,
     /// `OWNED BY` column, when it is not an identity column's sequence.
     pub owned_by: Option<(ObjectName, String)>,
     /// The sequence of an identity column (it cannot be dropped on its own).

@@ -93,11 +93,15 @@ fn bounds(seq: &SequenceFacts) -> String {
     )
 }
 
-/// `setval` putting back the value (`is_called` false when `nextval` was never called).
+/// `setval` putting back the value (`is_called` false when `nextval` was not called since a restart).
 fn value(seq: &SequenceFacts, name: &ObjectName) -> String {
     match seq.last_value {
         Some(value) => format!("SELECT pg_catalog.setval({}, {value}, true)", literal(&name.to_string())),
-        None => format!("SELECT pg_catalog.setval({}, {}, false)", literal(&name.to_string()), seq.start),
+        None => format!(
+            "SELECT pg_catalog.setval({}, {}, false)",
+            literal(&name.to_string()),
+            seq.next_value.unwrap_or(seq.start)
+        ),
     }
 }
 

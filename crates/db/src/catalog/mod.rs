@@ -763,6 +763,8 @@ static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
            'relation', {relation}, 'type_name', format_type(s.seqtypid, NULL), 'start', s.seqstart,
            'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
            'last_value', pg_sequence_last_value(c.oid),
+           'next_value', CASE WHEN pg_sequence_last_value(c.oid) IS NULL THEN (xpath('/row/last_value/text()',
+               query_to_xml(format('SELECT last_value FROM %s', c.oid::regclass), false, true, '')))[1]::text::bigint END,
            'owned_by', (SELECT json_build_array({owner}, a.attname) FROM pg_depend d
                JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
