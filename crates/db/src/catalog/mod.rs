@@ -757,14 +757,17 @@ const STATISTICS_OF: &str = "SELECT COALESCE(json_agg(json_build_object('schema'
     ORDER BY s.oid), '[]'::json)::text
   FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxrelid = to_regclass($1)";
 
+/// `next_value`: the sequence's own `last_value` when `nextval` was not called since a restart, read with
+/// `query_to_xml` (dynamic SQL in one query) and a pattern, not `xpath` (which needs libxml).
 static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
     leak(format!(
         "SELECT json_build_object(
            'relation', {relation}, 'type_name', format_type(s.seqtypid, NULL), 'start', s.seqstart,
            'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
            'last_value', pg_sequence_last_value(c.oid),
-           'next_value', CASE WHEN pg_sequence_last_value(c.oid) IS NULL THEN (xpath('/row/last_value/text()',
-               query_to_xml(format('SELECT last_value FROM %s', c.oid::regclass), false, true, '')))[1]::text::bigint END,
+           'next_value', CASE WHEN pg_sequence_last_value(c.oid) IS NULL THEN substring(
+               query_to_xml(format('SELECT last_value FROM %s', c.oid::regclass), false, true, '')::text
+               FROM '<last_value>(-?[0-9]+)</last_value>')::bigint END,
            'owned_by', (SELECT json_build_array({owner}, a.attname) FROM pg_depend d
                JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass
