@@ -24,9 +24,11 @@ pub fn restore(cmd: &AlterTableCmd, relation: &ObjectName, facts: &Facts) -> Opt
         // `DROP IDENTITY IF EXISTS` of a column without one; anything else failed.
         return Some(Restored::Nothing);
     }
-    if !column.descendants.is_empty() {
+    // Identity is not inherited, but partitions share their parent's (PostgreSQL 17+ changes them together).
+    let table = facts.relation(At::Before, relation, Lookup::SearchPath)??;
+    if table.kind == "p" && !column.descendants.is_empty() {
         return Some(Restored::Refused(format!(
-            "{} has partitions or inheritance children, whose identity (or its absence) the rollback would not restore",
+            "{} has partitions, whose identity the rollback would not restore",
             column.relation
         )));
     }
@@ -37,7 +39,6 @@ pub fn restore(cmd: &AlterTableCmd, relation: &ObjectName, facts: &Facts) -> Opt
     let sequence = ObjectName::qualified(&seq.relation.schema, &seq.relation.name);
     match cmd.subtype() {
         At_::AtDropIdentity => {
-            let table = facts.relation(At::Before, relation, Lookup::SearchPath)??;
             if seq.relation.persistence != table.persistence {
                 return Some(Restored::Refused(format!(
                     "its sequence {sequence} was not {} like its table",
