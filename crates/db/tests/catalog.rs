@@ -200,3 +200,60 @@ async fn unqualified_names_resolve_through_search_path_and_creation_schema() {
     assert!(matches!(&answers[2], Answer::Type(Some(t)) if t.schema == "pg_catalog"), "{:?}", answers[2]);
     assert!(matches!(&answers[3], Answer::Type(Some(t)) if t.schema == "public"), "{:?}", answers[3]);
 }
+
+#[tokio::test]
+async fn privileges_of_a_schema_s_objects_and_default_privileges_as_in_effect() {
+    let db = testpg::server().fresh_database("catalog_privileges");
+    db.run(
+        r#"CREATE SCHEMA "Ap p"; CREATE TYPE "Ap p".e AS ENUM ('x'); CREATE TABLE "Ap p".t (a int, "B" int);
+           DO $$ BEGIN CREATE ROLE catalog_grantee; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+           GRANT UPDATE ("B") ON "Ap p".t TO catalog_grantee; CREATE SEQUENCE "Ap p".s;
+           CREATE FUNCTION "Ap p".f("Ap p".e) RETURNS int LANGUAGE sql AS 'SELECT 1';
+           CREATE PROCEDURE "Ap p".p() LANGUAGE sql AS 'SELECT 1';
+           ALTER DEFAULT PRIVILEGES IN SCHEMA "Ap p" GRANT SELECT ON TABLES TO catalog_grantee;"#,
+    )
+    .unwrap();
+    let members = |kind: &str| Question::SchemaMembers { schema: "Ap p".into(), kind: kind.into() };
+    let default_acl = |schema: Option<&str>, object_type: &str| Question::DefaultAcl {
+        role: None,
+        schema: schema.map(str::to_owned),
+        object_type: object_type.into(),
+    };
+    let questions = vec![
+        members("tables"),
+        members("functions"),
+        members("routines"),
+        default_acl(None, "S"),
+        default_acl(Some("Ap p"), "r"),
+        default_acl(Some("Ap p"), "T"),
+        default_acl(Some("nope"), "r"),
+    ];
+    let replies = describe(db.url(), &questions).await.unwrap();
+    let answer = |i: usize| match &replies[i].1 {
+        Ok(answer) => answer.clone(),
+        Err(e) => panic!("{:?}: {e}", replies[i].0),
+    };
+    let Answer::SchemaMembers(tables) = answer(0) else { panic!() };
+    let targets: Vec<&str> = tables.iter().map(|t| t.target.as_str()).collect();
+    assert_eq!(targets, vec!["TABLE \"Ap p\".t"], "sequences are not tables");
+    assert_eq!(tables[0].columns.len(), 1);
+    assert_eq!(tables[0].columns[0].name, "B");
+    // Argument types read with an empty search_path: schema-qualified.
+    let Answer::SchemaMembers(functions) = answer(1) else { panic!() };
+    let targets: Vec<&str> = functions.iter().map(|f| f.target.as_str()).collect();
+    assert_eq!(targets, vec!["FUNCTION \"Ap p\".f(\"Ap p\".e)"]);
+    let Answer::SchemaMembers(routines) = answer(2) else { panic!() };
+    assert_eq!(routines.len(), 2);
+    assert!(routines.iter().any(|r| r.target == "PROCEDURE \"Ap p\".p()"));
+    // No entry everywhere: the built-in default of sequences (not of foreign servers, acldefault's 'S').
+    let Answer::DefaultAcl(Some(sequences)) = answer(3) else { panic!() };
+    let mut privileges: Vec<&str> = sequences.acl.iter().map(|p| p.privilege.as_str()).collect();
+    privileges.sort_unstable();
+    assert_eq!(privileges, vec!["SELECT", "UPDATE", "USAGE"]);
+    let Answer::DefaultAcl(Some(tables)) = answer(4) else { panic!() };
+    assert_eq!(tables.acl.len(), 1);
+    assert_eq!((tables.acl[0].grantee.as_str(), tables.acl[0].privilege.as_str()), ("catalog_grantee", "SELECT"));
+    let Answer::DefaultAcl(Some(types)) = answer(5) else { panic!() };
+    assert!(types.acl.is_empty(), "no entry in a schema: nothing is added");
+    assert_eq!(answer(6), Answer::DefaultAcl(None));
+}

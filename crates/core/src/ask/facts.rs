@@ -141,4 +141,8 @@ questions! {
     object(address: &ObjectAddress) -> Object: Option<&'a ObjectFacts> = Question::Object { address: address.clone() };
     dependents(address: &ObjectAddress) -> Dependents: &'a Vec<String> = Question::Dependents { address: address.clone() };
     default_privileges() -> DefaultPrivileges: &'a Vec<DefaultPrivilege> = Question::DefaultPrivileges;
+    schema_members(schema: &str, kind: &str) -> SchemaMembers: &'a Vec<AclObject> =
+        Question::SchemaMembers { schema: schema.to_owned(), kind: kind.to_owned() };
+    default_acl(role: Option<&str>, schema: Option<&str>, object_type: &str) -> DefaultAcl: Option<&'a DefaultAclFacts> =
+        Question::DefaultAcl { role: role.map(str::to_owned), schema: schema.map(str::to_owned), object_type: object_type.to_owned() };
 }

@@ -374,6 +374,8 @@ mod tests {
             is_local: true,
             inherit_count: 0,
             descendants: vec![],
+            settings: Default::default(),
+            identity_sequence: None,
         };
         p.answer(
             At::Before,

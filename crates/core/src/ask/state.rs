@@ -139,6 +139,19 @@ pub enum Question {
     DefaultPrivileges,
     /// Event triggers that are not disabled: they may react to the migration and to its rollback.
     EventTriggers,
+    /// The objects `GRANT/REVOKE ... ON ALL {kind} IN SCHEMA` reaches, with their ACLs; `kind`: `tables`,
+    /// `sequences`, `functions`, `procedures` or `routines`.
+    SchemaMembers {
+        schema: String,
+        kind: String,
+    },
+    /// The default privileges of one role (`None`: the current user) in one schema (`None`: everywhere) for
+    /// one `defaclobjtype` (r, S, f, T, n, L), as in effect (the built-in default when there is no entry).
+    DefaultAcl {
+        role: Option<String>,
+        schema: Option<String>,
+        object_type: String,
+    },
 }
 
 /// What the database said. Each question has one answer variant; `Absent` forms are `None`.
@@ -167,6 +180,34 @@ pub enum Answer {
     Dependents(Vec<String>),
     DefaultPrivileges(Vec<DefaultPrivilege>),
     EventTriggers(Vec<EventTriggerFacts>),
+    SchemaMembers(Vec<AclObject>),
+    DefaultAcl(Option<DefaultAclFacts>),
+}
+
+/// An object with its privileges, named as GRANT names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AclObject {
+    pub oid: u32,
+    /// e.g. `TABLE s.t`, `SEQUENCE s.q`, `FUNCTION s.f(integer)`, `PROCEDURE s.p()`.
+    pub target: String,
+    pub owner: String,
+    /// The effective ACL (the default one when it is NULL).
+    pub acl: Vec<Privilege>,
+    /// Columns with privileges of their own.
+    pub columns: Vec<ColumnAcl>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnAcl {
+    pub name: String,
+    pub acl: Vec<Privilege>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultAclFacts {
+    /// The role, resolved.
+    pub role: String,
+    pub acl: Vec<Privilege>,
 }
 
 /// Where an object is: its OID (to tell two lookups' results apart) and schema.
@@ -277,6 +318,28 @@ pub struct ColumnFacts {
     pub inherit_count: i32,
     /// The same column in every inheritance descendant or partition.
     pub descendants: Vec<DescendantColumn>,
+    #[serde(flatten)]
+    pub settings: ColumnSettings,
+    /// The sequence of an identity column.
+    #[serde(default)]
+    pub identity_sequence: Option<ObjectName>,
+}
+
+/// What `ALTER COLUMN ... SET STATISTICS / STORAGE / COMPRESSION / (options)` change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSettings {
+    /// `attstattarget`; `None` for the default.
+    #[serde(default)]
+    pub statistics: Option<i32>,
+    /// `attstorage`: p, e, m, x.
+    #[serde(default)]
+    pub storage: String,
+    /// `attcompression`: "" (default), p (pglz), l (lz4).
+    #[serde(default)]
+    pub compression: String,
+    /// `attoptions`, e.g. `n_distinct=5`.
+    #[serde(default)]
+    pub options: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,6 +349,8 @@ pub struct DescendantColumn {
     pub default: Option<String>,
     pub is_local: bool,
     pub inherit_count: i32,
+    #[serde(flatten)]
+    pub settings: ColumnSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,6 +485,9 @@ pub struct SequenceFacts {
     pub cycle: bool,
     /// `None` until `nextval` was first called (or after `setval(..., false)`).
     pub last_value: Option<i64>,
+    /// What `nextval` returns next when `last_value` is `None` (`RESTART WITH n` or `setval(s, n, false)` set it).
+    #[serde(default)]
+    pub next_value: Option<i64>,
     /// `OWNED BY` column, when it is not an identity column's sequence.
     pub owned_by: Option<(ObjectName, String)>,
     /// The sequence of an identity column (it cannot be dropped on its own).

@@ -287,7 +287,15 @@ fn dispatch(node: &NodeEnum, ctx: &mut Context, facts: &Facts) -> Outcome {
         }
         n if data::is_data_statement(n) => data::data_migration(),
         NodeEnum::CommentStmt(s) if facts.capturing() => families::comments::comment(s, facts),
+        NodeEnum::GrantStmt(s)
+            if facts.capturing() && s.targtype() == pg_query::protobuf::GrantTargetType::AclTargetAllInSchema =>
+        {
+            families::bulk_privileges::grant_in_schema(s, facts)
+        }
         NodeEnum::GrantStmt(s) if facts.capturing() => families::privileges::grant(s, facts),
+        NodeEnum::AlterDefaultPrivilegesStmt(s) if facts.capturing() => {
+            families::bulk_privileges::default_privileges(s, facts)
+        }
         NodeEnum::AlterOwnerStmt(s) if facts.capturing() => families::alter_objects::owner(s, facts),
         NodeEnum::AlterSeqStmt(s) if facts.capturing() => families::alter_objects::alter_sequence(s, facts),
         NodeEnum::AlterFunctionStmt(s) if facts.capturing() => families::alter_objects::alter_function(s, facts),

@@ -31,6 +31,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("session", session::CASES),
         ("quoting", quoting::CASES),
         ("temporary", temporary::CASES),
+        ("statements_b", statements_b::CASES),
     ]
 }
 
@@ -44,6 +45,7 @@ mod renames;
 mod routines;
 mod schemas;
 mod session;
+mod statements_b;
 mod temporary;
 mod types;
 mod tables_views;

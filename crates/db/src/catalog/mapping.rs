@@ -4,6 +4,7 @@ use pg_rollback_core::state::*;
 use pg_rollback_core::ObjectName;
 
 use super::queries::*;
+use super::privileges;
 use super::version::Generation;
 use super::{Described, Param, Plan, Query};
 
@@ -63,6 +64,15 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
         Question::Dependents { address } => Plan::Fallible(Query { sql: DEPENDENTS, params: address_params(address) }),
         Question::DefaultPrivileges => Plan::Direct(Query { sql: DEFAULT_PRIVILEGES, params: vec![] }),
         Question::EventTriggers => Plan::Direct(Query { sql: EVENT_TRIGGERS, params: vec![] }),
+        Question::SchemaMembers { schema, kind } => resolve(
+            (privileges::SCHEMA_OID, vec![text(schema)]),
+            *privileges::SCHEMA_MEMBERS,
+            vec![text(kind)],
+        ),
+        Question::DefaultAcl { role, schema, object_type } => Plan::Direct(Query {
+            sql: *privileges::DEFAULT_ACL,
+            params: vec![Param::OptText(role.clone()), Param::OptText(schema.clone()), text(object_type)],
+        }),
     }
 }
 

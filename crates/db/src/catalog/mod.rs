@@ -15,6 +15,7 @@
 //! queries to the server version.
 mod mapping;
 mod queries;
+pub(crate) mod privileges;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;
@@ -318,6 +319,8 @@ fn decode(q: &Question, json: Option<String>) -> Reply {
         Question::Dependents { .. } => Answer::Dependents(list(json)?),
         Question::DefaultPrivileges => Answer::DefaultPrivileges(list(json)?),
         Question::EventTriggers => Answer::EventTriggers(list(json)?),
+        Question::SchemaMembers { .. } => Answer::SchemaMembers(list(json)?),
+        Question::DefaultAcl { .. } => Answer::DefaultAcl(parse(json)?),
     })
 }
 

@@ -170,8 +170,16 @@ pub(super) static COLUMN: PerGeneration = PerGeneration::new(|| {
            'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated,
            'comment', col_description(a.attrelid, a.attnum), 'acl', {acl},
            'is_local', a.attislocal, 'inherit_count', a.attinhcount,
+           'statistics', NULLIF(a.attstattarget, -1), 'storage', a.attstorage, 'compression', a.attcompression,
+           'options', COALESCE(a.attoptions, '{{}}'),
+           'identity_sequence', (SELECT {sequence} FROM pg_depend sd JOIN pg_class sc ON sc.oid = sd.objid
+               WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
+               AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i' AND sc.relkind = 'S'
+               LIMIT 1),
            'descendants', COALESCE((SELECT json_agg(json_build_object(
                'relation', {child}, 'not_null', ca.attnotnull, 'is_local', ca.attislocal,
+               'statistics', NULLIF(ca.attstattarget, -1), 'storage', ca.attstorage,
+               'compression', ca.attcompression, 'options', COALESCE(ca.attoptions, '{{}}'),
                'default', (SELECT pg_get_expr(cd.adbin, cd.adrelid) FROM pg_attrdef cd
                            WHERE cd.adrelid = ca.attrelid AND cd.adnum = ca.attnum),
                'inherit_count', ca.attinhcount) ORDER BY t.relid)
@@ -183,6 +191,7 @@ pub(super) static COLUMN: PerGeneration = PerGeneration::new(|| {
             not_null = generation.column_not_null("a"),
             acl = acl_json("a.attacl"),
             child = relation_name_json("t.relid"),
+            sequence = relation_name_json("sc.oid"),
         )
     })
 });
@@ -235,7 +244,7 @@ pub(super) fn index_json(ic: &str) -> String {
            'comment', obj_description({ic}.oid, 'pg_class'), 'options', COALESCE({ic}.reloptions, '{{}}'),
            'tablespace', (SELECT spcname FROM pg_tablespace WHERE oid = {ic}.reltablespace),
            'statistics', COALESCE((SELECT json_agg(json_build_array(ia.attnum, ia.attstattarget) ORDER BY ia.attnum)
-                                   FROM pg_attribute ia WHERE ia.attrelid = {ic}.oid AND ia.attstattarget > 0), '[]'::json))",
+                                   FROM pg_attribute ia WHERE ia.attrelid = {ic}.oid AND ia.attstattarget >= 0), '[]'::json))",
         table = relation_name_json("x.indrelid"),
     )
 }
@@ -274,12 +283,17 @@ pub(super) const STATISTICS: &str = include_str!("queries/statistics.sql");
 
 pub(super) const STATISTICS_OF: &str = include_str!("queries/statistics_of.sql");
 
+/// `next_value`: the sequence's own `last_value` when `nextval` was not called since a restart, read with
+/// `query_to_xml` (dynamic SQL in one query) and a pattern, not `xpath` (which needs libxml).
 pub(super) static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
     leak(format!(
         "SELECT json_build_object(
            'relation', {relation}, 'type_name', format_type(s.seqtypid, NULL), 'start', s.seqstart,
            'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
            'last_value', pg_sequence_last_value(c.oid),
+           'next_value', CASE WHEN pg_sequence_last_value(c.oid) IS NULL THEN substring(
+               query_to_xml(format('SELECT last_value FROM %s', c.oid::regclass), false, true, '')::text
+               FROM '<last_value>(-?[0-9]+)</last_value>')::bigint END,
            'owned_by', (SELECT json_build_array({owner}, a.attname) FROM pg_depend d
                JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass

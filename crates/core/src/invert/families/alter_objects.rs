@@ -101,7 +101,11 @@ pub fn alter_sequence(s: &AlterSeqStmt, facts: &Facts) -> Outcome {
     }
     let value = match seq.last_value {
         Some(value) => format!("SELECT pg_catalog.setval({}, {value}, true)", literal(&name.to_string())),
-        None => format!("SELECT pg_catalog.setval({}, {}, false)", literal(&name.to_string()), seq.start),
+        None => format!(
+            "SELECT pg_catalog.setval({}, {}, false)",
+            literal(&name.to_string()),
+            seq.next_value.unwrap_or(seq.start)
+        ),
     };
     Outcome { inverse: vec![alter, value], ..Default::default() }
 }

@@ -5,6 +5,7 @@
 //! setting back the value the database had, and constraints dropped are added back as PostgreSQL printed them.
 use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::invert::families::{column_settings, identity};
 use crate::invert::families::drops::{self, index_statements};
 use crate::invert::families::object_keyword;
 use crate::parse::name::ObjectName;
@@ -208,6 +209,26 @@ fn step(cmd: &AlterTableCmd, s: &AlterTableStmt, rv: &RangeVar, ctx: &mut Contex
             Some(None) => Step::Nothing,
             None => previous_state_unknown(s, cmd.subtype()),
         },
+        At_::AtDropIdentity | At_::AtSetIdentity => match identity::restore(cmd, &relation, facts) {
+            Some(identity::Restored::Nothing) => Step::Nothing,
+            Some(identity::Restored::Done(Some(sub), statements)) if statements.is_empty() => Step::Sub(sub),
+            Some(identity::Restored::Done(Some(sub), statements)) => Step::Both(sub, statements),
+            Some(identity::Restored::Done(None, statements)) => Step::Statements(statements),
+            Some(identity::Restored::Refused(why)) => blocked(
+                code::PREVIOUS_STATE_UNKNOWN,
+                format!("Cannot auto-generate a safe rollback for ALTER TABLE {}: {why}", subcommand_name(cmd.subtype())),
+            ),
+            None => previous_state_unknown(s, cmd.subtype()),
+        },
+        subtype if column_settings::is_column_setting(subtype) => {
+            match column_settings::restore(cmd, s.objtype(), &relation, facts) {
+                Some(r) if r.subs.is_empty() && r.statements.is_empty() => Step::Nothing,
+                Some(r) if r.statements.is_empty() => Step::Sub(r.subs.join(", ")),
+                Some(r) if r.subs.is_empty() => Step::Statements(r.statements),
+                Some(r) => Step::Both(r.subs.join(", "), r.statements),
+                None => previous_state_unknown(s, subtype),
+            }
+        }
         other => previous_state_unknown(s, other),
     };
     match step {

@@ -365,6 +365,9 @@ fn sequence(facts: &Facts, node: &NodeEnum, defaults: &[DefaultPrivilege]) -> Re
     )];
     if let Some(value) = seq.last_value {
         out.push(format!("SELECT pg_catalog.setval({}, {value}, true)", literal(&name.to_string())));
+    } else if let Some(next) = seq.next_value.filter(|next| *next != seq.start) {
+        // Restarted and not used since: a new sequence would start at START instead.
+        out.push(format!("SELECT pg_catalog.setval({}, {next}, false)", literal(&name.to_string())));
     }
     let properties = Properties {
         keyword: "SEQUENCE",

@@ -1,11 +1,14 @@
 //! One module per statement family; each has its own table of cases in `tests/cases/`.
 pub mod alter_objects;
 pub mod alter_table;
+pub mod bulk_privileges;
 pub mod catalog_names;
+pub mod column_settings;
 pub mod comments;
 pub mod data;
 pub mod do_block;
 pub mod drops;
+pub mod identity;
 pub mod indexes;
 pub mod placement;
 pub mod privileges;
