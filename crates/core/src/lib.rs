@@ -3,6 +3,7 @@
 //!
 //! Two ways in: [`generate_rollback`] inverts from the SQL alone; [`Planner`] is driven by a database layer
 //! that answers the [`Question`]s each statement raises (the state it overwrites) while the migration runs.
+pub mod archive;
 mod context;
 mod error;
 mod event_triggers;
@@ -21,8 +22,8 @@ mod restore;
 pub mod risk;
 pub mod snapshot;
 mod source;
-pub mod temporary;
 pub mod state;
+pub mod temporary;
 #[doc(hidden)]
 pub mod wire;
 

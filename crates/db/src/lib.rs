@@ -49,6 +49,9 @@ pub const ROLLBACK_COLUMNS_MIGRATION: &str =
     "packages/backend/database-schema/src/migrations/0001_rollback_columns.sql";
 /// The migration that adds `rollback_plan` (the stored plan: warnings, whether the state was captured).
 pub const ROLLBACK_PLAN_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0002_rollback_plan.sql";
+/// The migration that adds `restore_script` and `archive` (what was kept of the data a migration destroyed).
+/// Not in the package's Drizzle journal yet: applied by hand (or by the tests) until the node side uses it.
+pub const ARCHIVE_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0004_archive.sql";
 /// DDL of [`SCHEMA_VERSIONS_MIGRATION`] (the package's migration file itself).
 pub const SCHEMA_VERSIONS_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0000_schema_versions.sql");
@@ -58,6 +61,9 @@ pub const ROLLBACK_COLUMNS_SQL: &str =
 /// DDL of [`ROLLBACK_PLAN_MIGRATION`].
 pub const ROLLBACK_PLAN_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0002_rollback_plan.sql");
+
+/// DDL of [`ARCHIVE_MIGRATION`].
+pub const ARCHIVE_SQL: &str = include_str!("../../../packages/backend/database-schema/src/migrations/0004_archive.sql");
 
 /// A migration whose rollback is to be generated and stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

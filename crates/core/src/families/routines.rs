@@ -1,14 +1,14 @@
 //! CREATE FUNCTION / PROCEDURE (dropped with their exact argument types: overloads exist), CREATE TRIGGER,
 //! CREATE RULE, CREATE POLICY.
+use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::drops::{definition, routine_signature};
-use crate::context::Context;
 use crate::families::{catalog_names, placement, tables};
-use crate::temporary::{self, Resolution};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident};
 use crate::state::{At, Lookup, ObjectKind};
+use crate::temporary::{self, Resolution};
 use pg_query::protobuf::{
     CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt,
 };

@@ -3,13 +3,13 @@
 //! serial/identity sequences, its row type).
 use crate::context::Context;
 use crate::facts::Facts;
+use crate::families::catalog_names;
 use crate::families::drops::definition;
 use crate::families::placement;
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote;
 use crate::state::{At, Lookup, ObjectKind};
-use crate::families::catalog_names;
 use crate::temporary::{self, Resolution};
 use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, SelectStmt, ViewStmt};
 

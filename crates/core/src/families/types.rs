@@ -3,12 +3,12 @@
 use crate::context::Context;
 use crate::facts::Facts;
 use crate::families::{catalog_names, placement, tables};
-use crate::temporary::{self, Resolution};
 use crate::name::ObjectName;
 use crate::outcome::{code, Outcome};
 use crate::quote::{self, ident, literal};
 use crate::restore;
 use crate::state::{At, DomainFacts, Lookup, ObjectKind};
+use crate::temporary::{self, Resolution};
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, ConstrType, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt,
     DefineStmt, Node, ObjectType,
