@@ -6,6 +6,7 @@
 //! single-connection embedded server can serve the next call; between [`open_session`] and
 //! [`close_session`] the calls with that URL share one connection instead (a CLI run).
 mod apply;
+mod archive;
 mod catalog;
 mod connect;
 mod drizzle;
@@ -18,14 +19,17 @@ mod verify;
 mod versions;
 
 pub use apply::{
-    apply_migration, apply_migrations, describe, get_rollback, later_applied, list_rollbacks, plan_migrations,
-    store_rollback, AppliedMigrations, ApplyInput, FailureDetail, InvalidIndex, PlanInput, StatementRef,
+    apply_migration, apply_migrations, apply_migrations_with, describe, get_rollback, later_applied, list_rollbacks,
+    plan_migrations, store_rollback, AppliedMigrations, ApplyInput, FailureDetail, InvalidIndex, PlanInput,
+    StatementRef,
 };
+pub use archive::ArchiveOptions;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use error::{Error, Result};
 pub use execute::{execute_rollback, execute_rollbacks};
 pub use lock::Timeouts;
+pub use pg_rollback_core::archive::{ArchiveRecord, ArchivedObject, NotArchived};
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
@@ -101,6 +105,9 @@ pub struct ExecuteOptions {
     /// and not rolled back makes the rollback `ROLLBACK_OUT_OF_ORDER`, checked under the lock.
     pub migration_order: Option<Vec<String>>,
     pub allow_out_of_order: bool,
+    /// Run the restore script (the rollback with the archived data put back) instead of the rollback script;
+    /// a version whose rollback is safe runs its rollback.
+    pub restore_data: bool,
 }
 
 /// One `schema_versions` row as the API returns it.
@@ -119,6 +126,10 @@ pub struct StoredRollback {
     /// ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`.
     pub applied_at: String,
     pub rollback_applied_at: Option<String>,
+    /// The rollback with the archived data put back (`restore_data`); `None` when nothing was archived.
+    pub restore_script: Option<String>,
+    /// What the archive holds for this version, and why there is no restore when there is none.
+    pub archive: Option<ArchiveRecord>,
 }
 
 /// What [`execute_rollback`] did.
@@ -189,6 +200,9 @@ pub struct ExecuteManyOptions {
     /// The versions and scripts the caller showed, newest first: if the selection under the lock differs
     /// (another version applied or rolled back meanwhile, a script replaced), nothing runs.
     pub expected_scripts: Option<Vec<ExpectedScript>>,
+    /// Versions whose rollback is not safe run their restore script (with the archived data), all in one
+    /// transaction with the safe ones.
+    pub restore_data: bool,
 }
 
 /// What refuses a multi-step rollback (as data in its preview).
