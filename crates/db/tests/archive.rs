@@ -342,3 +342,54 @@ async fn without_restore_data_nothing_changes_for_unsafe_versions() {
     assert!(execute_rollbacks(db.url(), &options).await.is_err());
     assert_eq!(archive_tables(&db), "1.1/1");
 }
+
+#[tokio::test]
+async fn data_written_since_that_a_restored_constraint_rejects_fails_the_restore_whole() {
+    let db = database(
+        "archive_unique_since",
+        "CREATE TABLE t (id int PRIMARY KEY, code text DEFAULT 'same' UNIQUE);
+         INSERT INTO t SELECT g, 'c' || g FROM generate_series(1, 10) g;",
+    );
+    apply(&db, "1.1", "ALTER TABLE t DROP COLUMN code;").await;
+    db.run("INSERT INTO t VALUES (11), (12);").unwrap();
+    let after = catalog_snapshot(db.url()).await.unwrap();
+    let meta = metadata(&db);
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert_eq!(e.code(), "ROLLBACK_FAILED", "{e}");
+    assert!(e.to_string().contains("unchanged"), "{e}");
+    assert!(compare_snapshots(&after, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
+    assert_eq!(metadata(&db), meta);
+    assert_eq!(archive_tables(&db), "1.1/1");
+}
+
+#[tokio::test]
+async fn update_triggers_on_the_table_refuse_the_restore() {
+    let db = database(
+        "archive_trigger",
+        "CREATE TABLE t (id int PRIMARY KEY, a text, touched int DEFAULT 0);
+         CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched := NEW.touched + 1; RETURN NEW; END $$;
+         CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
+         INSERT INTO t (id, a) SELECT g, 'a' || g FROM generate_series(1, 5) g;",
+    );
+    apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;").await;
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert_eq!(e.code(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("1 enabled trigger(s) on public.t"), "{e}");
+    assert!(!column_exists(&db, "t", "a"));
+    assert_eq!(one(&db, "SELECT sum(touched) FROM t;"), "0");
+}
+
+#[tokio::test]
+async fn enabled_event_triggers_keep_the_archive_out() {
+    let db = database(
+        "archive_event_trigger",
+        "CREATE TABLE t (id int PRIMARY KEY, a text);
+         CREATE FUNCTION noop() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+         CREATE EVENT TRIGGER archive_noop ON ddl_command_end EXECUTE FUNCTION noop();",
+    );
+    let stored = apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived[0].reason.contains("event triggers"), "{archive:?}");
+    db.run("DROP EVENT TRIGGER archive_noop;").unwrap();
+    assert_eq!(archive_tables(&db), "");
+}
