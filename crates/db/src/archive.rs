@@ -226,6 +226,9 @@ impl Archiver {
             for o in &self.record.objects {
                 c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
             }
+            if !self.record.objects.is_empty() {
+                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
+            }
             self.record.objects.clear();
             self.record.rows = 0;
             self.record.bytes = 0;
@@ -248,6 +251,18 @@ impl Archiver {
         Ok(())
     }
 }
+
+/// The archive's schema, once its last table is gone, so that a database whose archive is empty has no trace
+/// of it. Never fails the caller's transaction (a failure is caught in the block's own subtransaction).
+pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ BEGIN
+    IF pg_catalog.to_regnamespace('pgrollback_archive') IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.to_regnamespace('pgrollback_archive')) THEN
+        BEGIN
+            DROP SCHEMA pgrollback_archive;
+        EXCEPTION WHEN OTHERS THEN NULL;
+        END;
+    END IF;
+END $pg_rollback$";
 
 async fn restore_columns<C: GenericClient + Sync>(c: &C) -> Result<bool, tokio_postgres::Error> {
     let row = c
@@ -537,6 +552,9 @@ pub(crate) async fn restore_one(url: &str, version: &str, options: &ExecuteOptio
             let _ = tx.rollback().await;
             return Err(error);
         }
+        tx.batch_execute(DROP_SCHEMA_IF_EMPTY)
+            .await
+            .map_err(|e| Error::RollbackFailed(format!("Restore of version {version}: {}", statement_cause(&e))))?;
         let done = record_done(&tx, ctx, table, &row, options.drizzle_hash.as_deref(), version).await?;
         commit(tx, version).await?;
         Ok(Some(done))
@@ -628,6 +646,9 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
                 return Err(error);
             }
         }
+        tx.batch_execute(DROP_SCHEMA_IF_EMPTY)
+            .await
+            .map_err(|e| Error::RollbackFailed(format!("Restore of a range: {}", statement_cause(&e))))?;
         let mut done = Vec::with_capacity(rows.len());
         for row in &rows {
             let hash = options

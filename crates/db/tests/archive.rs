@@ -52,6 +52,11 @@ async fn assert_schema_back(db: &testpg::Database, before: &pg_rollback_db::Snap
     assert!(diff.is_empty(), "schema differs from before the migration:\n{diff:#?}");
 }
 
+/// Whether the archive's schema exists (it goes once it holds nothing).
+fn archive_schema(db: &testpg::Database) -> bool {
+    one(db, "SELECT to_regnamespace('pgrollback_archive') IS NOT NULL;") == "t"
+}
+
 fn archive_tables(db: &testpg::Database) -> String {
     one(
         db,
@@ -113,6 +118,7 @@ async fn a_dropped_column_comes_back_with_its_values_index_check_default_comment
     assert_schema_back(&db, &before, &[]).await;
     assert_eq!(db.query(ORDER_ROWS).unwrap(), rows);
     assert_eq!(archive_tables(&db), "", "the archive table is dropped with the restore");
+    assert!(!archive_schema(&db), "and the schema, now empty");
 }
 
 #[tokio::test]
@@ -219,6 +225,7 @@ async fn a_table_without_a_key_is_not_archived_and_says_why() {
     assert!(archive.not_archived[0].reason.contains("no primary key"), "{archive:?}");
     assert_eq!(stored.restore_script, None);
     assert_eq!(archive_tables(&db), "");
+    assert!(!archive_schema(&db));
     let after = catalog_snapshot(db.url()).await.unwrap();
     let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
     assert_eq!(e.code(), "RESTORE_NOT_AVAILABLE", "{e}");
@@ -392,4 +399,21 @@ async fn enabled_event_triggers_keep_the_archive_out() {
     assert!(archive.not_archived[0].reason.contains("event triggers"), "{archive:?}");
     db.run("DROP EVENT TRIGGER archive_noop;").unwrap();
     assert_eq!(archive_tables(&db), "");
+}
+
+#[tokio::test]
+async fn a_migration_that_cannot_be_restored_keeps_nothing() {
+    let db = database(
+        "archive_dropped_at_bookkeeping",
+        "CREATE TABLE t (id int PRIMARY KEY, a text, b int);
+         INSERT INTO t SELECT g, 'a' || g, g FROM generate_series(1, 10) g;",
+    );
+    // The DROP COLUMN is kept, then the UPDATE (a data migration) makes the whole migration unrestorable.
+    let stored = apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;\nUPDATE t SET b = b + 1;").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.objects.is_empty(), "{archive:?}");
+    assert!(archive.restore_unavailable.as_deref().unwrap_or("").contains("statement 2"), "{archive:?}");
+    assert_eq!(stored.restore_script, None);
+    assert_eq!(archive_tables(&db), "");
+    assert!(!archive_schema(&db), "the schema created for it is gone too");
 }
