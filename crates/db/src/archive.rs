@@ -40,6 +40,8 @@ pub(crate) struct Archiver {
     record: ArchiveRecord,
     /// Estimated bytes of what was kept (the ceiling is per migration).
     estimated: u64,
+    /// Whether `schema_versions` can store a restore (read before the first copy).
+    storable: Option<bool>,
 }
 
 type Failure = String;
@@ -56,6 +58,7 @@ impl Archiver {
             kept: Vec::new(),
             record: ArchiveRecord::default(),
             estimated: 0,
+            storable: None,
         }
     }
 
@@ -74,6 +77,16 @@ impl Archiver {
         };
         if !self.options.enabled {
             return self.not_archived(index, "the archive is off (archive: false)".into());
+        }
+        // Without the columns that store a restore, nothing is copied (the copy would be dropped at the bookkeeping).
+        if self.storable.is_none() {
+            self.storable = Some(restore_columns(c).await.unwrap_or(false));
+        }
+        if self.storable == Some(false) {
+            return self.not_archived(
+                index,
+                format!("schema_versions has no restore_script column: apply migration {}", crate::ARCHIVE_MIGRATION),
+            );
         }
         if let Err(e) = c.batch_execute("SAVEPOINT pg_rollback_archive").await {
             return self.not_archived(index, format!("no savepoint: {}", statement_cause(&e)));

@@ -417,3 +417,14 @@ async fn a_migration_that_cannot_be_restored_keeps_nothing() {
     assert_eq!(archive_tables(&db), "");
     assert!(!archive_schema(&db), "the schema created for it is gone too");
 }
+
+#[tokio::test]
+async fn without_the_restore_columns_nothing_is_copied() {
+    let db = prepared("archive_no_columns");
+    db.run(ROLLBACK_PLAN_SQL).unwrap();
+    db.run("CREATE TABLE t (id int PRIMARY KEY, a text); INSERT INTO t VALUES (1, 'a');").unwrap();
+    let stored = apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;").await;
+    assert_eq!((stored.restore_script, stored.archive), (None, None));
+    assert!(!archive_schema(&db));
+    assert!(!column_exists(&db, "t", "a"));
+}
