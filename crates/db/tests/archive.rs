@@ -428,3 +428,40 @@ async fn without_the_restore_columns_nothing_is_copied() {
     assert!(!archive_schema(&db));
     assert!(!column_exists(&db, "t", "a"));
 }
+
+#[tokio::test]
+async fn values_of_user_types_are_kept_as_text_and_odd_names_are_quoted() {
+    let db = database(
+        "archive_user_types",
+        r#"CREATE TYPE "Mood" AS ENUM ('ok', 'great', 'it''s fine');
+           CREATE DOMAIN positive AS numeric(6,2) CHECK (VALUE > 0);
+           CREATE TABLE "we""ird" ("Key" text NOT NULL, k2 int NOT NULL, "mo""od" "Mood" DEFAULT 'ok', p positive,
+                                   arr "Mood"[], UNIQUE ("Key", k2));
+           INSERT INTO "we""ird" VALUES ('a', 1, 'great', 1.5, '{ok,great}'), ('a', 2, 'it''s fine', NULL, NULL),
+                                        ('b', 1, NULL, 99.99, '{}');"#,
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows_sql = r#"SELECT "Key", k2, "mo""od", p, arr FROM "we""ird" ORDER BY 1, 2;"#;
+    let rows = db.query(rows_sql).unwrap();
+    let version = r#"2026-01 "x""#;
+    let stored = apply(
+        &db,
+        version,
+        r#"ALTER TABLE "we""ird" DROP COLUMN arr;
+           ALTER TABLE "we""ird" DROP COLUMN p;
+           ALTER TABLE "we""ird" DROP COLUMN "mo""od";"#,
+    )
+    .await;
+    assert_eq!(stored.archive.as_ref().unwrap().objects.len(), 3, "{:?}", stored.archive);
+    // The archive does not depend on the user's types: they can be dropped by the same or a later migration.
+    let kept_types = one(
+        &db,
+        "SELECT string_agg(DISTINCT format_type(a.atttypid, NULL), ',') FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = 'pgrollback_archive'::regnamespace AND a.attname = 'value';",
+    );
+    assert_eq!(kept_types, "text");
+    execute_rollback(db.url(), version, &restoring()).await.unwrap();
+    // Restored last statement first: "mo""od", p, arr come back in their order.
+    assert_schema_back(&db, &before, &[]).await;
+    assert_eq!(db.query(rows_sql).unwrap(), rows);
+}
