@@ -535,6 +535,23 @@ mod tests {
     }
 
     #[test]
+    fn the_restore_script_undoes_the_last_statement_first_and_needs_every_statement() {
+        let plan = crate::generate_rollback(
+            "ALTER TABLE t ADD COLUMN b int;\nALTER TABLE t DROP COLUMN a;\nCREATE INDEX i ON t (b);",
+        )
+        .unwrap();
+        let kept = [KeptStatement { index: 1, restore: "ALTER TABLE public.t ADD COLUMN a text;\n".into() }];
+        let script = restore_script(&plan, &kept, &[]).unwrap();
+        assert_eq!(script, "DROP INDEX i;\nALTER TABLE public.t ADD COLUMN a text;\nALTER TABLE t DROP COLUMN b;\n");
+        let why = restore_script(&plan, &[], &[(1, "no key".into())]).unwrap_err();
+        assert!(why.contains("nothing of it was archived"), "{why}");
+        let data = crate::generate_rollback("ALTER TABLE t DROP COLUMN a;\nUPDATE t SET b = 1;").unwrap();
+        let kept = [KeptStatement { index: 0, restore: "SELECT 1;\n".into() }];
+        let why = restore_script(&data, &kept, &[]).unwrap_err();
+        assert!(why.starts_with("statement 2 (line 2, DATA_MIGRATION)"), "{why}");
+    }
+
+    #[test]
     fn table_names_fit() {
         assert_eq!(table_name("1.2.0", 2).as_deref(), Some("1.2.0/3"));
         assert_eq!(table_name(&"9".repeat(70), 0), None);
