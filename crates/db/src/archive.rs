@@ -216,7 +216,15 @@ impl Archiver {
         plan: &RollbackPlan,
         stored: Option<&mut crate::StoredRollback>,
     ) -> Result<(), String> {
-        if plan.rollback_safe && self.kept.is_empty() {
+        // A safe rollback needs no restore (a column retyped after being added by the same migration is kept
+        // before the plan knows it folds into the column's DROP): nothing stays in the archive.
+        if plan.rollback_safe {
+            for o in &self.record.objects {
+                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
+            }
+            if !self.record.objects.is_empty() {
+                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
+            }
             return Ok(());
         }
         let not_kept: Vec<(usize, String)> =

@@ -465,3 +465,14 @@ async fn values_of_user_types_are_kept_as_text_and_odd_names_are_quoted() {
     assert_schema_back(&db, &before, &[]).await;
     assert_eq!(db.query(rows_sql).unwrap(), rows);
 }
+
+#[tokio::test]
+async fn a_safe_migration_keeps_nothing_in_the_archive() {
+    let db = database("archive_safe", "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);");
+    let stored =
+        apply(&db, "1.1", "ALTER TABLE t ADD COLUMN c text;\nALTER TABLE t ALTER COLUMN c TYPE int USING c::int;")
+            .await;
+    assert!(stored.rollback_safe, "{stored:?}");
+    assert_eq!((stored.restore_script, stored.archive), (None, None));
+    assert!(!archive_schema(&db));
+}
