@@ -386,6 +386,7 @@ fn execute_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteOptions> {
         expected_script: parsed.expected_script,
         migration_order: parsed.migration_order,
         allow_out_of_order: parsed.allow_out_of_order.unwrap_or(false),
+        restore_data: opt_bool(&obj, name, "restoreData")?.unwrap_or(false),
     })
 }
 

@@ -280,6 +280,7 @@ fn many_options(v: Option<&Unknown<'_>>) -> JsResult<db::ExecuteManyOptions> {
         )?,
         migrations,
         expected_scripts,
+        restore_data: opt_bool(&obj, name, "restoreData")?.unwrap_or(false),
     })
 }
 

@@ -8,6 +8,7 @@
 //! holds what is reported beside the rollback (locks, data at risk, snapshot comparison).
 mod analyze;
 mod ask;
+pub mod archive;
 mod error;
 mod invert;
 mod parse;

@@ -7,11 +7,12 @@ use pg_rollback_core::{ParsedMigration, Planner, RollbackPlan, TransactionRole};
 use serde::Serialize;
 use tokio_postgres::{Client, GenericClient};
 
+use crate::archive::{ArchiveOptions, Archiver};
 use crate::connect::parse_url;
 use crate::drizzle;
 use crate::error::{pg_message, sqlstate, statement_cause, Error, Result};
 use crate::rollback::COMMIT_OUTCOME_UNKNOWN;
-use crate::run::{run, StatementFailed, Statements};
+use crate::run::{run, run_range, StatementFailed, Statements};
 use crate::lock::take_lock;
 use crate::session::{self, check_migration, check_text, roles, with_session, Ctx};
 use crate::versions;
@@ -120,8 +121,13 @@ async fn run_captured<C: GenericClient + Sync>(
     label: &str,
     mut planner: Planner,
     unchanged: &str,
+    archiver: Option<&mut Archiver>,
 ) -> Result<RollbackPlan, Failed> {
-    if let Err(StatementFailed { index, error }) = run(c, ctx, Statements::Captured(&mut planner)).await {
+    let ran = match archiver {
+        None => run(c, ctx, Statements::Captured(&mut planner)).await,
+        Some(archiver) => run_archived(c, ctx, &mut planner, archiver).await,
+    };
+    if let Err(StatementFailed { index, error }) = ran {
         let all = refs(planner.migration());
         let s = &planner.migration().statements[index];
         let error_text = format!(
@@ -150,6 +156,20 @@ async fn run_captured<C: GenericClient + Sync>(
     Ok(plan)
 }
 
+/// [`run`] with what each statement destroys kept in the archive right before it runs.
+async fn run_archived<C: GenericClient + Sync>(
+    c: &C,
+    ctx: &Ctx,
+    planner: &mut Planner,
+    archiver: &mut Archiver,
+) -> Result<(), StatementFailed> {
+    for index in 0..planner.migration().statements.len() {
+        archiver.before(c, planner.migration(), index).await;
+        run_range(c, ctx, Statements::Captured(planner), index..index + 1).await?;
+    }
+    Ok(())
+}
+
 /// What changed pg-rollback's or Drizzle's tables is looked at again.
 fn forget_metadata(known: &mut Known, plan: &RollbackPlan) {
     if plan.warnings.iter().any(|w| w.code == pg_rollback_core::code::ROLLBACK_METADATA) {
@@ -167,6 +187,7 @@ struct Known {
     schema_versions: Option<versions::Table>,
     /// `session_user` and `current_user` before the first migration: who the bookkeeping runs as.
     connecting: (String, String),
+    archive: ArchiveOptions,
 }
 
 /// Apply a migration and store its rollback, under the advisory lock.
@@ -224,6 +245,17 @@ pub struct AppliedMigrations {
 /// of role, session authorization and every setting, so nothing a migration `SET` reaches the next one or
 /// the bookkeeping. Stops at the first failure; the migrations before it stay applied.
 pub async fn apply_migrations(url: &str, inputs: &[ApplyInput]) -> Result<AppliedMigrations> {
+    apply_migrations_with(url, inputs, ArchiveOptions::default()).await
+}
+
+/// [`apply_migrations`] with the archive's options: a migration that runs in one transaction keeps, right
+/// before each statement, what it destroys (`DROP COLUMN`, `ALTER COLUMN ... TYPE`) in `pgrollback_archive`
+/// and stores the script that restores it (`schema_versions.restore_script`, when that column exists).
+pub async fn apply_migrations_with(
+    url: &str,
+    inputs: &[ApplyInput],
+    archive: ArchiveOptions,
+) -> Result<AppliedMigrations> {
     let mut parsed = Vec::with_capacity(inputs.len());
     for input in inputs {
         let m = &input.migration;
@@ -237,7 +269,7 @@ pub async fn apply_migrations(url: &str, inputs: &[ApplyInput]) -> Result<Applie
     with_session(url, async |client, ctx| {
         // The lock is held for the whole run (what the run reads of Drizzle's table stays true meanwhile).
         take_lock(&*client, ctx, "pg_advisory_lock").await?;
-        let result = apply_locked(client, ctx, inputs, parsed).await;
+        let result = apply_locked(client, ctx, inputs, parsed, archive).await;
         // Released explicitly: the embedded server shares its session between connections.
         let _ = client.batch_execute(&format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})")).await;
         result
@@ -250,8 +282,9 @@ async fn apply_locked(
     ctx: &Ctx,
     inputs: &[ApplyInput],
     parsed: Vec<ParsedMigration>,
+    archive: ArchiveOptions,
 ) -> Result<AppliedMigrations> {
-    let mut known = Known::default();
+    let mut known = Known { archive, ..Known::default() };
     known.connecting = roles(&*client).await.map_err(|e| ctx.err("reading the connecting role", &e))?;
     // What will run is checked before anything is applied.
     if inputs.iter().any(|input| input.drizzle.is_some()) {
@@ -341,9 +374,11 @@ async fn apply_in_transaction(client: &mut Client, applying: Applying<'_>) -> Re
     let failed = |detail: String| Error::MigrationFailed(format!("{label} {detail}"));
     let unchanged = "nothing was applied (the transaction was rolled back)";
     let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
-    let plan = run_captured(&tx, ctx, known, label, Planner::new(migration, true), unchanged).await?;
+    let mut archiver = Archiver::new(&input.migration.version, known.archive);
+    let plan =
+        run_captured(&tx, ctx, known, label, Planner::new(migration, true), unchanged, Some(&mut archiver)).await?;
     session::reset(&tx, true, &known.connecting).await.map_err(|e| failed(format!("failed: {e}; {unchanged}")))?;
-    let rollback = bookkeep(&tx, ctx, known, input, drizzle_last, &plan)
+    let rollback = bookkeep(&tx, ctx, known, input, drizzle_last, &plan, Some(archiver))
         .await
         .map_err(|e| failed(format!("failed while {e}; {unchanged}")))?;
     tx.commit().await.map_err(|e| match e.as_db_error() {
@@ -362,6 +397,7 @@ async fn bookkeep<C: GenericClient + Sync>(
     input: &ApplyInput,
     drizzle_last: Option<Option<i64>>,
     plan: &RollbackPlan,
+    archiver: Option<Archiver>,
 ) -> Result<Option<StoredRollback>, String> {
     let record = async {
         match (&input.drizzle, drizzle_last) {
@@ -396,7 +432,10 @@ async fn bookkeep<C: GenericClient + Sync>(
     if let Some(last) = recorded? {
         known.drizzle_last = Some(Some(last));
     }
-    let (table, rollback) = written?;
+    let (table, mut rollback) = written?;
     known.schema_versions = table;
+    if let Some(archiver) = archiver {
+        archiver.record(c, plan, rollback.as_mut()).await.map_err(|e| format!("storing its archive: {e}"))?;
+    }
     Ok(rollback)
 }

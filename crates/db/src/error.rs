@@ -49,6 +49,15 @@ pub enum Error {
     /// A statement that cannot run inside a transaction block (or would end it) where one is required.
     #[error("{0}")]
     NotTransactional(String),
+    /// A restore that data written since the migration makes impossible (`RESTORE_CONFLICT`); nothing changed.
+    #[error("{0}")]
+    RestoreConflict(String),
+    /// The archive tables a restore needs are gone (`ARCHIVE_MISSING`); nothing changed.
+    #[error("{0}")]
+    ArchiveMissing(String),
+    /// A version with nothing archived, or whose restore is unavailable (`RESTORE_NOT_AVAILABLE`).
+    #[error("{0}")]
+    RestoreNotAvailable(String),
     /// `apply_migration` failed; nothing was applied.
     #[error("{0}")]
     MigrationFailed(String),
@@ -82,6 +91,9 @@ impl Error {
             Error::RollbackFailed(_) => "ROLLBACK_FAILED",
             Error::NotTransactional(_) => "NOT_TRANSACTIONAL",
             Error::MigrationFailed(_) => "MIGRATION_FAILED",
+            Error::RestoreConflict(_) => "RESTORE_CONFLICT",
+            Error::ArchiveMissing(_) => "ARCHIVE_MISSING",
+            Error::RestoreNotAvailable(_) => "RESTORE_NOT_AVAILABLE",
             Error::Database(_) => "DATABASE_ERROR",
             Error::Generator(e) => e.code(),
             Error::Internal(_) => "INTERNAL_ERROR",

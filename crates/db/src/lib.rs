@@ -6,6 +6,7 @@
 //! single-connection embedded server can serve the next call; between [`open_session`] and
 //! [`close_session`] the calls with that URL share one connection instead (a CLI run).
 mod apply;
+mod archive;
 mod catalog;
 mod connect;
 mod cost;
@@ -21,14 +22,17 @@ mod versions;
 
 pub use apply::dry_run::{plan_migrations, PlanInput};
 pub use apply::{
-    apply_migration, apply_migrations, AppliedMigrations, ApplyInput, FailureDetail, InvalidIndex, StatementRef,
+    apply_migration, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput, FailureDetail,
+    InvalidIndex, StatementRef,
 };
+pub use archive::ArchiveOptions;
 pub use catalog::describe;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use cost::rollback_cost;
 pub use error::{Error, Result};
 pub use lock::Timeouts;
+pub use pg_rollback_core::archive::{ArchiveRecord, ArchivedObject, NotArchived};
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
@@ -54,6 +58,9 @@ pub const ROLLBACK_COLUMNS_MIGRATION: &str =
     "packages/backend/database-schema/src/migrations/0001_rollback_columns.sql";
 /// The migration that adds `rollback_plan` (the stored plan: warnings, whether the state was captured).
 pub const ROLLBACK_PLAN_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0002_rollback_plan.sql";
+/// The migration that adds `restore_script` and `archive` (what was kept of the data a migration destroyed).
+/// Not in the package's Drizzle journal yet: applied by hand (or by the tests) until the node side uses it.
+pub const ARCHIVE_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0004_archive.sql";
 /// DDL of [`SCHEMA_VERSIONS_MIGRATION`] (the package's migration file itself).
 pub const SCHEMA_VERSIONS_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0000_schema_versions.sql");
@@ -63,6 +70,9 @@ pub const ROLLBACK_COLUMNS_SQL: &str =
 /// DDL of [`ROLLBACK_PLAN_MIGRATION`].
 pub const ROLLBACK_PLAN_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0002_rollback_plan.sql");
+
+/// DDL of [`ARCHIVE_MIGRATION`].
+pub const ARCHIVE_SQL: &str = include_str!("../../../packages/backend/database-schema/src/migrations/0004_archive.sql");
 
 /// A migration whose rollback is to be generated and stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,6 +110,9 @@ pub struct ExecuteOptions {
     /// and not rolled back makes the rollback `ROLLBACK_OUT_OF_ORDER`, checked under the lock.
     pub migration_order: Option<Vec<String>>,
     pub allow_out_of_order: bool,
+    /// Run the restore script (the rollback with the archived data put back) instead of the rollback script;
+    /// a version whose rollback is safe runs its rollback.
+    pub restore_data: bool,
 }
 
 /// One `schema_versions` row as the API returns it.
@@ -118,6 +131,10 @@ pub struct StoredRollback {
     /// ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`.
     pub applied_at: String,
     pub rollback_applied_at: Option<String>,
+    /// The rollback with the archived data put back (`restore_data`); `None` when nothing was archived.
+    pub restore_script: Option<String>,
+    /// What the archive holds for this version, and why there is no restore when there is none.
+    pub archive: Option<ArchiveRecord>,
 }
 
 /// What [`execute_rollback`] did.
@@ -191,6 +208,9 @@ pub struct ExecuteManyOptions {
     /// The versions and scripts the caller showed, newest first: if the selection under the lock differs
     /// (another version applied or rolled back meanwhile, a script replaced), nothing runs.
     pub expected_scripts: Option<Vec<ExpectedScript>>,
+    /// Versions whose rollback is not safe run their restore script (with the archived data), all in one
+    /// transaction with the safe ones.
+    pub restore_data: bool,
 }
 
 /// What refuses a multi-step rollback (as data in its preview).

@@ -22,16 +22,24 @@ pub(crate) const NOW_UTC: &str = "(now() AT TIME ZONE 'UTC')";
 #[derive(Clone, Copy)]
 pub(crate) struct Table {
     plan_column: bool,
+    /// `restore_script` and `archive` (migration 0004).
+    restore_columns: bool,
 }
 
 impl Table {
     /// Columns of a row as `StoredRollback` needs them, timestamps as ISO 8601 UTC text.
-    fn row_columns(self) -> &'static str {
-        if self.plan_column {
+    fn row_columns(self) -> String {
+        let base = if self.plan_column {
             concat_row_columns!("rollback_plan::text")
         } else {
             concat_row_columns!("NULL::text")
-        }
+        };
+        let restore = if self.restore_columns {
+            "restore_script AS restore_script, archive::text AS archive"
+        } else {
+            "NULL::text AS restore_script, NULL::text AS archive"
+        };
+        format!("{base}, {restore}")
     }
 }
 
@@ -79,6 +87,8 @@ fn version_row(row: &Row, what: &str) -> Result<VersionRow> {
                 warnings: plan.map(|p| p.warnings).unwrap_or_default(),
                 applied_at: row.try_get::<_, Option<String>>("applied_at")?.unwrap_or_default(),
                 rollback_applied_at: row.try_get("rollback_applied_at")?,
+                restore_script: row.try_get("restore_script")?,
+                archive: row.try_get::<_, Option<String>>("archive")?.and_then(|json| serde_json::from_str(&json).ok()),
             },
         })
     };
@@ -138,7 +148,8 @@ pub(crate) async fn inspect(c: &impl GenericClient, ctx: &Ctx) -> Result<Result<
             rollback.join(", ")
         )));
     }
-    Ok(Ok(Table { plan_column: columns.iter().any(|c| c == PLAN_COLUMN) }))
+    let has = |name: &str| columns.iter().any(|c| c == name);
+    Ok(Ok(Table { plan_column: has(PLAN_COLUMN), restore_columns: has("restore_script") && has("archive") }))
 }
 
 /// The newest row for `version` (a version re-applied after a rollback has several).
@@ -200,6 +211,8 @@ pub(crate) async fn write_row(
     } else {
         ("", "", "")
     };
+    // A replaced row's restore belonged to the migration as applied before: the archive sets it again.
+    let reset_restore = if table.restore_columns { ", restore_script = NULL, archive = NULL" } else { "" };
     // One statement: the newest row of the version is replaced unless it was rolled back (then the
     // re-applied migration gets a row of its own, and the history of rollbacks is kept).
     let sql = format!(
@@ -208,7 +221,7 @@ pub(crate) async fn write_row(
              AND id = (SELECT max(id) FROM schema_versions WHERE version = $1) FOR UPDATE),
          updated AS (
            UPDATE schema_versions s SET migration_file = $2, description = COALESCE($4, s.description),
-             applied_by = COALESCE($3, s.applied_by), rollback_safe = $5, rollback_script = $6{set_plan}
+             applied_by = COALESCE($3, s.applied_by), rollback_safe = $5, rollback_script = $6{set_plan}{reset_restore}
            FROM current WHERE s.id = current.id RETURNING s.*),
          inserted AS (
            INSERT INTO schema_versions

@@ -249,8 +249,13 @@ fn same_verdict(a: &Schema, b: &Schema, a_label: &str, b_label: &str) -> Result<
 
 async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
     let db: Database = server.fresh_database("captured");
-    let metadata =
-        [pg_rollback_db::SCHEMA_VERSIONS_SQL, pg_rollback_db::ROLLBACK_COLUMNS_SQL, pg_rollback_db::ROLLBACK_PLAN_SQL];
+    // With the archive's columns: every DROP COLUMN / ALTER COLUMN TYPE of the cases is also kept at apply.
+    let metadata = [
+        pg_rollback_db::SCHEMA_VERSIONS_SQL,
+        pg_rollback_db::ROLLBACK_COLUMNS_SQL,
+        pg_rollback_db::ROLLBACK_PLAN_SQL,
+        pg_rollback_db::ARCHIVE_SQL,
+    ];
     db.run(&metadata.join("\n")).map_err(|e| format!("creating schema_versions failed: {e}"))?;
     // Statements that cannot run in a transaction (CONCURRENTLY) are applied statement by statement and
     // proved like the others.

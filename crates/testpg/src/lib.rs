@@ -182,7 +182,8 @@ impl Database {
             return self.catalog_dump();
         }
         let out = Command::new(&self.clients.pg_dump)
-            .args(["--schema-only", "--no-password", "-d"])
+            // pg-rollback's archive of destroyed data is bookkeeping, not the schema under test.
+            .args(["--schema-only", "--no-password", "--exclude-schema=pgrollback_archive", "-d"])
             .arg(&self.url)
             .stdin(Stdio::null())
             .output()

@@ -193,7 +193,8 @@ impl Planner {
                     statement.node,
                     pg_query::NodeEnum::CreateEventTrigStmt(_) | pg_query::NodeEnum::AlterEventTrigStmt(_)
                 ) {
-                    (current, unknown_why) = (&unknown, "an event trigger was created or changed earlier in the migration");
+                    (current, unknown_why) =
+                        (&unknown, "an event trigger was created or changed earlier in the migration");
                 }
             }
         }

@@ -71,9 +71,11 @@ impl Context {
     /// `t_id_seq`).
     pub fn maybe_temporary(&self, name: &str) -> bool {
         self.maybe_temporary.contains(name)
-            || self.temporary.iter().chain(&self.maybe_temporary).any(|t| {
-                name.len() > t.len() && name.starts_with(t.as_str()) && name.as_bytes()[t.len()] == b'_'
-            })
+            || self
+                .temporary
+                .iter()
+                .chain(&self.maybe_temporary)
+                .any(|t| name.len() > t.len() && name.starts_with(t.as_str()) && name.as_bytes()[t.len()] == b'_')
     }
 
     /// The temporary names known now (those surely and those maybe temporary).

@@ -111,7 +111,7 @@ async fn dry_run<C: GenericClient + Sync>(
                  statement that can has the same effect on the schema; {unchanged}"
             ))
         })?;
-        let mut plan = run_captured(tx, ctx, &mut known, &label, Planner::new(migration, true), unchanged)
+        let mut plan = run_captured(tx, ctx, &mut known, &label, Planner::new(migration, true), unchanged, None)
             .await
             .map_err(|f| f.error)?;
         for (i, text) in &changed {

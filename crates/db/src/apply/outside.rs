@@ -198,7 +198,7 @@ pub(super) async fn apply_outside_transaction(client: &Client, applying: Applyin
     forget_metadata(known, &plan);
     // The bookkeeping: one transaction, after the last statement succeeded.
     client.batch_execute("BEGIN").await.map_err(|e| all_ran(format!("starting a transaction: {}", pg_message(&e))))?;
-    match bookkeep(client, ctx, known, input, drizzle_last, &plan).await {
+    match bookkeep(client, ctx, known, input, drizzle_last, &plan, None).await {
         Ok(rollback) => match client.batch_execute("COMMIT").await {
             Ok(()) => Ok(ApplyOutcome { applied: true, rollback }),
             Err(e) if e.as_db_error().is_some() => {

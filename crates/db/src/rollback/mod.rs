@@ -107,6 +107,9 @@ pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions
     for v in options.migration_order.iter().flatten() {
         check_text("migrationOrder[]", v, false)?;
     }
+    if options.restore_data {
+        return crate::archive::restore_one(url, version, options).await;
+    }
     with_session(url, async |client, ctx| {
         let table = versions::require(&*client, ctx).await?;
         let shown = options.expected_script.as_deref().map(Expect::Shown);
@@ -127,7 +130,7 @@ pub async fn execute_rollback(url: &str, version: &str, options: &ExecuteOptions
 }
 
 /// Set `rollback_applied_at` of row `id` and forget Drizzle's record of it (by `hash`), in `c`'s transaction.
-async fn record(
+pub(crate) async fn record(
     c: &impl GenericClient,
     ctx: &Ctx,
     table: Table,
@@ -322,6 +325,9 @@ pub async fn execute_rollbacks(url: &str, options: &ExecuteManyOptions) -> Resul
     for e in options.expected_scripts.iter().flatten() {
         check_text("expectedScripts[].version", &e.version, false)?;
         check_text("expectedScripts[].rollbackScript", e.rollback_script.as_deref().unwrap_or(""), true)?;
+    }
+    if options.restore_data {
+        return crate::archive::restore_range(url, options).await;
     }
     with_session(url, async |client, ctx| {
         let table = versions::require(&*client, ctx).await?;

@@ -337,6 +337,8 @@ mod tests {
                 warnings: vec![],
                 applied_at: String::new(),
                 rollback_applied_at: rolled_back.then(|| "2026-01-01T00:00:00.000Z".into()),
+                restore_script: None,
+                archive: None,
             },
         }
     }

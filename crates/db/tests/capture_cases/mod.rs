@@ -34,9 +34,9 @@ pub struct Trap {
 }
 
 pub use traps::TRAPS;
-pub use traps_temporary::TRAPS as TEMPORARY_TRAPS;
-pub use traps_partitions::TRAPS as PARTITION_TRAPS;
 pub use traps_misc::TRAPS as MISC_TRAPS;
+pub use traps_partitions::TRAPS as PARTITION_TRAPS;
+pub use traps_temporary::TRAPS as TEMPORARY_TRAPS;
 
 /// A migration that only some PostgreSQL versions accept (`since`: the first major that does).
 pub struct VersionedCase {
@@ -75,7 +75,7 @@ mod renames;
 mod session;
 mod statements_b;
 mod traps;
-mod traps_temporary;
+mod traps_misc;
 mod traps_partitions;
 pub mod traps_pg18;
-mod traps_misc;
+mod traps_temporary;

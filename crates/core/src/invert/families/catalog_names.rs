@@ -39,7 +39,9 @@ pub fn collation(name: &ObjectName) -> bool {
     let n = name.name.as_str();
     let language = |s: &str| (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase());
     let locale = match n.split_once('_') {
-        Some((lang, region)) => language(lang) && region.len() >= 2 && region.as_bytes()[..2].iter().all(u8::is_ascii_uppercase),
+        Some((lang, region)) => {
+            language(lang) && region.len() >= 2 && region.as_bytes()[..2].iter().all(u8::is_ascii_uppercase)
+        }
         None => language(n.split('@').next().unwrap_or(n)),
     };
     matches!(n, "default" | "C" | "POSIX" | "ucs_basic" | "unicode")
@@ -72,6 +74,8 @@ mod tests {
         for built_in in ["C", "POSIX", "en_US", "en_US.utf8", "C.utf8", "und-x-icu", "de", "ucs_basic"] {
             assert!(collation(&ObjectName::unqualified(built_in)), "{built_in}");
         }
-        assert!(!collation(&ObjectName::unqualified("german_phonebook")) && !collation(&ObjectName::unqualified("Nocase")));
+        assert!(
+            !collation(&ObjectName::unqualified("german_phonebook")) && !collation(&ObjectName::unqualified("Nocase"))
+        );
     }
 }
