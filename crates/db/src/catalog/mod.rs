@@ -337,7 +337,7 @@ fn plan(q: &Question, generation: Generation) -> Plan {
             Plan::Direct(Query { sql: "SELECT current_setting($1, true)", params: vec![text(name)] })
         }
         Question::Relation { name, lookup } => {
-            let (sql, params) = relation_lookup(name, lookup, &RELATION);
+            let (sql, params) = relation_lookup(name, lookup, &RELATION.each_ref().map(|q| q.get(generation)));
             Plan::Direct(Query { sql, params })
         }
         Question::Column { relation, column } => resolve_relation(relation, COLUMN.get(generation), vec![text(column)]),
@@ -347,7 +347,7 @@ fn plan(q: &Question, generation: Generation) -> Plan {
         }
         Question::Index { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *INDEX, vec![]),
         Question::Indexes { relation } => Plan::Direct(Query { sql: *INDEXES, params: vec![written(relation)] }),
-        Question::Trigger { relation, name } => resolve_relation(relation, TRIGGER, vec![text(name)]),
+        Question::Trigger { relation, name } => resolve_relation(relation, TRIGGER.get(generation), vec![text(name)]),
         Question::Policy { relation, name } => resolve_relation(relation, POLICY, vec![text(name)]),
         Question::Rule { relation, name } => resolve_relation(relation, RULE, vec![text(name)]),
         Question::Statistics { name, lookup } => {
@@ -361,8 +361,12 @@ fn plan(q: &Question, generation: Generation) -> Plan {
         Question::StatisticsOf { relation } => {
             Plan::Direct(Query { sql: STATISTICS_OF, params: vec![written(relation)] })
         }
-        Question::Sequence { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *SEQUENCE, vec![]),
-        Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *VIEW, vec![]),
+        Question::Sequence { name, lookup } => {
+            resolve(relation_lookup(name, lookup, &OID_ONLY), SEQUENCE.get(generation), vec![])
+        }
+        Question::View { name, lookup } => {
+            resolve(relation_lookup(name, lookup, &OID_ONLY), VIEW.get(generation), vec![])
+        }
         Question::Type { name, lookup } => {
             let (i, params) = type_lookup(name, lookup);
             resolve((TYPE_OID[i], params), TYPE.get(generation), vec![])
@@ -509,14 +513,19 @@ fn leak(s: String) -> &'static str {
 static OID_ONLY: LazyLock<[&'static str; 3]> =
     LazyLock::new(|| [BY_PATH, IN_SCHEMA, BESIDE].map(|oid| leak(format!("SELECT ({oid})::oid::text"))));
 
-static RELATION: LazyLock<[&'static str; 3]> = LazyLock::new(|| {
-    [BY_PATH, IN_SCHEMA, BESIDE].map(|oid| {
-        leak(format!(
-            "SELECT {}::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {oid}",
-            relation_json("c", "n")
-        ))
-    })
-});
+/// Per lookup (as [`OID_ONLY`]), per generation.
+static RELATION: [PerGeneration; 3] = [
+    PerGeneration::new(|| for_each(|generation| relation_select(BY_PATH, generation))),
+    PerGeneration::new(|| for_each(|generation| relation_select(IN_SCHEMA, generation))),
+    PerGeneration::new(|| for_each(|generation| relation_select(BESIDE, generation))),
+];
+
+fn relation_select(oid: &str, generation: Generation) -> String {
+    format!(
+        "SELECT {}::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {oid}",
+        relation_json("c", "n", generation)
+    )
+}
 
 /// An ACL as a JSON array of privileges; `acl` is an aclitem[] expression (NULL: no entries).
 fn acl_json(acl: &str) -> String {
@@ -537,7 +546,7 @@ fn relation_name_json(oid: &str) -> String {
     )
 }
 
-fn relation_json(c: &str, n: &str) -> String {
+fn relation_json(c: &str, n: &str, generation: Generation) -> String {
     let default = format!("acldefault(CASE WHEN {c}.relkind = 'S' THEN 's' ELSE 'r' END::\"char\", {c}.relowner)");
     format!(
         "json_build_object('oid', {c}.oid::bigint, 'schema', {n}.nspname, 'name', {c}.relname, 'kind', {c}.relkind,
@@ -554,9 +563,10 @@ fn relation_json(c: &str, n: &str) -> String {
           'partition_of', CASE WHEN {c}.relispartition THEN
              {parent} END,
           'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth) AS (
-               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, u.tgenabled, 0 FROM pg_trigger t
+               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, u.tgenabled, 0 FROM pg_trigger t
                  JOIN pg_trigger u ON u.oid = t.tgparentid WHERE t.tgrelid = {c}.oid
-               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, cl.origin, cl.depth + 1
+               {unlinked_key_triggers}
+               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, cl.origin, cl.depth + 1
                  FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
              SELECT json_agg(json_build_object('relation', {clone_relation}, 'name', cl.name, 'enabled', cl.enabled,
                                                'internal', cl.internal)
@@ -586,6 +596,8 @@ fn relation_json(c: &str, n: &str) -> String {
         acl = acl_json(&format!("COALESCE({c}.relacl, {default})")),
         default_acl = acl_json(&default),
         clone_relation = relation_name_json("cl.relid"),
+        user_trigger = generation.user_trigger("t"),
+        unlinked_key_triggers = generation.unlinked_key_triggers(c),
         parent = relation_name_json(&format!("(SELECT inhparent FROM pg_inherits WHERE inhrelid = {c}.oid)")),
     )
 }
@@ -696,14 +708,21 @@ static INDEXES: LazyLock<&'static str> = LazyLock::new(|| {
     ))
 });
 
-const TRIGGER: &str = "SELECT json_build_object(
+static TRIGGER: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| {
+        format!(
+            "SELECT json_build_object(
     'name', tg.tgname, 'definition', pg_get_triggerdef(tg.oid), 'enabled', tg.tgenabled,
     'comment', obj_description(tg.oid, 'pg_trigger'), 'has_parent', tg.tgparentid <> 0,
     'clones_differ', EXISTS (WITH RECURSIVE cl(oid, enabled) AS (
         SELECT t.oid, t.tgenabled FROM pg_trigger t WHERE t.tgparentid = tg.oid
         UNION ALL SELECT t.oid, t.tgenabled FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
       SELECT 1 FROM cl WHERE cl.enabled <> tg.tgenabled))::text
-  FROM pg_trigger tg WHERE tg.tgrelid = $1::oid AND tg.tgname = $2 AND NOT tg.tgisinternal";
+  FROM pg_trigger tg WHERE tg.tgrelid = $1::oid AND tg.tgname = $2 AND {}",
+            generation.user_trigger("tg")
+        )
+    })
+});
 
 const POLICY: &str = "SELECT json_build_object(
     'name', p.polname, 'permissive', p.polpermissive, 'command', p.polcmd,
@@ -736,8 +755,8 @@ const STATISTICS_OF: &str = "SELECT COALESCE(json_agg(json_build_object('schema'
     ORDER BY s.oid), '[]'::json)::text
   FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxrelid = to_regclass($1)";
 
-static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
-    leak(format!(
+static SEQUENCE: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| format!(
         "SELECT json_build_object(
            'relation', {relation}, 'type_name', format_type(s.seqtypid, NULL), 'start', s.seqstart,
            'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
@@ -750,13 +769,13 @@ static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
                AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i'))::text
          FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE s.seqrelid = $1::oid",
-        relation = relation_json("c", "n"),
+        relation = relation_json("c", "n", generation),
         owner = relation_name_json("d.refobjid"),
     ))
 });
 
-static VIEW: LazyLock<&'static str> = LazyLock::new(|| {
-    leak(format!(
+static VIEW: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| format!(
         "SELECT json_build_object(
            'relation', {relation}, 'definition', pg_get_viewdef(c.oid), 'options', COALESCE(c.reloptions, '{{}}'),
            'populated', c.relispopulated,
@@ -776,7 +795,7 @@ static VIEW: LazyLock<&'static str> = LazyLock::new(|| {
                WHERE attrelid = c.oid AND attstattarget > 0
              UNION ALL SELECT 'security label' FROM pg_seclabel WHERE objoid = c.oid AND classoid = 'pg_class'::regclass))::text
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid AND c.relkind IN ('v', 'm')",
-        relation = relation_json("c", "n"),
+        relation = relation_json("c", "n", generation),
         column_acl = acl_json("a.attacl"),
         index = index_json("ic"),
     ))

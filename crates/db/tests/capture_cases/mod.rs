@@ -31,6 +31,15 @@ pub struct Trap {
     pub name: &'static str,
     pub setup: &'static str,
     pub migration: &'static str,
+    /// The first PostgreSQL major whose syntax it uses (0: every supported one); skipped, and said, below.
+    pub since: u32,
+}
+
+impl Trap {
+    /// The same trap, run only on PostgreSQL `major` and later.
+    pub const fn since(self, major: u32) -> Trap {
+        Trap { since: major, ..self }
+    }
 }
 
 pub use traps::TRAPS;
