@@ -562,16 +562,16 @@ fn relation_json(c: &str, n: &str, generation: Generation) -> String {
           'partition_bound', CASE WHEN {c}.relispartition THEN pg_get_expr({c}.relpartbound, {c}.oid) END,
           'partition_of', CASE WHEN {c}.relispartition THEN
              {parent} END,
-          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth) AS (
-               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, u.tgenabled, 0 FROM pg_trigger t
+          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth, origin_name) AS (
+               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, u.tgenabled, 0, u.tgname FROM pg_trigger t
                  JOIN pg_trigger u ON u.oid = t.tgparentid WHERE t.tgrelid = {c}.oid
                {unlinked_key_triggers}
-               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, cl.origin, cl.depth + 1
+               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, cl.origin, cl.depth + 1, cl.origin_name
                  FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
              SELECT json_agg(json_build_object('relation', {clone_relation}, 'name', cl.name, 'enabled', cl.enabled,
-                                               'internal', cl.internal)
+                                               'internal', cl.internal, 'renamed', cl.name <> cl.origin_name)
                              ORDER BY cl.depth, cl.oid)
-             FROM cl WHERE cl.enabled <> cl.origin), '[]'::json) ELSE '[]'::json END,
+             FROM cl WHERE cl.enabled <> cl.origin OR cl.name <> cl.origin_name), '[]'::json) ELSE '[]'::json END,
           'parent_indexes_without_partition', CASE WHEN {c}.relispartition THEN COALESCE((
              SELECT json_agg(pc.relname ORDER BY pc.oid) FROM pg_inherits h JOIN pg_index px ON px.indrelid = h.inhparent
                JOIN pg_class pc ON pc.oid = px.indexrelid

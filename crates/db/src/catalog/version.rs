@@ -79,11 +79,11 @@ impl Generation {
     /// For a partition `{c}` (a `pg_class`): the triggers of foreign keys on it and its partitions that are not
     /// enabled and that no `tgparentid` links to a parent's trigger, though DETACH drops them and ATTACH
     /// re-creates them enabled (their key is a copy of a parent's). As rows `(oid, relid, name, enabled,
-    /// internal, origin, depth)` to add with `UNION ALL` to the copies found through `tgparentid`.
+    /// internal, origin, depth, origin_name)` to add with `UNION ALL` to the copies found through `tgparentid`.
     pub(crate) fn unlinked_key_triggers(self, c: &str) -> String {
         match self {
             Generation::Pg14 => format!(
-                "UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, true, 'O'::\"char\", 0 FROM pg_trigger t
+                "UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, true, 'O'::\"char\", 0, t.tgname FROM pg_trigger t
                    JOIN pg_constraint k ON k.oid = t.tgconstraint
                  WHERE t.tgrelid IN (SELECT relid FROM pg_partition_tree({c}.oid)) AND t.tgisinternal
                    AND t.tgparentid = 0 AND k.contype = 'f' AND k.conparentid <> 0 AND t.tgenabled <> 'O'"

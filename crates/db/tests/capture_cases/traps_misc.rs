@@ -6,7 +6,7 @@
 use super::{safe, unsafe_, Case, Trap};
 
 const fn t(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
-    Trap { name, setup, migration, since: 0 }
+    super::trap(name, setup, migration)
 }
 
 pub const TRAPS: &[Trap] = &[

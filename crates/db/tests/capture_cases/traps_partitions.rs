@@ -4,7 +4,7 @@
 use super::{safe, unsafe_, Case, Trap};
 
 const fn t(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
-    Trap { name, setup, migration, since: 0 }
+    super::trap(name, setup, migration)
 }
 
 /// p -> p1 (partitioned) -> p11, p12; p -> p2, and a trigger function; then `$extra`.
