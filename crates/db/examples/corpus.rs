@@ -64,6 +64,8 @@ struct Tally {
     outside: usize,
     outside_safe: usize,
     outside_proved: usize,
+    /// SAFE, before `--prove-from`: not executed.
+    unproved: usize,
     /// SAFE, and executing it, comparing and re-applying all worked.
     proved: usize,
     failures: usize,
@@ -92,6 +94,7 @@ impl Tally {
         self.outside += other.outside;
         self.outside_safe += other.outside_safe;
         self.outside_proved += other.outside_proved;
+        self.unproved += other.unproved;
         self.proved += other.proved;
         self.failures += other.failures;
         self.empty += other.empty;
@@ -128,9 +131,11 @@ fn main() {
     let mut only: Option<Vec<String>> = None;
     let mut report: Option<PathBuf> = None;
     let mut past_stop_before = false;
+    let mut prove_from = 0;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--past-stop-before" => past_stop_before = true,
+            "--prove-from" => prove_from = args.next().and_then(|n| n.parse().ok()).expect("--prove-from N"),
             "--only" => only = args.next().map(|v| v.split(',').map(str::to_owned).collect()),
             "--report" => report = args.next().map(PathBuf::from),
             _ => dir = PathBuf::from(arg),
@@ -159,7 +164,7 @@ fn main() {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((path, manifest)) = manifests.get(i) else { break };
                     let started = std::time::Instant::now();
-                    let (tally, log) = runtime.block_on(history(server, path, manifest, past_stop_before));
+                    let (tally, log) = runtime.block_on(history(server, path, manifest, past_stop_before, prove_from));
                     eprintln!(
                         "{}: {} migrations, {} safe ({} from the SQL alone), {} failures, {:.0?}",
                         manifest.name,
@@ -186,6 +191,15 @@ fn main() {
         if past_stop_before { ", past `stop_before`" } else { "" }
     )
     .unwrap();
+    if prove_from > 0 {
+        writeln!(
+            out,
+            "SAFE rollbacks proved from migration {prove_from} on; the {} SAFE ones before it were applied with \
+             capture, not executed.\n",
+            results.iter().map(|(_, t, _)| t.unproved).sum::<usize>()
+        )
+        .unwrap();
+    }
     writeln!(
         out,
         "| history | migrations | applied with capture (empty) | SAFE | SAFE from the SQL alone | proved | failures \
@@ -284,7 +298,14 @@ fn cross_check(tally: &mut Tally, log: &mut String, what: &str, a: &Schema, b: &
     }
 }
 
-async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest, past_stop_before: bool) -> (Tally, String) {
+/// Migrations before `prove_from` are applied with capture and counted, but their SAFE rollbacks not executed.
+async fn history(
+    server: &testpg::Server,
+    dir: &Path,
+    manifest: &Manifest,
+    past_stop_before: bool,
+    prove_from: usize,
+) -> (Tally, String) {
     let db = server.fresh_database(&format!("corpus_{}", manifest.name.replace('-', "_")));
     let mut tally = Tally::default();
     let mut log = String::new();
@@ -312,8 +333,7 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest, past_
         // statement on its own, the others in transactions between them.
         let outside = entry.no_transaction || ParsedMigration::parse(&sql).is_ok_and(|m| !m.runs_in_transaction());
         let transactional = !outside;
-        let before_schema = schema(&db).await;
-        let before = before_schema.dump.clone();
+        let before_schema = if i >= prove_from { Some(schema(&db).await) } else { None };
         let stored = match apply_migration(db.url(), &input, None).await {
             Ok(outcome) => outcome.rollback,
             Err(e) => {
@@ -366,6 +386,11 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest, past_
         if outside {
             tally.outside_safe += 1;
         }
+        let Some(before_schema) = before_schema else {
+            tally.unproved += 1;
+            continue;
+        };
+        let before = before_schema.dump.clone();
         let migrated_schema = schema(&db).await;
         cross_check(
             &mut tally,
