@@ -34,12 +34,37 @@ step rust cargo test --workspace
 
 # The capture and catalog-snapshot round trips (and rollbacks.rs: executing ranges, data at risk) again on
 # every other supported major (15 ran above), one throwaway cluster each, from the server binaries
-# scripts/pg-versions.sh installed (setup runs it). PG_ROLLBACK_TEST_VERSIONS picks the majors ("" for none);
-# 14 is not supported yet (README: Quick start) and runs only when asked for.
-for major in ${PG_ROLLBACK_TEST_VERSIONS-16 17 18}; do
-  step "rust-pg$major" env -u DATABASE_URL PG_ROLLBACK_TEST_PG="$major" \
-    cargo test -p pg-rollback-db --test captured --test snapshot --test rollbacks --test versions
-done
+# scripts/pg-versions.sh installed (setup runs it). PG_ROLLBACK_TEST_VERSIONS picks the majors ("" for none).
+# Each version's suites use two threads: as many versions run at once as the machine has pairs of cores
+# (PG_ROLLBACK_TEST_JOBS overrides), each into a log printed when it ends.
+version_tests=(-p pg-rollback-db --test captured --test snapshot --test rollbacks --test versions)
+majors=(${PG_ROLLBACK_TEST_VERSIONS-14 16 17 18})
+if ((${#majors[@]})); then
+  parallel=${PG_ROLLBACK_TEST_JOBS:-$(($(nproc 2>/dev/null || echo 2) / 2))}
+  ((parallel >= 1)) || parallel=1
+  step "rust-pg-build" cargo test --no-run "${version_tests[@]}"
+  logs=$(mktemp -d)
+  for major in "${majors[@]}"; do
+    while (($(jobs -rp | wc -l) >= parallel)); do wait -n || true; done
+    printf '\n==> rust-pg%s: started\n' "$major" >&2
+    (
+      env -u DATABASE_URL PG_ROLLBACK_TEST_PG="$major" cargo test "${version_tests[@]}" >"$logs/$major" 2>&1
+      echo $? >"$logs/$major.rc"
+    ) &
+  done
+  wait
+  for major in "${majors[@]}"; do
+    printf '\n==> rust-pg%s: cargo test %s\n' "$major" "${version_tests[*]}" >&2
+    cat "$logs/$major" >&2
+    if [ "$(cat "$logs/$major.rc" 2>/dev/null)" = 0 ]; then
+      printf '==> rust-pg%s: ok\n' "$major" >&2
+    else
+      printf '==> rust-pg%s: FAILED\n' "$major" >&2
+      failed+=("rust-pg$major")
+    fi
+  done
+  rm -rf "$logs"
+fi
 
 shopt -s nullglob
 node_tests=(__test__/*.spec.mjs __test__/*.test.mjs __test__/*.spec.js __test__/*.test.js __test__/*.spec.cjs __test__/*.test.cjs)

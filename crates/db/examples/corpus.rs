@@ -6,10 +6,14 @@
 //! many the SQL alone would make SAFE), and every SAFE rollback that failed or did not restore the schema.
 //!
 //! ```text
-//! cargo run --release -p pg-rollback-db --example corpus -- [histories-dir] [--only a,b] [--report FILE]
+//! cargo run --release -p pg-rollback-db --example corpus -- [histories-dir] [--only a,b] [--report FILE] [--past-stop-before]
 //! ```
 //! `histories-dir` defaults to `../shared/corpus/histories` (built by `node corpus/build.mjs`). Uses
-//! `DATABASE_URL` or a throwaway PostgreSQL 15 cluster, like the tests.
+//! `DATABASE_URL` or a throwaway cluster, like the tests (`PG_ROLLBACK_TEST_PG=18` for another version).
+//! Migrations with statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) go through
+//! `apply_migration` like the others (it runs those statements on their own). A history stops before its
+//! `stop_before` (the first migration stock PostgreSQL 15 cannot run), or with `--past-stop-before` at the
+//! first migration that does not apply.
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -53,8 +57,15 @@ struct Tally {
     safe: usize,
     /// SAFE from the SQL alone (`generate_rollback`).
     safe_sql_only: usize,
-    /// Applied by psql instead: statements that cannot run in a transaction, or a failure of apply_migration.
+    /// Applied by psql instead, after `apply_migration` failed.
     not_captured: usize,
+    /// Applied with capture with some statement outside a transaction (it refuses one, or its tool runs the
+    /// migration without one), and of those, SAFE and proved.
+    outside: usize,
+    outside_safe: usize,
+    outside_proved: usize,
+    /// SAFE, before `--prove-from`: not executed.
+    unproved: usize,
     /// SAFE, and executing it, comparing and re-applying all worked.
     proved: usize,
     failures: usize,
@@ -80,6 +91,10 @@ impl Tally {
         self.safe += other.safe;
         self.safe_sql_only += other.safe_sql_only;
         self.not_captured += other.not_captured;
+        self.outside += other.outside;
+        self.outside_safe += other.outside_safe;
+        self.outside_proved += other.outside_proved;
+        self.unproved += other.unproved;
         self.proved += other.proved;
         self.failures += other.failures;
         self.empty += other.empty;
@@ -115,8 +130,12 @@ fn main() {
     let mut dir = PathBuf::from("../shared/corpus/histories");
     let mut only: Option<Vec<String>> = None;
     let mut report: Option<PathBuf> = None;
+    let mut past_stop_before = false;
+    let mut prove_from = 0;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--past-stop-before" => past_stop_before = true,
+            "--prove-from" => prove_from = args.next().and_then(|n| n.parse().ok()).expect("--prove-from N"),
             "--only" => only = args.next().map(|v| v.split(',').map(str::to_owned).collect()),
             "--report" => report = args.next().map(PathBuf::from),
             _ => dir = PathBuf::from(arg),
@@ -145,7 +164,7 @@ fn main() {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((path, manifest)) = manifests.get(i) else { break };
                     let started = std::time::Instant::now();
-                    let (tally, log) = runtime.block_on(history(server, path, manifest));
+                    let (tally, log) = runtime.block_on(history(server, path, manifest, past_stop_before, prove_from));
                     eprintln!(
                         "{}: {} migrations, {} safe ({} from the SQL alone), {} failures, {:.0?}",
                         manifest.name,
@@ -166,15 +185,33 @@ fn main() {
     let mut out = String::new();
     writeln!(
         out,
-        "| history | migrations | applied with capture (empty) | SAFE | SAFE from the SQL alone | proved | failures |"
+        "PostgreSQL {} (server_version_num {}){}.\n",
+        server.major(),
+        server.version_num(),
+        if past_stop_before { ", past `stop_before`" } else { "" }
     )
     .unwrap();
-    writeln!(out, "|---|---|---|---|---|---|---|").unwrap();
+    if prove_from > 0 {
+        writeln!(
+            out,
+            "SAFE rollbacks proved from migration {prove_from} on; the {} SAFE ones before it were applied with \
+             capture, not executed.\n",
+            results.iter().map(|(_, t, _)| t.unproved).sum::<usize>()
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "| history | migrations | applied with capture (empty) | SAFE | SAFE from the SQL alone | proved | failures \
+         | outside a transaction: applied, SAFE, proved | UNSAFE | applied by psql |"
+    )
+    .unwrap();
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|").unwrap();
     let row = |out: &mut String, name: &str, t: &Tally| {
         let counted = t.captured - t.empty;
         writeln!(
             out,
-            "| {name} | {} | {} ({}) | {} ({}) | {} ({}) | {} | {} |",
+            "| {name} | {} | {} ({}) | {} ({}) | {} ({}) | {} | {} | {}, {}, {} | {} | {} |",
             t.migrations,
             t.captured,
             t.empty,
@@ -183,7 +220,12 @@ fn main() {
             t.safe_sql_only,
             percent(t.safe_sql_only, counted),
             t.proved,
-            t.failures
+            t.failures,
+            t.outside,
+            t.outside_safe,
+            t.outside_proved,
+            counted - t.safe,
+            t.not_captured
         )
         .unwrap();
     };
@@ -256,7 +298,14 @@ fn cross_check(tally: &mut Tally, log: &mut String, what: &str, a: &Schema, b: &
     }
 }
 
-async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (Tally, String) {
+/// Migrations before `prove_from` are applied with capture and counted, but their SAFE rollbacks not executed.
+async fn history(
+    server: &testpg::Server,
+    dir: &Path,
+    manifest: &Manifest,
+    past_stop_before: bool,
+    prove_from: usize,
+) -> (Tally, String) {
     let db = server.fresh_database(&format!("corpus_{}", manifest.name.replace('-', "_")));
     let mut tally = Tally::default();
     let mut log = String::new();
@@ -265,7 +314,10 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
         writeln!(log, "setup failed: {e}").unwrap();
         return (tally, log);
     }
-    let end = manifest.stop_before.unwrap_or(manifest.migrations.len()).min(manifest.migrations.len());
+    let end = match manifest.stop_before {
+        Some(stop) if !past_stop_before => stop.min(manifest.migrations.len()),
+        _ => manifest.migrations.len(),
+    };
     for (i, entry) in manifest.migrations[..end].iter().enumerate() {
         tally.migrations += 1;
         let text = std::fs::read_to_string(dir.join(&entry.file)).unwrap();
@@ -277,19 +329,18 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             sql: sql.clone(),
             ..Default::default()
         };
-        let transactional =
-            !entry.no_transaction && ParsedMigration::parse(&sql).is_ok_and(|m| m.runs_in_transaction());
-        let before_schema = schema(&db).await;
-        let before = before_schema.dump.clone();
-        let applied = if transactional { Some(apply_migration(db.url(), &input, None).await) } else { None };
-        let stored = match applied {
-            Some(Ok(outcome)) => outcome.rollback,
-            Some(Err(e)) => {
+        // Its tool runs it without a transaction, or a statement refuses one: apply_migration runs each such
+        // statement on its own, the others in transactions between them.
+        let outside = entry.no_transaction || ParsedMigration::parse(&sql).is_ok_and(|m| !m.runs_in_transaction());
+        let transactional = !outside;
+        let before_schema = if i >= prove_from { Some(schema(&db).await) } else { None };
+        let stored = match apply_migration(db.url(), &input, None).await {
+            Ok(outcome) => outcome.rollback,
+            Err(e) => {
                 writeln!(log, "- {} {}: apply_migration failed, applied with psql instead: {e}", version, entry.file)
                     .unwrap();
                 None
             }
-            None => None,
         };
         let Some(stored) = stored else {
             tally.not_captured += 1;
@@ -301,6 +352,9 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             continue;
         };
         tally.captured += 1;
+        if outside {
+            tally.outside += 1;
+        }
         if ParsedMigration::parse(&sql).is_ok_and(|m| m.statements.is_empty()) {
             tally.empty += 1;
             continue;
@@ -329,6 +383,14 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             continue;
         }
         tally.safe += 1;
+        if outside {
+            tally.outside_safe += 1;
+        }
+        let Some(before_schema) = before_schema else {
+            tally.unproved += 1;
+            continue;
+        };
+        let before = before_schema.dump.clone();
         let migrated_schema = schema(&db).await;
         cross_check(
             &mut tally,
@@ -354,6 +416,7 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
                 ));
             } else {
                 tally.proved += 1;
+                tally.outside_proved += usize::from(outside);
             }
             continue;
         }
@@ -406,6 +469,7 @@ async fn history(server: &testpg::Server, dir: &Path, manifest: &Manifest) -> (T
             .unwrap();
         }
         tally.proved += 1;
+        tally.outside_proved += usize::from(outside);
     }
     (tally, log)
 }

@@ -201,13 +201,37 @@ impl Database {
     /// equal texts; it is not SQL.
     fn catalog_dump(&self) -> Result<String, String> {
         const SNAPSHOT_SQL: &str = include_str!("../../db/src/catalog/snapshot.sql");
+        let snapshot = snapshot_for(SNAPSHOT_SQL, self.server_major * 10000);
         let sql = format!(
             "SET search_path = '';\nSELECT string_agg(o::text, E'\\n' ORDER BY o::text) FROM jsonb_array_elements(({})::jsonb) o;",
-            SNAPSHOT_SQL.trim_end().trim_end_matches(';')
+            snapshot.trim_end().trim_end_matches(';')
         );
         let out = psql(&self.clients, &self.url, &sql, &["-A", "-t"])?;
         Ok(format!("{}\n", out.trim_end()))
     }
+}
+
+/// The snapshot query for a server of `version_num`: the same rule as `pg_rollback_db`'s `snapshot_sql` (this
+/// crate cannot depend on it): lines between `--@if N` and `--@end` only from version N on, `--@else` for older.
+fn snapshot_for(sql: &str, version_num: u32) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut sections: Vec<(bool, bool)> = Vec::new();
+    for line in sql.lines() {
+        let marker = line.trim_start();
+        if let Some(version) = marker.strip_prefix("--@if ") {
+            sections.push((version_num >= version.trim().parse().unwrap_or(u32::MAX), false));
+        } else if marker == "--@else" {
+            if let Some(section) = sections.last_mut() {
+                section.1 = true;
+            }
+        } else if marker == "--@end" {
+            sections.pop();
+        } else if sections.iter().all(|&(applies, in_else)| applies != in_else) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 impl Drop for Database {

@@ -291,6 +291,10 @@ pub struct ClonedTriggerState {
     /// A foreign key's trigger, named after its OID: re-created under another name.
     #[serde(default)]
     pub internal: bool,
+    /// Its name is not that of the parent's trigger it copies (PostgreSQL 14 renames copies one by one):
+    /// ATTACH names the new copy after the parent's.
+    #[serde(default)]
+    pub renamed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,7 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
             Plan::Direct(Query { sql: "SELECT current_setting($1, true)", params: vec![text(name)] })
         }
         Question::Relation { name, lookup } => {
-            let (sql, params) = relation_lookup(name, lookup, &RELATION);
+            let (sql, params) = relation_lookup(name, lookup, &RELATION.each_ref().map(|q| q.get(generation)));
             Plan::Direct(Query { sql, params })
         }
         Question::Column { relation, column } => resolve_relation(relation, COLUMN.get(generation), vec![text(column)]),
@@ -34,7 +34,7 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
         }
         Question::Index { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *INDEX, vec![]),
         Question::Indexes { relation } => Plan::Direct(Query { sql: *INDEXES, params: vec![written(relation)] }),
-        Question::Trigger { relation, name } => resolve_relation(relation, TRIGGER, vec![text(name)]),
+        Question::Trigger { relation, name } => resolve_relation(relation, TRIGGER.get(generation), vec![text(name)]),
         Question::Policy { relation, name } => resolve_relation(relation, POLICY, vec![text(name)]),
         Question::Rule { relation, name } => resolve_relation(relation, RULE, vec![text(name)]),
         Question::Statistics { name, lookup } => {
@@ -48,8 +48,8 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
         Question::StatisticsOf { relation } => {
             Plan::Direct(Query { sql: STATISTICS_OF, params: vec![written(relation)] })
         }
-        Question::Sequence { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *SEQUENCE, vec![]),
-        Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), *VIEW, vec![]),
+        Question::Sequence { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), SEQUENCE.get(generation), vec![]),
+        Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), VIEW.get(generation), vec![]),
         Question::Type { name, lookup } => {
             let (i, params) = type_lookup(name, lookup);
             resolve((TYPE_OID[i], params), TYPE.get(generation), vec![])

@@ -3,7 +3,7 @@
 //! once, here.
 use std::sync::LazyLock;
 
-use super::version::{for_each, PerGeneration};
+use super::version::{for_each, Generation, PerGeneration};
 
 pub(super) static LOCATE_RELATION: LazyLock<[&'static str; 3]> = LazyLock::new(|| locate_relation(""));
 pub(super) static LOCATE_INDEX: LazyLock<[&'static str; 3]> =
@@ -73,14 +73,19 @@ pub(super) fn leak(s: String) -> &'static str {
 pub(super) static OID_ONLY: LazyLock<[&'static str; 3]> =
     LazyLock::new(|| [BY_PATH, IN_SCHEMA, BESIDE].map(|oid| leak(format!("SELECT ({oid})::oid::text"))));
 
-pub(super) static RELATION: LazyLock<[&'static str; 3]> = LazyLock::new(|| {
-    [BY_PATH, IN_SCHEMA, BESIDE].map(|oid| {
-        leak(format!(
-            "SELECT {}::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {oid}",
-            relation_json("c", "n")
-        ))
-    })
-});
+/// Per lookup (as [`OID_ONLY`]), per generation.
+pub(super) static RELATION: [PerGeneration; 3] = [
+    PerGeneration::new(|| for_each(|generation| relation_select(BY_PATH, generation))),
+    PerGeneration::new(|| for_each(|generation| relation_select(IN_SCHEMA, generation))),
+    PerGeneration::new(|| for_each(|generation| relation_select(BESIDE, generation))),
+];
+
+fn relation_select(oid: &str, generation: Generation) -> String {
+    format!(
+        "SELECT {}::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = {oid}",
+        relation_json("c", "n", generation)
+    )
+}
 
 /// An ACL as a JSON array of privileges; `acl` is an aclitem[] expression (NULL: no entries).
 pub(super) fn acl_json(acl: &str) -> String {
@@ -101,7 +106,7 @@ pub(super) fn relation_name_json(oid: &str) -> String {
     )
 }
 
-pub(super) fn relation_json(c: &str, n: &str) -> String {
+pub(super) fn relation_json(c: &str, n: &str, generation: Generation) -> String {
     let default = format!("acldefault(CASE WHEN {c}.relkind = 'S' THEN 's' ELSE 'r' END::\"char\", {c}.relowner)");
     format!(
         "json_build_object('oid', {c}.oid::bigint, 'schema', {n}.nspname, 'name', {c}.relname, 'kind', {c}.relkind,
@@ -117,15 +122,16 @@ pub(super) fn relation_json(c: &str, n: &str) -> String {
           'partition_bound', CASE WHEN {c}.relispartition THEN pg_get_expr({c}.relpartbound, {c}.oid) END,
           'partition_of', CASE WHEN {c}.relispartition THEN
              {parent} END,
-          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth) AS (
-               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, u.tgenabled, 0 FROM pg_trigger t
+          'cloned_trigger_states', CASE WHEN {c}.relispartition THEN COALESCE((WITH RECURSIVE cl(oid, relid, name, enabled, internal, origin, depth, origin_name) AS (
+               SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, u.tgenabled, 0, u.tgname FROM pg_trigger t
                  JOIN pg_trigger u ON u.oid = t.tgparentid WHERE t.tgrelid = {c}.oid
-               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, t.tgisinternal, cl.origin, cl.depth + 1
+               {unlinked_key_triggers}
+               UNION ALL SELECT t.oid, t.tgrelid, t.tgname, t.tgenabled, NOT {user_trigger}, cl.origin, cl.depth + 1, cl.origin_name
                  FROM pg_trigger t JOIN cl ON t.tgparentid = cl.oid)
              SELECT json_agg(json_build_object('relation', {clone_relation}, 'name', cl.name, 'enabled', cl.enabled,
-                                               'internal', cl.internal)
+                                               'internal', cl.internal, 'renamed', cl.name <> cl.origin_name)
                              ORDER BY cl.depth, cl.oid)
-             FROM cl WHERE cl.enabled <> cl.origin), '[]'::json) ELSE '[]'::json END,
+             FROM cl WHERE cl.enabled <> cl.origin OR cl.name <> cl.origin_name), '[]'::json) ELSE '[]'::json END,
           'parent_indexes_without_partition', CASE WHEN {c}.relispartition THEN COALESCE((
              SELECT json_agg(pc.relname ORDER BY pc.oid) FROM pg_inherits h JOIN pg_index px ON px.indrelid = h.inhparent
                JOIN pg_class pc ON pc.oid = px.indexrelid
@@ -150,6 +156,8 @@ pub(super) fn relation_json(c: &str, n: &str) -> String {
         acl = acl_json(&format!("COALESCE({c}.relacl, {default})")),
         default_acl = acl_json(&default),
         clone_relation = relation_name_json("cl.relid"),
+        user_trigger = generation.user_trigger("t"),
+        unlinked_key_triggers = generation.unlinked_key_triggers(c),
         parent = relation_name_json(&format!("(SELECT inhparent FROM pg_inherits WHERE inhrelid = {c}.oid)")),
     )
 }
@@ -269,7 +277,12 @@ pub(super) static INDEXES: LazyLock<&'static str> = LazyLock::new(|| {
     ))
 });
 
-pub(super) const TRIGGER: &str = include_str!("queries/trigger.sql");
+/// Per generation: which `pg_trigger` rows are user triggers differs on 14.
+pub(super) static TRIGGER: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| {
+        include_str!("queries/trigger.sql").trim_end().replace("NOT tg.tgisinternal", &generation.user_trigger("tg"))
+    })
+});
 
 pub(super) const POLICY: &str = include_str!("queries/policy.sql");
 
@@ -285,8 +298,8 @@ pub(super) const STATISTICS_OF: &str = include_str!("queries/statistics_of.sql")
 
 /// `next_value`: the sequence's own `last_value` when `nextval` was not called since a restart, read with
 /// `query_to_xml` (dynamic SQL in one query) and a pattern, not `xpath` (which needs libxml).
-pub(super) static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
-    leak(format!(
+pub(super) static SEQUENCE: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| format!(
         "SELECT json_build_object(
            'relation', {relation}, 'type_name', format_type(s.seqtypid, NULL), 'start', s.seqstart,
            'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
@@ -302,13 +315,13 @@ pub(super) static SEQUENCE: LazyLock<&'static str> = LazyLock::new(|| {
                AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i'))::text
          FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE s.seqrelid = $1::oid",
-        relation = relation_json("c", "n"),
+        relation = relation_json("c", "n", generation),
         owner = relation_name_json("d.refobjid"),
     ))
 });
 
-pub(super) static VIEW: LazyLock<&'static str> = LazyLock::new(|| {
-    leak(format!(
+pub(super) static VIEW: PerGeneration = PerGeneration::new(|| {
+    for_each(|generation| format!(
         "SELECT json_build_object(
            'relation', {relation}, 'definition', pg_get_viewdef(c.oid), 'options', COALESCE(c.reloptions, '{{}}'),
            'populated', c.relispopulated,
@@ -328,7 +341,7 @@ pub(super) static VIEW: LazyLock<&'static str> = LazyLock::new(|| {
                WHERE attrelid = c.oid AND attstattarget > 0
              UNION ALL SELECT 'security label' FROM pg_seclabel WHERE objoid = c.oid AND classoid = 'pg_class'::regclass))::text
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid AND c.relkind IN ('v', 'm')",
-        relation = relation_json("c", "n"),
+        relation = relation_json("c", "n", generation),
         column_acl = acl_json("a.attacl"),
         index = index_json("ic"),
     ))

@@ -273,7 +273,15 @@ objects (classid, objid, objsubid, top_class, top_oid, attributes, acl) AS (
                     UNION ALL
                     SELECT cl.oid, cl.tgrelid, cl.tgenabled FROM pg_trigger cl JOIN clones p ON cl.tgparentid = p.oid)
                 SELECT jsonb_agg(format('%s %s', cl.tgrelid::regclass, cl.tgenabled) ORDER BY cl.tgrelid::regclass::text)
-                FROM clones cl WHERE cl.tgenabled <> 'O')),
+                FROM clones cl WHERE cl.tgenabled <> 'O'),
+            -- PostgreSQL 14 renames a copy apart from its parent's trigger.
+            'on partitions named otherwise', (
+                WITH RECURSIVE clones AS (
+                    SELECT cl.oid, cl.tgrelid, cl.tgname FROM pg_trigger cl WHERE cl.tgparentid = tg.oid
+                    UNION ALL
+                    SELECT cl.oid, cl.tgrelid, cl.tgname FROM pg_trigger cl JOIN clones p ON cl.tgparentid = p.oid)
+                SELECT jsonb_agg(format('%s %I', cl.tgrelid::regclass, cl.tgname) ORDER BY cl.tgrelid::regclass::text)
+                FROM clones cl WHERE cl.tgname <> tg.tgname)),
         NULL
     FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN user_ns n ON n.oid = c.relnamespace
     WHERE NOT tg.tgisinternal AND tg.tgparentid = 0

@@ -31,12 +31,33 @@ pub struct Trap {
     pub name: &'static str,
     pub setup: &'static str,
     pub migration: &'static str,
+    /// The PostgreSQL majors it runs on (its syntax or its setup needs them); skipped, and said, elsewhere.
+    pub since: u32,
+    pub until: u32,
+}
+
+/// A trap for every supported version.
+pub const fn trap(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
+    Trap { name, setup, migration, since: 0, until: u32::MAX }
+}
+
+impl Trap {
+    /// The same trap, run only on PostgreSQL `major` and later.
+    pub const fn since(self, major: u32) -> Trap {
+        Trap { since: major, ..self }
+    }
+
+    /// The same trap, run only on PostgreSQL `major` and earlier.
+    pub const fn until(self, major: u32) -> Trap {
+        Trap { until: major, ..self }
+    }
 }
 
 pub use traps::TRAPS;
 pub use traps_misc::TRAPS as MISC_TRAPS;
 pub use traps_partitions::TRAPS as PARTITION_TRAPS;
 pub use traps_temporary::TRAPS as TEMPORARY_TRAPS;
+pub use traps_trigger_copies::TRAPS as TRIGGER_COPY_TRAPS;
 
 /// A migration that only some PostgreSQL versions accept (`since`: the first major that does).
 pub struct VersionedCase {
@@ -79,3 +100,4 @@ mod traps_misc;
 mod traps_partitions;
 pub mod traps_pg18;
 mod traps_temporary;
+mod traps_trigger_copies;

@@ -3,7 +3,7 @@
 use super::Trap;
 
 const fn t(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
-    Trap { name, setup, migration }
+    super::trap(name, setup, migration)
 }
 
 pub const TRAPS: &[Trap] = &[

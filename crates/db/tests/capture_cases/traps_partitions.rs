@@ -4,7 +4,7 @@
 use super::{safe, unsafe_, Case, Trap};
 
 const fn t(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
-    Trap { name, setup, migration }
+    super::trap(name, setup, migration)
 }
 
 /// p -> p1 (partitioned) -> p11, p12; p -> p2, and a trigger function; then `$extra`.
@@ -441,7 +441,9 @@ pub const TRAPS: &[Trap] = &[
         "UNIQUE NULLS NOT DISTINCT on the parent adopts a sub-partition's",
         tree!("ALTER TABLE p12 ADD CONSTRAINT p12_key UNIQUE NULLS NOT DISTINCT (n, m);"),
         "ALTER TABLE p ADD CONSTRAINT pk UNIQUE NULLS NOT DISTINCT (n, m);",
-    ),
+    )
+    // NULLS NOT DISTINCT is new in PostgreSQL 15.
+    .since(15),
     t(
         "CHECK on the middle level whose sub-partitions each had one of their own",
         tree!("ALTER TABLE p11 ADD CONSTRAINT c CHECK (m > 0); ALTER TABLE p12 ADD CONSTRAINT c CHECK (m > 0);"),

@@ -5,7 +5,7 @@
 use super::{safe, unsafe_, Case, Trap};
 
 const fn t(name: &'static str, setup: &'static str, migration: &'static str) -> Trap {
-    Trap { name, setup, migration }
+    super::trap(name, setup, migration)
 }
 
 /// Exact expectations: the temporary statements are nothing to undo, the permanent ones still inverted.

@@ -931,6 +931,13 @@ fn detach_partition(cmd: &AlterTableCmd, parent: &RangeVar, facts: &Facts) -> St
                     quote::relation(child)
                 ),
             ),
+            Some(_) if r.cloned_trigger_states.iter().any(|t| t.renamed) => blocked(
+                code::ATTACH_PARTITION,
+                format!(
+                    "Cannot auto-generate a safe rollback for DETACH PARTITION {}: copies of the parent's triggers on it (or its partitions) were renamed, and attaching it again names them after the parent's",
+                    quote::relation(child)
+                ),
+            ),
             Some(bound) => {
                 let mut statements = vec![format!(
                     "ALTER TABLE {} ATTACH PARTITION {} {bound}",
