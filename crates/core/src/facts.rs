@@ -141,4 +141,7 @@ questions! {
     object(address: &ObjectAddress) -> Object: Option<&'a ObjectFacts> = Question::Object { address: address.clone() };
     dependents(address: &ObjectAddress) -> Dependents: &'a Vec<String> = Question::Dependents { address: address.clone() };
     default_privileges() -> DefaultPrivileges: &'a Vec<DefaultPrivilege> = Question::DefaultPrivileges;
+    drop_cascade(address: &ObjectAddress) -> DropCascade: &'a CascadeFacts =
+        Question::DropCascade { address: address.clone() };
+    extensions() -> Extensions: &'a Vec<String> = Question::Extensions;
 }

@@ -5,6 +5,7 @@ pub mod catalog_names;
 pub mod comments;
 pub mod data;
 pub mod do_block;
+pub mod drop_sets;
 pub mod drops;
 pub mod indexes;
 pub mod placement;

@@ -31,6 +31,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("session", session::CASES),
         ("quoting", quoting::CASES),
         ("temporary", temporary::CASES),
+        ("statements_a", statements_a::CASES),
     ]
 }
 
@@ -44,6 +45,7 @@ mod renames;
 mod routines;
 mod schemas;
 mod session;
+mod statements_a;
 mod temporary;
 mod types;
 mod views;

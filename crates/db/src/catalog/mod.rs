@@ -10,6 +10,7 @@
 //!    usable. A failure is that batch's answer (the statements fall back to the SQL alone); never the migration's.
 //!
 //! Queries are fixed text with bind parameters; every JSON document is built by PostgreSQL.
+mod cascade;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;
@@ -315,6 +316,10 @@ fn decode(q: &Question, json: Option<String>) -> Reply {
         Question::Object { .. } => Answer::Object(parse(json)?),
         Question::Dependents { .. } => Answer::Dependents(list(json)?),
         Question::DefaultPrivileges => Answer::DefaultPrivileges(list(json)?),
+        Question::DropCascade { .. } => {
+            Answer::DropCascade(parse(json)?.ok_or("the objects a CASCADE drops were not described")?)
+        }
+        Question::Extensions => Answer::Extensions(list(json)?),
         Question::EventTriggers => Answer::EventTriggers(list(json)?),
     })
 }
@@ -376,6 +381,10 @@ fn plan(q: &Question, generation: Generation) -> Plan {
         Question::Object { address } => Plan::Fallible(Query { sql: OBJECT, params: address_params(address) }),
         Question::Dependents { address } => Plan::Fallible(Query { sql: DEPENDENTS, params: address_params(address) }),
         Question::DefaultPrivileges => Plan::Direct(Query { sql: *DEFAULT_PRIVILEGES, params: vec![] }),
+        Question::DropCascade { address } => {
+            Plan::Fallible(Query { sql: cascade::DROP_CASCADE, params: address_params(address) })
+        }
+        Question::Extensions => Plan::Direct(Query { sql: cascade::EXTENSIONS, params: vec![] }),
         Question::EventTriggers => Plan::Direct(Query { sql: EVENT_TRIGGERS, params: vec![] }),
     }
 }

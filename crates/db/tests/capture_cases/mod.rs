@@ -61,6 +61,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("traps_temporary", traps_temporary::CASES),
         ("partitions", traps_partitions::CASES),
         ("traps_misc", traps_misc::CASES),
+        ("statements_a", statements_a::CASES),
     ]
 }
 
@@ -72,6 +73,7 @@ mod drops;
 mod objects;
 mod renames;
 mod session;
+mod statements_a;
 mod traps;
 mod traps_temporary;
 mod traps_partitions;
