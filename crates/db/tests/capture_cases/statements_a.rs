@@ -12,19 +12,19 @@ pub const CASES: &[Case] = &[
          COMMENT ON VIEW big IS 'big ones'; COMMENT ON COLUMN big.id IS 'the id'; ALTER VIEW big ALTER COLUMN id SET DEFAULT 7;
          GRANT SELECT ON big TO captured_reader; GRANT UPDATE (id) ON big TO captured_writer; ALTER VIEW big OWNER TO captured_owner;",
         "CREATE OR REPLACE VIEW big AS SELECT id, total FROM t;",
-        "?",
+        "DROP VIEW public.big;\nCREATE VIEW public.big WITH (security_barrier=true, check_option=local) AS SELECT t.id\n   FROM public.t\n  WHERE (t.id > 0);\nALTER VIEW public.big ALTER COLUMN id SET DEFAULT 7;\nCOMMENT ON COLUMN public.big.id IS 'the id';\nALTER VIEW public.big OWNER TO captured_owner;\nCOMMENT ON VIEW public.big IS 'big ones';\nGRANT SELECT ON TABLE public.big TO captured_reader;\nGRANT UPDATE (id) ON TABLE public.big TO captured_writer;\n",
     ),
     safe(
         "or replace view adding a column, mixed-case names in another schema",
         "CREATE SCHEMA \"Rep\"; CREATE VIEW \"Rep\".\"Big View\" AS SELECT 1 AS \"One\";",
         "CREATE OR REPLACE VIEW \"Rep\".\"Big View\" AS SELECT 1 AS \"One\", 2 AS \"Two\";",
-        "?",
+        "DROP VIEW \"Rep\".\"Big View\";\nCREATE VIEW \"Rep\".\"Big View\" AS SELECT 1 AS \"One\";\nALTER VIEW \"Rep\".\"Big View\" OWNER TO postgres;\n",
     ),
     safe(
         "or replace view adding a column, unqualified through search_path, cascaded check option",
         "CREATE SCHEMA app; CREATE TABLE app.t (a int); CREATE VIEW app.v AS SELECT a FROM app.t WHERE a > 0 WITH CASCADED CHECK OPTION;",
         "SET search_path = app;\nCREATE OR REPLACE VIEW v AS SELECT a, a + 1 AS b FROM t WHERE a > 0;",
-        "?",
+        "SELECT pg_catalog.set_config('search_path', 'app', true);\nDROP VIEW app.v;\nCREATE VIEW app.v WITH (check_option=cascaded) AS SELECT t.a\n   FROM app.t\n  WHERE (t.a > 0);\nALTER VIEW app.v OWNER TO postgres;\nSELECT pg_catalog.set_config('search_path', '\"$user\", public', true);\n",
     ),
     unsafe_(
         "or replace view adding a column, another view depends on it",
@@ -92,12 +92,18 @@ pub const CASES: &[Case] = &[
         "DROP FUNCTION a(int), \"Mixed\".\"B\"(text);",
         "CREATE OR REPLACE FUNCTION public.a(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x$function$;\nALTER FUNCTION public.a(x integer) OWNER TO postgres;\nCOMMENT ON FUNCTION public.a(x integer) IS 'a';\nCREATE OR REPLACE FUNCTION \"Mixed\".\"B\"(y text)\n RETURNS text\n LANGUAGE sql\nAS $function$SELECT y$function$;\nALTER FUNCTION \"Mixed\".\"B\"(y text) OWNER TO postgres;\n",
     ),
-    unsafe_(
-        "drop two functions, one's body uses the other",
+    safe(
+        "drop two functions, the body of the one listed first uses the other",
         "CREATE FUNCTION a() RETURNS int LANGUAGE sql AS 'SELECT 1';
          CREATE FUNCTION b() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a(); END;",
         "DROP FUNCTION b(), a();",
-        "DROP_OBJECT",
+        "CREATE OR REPLACE FUNCTION public.a()\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT 1$function$;\nALTER FUNCTION public.a() OWNER TO postgres;\nCREATE OR REPLACE FUNCTION public.b()\n RETURNS integer\n LANGUAGE sql\nBEGIN ATOMIC\n SELECT public.a() AS a;\nEND;\nALTER FUNCTION public.b() OWNER TO postgres;\n",
+    ),
+    safe(
+        "drop function cascade, mixed-case name, that takes the view using it",
+        "CREATE FUNCTION \"One\"() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE VIEW v AS SELECT \"One\"() AS one;",
+        "DROP FUNCTION \"One\"() CASCADE;",
+        "CREATE OR REPLACE FUNCTION public.\"One\"()\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT 1$function$;\nALTER FUNCTION public.\"One\"() OWNER TO postgres;\nCREATE VIEW public.v AS SELECT public.\"One\"() AS one;\nALTER VIEW public.v OWNER TO postgres;\n",
     ),
     safe(
         "drop an enum and a composite type at once",
@@ -202,6 +208,12 @@ pub const CASES: &[Case] = &[
         "CREATE TABLE t (a int); CREATE VIEW v1 AS SELECT a FROM t; CREATE VIEW v2 AS SELECT a FROM v1;
          CREATE RULE r AS ON DELETE TO v2 DO INSTEAD NOTHING;",
         "DROP VIEW v1 CASCADE;",
+        "DROP_OBJECT",
+    ),
+    unsafe_(
+        "drop view cascade that takes a temporary view of the migration's session",
+        "CREATE VIEW v1 AS SELECT 1 AS a;",
+        "CREATE TEMPORARY VIEW tv AS SELECT a FROM v1;\nDROP VIEW v1 CASCADE;",
         "DROP_OBJECT",
     ),
     // CREATE EXTENSION ... CASCADE.
