@@ -26,6 +26,12 @@ pub const CASES: &[Case] = &[
         "SET search_path = app;\nCREATE OR REPLACE VIEW v AS SELECT a, a + 1 AS b FROM t WHERE a > 0;",
         "SELECT pg_catalog.set_config('search_path', 'app', true);\nDROP VIEW app.v;\nCREATE VIEW app.v WITH (check_option=cascaded) AS SELECT t.a\n   FROM app.t\n  WHERE (t.a > 0);\nALTER VIEW app.v OWNER TO postgres;\nSELECT pg_catalog.set_config('search_path', '\"$user\", public', true);\n",
     ),
+    safe(
+        "or replace view adding a column, then a view on the new column",
+        "CREATE VIEW v AS SELECT 1 AS a;",
+        "CREATE OR REPLACE VIEW v AS SELECT 1 AS a, 2 AS b;\nCREATE VIEW w AS SELECT b FROM v;",
+        "DROP VIEW w;\nDROP VIEW public.v;\nCREATE VIEW public.v AS SELECT 1 AS a;\nALTER VIEW public.v OWNER TO postgres;\n",
+    ),
     unsafe_(
         "or replace view adding a column, another view depends on it",
         "CREATE VIEW v AS SELECT 1 AS a; CREATE VIEW w AS SELECT a FROM v;",
