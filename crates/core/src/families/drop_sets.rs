@@ -97,8 +97,10 @@ pub fn arrange<'a>(kind: ObjectType, objects: &[&NodeEnum], facts: &'a Facts) ->
 pub fn replaced_columns(before: &ViewFacts, facts: &Facts) -> Result<Outcome, String> {
     let r = &before.relation;
     let name = ObjectName::qualified(&r.schema, &r.name);
-    let cascade = facts.drop_cascade(At::Before, &view_address(before)).ok_or("what depends on the view was not captured")?;
-    let mut dependents: Vec<String> = cascade.relations.iter().map(|d| ObjectName::qualified(&d.schema, &d.name).to_string()).collect();
+    let cascade =
+        facts.drop_cascade(At::Before, &view_address(before)).ok_or("what depends on the view was not captured")?;
+    let mut dependents: Vec<String> =
+        cascade.relations.iter().map(|d| ObjectName::qualified(&d.schema, &d.name).to_string()).collect();
     dependents.extend(cascade.others.iter().map(|o| o.description.clone()));
     if !dependents.is_empty() {
         return Err(format!("dropping it would also drop {}", dependents.join(", ")));

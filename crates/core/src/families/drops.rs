@@ -90,7 +90,10 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
             drop_sets::Arrangement::Blocked(why) => {
                 return Outcome::blocked(
                     code::DROP_OBJECT,
-                    format!("Cannot auto-generate a safe rollback for DROP {keyword}{}: {why}", if cascade { " ... CASCADE" } else { "" }),
+                    format!(
+                        "Cannot auto-generate a safe rollback for DROP {keyword}{}: {why}",
+                        if cascade { " ... CASCADE" } else { "" }
+                    ),
                 )
             }
             drop_sets::Arrangement::Arranged(arranged) => Some(arranged),
@@ -123,11 +126,20 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
     ranked.sort_by_key(|(rank, _)| *rank);
     let extra: Vec<&ViewFacts> = arranged.extra.iter().map(|(view, _)| *view).collect();
     let notice = drop_sets::refreshed_notice(&materialized_views(s.remove_type(), &extra, facts, &s.objects));
-    Outcome { inverse: ranked.into_iter().flat_map(|(_, statements)| statements).collect(), notice, ..Default::default() }
+    Outcome {
+        inverse: ranked.into_iter().flat_map(|(_, statements)| statements).collect(),
+        notice,
+        ..Default::default()
+    }
 }
 
 /// Populated materialized views the rollback creates again (and so fills by running their queries).
-fn materialized_views(kind: ObjectType, extra: &[&ViewFacts], facts: &Facts, objects: &[pg_query::protobuf::Node]) -> Vec<String> {
+fn materialized_views(
+    kind: ObjectType,
+    extra: &[&ViewFacts],
+    facts: &Facts,
+    objects: &[pg_query::protobuf::Node],
+) -> Vec<String> {
     let mut names = Vec::new();
     if kind == ObjectType::ObjectMatview {
         for node in objects.iter().filter_map(|o| o.node.as_ref()) {

@@ -207,7 +207,10 @@ fn validate_domain_constraint(domain: &str, name: &str, before: Option<Option<&D
                 format!("ALTER DOMAIN {domain} ADD CONSTRAINT {constraint} {}", c.definition),
             ];
             if c.comment.is_some() {
-                inverse.push(restore::comment(&format!("CONSTRAINT {constraint} ON DOMAIN {domain}"), c.comment.as_deref()));
+                inverse.push(restore::comment(
+                    &format!("CONSTRAINT {constraint} ON DOMAIN {domain}"),
+                    c.comment.as_deref(),
+                ));
             }
             Outcome { inverse, ..Default::default() }
         }
