@@ -32,6 +32,12 @@ pub const CASES: &[Case] = &[
         "CREATE OR REPLACE VIEW v AS SELECT 1 AS a, 2 AS b;\nCREATE VIEW w AS SELECT b FROM v;",
         "DROP VIEW w;\nDROP VIEW public.v;\nCREATE VIEW public.v AS SELECT 1 AS a;\nALTER VIEW public.v OWNER TO postgres;\n",
     ),
+    safe(
+        "or replace view adding a column to a view created earlier in the migration",
+        "",
+        "CREATE VIEW v AS SELECT 1 AS a;\nCREATE OR REPLACE VIEW v AS SELECT 1 AS a, 2 AS b;",
+        "DROP VIEW public.v;\nCREATE VIEW public.v AS SELECT 1 AS a;\nALTER VIEW public.v OWNER TO postgres;\nDROP VIEW v;\n",
+    ),
     unsafe_(
         "or replace view adding a column, another view depends on it",
         "CREATE VIEW v AS SELECT 1 AS a; CREATE VIEW w AS SELECT a FROM v;",
