@@ -145,4 +145,7 @@ questions! {
         Question::SchemaMembers { schema: schema.to_owned(), kind: kind.to_owned() };
     default_acl(role: Option<&str>, schema: Option<&str>, object_type: &str) -> DefaultAcl: Option<&'a DefaultAclFacts> =
         Question::DefaultAcl { role: role.map(str::to_owned), schema: schema.map(str::to_owned), object_type: object_type.to_owned() };
+    drop_cascade(address: &ObjectAddress) -> DropCascade: &'a CascadeFacts =
+        Question::DropCascade { address: address.clone() };
+    extensions() -> Extensions: &'a Vec<String> = Question::Extensions;
 }

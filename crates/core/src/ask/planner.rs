@@ -226,6 +226,9 @@ impl Planner {
             if let Some(blocker) = &outcome.blocker {
                 warnings.push(warn(blocker.code, blocker.message.clone()));
             }
+            if let (Some(notice), true) = (&outcome.notice, outcome.is_reversible()) {
+                warnings.push(warn(notice.code, notice.message.clone()));
+            }
             if outcome.non_transactional && !outcome.inverse.is_empty() {
                 transactional = false;
                 warnings.push(warn(

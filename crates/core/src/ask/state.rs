@@ -137,6 +137,12 @@ pub enum Question {
     },
     /// Default privileges (`ALTER DEFAULT PRIVILEGES`) of every role and schema.
     DefaultPrivileges,
+    /// What `DROP ... CASCADE` of the object would also drop: views and materialized views apart.
+    DropCascade {
+        address: ObjectAddress,
+    },
+    /// The names of the installed extensions.
+    Extensions,
     /// Event triggers that are not disabled: they may react to the migration and to its rollback.
     EventTriggers,
     /// The objects `GRANT/REVOKE ... ON ALL {kind} IN SCHEMA` reaches, with their ACLs; `kind`: `tables`,
@@ -179,6 +185,8 @@ pub enum Answer {
     Object(Option<ObjectFacts>),
     Dependents(Vec<String>),
     DefaultPrivileges(Vec<DefaultPrivilege>),
+    DropCascade(CascadeFacts),
+    Extensions(Vec<String>),
     EventTriggers(Vec<EventTriggerFacts>),
     SchemaMembers(Vec<AclObject>),
     DefaultAcl(Option<DefaultAclFacts>),
@@ -651,6 +659,36 @@ pub struct EventTriggerFacts {
     pub enabled: String,
     /// The command tags it is limited to (`WHEN TAG IN (...)`); empty: every command.
     pub tags: Vec<String>,
+}
+
+/// What dropping an object with CASCADE takes along.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CascadeFacts {
+    /// Views and materialized views, each with the length of its longest dependency chain to the object:
+    /// creating them again by increasing depth creates every one after what it depends on.
+    pub relations: Vec<CascadeRelation>,
+    /// Everything else, e.g. a table's column default, a trigger, a function whose body uses the object.
+    pub others: Vec<CascadeObject>,
+    /// The object itself (`pg_depend`'s class and object id), to tell which dependents are dropped with it anyway.
+    pub target: (u32, u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CascadeObject {
+    /// `pg_describe_object`.
+    pub description: String,
+    pub class: u32,
+    pub oid: u32,
+    /// A column's number, 0 for a whole object.
+    pub sub: i32,
+    pub depth: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CascadeRelation {
+    pub schema: String,
+    pub name: String,
+    pub depth: u32,
 }
 
 /// A question and what became of it: the answer, or why the database layer could not answer.

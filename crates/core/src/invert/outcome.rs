@@ -17,6 +17,8 @@ pub struct Outcome {
     pub non_transactional: bool,
     /// Why a reversible statement with an empty inverse changed nothing (for the rollback's comment).
     pub unchanged: Option<&'static str>,
+    /// What a reversible rollback does that the plan's warnings should say (e.g. rows computed again).
+    pub notice: Option<Blocker>,
 }
 
 impl Outcome {
@@ -87,6 +89,8 @@ pub mod code {
     pub const DO_BLOCK_STATE: &str = "DO_BLOCK_STATE";
     /// An enabled event trigger reacts to the migration's (or its rollback's) commands.
     pub const EVENT_TRIGGER: &str = "EVENT_TRIGGER";
+    /// Warning only: a materialized view is created again and its rows computed again by its query.
+    pub const MATERIALIZED_VIEW_REFRESHED: &str = "MATERIALIZED_VIEW_REFRESHED";
     /// Warning only: the rollback must run outside a transaction.
     pub const NON_TRANSACTIONAL: &str = "NON_TRANSACTIONAL";
     /// Warning only: reading the previous state failed, so the statement was inverted from its SQL alone.

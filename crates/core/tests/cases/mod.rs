@@ -32,6 +32,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("quoting", quoting::CASES),
         ("temporary", temporary::CASES),
         ("statements_b", statements_b::CASES),
+        ("statements_a", statements_a::CASES),
     ]
 }
 
@@ -46,6 +47,7 @@ mod routines;
 mod schemas;
 mod session;
 mod statements_b;
+mod statements_a;
 mod temporary;
 mod types;
 mod tables_views;

@@ -63,6 +63,10 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
         Question::Object { address } => Plan::Fallible(Query { sql: OBJECT, params: address_params(address) }),
         Question::Dependents { address } => Plan::Fallible(Query { sql: DEPENDENTS, params: address_params(address) }),
         Question::DefaultPrivileges => Plan::Direct(Query { sql: DEFAULT_PRIVILEGES, params: vec![] }),
+        Question::DropCascade { address } => {
+            Plan::Fallible(Query { sql: super::cascade::DROP_CASCADE, params: address_params(address) })
+        }
+        Question::Extensions => Plan::Direct(Query { sql: super::cascade::EXTENSIONS, params: vec![] }),
         Question::EventTriggers => Plan::Direct(Query { sql: EVENT_TRIGGERS, params: vec![] }),
         Question::SchemaMembers { schema, kind } => resolve(
             (privileges::SCHEMA_OID, vec![text(schema)]),

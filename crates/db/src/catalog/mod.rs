@@ -16,6 +16,7 @@
 mod mapping;
 mod queries;
 pub(crate) mod privileges;
+mod cascade;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;
@@ -318,6 +319,10 @@ fn decode(q: &Question, json: Option<String>) -> Reply {
         Question::Object { .. } => Answer::Object(parse(json)?),
         Question::Dependents { .. } => Answer::Dependents(list(json)?),
         Question::DefaultPrivileges => Answer::DefaultPrivileges(list(json)?),
+        Question::DropCascade { .. } => {
+            Answer::DropCascade(parse(json)?.ok_or("the objects a CASCADE drops were not described")?)
+        }
+        Question::Extensions => Answer::Extensions(list(json)?),
         Question::EventTriggers => Answer::EventTriggers(list(json)?),
         Question::SchemaMembers { .. } => Answer::SchemaMembers(list(json)?),
         Question::DefaultAcl { .. } => Answer::DefaultAcl(parse(json)?),

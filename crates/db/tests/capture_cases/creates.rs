@@ -72,11 +72,11 @@ pub const CASES: &[Case] = &[
         "CREATE OR REPLACE VIEW v AS SELECT b AS a FROM t;",
         "CREATE OR REPLACE VIEW public.v WITH (security_barrier=true) AS SELECT t.a\n   FROM public.t;\n",
     ),
-    unsafe_(
+    safe(
         "create or replace view that added a column",
         "CREATE TABLE t (a int, b int); CREATE VIEW v AS SELECT a FROM t;",
         "CREATE OR REPLACE VIEW v AS SELECT a, b FROM t;",
-        "OR_REPLACE",
+        "DROP VIEW public.v;\nCREATE VIEW public.v AS SELECT t.a\n   FROM public.t;\nALTER VIEW public.v OWNER TO postgres;\n",
     ),
     safe(
         "create or replace trigger that existed disabled",

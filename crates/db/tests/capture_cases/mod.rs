@@ -83,6 +83,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("partitions", traps_partitions::CASES),
         ("traps_misc", traps_misc::CASES),
         ("statements_b", statements_b::CASES),
+        ("statements_a", statements_a::CASES),
     ]
 }
 
@@ -95,6 +96,7 @@ mod alter_objects;
 mod renames;
 mod session;
 mod statements_b;
+mod statements_a;
 mod traps;
 mod traps_misc;
 mod traps_partitions;

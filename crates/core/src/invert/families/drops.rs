@@ -4,7 +4,7 @@
 //! privileges, as long as nothing else went with it (a CASCADE that takes other objects stays unsafe and
 //! names them). Tables stay unsafe: their rows are gone (the spec's non-goal).
 use crate::ask::facts::Facts;
-use crate::invert::families::object_keyword;
+use crate::invert::families::{drop_sets, object_keyword};
 use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
 use crate::render::quote::{self, ident, literal};
@@ -30,15 +30,7 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
     if !facts.capturing() || !recreatable(s.remove_type()) {
         return sql_only();
     }
-    if s.objects.len() > 1 && !independent(s.remove_type()) {
-        return Outcome::blocked(
-            code::DROP_OBJECT,
-            format!(
-                "Cannot auto-generate a safe rollback for DROP {keyword} of several objects at once: they may depend \
-                 on each other, and the order to create them again in is not known"
-            ),
-        );
-    }
+    let cascade = s.behavior() == DropBehavior::DropCascade;
     // Objects with privileges start with those of `ALTER DEFAULT PRIVILEGES` when created again.
     let with_privileges = !matches!(
         s.remove_type(),
@@ -49,28 +41,14 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
             | ObjectType::ObjectExtension
             | ObjectType::ObjectStatisticExt
     );
-    let captured_defaults = if with_privileges { facts.default_privileges(At::Before) } else { None };
+    // Views a CASCADE takes along have privileges too.
+    let captured_defaults = if with_privileges || cascade { facts.default_privileges(At::Before) } else { None };
     let mut unknown = with_privileges && captured_defaults.is_none();
     let no_defaults = Vec::new();
     let defaults = captured_defaults.unwrap_or(&no_defaults);
-    let mut inverse = Vec::new();
+    let mut recreated_objects = Vec::new();
     for object in &s.objects {
         let Some(node) = &object.node else { continue };
-        if s.behavior() == DropBehavior::DropCascade {
-            match address(s.remove_type(), node).map(|a| facts.dependents(At::Before, &a)) {
-                Some(Some(dependents)) if !dependents.is_empty() => {
-                    return Outcome::blocked(
-                        code::DROP_OBJECT,
-                        format!(
-                            "Cannot auto-generate a safe rollback for DROP {keyword} ... CASCADE: it also drops {}",
-                            dependents.join(", ")
-                        ),
-                    )
-                }
-                Some(Some(_)) => {}
-                _ => unknown = true,
-            }
-        }
         let recreated = match s.remove_type() {
             ObjectType::ObjectIndex => index(facts, node, s.concurrent),
             ObjectType::ObjectView | ObjectType::ObjectMatview => view(facts, node, s.remove_type(), defaults),
@@ -89,7 +67,9 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
         };
         match recreated {
             None => unknown = true,
-            Some(Ok(statements)) => inverse.extend(statements),
+            // Nothing to create again: it did not exist.
+            Some(Ok(statements)) if statements.is_empty() => {}
+            Some(Ok(statements)) => recreated_objects.push((node, statements)),
             Some(Err(why)) => {
                 return Outcome::blocked(
                     code::DROP_OBJECT,
@@ -101,7 +81,78 @@ pub fn drop(s: &DropStmt, facts: &Facts) -> Outcome {
     if unknown {
         return sql_only();
     }
-    Outcome { inverse, ..Default::default() }
+    // Several objects may depend on each other, and a CASCADE takes their dependents along: both need the
+    // order PostgreSQL's dependencies give.
+    let arranged = if cascade || (recreated_objects.len() > 1 && !independent(s.remove_type())) {
+        let nodes: Vec<&NodeEnum> = recreated_objects.iter().map(|(node, _)| *node).collect();
+        match drop_sets::arrange(s.remove_type(), &nodes, facts) {
+            drop_sets::Arrangement::Unknown => return sql_only(),
+            drop_sets::Arrangement::Blocked(why) => {
+                return Outcome::blocked(
+                    code::DROP_OBJECT,
+                    format!(
+                        "Cannot auto-generate a safe rollback for DROP {keyword}{}: {why}",
+                        if cascade { " ... CASCADE" } else { "" }
+                    ),
+                )
+            }
+            drop_sets::Arrangement::Arranged(arranged) => Some(arranged),
+        }
+    } else {
+        None
+    };
+    let Some(arranged) = arranged else {
+        let inverse = recreated_objects.into_iter().flat_map(|(_, statements)| statements).collect();
+        let notice = drop_sets::refreshed_notice(&materialized_views(s.remove_type(), &[], facts, &s.objects));
+        return Outcome { inverse, notice, ..Default::default() };
+    };
+    let mut ranked: Vec<(u32, Vec<String>)> =
+        arranged.ranks.iter().zip(recreated_objects).map(|(rank, (_, statements))| (*rank, statements)).collect();
+    for (view, rank) in &arranged.extra {
+        match view_statements(view, defaults) {
+            Ok(statements) => ranked.push((*rank, statements)),
+            Err(why) => {
+                return Outcome::blocked(
+                    code::DROP_OBJECT,
+                    format!("Cannot auto-generate a safe rollback for DROP {keyword} ... CASCADE: {why}"),
+                )
+            }
+        }
+    }
+    if captured_defaults.is_none() && !arranged.extra.is_empty() {
+        return sql_only();
+    }
+    // Stable: objects of one rank keep the statement's order.
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let extra: Vec<&ViewFacts> = arranged.extra.iter().map(|(view, _)| *view).collect();
+    let notice = drop_sets::refreshed_notice(&materialized_views(s.remove_type(), &extra, facts, &s.objects));
+    Outcome {
+        inverse: ranked.into_iter().flat_map(|(_, statements)| statements).collect(),
+        notice,
+        ..Default::default()
+    }
+}
+
+/// Populated materialized views the rollback creates again (and so fills by running their queries).
+fn materialized_views(
+    kind: ObjectType,
+    extra: &[&ViewFacts],
+    facts: &Facts,
+    objects: &[pg_query::protobuf::Node],
+) -> Vec<String> {
+    let mut names = Vec::new();
+    if kind == ObjectType::ObjectMatview {
+        for node in objects.iter().filter_map(|o| o.node.as_ref()) {
+            let view = list_name(node).and_then(|name| facts.view(At::Before, &name, Lookup::SearchPath)).flatten();
+            if let Some(view) = view.filter(|v| v.relation.kind == "m" && v.populated) {
+                names.push(ObjectName::qualified(&view.relation.schema, &view.relation.name).to_string());
+            }
+        }
+    }
+    for view in extra.iter().filter(|v| v.relation.kind == "m" && v.populated) {
+        names.push(ObjectName::qualified(&view.relation.schema, &view.relation.name).to_string());
+    }
+    names
 }
 
 fn recreatable(kind: ObjectType) -> bool {
@@ -141,7 +192,7 @@ pub fn definition(text: &str) -> String {
     text.trim_end().trim_end_matches(';').trim_end().to_owned()
 }
 
-fn list_name(node: &NodeEnum) -> Option<ObjectName> {
+pub(crate) fn list_name(node: &NodeEnum) -> Option<ObjectName> {
     match node {
         NodeEnum::List(list) => ObjectName::from_nodes(&list.items),
         NodeEnum::String(s) => Some(ObjectName::unqualified(&s.sval)),
@@ -158,7 +209,7 @@ fn on_table(node: &NodeEnum) -> Option<(ObjectName, String)> {
 }
 
 /// The object's address for `pg_get_object_address`, to ask what a CASCADE would take along.
-fn address(kind: ObjectType, node: &NodeEnum) -> Option<ObjectAddress> {
+pub(crate) fn address(kind: ObjectType, node: &NodeEnum) -> Option<ObjectAddress> {
     let text = |parts: Vec<&str>| parts.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let (kind, names, args) = match (kind, node) {
         (ObjectType::ObjectType | ObjectType::ObjectDomain, NodeEnum::TypeName(t)) => {
@@ -303,7 +354,7 @@ fn view(facts: &Facts, node: &NodeEnum, kind: ObjectType, defaults: &[DefaultPri
     Some(view_statements(view, defaults))
 }
 
-fn view_statements(view: &ViewFacts, defaults: &[DefaultPrivilege]) -> Result<Vec<String>, String> {
+pub(crate) fn view_statements(view: &ViewFacts, defaults: &[DefaultPrivilege]) -> Result<Vec<String>, String> {
     let r = &view.relation;
     let name = ObjectName::qualified(&r.schema, &r.name);
     if !view.unsupported.is_empty() {

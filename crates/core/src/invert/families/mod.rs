@@ -7,6 +7,7 @@ pub mod column_settings;
 pub mod comments;
 pub mod data;
 pub mod do_block;
+pub mod drop_sets;
 pub mod drops;
 pub mod identity;
 pub mod indexes;

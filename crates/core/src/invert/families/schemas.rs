@@ -57,10 +57,29 @@ pub fn create_extension(s: &CreateExtensionStmt, facts: &Facts) -> Outcome {
     }
     let cascade = s.options.iter().any(|o| matches!(&o.node, Some(NodeEnum::DefElem(d)) if d.defname == "cascade"));
     if cascade {
-        return Outcome::blocked(
-            code::PREVIOUS_STATE_UNKNOWN,
-            format!("Cannot auto-generate rollback for CREATE EXTENSION {name} CASCADE: which required extensions it installed depends on the database"),
-        );
+        return installed_with(s, facts);
     }
     Outcome::inverse(format!("DROP EXTENSION {name}"))
+}
+
+/// `CREATE EXTENSION ... CASCADE` also installs the extensions it requires that were missing: the rollback
+/// drops it and those, the ones that were installed before staying.
+fn installed_with(s: &CreateExtensionStmt, facts: &Facts) -> Outcome {
+    let (Some(before), Some(after)) = (facts.extensions(At::Before), facts.extensions(At::After)) else {
+        return Outcome::blocked(
+            code::PREVIOUS_STATE_UNKNOWN,
+            format!(
+                "Cannot auto-generate rollback for CREATE EXTENSION {} CASCADE: which required extensions it installed depends on the database",
+                ident(&s.extname)
+            ),
+        );
+    };
+    let mut added: Vec<&String> = after.iter().filter(|e| !before.contains(e)).collect();
+    // Its own name first, then what it required (one DROP takes them together, whatever their order).
+    added.sort_by_key(|e| **e != s.extname);
+    if added.is_empty() {
+        return Outcome::unchanged("it existed already");
+    }
+    let names: Vec<String> = added.iter().map(|e| ident(e)).collect();
+    Outcome::inverse(format!("DROP EXTENSION {}", names.join(", ")))
 }

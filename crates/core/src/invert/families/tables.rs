@@ -83,16 +83,22 @@ fn replaced_view(rv: &RangeVar, facts: &Facts) -> Outcome {
             format!("Cannot auto-generate a safe rollback for CREATE OR REPLACE VIEW {written}: {why}"),
         )
     };
+    if let Some(Some(before)) = before.filter(|b| b.is_some_and(|b| b.relation.kind == "v")) {
+        // Asked before the statement runs, in case it changes the columns (known only once it ran).
+        crate::invert::families::drop_sets::ask_for_replaced_columns(before, facts);
+    }
     let (Some(Some(before)), Some(Some(after))) = (before, after) else {
         return blocked("the previous definition was not captured".into());
     };
     let names = |v: &crate::ask::state::ViewFacts| v.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     if names(before) != names(after) {
-        return blocked(format!(
-            "it changed the view's columns from ({}) to ({}), which only DROP VIEW can undo",
-            names(before).join(", "),
-            names(after).join(", ")
-        ));
+        return crate::invert::families::drop_sets::replaced_columns(before, facts).unwrap_or_else(|why| {
+            blocked(format!(
+                "it changed the view's columns from ({}) to ({}), which only DROP VIEW can undo, and {why}",
+                names(before).join(", "),
+                names(after).join(", ")
+            ))
+        });
     }
     let name = ObjectName::qualified(&before.relation.schema, &before.relation.name);
     let options = |v: &crate::ask::state::ViewFacts| v.options.clone();

@@ -186,9 +186,42 @@ pub fn alter_domain(s: &AlterDomainStmt, facts: &Facts) -> Outcome {
                 ),
             }
         }
+        "V" => validate_domain_constraint(&domain, &s.name, before),
         _ => Outcome::blocked(
             code::PREVIOUS_STATE_UNKNOWN,
             format!("Cannot auto-generate rollback for ALTER DOMAIN {domain}: the previous state is not in the migration"),
+        ),
+    }
+}
+
+/// `VALIDATE CONSTRAINT`: a constraint that was NOT VALID is dropped and added again NOT VALID (PostgreSQL
+/// cannot un-validate one); one that was valid already was not changed.
+fn validate_domain_constraint(domain: &str, name: &str, before: Option<Option<&DomainFacts>>) -> Outcome {
+    let constraint = ident(name);
+    let found = before.map(|d| d.and_then(|d| d.constraints.iter().find(|c| c.name == name)));
+    match found {
+        Some(Some(c)) if !c.definition.ends_with(" NOT VALID") => Outcome::nothing_to_undo(),
+        Some(Some(c)) => {
+            let mut inverse = vec![
+                format!("ALTER DOMAIN {domain} DROP CONSTRAINT {constraint}"),
+                format!("ALTER DOMAIN {domain} ADD CONSTRAINT {constraint} {}", c.definition),
+            ];
+            if c.comment.is_some() {
+                inverse.push(restore::comment(
+                    &format!("CONSTRAINT {constraint} ON DOMAIN {domain}"),
+                    c.comment.as_deref(),
+                ));
+            }
+            Outcome { inverse, ..Default::default() }
+        }
+        // A domain without the constraint makes the statement fail.
+        Some(None) if before.is_some_and(|d| d.is_none()) => Outcome::nothing_to_undo(),
+        _ => Outcome::blocked(
+            code::NO_INVERSE_OPERATION,
+            format!(
+                "Cannot auto-generate rollback for ALTER DOMAIN {domain} VALIDATE CONSTRAINT {constraint}: PostgreSQL \
+                 cannot un-validate a constraint, and whether it was NOT VALID before is not known"
+            ),
         ),
     }
 }
