@@ -17,6 +17,7 @@ mod outcome;
 mod plan;
 mod planner;
 mod quote;
+mod reason_code;
 mod restore;
 pub mod risk;
 pub mod snapshot;
@@ -32,6 +33,7 @@ pub use name::ObjectName;
 pub use outcome::code;
 pub use plan::{RollbackPlan, RollbackWarning, StatementPlan};
 pub use planner::Planner;
+pub use reason_code::Code;
 pub use quote::{ident as quote_ident, literal as quote_literal};
 pub use state::{Answer, At, Question, Reply};
 

@@ -53,6 +53,7 @@ fn check_runnable(label: &str, migration: &ParsedMigration) -> Result<()> {
 /// A statement of a migration, for reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "MigrationStatement"))]
 pub struct StatementRef {
     /// 0-based.
     pub index: u32,
@@ -64,6 +65,7 @@ pub struct StatementRef {
 /// An index a failed `CONCURRENTLY` statement left behind INVALID, and the statement that removes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct InvalidIndex {
     /// Schema-qualified, quoted as needed.
     pub name: String,
@@ -599,12 +601,15 @@ async fn apply_outside_transaction(
     }
 }
 
-/// A migration for [`plan_migrations`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A migration for `planMigrations`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "PlanMigrationInput", object_to_js = false))]
 pub struct PlanInput {
     pub version: String,
     pub sql: String,
-    /// With Drizzle's `created_at`, a migration Drizzle already records is reported as not pending.
+    /// The journal's `when`: a migration Drizzle already records is reported as not pending.
+    #[serde(default, deserialize_with = "crate::args::whole_number")]
     pub drizzle_created_at: Option<i64>,
 }
 

@@ -1,3 +1,4 @@
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Every failure of the DB layer. `code()` is the stable `error.code` JavaScript sees.
@@ -15,24 +16,18 @@ pub enum Error {
     SchemaVersionsMissing(String),
     #[error("No migration with version {0} in schema_versions")]
     VersionNotFound(String),
-    #[error("No rollback script found for version {0}")]
-    RollbackScriptNotFound(String),
-    #[error(
-        "Rollback for version {0} is marked unsafe (rollback_safe = false): it does not undo every \
-         statement of the migration. Pass force to execute it anyway"
-    )]
-    RollbackUnsafe(String),
+    /// No script to run: the version's (message: `No rollback script found for version X`), or versions of a
+    /// multi-step rollback (the message names them; `version` is the newest).
+    #[error("{message}")]
+    RollbackScriptNotFound { version: String, message: String },
+    /// Marked unsafe and not forced: the version's, or versions of a multi-step rollback (`version` is the first).
+    #[error("{message}")]
+    RollbackUnsafe { version: String, message: String },
     #[error("Migration {0} has already been rolled back")]
     AlreadyRolledBack(String),
     /// A multi-step rollback's target is not applied (never applied, or rolled back); nothing was run.
     #[error("{0}")]
     TargetNotApplied(String),
-    /// Versions of a multi-step rollback without a script (`ROLLBACK_SCRIPT_NOT_FOUND`); the message names them.
-    #[error("{0}")]
-    ScriptsNotFound(String),
-    /// Unsafe versions of a multi-step rollback without force (`ROLLBACK_UNSAFE`); the message names them.
-    #[error("{0}")]
-    RollbacksUnsafe(String),
     /// The stored script is not the one the caller showed (`expectedScript`) or not the one read
     /// before the lock was taken; nothing was run.
     #[error("{0}")]
@@ -63,28 +58,117 @@ pub enum Error {
     Internal(String),
 }
 
-impl Error {
-    pub fn code(&self) -> &'static str {
+/// The stable `error.code` JavaScript sees, e.g. `ROLLBACK_UNSAFE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "UPPER_SNAKE"))]
+pub enum ErrorCode {
+    InvalidArgument,
+    InvalidInput,
+    ParseError,
+    ConnectionFailed,
+    SchemaVersionsMissing,
+    VersionNotFound,
+    RollbackScriptNotFound,
+    RollbackUnsafe,
+    AlreadyRolledBack,
+    TargetNotApplied,
+    RollbackScriptChanged,
+    LockTimeout,
+    RollbackOutOfOrder,
+    RollbackFailed,
+    NotTransactional,
+    MigrationFailed,
+    DatabaseError,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Error::InvalidArgument(_) => "INVALID_ARGUMENT",
-            Error::ConnectionFailed(_) => "CONNECTION_FAILED",
-            Error::SchemaVersionsMissing(_) => "SCHEMA_VERSIONS_MISSING",
-            Error::VersionNotFound(_) => "VERSION_NOT_FOUND",
-            Error::RollbackScriptNotFound(_) => "ROLLBACK_SCRIPT_NOT_FOUND",
-            Error::RollbackUnsafe(_) => "ROLLBACK_UNSAFE",
-            Error::AlreadyRolledBack(_) => "ALREADY_ROLLED_BACK",
-            Error::TargetNotApplied(_) => "TARGET_NOT_APPLIED",
-            Error::ScriptsNotFound(_) => "ROLLBACK_SCRIPT_NOT_FOUND",
-            Error::RollbacksUnsafe(_) => "ROLLBACK_UNSAFE",
-            Error::RollbackScriptChanged(_) => "ROLLBACK_SCRIPT_CHANGED",
-            Error::LockTimeout(_) => "LOCK_TIMEOUT",
-            Error::OutOfOrder(_) => "ROLLBACK_OUT_OF_ORDER",
-            Error::RollbackFailed(_) => "ROLLBACK_FAILED",
-            Error::NotTransactional(_) => "NOT_TRANSACTIONAL",
-            Error::MigrationFailed(_) => "MIGRATION_FAILED",
-            Error::Database(_) => "DATABASE_ERROR",
-            Error::Generator(e) => e.code(),
-            Error::Internal(_) => "INTERNAL_ERROR",
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::ParseError => "PARSE_ERROR",
+            ErrorCode::ConnectionFailed => "CONNECTION_FAILED",
+            ErrorCode::SchemaVersionsMissing => "SCHEMA_VERSIONS_MISSING",
+            ErrorCode::VersionNotFound => "VERSION_NOT_FOUND",
+            ErrorCode::RollbackScriptNotFound => "ROLLBACK_SCRIPT_NOT_FOUND",
+            ErrorCode::RollbackUnsafe => "ROLLBACK_UNSAFE",
+            ErrorCode::AlreadyRolledBack => "ALREADY_ROLLED_BACK",
+            ErrorCode::TargetNotApplied => "TARGET_NOT_APPLIED",
+            ErrorCode::RollbackScriptChanged => "ROLLBACK_SCRIPT_CHANGED",
+            ErrorCode::LockTimeout => "LOCK_TIMEOUT",
+            ErrorCode::RollbackOutOfOrder => "ROLLBACK_OUT_OF_ORDER",
+            ErrorCode::RollbackFailed => "ROLLBACK_FAILED",
+            ErrorCode::NotTransactional => "NOT_TRANSACTIONAL",
+            ErrorCode::MigrationFailed => "MIGRATION_FAILED",
+            ErrorCode::DatabaseError => "DATABASE_ERROR",
+            ErrorCode::InternalError => "INTERNAL_ERROR",
+        }
+    }
+}
+
+impl AsRef<str> for ErrorCode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Error::ConnectionFailed(_) => ErrorCode::ConnectionFailed,
+            Error::SchemaVersionsMissing(_) => ErrorCode::SchemaVersionsMissing,
+            Error::VersionNotFound(_) => ErrorCode::VersionNotFound,
+            Error::RollbackScriptNotFound { .. } => ErrorCode::RollbackScriptNotFound,
+            Error::RollbackUnsafe { .. } => ErrorCode::RollbackUnsafe,
+            Error::AlreadyRolledBack(_) => ErrorCode::AlreadyRolledBack,
+            Error::TargetNotApplied(_) => ErrorCode::TargetNotApplied,
+            Error::RollbackScriptChanged(_) => ErrorCode::RollbackScriptChanged,
+            Error::LockTimeout(_) => ErrorCode::LockTimeout,
+            Error::OutOfOrder(_) => ErrorCode::RollbackOutOfOrder,
+            Error::RollbackFailed(_) => ErrorCode::RollbackFailed,
+            Error::NotTransactional(_) => ErrorCode::NotTransactional,
+            Error::MigrationFailed(_) => ErrorCode::MigrationFailed,
+            Error::Database(_) => ErrorCode::DatabaseError,
+            Error::Generator(pg_rollback_core::Error::Parse { .. }) => ErrorCode::ParseError,
+            Error::Generator(pg_rollback_core::Error::InvalidInput { .. }) => ErrorCode::InvalidInput,
+            Error::Generator(pg_rollback_core::Error::Internal(_)) | Error::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    /// The version the error is about, when it is about one (JavaScript's `error.version`).
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            Error::VersionNotFound(v) | Error::AlreadyRolledBack(v) => Some(v),
+            Error::RollbackScriptNotFound { version, .. } | Error::RollbackUnsafe { version, .. } => Some(version),
+            _ => None,
+        }
+    }
+
+    /// `executeRollback` of a version without a script.
+    pub fn script_not_found(version: &str) -> Self {
+        Error::RollbackScriptNotFound {
+            version: version.to_owned(),
+            message: format!("No rollback script found for version {version}"),
+        }
+    }
+
+    /// `executeRollback` of a version marked unsafe, without force.
+    pub fn unsafe_rollback(version: &str) -> Self {
+        Error::RollbackUnsafe {
+            version: version.to_owned(),
+            message: format!(
+                "Rollback for version {version} is marked unsafe (rollback_safe = false): it does not undo every \
+                 statement of the migration. Pass force to execute it anyway"
+            ),
         }
     }
 }

@@ -135,10 +135,10 @@ fn executable(
     }
     let text = match stored {
         Some(s) if !s.trim().is_empty() => s.to_owned(),
-        _ => return Err(Error::RollbackScriptNotFound(version.to_owned())),
+        _ => return Err(Error::script_not_found(version)),
     };
     if !row.stored.rollback_safe && !force {
-        return Err(Error::RollbackUnsafe(version.to_owned()));
+        return Err(Error::unsafe_rollback(version));
     }
     let cannot_run = |why: String| {
         Error::RollbackFailed(format!(

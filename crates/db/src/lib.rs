@@ -6,6 +6,7 @@
 //! single-connection embedded server can serve the next call; between [`open_session`] and
 //! [`close_session`] the calls with that URL share one connection instead (a CLI run).
 mod apply;
+pub mod args;
 mod catalog;
 mod connect;
 mod drizzle;
@@ -23,7 +24,7 @@ pub use apply::{
 };
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use execute::{execute_rollback, execute_rollbacks};
 pub use lock::Timeouts;
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
@@ -36,7 +37,7 @@ pub use verify::{
     VerifiedRollback, VerifyInput,
 };
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Key of the advisory lock every writing operation takes ("pgrollbk" as big-endian bytes), so a
 /// rollback never races another rollback, a store, or a migration applied through this crate.
@@ -59,9 +60,12 @@ pub const ROLLBACK_COLUMNS_SQL: &str =
 pub const ROLLBACK_PLAN_SQL: &str =
     include_str!("../../../packages/backend/database-schema/src/migrations/0002_rollback_plan.sql");
 
-/// A migration whose rollback is to be generated and stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A migration whose rollback `storeRollback` generates and stores.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_to_js = false))]
 pub struct MigrationInput {
+    /// e.g. `1.2.0`; any non-empty text.
     pub version: String,
     pub migration_file: String,
     /// The migration SQL; the rollback script is generated from it.
@@ -97,9 +101,10 @@ pub struct ExecuteOptions {
     pub allow_out_of_order: bool,
 }
 
-/// One `schema_versions` row as the API returns it.
+/// One `schema_versions` row. Timestamps are ISO 8601 strings in UTC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct StoredRollback {
     pub version: String,
     pub migration_file: String,
@@ -128,40 +133,46 @@ pub struct ExecutedRollback {
     pub drizzle_row_deleted: bool,
 }
 
-/// One migration of a dry run ([`plan_migrations`]).
+/// One migration of a dry run (`planMigrations`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct PlannedMigration {
     pub version: String,
     /// False when Drizzle already records it (it would be skipped).
     pub pending: bool,
-    /// The plan `apply_migration` would store; `None` when not pending.
+    /// The plan `apply_migration` would store; null when not pending.
     pub plan: Option<RollbackPlan>,
     /// Statements (0-based) that cannot run in a transaction: applying runs each on its own, outside one
     /// (the dry run ran their transactional form).
     pub outside_transaction: Vec<u32>,
 }
 
-/// What [`apply_migration`] did.
+/// What `applyMigration` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "ApplyMigrationResult", use_nullable = true))]
 pub struct ApplyOutcome {
     /// False when drizzle's table already records this migration (or a later one): nothing ran.
     pub applied: bool,
-    /// The stored rollback, or `None` when `schema_versions` (with all its columns) does not exist.
+    /// The stored rollback, or null when `schema_versions` (with all its columns) does not exist.
     pub rollback: Option<StoredRollback>,
 }
 
 /// A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "RollbackMigration", object_to_js = false))]
 pub struct OrderedMigration {
     pub version: String,
     /// Deleted from `drizzle.__drizzle_migrations` when this version is rolled back, in the same transaction.
     pub drizzle_hash: Option<String>,
 }
 
-/// A script the caller showed for a version of a multi-step rollback.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A version and the rollback script that was shown for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true, object_to_js = false))]
 pub struct ExpectedScript {
     pub version: String,
     pub rollback_script: Option<String>,
@@ -188,9 +199,10 @@ pub struct ExecuteManyOptions {
 /// What refuses a multi-step rollback (as data in its preview).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "RollbackRefusal"))]
 pub struct Refusal {
     /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run).
-    pub code: String,
+    pub code: ErrorCode,
     /// The version that blocks (for missing scripts: the newest one, the furthest a rollback can go).
     pub version: String,
     pub versions: Vec<String>,

@@ -8,7 +8,7 @@ use pg_rollback_core::ParsedMigration;
 use tokio_postgres::GenericClient;
 
 use crate::catalog::risk::{measure, CountLimits};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::session::{check_text, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
 use crate::{
@@ -127,7 +127,7 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
         };
         let target = target.map(|t| format!(" to version {t}")).unwrap_or_default();
         out.push(Refusal {
-            code: "ROLLBACK_SCRIPT_NOT_FOUND".into(),
+            code: ErrorCode::RollbackScriptNotFound,
             version: newest.version.clone(),
             versions: missing.iter().map(|r| r.version.clone()).collect(),
             forceable: false,
@@ -145,7 +145,7 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
     if let Some(first) = unsafe_.first() {
         let names: Vec<String> = unsafe_.iter().map(|r| r.version.clone()).collect();
         out.push(Refusal {
-            code: "ROLLBACK_UNSAFE".into(),
+            code: ErrorCode::RollbackUnsafe,
             version: first.version.clone(),
             versions: names.clone(),
             forceable: true,
@@ -173,7 +173,7 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
         };
         if let Some(problem) = problem {
             out.push(Refusal {
-                code: "ROLLBACK_FAILED".into(),
+                code: ErrorCode::RollbackFailed,
                 version: r.stored.version.clone(),
                 versions: vec![r.stored.version.clone()],
                 forceable: false,
@@ -190,10 +190,11 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
 /// The first refusal that applies with `force`, as the error the API rejects with.
 pub(crate) fn refusal_error(refusals: &[Refusal], force: bool) -> Option<Error> {
     let r = refusals.iter().find(|r| !(force && r.forceable))?;
-    Some(match r.code.as_str() {
-        "ROLLBACK_SCRIPT_NOT_FOUND" => Error::ScriptsNotFound(r.message.clone()),
-        "ROLLBACK_UNSAFE" => Error::RollbacksUnsafe(r.message.clone()),
-        _ => Error::RollbackFailed(r.message.clone()),
+    let (version, message) = (r.version.clone(), r.message.clone());
+    Some(match r.code {
+        ErrorCode::RollbackScriptNotFound => Error::RollbackScriptNotFound { version, message },
+        ErrorCode::RollbackUnsafe => Error::RollbackUnsafe { version, message },
+        _ => Error::RollbackFailed(message),
     })
 }
 
@@ -307,15 +308,15 @@ mod tests {
         let to = |v: &str| select(apply_order(rows(), &journal), &journal, &Selection::To(v.into()));
         assert_eq!(versions(&to("1.0").unwrap()), ["1.3", "1.1"]);
         assert_eq!(versions(&to("1.3").unwrap()), Vec::<&str>::new());
-        assert_eq!(to("1.2").unwrap_err().code(), "TARGET_NOT_APPLIED");
-        assert_eq!(to("9.9").unwrap_err().code(), "VERSION_NOT_FOUND");
+        assert_eq!(to("1.2").unwrap_err().code(), ErrorCode::TargetNotApplied);
+        assert_eq!(to("9.9").unwrap_err().code(), ErrorCode::VersionNotFound);
         let steps = |n| select(apply_order(rows(), &journal), &journal, &Selection::Steps(n));
         assert_eq!(versions(&steps(2).unwrap()), ["1.3", "1.1"]);
         assert_eq!(versions(&steps(3).unwrap()), ["1.3", "1.1", "1.0"]);
-        assert_eq!(steps(4).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(steps(4).unwrap_err().code(), ErrorCode::InvalidArgument);
         let never: Vec<String> = ["1.0", "1.1", "1.2", "1.3", "1.4"].map(String::from).into();
         let e = select(apply_order(rows(), &never), &never, &Selection::To("1.4".into())).unwrap_err();
-        assert_eq!(e.code(), "TARGET_NOT_APPLIED");
+        assert_eq!(e.code(), ErrorCode::TargetNotApplied);
     }
 
     #[test]
@@ -326,14 +327,14 @@ mod tests {
         let r = refusals(&steps, Some("1.0"));
         assert_eq!(r.len(), 2);
         assert_eq!(
-            (r[0].code.as_str(), r[0].version.as_str(), r[0].forceable),
-            ("ROLLBACK_SCRIPT_NOT_FOUND", "1.2", false)
+            (r[0].code, r[0].version.as_str(), r[0].forceable),
+            (ErrorCode::RollbackScriptNotFound, "1.2", false)
         );
         assert!(r[0].message.contains("No rollback script found for version 1.2 (1.2.sql)"), "{}", r[0].message);
         assert!(r[0].message.contains("roll back to just above it: to = 1.2"), "{}", r[0].message);
-        assert_eq!((r[1].code.as_str(), r[1].forceable), ("ROLLBACK_UNSAFE", true));
-        assert_eq!(refusal_error(&r, true).unwrap().code(), "ROLLBACK_SCRIPT_NOT_FOUND");
-        assert_eq!(refusal_error(&r[1..], false).unwrap().code(), "ROLLBACK_UNSAFE");
+        assert_eq!((r[1].code, r[1].forceable), (ErrorCode::RollbackUnsafe, true));
+        assert_eq!(refusal_error(&r, true).unwrap().code(), ErrorCode::RollbackScriptNotFound);
+        assert_eq!(refusal_error(&r[1..], false).unwrap().code(), ErrorCode::RollbackUnsafe);
         assert!(refusal_error(&r[1..], true).is_none());
         steps[0].stored.rollback_script = None;
         let r = refusals(&steps, None);

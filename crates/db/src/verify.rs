@@ -218,6 +218,7 @@ async fn prove<C: GenericClient + Sync>(
 /// A database created for a verification run ([`create_scratch_database`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct ScratchDatabase {
     pub name: String,
     /// The URL given, pointing at the new database.

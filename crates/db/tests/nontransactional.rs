@@ -99,7 +99,7 @@ ALTER TABLE people ADD COLUMN verified boolean;";
             .unwrap();
     assert!(batch.outcomes.is_empty());
     let error = batch.failure.unwrap();
-    assert_eq!(error.code(), "MIGRATION_FAILED");
+    assert_eq!(error.code(), ErrorCode::MigrationFailed);
     let message = error.to_string();
     for part in [
         "failed at statement 2 of 3 (line 2, column 1)",
@@ -201,7 +201,7 @@ async fn what_can_never_run_is_refused_before_anything_is_applied() {
         let db = with_plan("nt_refused");
         let batch = [input("1", "CREATE TABLE orders (id int, code text);"), input("2", sql)];
         let e = apply_migrations(db.url(), &batch).await.unwrap_err();
-        assert_eq!(e.code(), "MIGRATION_FAILED");
+        assert_eq!(e.code(), ErrorCode::MigrationFailed);
         assert!(e.to_string().contains(part) && e.to_string().contains("Migration 2 (2.sql)"), "{e}");
         assert_eq!(one(&db, "SELECT count(*) FROM pg_tables WHERE tablename = 'orders';"), "0");
         assert_eq!(one(&db, "SELECT count(*) FROM schema_versions;"), "0");

@@ -80,7 +80,7 @@ async fn a_migration_that_changed_nothing_rolls_back_and_applies_again() {
         assert_eq!(drizzle_hashes(&db), "", "{sql}");
         assert_same_schema(&before, &db.schema_dump().unwrap());
         let again = execute_rollback(db.url(), "2.0", &ExecuteOptions::default()).await.unwrap_err();
-        assert_eq!(again.code(), "ALREADY_ROLLED_BACK", "{sql}");
+        assert_eq!(again.code(), ErrorCode::AlreadyRolledBack, "{sql}");
 
         // Drizzle forgot it, so it applies again: a row of its own, rolled back again.
         let reapplied = apply_migration(db.url(), &migration("2.0", sql), Some(&entry("2.0", 21))).await.unwrap();
@@ -165,7 +165,7 @@ async fn rows_without_a_plan_that_shows_nothing_to_undo_still_have_no_script() {
     // No stored plan (written by another tool), an unsafe row, a plan whose statements had inverses.
     db.run("UPDATE schema_versions SET rollback_script = NULL, rollback_plan = NULL WHERE version = '1.1';").unwrap();
     let e = execute_rollback(db.url(), "1.1", &ExecuteOptions::default()).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+    assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
     let preview = preview_rollbacks(db.url(), &to("1.0"), CountLimits::default()).await.unwrap();
     assert_eq!(preview.refusals[0].code, "ROLLBACK_SCRIPT_NOT_FOUND");
     for (version, change) in [("1.1", "rollback_safe = false"), ("1.2", "rollback_script = NULL")] {
@@ -191,5 +191,5 @@ async fn an_unsafe_migration_keeps_no_script_and_still_refuses() {
     assert!(!stored.rollback_safe);
     assert_eq!(stored.rollback_script, None);
     let e = execute_rollback(db.url(), "3.0", &ExecuteOptions { force: true, ..Default::default() }).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+    assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
 }
