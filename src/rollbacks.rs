@@ -1,137 +1,12 @@
-//! Multi-step rollbacks and the cost of a rollback (locks, data at risk). The cost types hold counts as
-//! `usize` and lock modes as an enum; here they become numbers and the words the CLI prints.
+//! Multi-step rollbacks and the cost of a rollback (locks, data at risk).
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use pg_rollback_db::args::{CostOptions, ExecuteRollbacksOptions};
-use pg_rollback_db::{self as db, CountLimits, Refusal, StoredRollback};
+use pg_rollback_db::{self as db, CountLimits, RollbackRange, ScriptCost};
 
 use crate::db::ExecutedRollback;
 use crate::{arg, catch_panic, opt_arg, promise};
-
-/// The lock one statement takes on one relation.
-#[napi(object)]
-pub struct LockInfo {
-    /// The relation as the statement names it.
-    pub relation: String,
-    /// `ACCESS EXCLUSIVE`, `EXCLUSIVE`, `SHARE ROW EXCLUSIVE`, `SHARE` or `SHARE UPDATE EXCLUSIVE`.
-    pub mode: String,
-    /// What it blocks, e.g. `blocks reads and writes`.
-    pub blocks: String,
-    /// True for modes that block the application's writes (or reads): worth a lock timeout.
-    pub strong: bool,
-    pub rewrites: bool,
-    pub builds_index: bool,
-    /// Reads the whole table to check a constraint.
-    pub scans: bool,
-    /// One line: `ACCESS EXCLUSIVE on t (blocks reads and writes); rewrites the table`.
-    pub description: String,
-}
-
-#[napi(object)]
-pub struct StatementLocks {
-    /// 1-based number of the statement in the script.
-    pub statement: u32,
-    pub sql: String,
-    pub locks: Vec<LockInfo>,
-}
-
-/// Rows a rollback statement deletes, or that would make it fail.
-#[napi(object, use_nullable = true)]
-pub struct DataAtRisk {
-    /// 1-based number of the statement in the script.
-    pub statement: u32,
-    /// `dropColumn`, `dropTable`, `setNotNull` or `check`.
-    pub kind: String,
-    pub table: String,
-    pub column: Option<String>,
-    pub constraint: Option<String>,
-    /// Rows holding data that is deleted, or violating what is added back; null when not measured.
-    pub rows: Option<i64>,
-    /// True when `rows` is an estimate from `pg_class`/`pg_stats`.
-    pub estimate: bool,
-    /// True when the statement would fail on these rows.
-    pub would_fail: bool,
-    pub message: String,
-}
-
-/// What running a script costs now.
-#[napi(object)]
-pub struct ScriptCost {
-    /// False when the script cannot run in a transaction (`CONCURRENTLY`).
-    pub transactional: bool,
-    pub locks: Vec<StatementLocks>,
-    pub data_at_risk: Vec<DataAtRisk>,
-}
-
-/// One version of a multi-step rollback, with what its script costs.
-#[napi(object)]
-pub struct RollbackStep {
-    pub rollback: StoredRollback,
-    pub transactional: bool,
-    pub locks: Vec<StatementLocks>,
-    pub data_at_risk: Vec<DataAtRisk>,
-}
-
-/// Preview of a multi-step rollback.
-#[napi(object, use_nullable = true)]
-pub struct RollbackRange {
-    pub target: Option<String>,
-    /// Newest first, the order they run in.
-    pub steps: Vec<RollbackStep>,
-    /// Empty when it can be executed; `forceable` ones need `force`.
-    pub refusals: Vec<Refusal>,
-}
-
-impl From<db::ScriptCost> for ScriptCost {
-    fn from(c: db::ScriptCost) -> Self {
-        let lock = |l: db::LockEffect| LockInfo {
-            description: l.describe(),
-            relation: l.relation,
-            mode: l.mode.name().into(),
-            blocks: l.mode.blocks().into(),
-            strong: l.mode.is_strong(),
-            rewrites: l.rewrites,
-            builds_index: l.builds_index,
-            scans: l.scans,
-        };
-        let risk = |r: db::DataAtRisk| DataAtRisk {
-            statement: r.statement as u32,
-            kind: r.kind,
-            table: r.table,
-            column: r.column,
-            constraint: r.constraint,
-            rows: r.rows,
-            estimate: r.estimate,
-            would_fail: r.would_fail,
-            message: r.message,
-        };
-        ScriptCost {
-            transactional: c.transactional,
-            locks: (c.locks.into_iter())
-                .map(|s| StatementLocks {
-                    statement: s.statement as u32,
-                    sql: s.sql,
-                    locks: s.locks.into_iter().map(lock).collect(),
-                })
-                .collect(),
-            data_at_risk: c.data_at_risk.into_iter().map(risk).collect(),
-        }
-    }
-}
-
-fn range(r: db::RollbackRange) -> RollbackRange {
-    let step = |s: db::RollbackStep| {
-        let cost = ScriptCost::from(s.cost);
-        RollbackStep {
-            rollback: s.rollback,
-            transactional: cost.transactional,
-            locks: cost.locks,
-            data_at_risk: cost.data_at_risk,
-        }
-    };
-    RollbackRange { target: r.target, steps: r.steps.into_iter().map(step).collect(), refusals: r.refusals }
-}
 
 fn cost_limits(v: Option<&Unknown<'_>>) -> crate::Result<CountLimits> {
     CountLimits::try_from(opt_arg::<CostOptions>("costOptions", v)?)
@@ -159,7 +34,7 @@ pub fn preview_rollbacks<'env>(
     });
     promise(env, async move {
         let (url, options, limits) = args?;
-        db::preview_rollbacks(&url, &options, limits).await.map(range)
+        db::preview_rollbacks(&url, &options, limits).await
     })
 }
 
@@ -212,6 +87,6 @@ pub fn rollback_cost<'env>(
     });
     promise(env, async move {
         let (url, script, limits) = args?;
-        db::rollback_cost(&url, &script, limits).await.map(Into::into)
+        db::rollback_cost(&url, &script, limits).await
     })
 }

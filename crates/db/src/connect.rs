@@ -439,6 +439,7 @@ impl ServerCertVerifier for ChainOnly {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn both_schemes_and_ssl_parameters_are_understood() {

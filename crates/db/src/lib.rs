@@ -13,6 +13,7 @@ mod drizzle;
 mod error;
 mod execute;
 mod lock;
+mod lock_info;
 mod range;
 mod session;
 mod verify;
@@ -27,9 +28,10 @@ pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_
 pub use error::{Error, ErrorCode, Result};
 pub use execute::{execute_rollback, execute_rollbacks};
 pub use lock::Timeouts;
+pub use lock_info::LockInfo;
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
-pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
+pub use pg_rollback_core::{Code, RollbackPlan, RollbackWarning};
 pub use range::{preview_rollbacks, rollback_cost};
 pub use session::{close_session, open_session};
 pub use verify::{
@@ -214,16 +216,18 @@ pub struct Refusal {
 /// The locks one statement of a script takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct StatementLocks {
     /// 1-based number of the statement in the script.
-    pub statement: usize,
+    pub statement: u32,
     pub sql: String,
-    pub locks: Vec<LockEffect>,
+    pub locks: Vec<LockInfo>,
 }
 
 /// What running a script costs now: its locks and the data at risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct ScriptCost {
     /// False when the script cannot run in a transaction (`CONCURRENTLY`): it runs on its own.
     pub transactional: bool,
@@ -231,19 +235,28 @@ pub struct ScriptCost {
     pub data_at_risk: Vec<DataAtRisk>,
 }
 
-/// One version of a multi-step rollback.
+/// One version of a multi-step rollback, with what its script costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct RollbackStep {
-    #[serde(flatten)]
     pub rollback: StoredRollback,
-    #[serde(flatten)]
-    pub cost: ScriptCost,
+    /// False when the script cannot run in the shared transaction (`CONCURRENTLY`): it runs on its own.
+    pub transactional: bool,
+    pub locks: Vec<StatementLocks>,
+    pub data_at_risk: Vec<DataAtRisk>,
+}
+
+impl RollbackStep {
+    pub fn new(rollback: StoredRollback, cost: ScriptCost) -> Self {
+        RollbackStep { rollback, transactional: cost.transactional, locks: cost.locks, data_at_risk: cost.data_at_risk }
+    }
 }
 
 /// Preview of a multi-step rollback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct RollbackRange {
     pub target: Option<String>,
     /// Newest first: the order they run in.

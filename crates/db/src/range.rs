@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::session::{check_text, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
 use crate::{
-    DataAtRisk, ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StatementLocks, StoredRollback,
+    DataAtRisk, ExecuteManyOptions, LockInfo, Refusal, RollbackRange, RollbackStep, ScriptCost, StatementLocks, StoredRollback,
 };
 
 /// Which versions: every one applied after `to`, or the newest `steps`.
@@ -208,11 +208,12 @@ pub(crate) async fn cost<C: GenericClient + Sync>(c: &C, ctx: &Ctx, script: &str
     for (i, s) in parsed.statements.iter().enumerate() {
         let effects = statement_locks(&s.node);
         if !effects.is_empty() {
-            locks.push(StatementLocks { statement: i + 1, sql: s.text.clone(), locks: effects });
+            let locks_taken = effects.into_iter().map(LockInfo::from).collect();
+            locks.push(StatementLocks { statement: i as u32 + 1, sql: s.text.clone(), locks: locks_taken });
         }
         let targets = statement_risks(&s.node);
         if !targets.is_empty() {
-            data_at_risk.extend(measure(c, ctx, i + 1, &targets, limits).await);
+            data_at_risk.extend(measure(c, ctx, i as u32 + 1, &targets, limits).await);
         }
     }
     ScriptCost { transactional: parsed.runs_in_transaction(), locks, data_at_risk }
@@ -250,7 +251,7 @@ pub async fn preview_rollbacks(url: &str, options: &ExecuteManyOptions, limits: 
                     Some(script) => cost(tx, ctx, script, limits).await,
                     None => ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() },
                 };
-                steps.push(RollbackStep { rollback: row.stored, cost });
+                steps.push(RollbackStep::new(row.stored, cost));
             }
             Ok(RollbackRange { target: options.to.clone(), steps, refusals })
         })

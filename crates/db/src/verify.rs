@@ -41,9 +41,10 @@ pub struct VerifyInput {
     pub timeouts: Timeouts,
 }
 
-/// The outcome of [`verify_rollback`]. The database is unchanged whatever it says.
+/// What `verifyRollback` found. The database is unchanged whatever it says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct VerifiedRollback {
     /// True exactly when the rollback ran and `differences` is empty.
     pub restored: bool,

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::*;
+use pg_rollback_db::Code;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback, DrizzleEntry, Error,
     ExecuteOptions, MigrationInput, ADVISORY_LOCK_KEY, ROLLBACK_COLUMNS_SQL, SCHEMA_VERSIONS_SQL,
@@ -80,7 +82,7 @@ async fn test4_unsafe_drop_column() {
     assert!(!stored.rollback_safe);
     assert!(
         stored.warnings.iter().any(
-            |w| w.code == "DROP_COLUMN" && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"
+            |w| w.code == Code::DropColumn && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"
         ),
         "{:?}",
         stored.warnings
@@ -129,7 +131,7 @@ async fn test6_missing_rollback_script() {
     let meta = metadata(&db);
     for options in [ExecuteOptions::default(), force()] {
         let e = execute_rollback(db.url(), "1.0.0", &options).await.unwrap_err();
-        assert_eq!(e, Error::RollbackScriptNotFound("1.0.0".into()));
+        assert_eq!(e, Error::script_not_found("1.0.0"));
         assert_eq!(e.to_string(), "No rollback script found for version 1.0.0");
         assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
     }

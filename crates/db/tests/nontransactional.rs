@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use pg_rollback_db::Code;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, apply_migrations, execute_rollback, get_rollback, plan_migrations, verify_rollback, ApplyInput,
     DrizzleEntry, ExecuteOptions, MigrationInput, PlanInput, Timeouts, VerifyInput, ROLLBACK_PLAN_SQL,
@@ -69,7 +71,7 @@ VACUUM \"Acct\".accounts;";
     );
     assert!(script.contains("DROP INDEX CONCURRENTLY \"Acct\".accounts_name_id_idx"), "{script}");
     assert!(script.contains("ALTER COLUMN name DROP DEFAULT"), "{script}");
-    assert!(!stored.warnings.iter().any(|w| w.code == "CAPTURE_FAILED"), "{:?}", stored.warnings);
+    assert!(!stored.warnings.iter().any(|w| w.code == Code::CaptureFailed), "{:?}", stored.warnings);
     assert_eq!(invalid_indexes(&db), "");
     assert_eq!(one(&db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'Email Idx';"), "1");
 

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, execute_rollbacks, preview_rollbacks, rollback_cost, store_rollback, CountLimits, DrizzleEntry,
     ExecuteManyOptions, ExpectedScript, MigrationInput, OrderedMigration, ROLLBACK_PLAN_SQL,
@@ -73,7 +74,7 @@ async fn to_rolls_back_every_later_version_in_one_transaction() {
     assert_eq!(before, state(&db), "the preview changes nothing");
     // 1.2's rollback puts back NOT NULL: one row would violate it.
     let risks: Vec<&str> =
-        preview.steps.iter().flat_map(|s| s.cost.data_at_risk.iter().map(|r| r.message.as_str())).collect();
+        preview.steps.iter().flat_map(|s| s.data_at_risk.iter().map(|r| r.message.as_str())).collect();
     assert_eq!(
         risks,
         [
@@ -211,7 +212,7 @@ async fn a_non_transactional_version_runs_on_its_own() {
     }
     let options = ExecuteManyOptions { steps: Some(3), ..Default::default() };
     let preview = preview_rollbacks(db.url(), &options, CountLimits::default()).await.unwrap();
-    let transactional: Vec<bool> = preview.steps.iter().map(|s| s.cost.transactional).collect();
+    let transactional: Vec<bool> = preview.steps.iter().map(|s| s.transactional).collect();
     assert_eq!(transactional, [true, false, true]);
 
     // 1.1's rollback fails: 1.3 and 1.2 stay rolled back, 1.1 is unchanged.
@@ -258,7 +259,7 @@ async fn data_at_risk_counts_and_estimates() {
         ]
     );
     assert!(!cost.data_at_risk[0].estimate && cost.data_at_risk[2].would_fail);
-    let locks: Vec<String> = cost.locks.iter().flat_map(|s| s.locks.iter().map(|l| l.describe())).collect();
+    let locks: Vec<String> = cost.locks.iter().flat_map(|s| s.locks.iter().map(|l| l.description.clone())).collect();
     assert_eq!(locks[0], "ACCESS EXCLUSIVE on wishlist_items (blocks reads and writes)");
 
     // A large table (by the limit) is estimated from pg_class/pg_stats.

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migrations, close_session, execute_rollback, get_rollback, later_applied, list_rollbacks, open_session,
     plan_migrations, store_rollback, ApplyInput, ExecuteOptions, MigrationInput, PlanInput, Timeouts,

@@ -3,6 +3,7 @@
 //! rows, dropped-column slots, internal and cloned triggers) are not. Also `verify_rollback`.
 mod common;
 
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{catalog_snapshot, compare_snapshots, verify_rollback, Timeouts, VerifyInput};
 
 const ROLES: &str =

@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{execute_rollback, get_rollback, store_rollback, ExecuteOptions, MigrationInput};
 
 fn openssl(dir: &Path, args: &[&str]) {

@@ -2,11 +2,14 @@
 // calls it. Its types are the ones napi-rs generates from the Rust binding (pg-rollback's index.d.ts and
 // embedded.d.ts): they are not restated here.
 import { createRequire } from 'node:module';
+import type { ErrorCode } from 'pg-rollback';
 
 export type {
   ApplyMigrationInput,
   CatalogDifference,
   CatalogSnapshot,
+  Code,
+  ErrorCode,
   ApplyMigrationResult,
   DataAtRisk,
   ExecuteRollbacksOptions,
@@ -60,10 +63,10 @@ function load<T>(id: string): T {
   }
 }
 
-/** The stable `code` the addon puts on its errors, if any. */
-export function errorCode(error: unknown): string | undefined {
+/** The stable `code` the addon puts on its errors (an `ErrorCode`; `ADDON_NOT_BUILT` from `addon()`), if any. */
+export function errorCode(error: unknown): ErrorCode | 'ADDON_NOT_BUILT' | undefined {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
-    return error.code;
+    return error.code as ErrorCode | 'ADDON_NOT_BUILT';
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { errorCode, errorMessage } from '../addon.js';
+import { errorCode, errorMessage, type ErrorCode } from '../addon.js';
 
 /** Exit codes of the CLIs; documented in README.md and in `--help`. */
 export const EXIT = {
@@ -56,7 +56,7 @@ export class CliError extends Error {
   }
 }
 
-const BY_ADDON_CODE: Record<string, number> = {
+const BY_ADDON_CODE: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: EXIT.USAGE,
   ROLLBACK_UNSAFE: EXIT.ROLLBACK_UNSAFE,
   ROLLBACK_SCRIPT_NOT_FOUND: EXIT.ROLLBACK_SCRIPT_NOT_FOUND,
@@ -78,5 +78,6 @@ const BY_ADDON_CODE: Record<string, number> = {
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   const code = errorCode(error) ?? 'INTERNAL_ERROR';
-  return new CliError(errorMessage(error), BY_ADDON_CODE[code] ?? EXIT.FAILED, code);
+  const exit = code === 'ADDON_NOT_BUILT' ? undefined : BY_ADDON_CODE[code];
+  return new CliError(errorMessage(error), exit ?? EXIT.FAILED, code);
 }
