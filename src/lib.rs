@@ -22,10 +22,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// `e` as a JavaScript `Error` with `code` (an `ErrorCode`), the same message, and `version` when the error
-/// is about one; wrapped so that napi throws or rejects with exactly this object. Runs on the JS thread.
+/// `e` as a JavaScript `Error` with `code` (an `ErrorCode`), the same message, and the data it is about as
+/// fields (`version`, `statement`, `sqlstate`); wrapped so that napi throws or rejects with exactly this
+/// object. Runs on the JS thread.
 pub(crate) fn js_error(env: &Env, e: Error) -> napi::Error {
-    let version = e.version().map(str::to_owned);
+    let (version, statement) = (e.version().map(str::to_owned), e.statement().cloned());
+    let sqlstate = e.sqlstate().map(str::to_owned);
     // SAFETY: `env` is the live environment of the JS thread we are called on.
     let value = unsafe { JsError::from(napi::Error::new(e.code(), e.to_string())).into_value(env.raw()) };
     if value.is_null() {
@@ -34,11 +36,11 @@ pub(crate) fn js_error(env: &Env, e: Error) -> napi::Error {
     }
     // SAFETY: `value` was just created in this `env` and is an Error object.
     let unknown = unsafe { Unknown::from_raw_unchecked(env.raw(), value) };
-    if let Some(version) = version {
-        // SAFETY: an Error is an object.
-        if let Ok(mut object) = unsafe { unknown.cast::<Object>() } {
-            let _ = object.set("version", version);
-        }
+    // SAFETY: an Error is an object.
+    if let Ok(mut object) = unsafe { unknown.cast::<Object>() } {
+        let _ = version.map(|v| object.set("version", v));
+        let _ = statement.map(|s| object.set("statement", s));
+        let _ = sqlstate.map(|s| object.set("sqlstate", s));
     }
     napi::Error::from(unknown)
 }

@@ -184,7 +184,10 @@ pub async fn apply_migration(url: &str, m: &MigrationInput, entry: Option<&Drizz
     let input = ApplyInput { migration: m.clone(), drizzle: entry.cloned() };
     let mut applied = apply_migrations(url, std::slice::from_ref(&input)).await?;
     match applied.failure.take() {
-        Some(failure) => Err(failure),
+        Some(failure) => {
+            let detail = applied.failure_detail.unwrap_or_default();
+            Err(failure.with_statement(detail.failed_statement, detail.sqlstate))
+        }
         None => applied.outcomes.pop().ok_or_else(|| Error::Internal("no outcome for the migration".into())),
     }
 }

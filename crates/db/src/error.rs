@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::StatementRef;
+
 /// Every failure of the DB layer. `code()` is the stable `error.code` JavaScript sees.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
@@ -56,6 +58,10 @@ pub enum Error {
     Generator(#[from] pg_rollback_core::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// `error` with the statement that failed and its SQLSTATE, as data (JavaScript: `error.statement`,
+    /// `error.sqlstate`); code and message are `error`'s.
+    #[error("{error}")]
+    WithStatement { error: Box<Error>, statement: Option<StatementRef>, sqlstate: Option<String> },
 }
 
 /// The stable `error.code` JavaScript sees, e.g. `ROLLBACK_UNSAFE`.
@@ -141,6 +147,7 @@ impl Error {
             Error::Generator(pg_rollback_core::Error::Parse { .. }) => ErrorCode::ParseError,
             Error::Generator(pg_rollback_core::Error::InvalidInput { .. }) => ErrorCode::InvalidInput,
             Error::Generator(pg_rollback_core::Error::Internal(_)) | Error::Internal(_) => ErrorCode::InternalError,
+            Error::WithStatement { error, .. } => error.code(),
         }
     }
 
@@ -149,6 +156,31 @@ impl Error {
         match self {
             Error::VersionNotFound(v) | Error::AlreadyRolledBack(v) => Some(v),
             Error::RollbackScriptNotFound { version, .. } | Error::RollbackUnsafe { version, .. } => Some(version),
+            Error::WithStatement { error, .. } => error.version(),
+            _ => None,
+        }
+    }
+
+    /// This error, naming the statement that failed and PostgreSQL's SQLSTATE (when known) as data.
+    pub fn with_statement(self, statement: Option<StatementRef>, sqlstate: Option<String>) -> Self {
+        match (statement, sqlstate) {
+            (None, None) => self,
+            (statement, sqlstate) => Error::WithStatement { error: Box::new(self), statement, sqlstate },
+        }
+    }
+
+    /// The statement that failed (JavaScript's `error.statement`), when the error is about one.
+    pub fn statement(&self) -> Option<&StatementRef> {
+        match self {
+            Error::WithStatement { statement, .. } => statement.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// PostgreSQL's SQLSTATE of the failure (JavaScript's `error.sqlstate`), when it gave one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            Error::WithStatement { sqlstate, .. } => sqlstate.as_deref(),
             _ => None,
         }
     }
@@ -239,4 +271,26 @@ pub(crate) fn statement_cause(e: &tokio_postgres::Error) -> String {
 
 pub(crate) fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {
     e.as_db_error().map(|db| db.code().code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_with_its_statement_keeps_code_message_and_version() {
+        let statement = StatementRef { index: 1, line: 2, column: 3, sql: "DROP TABLE t".into() };
+        let e = Error::unsafe_rollback("1.0").with_statement(Some(statement.clone()), Some("42P01".into()));
+        assert_eq!((e.code(), e.version(), e.sqlstate()), (ErrorCode::RollbackUnsafe, Some("1.0"), Some("42P01")));
+        assert_eq!(e.statement(), Some(&statement));
+        assert_eq!(e.to_string(), Error::unsafe_rollback("1.0").to_string());
+        assert_eq!(Error::Database("x".into()).with_statement(None, None), Error::Database("x".into()));
+    }
+
+    #[test]
+    fn error_codes_serialize_as_their_names() {
+        for code in [ErrorCode::RollbackOutOfOrder, ErrorCode::DatabaseError, ErrorCode::InvalidArgument] {
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::Value::String(code.as_str().into()));
+        }
+    }
 }

@@ -280,7 +280,8 @@ impl Run<'_> {
             let total = script.statements.len();
             let message = statement_failure(version, index, total, &script.statements[index].text, &error);
             let _ = tx.rollback().await;
-            return Err(Error::RollbackFailed(format!("{message}\n{unchanged}")));
+            let failed = Error::RollbackFailed(format!("{message}\n{unchanged}"));
+            return Err(failed.with_statement(Some(statement_ref(&script, index)), sqlstate_of(&error)));
         }
         let executed = match self.record(&tx, id).await {
             Ok(executed) => executed,
@@ -325,11 +326,12 @@ impl Run<'_> {
                     list.join("\n")
                 )
             };
-            return Err(Error::RollbackFailed(format!(
+            let failed = Error::RollbackFailed(format!(
                 "{message}\n{ran}\nA failed CONCURRENTLY statement can itself leave an index behind marked INVALID \
                  (pg_index.indisvalid = false): check for one and drop or REINDEX it.\n\
                  rollback_applied_at was not set; finish the rollback by hand"
-            )));
+            ));
+            return Err(failed.with_statement(Some(statement_ref(&script, i)), sqlstate_of(&error)));
         }
         let recorded = async {
             let tx = client.transaction().await.map_err(|e| statement_cause(&e))?;
@@ -636,4 +638,14 @@ impl Many<'_> {
             )
         })
     }
+}
+
+/// Statement `index` of a rollback script, for the error's data.
+fn statement_ref(script: &ParsedMigration, index: usize) -> crate::StatementRef {
+    let s = &script.statements[index];
+    crate::StatementRef { index: index as u32, line: s.line, column: s.column, sql: s.text.clone() }
+}
+
+fn sqlstate_of(e: &tokio_postgres::Error) -> Option<String> {
+    crate::error::sqlstate(e).map(str::to_owned)
 }
