@@ -5,11 +5,13 @@ use napi::Env;
 use napi_derive::napi;
 use pg_rollback_db::args::{ApplyMigrationInput, ExecuteRollbackOptions};
 use pg_rollback_db::{
-    self as db, ApplyInput, ApplyOutcome, ErrorCode, InvalidIndex, MigrationInput, PlanInput, PlannedMigration,
-    RollbackPlan, RollbackWarning, StatementRef, StoredRollback, Timeouts,
+    self as db, ApplyInput, ErrorCode, InvalidIndex, MigrationInput, PlanInput, PlannedMigration, RollbackPlan,
+    RollbackWarning, StoredRollback, Timeouts,
 };
 
 use crate::{arg, catch_panic, opt_arg, promise, sync, Result};
+// The names JavaScript knows them by: napi names types as they are written here.
+use pg_rollback_db::{ApplyOutcome as ApplyMigrationResult, StatementRef as MigrationStatement};
 
 /// What `executeRollback` did: the updated row plus `drizzleRowDeleted`.
 #[napi(object, use_nullable = true)]
@@ -60,13 +62,13 @@ pub struct MigrationFailure {
     pub outside_transaction: bool,
     /// The statement that failed; null when none did (every statement ran and what followed failed, or the
     /// failure came before any statement).
-    pub failed_statement: Option<StatementRef>,
+    pub failed_statement: Option<MigrationStatement>,
     /// PostgreSQL's SQLSTATE of the failure, when it gave one.
     pub sqlstate: Option<String>,
     /// Statements that ran and stay applied.
-    pub applied_statements: Vec<StatementRef>,
+    pub applied_statements: Vec<MigrationStatement>,
     /// Statements that ran in the failed statement's transaction and were rolled back with it.
-    pub rolled_back_statements: Vec<StatementRef>,
+    pub rolled_back_statements: Vec<MigrationStatement>,
     /// Indexes a failed concurrent build left INVALID, each with the statement that removes it.
     pub invalid_indexes: Vec<InvalidIndex>,
 }
@@ -75,7 +77,7 @@ pub struct MigrationFailure {
 #[napi(object, use_nullable = true)]
 pub struct AppliedMigrations {
     /// One per migration applied or skipped, in order, up to the one that failed.
-    pub results: Vec<ApplyOutcome>,
+    pub results: Vec<ApplyMigrationResult>,
     /// The failure of the migration at `results.length` (nothing of it was applied), or null.
     pub failure: Option<MigrationFailure>,
 }
@@ -200,7 +202,7 @@ pub fn apply_migration<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     migration: Unknown<'env>,
-) -> napi::Result<PromiseRaw<'env, ApplyOutcome>> {
+) -> napi::Result<PromiseRaw<'env, ApplyMigrationResult>> {
     let args = catch_panic(|| {
         let input = ApplyInput::try_from(arg::<ApplyMigrationInput>("migration", &migration)?)?;
         Ok((arg::<String>("databaseUrl", &database_url)?, input))

@@ -3,7 +3,9 @@ use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use pg_rollback_db::args::VerifyRollbackInput;
-use pg_rollback_db::{self as db, Difference, Error, ScratchDatabase, Snapshot, VerifiedRollback, VerifyInput};
+use pg_rollback_db::{
+    self as db, Difference as CatalogDifference, Error, ScratchDatabase, Snapshot, VerifiedRollback, VerifyInput,
+};
 
 use crate::{arg, catch_panic, promise, sync};
 
@@ -15,10 +17,7 @@ fn snapshot_arg(name: &str, v: &Unknown<'_>) -> crate::Result<Snapshot> {
 /// (no `pg_dump` needed; works on the embedded server). Compare two with `compareCatalogs`. Rejects with
 /// `CONNECTION_FAILED`, `INVALID_ARGUMENT` or `DATABASE_ERROR`.
 #[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<CatalogSnapshot>")]
-pub fn catalog_snapshot<'env>(
-    env: &'env Env,
-    database_url: Unknown<'env>,
-) -> napi::Result<PromiseRaw<'env, Snapshot>> {
+pub fn catalog_snapshot<'env>(env: &'env Env, database_url: Unknown<'env>) -> napi::Result<PromiseRaw<'env, Snapshot>> {
     let url = catch_panic(|| arg::<String>("databaseUrl", &database_url));
     promise(env, async move { db::catalog_snapshot(&url?).await })
 }
@@ -26,7 +25,7 @@ pub fn catalog_snapshot<'env>(
 /// What differs from `before` to `after` (two `catalogSnapshot` results), one entry per object or attribute;
 /// empty when they are the same schema.
 #[napi(ts_args_type = "before: CatalogSnapshot, after: CatalogSnapshot")]
-pub fn compare_catalogs(env: &Env, before: Unknown<'_>, after: Unknown<'_>) -> napi::Result<Vec<Difference>> {
+pub fn compare_catalogs(env: &Env, before: Unknown<'_>, after: Unknown<'_>) -> napi::Result<Vec<CatalogDifference>> {
     sync(env, || {
         let (before, after) = (snapshot_arg("before", &before)?, snapshot_arg("after", &after)?);
         Ok(db::compare_snapshots(&before, &after))

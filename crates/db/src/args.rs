@@ -6,9 +6,10 @@ use serde::Deserialize;
 use crate::catalog::risk::CountLimits;
 use crate::error::{Error, Result};
 use crate::lock::Timeouts;
+// `RollbackMigration`: the name JavaScript knows it by (napi names types as they are written here).
+use crate::OrderedMigration as RollbackMigration;
 use crate::{
-    ApplyInput, DrizzleEntry, ExecuteManyOptions, ExecuteOptions, ExpectedScript, MigrationInput, OrderedMigration,
-    VerifyInput,
+    ApplyInput, DrizzleEntry, ExecuteManyOptions, ExecuteOptions, ExpectedScript, MigrationInput, VerifyInput,
 };
 
 /// Read argument `name` (JSON; `null` for an argument not given) as `T`.
@@ -112,7 +113,7 @@ pub struct ExecuteRollbacksOptions {
     /// `statement_timeout` in milliseconds for each statement; 0 = none.
     pub statement_timeout_ms: Option<u32>,
     /// The migrations in apply order (the Drizzle journal's); versions not in it keep `schema_versions` order.
-    pub migrations: Option<Vec<OrderedMigration>>,
+    pub migrations: Option<Vec<RollbackMigration>>,
     /// The versions and scripts shown to the user, newest first: if the selection differs under the lock,
     /// nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
     pub expected_scripts: Option<Vec<ExpectedScript>>,

@@ -1,6 +1,7 @@
 //! Proving rollbacks: a catalog snapshot of a database, and `verify_rollback`, which runs a migration and
 //! its rollback in one transaction that is always rolled back and compares the schema before and after.
-use pg_rollback_core::snapshot::{compare, Difference, Snapshot};
+// `CatalogDifference`: the name JavaScript knows it by (napi names types as they are written here).
+use pg_rollback_core::snapshot::{compare, Difference as CatalogDifference, Snapshot};
 use pg_rollback_core::{ParsedMigration, Planner, RollbackWarning};
 use serde::Serialize;
 use tokio_postgres::GenericClient;
@@ -49,7 +50,7 @@ pub struct VerifiedRollback {
     /// True exactly when the rollback ran and `differences` is empty.
     pub restored: bool,
     /// What differs between the schema before the migration and after the rollback, one per object attribute.
-    pub differences: Vec<Difference>,
+    pub differences: Vec<CatalogDifference>,
     /// The rollback script that ran (given, or generated; `None` when there is none).
     pub rollback_script: Option<String>,
     /// For a generated script: whether pg-rollback marks it SAFE (always false for a given one).
