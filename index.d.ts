@@ -12,7 +12,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** What `applyMigrations` did. */
 export interface AppliedMigrations {
   /** One per migration applied or skipped, in order, up to the one that failed. */
-  results: Array<ApplyOutcome>
+  results: Array<ApplyMigrationResult>
   /** The failure of the migration at `results.length` (nothing of it was applied), or null. */
   failure: MigrationFailure | null
 }
@@ -65,7 +65,7 @@ export declare function closeSession(databaseUrl: string): Promise<void>
  * What differs from `before` to `after` (two `catalogSnapshot` results), one entry per object or attribute;
  * empty when they are the same schema.
  */
-export declare function compareCatalogs(before: CatalogSnapshot, after: CatalogSnapshot): Array<Difference>
+export declare function compareCatalogs(before: CatalogSnapshot, after: CatalogSnapshot): Array<CatalogDifference>
 
 /**
  * Create an empty database on the server of `databaseUrl` (from `template1`, like `createdb`; the user
@@ -179,13 +179,13 @@ export interface MigrationFailure {
    * The statement that failed; null when none did (every statement ran and what followed failed, or the
    * failure came before any statement).
    */
-  failedStatement: StatementRef | null
+  failedStatement: MigrationStatement | null
   /** PostgreSQL's SQLSTATE of the failure, when it gave one. */
   sqlstate: string | null
   /** Statements that ran and stay applied. */
-  appliedStatements: Array<StatementRef>
+  appliedStatements: Array<MigrationStatement>
   /** Statements that ran in the failed statement's transaction and were rolled back with it. */
-  rolledBackStatements: Array<StatementRef>
+  rolledBackStatements: Array<MigrationStatement>
   /** Indexes a failed concurrent build left INVALID, each with the statement that removes it. */
   invalidIndexes: Array<InvalidIndex>
 }
@@ -444,7 +444,7 @@ export interface ExecuteRollbacksOptions {
   /** `statement_timeout` in milliseconds for each statement; 0 = none. */
   statementTimeoutMs?: number
   /** The migrations in apply order (the Drizzle journal's); versions not in it keep `schema_versions` order. */
-  migrations?: Array<OrderedMigration>
+  migrations?: Array<RollbackMigration>
   /**
    * The versions and scripts shown to the user, newest first: if the selection differs under the lock,
    * nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
@@ -612,7 +612,7 @@ export interface VerifiedRollback {
   /** True exactly when the rollback ran and `differences` is empty. */
   restored: boolean
   /** What differs between the schema before the migration and after the rollback, one per object attribute. */
-  differences: Array<Difference>
+  differences: Array<CatalogDifference>
   /** The rollback script that ran (given, or generated; `None` when there is none). */
   rollbackScript: string | null
   /** For a generated script: whether pg-rollback marks it SAFE (always false for a given one). */

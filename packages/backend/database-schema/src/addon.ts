@@ -63,10 +63,13 @@ function load<T>(id: string): T {
   }
 }
 
-/** The stable `code` the addon puts on its errors (an `ErrorCode`; `ADDON_NOT_BUILT` from `addon()`), if any. */
-export function errorCode(error: unknown): ErrorCode | 'ADDON_NOT_BUILT' | undefined {
+/** The codes of errors thrown here: the addon's `ErrorCode`s, the embedded server's, and a missing addon. */
+export type AddonErrorCode = ErrorCode | 'DATA_DIRECTORY_IN_USE' | 'ADDON_NOT_BUILT';
+
+/** The stable `code` the addon puts on its errors, if any. */
+export function errorCode(error: unknown): AddonErrorCode | undefined {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
-    return error.code as ErrorCode | 'ADDON_NOT_BUILT';
+    return error.code as AddonErrorCode;
   }
   return undefined;
 }

@@ -78,6 +78,6 @@ const BY_ADDON_CODE: Partial<Record<ErrorCode, number>> = {
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   const code = errorCode(error) ?? 'INTERNAL_ERROR';
-  const exit = code === 'ADDON_NOT_BUILT' ? undefined : BY_ADDON_CODE[code];
+  const exit = code === 'ADDON_NOT_BUILT' || code === 'DATA_DIRECTORY_IN_USE' ? undefined : BY_ADDON_CODE[code];
   return new CliError(errorMessage(error), exit ?? EXIT.FAILED, code);
 }
