@@ -39,29 +39,6 @@ export interface AppliedMigrations {
 export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput): Promise<ApplyMigrationResult>
 
 /**
- * A migration for `applyMigration`. With `drizzleHash` and `drizzleCreatedAt` (both or neither), it is
- * applied as drizzle-orm's migrator would and recorded in `drizzle.__drizzle_migrations`.
- */
-export interface ApplyMigrationInput {
-  version: string
-  migrationFile: string
-  sql: string
-  description?: string
-  appliedBy?: string
-  /** The `hash` recorded in `drizzle.__drizzle_migrations`. */
-  drizzleHash?: string
-  /** The journal's `when` (milliseconds), recorded as `created_at`. */
-  drizzleCreatedAt?: number
-}
-
-export interface ApplyMigrationResult {
-  /** False when Drizzle's table already records this migration or a later one: nothing ran. */
-  applied: boolean
-  /** The stored row, or null when `schema_versions` (with all its columns) does not exist. */
-  rollback: StoredRollback | null
-}
-
-/**
  * Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
  * with its bookkeeping and captured rollback, under the advisory lock). A migration with statements that
  * cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) runs statement by statement: each such
@@ -75,45 +52,11 @@ export interface ApplyMigrationResult {
 export declare function applyMigrations(databaseUrl: string, migrations: ApplyMigrationInput[]): Promise<AppliedMigrations>
 
 /**
- * One difference between two snapshots. `text` names the object and says what differs, e.g.
- * `index public.items_a_idx: missing` or `table column public.users.nickname: default 'guest'::text -> 'anon'::text`.
- */
-export interface CatalogDifference {
-  kind: string
-  object: string
-  /** `missing` (only in the first snapshot), `unexpected` (only in the second) or `changed`. */
-  change: 'missing' | 'unexpected' | 'changed'
-  attribute: string | null
-  before: string | null
-  after: string | null
-  text: string
-}
-
-/**
- * One catalog object: its kind and name as PostgreSQL's `pg_identify_object` gives them (e.g.
- * `table column`, `public.users.nickname`) and the attributes that define it.
- */
-export interface CatalogObject {
-  kind: string
-  name: string
-  attributes: Record<string, any>
-}
-
-/**
  * The schema of the database at `databaseUrl` now, read from `pg_catalog` in one read-only transaction
  * (no `pg_dump` needed; works on the embedded server). Compare two with `compareCatalogs`. Rejects with
  * `CONNECTION_FAILED`, `INVALID_ARGUMENT` or `DATABASE_ERROR`.
  */
 export declare function catalogSnapshot(databaseUrl: string): Promise<CatalogSnapshot>
-
-/**
- * The schema of a database: every catalog object a migration can create, change or drop. Plain JSON
- * (64-bit values are strings): `JSON.stringify` keeps it, and `compareCatalogs` on the stored copy gives
- * the same result.
- */
-export interface CatalogSnapshot {
-  objects: Array<CatalogObject>
-}
 
 /** Ends one `openSession(databaseUrl)`; the last one closes the connection once a running call is done. */
 export declare function closeSession(databaseUrl: string): Promise<void>
@@ -124,37 +67,11 @@ export declare function closeSession(databaseUrl: string): Promise<void>
  */
 export declare function compareCatalogs(before: CatalogSnapshot, after: CatalogSnapshot): Array<CatalogDifference>
 
-/** How far the data-at-risk counts of a preview go. */
-export interface CostOptions {
-  /** Tables with more rows (by `pg_class.reltuples`) are estimated, not counted (default 1,000,000). */
-  exactCountMaxRows?: number
-  /** `statement_timeout`/`lock_timeout` of each count in milliseconds (default 1000); past it, estimated. */
-  countTimeoutMs?: number
-}
-
 /**
  * Create an empty database on the server of `databaseUrl` (from `template1`, like `createdb`; the user
  * needs CREATEDB) for `pnpm db:rollback verify`. Drop it with `dropScratchDatabase`.
  */
 export declare function createScratchDatabase(databaseUrl: string): Promise<ScratchDatabase>
-
-/** Rows a rollback statement deletes, or that would make it fail. */
-export interface DataAtRisk {
-  /** 1-based number of the statement in the script. */
-  statement: number
-  /** `dropColumn`, `dropTable`, `setNotNull` or `check`. */
-  kind: string
-  table: string
-  column: string | null
-  constraint: string | null
-  /** Rows holding data that is deleted, or violating what is added back; null when not measured. */
-  rows: number | null
-  /** True when `rows` is an estimate from `pg_class`/`pg_stats`. */
-  estimate: boolean
-  /** True when the statement would fail on these rows. */
-  wouldFail: boolean
-  message: string
-}
 
 /** Drop a database made by `createScratchDatabase` (closing its connections); other names are refused. */
 export declare function dropScratchDatabase(databaseUrl: string, name: string): Promise<void>
@@ -195,9 +112,297 @@ export interface ExecutedRollback {
  * `ROLLBACK_UNSAFE` (unless `force`), `ROLLBACK_OUT_OF_ORDER` (with `migrationOrder`: a later version is
  * still applied, unless `allowOutOfOrder`), `ROLLBACK_FAILED` (failing statement, PostgreSQL's error and
  * SQLSTATE, and what changed), `LOCK_TIMEOUT`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`,
- * `DATABASE_ERROR`, `INVALID_ARGUMENT`.
+ * `DATABASE_ERROR`, `INVALID_ARGUMENT`. The error's `version` names the version when it is about one.
  */
 export declare function executeRollback(databaseUrl: string, version: string, options?: ExecuteRollbackOptions): Promise<ExecutedRollback>
+
+/**
+ * Execute a multi-step rollback (`to` or `steps`), newest first, under the advisory lock. When every
+ * script can run in a transaction, all of them run in ONE transaction with every `rollback_applied_at`
+ * and every Drizzle deletion (`migrations[].drizzleHash`): if any statement fails nothing changes, and the
+ * error names the version and the statement. A script that cannot (`CONCURRENTLY`) runs on its own between
+ * transactions for the others; the run stops at its first failure and the error says what was rolled back.
+ * Resolves with every updated row, newest first (`[]` when nothing is applied after `to`).
+ *
+ * Rejects, with nothing changed, with `ROLLBACK_SCRIPT_NOT_FOUND` (a version without a script, even with
+ * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`,
+ * `ROLLBACK_SCRIPT_CHANGED` (not the selection in `expectedScripts`, or it changed while waiting for the
+ * lock), `LOCK_TIMEOUT`, `INVALID_ARGUMENT`; and with `ROLLBACK_FAILED` when a statement fails.
+ */
+export declare function executeRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions): Promise<ExecutedRollback[]>
+
+/**
+ * Parse a PostgreSQL migration and build the plan that undoes it.
+ *
+ * Throws an `Error` with `code` `PARSE_ERROR` (message names line and column), `INVALID_INPUT`
+ * (a NUL byte, an oversized input), `INVALID_ARGUMENT` (`sql` is not a string) or `INTERNAL_ERROR`.
+ */
+export declare function generateRollback(sql: string): RollbackPlan
+
+/**
+ * Preview: the newest `schema_versions` row of `version`, without changing anything (its warnings come
+ * from the stored plan, `[]` for rows written without one).
+ *
+ * Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`,
+ * `INVALID_ARGUMENT`.
+ */
+export declare function getRollback(databaseUrl: string, version: string): Promise<StoredRollback>
+
+/** A version applied after another one, by the order given. */
+export interface LaterVersion {
+  version: string
+  migrationFile: string
+}
+
+/**
+ * The versions after `version` in `migrationOrder` (e.g. the Drizzle journal's) that are applied and not
+ * rolled back: rolling `version` back now would be out of order. Read-only; `executeRollback` with the same
+ * `migrationOrder` makes this check again under its lock.
+ */
+export declare function laterVersions(databaseUrl: string, version: string, migrationOrder: string[]): Promise<LaterVersion[]>
+
+/** Every `schema_versions` row, oldest `applied_at` first. */
+export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
+
+/** Why a batch stopped: the stable code and message of the migration that failed, and what ran of it. */
+export interface MigrationFailure {
+  code: ErrorCode
+  message: string
+  /** Always false: a migration that failed is not recorded (no `schema_versions` row, no Drizzle row). */
+  recorded: boolean
+  /**
+   * True when it ran statement by statement outside one transaction (it has statements that cannot run in
+   * one, e.g. `CREATE INDEX CONCURRENTLY`): then `appliedStatements` stay applied.
+   */
+  outsideTransaction: boolean
+  /**
+   * The statement that failed; null when none did (every statement ran and what followed failed, or the
+   * failure came before any statement).
+   */
+  failedStatement: MigrationStatement | null
+  /** PostgreSQL's SQLSTATE of the failure, when it gave one. */
+  sqlstate: string | null
+  /** Statements that ran and stay applied. */
+  appliedStatements: Array<MigrationStatement>
+  /** Statements that ran in the failed statement's transaction and were rolled back with it. */
+  rolledBackStatements: Array<MigrationStatement>
+  /** Indexes a failed concurrent build left INVALID, each with the statement that removes it. */
+  invalidIndexes: Array<InvalidIndex>
+}
+
+/**
+ * Until the matching `closeSession(databaseUrl)`, every call with exactly this URL runs on ONE connection
+ * (made at the first call, again if it is lost), one call at a time, instead of connecting and closing
+ * itself: each call keeps its own transactions and advisory lock. Opening the same URL again nests. The
+ * CLIs open one for their whole run (so the single-connection embedded server serves it too).
+ *
+ * Throws `INVALID_ARGUMENT` for a URL that is not a PostgreSQL URL.
+ */
+export declare function openSession(databaseUrl: string): void
+
+/**
+ * Dry run of one migration: run it with capture inside a transaction that is always rolled back, and
+ * resolve with exactly the plan `applyMigration` would store. Changes nothing. Meanwhile it holds the
+ * locks the migration takes (ACCESS EXCLUSIVE on the tables most DDL alters) and pg-rollback's advisory
+ * lock; `lockTimeoutMs` bounds waiting for them. Rejects with `MIGRATION_FAILED` when the migration itself
+ * fails (nothing changed), `LOCK_TIMEOUT`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+ */
+export declare function planMigration(databaseUrl: string, sql: string, options?: PlanOptions): Promise<RollbackPlan>
+
+/**
+ * Dry run of several migrations in order, in ONE transaction that is always rolled back (each sees the
+ * ones before it): the plan each pending one would store. With `drizzleCreatedAt`, a migration Drizzle
+ * already records is reported with `pending: false`. Same locks, options and errors as `planMigration`.
+ */
+export declare function planMigrations(databaseUrl: string, migrations: PlanMigrationInput[], options?: PlanOptions): Promise<PlannedMigration[]>
+
+/**
+ * Preview of a multi-step rollback (`to` or `steps`): the versions it undoes, newest first, each with its
+ * stored script, whether it runs in the shared transaction, the locks each statement takes and the data at
+ * risk; and what would refuse executing it. Read-only (a READ ONLY transaction; counts bounded by
+ * `costOptions`). Rejects with `VERSION_NOT_FOUND` (unknown target), `TARGET_NOT_APPLIED`,
+ * `INVALID_ARGUMENT` (also: fewer applied versions than `steps`), `SCHEMA_VERSIONS_MISSING`,
+ * `CONNECTION_FAILED`, `DATABASE_ERROR`.
+ */
+export declare function previewRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions, costOptions?: CostOptions): Promise<RollbackRange>
+
+/**
+ * The cost of running `script` now: whether it runs in a transaction, the locks each statement takes, and
+ * the data at risk (rows of the columns and tables it drops; rows that would violate a `NOT NULL`/`CHECK` it
+ * adds). Read-only, bounded by `costOptions`. Rejects with `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
+ */
+export declare function rollbackCost(databaseUrl: string, script: string, costOptions?: CostOptions): Promise<ScriptCost>
+
+/**
+ * Generate the rollback of `migration.sql` and store it in `schema_versions` (the newest row of
+ * that version; a second store replaces its script, unless that row was already rolled back, in
+ * which case a new row records the re-applied migration). Resolves with the row and the
+ * generator's warnings.
+ *
+ * Rejects with `code` `INVALID_ARGUMENT`, `PARSE_ERROR`, `CONNECTION_FAILED`,
+ * `SCHEMA_VERSIONS_MISSING`, `LOCK_TIMEOUT` or `DATABASE_ERROR`.
+ */
+export declare function storeRollback(databaseUrl: string, migration: MigrationInput): Promise<StoredRollback>
+
+/**
+ * Prove a rollback on a live database without changing it: in ONE transaction that is always rolled back,
+ * snapshot the schema, run `input.sql`, run the rollback (`input.rollbackScript`, or the generated one),
+ * snapshot again and compare. Meanwhile the transaction holds the locks the migration and the rollback take
+ * (ACCESS EXCLUSIVE on most altered tables) until it ends; `lockTimeoutMs` bounds waiting for them.
+ * Rejects with `NOT_TRANSACTIONAL` (a statement that cannot run in a transaction, e.g. CONCURRENTLY),
+ * `PARSE_ERROR`, `MIGRATION_FAILED` (the migration itself fails; the message names the statement),
+ * `INVALID_ARGUMENT`, `CONNECTION_FAILED` or `DATABASE_ERROR`.
+ */
+export declare function verifyRollback(databaseUrl: string, input: VerifyRollbackInput): Promise<VerifiedRollback>
+
+/** One difference: an object missing, unexpected, or one of its attributes changed (`before` -> `after`). */
+export interface CatalogDifference {
+  kind: string
+  object: string
+  change: Change
+  /** The attribute that differs (for [`Change::Changed`]). */
+  attribute: string | null
+  /** Its value in the first snapshot (`None`: absent). */
+  before: string | null
+  /** Its value in the second snapshot (`None`: absent). */
+  after: string | null
+  /** The difference in one line (its `Display`), e.g. `index public.items_a_idx: missing`. */
+  text: string
+}
+
+/**
+ * One catalog object: its kind and identity as `pg_identify_object` gives them (e.g. `table column`,
+ * `public.users.nickname`), and what defines it (`type`, `default`, `privileges`, `comment`, ...).
+ */
+export interface CatalogObject {
+  kind: string
+  name: string
+  attributes: Record<string, any>
+}
+
+/**
+ * Every catalog object of a database that a migration can create, change or drop. Plain JSON (64-bit
+ * values are strings, see [`Snapshot::plain`]): `JSON.stringify` keeps it, and comparing the stored copy
+ * gives the same result.
+ */
+export interface CatalogSnapshot {
+  objects: Array<CatalogObject>
+}
+
+/** How an object differs between two snapshots. */
+export type Change = 'missing' | 'unexpected' | 'changed'
+
+/** Why a statement is not (fully) reversible, or a notable warning about its rollback. */
+export type Code = 'DROP_COLUMN' | 'DROP_TABLE' | 'DROP_OBJECT' | 'DROP_CONSTRAINT' | 'ENUM_ADD_VALUE' | 'DATA_MIGRATION' | 'IF_NOT_EXISTS' | 'IF_EXISTS' | 'OR_REPLACE' | 'PREVIOUS_STATE_UNKNOWN' | 'NO_INVERSE_OPERATION' | 'UNNAMED_OBJECT' | 'PRIMARY_KEY_SETS_NOT_NULL' | 'ATTACH_PARTITION' | 'SEARCH_PATH' | 'SESSION_ROLE' | 'GUARDED_BY_EXCEPTION' | 'UNSUPPORTED_STATEMENT' | 'ROLLBACK_METADATA' | 'TEMPORARY_OBJECT' | 'CATALOG_NAME' | 'MERGED_COLUMN' | 'CHILDREN_DIFFER' | 'ADOPTED_EXISTING' | 'COLUMN_TYPE' | 'DO_BLOCK_STATE' | 'EVENT_TRIGGER' | 'NON_TRANSACTIONAL' | 'CAPTURE_FAILED' | 'GENERATED_SQL_INVALID'
+
+/** What `generate_rollback` found for a whole migration. */
+export interface RollbackPlan {
+  /**
+   * Inverse statements, last statement first, each ending with `;` on its own line. A safe plan with nothing
+   * to undo gets a script of comments, one per statement, saying so (it runs and changes nothing); `None`
+   * when the plan is not safe and nothing is invertible.
+   */
+  rollbackScript: string | null
+  /** True only if the migration has at least one statement and every statement is reversible. */
+  rollbackSafe: boolean
+  /** False when the rollback cannot run inside a transaction (e.g. `DROP INDEX CONCURRENTLY`). */
+  transactional: boolean
+  /**
+   * True when the plan was made while the migration ran, with the state it overwrote read from the
+   * database; false when it comes from the SQL alone.
+   */
+  stateCaptured: boolean
+  /** One per input statement, in input order. */
+  statements: Array<StatementPlan>
+  warnings: Array<RollbackWarning>
+}
+
+/** Why part of a migration cannot be rolled back automatically. */
+export interface RollbackWarning {
+  code: Code
+  message: string
+  statementIndex: number
+  line: number
+  column: number
+}
+
+/** One input statement and how it is undone. */
+export interface StatementPlan {
+  /** 0-based position in the migration. */
+  index: number
+  /** Command tag, e.g. `ALTER TABLE`, `CREATE INDEX`, `DO`. */
+  kind: string
+  /** The statement's text as written (without the trailing `;`). */
+  sql: string
+  /** 1-based line and column (in characters) where the statement starts. */
+  line: number
+  column: number
+  reversible: boolean
+  /**
+   * The SQL that undoes this statement (may be several statements, each ending with `;`).
+   * `None` when nothing needs undoing or nothing can be generated.
+   */
+  inverse: string | null
+  /** Stable reason code when the statement is not (fully) reversible, or for a notable reversible case. */
+  code: Code | null
+}
+
+/**
+ * A migration for `applyMigration`. With `drizzleHash` and `drizzleCreatedAt` (both or neither), it is
+ * applied as drizzle-orm's migrator would and recorded in `drizzle.__drizzle_migrations`.
+ */
+export interface ApplyMigrationInput {
+  version: string
+  migrationFile: string
+  sql: string
+  description?: string
+  appliedBy?: string
+  /** The `hash` recorded in `drizzle.__drizzle_migrations`. */
+  drizzleHash?: string
+  /** The journal's `when` (milliseconds), recorded as `created_at`. */
+  drizzleCreatedAt?: number
+}
+
+/** What `applyMigration` did. */
+export interface ApplyMigrationResult {
+  /** False when drizzle's table already records this migration (or a later one): nothing ran. */
+  applied: boolean
+  /** The stored rollback, or null when `schema_versions` (with all its columns) does not exist. */
+  rollback: StoredRollback | null
+}
+
+/** How far the data-at-risk counts of a preview go. */
+export interface CostOptions {
+  /** Tables with more rows (by `pg_class.reltuples`) are estimated, not counted (default 1,000,000). */
+  exactCountMaxRows?: number
+  /** `statement_timeout`/`lock_timeout` of each count in milliseconds (default 1000); past it, estimated. */
+  countTimeoutMs?: number
+}
+
+/** Rows a rollback statement deletes, or that would make it fail. */
+export interface DataAtRisk {
+  /** 1-based number of the statement in the script. */
+  statement: number
+  /** `dropColumn`, `dropTable`, `setNotNull` or `check`. */
+  kind: string
+  /** The table as the statement names it. */
+  table: string
+  column: string | null
+  constraint: string | null
+  /**
+   * Rows holding data that is deleted (drops), or rows that violate what is added back; null when
+   * it could not be measured (the message says why).
+   */
+  rows: number | null
+  /** True when `rows` is an estimate (`pg_class`/`pg_stats`), not a count. */
+  estimate: boolean
+  /** True when the statement would fail on these rows (`setNotNull`, `check` with rows > 0). */
+  wouldFail: boolean
+  message: string
+}
+
+/** The stable `error.code` JavaScript sees, e.g. `ROLLBACK_UNSAFE`. */
+export type ErrorCode = 'INVALID_ARGUMENT' | 'INVALID_INPUT' | 'PARSE_ERROR' | 'CONNECTION_FAILED' | 'SCHEMA_VERSIONS_MISSING' | 'VERSION_NOT_FOUND' | 'ROLLBACK_SCRIPT_NOT_FOUND' | 'ROLLBACK_UNSAFE' | 'ALREADY_ROLLED_BACK' | 'TARGET_NOT_APPLIED' | 'ROLLBACK_SCRIPT_CHANGED' | 'LOCK_TIMEOUT' | 'ROLLBACK_OUT_OF_ORDER' | 'ROLLBACK_FAILED' | 'NOT_TRANSACTIONAL' | 'MIGRATION_FAILED' | 'DATABASE_ERROR' | 'INTERNAL_ERROR'
 
 export interface ExecuteRollbackOptions {
   /** Execute even when `rollbackSafe` is false. */
@@ -226,33 +431,12 @@ export interface ExecuteRollbackOptions {
   allowOutOfOrder?: boolean
 }
 
-/**
- * Execute a multi-step rollback (`to` or `steps`), newest first, under the advisory lock. When every
- * script can run in a transaction, all of them run in ONE transaction with every `rollback_applied_at`
- * and every Drizzle deletion (`migrations[].drizzleHash`): if any statement fails nothing changes, and the
- * error names the version and the statement. A script that cannot (`CONCURRENTLY`) runs on its own between
- * transactions for the others; the run stops at its first failure and the error says what was rolled back.
- * Resolves with every updated row, newest first (`[]` when nothing is applied after `to`).
- *
- * Rejects, with nothing changed, with `ROLLBACK_SCRIPT_NOT_FOUND` (a version without a script, even with
- * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, for one `version`
- * `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (unless `force`),
- * `ROLLBACK_SCRIPT_CHANGED` (not the selection in `expectedScripts`, or it changed while waiting for the
- * lock), `LOCK_TIMEOUT`, `INVALID_ARGUMENT`; and with `ROLLBACK_FAILED` when a statement fails.
- */
-export declare function executeRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions): Promise<ExecutedRollback[]>
-
 /** Options of `executeRollbacks` and `previewRollbacks`. */
 export interface ExecuteRollbacksOptions {
   /** Roll back every version applied after this one (it stays applied), newest first. */
   to?: string
-  /** Roll back the newest `steps` applied versions. Give exactly one of `to`, `steps` and `version`. */
+  /** Roll back the newest `steps` applied versions. Give exactly one of `to` and `steps`. */
   steps?: number
-  /**
-   * Roll back exactly this version. Later applied versions (in `migrations`) refuse it with
-   * `ROLLBACK_OUT_OF_ORDER`, which `force` overrides; a rolled-back one refuses with `ALREADY_ROLLED_BACK`.
-   */
-  version?: string
   /** Also execute versions marked unsafe (never versions without a script). */
   force?: boolean
   /** `lock_timeout` in milliseconds (also bounds the wait for another pg-rollback operation); 0 = none. */
@@ -274,46 +458,12 @@ export interface ExpectedScript {
   rollbackScript: string | null
 }
 
-/**
- * Parse a PostgreSQL migration and build the plan that undoes it.
- *
- * Throws an `Error` with `code` `PARSE_ERROR` (message names line and column), `INVALID_INPUT`
- * (a NUL byte, an oversized input), `INVALID_ARGUMENT` (`sql` is not a string) or `INTERNAL_ERROR`.
- */
-export declare function generateRollback(sql: string): RollbackPlan
-
-/**
- * Preview: the newest `schema_versions` row of `version`, without changing anything (its warnings come
- * from the stored plan, `[]` for rows written without one).
- *
- * Rejects with `VERSION_NOT_FOUND`, `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`,
- * `INVALID_ARGUMENT`.
- */
-export declare function getRollback(databaseUrl: string, version: string): Promise<StoredRollback>
-
-/** An index left INVALID by a failed `CONCURRENTLY` statement. */
+/** An index a failed `CONCURRENTLY` statement left behind INVALID, and the statement that removes it. */
 export interface InvalidIndex {
-  /** Schema-qualified. */
+  /** Schema-qualified, quoted as needed. */
   name: string
-  /** `DROP INDEX CONCURRENTLY IF EXISTS <name>;` */
   dropStatement: string
 }
-
-/** A version applied after another one, by the order given. */
-export interface LaterVersion {
-  version: string
-  migrationFile: string
-}
-
-/**
- * The versions after `version` in `migrationOrder` (e.g. the Drizzle journal's) that are applied and not
- * rolled back: rolling `version` back now would be out of order. Read-only; `executeRollback` with the same
- * `migrationOrder` makes this check again under its lock.
- */
-export declare function laterVersions(databaseUrl: string, version: string, migrationOrder: string[]): Promise<LaterVersion[]>
-
-/** Every `schema_versions` row, oldest `applied_at` first. */
-export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
 
 /** The lock one statement takes on one relation. */
 export interface LockInfo {
@@ -333,44 +483,18 @@ export interface LockInfo {
   description: string
 }
 
-/** Why a batch stopped: the stable code and message of the migration that failed, and what ran of it. */
-export interface MigrationFailure {
-  code: string
-  message: string
-  /** Always false: a migration that failed is not recorded (no `schema_versions` row, no Drizzle row). */
-  recorded: boolean
-  /**
-   * True when it ran statement by statement outside one transaction (it has statements that cannot run in
-   * one, e.g. `CREATE INDEX CONCURRENTLY`): then `appliedStatements` stay applied.
-   */
-  outsideTransaction: boolean
-  /**
-   * The statement that failed; null when none did (every statement ran and what followed failed, or the
-   * failure came before any statement).
-   */
-  failedStatement: MigrationStatement | null
-  /** PostgreSQL's SQLSTATE of the failure, when it gave one. */
-  sqlstate: string | null
-  /** Statements that ran and stay applied. */
-  appliedStatements: Array<MigrationStatement>
-  /** Statements that ran in the failed statement's transaction and were rolled back with it. */
-  rolledBackStatements: Array<MigrationStatement>
-  /** Indexes a failed concurrent build left INVALID, each with the statement that removes it. */
-  invalidIndexes: Array<InvalidIndex>
-}
-
 /** A migration whose rollback `storeRollback` generates and stores. */
 export interface MigrationInput {
   /** e.g. `1.2.0`; any non-empty text. */
   version: string
   migrationFile: string
-  /** The migration SQL the rollback is generated from. */
+  /** The migration SQL; the rollback script is generated from it. */
   sql: string
   description?: string
   appliedBy?: string
 }
 
-/** A statement of a migration. */
+/** A statement of a migration, for reports. */
 export interface MigrationStatement {
   /** 0-based. */
   index: number
@@ -378,25 +502,6 @@ export interface MigrationStatement {
   column: number
   sql: string
 }
-
-/**
- * Until the matching `closeSession(databaseUrl)`, every call with exactly this URL runs on ONE connection
- * (made at the first call, again if it is lost), one call at a time, instead of connecting and closing
- * itself: each call keeps its own transactions and advisory lock. Opening the same URL again nests. The
- * CLIs open one for their whole run (so the single-connection embedded server serves it too).
- *
- * Throws `INVALID_ARGUMENT` for a URL that is not a PostgreSQL URL.
- */
-export declare function openSession(databaseUrl: string): void
-
-/**
- * Dry run of one migration: run it with capture inside a transaction that is always rolled back, and
- * resolve with exactly the plan `applyMigration` would store. Changes nothing. Meanwhile it holds the
- * locks the migration takes (ACCESS EXCLUSIVE on the tables most DDL alters) and pg-rollback's advisory
- * lock; `lockTimeoutMs` bounds waiting for them. Rejects with `MIGRATION_FAILED` when the migration itself
- * fails (nothing changed), `LOCK_TIMEOUT`, `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
- */
-export declare function planMigration(databaseUrl: string, sql: string, options?: PlanOptions): Promise<RollbackPlan>
 
 /** A migration for `planMigrations`. */
 export interface PlanMigrationInput {
@@ -406,97 +511,50 @@ export interface PlanMigrationInput {
   drizzleCreatedAt?: number
 }
 
-/**
- * Dry run of several migrations in order, in ONE transaction that is always rolled back (each sees the
- * ones before it): the plan each pending one would store. With `drizzleCreatedAt`, a migration Drizzle
- * already records is reported with `pending: false`. Same locks, options and errors as `planMigration`.
- */
-export declare function planMigrations(databaseUrl: string, migrations: PlanMigrationInput[], options?: PlanOptions): Promise<PlannedMigration[]>
-
-/** One migration of a dry run. */
+/** One migration of a dry run (`planMigrations`). */
 export interface PlannedMigration {
   version: string
-  /** False when Drizzle already records it (`applyMigration` would skip it). */
+  /** False when Drizzle already records it (it would be skipped). */
   pending: boolean
-  /** The plan `applyMigration` would store; null when not pending. */
+  /** The plan `apply_migration` would store; null when not pending. */
   plan: RollbackPlan | null
   /**
-   * Statements (0-based `statements[].index`) that cannot run in a transaction: applying runs each on its
-   * own, outside one; the dry run ran their transactional form (`CONCURRENTLY` removed, `VACUUM` left out).
+   * Statements (0-based) that cannot run in a transaction: applying runs each on its own, outside one
+   * (the dry run ran their transactional form).
    */
   outsideTransaction: Array<number>
 }
 
-/** Options of the dry run. */
+/** How long to wait for locks and statements (milliseconds, 0 = none); not given: the server's setting. */
 export interface PlanOptions {
-  /** `lock_timeout` in milliseconds while the migrations run (0 = none). */
   lockTimeoutMs?: number
-  /** `statement_timeout` in milliseconds for each statement (0 = none). */
   statementTimeoutMs?: number
 }
-
-/**
- * Preview of a multi-step rollback (`to` or `steps`): the versions it undoes, newest first, each with its
- * stored script, whether it runs in the shared transaction, the locks each statement takes and the data at
- * risk; and what would refuse executing it. Read-only (a READ ONLY transaction; counts bounded by
- * `costOptions`). Rejects with `VERSION_NOT_FOUND` (unknown target), `TARGET_NOT_APPLIED`,
- * `INVALID_ARGUMENT` (also: fewer applied versions than `steps`), `SCHEMA_VERSIONS_MISSING`,
- * `CONNECTION_FAILED`, `DATABASE_ERROR`.
- */
-export declare function previewRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions, costOptions?: CostOptions): Promise<RollbackRange>
-
-/**
- * The cost of running `script` now: whether it runs in a transaction, the locks each statement takes, and
- * the data at risk (rows of the columns and tables it drops; rows that would violate a `NOT NULL`/`CHECK` it
- * adds). Read-only, bounded by `costOptions`. Rejects with `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
- */
-export declare function rollbackCost(databaseUrl: string, script: string, costOptions?: CostOptions): Promise<ScriptCost>
 
 /** A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it. */
 export interface RollbackMigration {
   version: string
-  /** Deleted from `drizzle.__drizzle_migrations`, in the same transaction, when this version is rolled back. */
+  /** Deleted from `drizzle.__drizzle_migrations` when this version is rolled back, in the same transaction. */
   drizzleHash?: string
-}
-
-/** What `generateRollback` found for a whole migration. */
-export interface RollbackPlan {
-  /** Inverse statements, last statement first, each ending with `;` and a newline; a safe migration with nothing to undo gets one `--` comment per statement saying why; null if nothing is invertible. */
-  rollbackScript: string | null
-  /** True only if the migration has at least one statement and every statement is reversible. */
-  rollbackSafe: boolean
-  /** False when the rollback cannot run inside a transaction (e.g. `DROP INDEX CONCURRENTLY`). */
-  transactional: boolean
-  /**
-   * True when the plan was made while the migration ran, with the state each statement overwrote read
-   * from the database (`applyMigration`, `planMigration`); false when it comes from the SQL alone.
-   */
-  stateCaptured: boolean
-  /** One per input statement, in input order. */
-  statements: Array<StatementPlan>
-  warnings: Array<RollbackWarning>
 }
 
 /** Preview of a multi-step rollback. */
 export interface RollbackRange {
   target: string | null
-  /** Newest first, the order they run in. */
+  /** Newest first: the order they run in. */
   steps: Array<RollbackStep>
-  /** Empty when it can be executed; `forceable` ones need `force`. */
+  /** Empty when it can be executed (`forceable` ones need force). */
   refusals: Array<RollbackRefusal>
 }
 
-/** What refuses a multi-step rollback. */
+/** What refuses a multi-step rollback (as data in its preview). */
 export interface RollbackRefusal {
-  /**
-   * `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run); with
-   * `version` also `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (`versions`: the later applied ones).
-   */
-  code: string
-  /** The blocking version (for missing scripts the newest one: the furthest a rollback can go). */
+  /** `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run). */
+  code: ErrorCode
+  /** The version that blocks (for missing scripts: the newest one, the furthest a rollback can go). */
   version: string
   versions: Array<string>
-  /** True when `force` overrides it. */
+  /** True when `force` overrides it (unsafe versions only). */
   forceable: boolean
   message: string
 }
@@ -504,36 +562,28 @@ export interface RollbackRefusal {
 /** One version of a multi-step rollback, with what its script costs. */
 export interface RollbackStep {
   rollback: StoredRollback
+  /** False when the script cannot run in the shared transaction (`CONCURRENTLY`): it runs on its own. */
   transactional: boolean
   locks: Array<StatementLocks>
   dataAtRisk: Array<DataAtRisk>
 }
 
-/** Why part of a migration cannot be rolled back automatically. */
-export interface RollbackWarning {
-  code: string
-  message: string
-  statementIndex: number
-  line: number
-  column: number
-}
-
-/** A database made for a verification run. */
+/** A database created for a verification run ([`create_scratch_database`]). */
 export interface ScratchDatabase {
-  /** `pg_rollback_verify_<time>_<pid>`. */
   name: string
-  /** `databaseUrl`, pointing at the new database. */
+  /** The URL given, pointing at the new database. */
   url: string
 }
 
-/** What running a script costs now. */
+/** What running a script costs now: its locks and the data at risk. */
 export interface ScriptCost {
-  /** False when the script cannot run in a transaction (`CONCURRENTLY`). */
+  /** False when the script cannot run in a transaction (`CONCURRENTLY`): it runs on its own. */
   transactional: boolean
   locks: Array<StatementLocks>
   dataAtRisk: Array<DataAtRisk>
 }
 
+/** The locks one statement of a script takes. */
 export interface StatementLocks {
   /** 1-based number of the statement in the script. */
   statement: number
@@ -541,92 +591,45 @@ export interface StatementLocks {
   locks: Array<LockInfo>
 }
 
-/** One input statement and how it is undone. */
-export interface StatementPlan {
-  /** 0-based position in the migration. */
-  index: number
-  /** Command tag, e.g. `ALTER TABLE`, `CREATE INDEX`. */
-  kind: string
-  /** The statement's text as written (without the trailing `;`). */
-  sql: string
-  /** 1-based line and column (in characters) where the statement starts. */
-  line: number
-  column: number
-  reversible: boolean
-  /** SQL that undoes this statement, or null. */
-  inverse: string | null
-  /** Stable reason code when the statement is not (fully) reversible. */
-  code: string | null
-}
-
 /** One `schema_versions` row. Timestamps are ISO 8601 strings in UTC. */
 export interface StoredRollback {
   version: string
   migrationFile: string
   description: string | null
-  /** The generated rollback SQL; null when nothing could be generated. */
   rollbackScript: string | null
   rollbackSafe: boolean
-  /**
-   * True when the rollback was built from the state read while the migration ran (`applyMigration`);
-   * false for rollbacks from the SQL alone (`storeRollback`, rows written by other tools).
-   */
+  /** True when the rollback was built from the state read while the migration ran (see [`apply_migration`]). */
   stateCaptured: boolean
-  /**
-   * The generator's warnings, stored with the script in `schema_versions.rollback_plan`
-   * (`[]` for rows of a table without that column, or written by other tools).
-   */
+  /** The generator's warnings (stored in `rollback_plan`; rows of a table without it have none). */
   warnings: Array<RollbackWarning>
+  /** ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`. */
   appliedAt: string
-  /** When the rollback was executed; null while it has not been. */
   rollbackAppliedAt: string | null
 }
 
-/**
- * Generate the rollback of `migration.sql` and store it in `schema_versions` (the newest row of
- * that version; a second store replaces its script, unless that row was already rolled back, in
- * which case a new row records the re-applied migration). Resolves with the row and the
- * generator's warnings.
- *
- * Rejects with `code` `INVALID_ARGUMENT`, `PARSE_ERROR`, `CONNECTION_FAILED`,
- * `SCHEMA_VERSIONS_MISSING`, `LOCK_TIMEOUT` or `DATABASE_ERROR`.
- */
-export declare function storeRollback(databaseUrl: string, migration: MigrationInput): Promise<StoredRollback>
-
-/** What `verifyRollback` found. The database is unchanged. */
+/** What `verifyRollback` found. The database is unchanged whatever it says. */
 export interface VerifiedRollback {
   /** True exactly when the rollback ran and `differences` is empty. */
   restored: boolean
-  /** What differs between the schema before the migration and after its rollback. */
+  /** What differs between the schema before the migration and after the rollback, one per object attribute. */
   differences: Array<CatalogDifference>
-  /** The rollback that ran: the one given, or the one generated (null when none could be). */
+  /** The rollback script that ran (given, or generated; `None` when there is none). */
   rollbackScript: string | null
-  /** For a generated rollback: SAFE or not (false for a given one). */
+  /** For a generated script: whether pg-rollback marks it SAFE (always false for a given one). */
   rollbackSafe: boolean
-  /** For a generated rollback: why it is not SAFE. */
+  /** For a generated script: its warnings. */
   warnings: Array<RollbackWarning>
   /**
-   * Set when a statement of the rollback failed (which one, PostgreSQL's message); `differences` then
+   * Set when a statement of the rollback failed: which one, and PostgreSQL's message. `differences` then
    * lists what the migration changed.
    */
   rollbackFailure: string | null
   /**
-   * Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead:
-   * their transactional form (same schema), or nothing when they change no schema.
+   * Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead: their
+   * transactional form, with the same effect on the schema, or nothing when they change no schema.
    */
   transactionalForms: Array<string>
 }
-
-/**
- * Prove a rollback on a live database without changing it: in ONE transaction that is always rolled back,
- * snapshot the schema, run `input.sql`, run the rollback (`input.rollbackScript`, or the generated one),
- * snapshot again and compare. Meanwhile the transaction holds the locks the migration and the rollback take
- * (ACCESS EXCLUSIVE on most altered tables) until it ends; `lockTimeoutMs` bounds waiting for them.
- * Rejects with `NOT_TRANSACTIONAL` (a statement that cannot run in a transaction, e.g. CONCURRENTLY),
- * `PARSE_ERROR`, `MIGRATION_FAILED` (the migration itself fails; the message names the statement),
- * `INVALID_ARGUMENT`, `CONNECTION_FAILED` or `DATABASE_ERROR`.
- */
-export declare function verifyRollback(databaseUrl: string, input: VerifyRollbackInput): Promise<VerifiedRollback>
 
 /** What `verifyRollback` runs. */
 export interface VerifyRollbackInput {

@@ -855,3 +855,6 @@ module.exports.previewRollbacks = nativeBinding.previewRollbacks
 module.exports.rollbackCost = nativeBinding.rollbackCost
 module.exports.storeRollback = nativeBinding.storeRollback
 module.exports.verifyRollback = nativeBinding.verifyRollback
+module.exports.Change = nativeBinding.Change
+module.exports.Code = nativeBinding.Code
+module.exports.ErrorCode = nativeBinding.ErrorCode

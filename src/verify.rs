@@ -2,161 +2,33 @@
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use pg_rollback_db as db;
+use pg_rollback_db::args::VerifyRollbackInput;
+use pg_rollback_db::{
+    self as db, Difference as CatalogDifference, Error, ScratchDatabase, Snapshot, VerifiedRollback, VerifyInput,
+};
 
-use crate::db::{db_error, invalid, milliseconds, object_arg, opt_number, opt_string, promise, req_string, string_arg};
-use crate::generate::RollbackWarning;
-use crate::{catch_panic, JsResult};
+use crate::{arg, catch_panic, promise, sync};
 
-/// One catalog object: its kind and name as PostgreSQL's `pg_identify_object` gives them (e.g.
-/// `table column`, `public.users.nickname`) and the attributes that define it.
-#[napi(object)]
-pub struct CatalogObject {
-    pub kind: String,
-    pub name: String,
-    pub attributes: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The schema of a database: every catalog object a migration can create, change or drop. Plain JSON
-/// (64-bit values are strings): `JSON.stringify` keeps it, and `compareCatalogs` on the stored copy gives
-/// the same result.
-#[napi(object)]
-pub struct CatalogSnapshot {
-    pub objects: Vec<CatalogObject>,
-}
-
-/// One difference between two snapshots. `text` names the object and says what differs, e.g.
-/// `index public.items_a_idx: missing` or `table column public.users.nickname: default 'guest'::text -> 'anon'::text`.
-#[napi(object, use_nullable = true)]
-pub struct CatalogDifference {
-    pub kind: String,
-    pub object: String,
-    /// `missing` (only in the first snapshot), `unexpected` (only in the second) or `changed`.
-    #[napi(ts_type = "'missing' | 'unexpected' | 'changed'")]
-    pub change: String,
-    pub attribute: Option<String>,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub text: String,
-}
-
-impl From<db::Difference> for CatalogDifference {
-    fn from(d: db::Difference) -> Self {
-        let text = d.to_string();
-        let change = match d.change {
-            db::Change::Missing => "missing",
-            db::Change::Unexpected => "unexpected",
-            db::Change::Changed => "changed",
-        };
-        CatalogDifference {
-            kind: d.kind,
-            object: d.object,
-            change: change.to_owned(),
-            attribute: d.attribute,
-            before: d.before,
-            after: d.after,
-            text,
-        }
-    }
-}
-
-impl From<db::Snapshot> for CatalogSnapshot {
-    fn from(s: db::Snapshot) -> Self {
-        let objects = s
-            .objects
-            .into_iter()
-            .map(|o| CatalogObject { kind: o.kind, name: o.name, attributes: o.attributes.into_iter().collect() })
-            .collect();
-        CatalogSnapshot { objects }
-    }
-}
-
-#[cfg_attr(test, allow(dead_code))]
-fn snapshot_arg(v: Unknown<'_>, name: &str) -> JsResult<db::Snapshot> {
-    object_arg(&v, name)?;
-    // SAFETY: checked to be an object; serde reads it as JSON.
-    let value = unsafe { v.cast::<serde_json::Value>() }.map_err(|e| invalid(format!("{name}: {}", e.reason)))?;
-    serde_json::from_value(value)
-        .map_err(|e| invalid(format!("{name} is not a catalog snapshot (from catalogSnapshot): {e}")))
+fn snapshot_arg(name: &str, v: &Unknown<'_>) -> crate::Result<Snapshot> {
+    arg(name, v).map_err(|e| Error::InvalidArgument(format!("{e} (expected a catalogSnapshot result)")))
 }
 
 /// The schema of the database at `databaseUrl` now, read from `pg_catalog` in one read-only transaction
 /// (no `pg_dump` needed; works on the embedded server). Compare two with `compareCatalogs`. Rejects with
 /// `CONNECTION_FAILED`, `INVALID_ARGUMENT` or `DATABASE_ERROR`.
-#[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<CatalogSnapshot>")]
-pub fn catalog_snapshot<'env>(
-    env: &'env Env,
-    database_url: Unknown<'env>,
-) -> napi::Result<PromiseRaw<'env, CatalogSnapshot>> {
-    let url = catch_panic(|| string_arg(&database_url, "databaseUrl"));
-    promise(env, async move { Ok(db::catalog_snapshot(&url?).await.map_err(db_error)?.into()) })
+pub fn catalog_snapshot<'env>(env: &'env Env, database_url: Unknown<'env>) -> napi::Result<PromiseRaw<'env, Snapshot>> {
+    let url = catch_panic(|| arg::<String>("databaseUrl", &database_url));
+    promise(env, async move { db::catalog_snapshot(&url?).await })
 }
 
 /// What differs from `before` to `after` (two `catalogSnapshot` results), one entry per object or attribute;
 /// empty when they are the same schema.
-#[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "before: CatalogSnapshot, after: CatalogSnapshot")]
-pub fn compare_catalogs(
-    before: Unknown<'_>,
-    after: Unknown<'_>,
-) -> napi::Result<Vec<CatalogDifference>, crate::ErrorCode> {
-    catch_panic(|| {
-        let before = snapshot_arg(before, "before")?;
-        let after = snapshot_arg(after, "after")?;
-        Ok(db::compare_snapshots(&before, &after).into_iter().map(Into::into).collect())
-    })
-}
-
-/// What `verifyRollback` runs.
-#[allow(dead_code)] // declares the argument's TypeScript type; the value is read property by property
-#[napi(object)]
-pub struct VerifyRollbackInput {
-    /// The migration.
-    pub sql: String,
-    /// The rollback to prove (e.g. a hand-written down migration). Omitted: the rollback pg-rollback
-    /// generates for this migration on this database, with the state read while it runs.
-    pub rollback_script: Option<String>,
-    /// `lock_timeout` while it runs (0 = no limit).
-    pub lock_timeout_ms: Option<f64>,
-    /// `statement_timeout` for each statement (0 = no limit).
-    pub statement_timeout_ms: Option<f64>,
-}
-
-/// What `verifyRollback` found. The database is unchanged.
-#[napi(object, use_nullable = true)]
-pub struct VerifiedRollback {
-    /// True exactly when the rollback ran and `differences` is empty.
-    pub restored: bool,
-    /// What differs between the schema before the migration and after its rollback.
-    pub differences: Vec<CatalogDifference>,
-    /// The rollback that ran: the one given, or the one generated (null when none could be).
-    pub rollback_script: Option<String>,
-    /// For a generated rollback: SAFE or not (false for a given one).
-    pub rollback_safe: bool,
-    /// For a generated rollback: why it is not SAFE.
-    pub warnings: Vec<RollbackWarning>,
-    /// Set when a statement of the rollback failed (which one, PostgreSQL's message); `differences` then
-    /// lists what the migration changed.
-    pub rollback_failure: Option<String>,
-    /// Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead:
-    /// their transactional form (same schema), or nothing when they change no schema.
-    pub transactional_forms: Vec<String>,
-}
-
-fn verify_input(v: &Unknown<'_>) -> JsResult<db::VerifyInput> {
-    let name = "input";
-    let obj = object_arg(v, name)?;
-    Ok(db::VerifyInput {
-        sql: req_string(&obj, name, "sql")?,
-        rollback_script: opt_string(&obj, name, "rollbackScript")?,
-        timeouts: db::Timeouts {
-            lock_timeout_ms: milliseconds(opt_number(&obj, name, "lockTimeoutMs")?, "input.lockTimeoutMs")?,
-            statement_timeout_ms: milliseconds(
-                opt_number(&obj, name, "statementTimeoutMs")?,
-                "input.statementTimeoutMs",
-            )?,
-        },
+pub fn compare_catalogs(env: &Env, before: Unknown<'_>, after: Unknown<'_>) -> napi::Result<Vec<CatalogDifference>> {
+    sync(env, || {
+        let (before, after) = (snapshot_arg("before", &before)?, snapshot_arg("after", &after)?);
+        Ok(db::compare_snapshots(&before, &after))
     })
 }
 
@@ -167,64 +39,43 @@ fn verify_input(v: &Unknown<'_>) -> JsResult<db::VerifyInput> {
 /// Rejects with `NOT_TRANSACTIONAL` (a statement that cannot run in a transaction, e.g. CONCURRENTLY),
 /// `PARSE_ERROR`, `MIGRATION_FAILED` (the migration itself fails; the message names the statement),
 /// `INVALID_ARGUMENT`, `CONNECTION_FAILED` or `DATABASE_ERROR`.
-#[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "databaseUrl: string, input: VerifyRollbackInput", ts_return_type = "Promise<VerifiedRollback>")]
 pub fn verify_rollback<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     input: Unknown<'env>,
 ) -> napi::Result<PromiseRaw<'env, VerifiedRollback>> {
-    let args = catch_panic(|| Ok((string_arg(&database_url, "databaseUrl")?, verify_input(&input)?)));
+    let args = catch_panic(|| {
+        let input = VerifyInput::from(arg::<VerifyRollbackInput>("input", &input)?);
+        Ok((arg::<String>("databaseUrl", &database_url)?, input))
+    });
     promise(env, async move {
         let (url, input) = args?;
-        let v = db::verify_rollback(&url, &input).await.map_err(db_error)?;
-        Ok(VerifiedRollback {
-            restored: v.restored,
-            differences: v.differences.into_iter().map(Into::into).collect(),
-            rollback_script: v.rollback_script,
-            rollback_safe: v.rollback_safe,
-            warnings: v.warnings.into_iter().map(Into::into).collect(),
-            rollback_failure: v.rollback_failure,
-            transactional_forms: v.transactional_forms,
-        })
+        db::verify_rollback(&url, &input).await
     })
-}
-
-/// A database made for a verification run.
-#[napi(object)]
-pub struct ScratchDatabase {
-    /// `pg_rollback_verify_<time>_<pid>`.
-    pub name: String,
-    /// `databaseUrl`, pointing at the new database.
-    pub url: String,
 }
 
 /// Create an empty database on the server of `databaseUrl` (from `template1`, like `createdb`; the user
 /// needs CREATEDB) for `pnpm db:rollback verify`. Drop it with `dropScratchDatabase`.
-#[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<ScratchDatabase>")]
 pub fn create_scratch_database<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
 ) -> napi::Result<PromiseRaw<'env, ScratchDatabase>> {
-    let url = catch_panic(|| string_arg(&database_url, "databaseUrl"));
-    promise(env, async move {
-        let s = db::create_scratch_database(&url?).await.map_err(db_error)?;
-        Ok(ScratchDatabase { name: s.name, url: s.url })
-    })
+    let url = catch_panic(|| arg::<String>("databaseUrl", &database_url));
+    promise(env, async move { db::create_scratch_database(&url?).await })
 }
 
 /// Drop a database made by `createScratchDatabase` (closing its connections); other names are refused.
-#[cfg_attr(test, allow(dead_code))]
 #[napi(ts_args_type = "databaseUrl: string, name: string", ts_return_type = "Promise<void>")]
 pub fn drop_scratch_database<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     name: Unknown<'env>,
 ) -> napi::Result<PromiseRaw<'env, ()>> {
-    let args = catch_panic(|| Ok((string_arg(&database_url, "databaseUrl")?, string_arg(&name, "name")?)));
+    let args = catch_panic(|| Ok((arg::<String>("databaseUrl", &database_url)?, arg::<String>("name", &name)?)));
     promise(env, async move {
         let (url, name) = args?;
-        db::drop_scratch_database(&url, &name).await.map_err(db_error)
+        db::drop_scratch_database(&url, &name).await
     })
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
+    napi_type_defs();
     let libpg_query = pg_query_source_dir().join("libpg_query");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let proto = libpg_query.join("protobuf/pg_query.proto");
@@ -135,4 +136,11 @@ fn field_numbers(proto: &str) -> String {
     // libpg_query's shared writers call the Node oneof member for Float `float_` (a C keyword otherwise).
     out.push_str("#define PGR_F_Node_float_ PGR_F_Node_float\n");
     out
+}
+
+/// `napi build` writes the TypeScript types of this crate's napi items (feature "napi") while compiling it,
+/// and forces that compile through this variable when its type file is missing.
+fn napi_type_defs() {
+    println!("cargo::rerun-if-env-changed=NAPI_TYPE_DEF_TMP_FOLDER");
+    println!("cargo::rerun-if-env-changed=NAPI_FORCE_BUILD_PG_ROLLBACK_CORE");
 }

@@ -430,7 +430,7 @@ pub fn restore_script(
                 "statement {} (line {}, {}) is not reversible and its data was not archived{why}",
                 index + 1,
                 s.line,
-                s.code.as_deref().unwrap_or("no code")
+                s.code.map_or("no code", |c| c.as_str())
             ));
         }
     }
@@ -441,6 +441,7 @@ pub fn restore_script(
 /// One archive table, as `schema_versions.archive` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct ArchivedObject {
     /// Qualified and quoted, e.g. `pgrollback_archive."1.2.0/3"`.
     pub table: String,
@@ -450,13 +451,14 @@ pub struct ArchivedObject {
     pub kind: String,
     /// The column it keeps, e.g. `public.orders.notes`.
     pub source: String,
-    pub rows: u64,
-    pub bytes: u64,
+    pub rows: i64,
+    pub bytes: i64,
 }
 
 /// A statement whose data was not archived, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct NotArchived {
     pub statement_index: u32,
     pub reason: String,
@@ -465,10 +467,11 @@ pub struct NotArchived {
 /// `schema_versions.archive`: what the archive holds for a version, and why a restore is not available.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct ArchiveRecord {
     pub objects: Vec<ArchivedObject>,
-    pub rows: u64,
-    pub bytes: u64,
+    pub rows: i64,
+    pub bytes: i64,
     /// Statements whose data was not kept (warnings of the archive; the plan's warnings stay the spec's).
     pub not_archived: Vec<NotArchived>,
     /// Why there is no restore script, when there is none.

@@ -13,6 +13,7 @@ mod error;
 mod invert;
 mod parse;
 mod plan;
+mod reason_code;
 mod render;
 
 pub use analyze::{locks, risk, snapshot};
@@ -29,6 +30,7 @@ pub use invert::outcome::code;
 pub use parse::migration::{InTransaction, ParsedMigration, ParsedStatement, TransactionRole};
 pub use parse::name::ObjectName;
 pub use plan::{RollbackPlan, RollbackWarning, StatementPlan};
+pub use reason_code::Code;
 pub use render::quote::{ident as quote_ident, literal as quote_literal};
 
 /// Largest migration accepted, in bytes.

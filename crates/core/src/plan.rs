@@ -1,9 +1,12 @@
 //! The result types handed to callers. Field names are part of the public JS API (camelCase via serde).
 use serde::{Deserialize, Serialize};
 
+use crate::Code;
+
 /// What `generate_rollback` found for a whole migration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct RollbackPlan {
     /// Inverse statements, last statement first, each ending with `;` on its own line. A safe plan with nothing
     /// to undo gets a script of comments, one per statement, saying so (it runs and changes nothing); `None`
@@ -21,9 +24,12 @@ pub struct RollbackPlan {
     pub warnings: Vec<RollbackWarning>,
 }
 
+/// One input statement and how it is undone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct StatementPlan {
+    /// 0-based position in the migration.
     pub index: u32,
     /// Command tag, e.g. `ALTER TABLE`, `CREATE INDEX`, `DO`.
     pub kind: String,
@@ -37,13 +43,15 @@ pub struct StatementPlan {
     /// `None` when nothing needs undoing or nothing can be generated.
     pub inverse: Option<String>,
     /// Stable reason code when the statement is not (fully) reversible, or for a notable reversible case.
-    pub code: Option<String>,
+    pub code: Option<Code>,
 }
 
+/// Why part of a migration cannot be rolled back automatically.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct RollbackWarning {
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub statement_index: u32,
     pub line: u32,

@@ -2,7 +2,7 @@
 mod cases;
 
 use cases::Expect;
-use pg_rollback_core::{generate_rollback, RollbackPlan};
+use pg_rollback_core::{generate_rollback, Code, RollbackPlan};
 
 /// Generates the plan and checks what must hold for any plan: each inverse and the whole script parse
 /// back with the real parser, the script is the inverses in reverse order, and safety matches the statements.
@@ -32,7 +32,7 @@ fn verified(sql: &str) -> RollbackPlan {
     }
     assert_eq!(plan.rollback_safe, !plan.statements.is_empty() && plan.statements.iter().all(|s| s.reversible));
     let blocked = plan.statements.iter().filter(|s| !s.reversible).count();
-    let blocking_warnings = plan.warnings.iter().filter(|w| w.code != "NON_TRANSACTIONAL").count();
+    let blocking_warnings = plan.warnings.iter().filter(|w| w.code != Code::NonTransactional).count();
     assert_eq!(blocked, blocking_warnings, "one warning per irreversible statement");
     plan
 }
@@ -58,7 +58,7 @@ fn every_case_generates_its_expected_rollback() {
                     })
                 }
                 Expect::Unsafe { code, script: expected } => {
-                    let first_code = plan.statements.iter().find(|s| !s.reversible).and_then(|s| s.code.as_deref());
+                    let first_code = plan.statements.iter().find(|s| !s.reversible).and_then(|s| s.code.map(Code::as_str));
                     (plan.rollback_safe || first_code != Some(code) || script != expected).then(|| {
                         format!(
                             "expected unsafe {code} {expected:?}\n     got safe={} {first_code:?} {script:?}",
@@ -96,10 +96,10 @@ fn statements_and_warnings_point_at_the_source() {
     let positions: Vec<_> = plan.statements.iter().map(|s| (s.index, s.line, s.column, s.kind.as_str())).collect();
     assert_eq!(positions, [(0, 2, 1, "ALTER TABLE"), (1, 4, 3, "ALTER TABLE"), (2, 4, 32, "CREATE INDEX")]);
     assert_eq!(plan.statements[1].sql, "ALTER TABLE t DROP COLUMN b");
-    let drop = plan.warnings.iter().find(|w| w.code == "DROP_COLUMN").unwrap();
+    let drop = plan.warnings.iter().find(|w| w.code == Code::DropColumn).unwrap();
     assert_eq!((drop.statement_index, drop.line, drop.column), (1, 4, 3));
     assert!(!plan.transactional);
-    assert!(plan.warnings.iter().any(|w| w.code == "NON_TRANSACTIONAL" && w.statement_index == 2));
+    assert!(plan.warnings.iter().any(|w| w.code == Code::NonTransactional && w.statement_index == 2));
 }
 
 #[test]

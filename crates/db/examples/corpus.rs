@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use pg_rollback_core::{generate_rollback, ParsedMigration};
+use pg_rollback_db::Code;
 use pg_rollback_db::{
     apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, ExecuteOptions, MigrationInput, Snapshot,
     ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
@@ -362,12 +363,12 @@ async fn history(
         if generate_rollback(&sql).is_ok_and(|p| p.rollback_safe) {
             tally.safe_sql_only += 1;
         }
-        if let Some(w) = stored.warnings.iter().find(|w| w.code == "CAPTURE_FAILED") {
+        if let Some(w) = stored.warnings.iter().find(|w| w.code == Code::CaptureFailed) {
             tally.capture_failed += 1;
             writeln!(log, "- {version} {}: CAPTURE_FAILED (line {}): {}", entry.file, w.line, w.message).unwrap();
         }
         if !stored.rollback_safe {
-            let first = stored.warnings.iter().find(|w| w.code != "NON_TRANSACTIONAL" && w.code != "CAPTURE_FAILED");
+            let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             let code = first.map_or("?", |w| w.code.as_str());
             *tally.codes.entry(code.to_owned()).or_default() += 1;
             // The spec's own classes are expected; anything else is worth a look.

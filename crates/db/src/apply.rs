@@ -57,6 +57,7 @@ fn check_runnable(label: &str, migration: &ParsedMigration) -> Result<()> {
 /// A statement of a migration, for reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "MigrationStatement"))]
 pub struct StatementRef {
     /// 0-based.
     pub index: u32,
@@ -68,6 +69,7 @@ pub struct StatementRef {
 /// An index a failed `CONCURRENTLY` statement left behind INVALID, and the statement that removes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct InvalidIndex {
     /// Schema-qualified, quoted as needed.
     pub name: String,
@@ -206,7 +208,10 @@ pub async fn apply_migration(url: &str, m: &MigrationInput, entry: Option<&Drizz
     let input = ApplyInput { migration: m.clone(), drizzle: entry.cloned() };
     let mut applied = apply_migrations(url, std::slice::from_ref(&input)).await?;
     match applied.failure.take() {
-        Some(failure) => Err(failure),
+        Some(failure) => {
+            let detail = applied.failure_detail.unwrap_or_default();
+            Err(failure.with_statement(detail.failed_statement, detail.sqlstate))
+        }
         None => applied.outcomes.pop().ok_or_else(|| Error::Internal("no outcome for the migration".into())),
     }
 }

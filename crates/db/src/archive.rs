@@ -10,7 +10,7 @@ use pg_rollback_core::state::Privilege;
 use pg_rollback_core::{ObjectName, ParsedMigration, RollbackPlan};
 use tokio_postgres::{Client, GenericClient};
 
-use crate::error::{sqlstate, statement_cause, Error, Result};
+use crate::error::{sqlstate, statement_cause, Error, ErrorCode, Result};
 use crate::rollback::COMMIT_OUTCOME_UNKNOWN;
 use crate::run::{run, StatementFailed, Statements};
 use crate::lock::{set_timeouts, take_lock, Timeouts};
@@ -181,7 +181,7 @@ impl Archiver {
         sql.extend(core::keep_sql(&column, &archive, &core::archive_comment(&self.version, statement, index)));
         let insert = sql.pop().expect("keep_sql ends with the copy");
         c.batch_execute(&core::script(&sql)).await.map_err(db_failure("creating the archive table"))?;
-        let rows = c.execute(insert.as_str(), &[]).await.map_err(db_failure("copying into the archive"))?;
+        let rows = c.execute(insert.as_str(), &[]).await.map_err(db_failure("copying into the archive"))? as i64;
         let restore = core::restore_sql(target, &column, &archive).map_err(|e| format!("cannot restore: {e}"))?;
         let relation =
             format!("{}.{}", pg_rollback_core::quote_ident(core::SCHEMA), pg_rollback_core::quote_ident(&archive));
@@ -197,14 +197,14 @@ impl Archiver {
         self.estimated += estimate;
         self.kept.push(KeptStatement { index, restore: core::script(&restore) });
         self.record.rows += rows;
-        self.record.bytes += bytes as u64;
+        self.record.bytes += bytes;
         self.record.objects.push(ArchivedObject {
             table: relation,
             statement_index: index as u32,
             kind: target.kind().into(),
             source: format!("{table}.{}", pg_rollback_core::quote_ident(&column.column)),
             rows,
-            bytes: bytes as u64,
+            bytes,
         });
         Ok(())
     }
@@ -636,7 +636,7 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
         // A missing or unsafe rollback is what the restore replaces; the selection's state and order still refuse.
         let order: Vec<_> = refused
             .into_iter()
-            .filter(|r| matches!(r.code.as_str(), "ALREADY_ROLLED_BACK" | "ROLLBACK_OUT_OF_ORDER"))
+            .filter(|r| matches!(r.code, ErrorCode::AlreadyRolledBack | ErrorCode::RollbackOutOfOrder))
             .collect();
         if let Some(e) = crate::rollback::range::refusal_error(&order, options.force) {
             return Err(e);

@@ -439,6 +439,7 @@ impl ServerCertVerifier for ChainOnly {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn both_schemes_and_ssl_parameters_are_understood() {
@@ -477,7 +478,7 @@ mod tests {
             "",
         ] {
             let e = parse_url(url).unwrap_err();
-            assert_eq!(e.code(), "INVALID_ARGUMENT", "{url}: {e}");
+            assert_eq!(e.code(), ErrorCode::InvalidArgument, "{url}: {e}");
             assert!(!e.to_string().contains("hunter2"), "{url}: {e}");
         }
     }
@@ -492,7 +493,7 @@ mod tests {
         assert!(!parse_url("postgres://h/db").unwrap().embedded());
         assert!(!parse_url("postgres://h/db?pg_rollback_embedded=0").unwrap().embedded());
         let e = parse_url("postgres://h/db?pg_rollback_embedded=yes").unwrap_err();
-        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
         assert!(e.to_string().contains("pg_rollback_embedded"), "{e}");
     }
 
@@ -506,7 +507,7 @@ mod tests {
     fn missing_root_certificate_file_is_reported() {
         let t = parse_url("postgres://h/db?sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem").unwrap();
         let e = tls_config(&t).unwrap_err();
-        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
         assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
     }
 }

@@ -9,7 +9,7 @@ use crate::catalog::risk::{measure, CountLimits};
 use crate::error::Result;
 use crate::rollback::range::read_only;
 use crate::session::{check_text, with_session, Ctx};
-use crate::{DataAtRisk, ScriptCost, StatementLocks};
+use crate::{DataAtRisk, LockInfo, ScriptCost, StatementLocks};
 
 /// Locks and data at risk of `script` on the database as it is now (in `c`'s read-only transaction).
 pub(crate) async fn cost<C: GenericClient + Sync>(c: &C, ctx: &Ctx, script: &str, limits: CountLimits) -> ScriptCost {
@@ -21,11 +21,12 @@ pub(crate) async fn cost<C: GenericClient + Sync>(c: &C, ctx: &Ctx, script: &str
     for (i, s) in parsed.statements.iter().enumerate() {
         let effects = statement_locks(&s.node);
         if !effects.is_empty() {
-            locks.push(StatementLocks { statement: i + 1, sql: s.text.clone(), locks: effects });
+            let locks_taken = effects.into_iter().map(LockInfo::from).collect();
+            locks.push(StatementLocks { statement: i as u32 + 1, sql: s.text.clone(), locks: locks_taken });
         }
         let targets = statement_risks(&s.node);
         if !targets.is_empty() {
-            data_at_risk.extend(measure(c, ctx, i + 1, &targets, limits).await);
+            data_at_risk.extend(measure(c, ctx, i as u32 + 1, &targets, limits).await);
         }
     }
     ScriptCost { transactional: parsed.runs_in_transaction(), locks, data_at_risk }

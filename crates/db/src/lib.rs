@@ -7,12 +7,15 @@
 //! [`close_session`] the calls with that URL share one connection instead (a CLI run).
 mod apply;
 mod archive;
+pub mod args;
 mod catalog;
 mod connect;
 mod cost;
 mod drizzle;
 mod error;
 mod lock;
+mod lock_info;
+pub mod panic;
 mod rollback;
 mod run;
 mod session;
@@ -30,12 +33,13 @@ pub use catalog::describe;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
 pub use cost::rollback_cost;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use lock::Timeouts;
+pub use lock_info::LockInfo;
 pub use pg_rollback_core::archive::{ArchiveRecord, ArchivedObject, NotArchived};
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
-pub use pg_rollback_core::{RollbackPlan, RollbackWarning};
+pub use pg_rollback_core::{Code, RollbackPlan, RollbackWarning};
 pub use rollback::range::preview_rollbacks;
 pub use rollback::{execute_rollback, execute_rollbacks};
 pub use session::{close_session, open_session};
@@ -45,7 +49,7 @@ pub use verify::{
     VerifiedRollback, VerifyInput,
 };
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Key of the advisory lock every writing operation takes ("pgrollbk" as big-endian bytes), so a
 /// rollback never races another rollback, a store, or a migration applied through this crate.
@@ -74,9 +78,12 @@ pub const ROLLBACK_PLAN_SQL: &str =
 /// DDL of [`ARCHIVE_MIGRATION`].
 pub const ARCHIVE_SQL: &str = include_str!("../../../packages/backend/database-schema/src/migrations/0004_archive.sql");
 
-/// A migration whose rollback is to be generated and stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A migration whose rollback `storeRollback` generates and stores.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_to_js = false))]
 pub struct MigrationInput {
+    /// e.g. `1.2.0`; any non-empty text.
     pub version: String,
     pub migration_file: String,
     /// The migration SQL; the rollback script is generated from it.
@@ -115,9 +122,10 @@ pub struct ExecuteOptions {
     pub restore_data: bool,
 }
 
-/// One `schema_versions` row as the API returns it.
+/// One `schema_versions` row. Timestamps are ISO 8601 strings in UTC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct StoredRollback {
     pub version: String,
     pub migration_file: String,
@@ -150,40 +158,46 @@ pub struct ExecutedRollback {
     pub drizzle_row_deleted: bool,
 }
 
-/// One migration of a dry run ([`plan_migrations`]).
+/// One migration of a dry run (`planMigrations`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct PlannedMigration {
     pub version: String,
     /// False when Drizzle already records it (it would be skipped).
     pub pending: bool,
-    /// The plan `apply_migration` would store; `None` when not pending.
+    /// The plan `apply_migration` would store; null when not pending.
     pub plan: Option<RollbackPlan>,
     /// Statements (0-based) that cannot run in a transaction: applying runs each on its own, outside one
     /// (the dry run ran their transactional form).
     pub outside_transaction: Vec<u32>,
 }
 
-/// What [`apply_migration`] did.
+/// What `applyMigration` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "ApplyMigrationResult", use_nullable = true))]
 pub struct ApplyOutcome {
     /// False when drizzle's table already records this migration (or a later one): nothing ran.
     pub applied: bool,
-    /// The stored rollback, or `None` when `schema_versions` (with all its columns) does not exist.
+    /// The stored rollback, or null when `schema_versions` (with all its columns) does not exist.
     pub rollback: Option<StoredRollback>,
 }
 
 /// A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "RollbackMigration", object_to_js = false))]
 pub struct OrderedMigration {
     pub version: String,
     /// Deleted from `drizzle.__drizzle_migrations` when this version is rolled back, in the same transaction.
     pub drizzle_hash: Option<String>,
 }
 
-/// A script the caller showed for a version of a multi-step rollback.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A version and the rollback script that was shown for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true, object_to_js = false))]
 pub struct ExpectedScript {
     pub version: String,
     pub rollback_script: Option<String>,
@@ -216,10 +230,11 @@ pub struct ExecuteManyOptions {
 /// What refuses a multi-step rollback (as data in its preview).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "RollbackRefusal"))]
 pub struct Refusal {
     /// `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run);
     /// for one `version` also `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (`versions`: the later ones).
-    pub code: String,
+    pub code: ErrorCode,
     /// The version that blocks (for missing scripts: the newest one, the furthest a rollback can go).
     pub version: String,
     pub versions: Vec<String>,
@@ -231,16 +246,18 @@ pub struct Refusal {
 /// The locks one statement of a script takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct StatementLocks {
     /// 1-based number of the statement in the script.
-    pub statement: usize,
+    pub statement: u32,
     pub sql: String,
-    pub locks: Vec<LockEffect>,
+    pub locks: Vec<LockInfo>,
 }
 
 /// What running a script costs now: its locks and the data at risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct ScriptCost {
     /// False when the script cannot run in a transaction (`CONCURRENTLY`): it runs on its own.
     pub transactional: bool,
@@ -248,19 +265,28 @@ pub struct ScriptCost {
     pub data_at_risk: Vec<DataAtRisk>,
 }
 
-/// One version of a multi-step rollback.
+/// One version of a multi-step rollback, with what its script costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct RollbackStep {
-    #[serde(flatten)]
     pub rollback: StoredRollback,
-    #[serde(flatten)]
-    pub cost: ScriptCost,
+    /// False when the script cannot run in the shared transaction (`CONCURRENTLY`): it runs on its own.
+    pub transactional: bool,
+    pub locks: Vec<StatementLocks>,
+    pub data_at_risk: Vec<DataAtRisk>,
+}
+
+impl RollbackStep {
+    pub fn new(rollback: StoredRollback, cost: ScriptCost) -> Self {
+        RollbackStep { rollback, transactional: cost.transactional, locks: cost.locks, data_at_risk: cost.data_at_risk }
+    }
 }
 
 /// Preview of a multi-step rollback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct RollbackRange {
     pub target: Option<String>,
     /// Newest first: the order they run in.

@@ -6,8 +6,10 @@ use crate::error::{pg_message, sqlstate, Error, Result};
 use crate::session::Ctx;
 use crate::ADVISORY_LOCK_KEY;
 
-/// How long to wait for locks and statements; `None` leaves the server's setting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How long to wait for locks and statements (milliseconds, 0 = none); not given: the server's setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "PlanOptions", object_to_js = false))]
 pub struct Timeouts {
     pub lock_timeout_ms: Option<u32>,
     pub statement_timeout_ms: Option<u32>,

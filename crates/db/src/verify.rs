@@ -1,6 +1,7 @@
 //! Proving rollbacks: a catalog snapshot of a database, and `verify_rollback`, which runs a migration and
 //! its rollback in one transaction that is always rolled back and compares the schema before and after.
-use pg_rollback_core::snapshot::{compare, Difference, Snapshot};
+// `CatalogDifference`: the name JavaScript knows it by (napi names types as they are written here).
+use pg_rollback_core::snapshot::{compare, Difference as CatalogDifference, Snapshot};
 use pg_rollback_core::{ParsedMigration, Planner, RollbackWarning};
 use serde::Serialize;
 use tokio_postgres::GenericClient;
@@ -41,14 +42,15 @@ pub struct VerifyInput {
     pub timeouts: Timeouts,
 }
 
-/// The outcome of [`verify_rollback`]. The database is unchanged whatever it says.
+/// What `verifyRollback` found. The database is unchanged whatever it says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct VerifiedRollback {
     /// True exactly when the rollback ran and `differences` is empty.
     pub restored: bool,
     /// What differs between the schema before the migration and after the rollback, one per object attribute.
-    pub differences: Vec<Difference>,
+    pub differences: Vec<CatalogDifference>,
     /// The rollback script that ran (given, or generated; `None` when there is none).
     pub rollback_script: Option<String>,
     /// For a generated script: whether pg-rollback marks it SAFE (always false for a given one).
@@ -218,6 +220,7 @@ async fn prove<C: GenericClient + Sync>(
 /// A database created for a verification run ([`create_scratch_database`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct ScratchDatabase {
     pub name: String,
     /// The URL given, pointing at the new database.

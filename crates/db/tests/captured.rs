@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::thread;
 
+use pg_rollback_db::Code;
 use pg_rollback_db::{
     apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, ExecuteOptions, MigrationInput, Snapshot,
     StoredRollback,
@@ -314,7 +315,7 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
             }
         }
         (Check::Expect, Some(captured::Expect::Unsafe(code))) => {
-            let first = stored.warnings.iter().find(|w| w.code != "NON_TRANSACTIONAL" && w.code != "CAPTURE_FAILED");
+            let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             if stored.rollback_safe || first.map(|w| w.code.as_str()) != Some(code) {
                 return Err(format!("expected unsafe {code}, got {}", describe(&stored)));
             }
@@ -327,7 +328,7 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
         }
         _ => {}
     }
-    if stored.warnings.iter().any(|w| w.code == "CAPTURE_FAILED") {
+    if stored.warnings.iter().any(|w| w.code == Code::CaptureFailed) {
         return Err(format!("a capture failed: {}", describe(&stored)));
     }
     if !stored.rollback_safe {

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::*;
+use pg_rollback_db::Code;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, execute_rollback, get_rollback, list_rollbacks, store_rollback, DrizzleEntry, Error,
     ExecuteOptions, MigrationInput, ADVISORY_LOCK_KEY, ROLLBACK_COLUMNS_SQL, SCHEMA_VERSIONS_SQL,
@@ -80,7 +82,7 @@ async fn test4_unsafe_drop_column() {
     assert!(!stored.rollback_safe);
     assert!(
         stored.warnings.iter().any(
-            |w| w.code == "DROP_COLUMN" && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"
+            |w| w.code == Code::DropColumn && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"
         ),
         "{:?}",
         stored.warnings
@@ -91,7 +93,7 @@ async fn test4_unsafe_drop_column() {
     let meta = metadata(&db);
     for options in [ExecuteOptions::default(), force()] {
         let e = execute_rollback(db.url(), "2.0.0", &options).await.unwrap_err();
-        assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND", "{e}");
+        assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound, "{e}");
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
     assert_eq!(meta, metadata(&db));
@@ -111,7 +113,7 @@ async fn partial_rollback_needs_force() {
 
     let dump = db.schema_dump().unwrap();
     let e = execute_rollback(db.url(), "2.1.0", &ExecuteOptions::default()).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_UNSAFE");
+    assert_eq!(e.code(), ErrorCode::RollbackUnsafe);
     assert!(e.to_string().contains("2.1.0"), "{e}");
     assert_same_schema(&dump, &db.schema_dump().unwrap());
 
@@ -129,9 +131,9 @@ async fn test6_missing_rollback_script() {
     let meta = metadata(&db);
     for options in [ExecuteOptions::default(), force()] {
         let e = execute_rollback(db.url(), "1.0.0", &options).await.unwrap_err();
-        assert_eq!(e, Error::RollbackScriptNotFound("1.0.0".into()));
+        assert_eq!(e, Error::script_not_found("1.0.0"));
         assert_eq!(e.to_string(), "No rollback script found for version 1.0.0");
-        assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+        assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
     assert_eq!(meta, metadata(&db));
@@ -147,7 +149,7 @@ async fn edge2_already_rolled_back() {
     assert!(first.rollback_applied_at.is_some());
     let meta = metadata(&db);
     let e = execute_rollback(db.url(), "3.0.0", &force()).await.unwrap_err();
-    assert_eq!(e.code(), "ALREADY_ROLLED_BACK");
+    assert_eq!(e.code(), ErrorCode::AlreadyRolledBack);
     assert_eq!(e.to_string(), "Migration 3.0.0 has already been rolled back");
     assert_eq!(meta, metadata(&db));
     // The preview still shows the row, with its timestamp.
@@ -163,7 +165,7 @@ async fn unknown_version_is_not_found() {
         get_rollback(db.url(), "9.9.9").await.unwrap_err(),
         execute_rollback(db.url(), "9.9.9", &force()).await.unwrap_err(),
     ] {
-        assert_eq!(e.code(), "VERSION_NOT_FOUND");
+        assert_eq!(e.code(), ErrorCode::VersionNotFound);
         assert!(e.to_string().contains("9.9.9"), "{e}");
     }
 }
@@ -186,7 +188,7 @@ async fn failure_mid_script_changes_nothing() {
 
     let options = ExecuteOptions { drizzle_hash: Some("h4".into()), ..Default::default() };
     let e = execute_rollback(db.url(), "4.0.0", &options).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_FAILED");
+    assert_eq!(e.code(), ErrorCode::RollbackFailed);
     let message = e.to_string();
     for part in ["statement 2 of 2", "ALTER TABLE wishlist_items DROP COLUMN missing", "SQLSTATE 42703", "unchanged"] {
         assert!(message.contains(part), "{part:?} not in {message}");
@@ -236,7 +238,7 @@ async fn expected_script_must_be_the_stored_one() {
     for shown in ["ALTER TABLE wishlist_items DROP COLUMN other;\n", "", "ALTER TABLE wishlist_items DROP COLUMN e;"] {
         let options = ExecuteOptions { expected_script: Some(shown.into()), ..Default::default() };
         let e = execute_rollback(db.url(), "4.3.0", &options).await.unwrap_err();
-        assert_eq!(e.code(), "ROLLBACK_SCRIPT_CHANGED", "{e}");
+        assert_eq!(e.code(), ErrorCode::RollbackScriptChanged, "{e}");
         assert!(e.to_string().contains("4.3.0") && e.to_string().contains("Nothing was run or changed"), "{e}");
     }
     assert_same_schema(&dump, &db.schema_dump().unwrap());
@@ -283,7 +285,7 @@ async fn a_script_replaced_while_waiting_for_the_lock_is_not_run() {
         drop(holder);
         conn.await.unwrap().unwrap();
         let e = waiting.await.unwrap().unwrap_err();
-        assert_eq!(e.code(), "ROLLBACK_SCRIPT_CHANGED", "{version}: {e}");
+        assert_eq!(e.code(), ErrorCode::RollbackScriptChanged, "{version}: {e}");
         assert!(e.to_string().contains("while waiting for the lock"), "{e}");
     }
     assert_eq!(one(&db, "SELECT count(*) FROM runs;"), "0");
@@ -314,7 +316,7 @@ async fn eight_concurrent_executions_one_success() {
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(e) => assert_eq!(e.code(), "ALREADY_ROLLED_BACK", "{e}"),
+            Err(e) => assert_eq!(e.code(), ErrorCode::AlreadyRolledBack, "{e}"),
         }
     }
     assert_eq!(ok, 1);
@@ -333,7 +335,7 @@ async fn lock_timeout_when_another_operation_holds_the_lock() {
 
     let options = ExecuteOptions { lock_timeout_ms: Some(100), ..Default::default() };
     let e = execute_rollback(db.url(), "6.0.0", &options).await.unwrap_err();
-    assert_eq!(e.code(), "LOCK_TIMEOUT", "{e}");
+    assert_eq!(e.code(), ErrorCode::LockTimeout, "{e}");
     assert!(column_exists(&db, "wishlist_items", "l"));
     assert_eq!(one(&db, "SELECT rollback_applied_at IS NULL FROM schema_versions;"), "t");
 
@@ -350,7 +352,7 @@ async fn statement_timeout_aborts_the_rollback() {
     insert_row(&db, "6.1.0", Some("ALTER TABLE wishlist_items DROP COLUMN s;\nSELECT pg_sleep(60);\n"), true);
     let options = ExecuteOptions { statement_timeout_ms: Some(200), ..Default::default() };
     let e = execute_rollback(db.url(), "6.1.0", &options).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_FAILED");
+    assert_eq!(e.code(), ErrorCode::RollbackFailed);
     assert!(e.to_string().contains("57014"), "{e}");
     assert!(column_exists(&db, "wishlist_items", "s"));
 }
@@ -370,7 +372,7 @@ async fn non_transactional_script_runs_statement_by_statement() {
     db.run("CREATE INDEX CONCURRENTLY i3 ON wishlist_items (user_id);").unwrap();
     insert_row(&db, "7.1.0", Some("DROP INDEX CONCURRENTLY i3;\nDROP INDEX CONCURRENTLY missing_index;\n"), true);
     let e = execute_rollback(db.url(), "7.1.0", &ExecuteOptions::default()).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_FAILED");
+    assert_eq!(e.code(), ErrorCode::RollbackFailed);
     let message = e.to_string();
     for part in [
         "statement 2 of 2",
@@ -478,7 +480,7 @@ async fn missing_table_or_columns_name_the_migration() {
             store_rollback(&url, &m).await.unwrap_err(),
         ];
         for e in errors {
-            assert_eq!(e.code(), "SCHEMA_VERSIONS_MISSING", "{e}");
+            assert_eq!(e.code(), ErrorCode::SchemaVersionsMissing, "{e}");
             assert!(e.to_string().contains(expect), "{expect:?} not in {e}");
         }
     };
@@ -529,7 +531,7 @@ async fn apply_migration_failure_changes_nothing() {
         "ALTER TABLE wishlist_items ADD COLUMN first TEXT;\nALTER TABLE no_such_table ADD COLUMN x int;",
     );
     let e = apply_migration(db.url(), &m, Some(&DrizzleEntry { hash: "h".into(), created_at: 1 })).await.unwrap_err();
-    assert_eq!(e.code(), "MIGRATION_FAILED");
+    assert_eq!(e.code(), ErrorCode::MigrationFailed);
     let message = e.to_string();
     for part in ["9.1.0", "statement 2 of 2", "no_such_table", "SQLSTATE 42P01", "nothing was applied"] {
         assert!(message.contains(part), "{part:?} not in {message}");
@@ -553,7 +555,7 @@ async fn apply_migration_refuses_concurrently_between_begin_and_commit() {
     );
     let entry = DrizzleEntry { hash: "hc".into(), created_at: 5 };
     let e = apply_migration(db.url(), &m, Some(&entry)).await.unwrap_err();
-    assert_eq!(e.code(), "MIGRATION_FAILED");
+    assert_eq!(e.code(), ErrorCode::MigrationFailed);
     let message = e.to_string();
     for part in [
         "9.2.0",
@@ -587,7 +589,7 @@ async fn an_unreadable_row_is_a_database_error() {
     )
     .unwrap();
     for e in [get_rollback(db.url(), "1.0.0").await.unwrap_err(), list_rollbacks(db.url()).await.unwrap_err()] {
-        assert_eq!(e.code(), "DATABASE_ERROR", "{e}");
+        assert_eq!(e.code(), ErrorCode::DatabaseError, "{e}");
         assert!(e.to_string().contains("description") || e.to_string().contains("int4"), "{e}");
         assert!(!e.to_string().contains("lost the connection"), "{e}");
     }
@@ -635,7 +637,7 @@ async fn bad_arguments_are_rejected_before_connecting() {
         get_rollback("mysql://h/db", "1").await.unwrap_err(),
     ];
     for e in cases {
-        assert_eq!(e.code(), "INVALID_ARGUMENT", "{e}");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
     }
 }
 
@@ -644,7 +646,7 @@ async fn connection_failures_name_host_and_port_but_not_the_password() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("postgres://someone:s3cret-pw@127.0.0.1:{port}/db?connect_timeout=2");
     let e = get_rollback(&url, "1.0.0").await.unwrap_err();
-    assert_eq!(e.code(), "CONNECTION_FAILED");
+    assert_eq!(e.code(), ErrorCode::ConnectionFailed);
     let message = e.to_string();
     assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
     assert!(!message.contains("s3cret-pw"), "{message}");
@@ -654,21 +656,21 @@ async fn connection_failures_name_host_and_port_but_not_the_password() {
     let port = silent.local_addr().unwrap().port();
     let url = format!("postgres://someone:s3cret-pw@127.0.0.1:{port}/db?connect_timeout=1&sslmode=disable");
     let e = get_rollback(&url, "1.0.0").await.unwrap_err();
-    assert_eq!(e.code(), "CONNECTION_FAILED");
+    assert_eq!(e.code(), ErrorCode::ConnectionFailed);
     assert!(e.to_string().contains("timed out"), "{e}");
 
     // A port that accepts and closes at once is not retried (only the embedded server is).
     let (port, accepted) = accept_and_close().await;
     let url = format!("postgres://someone@127.0.0.1:{port}/db");
     let e = get_rollback(&url, "1.0.0").await.unwrap_err();
-    assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
+    assert_eq!(e.code(), ErrorCode::ConnectionFailed, "{e}");
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "connection attempts");
 
     // Wrong password is PostgreSQL's answer, still without the password.
     let db = fresh("db_auth");
     let bad_db = db.url().replace("postgres@", "nosuchuser:s3cret-pw@");
     let e = get_rollback(&bad_db, "1").await.unwrap_err();
-    assert_eq!(e.code(), "CONNECTION_FAILED");
+    assert_eq!(e.code(), ErrorCode::ConnectionFailed);
     assert!(e.to_string().contains("nosuchuser") && !e.to_string().contains("s3cret-pw"), "{e}");
 }
 
@@ -696,7 +698,7 @@ async fn only_the_embedded_server_is_retried() {
         "postgres://postgres@127.0.0.1:{port}/postgres?sslmode=disable&pg_rollback_embedded=true&connect_timeout=1"
     );
     let e = get_rollback(&url, "1.0.0").await.unwrap_err();
-    assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
+    assert_eq!(e.code(), ErrorCode::ConnectionFailed, "{e}");
     assert!(accepted.load(Ordering::SeqCst) > 1, "the embedded server must be retried");
 }
 

@@ -24,7 +24,7 @@ async fn a_populated_materialized_view_taken_by_cascade_is_filled_again_and_the_
     let refreshed: Vec<&str> = stored
         .warnings
         .iter()
-        .filter(|w| w.code == "MATERIALIZED_VIEW_REFRESHED")
+        .filter(|w| w.code == pg_rollback_core::Code::MaterializedViewRefreshed)
         .map(|w| w.message.as_str())
         .collect();
     assert_eq!(refreshed.len(), 1, "{:?}", stored.warnings);

@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use pg_rollback_db::Code;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, apply_migrations, execute_rollback, get_rollback, plan_migrations, verify_rollback, ApplyInput,
     DrizzleEntry, ExecuteOptions, MigrationInput, PlanInput, Timeouts, VerifyInput, ROLLBACK_PLAN_SQL,
@@ -69,7 +71,7 @@ VACUUM \"Acct\".accounts;";
     );
     assert!(script.contains("DROP INDEX CONCURRENTLY \"Acct\".accounts_name_id_idx"), "{script}");
     assert!(script.contains("ALTER COLUMN name DROP DEFAULT"), "{script}");
-    assert!(!stored.warnings.iter().any(|w| w.code == "CAPTURE_FAILED"), "{:?}", stored.warnings);
+    assert!(!stored.warnings.iter().any(|w| w.code == Code::CaptureFailed), "{:?}", stored.warnings);
     assert_eq!(invalid_indexes(&db), "");
     assert_eq!(one(&db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'Email Idx';"), "1");
 
@@ -99,7 +101,7 @@ ALTER TABLE people ADD COLUMN verified boolean;";
             .unwrap();
     assert!(batch.outcomes.is_empty());
     let error = batch.failure.unwrap();
-    assert_eq!(error.code(), "MIGRATION_FAILED");
+    assert_eq!(error.code(), ErrorCode::MigrationFailed);
     let message = error.to_string();
     for part in [
         "failed at statement 2 of 3 (line 2, column 1)",
@@ -201,7 +203,7 @@ async fn what_can_never_run_is_refused_before_anything_is_applied() {
         let db = with_plan("nt_refused");
         let batch = [input("1", "CREATE TABLE orders (id int, code text);"), input("2", sql)];
         let e = apply_migrations(db.url(), &batch).await.unwrap_err();
-        assert_eq!(e.code(), "MIGRATION_FAILED");
+        assert_eq!(e.code(), ErrorCode::MigrationFailed);
         assert!(e.to_string().contains(part) && e.to_string().contains("Migration 2 (2.sql)"), "{e}");
         assert_eq!(one(&db, "SELECT count(*) FROM pg_tables WHERE tablename = 'orders';"), "0");
         assert_eq!(one(&db, "SELECT count(*) FROM schema_versions;"), "0");

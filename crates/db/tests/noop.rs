@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, execute_rollback, execute_rollbacks, get_rollback, preview_rollbacks, CountLimits, DrizzleEntry,
     ExecuteManyOptions, ExecuteOptions, MigrationInput, OrderedMigration, ROLLBACK_PLAN_SQL,
@@ -80,7 +81,7 @@ async fn a_migration_that_changed_nothing_rolls_back_and_applies_again() {
         assert_eq!(drizzle_hashes(&db), "", "{sql}");
         assert_same_schema(&before, &db.schema_dump().unwrap());
         let again = execute_rollback(db.url(), "2.0", &ExecuteOptions::default()).await.unwrap_err();
-        assert_eq!(again.code(), "ALREADY_ROLLED_BACK", "{sql}");
+        assert_eq!(again.code(), ErrorCode::AlreadyRolledBack, "{sql}");
 
         // Drizzle forgot it, so it applies again: a row of its own, rolled back again.
         let reapplied = apply_migration(db.url(), &migration("2.0", sql), Some(&entry("2.0", 21))).await.unwrap();
@@ -125,7 +126,7 @@ async fn a_range_crosses_a_migration_that_changed_nothing() {
     assert_eq!(versions, ["1.2", "1.1"]);
     let shown = preview.steps[1].rollback.rollback_script.as_deref().unwrap();
     assert!(shown.contains("it existed already, nothing to undo"), "{shown}");
-    assert!(preview.steps[1].cost.transactional && preview.steps[1].cost.locks.is_empty());
+    assert!(preview.steps[1].transactional && preview.steps[1].locks.is_empty());
 
     let done = execute_rollbacks(db.url(), &to("1.0")).await.unwrap();
     assert_eq!(done.iter().map(|d| d.rollback.version.as_str()).collect::<Vec<_>>(), ["1.2", "1.1"]);
@@ -165,9 +166,9 @@ async fn rows_without_a_plan_that_shows_nothing_to_undo_still_have_no_script() {
     // No stored plan (written by another tool), an unsafe row, a plan whose statements had inverses.
     db.run("UPDATE schema_versions SET rollback_script = NULL, rollback_plan = NULL WHERE version = '1.1';").unwrap();
     let e = execute_rollback(db.url(), "1.1", &ExecuteOptions::default()).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+    assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
     let preview = preview_rollbacks(db.url(), &to("1.0"), CountLimits::default()).await.unwrap();
-    assert_eq!(preview.refusals[0].code, "ROLLBACK_SCRIPT_NOT_FOUND");
+    assert_eq!(preview.refusals[0].code, ErrorCode::RollbackScriptNotFound);
     for (version, change) in [("1.1", "rollback_safe = false"), ("1.2", "rollback_script = NULL")] {
         let (db, _, _) = three_versions(&format!("noop_unknown_{}", version.replace('.', "_"))).await;
         db.run(&format!("UPDATE schema_versions SET {change} WHERE version = '{version}';")).unwrap();
@@ -191,5 +192,5 @@ async fn an_unsafe_migration_keeps_no_script_and_still_refuses() {
     assert!(!stored.rollback_safe);
     assert_eq!(stored.rollback_script, None);
     let e = execute_rollback(db.url(), "3.0", &ExecuteOptions { force: true, ..Default::default() }).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+    assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
 }

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, execute_rollbacks, preview_rollbacks, rollback_cost, store_rollback, CountLimits, DrizzleEntry,
     ExecuteManyOptions, ExpectedScript, MigrationInput, OrderedMigration, ROLLBACK_PLAN_SQL,
@@ -73,7 +74,7 @@ async fn to_rolls_back_every_later_version_in_one_transaction() {
     assert_eq!(before, state(&db), "the preview changes nothing");
     // 1.2's rollback puts back NOT NULL: one row would violate it.
     let risks: Vec<&str> =
-        preview.steps.iter().flat_map(|s| s.cost.data_at_risk.iter().map(|r| r.message.as_str())).collect();
+        preview.steps.iter().flat_map(|s| s.data_at_risk.iter().map(|r| r.message.as_str())).collect();
     assert_eq!(
         risks,
         [
@@ -115,7 +116,7 @@ async fn a_failure_in_the_last_step_changes_nothing() {
     db.run("CREATE VIEW v AS SELECT notes FROM wishlist_items;").unwrap();
     let before = state(&db);
     let e = execute_rollbacks(db.url(), &to("1.0")).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_FAILED");
+    assert_eq!(e.code(), ErrorCode::RollbackFailed);
     let message = e.to_string();
     assert!(
         message.starts_with(
@@ -137,7 +138,7 @@ async fn steps_takes_the_newest_n() {
     assert!(column_exists(&db, "wishlist_items", "notes"));
     assert_eq!(one(&db, "SELECT to_regclass('\"Tags\"') IS NULL;"), "t");
     let e = execute_rollbacks(db.url(), &ExecuteManyOptions { steps: Some(5), ..options.clone() }).await.unwrap_err();
-    assert_eq!(e.code(), "INVALID_ARGUMENT");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
     assert!(e.to_string().contains("only 2 migrations are applied"), "{e}");
 }
 
@@ -151,21 +152,21 @@ async fn refusals_change_nothing() {
     let before = state(&db);
     for force in [false, true] {
         let e = execute_rollbacks(db.url(), &ExecuteManyOptions { force, ..to("1.0") }).await.unwrap_err();
-        assert_eq!(e.code(), "ROLLBACK_SCRIPT_NOT_FOUND");
+        assert_eq!(e.code(), ErrorCode::RollbackScriptNotFound);
         let message = e.to_string();
         assert!(message.contains("No rollback script found for version 1.2 (1.2.sql)"), "{message}");
         assert!(message.contains("Cannot auto-generate rollback for DROP COLUMN (data loss)"), "{message}");
         assert!(message.contains("roll back to just above it: to = 1.2"), "{message}");
     }
-    assert_eq!(execute_rollbacks(db.url(), &to("9.9")).await.unwrap_err().code(), "VERSION_NOT_FOUND");
+    assert_eq!(execute_rollbacks(db.url(), &to("9.9")).await.unwrap_err().code(), ErrorCode::VersionNotFound);
     let mut never = to("1.4");
     never.migrations.push(OrderedMigration { version: "1.4".into(), drizzle_hash: None });
-    assert_eq!(execute_rollbacks(db.url(), &never).await.unwrap_err().code(), "TARGET_NOT_APPLIED");
+    assert_eq!(execute_rollbacks(db.url(), &never).await.unwrap_err().code(), ErrorCode::TargetNotApplied);
     let shown = ExecuteManyOptions {
         expected_scripts: Some(vec![ExpectedScript { version: "1.3".into(), rollback_script: None }]),
         ..to("1.2")
     };
-    assert_eq!(execute_rollbacks(db.url(), &shown).await.unwrap_err().code(), "ROLLBACK_SCRIPT_CHANGED");
+    assert_eq!(execute_rollbacks(db.url(), &shown).await.unwrap_err().code(), ErrorCode::RollbackScriptChanged);
     assert_eq!(before, state(&db));
 
     // Unsafe (a partial script) needs force.
@@ -178,7 +179,7 @@ async fn refusals_change_nothing() {
     options.migrations.push(OrderedMigration { version: "1.4".into(), drizzle_hash: None });
     let before = state(&db);
     let e = execute_rollbacks(db.url(), &options).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_UNSAFE");
+    assert_eq!(e.code(), ErrorCode::RollbackUnsafe);
     assert!(e.to_string().contains("version 1.4 is marked unsafe"), "{e}");
     assert_eq!(before, state(&db));
     let done = execute_rollbacks(db.url(), &ExecuteManyOptions { force: true, ..options }).await.unwrap();
@@ -191,7 +192,7 @@ async fn target_rolled_back_is_not_applied() {
     let (db, _) = three_versions("many_target").await;
     execute_rollbacks(db.url(), &ExecuteManyOptions { to: None, steps: Some(1), ..to("1.0") }).await.unwrap();
     let e = execute_rollbacks(db.url(), &to("1.3")).await.unwrap_err();
-    assert_eq!(e.code(), "TARGET_NOT_APPLIED");
+    assert_eq!(e.code(), ErrorCode::TargetNotApplied);
     assert!(e.to_string().contains("it is not applied (it was rolled back at"), "{e}");
 }
 
@@ -211,13 +212,13 @@ async fn a_non_transactional_version_runs_on_its_own() {
     }
     let options = ExecuteManyOptions { steps: Some(3), ..Default::default() };
     let preview = preview_rollbacks(db.url(), &options, CountLimits::default()).await.unwrap();
-    let transactional: Vec<bool> = preview.steps.iter().map(|s| s.cost.transactional).collect();
+    let transactional: Vec<bool> = preview.steps.iter().map(|s| s.transactional).collect();
     assert_eq!(transactional, [true, false, true]);
 
     // 1.1's rollback fails: 1.3 and 1.2 stay rolled back, 1.1 is unchanged.
     db.run("CREATE VIEW v AS SELECT a FROM wishlist_items;").unwrap();
     let e = execute_rollbacks(db.url(), &options).await.unwrap_err();
-    assert_eq!(e.code(), "ROLLBACK_FAILED");
+    assert_eq!(e.code(), ErrorCode::RollbackFailed);
     let message = e.to_string();
     assert!(message.starts_with("Rollback of version 1.1 failed at statement 1 of 1"), "{message}");
     assert!(message.contains("Rolled back and committed before it: 1.3, 1.2"), "{message}");
@@ -258,7 +259,7 @@ async fn data_at_risk_counts_and_estimates() {
         ]
     );
     assert!(!cost.data_at_risk[0].estimate && cost.data_at_risk[2].would_fail);
-    let locks: Vec<String> = cost.locks.iter().flat_map(|s| s.locks.iter().map(|l| l.describe())).collect();
+    let locks: Vec<String> = cost.locks.iter().flat_map(|s| s.locks.iter().map(|l| l.description.clone())).collect();
     assert_eq!(locks[0], "ACCESS EXCLUSIVE on wishlist_items (blocks reads and writes)");
 
     // A large table (by the limit) is estimated from pg_class/pg_stats.

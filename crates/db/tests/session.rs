@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migrations, close_session, execute_rollback, get_rollback, later_applied, list_rollbacks, open_session,
     plan_migrations, store_rollback, ApplyInput, ExecuteOptions, MigrationInput, PlanInput, Timeouts,
@@ -73,7 +74,7 @@ async fn every_call_of_an_open_session_uses_one_connection() {
     assert_eq!(get_rollback(&url, "1.1.0").await.unwrap().rollback_script.as_deref(), Some("DROP INDEX a_id;\n"));
     execute_rollback(&url, "1.1.0", &ExecuteOptions::default()).await.unwrap();
     // A failing call does not spoil the session for the next one.
-    assert_eq!(get_rollback(&url, "9.9.9").await.unwrap_err().code(), "VERSION_NOT_FOUND");
+    assert_eq!(get_rollback(&url, "9.9.9").await.unwrap_err().code(), ErrorCode::VersionNotFound);
     let planned = plan_migrations(
         &url,
         &[PlanInput { version: "2.0.0".into(), sql: "CREATE TABLE b (id int);".into(), drizzle_created_at: None }],
@@ -122,5 +123,5 @@ async fn a_lost_session_connection_is_made_again_and_sessions_nest() {
 
 #[test]
 fn open_session_checks_the_url() {
-    assert_eq!(open_session("mysql://x").unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(open_session("mysql://x").unwrap_err().code(), ErrorCode::InvalidArgument);
 }

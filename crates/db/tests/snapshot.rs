@@ -3,6 +3,7 @@
 //! rows, dropped-column slots, internal and cloned triggers) are not. Also `verify_rollback`.
 mod common;
 
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{catalog_snapshot, compare_snapshots, verify_rollback, Timeouts, VerifyInput};
 
 const ROLES: &str =
@@ -1011,18 +1012,18 @@ fn verify_rollback_refuses_what_cannot_run_in_a_transaction_and_names_failing_st
     let before = schema_state(&db);
     // CONCURRENTLY runs in its transactional form (tests/nontransactional.rs); DETACH ... CONCURRENTLY has none.
     let e = verify(&db, "ALTER TABLE wishlist_items DETACH PARTITION p1 CONCURRENTLY", None).unwrap_err();
-    assert_eq!(e.code(), "NOT_TRANSACTIONAL", "{e}");
+    assert_eq!(e.code(), ErrorCode::NotTransactional, "{e}");
     assert!(e.to_string().contains("statement 1 (line 1, column 1)"), "{e}");
     let e = verify(&db, "CREATE INDEX i ON wishlist_items (notes)", Some("DROP INDEX i;\nROLLBACK")).unwrap_err();
-    assert_eq!(e.code(), "NOT_TRANSACTIONAL", "{e}");
+    assert_eq!(e.code(), ErrorCode::NotTransactional, "{e}");
     let e = verify(&db, "ALTER TABLE wishlist_items ADD COLUMN x int;\nALTER TABLE nope ADD COLUMN y int;", None)
         .unwrap_err();
-    assert_eq!(e.code(), "MIGRATION_FAILED", "{e}");
+    assert_eq!(e.code(), ErrorCode::MigrationFailed, "{e}");
     assert!(e.to_string().contains("statement 2 of 2 (line 2, column 1)") && e.to_string().contains("42P01"), "{e}");
     let e = verify(&db, "ALTER TABLE wishlist_items ADD COLUMN x int", Some("DROP COLUM x")).unwrap_err();
-    assert_eq!(e.code(), "INVALID_ARGUMENT", "{e}");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
     let e = verify(&db, "CREATE TABL x ()", None).unwrap_err();
-    assert_eq!(e.code(), "PARSE_ERROR", "{e}");
+    assert_eq!(e.code(), ErrorCode::ParseError, "{e}");
     assert_unchanged(&before, &db, "a refused verification changed the database");
 }
 

@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
+use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{execute_rollback, get_rollback, store_rollback, ExecuteOptions, MigrationInput};
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -119,7 +120,7 @@ async fn sslmodes_against_a_server_with_a_test_ca() {
 
     // Before ssl is on, require must fail rather than fall back to plaintext.
     let e = get_rollback(&url_with(&db, "127.0.0.1", "sslmode=require"), "1.0.0").await.unwrap_err();
-    assert_eq!(e.code(), "CONNECTION_FAILED", "{e}");
+    assert_eq!(e.code(), ErrorCode::ConnectionFailed, "{e}");
     assert!(e.to_string().contains("TLS"), "{e}");
 
     let certs = make_certs();
@@ -165,7 +166,7 @@ async fn sslmodes_against_a_server_with_a_test_ca() {
     ];
     for (url, why) in &refused {
         let e = get_rollback(url, "1.0.0").await.unwrap_err();
-        assert_eq!(e.code(), "CONNECTION_FAILED", "{url}: {e}");
+        assert_eq!(e.code(), ErrorCode::ConnectionFailed, "{url}: {e}");
         assert!(e.to_string().contains(why), "{url}: {why:?} not in {e}");
     }
 

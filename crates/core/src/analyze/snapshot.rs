@@ -11,6 +11,7 @@ use serde_json::Value;
 /// One catalog object: its kind and identity as `pg_identify_object` gives them (e.g. `table column`,
 /// `public.users.nickname`), and what defines it (`type`, `default`, `privileges`, `comment`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct CatalogObject {
     pub kind: String,
     pub name: String,
@@ -18,8 +19,11 @@ pub struct CatalogObject {
     pub attributes: BTreeMap<String, Value>,
 }
 
-/// Every catalog object of a database that a migration can create, change or drop.
+/// Every catalog object of a database that a migration can create, change or drop. Plain JSON (64-bit
+/// values are strings, see [`Snapshot::plain`]): `JSON.stringify` keeps it, and comparing the stored copy
+/// gives the same result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "CatalogSnapshot"))]
 pub struct Snapshot {
     pub objects: Vec<CatalogObject>,
 }
@@ -52,8 +56,9 @@ fn plain_value(value: &mut Value) {
 }
 
 /// How an object differs between two snapshots.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(string_enum = "lowercase"))]
 pub enum Change {
     /// In the first snapshot, not in the second.
     Missing,
@@ -66,6 +71,7 @@ pub enum Change {
 /// One difference: an object missing, unexpected, or one of its attributes changed (`before` -> `after`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "CatalogDifference", use_nullable = true))]
 pub struct Difference {
     pub kind: String,
     pub object: String,
@@ -76,6 +82,16 @@ pub struct Difference {
     pub before: Option<String>,
     /// Its value in the second snapshot (`None`: absent).
     pub after: Option<String>,
+    /// The difference in one line (its `Display`), e.g. `index public.items_a_idx: missing`.
+    #[serde(default)]
+    pub text: String,
+}
+
+impl Difference {
+    fn with_text(mut self) -> Self {
+        self.text = self.to_string();
+        self
+    }
 }
 
 impl fmt::Display for Difference {
@@ -135,7 +151,9 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Difference> {
         attribute: attribute.map(str::to_owned),
         before: b,
         after: a,
-    };
+        text: String::new(),
+    }
+    .with_text();
     for (key, old) in &before {
         let Some(new) = after.get(key) else {
             differences.push(difference(key, Change::Missing, None, None, None));

@@ -21,6 +21,7 @@ use crate::ask::facts::{Answers, Facts};
 use crate::invert;
 use crate::parse::migration::{ParsedMigration, ParsedStatement};
 use crate::invert::outcome::{code, Blocker, Outcome};
+use crate::Code;
 use crate::plan::{RollbackPlan, RollbackWarning, StatementPlan};
 use crate::ask::state::{At, Question, Reply};
 
@@ -206,8 +207,8 @@ impl Planner {
         for (index, (statement, settled)) in self.migration.statements.iter().zip(settled).enumerate() {
             let index = index as u32;
             let outcome = settled.outcome;
-            let warn = |code: &str, message: String| RollbackWarning {
-                code: code.to_owned(),
+            let warn = |code: Code, message: String| RollbackWarning {
+                code,
                 message,
                 statement_index: index,
                 line: statement.line,
@@ -245,7 +246,7 @@ impl Planner {
                 column: statement.column,
                 reversible: outcome.is_reversible(),
                 inverse: script(&outcome.inverse),
-                code: outcome.blocker.map(|b| b.code.to_owned()),
+                code: outcome.blocker.map(|b| b.code),
             });
         }
 
@@ -420,10 +421,10 @@ mod tests {
         p.settle();
         let plan = p.finish();
         assert!(!plan.rollback_safe);
-        let codes: Vec<&str> = plan.warnings.iter().map(|w| w.code.as_str()).collect();
+        let codes: Vec<Code> = plan.warnings.iter().map(|w| w.code).collect();
         assert_eq!(codes, vec![code::CAPTURE_FAILED, code::PREVIOUS_STATE_UNKNOWN]);
         assert!(plan.warnings[0].message.contains("permission denied for pg_attrdef"), "{}", plan.warnings[0].message);
-        assert_eq!(plan.statements[0].code.as_deref(), Some(code::PREVIOUS_STATE_UNKNOWN));
+        assert_eq!(plan.statements[0].code, Some(code::PREVIOUS_STATE_UNKNOWN));
     }
 
     #[test]
@@ -433,7 +434,7 @@ mod tests {
         );
         p.answer(At::Before, [(Question::EventTriggers, Ok(crate::ask::state::Answer::EventTriggers(vec![])))]);
         let plan = p.finish();
-        assert_eq!(plan.statements[1].code.as_deref(), Some(code::EVENT_TRIGGER), "{:?}", plan.warnings);
+        assert_eq!(plan.statements[1].code, Some(code::EVENT_TRIGGER), "{:?}", plan.warnings);
         assert!(plan.warnings.iter().any(|w| w.message.contains("created or changed earlier")), "{:?}", plan.warnings);
         // Not DDL: no event trigger fires for it.
         assert_eq!(plan.statements[2].code, None);
@@ -445,7 +446,7 @@ mod tests {
         assert!(p.questions(At::Before).is_empty());
         let plan = p.finish();
         assert!(!plan.state_captured);
-        assert_eq!(plan.statements[0].code.as_deref(), Some(code::DROP_OBJECT));
+        assert_eq!(plan.statements[0].code, Some(code::DROP_OBJECT));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! What inverting one statement produced. "Cannot invert" is an outcome, not an error.
+use crate::reason_code::Code;
 
 /// Why a statement cannot be undone from its SQL alone; `code` is stable, `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blocker {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
@@ -36,7 +37,7 @@ impl Outcome {
         Outcome { unchanged: Some(why), ..Default::default() }
     }
 
-    pub fn blocked(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn blocked(code: Code, message: impl Into<String>) -> Self {
         Outcome { blocker: Some(Blocker { code, message: message.into() }), ..Default::default() }
     }
 
@@ -51,50 +52,38 @@ impl Outcome {
     }
 }
 
-/// Stable reason codes. The messages the spec fixes are spelled out where they are produced.
+/// The families' short names for the reason codes.
 pub mod code {
-    pub const DROP_COLUMN: &str = "DROP_COLUMN";
-    pub const DROP_TABLE: &str = "DROP_TABLE";
-    pub const DROP_OBJECT: &str = "DROP_OBJECT";
-    pub const DROP_CONSTRAINT: &str = "DROP_CONSTRAINT";
-    pub const ENUM_ADD_VALUE: &str = "ENUM_ADD_VALUE";
-    pub const DATA_MIGRATION: &str = "DATA_MIGRATION";
-    pub const IF_NOT_EXISTS: &str = "IF_NOT_EXISTS";
-    pub const IF_EXISTS: &str = "IF_EXISTS";
-    pub const OR_REPLACE: &str = "OR_REPLACE";
-    pub const PREVIOUS_STATE_UNKNOWN: &str = "PREVIOUS_STATE_UNKNOWN";
-    pub const NO_INVERSE_OPERATION: &str = "NO_INVERSE_OPERATION";
-    pub const UNNAMED_OBJECT: &str = "UNNAMED_OBJECT";
-    pub const PRIMARY_KEY_SETS_NOT_NULL: &str = "PRIMARY_KEY_SETS_NOT_NULL";
-    pub const ATTACH_PARTITION: &str = "ATTACH_PARTITION";
-    pub const SEARCH_PATH: &str = "SEARCH_PATH";
-    pub const SESSION_ROLE: &str = "SESSION_ROLE";
-    pub const GUARDED_BY_EXCEPTION: &str = "GUARDED_BY_EXCEPTION";
-    pub const UNSUPPORTED_STATEMENT: &str = "UNSUPPORTED_STATEMENT";
-    pub const ROLLBACK_METADATA: &str = "ROLLBACK_METADATA";
-    /// A name may denote a temporary object or the permanent one it shadows, and the SQL does not say which.
-    pub const TEMPORARY_OBJECT: &str = "TEMPORARY_OBJECT";
-    /// An unqualified name in the rollback is also a name `pg_catalog` has (searched first): the rollback
-    /// could act on the built-in object.
-    pub const CATALOG_NAME: &str = "CATALOG_NAME";
-    /// A column added to a parent merged with a child's own column of that name.
-    pub const MERGED_COLUMN: &str = "MERGED_COLUMN";
-    /// A change that recurses to child tables or partitions whose previous state was not the parent's.
-    pub const CHILDREN_DIFFER: &str = "CHILDREN_DIFFER";
-    /// A new index or constraint on a partitioned table adopted one a partition already had.
-    pub const ADOPTED_EXISTING: &str = "ADOPTED_EXISTING";
-    /// ALTER COLUMN ... TYPE: the spec's non-goal (values may change); the change back is offered.
-    pub const COLUMN_TYPE: &str = "COLUMN_TYPE";
-    /// A DO block holds several statements and one of them is undone from state another may have changed.
-    pub const DO_BLOCK_STATE: &str = "DO_BLOCK_STATE";
-    /// An enabled event trigger reacts to the migration's (or its rollback's) commands.
-    pub const EVENT_TRIGGER: &str = "EVENT_TRIGGER";
-    /// Warning only: a materialized view is created again and its rows computed again by its query.
-    pub const MATERIALIZED_VIEW_REFRESHED: &str = "MATERIALIZED_VIEW_REFRESHED";
-    /// Warning only: the rollback must run outside a transaction.
-    pub const NON_TRANSACTIONAL: &str = "NON_TRANSACTIONAL";
-    /// Warning only: reading the previous state failed, so the statement was inverted from its SQL alone.
-    pub const CAPTURE_FAILED: &str = "CAPTURE_FAILED";
-    /// A generated inverse failed to re-parse: a pg-rollback bug, reported instead of returned.
-    pub const GENERATED_SQL_INVALID: &str = "GENERATED_SQL_INVALID";
+    use crate::reason_code::Code;
+    pub const DROP_COLUMN: Code = Code::DropColumn;
+    pub const DROP_TABLE: Code = Code::DropTable;
+    pub const DROP_OBJECT: Code = Code::DropObject;
+    pub const DROP_CONSTRAINT: Code = Code::DropConstraint;
+    pub const ENUM_ADD_VALUE: Code = Code::EnumAddValue;
+    pub const DATA_MIGRATION: Code = Code::DataMigration;
+    pub const IF_NOT_EXISTS: Code = Code::IfNotExists;
+    pub const IF_EXISTS: Code = Code::IfExists;
+    pub const OR_REPLACE: Code = Code::OrReplace;
+    pub const PREVIOUS_STATE_UNKNOWN: Code = Code::PreviousStateUnknown;
+    pub const NO_INVERSE_OPERATION: Code = Code::NoInverseOperation;
+    pub const UNNAMED_OBJECT: Code = Code::UnnamedObject;
+    pub const PRIMARY_KEY_SETS_NOT_NULL: Code = Code::PrimaryKeySetsNotNull;
+    pub const ATTACH_PARTITION: Code = Code::AttachPartition;
+    pub const SEARCH_PATH: Code = Code::SearchPath;
+    pub const SESSION_ROLE: Code = Code::SessionRole;
+    pub const GUARDED_BY_EXCEPTION: Code = Code::GuardedByException;
+    pub const UNSUPPORTED_STATEMENT: Code = Code::UnsupportedStatement;
+    pub const ROLLBACK_METADATA: Code = Code::RollbackMetadata;
+    pub const TEMPORARY_OBJECT: Code = Code::TemporaryObject;
+    pub const CATALOG_NAME: Code = Code::CatalogName;
+    pub const MERGED_COLUMN: Code = Code::MergedColumn;
+    pub const CHILDREN_DIFFER: Code = Code::ChildrenDiffer;
+    pub const ADOPTED_EXISTING: Code = Code::AdoptedExisting;
+    pub const COLUMN_TYPE: Code = Code::ColumnType;
+    pub const DO_BLOCK_STATE: Code = Code::DoBlockState;
+    pub const EVENT_TRIGGER: Code = Code::EventTrigger;
+    pub const MATERIALIZED_VIEW_REFRESHED: Code = Code::MaterializedViewRefreshed;
+    pub const NON_TRANSACTIONAL: Code = Code::NonTransactional;
+    pub const CAPTURE_FAILED: Code = Code::CaptureFailed;
+    pub const GENERATED_SQL_INVALID: Code = Code::GeneratedSqlInvalid;
 }

@@ -11,12 +11,15 @@ use crate::lock::{set_timeouts, take_lock, Timeouts};
 use crate::session::{self, check_text, check_timeout, roles, with_session, Ctx};
 use crate::PlannedMigration;
 
-/// A migration for [`plan_migrations`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A migration for `planMigrations`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, js_name = "PlanMigrationInput", object_to_js = false))]
 pub struct PlanInput {
     pub version: String,
     pub sql: String,
-    /// With Drizzle's `created_at`, a migration Drizzle already records is reported as not pending.
+    /// The journal's `when`: a migration Drizzle already records is reported as not pending.
+    #[serde(default, deserialize_with = "crate::args::whole_number")]
     pub drizzle_created_at: Option<i64>,
 }
 

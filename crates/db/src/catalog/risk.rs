@@ -27,19 +27,20 @@ impl Default for CountLimits {
     }
 }
 
-/// One measured risk of a rollback script.
+/// Rows a rollback statement deletes, or that would make it fail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct DataAtRisk {
     /// 1-based number of the statement in the script.
-    pub statement: usize,
+    pub statement: u32,
     /// `dropColumn`, `dropTable`, `setNotNull` or `check`.
     pub kind: String,
     /// The table as the statement names it.
     pub table: String,
     pub column: Option<String>,
     pub constraint: Option<String>,
-    /// Rows holding data that is deleted (drops), or rows that violate what is added back; `None` when
+    /// Rows holding data that is deleted (drops), or rows that violate what is added back; null when
     /// it could not be measured (the message says why).
     pub rows: Option<i64>,
     /// True when `rows` is an estimate (`pg_class`/`pg_stats`), not a count.
@@ -71,7 +72,7 @@ struct Facts {
 pub(crate) async fn measure<C: GenericClient + Sync>(
     c: &C,
     ctx: &Ctx,
-    statement: usize,
+    statement: u32,
     targets: &[RiskTarget],
     limits: CountLimits,
 ) -> Vec<DataAtRisk> {
@@ -105,7 +106,7 @@ fn rows(n: i64) -> String {
 async fn measure_one<C: GenericClient + Sync>(
     c: &C,
     ctx: &Ctx,
-    statement: usize,
+    statement: u32,
     target: &RiskTarget,
     limits: CountLimits,
 ) -> DataAtRisk {

@@ -54,10 +54,10 @@ fn executable(
     }
     let text = match stored {
         Some(s) if !s.trim().is_empty() => s.to_owned(),
-        _ => return Err(Error::RollbackScriptNotFound(version.to_owned())),
+        _ => return Err(Error::script_not_found(version)),
     };
     if !row.stored.rollback_safe && !force {
-        return Err(Error::RollbackUnsafe(version.to_owned()));
+        return Err(Error::unsafe_rollback(version));
     }
     let cannot_run = |why: String| {
         Error::RollbackFailed(format!(
@@ -194,7 +194,8 @@ impl Run<'_> {
             let total = script.statements.len();
             let message = statement_failure(version, index, total, &script.statements[index].text, &error);
             let _ = tx.rollback().await;
-            return Err(Error::RollbackFailed(format!("{message}\n{unchanged}")));
+            let failed = Error::RollbackFailed(format!("{message}\n{unchanged}"));
+            return Err(failed.with_statement(Some(statement_ref(&script, index)), sqlstate_of(&error)));
         }
         let executed = match self.record(&tx, id).await {
             Ok(executed) => executed,
@@ -239,11 +240,12 @@ impl Run<'_> {
                     list.join("\n")
                 )
             };
-            return Err(Error::RollbackFailed(format!(
+            let failed = Error::RollbackFailed(format!(
                 "{message}\n{ran}\nA failed CONCURRENTLY statement can itself leave an index behind marked INVALID \
                  (pg_index.indisvalid = false): check for one and drop or REINDEX it.\n\
                  rollback_applied_at was not set; finish the rollback by hand"
-            )));
+            ));
+            return Err(failed.with_statement(Some(statement_ref(&script, i)), sqlstate_of(&error)));
         }
         let recorded = async {
             let tx = client.transaction().await.map_err(|e| statement_cause(&e))?;
@@ -562,4 +564,14 @@ impl Many<'_> {
             )
         })
     }
+}
+
+/// Statement `index` of a rollback script, for the error's data.
+fn statement_ref(script: &ParsedMigration, index: usize) -> crate::StatementRef {
+    let s = &script.statements[index];
+    crate::StatementRef { index: index as u32, line: s.line, column: s.column, sql: s.text.clone() }
+}
+
+fn sqlstate_of(e: &tokio_postgres::Error) -> Option<String> {
+    crate::error::sqlstate(e).map(str::to_owned)
 }

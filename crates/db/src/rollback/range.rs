@@ -7,7 +7,7 @@ use tokio_postgres::GenericClient;
 
 use crate::catalog::risk::CountLimits;
 use crate::cost::cost;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::session::{check_text, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
 use crate::{
@@ -131,8 +131,8 @@ pub(crate) fn out_of_order_message(version: &str, later: &[(String, String)]) ->
 /// versions applied (force).
 fn version_refusals(row: &VersionRow, later: &[(String, String)]) -> Vec<Refusal> {
     let version = &row.stored.version;
-    let refusal = |code: &str, forceable: bool, versions: Vec<String>, message: String| Refusal {
-        code: code.into(),
+    let refusal = |code: ErrorCode, forceable: bool, versions: Vec<String>, message: String| Refusal {
+        code,
         version: version.clone(),
         versions,
         forceable,
@@ -140,24 +140,22 @@ fn version_refusals(row: &VersionRow, later: &[(String, String)]) -> Vec<Refusal
     };
     let mut out: Vec<Refusal> = refusals(std::slice::from_ref(row), None)
         .into_iter()
-        .map(|r| match r.code.as_str() {
-            "ROLLBACK_SCRIPT_NOT_FOUND" => {
-                Refusal { message: Error::RollbackScriptNotFound(version.clone()).to_string(), ..r }
-            }
-            "ROLLBACK_UNSAFE" => Refusal { message: Error::RollbackUnsafe(version.clone()).to_string(), ..r },
+        .map(|r| match r.code {
+            ErrorCode::RollbackScriptNotFound => Refusal { message: Error::script_not_found(version).to_string(), ..r },
+            ErrorCode::RollbackUnsafe => Refusal { message: Error::unsafe_rollback(version).to_string(), ..r },
             _ => r,
         })
         .collect();
     if row.stored.rollback_applied_at.is_some() {
         // Only whether a script exists still matters (a preview shows it).
-        out.retain(|r| r.code == "ROLLBACK_SCRIPT_NOT_FOUND");
+        out.retain(|r| r.code == ErrorCode::RollbackScriptNotFound);
         let message = Error::AlreadyRolledBack(version.clone()).to_string();
-        out.insert(0, refusal("ALREADY_ROLLED_BACK", false, vec![version.clone()], message));
+        out.insert(0, refusal(ErrorCode::AlreadyRolledBack, false, vec![version.clone()], message));
         return out;
     }
     if !later.is_empty() {
         let versions = later.iter().map(|(v, _)| v.clone()).collect();
-        out.push(refusal("ROLLBACK_OUT_OF_ORDER", true, versions, out_of_order_message(version, later)));
+        out.push(refusal(ErrorCode::RollbackOutOfOrder, true, versions, out_of_order_message(version, later)));
     }
     out
 }
@@ -206,7 +204,7 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
         };
         let target = target.map(|t| format!(" to version {t}")).unwrap_or_default();
         out.push(Refusal {
-            code: "ROLLBACK_SCRIPT_NOT_FOUND".into(),
+            code: ErrorCode::RollbackScriptNotFound,
             version: newest.version.clone(),
             versions: missing.iter().map(|r| r.version.clone()).collect(),
             forceable: false,
@@ -224,7 +222,7 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
     if let Some(first) = unsafe_.first() {
         let names: Vec<String> = unsafe_.iter().map(|r| r.version.clone()).collect();
         out.push(Refusal {
-            code: "ROLLBACK_UNSAFE".into(),
+            code: ErrorCode::RollbackUnsafe,
             version: first.version.clone(),
             versions: names.clone(),
             forceable: true,
@@ -252,7 +250,7 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
         };
         if let Some(problem) = problem {
             out.push(Refusal {
-                code: "ROLLBACK_FAILED".into(),
+                code: ErrorCode::RollbackFailed,
                 version: r.stored.version.clone(),
                 versions: vec![r.stored.version.clone()],
                 forceable: false,
@@ -269,12 +267,13 @@ pub(crate) fn refusals(steps: &[VersionRow], target: Option<&str>) -> Vec<Refusa
 /// The first refusal that applies with `force`, as the error the API rejects with.
 pub(crate) fn refusal_error(refusals: &[Refusal], force: bool) -> Option<Error> {
     let r = refusals.iter().find(|r| !(force && r.forceable))?;
-    Some(match r.code.as_str() {
-        "ROLLBACK_SCRIPT_NOT_FOUND" => Error::ScriptsNotFound(r.message.clone()),
-        "ROLLBACK_UNSAFE" => Error::RollbacksUnsafe(r.message.clone()),
-        "ALREADY_ROLLED_BACK" => Error::AlreadyRolledBack(r.version.clone()),
-        "ROLLBACK_OUT_OF_ORDER" => Error::OutOfOrder(r.message.clone()),
-        _ => Error::RollbackFailed(r.message.clone()),
+    let (version, message) = (r.version.clone(), r.message.clone());
+    Some(match r.code {
+        ErrorCode::RollbackScriptNotFound => Error::RollbackScriptNotFound { version, message },
+        ErrorCode::RollbackUnsafe => Error::RollbackUnsafe { version, message },
+        ErrorCode::AlreadyRolledBack => Error::AlreadyRolledBack(version),
+        ErrorCode::RollbackOutOfOrder => Error::OutOfOrder(message),
+        _ => Error::RollbackFailed(message),
     })
 }
 
@@ -311,7 +310,7 @@ pub async fn preview_rollbacks(url: &str, options: &ExecuteManyOptions, limits: 
                         Some(script) => cost(tx, ctx, script, limits).await,
                         None => ScriptCost { transactional: true, locks: Vec::new(), data_at_risk: Vec::new() },
                     };
-                steps.push(RollbackStep { rollback: row.stored, cost });
+                steps.push(RollbackStep::new(row.stored, cost));
             }
             Ok(RollbackRange { target: options.to.clone(), steps, refusals })
         })
@@ -362,15 +361,15 @@ mod tests {
         let to = |v: &str| select(apply_order(rows(), &journal), &journal, &Selection::To(v.into()));
         assert_eq!(versions(&to("1.0").unwrap()), ["1.3", "1.1"]);
         assert_eq!(versions(&to("1.3").unwrap()), Vec::<&str>::new());
-        assert_eq!(to("1.2").unwrap_err().code(), "TARGET_NOT_APPLIED");
-        assert_eq!(to("9.9").unwrap_err().code(), "VERSION_NOT_FOUND");
+        assert_eq!(to("1.2").unwrap_err().code(), ErrorCode::TargetNotApplied);
+        assert_eq!(to("9.9").unwrap_err().code(), ErrorCode::VersionNotFound);
         let steps = |n| select(apply_order(rows(), &journal), &journal, &Selection::Steps(n));
         assert_eq!(versions(&steps(2).unwrap()), ["1.3", "1.1"]);
         assert_eq!(versions(&steps(3).unwrap()), ["1.3", "1.1", "1.0"]);
-        assert_eq!(steps(4).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(steps(4).unwrap_err().code(), ErrorCode::InvalidArgument);
         let never: Vec<String> = ["1.0", "1.1", "1.2", "1.3", "1.4"].map(String::from).into();
         let e = select(apply_order(rows(), &never), &never, &Selection::To("1.4".into())).unwrap_err();
-        assert_eq!(e.code(), "TARGET_NOT_APPLIED");
+        assert_eq!(e.code(), ErrorCode::TargetNotApplied);
     }
 
     #[test]
@@ -381,14 +380,14 @@ mod tests {
         let r = refusals(&steps, Some("1.0"));
         assert_eq!(r.len(), 2);
         assert_eq!(
-            (r[0].code.as_str(), r[0].version.as_str(), r[0].forceable),
-            ("ROLLBACK_SCRIPT_NOT_FOUND", "1.2", false)
+            (r[0].code, r[0].version.as_str(), r[0].forceable),
+            (ErrorCode::RollbackScriptNotFound, "1.2", false)
         );
         assert!(r[0].message.contains("No rollback script found for version 1.2 (1.2.sql)"), "{}", r[0].message);
         assert!(r[0].message.contains("roll back to just above it: to = 1.2"), "{}", r[0].message);
-        assert_eq!((r[1].code.as_str(), r[1].forceable), ("ROLLBACK_UNSAFE", true));
-        assert_eq!(refusal_error(&r, true).unwrap().code(), "ROLLBACK_SCRIPT_NOT_FOUND");
-        assert_eq!(refusal_error(&r[1..], false).unwrap().code(), "ROLLBACK_UNSAFE");
+        assert_eq!((r[1].code, r[1].forceable), (ErrorCode::RollbackUnsafe, true));
+        assert_eq!(refusal_error(&r, true).unwrap().code(), ErrorCode::RollbackScriptNotFound);
+        assert_eq!(refusal_error(&r[1..], false).unwrap().code(), ErrorCode::RollbackUnsafe);
         assert!(refusal_error(&r[1..], true).is_none());
         steps[0].stored.rollback_script = None;
         let r = refusals(&steps, None);
@@ -402,7 +401,7 @@ mod tests {
         let one = |v: &str| select(apply_order(rows(), &journal), &journal, &Selection::Version(v.into()));
         assert_eq!(versions(&one("1.1").unwrap()), ["1.1"]);
         assert_eq!(versions(&one("1.2").unwrap()), ["1.2"], "rolled back: selected, refused below");
-        assert_eq!(one("9.9").unwrap_err().code(), "VERSION_NOT_FOUND");
+        assert_eq!(one("9.9").unwrap_err().code(), ErrorCode::VersionNotFound);
 
         // Later applied versions in the journal, rolled-back ones skipped; none outside the journal.
         let ordered = apply_order(rows(), &journal);
@@ -420,7 +419,7 @@ mod tests {
             ("ROLLBACK_OUT_OF_ORDER", true, vec!["1.1".into(), "1.3".into()])
         );
         assert!(r[0].message.contains("later versions 1.1 (1.1.sql), 1.3 (1.3.sql) are applied"), "{}", r[0].message);
-        assert_eq!(refusal_error(&r, false).unwrap().code(), "ROLLBACK_OUT_OF_ORDER");
+        assert_eq!(refusal_error(&r, false).unwrap().code(), ErrorCode::RollbackOutOfOrder);
         assert!(refusal_error(&r, true).is_none());
 
         // Rolled back: only that, never forceable.

@@ -2,11 +2,14 @@
 // calls it. Its types are the ones napi-rs generates from the Rust binding (pg-rollback's index.d.ts and
 // embedded.d.ts): they are not restated here.
 import { createRequire } from 'node:module';
+import type { ErrorCode } from 'pg-rollback';
 
 export type {
   ApplyMigrationInput,
   CatalogDifference,
   CatalogSnapshot,
+  Code,
+  ErrorCode,
   ApplyMigrationResult,
   DataAtRisk,
   ExecuteRollbacksOptions,
@@ -60,10 +63,13 @@ function load<T>(id: string): T {
   }
 }
 
+/** The codes of errors thrown here: the addon's `ErrorCode`s, the embedded server's, and a missing addon. */
+export type AddonErrorCode = ErrorCode | 'DATA_DIRECTORY_IN_USE' | 'ADDON_NOT_BUILT';
+
 /** The stable `code` the addon puts on its errors, if any. */
-export function errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): AddonErrorCode | undefined {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
-    return error.code;
+    return error.code as AddonErrorCode;
   }
   return undefined;
 }

@@ -31,7 +31,7 @@ enum Step {
     Blocked(Blocker, Option<Box<Step>>),
 }
 
-fn blocked(code: &'static str, message: String) -> Step {
+fn blocked(code: crate::Code, message: String) -> Step {
     Step::Blocked(Blocker { code, message }, None)
 }
 

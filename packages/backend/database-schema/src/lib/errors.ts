@@ -1,4 +1,4 @@
-import { errorCode, errorMessage } from '../addon.js';
+import { errorCode, errorMessage, type AddonErrorCode, type ErrorCode } from '../addon.js';
 
 /** Exit codes of the CLIs; documented in README.md and in `--help`. */
 export const EXIT = {
@@ -56,7 +56,7 @@ export class CliError extends Error {
   }
 }
 
-const BY_ADDON_CODE: Record<string, number> = {
+const BY_ADDON_CODE: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: EXIT.USAGE,
   ROLLBACK_UNSAFE: EXIT.ROLLBACK_UNSAFE,
   ROLLBACK_SCRIPT_NOT_FOUND: EXIT.ROLLBACK_SCRIPT_NOT_FOUND,
@@ -75,8 +75,8 @@ const BY_ADDON_CODE: Record<string, number> = {
 };
 
 /** The exit code of an addon error or refusal code. */
-export function exitCodeFor(code: string): number {
-  return BY_ADDON_CODE[code] ?? EXIT.FAILED;
+export function exitCodeFor(code: AddonErrorCode): number {
+  return code === 'ADDON_NOT_BUILT' || code === 'DATA_DIRECTORY_IN_USE' ? EXIT.FAILED : (BY_ADDON_CODE[code] ?? EXIT.FAILED);
 }
 
 /** Turns anything thrown (addon errors carry a stable `code`) into a CliError. */
