@@ -125,7 +125,8 @@ export declare function executeRollback(databaseUrl: string, version: string, op
  * Resolves with every updated row, newest first (`[]` when nothing is applied after `to`).
  *
  * Rejects, with nothing changed, with `ROLLBACK_SCRIPT_NOT_FOUND` (a version without a script, even with
- * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`,
+ * `force`), `ROLLBACK_UNSAFE` (unless `force`), `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, for one `version`
+ * `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (unless `force`),
  * `ROLLBACK_SCRIPT_CHANGED` (not the selection in `expectedScripts`, or it changed while waiting for the
  * lock), `LOCK_TIMEOUT`, `INVALID_ARGUMENT`; and with `ROLLBACK_FAILED` when a statement fails.
  */
@@ -255,6 +256,31 @@ export declare function storeRollback(databaseUrl: string, migration: MigrationI
  */
 export declare function verifyRollback(databaseUrl: string, input: VerifyRollbackInput): Promise<VerifiedRollback>
 
+/** One archive table, as `schema_versions.archive` lists it. */
+export interface ArchivedObject {
+  /** Qualified and quoted, e.g. `pgrollback_archive."1.2.0/3"`. */
+  table: string
+  /** 0-based statement of the migration. */
+  statementIndex: number
+  /** `DROP COLUMN`, `ALTER COLUMN TYPE`. */
+  kind: string
+  /** The column it keeps, e.g. `public.orders.notes`. */
+  source: string
+  rows: number
+  bytes: number
+}
+
+/** `schema_versions.archive`: what the archive holds for a version, and why a restore is not available. */
+export interface ArchiveRecord {
+  objects: Array<ArchivedObject>
+  rows: number
+  bytes: number
+  /** Statements whose data was not kept (warnings of the archive; the plan's warnings stay the spec's). */
+  notArchived: Array<NotArchived>
+  /** Why there is no restore script, when there is none. */
+  restoreUnavailable: string | null
+}
+
 /** One difference: an object missing, unexpected, or one of its attributes changed (`before` -> `after`). */
 export interface CatalogDifference {
   kind: string
@@ -293,7 +319,13 @@ export interface CatalogSnapshot {
 export type Change = 'missing' | 'unexpected' | 'changed'
 
 /** Why a statement is not (fully) reversible, or a notable warning about its rollback. */
-export type Code = 'DROP_COLUMN' | 'DROP_TABLE' | 'DROP_OBJECT' | 'DROP_CONSTRAINT' | 'ENUM_ADD_VALUE' | 'DATA_MIGRATION' | 'IF_NOT_EXISTS' | 'IF_EXISTS' | 'OR_REPLACE' | 'PREVIOUS_STATE_UNKNOWN' | 'NO_INVERSE_OPERATION' | 'UNNAMED_OBJECT' | 'PRIMARY_KEY_SETS_NOT_NULL' | 'ATTACH_PARTITION' | 'SEARCH_PATH' | 'SESSION_ROLE' | 'GUARDED_BY_EXCEPTION' | 'UNSUPPORTED_STATEMENT' | 'ROLLBACK_METADATA' | 'TEMPORARY_OBJECT' | 'CATALOG_NAME' | 'MERGED_COLUMN' | 'CHILDREN_DIFFER' | 'ADOPTED_EXISTING' | 'COLUMN_TYPE' | 'DO_BLOCK_STATE' | 'EVENT_TRIGGER' | 'NON_TRANSACTIONAL' | 'CAPTURE_FAILED' | 'GENERATED_SQL_INVALID'
+export type Code = 'DROP_COLUMN' | 'DROP_TABLE' | 'DROP_OBJECT' | 'DROP_CONSTRAINT' | 'ENUM_ADD_VALUE' | 'DATA_MIGRATION' | 'IF_NOT_EXISTS' | 'IF_EXISTS' | 'OR_REPLACE' | 'PREVIOUS_STATE_UNKNOWN' | 'NO_INVERSE_OPERATION' | 'UNNAMED_OBJECT' | 'PRIMARY_KEY_SETS_NOT_NULL' | 'ATTACH_PARTITION' | 'SEARCH_PATH' | 'SESSION_ROLE' | 'GUARDED_BY_EXCEPTION' | 'UNSUPPORTED_STATEMENT' | 'ROLLBACK_METADATA' | 'TEMPORARY_OBJECT' | 'CATALOG_NAME' | 'MERGED_COLUMN' | 'CHILDREN_DIFFER' | 'ADOPTED_EXISTING' | 'COLUMN_TYPE' | 'DO_BLOCK_STATE' | 'EVENT_TRIGGER' | 'MATERIALIZED_VIEW_REFRESHED' | 'NON_TRANSACTIONAL' | 'CAPTURE_FAILED' | 'GENERATED_SQL_INVALID'
+
+/** A statement whose data was not archived, and why. */
+export interface NotArchived {
+  statementIndex: number
+  reason: string
+}
 
 /** What `generate_rollback` found for a whole migration. */
 export interface RollbackPlan {
@@ -402,7 +434,7 @@ export interface DataAtRisk {
 }
 
 /** The stable `error.code` JavaScript sees, e.g. `ROLLBACK_UNSAFE`. */
-export type ErrorCode = 'INVALID_ARGUMENT' | 'INVALID_INPUT' | 'PARSE_ERROR' | 'CONNECTION_FAILED' | 'SCHEMA_VERSIONS_MISSING' | 'VERSION_NOT_FOUND' | 'ROLLBACK_SCRIPT_NOT_FOUND' | 'ROLLBACK_UNSAFE' | 'ALREADY_ROLLED_BACK' | 'TARGET_NOT_APPLIED' | 'ROLLBACK_SCRIPT_CHANGED' | 'LOCK_TIMEOUT' | 'ROLLBACK_OUT_OF_ORDER' | 'ROLLBACK_FAILED' | 'NOT_TRANSACTIONAL' | 'MIGRATION_FAILED' | 'DATABASE_ERROR' | 'INTERNAL_ERROR'
+export type ErrorCode = 'INVALID_ARGUMENT' | 'INVALID_INPUT' | 'PARSE_ERROR' | 'CONNECTION_FAILED' | 'SCHEMA_VERSIONS_MISSING' | 'VERSION_NOT_FOUND' | 'ROLLBACK_SCRIPT_NOT_FOUND' | 'ROLLBACK_UNSAFE' | 'ALREADY_ROLLED_BACK' | 'TARGET_NOT_APPLIED' | 'ROLLBACK_SCRIPT_CHANGED' | 'LOCK_TIMEOUT' | 'ROLLBACK_OUT_OF_ORDER' | 'ROLLBACK_FAILED' | 'NOT_TRANSACTIONAL' | 'MIGRATION_FAILED' | 'RESTORE_CONFLICT' | 'ARCHIVE_MISSING' | 'RESTORE_NOT_AVAILABLE' | 'DATABASE_ERROR' | 'INTERNAL_ERROR'
 
 export interface ExecuteRollbackOptions {
   /** Execute even when `rollbackSafe` is false. */
@@ -429,14 +461,24 @@ export interface ExecuteRollbackOptions {
    */
   migrationOrder?: Array<string>
   allowOutOfOrder?: boolean
+  /**
+   * Run the version's restore (its rollback with the data the migration destroyed put back) instead of
+   * its rollback script; a version whose rollback is safe runs its rollback.
+   */
+  restoreData?: boolean
 }
 
 /** Options of `executeRollbacks` and `previewRollbacks`. */
 export interface ExecuteRollbacksOptions {
   /** Roll back every version applied after this one (it stays applied), newest first. */
   to?: string
-  /** Roll back the newest `steps` applied versions. Give exactly one of `to` and `steps`. */
+  /** Roll back the newest `steps` applied versions. Give exactly one of `to`, `steps` and `version`. */
   steps?: number
+  /**
+   * Roll back exactly this version: a later applied version makes it `ROLLBACK_OUT_OF_ORDER` (a refusal
+   * `force` overrides), a rolled-back one `ALREADY_ROLLED_BACK`.
+   */
+  version?: string
   /** Also execute versions marked unsafe (never versions without a script). */
   force?: boolean
   /** `lock_timeout` in milliseconds (also bounds the wait for another pg-rollback operation); 0 = none. */
@@ -450,6 +492,8 @@ export interface ExecuteRollbacksOptions {
    * nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
    */
   expectedScripts?: Array<ExpectedScript>
+  /** Versions whose rollback is not safe run their restore (with the archived data), all in one transaction. */
+  restoreData?: boolean
 }
 
 /** A version and the rollback script that was shown for it. */
@@ -549,12 +593,15 @@ export interface RollbackRange {
 
 /** What refuses a multi-step rollback (as data in its preview). */
 export interface RollbackRefusal {
-  /** `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run). */
+  /**
+   * `ROLLBACK_SCRIPT_NOT_FOUND`, `ROLLBACK_UNSAFE` or `ROLLBACK_FAILED` (a script that cannot run);
+   * for one `version` also `ALREADY_ROLLED_BACK` and `ROLLBACK_OUT_OF_ORDER` (`versions`: the later ones).
+   */
   code: ErrorCode
   /** The version that blocks (for missing scripts: the newest one, the furthest a rollback can go). */
   version: string
   versions: Array<string>
-  /** True when `force` overrides it (unsafe versions only). */
+  /** True when `force` overrides it (unsafe versions, out of order). */
   forceable: boolean
   message: string
 }
@@ -605,6 +652,10 @@ export interface StoredRollback {
   /** ISO 8601 in UTC, e.g. `2026-01-29T18:15:00.123Z`. */
   appliedAt: string
   rollbackAppliedAt: string | null
+  /** The rollback with the archived data put back (`restore_data`); `None` when nothing was archived. */
+  restoreScript: string | null
+  /** What the archive holds for this version, and why there is no restore when there is none. */
+  archive: ArchiveRecord | null
 }
 
 /** What `verifyRollback` found. The database is unchanged whatever it says. */
