@@ -17,6 +17,7 @@ mod mapping;
 mod queries;
 pub(crate) mod privileges;
 mod cascade;
+pub(crate) mod archive;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;

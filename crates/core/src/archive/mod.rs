@@ -2,19 +2,20 @@
 //! database layer reads the facts below from `pg_catalog` (with an empty `search_path`, so every name comes
 //! out qualified), runs the SQL built here in the migration's transaction, and stores the restore script.
 //!
-//! Kept so far: `ALTER TABLE ... DROP COLUMN` (the values and what recreates the column) and `ALTER TABLE
-//! ... ALTER COLUMN ... TYPE` (the old values), each as the only subcommand of its statement. Everything
-//! else a restore would need says why it is not kept ([`Destroys::NotKept`]).
+//! One file per kind of statement kept (`column.rs`: `DROP COLUMN`, `ALTER COLUMN ... TYPE`); this one says
+//! what a statement destroys, names the archive's tables and assembles a migration's restore script.
+//! Everything else a restore would need says why it is not kept ([`Destroys::NotKept`]).
 use crate::parse::migration::ParsedStatement;
 use crate::parse::name::ObjectName;
 use crate::plan::RollbackPlan;
 use crate::render::quote::{ident, literal};
-use crate::render::restore::{acl_change, AclTarget};
-use crate::ask::state::Privilege;
 use crate::ParsedMigration;
 use pg_query::protobuf::{AlterTableType, DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 use serde::{Deserialize, Serialize};
+
+mod column;
+pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -107,79 +108,6 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
     }
 }
 
-/// A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct KeyColumn {
-    pub name: String,
-    /// `format_type`, qualified.
-    pub type_sql: String,
-    /// A `pg_catalog` type (or an array of one): kept as is; other types are kept as text.
-    pub builtin: bool,
-}
-
-/// A constraint or index that goes with the column (dropped with it, recreated by the restore).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Dependent {
-    /// Qualified and quoted for an index (`s.i`), bare for a constraint.
-    pub name: String,
-    /// `pg_get_constraintdef` / `pg_get_indexdef`.
-    pub definition: String,
-    pub comment: Option<String>,
-}
-
-/// The column a statement drops or retypes, as it was right before the statement (read by the database layer).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ColumnToKeep {
-    /// Schema-qualified.
-    pub table: ObjectName,
-    pub owner: String,
-    pub column: String,
-    pub type_sql: String,
-    pub builtin: bool,
-    /// `COLLATE ...` operand when it is not the type's default collation, qualified and quoted.
-    pub collation: Option<String>,
-    pub default: Option<String>,
-    pub not_null: bool,
-    pub comment: Option<String>,
-    pub acl: Vec<Privilege>,
-    /// `attstattarget` when set.
-    pub statistics: Option<i32>,
-    /// `attstorage` when it differs from the type's: `p`, `e`, `m`, `x`.
-    pub storage: Option<String>,
-    /// `attcompression`: `p` (pglz) or `l` (lz4), when set.
-    pub compression: Option<String>,
-    /// `attoptions` (`n_distinct=...`).
-    pub options: Vec<String>,
-    pub constraints: Vec<Dependent>,
-    pub indexes: Vec<Dependent>,
-    pub key: Vec<KeyColumn>,
-}
-
-impl ColumnToKeep {
-    /// A plain column of `table` (the rest is filled in from the catalog).
-    pub fn new(table: ObjectName, owner: &str, column: &str, type_sql: &str, builtin: bool) -> Self {
-        ColumnToKeep {
-            table,
-            owner: owner.to_owned(),
-            column: column.to_owned(),
-            type_sql: type_sql.to_owned(),
-            builtin,
-            collation: None,
-            default: None,
-            not_null: false,
-            comment: None,
-            acl: Vec::new(),
-            statistics: None,
-            storage: None,
-            compression: None,
-            options: Vec::new(),
-            constraints: Vec::new(),
-            indexes: Vec::new(),
-            key: Vec::new(),
-        }
-    }
-}
-
 /// The archive table of statement `index` (0-based) of `version`: `None` when the name would not fit
 /// PostgreSQL's 63 bytes.
 pub fn table_name(version: &str, index: usize) -> Option<String> {
@@ -187,209 +115,19 @@ pub fn table_name(version: &str, index: usize) -> Option<String> {
     (name.len() <= 63).then_some(name)
 }
 
-fn archive_relation(name: &str) -> String {
+pub(crate) fn archive_relation(name: &str) -> String {
     format!("{}.{}", ident(SCHEMA), ident(name))
-}
-
-fn key_column(i: usize) -> String {
-    format!("k_{}", i + 1)
-}
-
-fn kept_type(type_sql: &str, builtin: bool) -> &str {
-    if builtin {
-        type_sql
-    } else {
-        "text"
-    }
-}
-
-/// The archive value cast back to the column's type.
-fn value_back(expr: &str, type_sql: &str, builtin: bool) -> String {
-    if builtin {
-        expr.to_owned()
-    } else {
-        format!("{expr}::{type_sql}")
-    }
-}
-
-/// Statements that create the archive table of `column` and copy the values into it, on the server. The
-/// caller creates the schema first and drops a leftover table of the same name.
-pub fn keep_sql(column: &ColumnToKeep, archive: &str, comment: &str) -> Vec<String> {
-    let relation = archive_relation(archive);
-    let mut columns: Vec<String> = column
-        .key
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("{} {}", key_column(i), kept_type(&k.type_sql, k.builtin)))
-        .collect();
-    columns.push(format!("value {}", kept_type(&column.type_sql, column.builtin)));
-    let mut selected: Vec<String> = column.key.iter().map(|k| cast_kept(&ident(&k.name), k.builtin)).collect();
-    selected.push(cast_kept(&ident(&column.column), column.builtin));
-    let names: Vec<String> = (0..column.key.len()).map(key_column).chain(["value".to_owned()]).collect();
-    vec![
-        format!("CREATE TABLE {relation} ({})", columns.join(", ")),
-        format!("REVOKE ALL ON TABLE {relation} FROM PUBLIC"),
-        format!("COMMENT ON TABLE {relation} IS {}", literal(comment)),
-        format!(
-            "INSERT INTO {relation} ({}) SELECT {} FROM ONLY {} AS t",
-            names.join(", "),
-            selected.iter().map(|s| format!("t.{s}")).collect::<Vec<_>>().join(", "),
-            column.table
-        ),
-    ]
-}
-
-fn cast_kept(column: &str, builtin: bool) -> String {
-    if builtin {
-        column.to_owned()
-    } else {
-        format!("{column}::text")
-    }
-}
-
-/// `t.k = a.k_1 AND ...`: a row of the table and its archived values.
-fn key_match(column: &ColumnToKeep) -> String {
-    let each = column.key.iter().enumerate().map(|(i, k)| {
-        format!("t.{} = {}", ident(&k.name), value_back(&format!("a.{}", key_column(i)), &k.type_sql, k.builtin))
-    });
-    each.collect::<Vec<_>>().join(" AND ")
 }
 
 /// A `DO` block raising [`CONFLICT_SQLSTATE`] with `message` (a `format()` template with one `%s`, the
 /// count) when `count_sql` counts more than zero.
-fn conflict_check(count_sql: &str, message: &str) -> String {
+pub(crate) fn conflict_check(count_sql: &str, message: &str) -> String {
     format!(
         "DO $pg_rollback$ DECLARE n bigint; BEGIN n := ({count_sql}); IF n > 0 THEN RAISE EXCEPTION USING ERRCODE = \
          {}, MESSAGE = format({}, n); END IF; END $pg_rollback$",
         literal(CONFLICT_SQLSTATE),
         literal(message)
     )
-}
-
-/// Rows of the table that have no archived values: inserted since the migration.
-fn rows_since(column: &ColumnToKeep, archive: &str) -> String {
-    format!(
-        "SELECT count(*) FROM ONLY {} AS t WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
-        column.table,
-        archive_relation(archive),
-        key_match(column)
-    )
-}
-
-fn update_triggers_check(column: &ColumnToKeep) -> String {
-    conflict_check(
-        &format!(
-            "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid = {}::pg_catalog.regclass AND NOT tgisinternal \
-             AND tgenabled <> 'D' AND (tgtype & 16) <> 0",
-            literal(&column.table.to_string())
-        ),
-        &format!("%s enabled trigger(s) on {} would fire on the restore's UPDATE; nothing was changed", column.table),
-    )
-}
-
-fn update_from_archive(column: &ColumnToKeep, archive: &str) -> String {
-    format!(
-        "UPDATE ONLY {} AS t SET {} = {} FROM {} AS a WHERE {}",
-        column.table,
-        ident(&column.column),
-        value_back("a.value", &column.type_sql, column.builtin),
-        archive_relation(archive),
-        key_match(column)
-    )
-}
-
-fn collate(column: &ColumnToKeep) -> String {
-    column.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default()
-}
-
-/// The statements that undo `target` with the archived values, ending with dropping the archive table.
-pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Result<Vec<String>, String> {
-    let table = &column.table;
-    let name = ident(&column.column);
-    let alter = |sub: String| format!("ALTER TABLE {table} {sub}");
-    let mut out = Vec::new();
-    match target {
-        Target::DropColumn { .. } => {
-            if column.not_null && column.default.is_none() {
-                out.push(conflict_check(
-                    &rows_since(column, archive),
-                    &format!(
-                        "%s row(s) of {table} were inserted since the migration, and its column {name} is NOT NULL \
-                         without a default: they would have no value; nothing was changed"
-                    ),
-                ));
-            }
-            out.push(update_triggers_check(column));
-            let default = column.default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default();
-            out.push(alter(format!("ADD COLUMN {name} {}{}{default}", column.type_sql, collate(column))));
-            out.push(update_from_archive(column, archive));
-            if column.not_null {
-                out.push(alter(format!("ALTER COLUMN {name} SET NOT NULL")));
-            }
-            if let Some(target) = column.statistics {
-                out.push(alter(format!("ALTER COLUMN {name} SET STATISTICS {target}")));
-            }
-            if let Some(storage) = &column.storage {
-                let storage = match storage.as_str() {
-                    "p" => "PLAIN",
-                    "e" => "EXTERNAL",
-                    "m" => "MAIN",
-                    "x" => "EXTENDED",
-                    other => return Err(format!("unknown storage {other:?}")),
-                };
-                out.push(alter(format!("ALTER COLUMN {name} SET STORAGE {storage}")));
-            }
-            if let Some(compression) = &column.compression {
-                let method = match compression.as_str() {
-                    "p" => "pglz",
-                    "l" => "lz4",
-                    other => return Err(format!("unknown compression {other:?}")),
-                };
-                out.push(alter(format!("ALTER COLUMN {name} SET COMPRESSION {method}")));
-            }
-            if !column.options.is_empty() {
-                out.push(alter(format!("ALTER COLUMN {name} SET ({})", column.options.join(", "))));
-            }
-            for c in &column.constraints {
-                out.push(alter(format!("ADD CONSTRAINT {} {}", ident(&c.name), c.definition)));
-                if let Some(comment) = &c.comment {
-                    out.push(format!("COMMENT ON CONSTRAINT {} ON {table} IS {}", ident(&c.name), literal(comment)));
-                }
-            }
-            for i in &column.indexes {
-                out.push(i.definition.clone());
-                if let Some(comment) = &i.comment {
-                    out.push(format!("COMMENT ON INDEX {} IS {}", i.name, literal(comment)));
-                }
-            }
-            if let Some(comment) = &column.comment {
-                out.push(format!("COMMENT ON COLUMN {table}.{name} IS {}", literal(comment)));
-            }
-            let object = format!("TABLE {table}");
-            let target = AclTarget { object: &object, column: Some(&column.column), owner: &column.owner };
-            out.extend(acl_change(&target, &[], &column.acl)?);
-        }
-        Target::ColumnType { .. } => {
-            out.push(update_triggers_check(column));
-            // The default is dropped around the change: PostgreSQL would cast it twice.
-            let mut subs = Vec::new();
-            if column.default.is_some() {
-                subs.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
-            }
-            subs.push(format!(
-                "ALTER COLUMN {name} TYPE {ty}{} USING {name}::{ty}",
-                collate(column),
-                ty = column.type_sql
-            ));
-            if let Some(default) = &column.default {
-                subs.push(format!("ALTER COLUMN {name} SET DEFAULT {default}"));
-            }
-            out.push(alter(subs.join(", ")));
-            out.push(update_from_archive(column, archive));
-        }
-    }
-    out.push(format!("DROP TABLE {}", archive_relation(archive)));
-    Ok(out)
 }
 
 /// What one statement's restore is: its index and its SQL (statements each ending with `;` and a newline).

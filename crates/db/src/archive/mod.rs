@@ -1,0 +1,284 @@
+//! The archive's I/O: before a destructive statement of a migration runs, in the migration's transaction,
+//! read what the core needs to know about the column it destroys, copy its values into
+//! `pgrollback_archive` on the server, and at the bookkeeping store the restore script beside the rollback;
+//! later, run that script (`restore_data`). The SQL comes from `pg_rollback_core::archive`.
+use pg_rollback_core::archive::{
+    self as core, ArchiveRecord, ArchivedObject, Destroys, KeptStatement, NotArchived, Target,
+};
+use pg_rollback_core::{ObjectName, ParsedMigration, RollbackPlan};
+use tokio_postgres::GenericClient;
+
+use crate::catalog::archive::{read_column, restore_columns};
+use crate::error::statement_cause;
+
+mod restore;
+pub(crate) use restore::{restore_one, restore_range};
+
+/// Options of the archive at apply (`archive`, `archiveMaxBytes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveOptions {
+    /// Keep what destructive statements destroy (on by default).
+    pub enabled: bool,
+    /// Ceiling of kept data per migration, estimated before copying; above it, a statement is not archived.
+    pub max_bytes: u64,
+}
+
+impl Default for ArchiveOptions {
+    fn default() -> Self {
+        ArchiveOptions { enabled: true, max_bytes: core::DEFAULT_MAX_BYTES }
+    }
+}
+
+/// What one migration's apply kept so far.
+pub(crate) struct Archiver {
+    version: String,
+    options: ArchiveOptions,
+    kept: Vec<KeptStatement>,
+    record: ArchiveRecord,
+    /// Estimated bytes of what was kept (the ceiling is per migration).
+    estimated: u64,
+    /// Whether `schema_versions` can store a restore (read before the first copy).
+    storable: Option<bool>,
+}
+
+type Failure = String;
+
+fn db_failure(what: &str) -> impl Fn(tokio_postgres::Error) -> Failure + '_ {
+    move |e| format!("{what} failed: {}", statement_cause(&e))
+}
+
+impl Archiver {
+    pub(crate) fn new(version: &str, options: ArchiveOptions) -> Self {
+        Archiver {
+            version: version.to_owned(),
+            options,
+            kept: Vec::new(),
+            record: ArchiveRecord::default(),
+            estimated: 0,
+            storable: None,
+        }
+    }
+
+    fn not_archived(&mut self, index: usize, reason: String) {
+        self.record.not_archived.push(NotArchived { statement_index: index as u32, reason });
+    }
+
+    /// Before statement `index` runs: keep what it destroys. Never fails the migration: what cannot be kept
+    /// is rolled back to a savepoint and recorded with the reason.
+    pub(crate) async fn before<C: GenericClient + Sync>(&mut self, c: &C, migration: &ParsedMigration, index: usize) {
+        let statement = &migration.statements[index];
+        let target = match core::classify(statement) {
+            Destroys::Nothing => return,
+            Destroys::NotKept(reason) => return self.not_archived(index, reason),
+            Destroys::Target(target) => target,
+        };
+        if !self.options.enabled {
+            return self.not_archived(index, "the archive is off (archive: false)".into());
+        }
+        // Without the columns that store a restore, nothing is copied (the copy would be dropped at the bookkeeping).
+        if self.storable.is_none() {
+            self.storable = Some(restore_columns(c).await.unwrap_or(false));
+        }
+        if self.storable == Some(false) {
+            return self.not_archived(
+                index,
+                format!("schema_versions has no restore_script column: apply migration {}", crate::ARCHIVE_MIGRATION),
+            );
+        }
+        if let Err(e) = c.batch_execute("SAVEPOINT pg_rollback_archive").await {
+            return self.not_archived(index, format!("no savepoint: {}", statement_cause(&e)));
+        }
+        match self.keep(c, migration, index, &target).await {
+            Ok(()) => {
+                let _ = c.batch_execute("RELEASE SAVEPOINT pg_rollback_archive").await;
+            }
+            Err(reason) => {
+                let _ = c
+                    .batch_execute("ROLLBACK TO SAVEPOINT pg_rollback_archive; RELEASE SAVEPOINT pg_rollback_archive")
+                    .await;
+                self.not_archived(index, reason);
+            }
+        }
+    }
+
+    async fn keep<C: GenericClient + Sync>(
+        &mut self,
+        c: &C,
+        migration: &ParsedMigration,
+        index: usize,
+        target: &Target,
+    ) -> Result<(), Failure> {
+        let Some(archive) = core::table_name(&self.version, index) else {
+            return Err("the version is too long to name an archive table (63 bytes)".into());
+        };
+        let triggers: bool = c
+            .query_one("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D')", &[])
+            .await
+            .map_err(db_failure("reading event triggers"))?
+            .get(0);
+        if triggers {
+            return Err("enabled event triggers would react to the archive's own CREATE TABLE".into());
+        }
+        // The relation as the migration's search_path finds it; then every name is read qualified.
+        let found = c
+            .query_opt(
+                "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner)::text,
+                        c.relhassubclass, c.relispartition, pg_catalog.pg_table_size(c.oid)
+                   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.oid = pg_catalog.to_regclass($1)",
+                &[&target.relation().to_string()],
+            )
+            .await
+            .map_err(db_failure("finding the table"))?;
+        // The statement will fail (or do nothing with IF EXISTS): nothing to keep.
+        let Some(rel) = found else { return Ok(()) };
+        let oid: u32 = rel.get(0);
+        let table = ObjectName::qualified(rel.get::<_, String>(1).as_str(), rel.get::<_, String>(2).as_str());
+        let kind: String = rel.get(3);
+        if kind != "r" {
+            return Err(format!("{table} is not a plain table (relkind {kind})"));
+        }
+        if rel.get::<_, bool>(5) || rel.get::<_, bool>(6) {
+            return Err(format!("{table} has inheritance children or is a partition: not archived yet"));
+        }
+        let size: i64 = rel.get(7);
+        let estimate = size.max(0) as u64;
+        if self.estimated + estimate > self.options.max_bytes {
+            return Err(format!(
+                "{table} holds about {estimate} bytes, above what is left of archiveMaxBytes ({} of {})",
+                self.options.max_bytes.saturating_sub(self.estimated),
+                self.options.max_bytes
+            ));
+        }
+        let search_path: String = c
+            .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
+            .await
+            .map_err(db_failure("reading search_path"))?
+            .get(0);
+        c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
+            .await
+            .map_err(db_failure("setting search_path"))?;
+        let Some(column) = read_column(c, oid, &table, rel.get(4), target).await? else { return Ok(()) };
+        if column.key.is_empty() {
+            return Err(format!(
+                "{table} has no primary key or unique index on NOT NULL columns (other than {}) to match rows by",
+                column.column
+            ));
+        }
+        let statement = &migration.statements[index];
+        let mut sql = vec![
+            format!("CREATE SCHEMA IF NOT EXISTS {}", pg_rollback_core::quote_ident(core::SCHEMA)),
+            format!(
+                "DROP TABLE IF EXISTS {}.{}",
+                pg_rollback_core::quote_ident(core::SCHEMA),
+                pg_rollback_core::quote_ident(&archive)
+            ),
+        ];
+        sql.extend(core::keep_sql(&column, &archive, &core::archive_comment(&self.version, statement, index)));
+        let insert = sql.pop().expect("keep_sql ends with the copy");
+        c.batch_execute(&core::script(&sql)).await.map_err(db_failure("creating the archive table"))?;
+        let rows = c.execute(insert.as_str(), &[]).await.map_err(db_failure("copying into the archive"))? as i64;
+        let restore = core::restore_sql(target, &column, &archive).map_err(|e| format!("cannot restore: {e}"))?;
+        let relation =
+            format!("{}.{}", pg_rollback_core::quote_ident(core::SCHEMA), pg_rollback_core::quote_ident(&archive));
+        let bytes: i64 = c
+            .query_one("SELECT pg_catalog.pg_total_relation_size(pg_catalog.to_regclass($1))", &[&relation])
+            .await
+            .map_err(db_failure("measuring the archive table"))?
+            .get(0);
+        // Back to the migration's search_path for its statement (RELEASE keeps the local setting).
+        c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
+            .await
+            .map_err(db_failure("restoring search_path"))?;
+        self.estimated += estimate;
+        self.kept.push(KeptStatement { index, restore: core::script(&restore) });
+        self.record.rows += rows;
+        self.record.bytes += bytes;
+        self.record.objects.push(ArchivedObject {
+            table: relation,
+            statement_index: index as u32,
+            kind: target.kind().into(),
+            source: format!("{table}.{}", pg_rollback_core::quote_ident(&column.column)),
+            rows,
+            bytes,
+        });
+        Ok(())
+    }
+
+    /// At the bookkeeping, in the migration's transaction: store the restore script and what the archive holds
+    /// in the version's newest row; without a restore script (or without the columns), drop what was kept.
+    pub(crate) async fn record<C: GenericClient + Sync>(
+        mut self,
+        c: &C,
+        plan: &RollbackPlan,
+        stored: Option<&mut crate::StoredRollback>,
+    ) -> Result<(), String> {
+        // A safe rollback needs no restore (a column retyped after being added by the same migration is kept
+        // before the plan knows it folds into the column's DROP): nothing stays in the archive.
+        if plan.rollback_safe {
+            for o in &self.record.objects {
+                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
+            }
+            if !self.record.objects.is_empty() {
+                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
+            }
+            return Ok(());
+        }
+        let not_kept: Vec<(usize, String)> =
+            self.record.not_archived.iter().map(|n| (n.statement_index as usize, n.reason.clone())).collect();
+        let script = match core::restore_script(plan, &self.kept, &not_kept) {
+            Ok(script) => Some(script),
+            Err(why) => {
+                self.record.restore_unavailable = Some(why);
+                None
+            }
+        };
+        let has_columns = restore_columns(c).await.map_err(|e| statement_cause(&e))?;
+        if script.is_none() || !has_columns {
+            if !has_columns {
+                self.record.restore_unavailable = Some(format!(
+                    "schema_versions has no restore_script column (migration {})",
+                    crate::ARCHIVE_MIGRATION
+                ));
+            }
+            for o in &self.record.objects {
+                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
+            }
+            if !self.record.objects.is_empty() {
+                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
+            }
+            self.record.objects.clear();
+            self.record.rows = 0;
+            self.record.bytes = 0;
+            if !has_columns {
+                return Ok(());
+            }
+        }
+        let json = serde_json::to_string(&self.record).expect("the record serializes");
+        c.execute(
+            "UPDATE schema_versions SET restore_script = $2, archive = CAST($3::text AS jsonb)
+              WHERE id = (SELECT max(id) FROM schema_versions WHERE version = $1)",
+            &[&self.version, &script, &json],
+        )
+        .await
+        .map_err(|e| format!("storing the restore script: {}", statement_cause(&e)))?;
+        if let Some(stored) = stored {
+            stored.restore_script = script;
+            stored.archive = Some(self.record);
+        }
+        Ok(())
+    }
+}
+
+/// The archive's schema, once its last table is gone, so that a database whose archive is empty has no trace
+/// of it. Never fails the caller's transaction (a failure is caught in the block's own subtransaction).
+pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ BEGIN
+    IF pg_catalog.to_regnamespace('pgrollback_archive') IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.to_regnamespace('pgrollback_archive')) THEN
+        BEGIN
+            DROP SCHEMA pgrollback_archive;
+        EXCEPTION WHEN OTHERS THEN NULL;
+        END;
+    END IF;
+END $pg_rollback$";
+
