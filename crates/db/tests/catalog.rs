@@ -81,14 +81,14 @@ async fn every_question_is_answered() {
             address: ObjectAddress {
                 kind: "index".into(),
                 names: vec!["app".into(), "orders_total_idx".into()],
-                args: vec![],
+                args: Some(vec![]),
             },
         },
         Question::Object {
-            address: ObjectAddress { kind: "table".into(), names: vec!["app".into(), "nope".into()], args: vec![] },
+            address: ObjectAddress { kind: "table".into(), names: vec!["app".into(), "nope".into()], args: Some(vec![]) },
         },
         Question::Dependents {
-            address: ObjectAddress { kind: "type".into(), names: vec!["app.mood".into()], args: vec![] },
+            address: ObjectAddress { kind: "type".into(), names: vec!["app.mood".into()], args: Some(vec![]) },
         },
         Question::DefaultPrivileges,
         Question::EventTriggers,

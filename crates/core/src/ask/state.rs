@@ -31,7 +31,8 @@ pub struct ObjectAddress {
     /// e.g. `table`, `column`, `index`, `function`, `table constraint`, `domain constraint`, `trigger`, `type`.
     pub kind: String,
     pub names: Vec<String>,
-    pub args: Vec<String>,
+    /// `None`: a routine named without its argument list (`DROP FUNCTION f`), found by name alone.
+    pub args: Option<Vec<String>>,
 }
 
 /// What kind of object [`Question::Locate`] looks for.

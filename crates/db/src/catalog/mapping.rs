@@ -118,7 +118,7 @@ fn routine_lookup(name: &ObjectName, args: Option<&[String]>, lookup: &Lookup) -
 }
 
 fn address_params(a: &ObjectAddress) -> Vec<Param> {
-    vec![text(&a.kind), Param::TextArray(a.names.clone()), Param::TextArray(a.args.clone())]
+    vec![text(&a.kind), Param::TextArray(a.names.clone()), Param::OptTextArray(a.args.clone())]
 }
 
 fn resolve(lookup: (&'static str, Vec<Param>), describe: &'static str, extra: Vec<Param>) -> Plan {

@@ -83,6 +83,7 @@ enum Param {
     Text(String),
     OptText(Option<String>),
     TextArray(Vec<String>),
+    OptTextArray(Option<Vec<String>>),
 }
 
 impl Param {
@@ -91,6 +92,7 @@ impl Param {
             Param::Text(v) => (v, Type::TEXT),
             Param::OptText(v) => (v, Type::TEXT),
             Param::TextArray(v) => (v, Type::TEXT_ARRAY),
+            Param::OptTextArray(v) => (v, Type::TEXT_ARRAY),
         }
     }
 }

@@ -84,6 +84,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
         ("traps_misc", traps_misc::CASES),
         ("statements_b", statements_b::CASES),
         ("statements_a", statements_a::CASES),
+        ("routines_by_name", routines_by_name::CASES),
     ]
 }
 
@@ -94,6 +95,7 @@ mod drizzle;
 mod drops;
 mod alter_objects;
 mod renames;
+mod routines_by_name;
 mod session;
 mod statements_b;
 mod statements_a;

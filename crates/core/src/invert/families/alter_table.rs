@@ -640,7 +640,7 @@ fn drop_constraint(cmd: &AlterTableCmd, relation: &ObjectName, recursive: bool, 
     let cascade_dependents = (cmd.behavior() == DropBehavior::DropCascade && !on_type).then(|| {
         let mut names: Vec<String> = relation.schema.iter().cloned().collect();
         names.extend([relation.name.clone(), cmd.name.clone()]);
-        facts.dependents(At::Before, &ObjectAddress { kind: "table constraint".to_owned(), names, args: vec![] })
+        facts.dependents(At::Before, &ObjectAddress { kind: "table constraint".to_owned(), names, args: Some(vec![]) })
     });
     let unknown = || {
         blocked(

@@ -78,9 +78,9 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
         | ObjectType::ObjectForeignServer
         | ObjectType::ObjectFdw
         | ObjectType::ObjectAccessMethod
-        | ObjectType::ObjectTablespace => (address_kind(kind)?, list(object)?, vec![]),
+        | ObjectType::ObjectTablespace => (address_kind(kind)?, list(object)?, Some(vec![])),
         ObjectType::ObjectType | ObjectType::ObjectDomain => match object {
-            NodeEnum::TypeName(t) => (address_kind(kind)?, vec![quote::type_name(t)?], vec![]),
+            NodeEnum::TypeName(t) => (address_kind(kind)?, vec![quote::type_name(t)?], Some(vec![])),
             _ => return None,
         },
         ObjectType::ObjectFunction
@@ -88,7 +88,7 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
         | ObjectType::ObjectRoutine
         | ObjectType::ObjectAggregate => match object {
             NodeEnum::ObjectWithArgs(f) => {
-                let args = crate::invert::families::drops::routine_args(f)?.unwrap_or_default();
+                let args = crate::invert::families::drops::routine_args(f)?;
                 (address_kind(kind)?, strings(quote::name_parts(&f.objname)?), args)
             }
             _ => return None,
@@ -96,7 +96,7 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
         ObjectType::ObjectDomconstraint => match object {
             NodeEnum::List(l) => match l.items.iter().map(|n| n.node.as_ref()).collect::<Vec<_>>()[..] {
                 [Some(NodeEnum::TypeName(t)), Some(NodeEnum::String(name))] => {
-                    ("domain constraint", vec![quote::type_name(t)?], vec![name.sval.clone()])
+                    ("domain constraint", vec![quote::type_name(t)?], Some(vec![name.sval.clone()]))
                 }
                 _ => return None,
             },
@@ -106,7 +106,7 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
             // A prefix operator's missing left type has no node: not handled.
             NodeEnum::ObjectWithArgs(o) => {
                 let args = crate::invert::families::drops::routine_args(o)??;
-                ("operator", strings(quote::name_parts(&o.objname)?), args)
+                ("operator", strings(quote::name_parts(&o.objname)?), Some(args))
             }
             _ => return None,
         },
@@ -114,14 +114,14 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
         ObjectType::ObjectOpclass | ObjectType::ObjectOpfamily => match object {
             NodeEnum::List(l) => {
                 let kind = if kind == ObjectType::ObjectOpclass { "operator class" } else { "operator family" };
-                (kind, strings(quote::name_parts(&l.items)?), vec![])
+                (kind, strings(quote::name_parts(&l.items)?), Some(vec![]))
             }
             _ => return None,
         },
         ObjectType::ObjectCast => match object {
             NodeEnum::List(l) => match l.items.iter().map(|n| n.node.as_ref()).collect::<Vec<_>>()[..] {
                 [Some(NodeEnum::TypeName(source)), Some(NodeEnum::TypeName(target))] => {
-                    ("cast", vec![quote::type_name(source)?], vec![quote::type_name(target)?])
+                    ("cast", vec![quote::type_name(source)?], Some(vec![quote::type_name(target)?]))
                 }
                 _ => return None,
             },
@@ -130,15 +130,15 @@ pub fn object_address(kind: ObjectType, object: &NodeEnum) -> Option<ObjectAddre
         ObjectType::ObjectTransform => match object {
             NodeEnum::List(l) => match l.items.iter().map(|n| n.node.as_ref()).collect::<Vec<_>>()[..] {
                 [Some(NodeEnum::TypeName(t)), Some(NodeEnum::String(language))] => {
-                    ("transform", vec![quote::type_name(t)?], vec![language.sval.clone()])
+                    ("transform", vec![quote::type_name(t)?], Some(vec![language.sval.clone()]))
                 }
                 _ => return None,
             },
             _ => return None,
         },
         ObjectType::ObjectLargeobject => match object {
-            NodeEnum::Integer(i) => ("large object", vec![i.ival.to_string()], vec![]),
-            NodeEnum::Float(f) => ("large object", vec![f.fval.clone()], vec![]),
+            NodeEnum::Integer(i) => ("large object", vec![i.ival.to_string()], Some(vec![])),
+            NodeEnum::Float(f) => ("large object", vec![f.fval.clone()], Some(vec![])),
             _ => return None,
         },
         _ => return None,
@@ -206,7 +206,7 @@ mod tests {
 
     fn addr(kind: &str, names: &[&str], args: &[&str]) -> Option<ObjectAddress> {
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
-        Some(ObjectAddress { kind: kind.into(), names: strings(names), args: strings(args) })
+        Some(ObjectAddress { kind: kind.into(), names: strings(names), args: Some(strings(args)) })
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub fn replaced_columns(before: &ViewFacts, facts: &Facts) -> Result<Outcome, St
 
 fn view_address(view: &ViewFacts) -> ObjectAddress {
     let r = &view.relation;
-    ObjectAddress { kind: "view".into(), names: vec![r.schema.clone(), r.name.clone()], args: vec![] }
+    ObjectAddress { kind: "view".into(), names: vec![r.schema.clone(), r.name.clone()], args: Some(vec![]) }
 }
 
 /// What [`replaced_columns`] needs, asked about the view before the statement.

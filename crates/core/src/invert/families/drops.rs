@@ -213,7 +213,7 @@ pub(crate) fn address(kind: ObjectType, node: &NodeEnum) -> Option<ObjectAddress
     let text = |parts: Vec<&str>| parts.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let (kind, names, args) = match (kind, node) {
         (ObjectType::ObjectType | ObjectType::ObjectDomain, NodeEnum::TypeName(t)) => {
-            ("type", vec![quote::type_name(t)?], vec![])
+            ("type", vec![quote::type_name(t)?], Some(vec![]))
         }
         (
             ObjectType::ObjectFunction | ObjectType::ObjectProcedure | ObjectType::ObjectRoutine,
@@ -224,7 +224,7 @@ pub(crate) fn address(kind: ObjectType, node: &NodeEnum) -> Option<ObjectAddress
                 ObjectType::ObjectRoutine => "routine",
                 _ => "function",
             };
-            (kind, text(quote::name_parts(&f.objname)?), routine_args(f)?.unwrap_or_default())
+            (kind, text(quote::name_parts(&f.objname)?), routine_args(f)?)
         }
         (_, NodeEnum::List(list)) => {
             let kind = match kind {
@@ -238,10 +238,10 @@ pub(crate) fn address(kind: ObjectType, node: &NodeEnum) -> Option<ObjectAddress
                 ObjectType::ObjectStatisticExt => "statistics object",
                 _ => return None,
             };
-            (kind, text(quote::name_parts(&list.items)?), vec![])
+            (kind, text(quote::name_parts(&list.items)?), Some(vec![]))
         }
         (ObjectType::ObjectSchema | ObjectType::ObjectExtension, NodeEnum::String(s)) => {
-            (if kind == ObjectType::ObjectSchema { "schema" } else { "extension" }, vec![s.sval.clone()], vec![])
+            (if kind == ObjectType::ObjectSchema { "schema" } else { "extension" }, vec![s.sval.clone()], Some(vec![]))
         }
         _ => return None,
     };

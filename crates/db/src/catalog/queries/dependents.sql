@@ -1,4 +1,4 @@
-WITH RECURSIVE target AS (SELECT classid, objid, objsubid FROM pg_get_object_address($1, $2, $3)),
+WITH RECURSIVE target AS (SELECT classid, objid, objsubid FROM pg_get_object_address($1, $2, COALESCE($3, (pg_identify_object_as_address('pg_proc'::regclass, to_regproc(array_to_string(ARRAY(SELECT quote_ident(n) FROM unnest($2::text[]) n), '.')), 0)).object_args))),
   parts(classid, objid) AS (
     SELECT classid, objid FROM target
     UNION SELECT d.classid, d.objid FROM pg_depend d JOIN parts p ON d.refclassid = p.classid AND d.refobjid = p.objid
