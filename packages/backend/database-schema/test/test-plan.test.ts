@@ -19,7 +19,7 @@ import {
   type ExtraMigration,
 } from './helpers.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items', '0004_archive'];
 const PROMPT = 'Are you sure you want to execute this rollback? (yes/no): ';
 
 const { freshDatabase } = usePostgres();
