@@ -114,7 +114,7 @@ describe('--to and --steps', () => {
     assert.ok(out.includes('    1. DROP TABLE "Tag List"\n       ACCESS EXCLUSIVE on "Tag List" (blocks reads and writes)\n'), out);
     assert.match(out, /All 3 rollbacks run in ONE transaction/);
     assert.match(out, /Add --lock-timeout=MS/);
-    assert.match(out, /^To execute, run: pnpm db:rollback --to=1\.2\.0 --execute$/m);
+    assert.match(out, /^To execute, run: pnpm db:rollback --to=1\.2\.1 --execute$/m);
     assert.deepEqual(await databaseState(url), before, 'a preview changes nothing');
 
     const steps = await run('rollback', ['--steps=2', `--migrations=${dir}`], { databaseUrl: url });
@@ -207,7 +207,7 @@ describe('multi-step refusals change nothing', () => {
     for (const args of [['--to=1.2.1', '--execute', '--yes', '--force'], ['--to=1.2.1']]) {
       const missing = await rollback(args);
       assert.equal(missing.code, 6, missing.stderr);
-      assert.match(missing.stderr, /✗ No rollback script found for version 1\.3\.0 \(0004_drop_legacy\.sql\): cannot roll back to version 1\.2\.0, even with force/);
+      assert.match(missing.stderr, /✗ No rollback script found for version 1\.3\.0 \(0004_drop_legacy\.sql\): cannot roll back to version 1\.2\.1, even with force/);
       assert.match(missing.stderr, /Cannot auto-generate rollback for DROP COLUMN \(data loss\)/);
       assert.match(missing.stderr, /To roll back to just above it, run: pnpm db:rollback --to=1\.3\.0 --execute/);
     }
@@ -219,7 +219,7 @@ describe('multi-step refusals change nothing', () => {
     assert.match(unknown.stderr, /9\.9\.9/);
     const tooMany = await rollback(['--steps=99']);
     assert.equal(tooMany.code, 2, tooMany.stderr);
-    assert.match(tooMany.stderr, /steps = 99, but only 7 migrations are applied and not rolled back/);
+    assert.match(tooMany.stderr, /steps = 99, but only 8 migrations are applied and not rolled back/);
     for (const [args, message] of [
       [['--steps=0'], /--steps must be a whole number from 1/],
       [['--to=1.2.1', '--steps=1'], /--to and --steps cannot be used together/],
