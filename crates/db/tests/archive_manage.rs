@@ -223,11 +223,14 @@ async fn prune_drops_what_the_record_names_in_any_archive_schema_and_never_a_use
            CREATE TABLE "pgrollback_archive 1.1".gone (id int PRIMARY KEY, v text);
            INSERT INTO "pgrollback_archive 1.1".gone VALUES (1, 'a'), (2, 'b');
            CREATE SEQUENCE "pgrollback_archive 1.1".gone_seq OWNED BY "pgrollback_archive 1.1".gone.id;
-           CREATE TABLE keep_me (id int);"#,
+           CREATE TABLE keep_me (id int);
+           CREATE TABLE "Kept Here" (id int);
+           COMMENT ON TABLE "Kept Here" IS 'pg-rollback archive of migration 1.1, statement 3 (line 3): DROP TABLE t';"#,
     );
     let record = r#"{"objects": [
         {"table": "\"pgrollback_archive 1.1\".gone", "statementIndex": 0, "kind": "DROP TABLE", "source": "public.gone", "rows": 2, "bytes": 8192},
-        {"table": "public.keep_me", "statementIndex": 1, "kind": "DROP TABLE", "source": "public.keep_me", "rows": 0, "bytes": 0}],
+        {"table": "public.keep_me", "statementIndex": 1, "kind": "DROP TABLE", "source": "public.keep_me", "rows": 0, "bytes": 0},
+        {"table": "public.\"Kept Here\"", "statementIndex": 2, "kind": "DROP TABLE", "source": "public.t", "rows": 0, "bytes": 0}],
         "rows": 2, "bytes": 8192, "notArchived": [], "restoreUnavailable": null}"#;
     db.run(&format!(
         "INSERT INTO schema_versions (version, migration_file, rollback_safe, restore_script, archive)
@@ -239,7 +242,8 @@ async fn prune_drops_what_the_record_names_in_any_archive_schema_and_never_a_use
     assert_eq!(list[0].objects[0].kind, "DROP TABLE");
     assert!(list[0].objects[0].exists && list[0].restorable);
     let pruned = prune_archive(db.url(), &version("1.1")).await.unwrap();
-    assert_eq!(pruned[0].dropped, [r#""pgrollback_archive 1.1".gone"#]);
+    // An archive table outside the archive's schemas is known by its comment.
+    assert_eq!(pruned[0].dropped, [r#""pgrollback_archive 1.1".gone"#, r#"public."Kept Here""#]);
     assert_eq!(pruned[0].left_alone, ["public.keep_me"]);
     assert!(!schema_exists(&db, "pgrollback_archive 1.1"), "its own schema goes once empty");
     assert_eq!(one(&db, "SELECT to_regclass('public.keep_me') IS NOT NULL;"), "t");

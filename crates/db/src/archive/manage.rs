@@ -8,6 +8,7 @@ use tokio_postgres::GenericClient;
 
 use super::DROP_SCHEMA_IF_EMPTY;
 use crate::catalog::archive::restore_columns;
+use crate::catalog::archive_manage::resolve;
 use crate::error::{statement_cause, Error, Result};
 use crate::lock::take_lock;
 use crate::session::{check_text, with_session, Ctx};
@@ -104,31 +105,6 @@ SELECT s.version, s.migration_file,
                 WHERE n.version = s.version AND jsonb_typeof(n.archive -> 'objects') = 'array'
                   AND n.archive -> 'objects' <> '[]'::jsonb)
  ORDER BY s.id"#;
-
-/// A table a record names, as the catalog has it now.
-struct Resolved {
-    schema: String,
-    name: String,
-    bytes: i64,
-    /// In one of the archive's schemas, or commented as an archive table: pruning may drop it.
-    archive: bool,
-}
-
-/// What a table name of the record denotes now.
-async fn resolve<C: GenericClient + Sync>(c: &C, ctx: &Ctx, table: &str) -> Result<Option<Resolved>> {
-    let row = c
-        .query_opt(
-            "SELECT n.nspname::text, c.relname::text, pg_catalog.pg_total_relation_size(c.oid),
-                    pg_catalog.left(n.nspname, pg_catalog.length($2)) = $2
-                    OR COALESCE(pg_catalog.obj_description(c.oid, 'pg_class') LIKE 'pg-rollback archive of %', false)
-               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              WHERE c.oid = pg_catalog.to_regclass($1)",
-            &[&table, &SCHEMA],
-        )
-        .await
-        .map_err(|e| ctx.err("reading an archive table", &e))?;
-    Ok(row.map(|r| Resolved { schema: r.get(0), name: r.get(1), bytes: r.get(2), archive: r.get(3) }))
-}
 
 /// Every version with archived objects, oldest row first; a version restored (rolled back, tables gone)
 /// is left out.
