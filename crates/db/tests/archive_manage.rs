@@ -130,6 +130,13 @@ async fn prune_of_a_version_drops_its_tables_only_and_its_restore_is_then_not_av
     // The others still restore, with their data.
     execute_rollback(db.url(), "1.4", &restoring()).await.unwrap();
     assert_eq!(one(&db, "SELECT string_agg(nick, ',' ORDER BY id) FROM people;"), "p1,p2,p3,p4,p5,p6,p7");
+    // A restored version is no longer listed; applied again, its new archive is (once).
+    let versions = |list: Vec<VersionArchive>| list.into_iter().map(|a| a.version).collect::<Vec<_>>();
+    assert_eq!(versions(list_archives(db.url()).await.unwrap()), ["1.2"]);
+    apply(&db, "1.4", "ALTER TABLE people DROP COLUMN nick;").await;
+    let list = list_archives(db.url()).await.unwrap();
+    assert_eq!(by_version(&list, "1.4").rows, 7);
+    assert_eq!(versions(list), ["1.2", "1.4"]);
 }
 
 #[tokio::test]
