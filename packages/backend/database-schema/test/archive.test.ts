@@ -158,6 +158,18 @@ describe('db:migrate:apply with the archive', () => {
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /--archive-max-bytes must be a size in bytes/);
     }
+    // Kept, then dropped at the bookkeeping: the data migration after it cannot be undone, so no restore.
+    const mixed = await withRows('archive_mixed', [
+      { tag: '0005_mixed', version: '1.3.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;\n--> statement-breakpoint\nUPDATE wishlist_items SET title = upper(title);\n' },
+    ]);
+    assert.equal(mixed.applied.code, 0, mixed.applied.stderr);
+    assert.match(
+      mixed.applied.stderr,
+      /^⚠ Not archived: 0005_mixed\.sql \(version 1\.3\.0\): nothing is kept, since no restore is possible: statement 2 \(line 4, DATA_MIGRATION\) is not reversible/m,
+    );
+    assert.doesNotMatch(mixed.applied.stderr, /Not archived: 000[0-4]_/, 'not for migrations that destroy nothing');
+    assert.deepEqual(await archiveTables(mixed.url), []);
+
     const dry = await run('migrate', ['--dry-run', '--no-archive'], { databaseUrl: big.url });
     assert.equal(dry.code, 2, dry.stderr);
   });

@@ -76,6 +76,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The archive's reason for a migration none of whose statements it had to keep (pg_rollback_core::archive). */
+const NOTHING_ARCHIVED = 'nothing of it was archived';
+
 interface Applied {
   version: string;
   migrationFile: string;
@@ -228,6 +231,12 @@ function reportArchive(out: Output, m: Migration, archive: ArchiveRecord | null)
   }
   for (const n of archive.notArchived) {
     out.note(`⚠ Not archived: ${m.file} (version ${m.version}) statement ${n.statementIndex + 1}: ${n.reason}`);
+  }
+  // What was kept is dropped again at the bookkeeping when the migration as a whole cannot be restored (another
+  // statement is neither reversible nor kept): say why. "nothing of it was archived" is every other UNSAFE migration.
+  const why = archive.restoreUnavailable;
+  if (archive.objects.length === 0 && why !== null && why !== NOTHING_ARCHIVED) {
+    out.note(`⚠ Not archived: ${m.file} (version ${m.version}): nothing is kept, since no restore is possible: ${why}`);
   }
 }
 
