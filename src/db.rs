@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use pg_rollback_db::args::{ApplyMigrationInput, ExecuteRollbackOptions};
+use pg_rollback_db::args::{ApplyMigrationInput, ApplyOptions, ExecuteRollbackOptions};
 use pg_rollback_db::{
     self as db, ApplyInput, ErrorCode, InvalidIndex, MigrationInput, PlanInput, PlannedMigration, RollbackPlan,
     RollbackWarning, StoredRollback, Timeouts,
@@ -194,23 +194,31 @@ pub fn list_rollbacks<'env>(
 /// if it fails midway, what ran stays applied and the message says what (`applyMigrations` gives it as
 /// fields). A failing catalog read never fails the migration: that statement's rollback falls back to the
 /// SQL alone, with a `CAPTURE_FAILED` warning.
+///
+/// `options.archive` (default true) keeps what `DROP COLUMN`/`ALTER COLUMN ... TYPE` destroy for a restore,
+/// up to `options.archiveMaxBytes` per migration (default 256 MiB); `rollback.archive` says what was kept.
 #[napi(
-    ts_args_type = "databaseUrl: string, migration: ApplyMigrationInput",
+    ts_args_type = "databaseUrl: string, migration: ApplyMigrationInput, options?: ApplyOptions",
     ts_return_type = "Promise<ApplyMigrationResult>"
 )]
 pub fn apply_migration<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     migration: Unknown<'env>,
+    options: Option<Unknown<'env>>,
 ) -> napi::Result<PromiseRaw<'env, ApplyMigrationResult>> {
     let args = catch_panic(|| {
         let input = ApplyInput::try_from(arg::<ApplyMigrationInput>("migration", &migration)?)?;
-        Ok((arg::<String>("databaseUrl", &database_url)?, input))
+        Ok((arg::<String>("databaseUrl", &database_url)?, input, archive_options(options.as_ref())?))
     });
     promise(env, async move {
-        let (url, input) = args?;
-        db::apply_migration(&url, &input.migration, input.drizzle.as_ref()).await
+        let (url, input, archive) = args?;
+        db::apply_migration_with(&url, &input.migration, input.drizzle.as_ref(), archive).await
     })
+}
+
+fn archive_options(v: Option<&Unknown<'_>>) -> Result<db::ArchiveOptions> {
+    db::ArchiveOptions::try_from(opt_arg::<ApplyOptions>("options", v)?)
 }
 
 /// Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
@@ -222,22 +230,24 @@ pub fn apply_migration<'env>(
 /// (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...) and what ran of it (`appliedStatements`, `invalidIndexes`, ...).
 /// Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
 /// `CONNECTION_FAILED`) only when nothing was applied.
+/// `options` as for `applyMigration` (the archive's ceiling is per migration).
 #[napi(
-    ts_args_type = "databaseUrl: string, migrations: ApplyMigrationInput[]",
+    ts_args_type = "databaseUrl: string, migrations: ApplyMigrationInput[], options?: ApplyOptions",
     ts_return_type = "Promise<AppliedMigrations>"
 )]
 pub fn apply_migrations<'env>(
     env: &'env Env,
     database_url: Unknown<'env>,
     migrations: Unknown<'env>,
+    options: Option<Unknown<'env>>,
 ) -> napi::Result<PromiseRaw<'env, AppliedMigrations>> {
     let args = catch_panic(|| {
         let inputs = apply_inputs(arg("migrations", &migrations)?)?;
-        Ok((arg::<String>("databaseUrl", &database_url)?, inputs))
+        Ok((arg::<String>("databaseUrl", &database_url)?, inputs, archive_options(options.as_ref())?))
     });
     promise(env, async move {
-        let (url, inputs) = args?;
-        let applied = db::apply_migrations(&url, &inputs).await?;
+        let (url, inputs, archive) = args?;
+        let applied = db::apply_migrations_with(&url, &inputs, archive).await?;
         let detail = applied.failure_detail.unwrap_or_default();
         let failure = applied.failure.map(|error| MigrationFailure {
             code: error.code(),

@@ -8,6 +8,7 @@ use pg_rollback_db::panic::{catch_panic, CatchPanic};
 use pg_rollback_db::{args, Error};
 use serde::de::DeserializeOwned;
 
+mod archive;
 mod db;
 mod generate;
 mod rollbacks;

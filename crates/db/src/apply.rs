@@ -205,8 +205,18 @@ struct Known {
 /// failure leaves the database unchanged and is `MIGRATION_FAILED`. One with statements that cannot
 /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...) runs as [`apply_migrations`] describes.
 pub async fn apply_migration(url: &str, m: &MigrationInput, entry: Option<&DrizzleEntry>) -> Result<ApplyOutcome> {
+    apply_migration_with(url, m, entry, ArchiveOptions::default()).await
+}
+
+/// [`apply_migration`] with the archive's options (see [`apply_migrations_with`]).
+pub async fn apply_migration_with(
+    url: &str,
+    m: &MigrationInput,
+    entry: Option<&DrizzleEntry>,
+    archive: ArchiveOptions,
+) -> Result<ApplyOutcome> {
     let input = ApplyInput { migration: m.clone(), drizzle: entry.cloned() };
-    let mut applied = apply_migrations(url, std::slice::from_ref(&input)).await?;
+    let mut applied = apply_migrations_with(url, std::slice::from_ref(&input), archive).await?;
     match applied.failure.take() {
         Some(failure) => {
             let detail = applied.failure_detail.unwrap_or_default();

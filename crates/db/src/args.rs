@@ -209,6 +209,58 @@ pub(crate) fn whole_number<'de, D: Deserializer<'de>>(d: D) -> std::result::Resu
     }
 }
 
+/// Options of `pruneArchive`: which archives to drop (at least one of `version` and `olderThanMs`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_to_js = false))]
+pub struct PruneArchiveOptions {
+    /// The archive of this version.
+    pub version: Option<String>,
+    /// The archives of versions applied longer ago than this (milliseconds).
+    #[serde(default, deserialize_with = "whole_number")]
+    pub older_than_ms: Option<i64>,
+    /// Only say what would be dropped (read-only).
+    pub dry_run: Option<bool>,
+}
+
+impl From<PruneArchiveOptions> for crate::PruneSelection {
+    fn from(o: PruneArchiveOptions) -> Self {
+        crate::PruneSelection {
+            version: o.version,
+            older_than_ms: o.older_than_ms,
+            dry_run: o.dry_run.unwrap_or(false),
+        }
+    }
+}
+
+/// Options of `applyMigration`/`applyMigrations`: the archive of what destructive statements destroy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, object_to_js = false))]
+pub struct ApplyOptions {
+    /// Keep what `DROP COLUMN`/`ALTER COLUMN ... TYPE` destroy, for a restore (default true).
+    pub archive: Option<bool>,
+    /// Ceiling of kept data per migration in bytes, estimated before copying (default 256 MiB).
+    #[serde(default, deserialize_with = "whole_number")]
+    pub archive_max_bytes: Option<i64>,
+}
+
+impl TryFrom<ApplyOptions> for crate::ArchiveOptions {
+    type Error = Error;
+
+    fn try_from(o: ApplyOptions) -> Result<Self> {
+        let default = crate::ArchiveOptions::default();
+        let max_bytes = match o.archive_max_bytes {
+            Some(bytes) if bytes < 0 => {
+                return Err(Error::InvalidArgument(format!("archiveMaxBytes must not be negative, got {bytes}")))
+            }
+            Some(bytes) => bytes as u64,
+            None => default.max_bytes,
+        };
+        Ok(crate::ArchiveOptions { enabled: o.archive.unwrap_or(default.enabled), max_bytes })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,10 +25,11 @@ mod versions;
 
 pub use apply::dry_run::{plan_migrations, PlanInput};
 pub use apply::{
-    apply_migration, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput, FailureDetail,
+    apply_migration, apply_migration_with, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput, FailureDetail,
     InvalidIndex, StatementRef,
 };
 pub use archive::ArchiveOptions;
+pub use archive::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 pub use catalog::describe;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
@@ -63,7 +64,7 @@ pub const ROLLBACK_COLUMNS_MIGRATION: &str =
 /// The migration that adds `rollback_plan` (the stored plan: warnings, whether the state was captured).
 pub const ROLLBACK_PLAN_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0002_rollback_plan.sql";
 /// The migration that adds `restore_script` and `archive` (what was kept of the data a migration destroyed).
-/// Not in the package's Drizzle journal yet: applied by hand (or by the tests) until the node side uses it.
+/// In the package's Drizzle journal (version 1.2.1), so `pnpm db:migrate:apply` and Drizzle's migrator add them.
 pub const ARCHIVE_MIGRATION: &str = "packages/backend/database-schema/src/migrations/0004_archive.sql";
 /// DDL of [`SCHEMA_VERSIONS_MIGRATION`] (the package's migration file itself).
 pub const SCHEMA_VERSIONS_SQL: &str =

@@ -11,7 +11,9 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
+mod manage;
 mod restore;
+pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 pub(crate) use restore::{restore_one, restore_range};
 
 /// Options of the archive at apply (`archive`, `archiveMaxBytes`).

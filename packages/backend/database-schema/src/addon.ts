@@ -6,6 +6,10 @@ import type { ErrorCode } from 'pg-rollback';
 
 export type {
   ApplyMigrationInput,
+  ArchiveRecord,
+  ArchiveTable,
+  PrunedArchive,
+  VersionArchive,
   CatalogDifference,
   CatalogSnapshot,
   Code,

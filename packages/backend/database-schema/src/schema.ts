@@ -14,6 +14,9 @@ export const schemaVersions = pgTable('schema_versions', {
   rollbackAppliedAt: timestamp('rollback_applied_at'),
   // The whole plan pg-rollback stored with the script: warnings, and whether the state was captured.
   rollbackPlan: jsonb('rollback_plan'),
+  // The script that restores the data the migration destroyed, and what the archive keeps (0004_archive).
+  restoreScript: text('restore_script'),
+  archive: jsonb('archive'),
 });
 
 export const wishlistStore = pgEnum('wishlist_store', ['LEGO', 'Barnes & Noble', 'Target', 'Other']);

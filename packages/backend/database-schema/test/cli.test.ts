@@ -26,7 +26,7 @@ import {
 } from './helpers.js';
 import { startEmbeddedPostgres } from '../src/addon.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items', '0004_archive'];
 
 const { freshDatabase } = usePostgres();
 
@@ -140,7 +140,7 @@ describe('--json', () => {
     const listed = await run('rollback', ['list', '--json'], { databaseUrl: url });
     assert.equal(listed.code, 0, listed.stderr);
     const versions = JSON.parse(listed.stdout).rollbacks.map((r: { version: string }) => r.version).sort();
-    assert.deepEqual(versions, ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0']);
+    assert.deepEqual(versions, ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.2.1', '1.3.0']);
   });
 });
 
@@ -159,9 +159,9 @@ describe('list', () => {
     const result = await run('rollback', ['list'], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^VERSION +MIGRATION FILE +APPLIED AT +ROLLED BACK AT +SAFETY +SCRIPT +STATUS$/);
+    assert.match(lines[0]!, /^VERSION +MIGRATION FILE +APPLIED AT +ROLLED BACK AT +SAFETY +SCRIPT +ARCHIVE +STATUS$/);
     const byVersion = new Map(lines.slice(1).map((l) => [l.split(/ +/)[0], l.split(/ {2,}/)]));
-    assert.deepEqual([...byVersion.keys()].sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0', '1.4.0']);
+    assert.deepEqual([...byVersion.keys()].sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.2.1', '1.3.0', '1.4.0']);
     const [, file13, , rolledBack13, safety13, script13] = byVersion.get('1.3.0')!;
     assert.deepEqual([file13, rolledBack13, safety13, script13], ['0004_drop_legacy.sql', '-', 'UNSAFE', 'none']);
     const [, file14, applied14, rolledBack14, safety14, script14] = byVersion.get('1.4.0')!;
@@ -246,7 +246,7 @@ describe('rolling back out of order', () => {
       refused.stderr,
     );
     assert.doesNotMatch(refused.stdout, /Executing rollback/);
-    assert.match(refused.stderr, /To roll back version 1\.3\.0 and every later one in one transaction: pnpm db:rollback --to=1\.2\.0 --execute/);
+    assert.match(refused.stderr, /To roll back version 1\.3\.0 and every later one in one transaction: pnpm db:rollback --to=1\.2\.1 --execute/);
     assert.deepEqual(await databaseState(url), before);
 
     // Newest first; timeouts of 0 mean no limit.
@@ -322,7 +322,7 @@ describe('a migration file edited after it was applied', () => {
     assert.match(executed.stderr, /⚠ Warning: drizzle\.__drizzle_migrations has no row with the hash of 0004_notes\.sql/);
     assert.match(executed.stderr, /db:migrate:apply will not apply version 1\.3\.0 again automatically/);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), false);
-    assert.equal((await drizzleMigrations(url)).length, 5, 'Drizzle still records the original file');
+    assert.equal((await drizzleMigrations(url)).length, 6, 'Drizzle still records the original file');
   });
 });
 
@@ -354,7 +354,7 @@ describe('backfill', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^✓ 1\.3\.0 \(0004_notes\.sql\): rollback script generated, marked as SAFE$/m);
     assert.ok(result.stdout.includes(`- 0.9.0 (0000_gone.sql): migration file not found in ${dir}, skipped`), result.stdout);
-    assert.match(result.stdout, /Backfill: 1 generated, 1 already had a script, 3 without a reversible statement, 1 without a migration file, 0 already rolled back\./);
+    assert.match(result.stdout, /Backfill: 1 generated, 1 already had a script, 4 without a reversible statement, 1 without a migration file, 0 already rolled back\./);
     const row = await schemaVersion(url, '1.3.0');
     assert.equal(row.rollback_script, 'ALTER TABLE wishlist_items DROP COLUMN notes;\n');
     assert.equal(row.rollback_safe, true);
@@ -374,9 +374,9 @@ describe('db:migrate:apply', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Applied 0000_schema_versions\.sql \(version 1\.0\.0\)\n {2}rollback script not stored yet/);
     assert.match(result.stdout, /Recorded 0000_schema_versions\.sql \(version 1\.0\.0\) in schema_versions/);
-    assert.match(result.stdout, /✓ 4 migration\(s\) applied, 0 already applied, 1 recorded in schema_versions after the fact\.\n/);
+    assert.match(result.stdout, /✓ 5 migration\(s\) applied, 0 already applied, 1 recorded in schema_versions after the fact\.\n/);
     const rows = await schemaVersions(url);
-    assert.deepEqual(rows.map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0']);
+    assert.deepEqual(rows.map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.2.1']);
     const wishlist = rows.find((r) => r.version === '1.2.0')!;
     assert.equal(wishlist.migration_file, '0003_wishlist_items.sql');
     assert.equal(wishlist.description, 'Create the wishlist_store enum and the wishlist_items table');
@@ -412,7 +412,7 @@ describe('db:migrate:apply', () => {
     assert.match(result.stderr, /no_such_table/);
     assert.equal(await columnExists(url, 'wishlist_items', 'notes'), true);
     assert.equal(await columnExists(url, 'wishlist_items', 'half_done'), false);
-    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.1.0', '1.1.1', '1.2.0', '1.3.0']);
+    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.1.0', '1.1.1', '1.2.0', '1.2.1', '1.3.0']);
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0004_notes']));
   });
 
@@ -477,9 +477,9 @@ describe('agreement with drizzle-kit migrate', () => {
     addMigrations(dir, [{ tag: '0004_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
     const result = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /✓ 1 migration\(s\) applied, 4 already applied, 4 recorded in schema_versions after the fact\.\n/);
+    assert.match(result.stdout, /✓ 1 migration\(s\) applied, 5 already applied, 5 recorded in schema_versions after the fact\.\n/);
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, '0004_notes']));
-    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.3.0']);
+    assert.deepEqual((await schemaVersions(url)).map((r) => r.version).sort(), ['1.0.0', '1.1.0', '1.1.1', '1.2.0', '1.2.1', '1.3.0']);
 
     // A rollback through the CLI is then seen by drizzle-kit too: it re-applies the migration.
     assert.equal((await run('rollback', ['--version=1.3.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url })).code, 0);
@@ -505,16 +505,17 @@ describe('pnpm scripts', () => {
 describe('embedded PostgreSQL (no DATABASE_URL)', () => {
   test('the CLIs say so and keep their data in the given directory', async () => {
     const dir = tempDir('db-schema-pglite-');
-    const applied = await run('migrate', [`--pglite-dir=${dir}`]);
+    const migrations = migrationsFolder([{ tag: '0005_notes', version: '1.3.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN notes TEXT;\n' }]);
+    const applied = await run('migrate', [`--pglite-dir=${dir}`, `--migrations=${migrations}`]);
     assert.equal(applied.code, 0, applied.stderr);
     assert.ok(applied.stderr.includes(`DATABASE_URL is not set: using the embedded PostgreSQL (PGlite) in ${dir}`), applied.stderr);
-    const executed = await run('rollback', ['--version=1.2.0', '--execute', '--yes', `--pglite-dir=${dir}`]);
+    const executed = await run('rollback', ['--version=1.3.0', '--execute', '--yes', `--pglite-dir=${dir}`, `--migrations=${migrations}`]);
     assert.equal(executed.code, 0, executed.stderr);
     assert.match(executed.stdout, /✓ Rollback completed successfully/);
     const listed = await run('rollback', ['list', '--json', `--pglite-dir=${dir}`]);
     assert.equal(listed.code, 0, listed.stderr);
     const rows = JSON.parse(listed.stdout).rollbacks as { version: string; rollbackAppliedAt: string | null }[];
-    assert.equal(typeof rows.find((r) => r.version === '1.2.0')!.rollbackAppliedAt, 'string');
+    assert.equal(typeof rows.find((r) => r.version === '1.3.0')!.rollbackAppliedAt, 'string');
   });
 
   test('a data directory in use by another process: exit 9, naming the process', async () => {
@@ -554,7 +555,7 @@ describe('pnpm demo on DATABASE_URL', () => {
     await client.connect();
     try {
       const rows = await client.query('SELECT version, rollback_applied_at FROM schema_versions ORDER BY id');
-      assert.ok(rows.rows.some((r) => r.version === '1.2.0' && r.rollback_applied_at !== null), JSON.stringify(rows.rows));
+      assert.ok(rows.rows.some((r) => r.version === '1.3.0' && r.rollback_applied_at !== null), JSON.stringify(rows.rows));
     } finally {
       await client.end();
     }
@@ -607,7 +608,7 @@ describe('db:migrate:apply --dry-run', () => {
     const url = await freshDatabase('dryrun_empty');
     const result = await run('migrate', ['--dry-run'], { databaseUrl: url });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /Dry run: 4 pending migration\(s\)/);
+    assert.match(result.stdout, /Dry run: 5 pending migration\(s\)/);
     assert.match(result.stdout, /0003_wishlist_items\.sql \(version 1\.2\.0\): rollback marked as SAFE/);
     const left = await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'drizzle')`);
     assert.equal(left[0]!.n, 0);

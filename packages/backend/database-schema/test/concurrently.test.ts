@@ -15,7 +15,7 @@ import {
   usePostgres,
 } from './helpers.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items', '0004_archive'];
 
 const { freshDatabase } = usePostgres();
 
@@ -48,7 +48,7 @@ describe('CONCURRENTLY migrations', () => {
     assert.deepEqual(
       (await schemaVersions(url)).map((row) => row.version),
       // 1.0.0 (it creates schema_versions) is recorded after the fact.
-      ['1.1.0', '1.1.1', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.0.0'],
+      ['1.1.0', '1.1.1', '1.2.0', '1.2.1', '1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.0.0'],
     );
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, [...BASE, ...HISTORY.map((m) => m.tag)]));
     const rank = (await schemaVersions(url)).find((row) => row.version === '1.4.0')!;

@@ -136,8 +136,9 @@ function shellQuote(arg: string): string {
 export function runOnTerminal(
   args: string[],
   answer: string,
-  options: { databaseUrl: string; enter?: boolean; whilePrompting?: () => Promise<void> },
+  options: { databaseUrl: string; enter?: boolean; whilePrompting?: () => Promise<void>; prompt?: string },
 ): Promise<TtyResult> {
+  const prompt = options.prompt ?? PROMPT;
   const command = [process.execPath, ...cliArgs('rollback', args)].map(shellQuote).join(' ');
   return new Promise((resolve, reject) => {
     // -q: no banner, -e: exit with the child's code, -f: flush output as it comes.
@@ -150,7 +151,7 @@ export function runOnTerminal(
     let prompted = false;
     const onData = (d: string) => {
       screen += d;
-      if (!prompted && screen.includes(PROMPT)) {
+      if (!prompted && screen.includes(prompt)) {
         prompted = true;
         Promise.resolve(options.whilePrompting?.()).then(
           () => child.stdin.write(options.enter === false ? answer : `${answer}\r`),

@@ -24,7 +24,7 @@ import {
   type ExtraMigration,
 } from './helpers.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items', '0004_archive'];
 const PROMPT = 'Are you sure you want to execute this rollback? (yes/no): ';
 
 const { freshDatabase } = usePostgres();
@@ -55,7 +55,7 @@ async function schemaDump(url: string): Promise<string> {
     .join('\n');
 }
 
-/** The package's migrations applied (version 1.2.0), its dump, then `extra` applied on top. */
+/** The package's migrations applied (version 1.2.1), its dump, then `extra` applied on top. */
 async function atTargetThenMore(prefix: string, extra: ExtraMigration[]) {
   const url = await freshDatabase(prefix);
   const dir = migrationsFolder();
@@ -87,15 +87,15 @@ describe('--to and --steps', () => {
     assert.match(help.stdout, /\n {2}8 +migration has already been rolled back \(--to: the target version is not applied\)/);
   });
 
-  test('preview (order, nothing changed), "no" at the prompt, then "yes": schema of 1.2.0, rows marked, Drizzle rows gone, re-applied', async () => {
+  test('preview (order, nothing changed), "no" at the prompt, then "yes": schema of 1.2.1, rows marked, Drizzle rows gone, re-applied', async () => {
     const { url, dir, atTarget } = await atTargetThenMore('multi', EXTRA);
     await withNotes(url);
     const before = await databaseState(url);
 
-    const preview = await run('rollback', ['--to=1.2.0', `--migrations=${dir}`], { databaseUrl: url });
+    const preview = await run('rollback', ['--to=1.2.1', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(preview.code, 0, preview.stderr);
     const out = preview.stdout;
-    assert.ok(out.startsWith('Rollback to version 1.2.0: 3 migrations applied after it, newest first.\n'), out);
+    assert.ok(out.startsWith('Rollback to version 1.2.1: 3 migrations applied after it, newest first.\n'), out);
     const order = [...out.matchAll(/^\[(\d)\/3\] Version (\S+) \((\S+)\), marked as SAFE$/gm)].map((m) => [m[2], m[3]]);
     assert.deepEqual(order, [
       ['1.5.0', '0006_tag_list.sql'],
@@ -114,7 +114,7 @@ describe('--to and --steps', () => {
     assert.ok(out.includes('    1. DROP TABLE "Tag List"\n       ACCESS EXCLUSIVE on "Tag List" (blocks reads and writes)\n'), out);
     assert.match(out, /All 3 rollbacks run in ONE transaction/);
     assert.match(out, /Add --lock-timeout=MS/);
-    assert.match(out, /^To execute, run: pnpm db:rollback --to=1\.2\.0 --execute$/m);
+    assert.match(out, /^To execute, run: pnpm db:rollback --to=1\.2\.1 --execute$/m);
     assert.deepEqual(await databaseState(url), before, 'a preview changes nothing');
 
     const steps = await run('rollback', ['--steps=2', `--migrations=${dir}`], { databaseUrl: url });
@@ -125,25 +125,25 @@ describe('--to and --steps', () => {
     );
     assert.match(steps.stdout, /^To execute, run: pnpm db:rollback --steps=2 --execute$/m);
 
-    const no = await runOnTerminal(['--to=1.2.0', '--execute', `--migrations=${dir}`], 'no', { databaseUrl: url });
+    const no = await runOnTerminal(['--to=1.2.1', '--execute', `--migrations=${dir}`], 'no', { databaseUrl: url });
     assert.equal(no.prompted, true, no.screen);
     assert.ok(no.screen.includes(`${PROMPT}no\n`), no.screen);
     assert.ok(no.screen.includes('Rollback cancelled. Nothing was changed.'), no.screen);
     assert.equal(no.code, 3);
     assert.deepEqual(await databaseState(url), before);
 
-    const yes = await runOnTerminal(['--to=1.2.0', '--execute', `--migrations=${dir}`], 'yes', { databaseUrl: url });
+    const yes = await runOnTerminal(['--to=1.2.1', '--execute', `--migrations=${dir}`], 'yes', { databaseUrl: url });
     assert.equal(yes.prompted, true, yes.screen);
     assert.equal(yes.code, 0, yes.screen);
     assert.equal(yes.screen.split(PROMPT).length, 2, 'one prompt for all versions');
     assert.ok(yes.screen.includes(`${PROMPT}yes\nExecuting rollback...\n`), yes.screen);
     assert.match(yes.screen, /✓ 1\.5\.0 \(0006_tag_list\.sql\) rolled back at .*\n.*✓ 1\.4\.0 .*\n.*✓ 1\.3\.0 .*\n✓ Rollback completed successfully\n/);
 
-    assert.equal(await schemaDump(url), atTarget, 'the schema is the one of version 1.2.0');
+    assert.equal(await schemaDump(url), atTarget, 'the schema is the one of version 1.2.1');
     for (const version of ['1.3.0', '1.4.0', '1.5.0']) {
       assert.ok((await schemaVersion(url, version)).rollback_applied_at instanceof Date, version);
     }
-    assert.equal((await schemaVersion(url, '1.2.0')).rollback_applied_at, null);
+    assert.equal((await schemaVersion(url, '1.2.1')).rollback_applied_at, null);
     assert.deepEqual(await drizzleMigrations(url), expectedDrizzleRows(dir, BASE));
 
     const again = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
@@ -159,11 +159,11 @@ describe('--to and --steps', () => {
     await query(url, `INSERT INTO wishlist_items (user_id, title, store) VALUES ('u', NULL, 'LEGO')`);
     const before = await databaseState(url);
 
-    const preview = await run('rollback', ['--to=1.2.0', `--migrations=${dir}`], { databaseUrl: url });
+    const preview = await run('rollback', ['--to=1.2.1', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(preview.code, 0, preview.stderr);
     assert.ok(preview.stdout.includes("✗ wishlist_items.title: 1 row is NULL: the rollback's SET NOT NULL would fail"), preview.stdout);
 
-    const failed = await run('rollback', ['--to=1.2.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url });
+    const failed = await run('rollback', ['--to=1.2.1', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(failed.code, 13, failed.stderr);
     assert.ok(
       failed.stderr.includes(
@@ -204,10 +204,10 @@ describe('multi-step refusals change nothing', () => {
     assert.match(unsafePreview.stdout, /^\[2\/2\] Version 1\.4\.0 \(0005_a\.sql\), marked as UNSAFE$/m);
     assert.match(unsafePreview.stdout, /To execute, run: pnpm db:rollback --to=1\.3\.0 --execute --force$/m);
 
-    for (const args of [['--to=1.2.0', '--execute', '--yes', '--force'], ['--to=1.2.0']]) {
+    for (const args of [['--to=1.2.1', '--execute', '--yes', '--force'], ['--to=1.2.1']]) {
       const missing = await rollback(args);
       assert.equal(missing.code, 6, missing.stderr);
-      assert.match(missing.stderr, /✗ No rollback script found for version 1\.3\.0 \(0004_drop_legacy\.sql\): cannot roll back to version 1\.2\.0, even with force/);
+      assert.match(missing.stderr, /✗ No rollback script found for version 1\.3\.0 \(0004_drop_legacy\.sql\): cannot roll back to version 1\.2\.1, even with force/);
       assert.match(missing.stderr, /Cannot auto-generate rollback for DROP COLUMN \(data loss\)/);
       assert.match(missing.stderr, /To roll back to just above it, run: pnpm db:rollback --to=1\.3\.0 --execute/);
     }
@@ -219,13 +219,13 @@ describe('multi-step refusals change nothing', () => {
     assert.match(unknown.stderr, /9\.9\.9/);
     const tooMany = await rollback(['--steps=99']);
     assert.equal(tooMany.code, 2, tooMany.stderr);
-    assert.match(tooMany.stderr, /steps = 99, but only 7 migrations are applied and not rolled back/);
+    assert.match(tooMany.stderr, /steps = 99, but only 8 migrations are applied and not rolled back/);
     for (const [args, message] of [
       [['--steps=0'], /--steps must be a whole number from 1/],
-      [['--to=1.2.0', '--steps=1'], /--to and --steps cannot be used together/],
-      [['--to=1.2.0', '--version=1.2.0'], /--version and --to cannot be used together/],
-      [['--to=1.2.0', '--force'], /--force only applies with --execute/],
-      [['list', '--to=1.2.0'], /--to cannot be used with "list"/],
+      [['--to=1.2.1', '--steps=1'], /--to and --steps cannot be used together/],
+      [['--to=1.2.1', '--version=1.2.0'], /--version and --to cannot be used together/],
+      [['--to=1.2.1', '--force'], /--force only applies with --execute/],
+      [['list', '--to=1.2.1'], /--to cannot be used with "list"/],
     ] as const) {
       const usage = await rollback([...args]);
       assert.equal(usage.code, 2, `${args.join(' ')}: ${usage.stderr}`);

@@ -14,7 +14,7 @@ import {
   type ExtraMigration,
 } from './helpers.js';
 
-const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items'];
+const BASE = ['0000_schema_versions', '0001_rollback_columns', '0002_rollback_plan', '0003_wishlist_items', '0004_archive'];
 const { freshDatabase } = usePostgres();
 
 const EXTRA: ExtraMigration[] = [

@@ -12,7 +12,11 @@ describe('db:migrate:apply output', () => {
     assert.equal(r.code, 0, r.stderr);
     const warnings = r.stderr.split('\n').filter((l) => l.startsWith('⚠ Warning: '));
     const files = warnings.map((l) => /^⚠ Warning: (\S+) /.exec(l)?.[1]);
-    assert.deepEqual(files, ['0000_schema_versions.sql', '0001_rollback_columns.sql', '0002_rollback_plan.sql'], r.stderr);
+    assert.deepEqual(
+      files,
+      ['0000_schema_versions.sql', '0001_rollback_columns.sql', '0002_rollback_plan.sql', '0004_archive.sql'],
+      r.stderr,
+    );
     // 0001 has two statements: one line for both.
     assert.match(warnings[1]!, /\(lines 3, 4\)$/);
     for (const line of warnings) {
@@ -47,7 +51,7 @@ describe('db:rollback list', () => {
     ]);
     const url = await freshDatabase('output_list');
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
-    const back = await run('rollback', ['--to=1.2.0', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url });
+    const back = await run('rollback', ['--to=1.2.1', '--execute', '--yes', `--migrations=${dir}`], { databaseUrl: url });
     assert.equal(back.code, 0, back.stderr);
     assert.equal((await run('migrate', [`--migrations=${dir}`], { databaseUrl: url })).code, 0);
     // A version recorded outside the folder comes after the journal's.
@@ -63,6 +67,7 @@ describe('db:rollback list', () => {
         ['1.1.0', 'applied'],
         ['1.1.1', 'applied'],
         ['1.2.0', 'applied'],
+        ['1.2.1', 'applied'],
         ['1.3.0', 'rolled back'],
         ['1.3.0', 'applied again'],
         ['1.4.0', 'rolled back'],

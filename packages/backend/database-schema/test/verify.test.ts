@@ -38,8 +38,9 @@ describe('db:rollback verify on real PostgreSQL', () => {
     assert.match(r.stdout, /^✓ 1\.2\.0 0003_wishlist_items\.sql: rollback restores the schema$/m);
     assert.match(r.stdout, /^– 1\.0\.0 0000_schema_versions\.sql: UNSAFE, not verified: /m);
     assert.match(r.stdout, /^– 1\.1\.0 0001_rollback_columns\.sql: UNSAFE, not verified: .*schema_versions/m);
-    assert.match(r.stdout, /✓ 1 verified, 0 failed, 3 UNSAFE \(not verifiable\), 0 without a stored rollback\./);
-    assert.match(r.stderr, /\[4\/4\] 0003_wishlist_items\.sql/, 'progress is shown');
+    assert.match(r.stdout, /^– 1\.2\.1 0004_archive\.sql: UNSAFE, not verified: .*schema_versions/m);
+    assert.match(r.stdout, /✓ 1 verified, 0 failed, 4 UNSAFE \(not verifiable\), 0 without a stored rollback\./);
+    assert.match(r.stderr, /\[4\/5\] 0003_wishlist_items\.sql/, 'progress is shown');
     assert.deepEqual(await scratchDatabases(url), []);
     assert.deepEqual(await tables(url), [], 'verify must not touch the database of DATABASE_URL');
   });
@@ -113,7 +114,7 @@ CREATE EVENT TRIGGER zombie ON ddl_command_end WHEN TAG IN ('DROP TABLE') EXECUT
     assert.equal(r.code, 12, r.stderr + r.stdout);
     assert.match(r.stderr, /0004_broken\.sql \(version 1\.3\.0\) could not be applied: .*statement 2 of 2 \(line 3, column 1\)/s);
     assert.match(r.stderr, /relation "nope" does not exist \(SQLSTATE 42P01\)/);
-    assert.match(r.stdout, /Verification stopped: 1 verified, .*stopped at migration 5 of 5/);
+    assert.match(r.stdout, /Verification stopped: 1 verified, .*stopped at migration 6 of 6/);
     assert.deepEqual(await scratchDatabases(url), []);
   });
 

@@ -3,12 +3,13 @@
 // each one's rollback in schema_versions in the same transaction, built from the state the database had.
 import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import os from 'node:os';
-import { addon, errorCode, type RollbackPlan, type StoredRollback } from '../addon.js';
+import { addon, errorCode, type ArchiveRecord, type RollbackPlan, type StoredRollback } from '../addon.js';
 import { Output, parseCliArgs, reportError, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { openDatabase } from '../lib/database.js';
 import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
 import { readMigrations, resolveMigrationsDir, type Migration } from '../lib/migrations.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
+import { formatBytes, parseBytes } from '../lib/size.js';
 import { formatWarnings, generateRollback } from '../rollback/generator.js';
 
 const HELP = `Usage:
@@ -39,8 +40,18 @@ the transaction holds the locks the migrations take (ACCESS EXCLUSIVE on the tab
 Statements that cannot run in a transaction are listed; the dry run runs them without CONCURRENTLY
 (same schema) and leaves out VACUUM, REINDEX and the like.
 
+Keeping data (the archive):
+Before a statement that destroys data runs (ALTER TABLE ... DROP COLUMN, ALTER COLUMN ... TYPE), its data
+is copied, in the migration's transaction, into the schema pgrollback_archive, and a restore script is
+stored beside the rollback (\`pnpm db:rollback archive list\` shows what is kept; \`archive prune\` drops it).
+Each migration's output says what was archived (tables, rows, bytes); "⚠ Not archived:" lines say which
+destructive statements were not, and why (they are not the spec's rollback warnings).
+
 Options:
   --generate-rollback    generate and store rollback scripts (always on; accepted for the spec's command line)
+  --no-archive           do not keep the data destructive statements destroy (no restore for them)
+  --archive-max-bytes=N  ceiling of kept data per migration, estimated before copying (default 256MiB;
+                         bytes, or with a unit: 64MiB, 1GB); above it a statement is not archived
   --dry-run              show what would be applied and stored, change nothing
   --lock-timeout=MS      lock_timeout while migrations run (0 = no limit)
   --migrations=DIR       migrations folder (default: "out" of drizzle.config.ts)
@@ -55,6 +66,8 @@ ${EXIT_CODES_HELP}
 const OPTIONS = {
   'generate-rollback': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'no-archive': { type: 'boolean' },
+  'archive-max-bytes': { type: 'string' },
   'lock-timeout': { type: 'string' },
   migrations: { type: 'string' },
   'database-url': { type: 'string' },
@@ -63,6 +76,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The archive's reason for a migration none of whose statements it had to keep (pg_rollback_core::archive). */
+const NOTHING_ARCHIVED = 'nothing of it was archived';
+
 interface Applied {
   version: string;
   migrationFile: string;
@@ -70,6 +86,8 @@ interface Applied {
   rollbackScript: string | null;
   stateCaptured: boolean;
   warnings: RollbackPlan['warnings'];
+  /** What the archive kept (objects, rows, bytes) and which destructive statements it did not keep, and why. */
+  archive: ArchiveRecord | null;
 }
 
 await runCli(process.argv.slice(2), async (out) => {
@@ -82,6 +100,11 @@ await runCli(process.argv.slice(2), async (out) => {
     throw new CliError(`Unexpected arguments: ${positionals.join(' ')}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
   }
   const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
+  const archiveMaxBytes =
+    values['archive-max-bytes'] === undefined ? undefined : parseBytes('archive-max-bytes', values['archive-max-bytes']);
+  if (values['dry-run'] && (values['no-archive'] || archiveMaxBytes !== undefined)) {
+    throw new CliError('--no-archive and --archive-max-bytes apply when migrations are applied, not with --dry-run. See --help.', EXIT.USAGE, 'INVALID_ARGUMENT');
+  }
   const dir = await resolveMigrationsDir(values.migrations);
   // Every file is read and parsed before the database is touched.
   const migrations = readMigrations(dir);
@@ -110,6 +133,7 @@ await runCli(process.argv.slice(2), async (out) => {
         drizzleHash: m.hash,
         drizzleCreatedAt: m.when,
       })),
+      { archive: values['no-archive'] !== true, ...(archiveMaxBytes !== undefined ? { archiveMaxBytes } : {}) },
     );
     for (const [i, result] of batch.results.entries()) {
       const m = migrations[i]!;
@@ -127,8 +151,10 @@ await runCli(process.argv.slice(2), async (out) => {
         rollbackScript: stored.rollbackScript,
         stateCaptured: stored.stateCaptured,
         warnings: stored.warnings,
+        archive: result.rollback?.archive ?? null,
       });
       reportApplied(out, m, stored, result.rollback !== null);
+      reportArchive(out, m, result.rollback?.archive ?? null);
     }
     if (batch.failure !== null) {
       const m = migrations[batch.results.length]!;
@@ -190,6 +216,27 @@ function reportApplied(
     out.line('  partial rollback script stored, marked as UNSAFE');
   } else {
     out.line('  no rollback script (marked as UNSAFE): it needs a manual rollback');
+  }
+}
+
+/** What the archive kept of `m`, and the destructive statements it did not keep (apart from the spec's warnings). */
+function reportArchive(out: Output, m: Migration, archive: ArchiveRecord | null): void {
+  if (archive === null) return;
+  if (archive.objects.length > 0) {
+    const tables = archive.objects.length === 1 ? '1 table' : `${archive.objects.length} tables`;
+    out.line(`  archived: ${tables}, ${archive.rows.toLocaleString('en-US')} rows, ${formatBytes(archive.bytes)} (restore script stored)`);
+    for (const o of archive.objects) {
+      out.line(`    ${o.table}: ${o.kind} ${o.source}, ${o.rows.toLocaleString('en-US')} rows, ${formatBytes(o.bytes)}`);
+    }
+  }
+  for (const n of archive.notArchived) {
+    out.note(`⚠ Not archived: ${m.file} (version ${m.version}) statement ${n.statementIndex + 1}: ${n.reason}`);
+  }
+  // What was kept is dropped again at the bookkeeping when the migration as a whole cannot be restored (another
+  // statement is neither reversible nor kept): say why. "nothing of it was archived" is every other UNSAFE migration.
+  const why = archive.restoreUnavailable;
+  if (archive.objects.length === 0 && why !== null && why !== NOTHING_ARCHIVED) {
+    out.note(`⚠ Not archived: ${m.file} (version ${m.version}): nothing is kept, since no restore is possible: ${why}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { printCost, printDataAtRisk, printLockTimeoutAdvice, printLocks } from '
 import { CliError, EXIT, exitCodeFor } from '../lib/errors.js';
 import { type Output, reportError } from '../lib/cli.js';
 import { shellArg } from '../lib/shell.js';
+import { formatBytes } from '../lib/size.js';
 import {
   drizzleHashOf,
   forcedRefusal,
@@ -331,7 +332,7 @@ export function showList(out: Output, rollbacks: ListedRollback[]): number {
     out.line('No migrations are recorded in schema_versions.');
     return EXIT.OK;
   }
-  const rows = [['VERSION', 'MIGRATION FILE', 'APPLIED AT', 'ROLLED BACK AT', 'SAFETY', 'SCRIPT', 'STATUS']];
+  const rows = [['VERSION', 'MIGRATION FILE', 'APPLIED AT', 'ROLLED BACK AT', 'SAFETY', 'SCRIPT', 'ARCHIVE', 'STATUS']];
   for (const r of rollbacks) {
     rows.push([
       r.version,
@@ -340,6 +341,8 @@ export function showList(out: Output, rollbacks: ListedRollback[]): number {
       r.rollbackAppliedAt ?? '-',
       r.rollbackSafe ? 'SAFE' : 'UNSAFE',
       r.rollbackScript === null ? 'none' : 'yes',
+      // What the archive kept at apply ("archive list" measures it now).
+      r.archive && r.archive.objects.length > 0 ? formatBytes(r.archive.bytes) : '-',
       r.status,
     ]);
   }

@@ -17,6 +17,7 @@ import {
   type Selection,
 } from '../rollback/commands.js';
 import * as view from './rollback-view.js';
+import { ARCHIVE_HELP, archive, archiveCommand } from './archive.js';
 import { verify } from './verify.js';
 
 const HELP = `Commands:
@@ -27,6 +28,7 @@ const HELP = `Commands:
   pnpm db:rollback list                         every schema_versions row in the journal's order: applied, rolled back, applied again
   pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
   pnpm db:rollback verify [--scratch-url=URL]   prove every rollback of the migrations folder on a scratch database
+${ARCHIVE_HELP}
 
 Options:
   --version=X.Y.Z           the migration's version (schema_versions.version)
@@ -42,6 +44,7 @@ Options:
   --migrations=DIR          migrations folder (default: "out" of drizzle.config.ts)
   --scratch-url=URL         verify: the server to create its scratch database on (--database-url works too;
                             DATABASE_URL is never used for this; without either, the embedded PostgreSQL)
+  --older-than=DURATION     archive prune: the archives of versions applied longer ago (30d, 12h, 90m)
   --lock-timeout=MS         lock_timeout for the rollback (0 = no limit)
   --statement-timeout=MS    statement_timeout for each statement of the rollback (0 = no limit)
   -h, --help                show this help
@@ -106,6 +109,7 @@ const OPTIONS = {
   migrations: { type: 'string' },
   'lock-timeout': { type: 'string' },
   'statement-timeout': { type: 'string' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -116,6 +120,15 @@ await runCli(process.argv.slice(2), async (out) => {
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.OK;
+  }
+  if (positionals[0] === 'archive') {
+    const command = archiveCommand(positionals, values);
+    const db = await openDatabase({ databaseUrl: values['database-url'], pgliteDir: values['pglite-dir'] ?? DEFAULT_PGLITE_DIR, log: (line) => out.note(line) });
+    try {
+      return await archive(out, db, command);
+    } finally {
+      await db.close();
+    }
   }
   const command = checkUsage(values, positionals);
   const selection = command === 'preview' || command === 'execute' ? selectionOf(values) : undefined;
@@ -206,6 +219,7 @@ function stepsOption(value: string): number {
 function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' | 'verify' | 'preview' | 'execute' {
   const usage = (message: string) => new CliError(`${message}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
   if (positionals.length > 1) throw usage(`Unexpected arguments: ${positionals.slice(1).join(' ')}`);
+  if (values['older-than'] !== undefined) throw usage('--older-than only applies to "archive prune"');
   const [sub] = positionals;
   if (sub !== undefined) {
     if (sub !== 'list' && sub !== 'backfill' && sub !== 'verify') {
