@@ -11,7 +11,9 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
+mod preview;
 mod restore;
+pub use preview::{restore_preview, RestorePreview, VersionRestore};
 pub(crate) use restore::{restore_one, restore_range};
 
 /// Options of the archive at apply (`archive`, `archiveMaxBytes`).
@@ -192,6 +194,7 @@ impl Archiver {
             .map_err(db_failure("restoring search_path"))?;
         self.estimated += estimate;
         self.kept.push(KeptStatement { index, restore: core::script(&restore) });
+        self.record.columns.push(core::KeptColumn::new(index, &column));
         self.record.rows += rows;
         self.record.bytes += bytes;
         self.record.objects.push(ArchivedObject {
@@ -248,6 +251,7 @@ impl Archiver {
                 c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
             }
             self.record.objects.clear();
+            self.record.columns.clear();
             self.record.rows = 0;
             self.record.bytes = 0;
             if !has_columns {
