@@ -228,6 +228,17 @@ export declare function planMigrations(databaseUrl: string, migrations: PlanMigr
 export declare function previewRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions, costOptions?: CostOptions): Promise<RollbackRange>
 
 /**
+ * Preview of a restore (`restoreData`) of one `version`, or a range (`to`, `steps`): per version, newest
+ * first, the script that would run (the restore script; the ordinary rollback of a SAFE version) and, per
+ * archived object, what comes back, counted now (values, rows inserted and deleted since, enabled UPDATE
+ * triggers), with one line of text each; and what would refuse it (`RESTORE_NOT_AVAILABLE`,
+ * `ARCHIVE_MISSING`, `RESTORE_CONFLICT`, `ALREADY_ROLLED_BACK`, `ROLLBACK_OUT_OF_ORDER`). Read-only. Rejects
+ * with `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, `INVALID_ARGUMENT`, `SCHEMA_VERSIONS_MISSING`,
+ * `CONNECTION_FAILED`, `DATABASE_ERROR`.
+ */
+export declare function restorePreview(databaseUrl: string, options: ExecuteRollbacksOptions): Promise<RestorePreview>
+
+/**
  * The cost of running `script` now: whether it runs in a transaction, the locks each statement takes, and
  * the data at risk (rows of the columns and tables it drops; rows that would violate a `NOT NULL`/`CHECK` it
  * adds). Read-only, bounded by `costOptions`. Rejects with `CONNECTION_FAILED`, `INVALID_ARGUMENT`.
@@ -279,6 +290,8 @@ export interface ArchiveRecord {
   notArchived: Array<NotArchived>
   /** Why there is no restore script, when there is none. */
   restoreUnavailable: string | null
+  /** What the restore preview needs of each kept column (empty in records written before it was stored). */
+  columns: Array<KeptColumn>
 }
 
 /** One difference: an object missing, unexpected, or one of its attributes changed (`before` -> `after`). */
@@ -321,10 +334,63 @@ export type Change = 'missing' | 'unexpected' | 'changed'
 /** Why a statement is not (fully) reversible, or a notable warning about its rollback. */
 export type Code = 'DROP_COLUMN' | 'DROP_TABLE' | 'DROP_OBJECT' | 'DROP_CONSTRAINT' | 'ENUM_ADD_VALUE' | 'DATA_MIGRATION' | 'IF_NOT_EXISTS' | 'IF_EXISTS' | 'OR_REPLACE' | 'PREVIOUS_STATE_UNKNOWN' | 'NO_INVERSE_OPERATION' | 'UNNAMED_OBJECT' | 'PRIMARY_KEY_SETS_NOT_NULL' | 'ATTACH_PARTITION' | 'SEARCH_PATH' | 'SESSION_ROLE' | 'GUARDED_BY_EXCEPTION' | 'UNSUPPORTED_STATEMENT' | 'ROLLBACK_METADATA' | 'TEMPORARY_OBJECT' | 'CATALOG_NAME' | 'MERGED_COLUMN' | 'CHILDREN_DIFFER' | 'ADOPTED_EXISTING' | 'COLUMN_TYPE' | 'DO_BLOCK_STATE' | 'EVENT_TRIGGER' | 'MATERIALIZED_VIEW_REFRESHED' | 'NON_TRANSACTIONAL' | 'CAPTURE_FAILED' | 'GENERATED_SQL_INVALID'
 
+/** What the preview of a kept column needs, stored with the archive record at apply. */
+export interface KeptColumn {
+  /** 0-based statement of the migration (the [`ArchivedObject`] of the same index). */
+  statementIndex: number
+  /** Qualified and quoted, e.g. `public.orders`. */
+  table: string
+  /** The column's name (not quoted). */
+  column: string
+  /** Its type before the statement (`format_type`, qualified). */
+  typeSql: string
+  default: string | null
+  notNull: boolean
+  /** The key rows are matched by (the archive's `k_1`, `k_2`, ...). */
+  key: Array<KeyColumn>
+}
+
+/** A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns). */
+export interface KeyColumn {
+  name: string
+  /** `format_type`, qualified. */
+  typeSql: string
+  /** A `pg_catalog` type (or an array of one): kept as is; other types are kept as text. */
+  builtin: boolean
+}
+
 /** A statement whose data was not archived, and why. */
 export interface NotArchived {
   statementIndex: number
   reason: string
+}
+
+/** What the restore of one archived object brings back, as measured now. */
+export interface ObjectRestore {
+  statementIndex: number
+  /** `DROP COLUMN`, `ALTER COLUMN TYPE`, or a kind another part of the archive keeps. */
+  kind: string
+  /** What was kept, e.g. `public.orders.notes`. */
+  source: string
+  /** The archive table, qualified and quoted. */
+  table: string
+  /** Rows kept at apply. */
+  archivedRows: number
+  bytes: number
+  /** Rows inserted since the migration (no archived values); null when not counted. */
+  rowsSince: number | null
+  /** Archived rows whose row was deleted since (they stay deleted); null when not counted. */
+  rowsDeleted: number | null
+  /** Enabled triggers the restore's `UPDATE` would fire; null when not counted. */
+  updateTriggers: number | null
+  /** The archive table is gone: the restore would be refused (`ARCHIVE_MISSING`). */
+  archiveMissing: boolean
+  /** One line: what comes back. */
+  summary: string
+  /** What else to know (where the column comes back, what is not counted). */
+  notes: Array<string>
+  /** What would make the restore refuse (`RESTORE_CONFLICT`), each a sentence with its count. */
+  conflicts: Array<string>
 }
 
 /** What `generate_rollback` found for a whole migration. */
@@ -489,14 +555,18 @@ export interface ExecuteRollbacksOptions {
   migrations?: Array<RollbackMigration>
   /**
    * The versions and scripts shown to the user, newest first: if the selection differs under the lock,
-   * nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
+   * nothing runs (`ROLLBACK_SCRIPT_CHANGED`). With `restoreData`: the script each version runs (its
+   * restore script, or the rollback of a SAFE version), as `restorePreview` shows it.
    */
   expectedScripts?: Array<ExpectedScript>
   /** Versions whose rollback is not safe run their restore (with the archived data), all in one transaction. */
   restoreData?: boolean
 }
 
-/** A version and the rollback script that was shown for it. */
+/**
+ * A version and the rollback script that was shown for it (with `restore_data`: the script that runs, the
+ * restore script of a version whose rollback is not SAFE).
+ */
 export interface ExpectedScript {
   version: string
   rollbackScript: string | null
@@ -573,6 +643,18 @@ export interface PlannedMigration {
 export interface PlanOptions {
   lockTimeoutMs?: number
   statementTimeoutMs?: number
+}
+
+/** Preview of a restore (`restoreData`) of one version or a range. */
+export interface RestorePreview {
+  target: string | null
+  /** Newest first: the order they run in. */
+  versions: Array<VersionRestore>
+  /**
+   * Empty when it can be executed (`forceable` ones need force): `RESTORE_NOT_AVAILABLE`, `ARCHIVE_MISSING`,
+   * `RESTORE_CONFLICT` (with the counts), `NOT_TRANSACTIONAL`, `ALREADY_ROLLED_BACK`, `ROLLBACK_OUT_OF_ORDER`.
+   */
+  refusals: Array<Refusal>
 }
 
 /** A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it. */
@@ -695,4 +777,18 @@ export interface VerifyRollbackInput {
   lockTimeoutMs?: number
   /** `statement_timeout` for each statement (0 = no limit). */
   statementTimeoutMs?: number
+}
+
+/** One version of a restore preview. */
+export interface VersionRestore {
+  rollback: StoredRollback
+  /**
+   * What `restoreData` runs for it: `restore` (its restore script), `rollback` (its rollback is SAFE: the
+   * ordinary rollback), `none` (neither: see the refusals).
+   */
+  runs: string
+  /** The script that runs; null for `none`. */
+  script: string | null
+  /** What each archived object brings back, counted now. */
+  objects: Array<ObjectRestore>
 }

@@ -852,6 +852,7 @@ module.exports.openSession = nativeBinding.openSession
 module.exports.planMigration = nativeBinding.planMigration
 module.exports.planMigrations = nativeBinding.planMigrations
 module.exports.previewRollbacks = nativeBinding.previewRollbacks
+module.exports.restorePreview = nativeBinding.restorePreview
 module.exports.rollbackCost = nativeBinding.rollbackCost
 module.exports.storeRollback = nativeBinding.storeRollback
 module.exports.verifyRollback = nativeBinding.verifyRollback

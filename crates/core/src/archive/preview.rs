@@ -216,11 +216,13 @@ pub fn describe(object: &ArchivedObject, column: Option<&KeptColumn>, now: &Now)
         );
         if column.not_null && column.default.is_none() && since > 0 {
             out.conflicts.push(format!(
-                "{} of {} were inserted since the migration, and its column {} is NOT NULL without a default: they \
+                "{} of {} {} inserted since the migration, and its column {} is NOT NULL without a default: {} \
                  would have no value",
                 rows(since),
                 column.table,
-                ident(&column.column)
+                if since == 1 { "was" } else { "were" },
+                ident(&column.column),
+                if since == 1 { "it" } else { "they" }
             ));
         }
     } else {
