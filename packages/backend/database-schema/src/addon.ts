@@ -14,6 +14,8 @@ export type {
   DataAtRisk,
   ExecuteRollbacksOptions,
   LockInfo,
+  ObjectRestore,
+  RestorePreview,
   RollbackMigration,
   RollbackRange,
   RollbackRefusal,
@@ -32,6 +34,7 @@ export type {
   StatementPlan,
   StoredRollback,
   VerifiedRollback,
+  VersionRestore,
 } from 'pg-rollback';
 export type { EmbeddedPostgres } from 'pg-rollback/embedded';
 
