@@ -2,10 +2,15 @@
 // set, else on the embedded PostgreSQL.
 import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCliArgs, runCli } from '../lib/cli.js';
+import { addon } from '../addon.js';
+import { openDatabase } from '../lib/database.js';
 import { CliError, EXIT } from '../lib/errors.js';
+import { resolveMigrationsDir } from '../lib/migrations.js';
 import { DEFAULT_PGLITE_DIR, PACKAGE_DIR } from '../lib/paths.js';
 
 const HELP = `Usage: pnpm demo [--pglite-dir=DIR]
@@ -19,10 +24,92 @@ Runs, on $DATABASE_URL when it is set, else on the embedded PostgreSQL:
   pnpm db:migrate:apply                                the rolled-back migration is applied again
   pnpm db:rollback list
 
+Then the archive (the data a destructive migration drops, kept at apply), on a copy of the migrations folder
+with two demo migrations (1.3.0 creates demo_notes with three rows, 1.4.0 drops its column note):
+  pnpm db:migrate:apply --migrations=<copy>            apply 1.3.0, then 1.4.0 (its DROP COLUMN keeps the values)
+  pnpm db:rollback --version=1.4.0                     no rollback script (the spec's answer), but a restore
+  pnpm db:rollback --version=1.4.0 --restore-data      what comes back, counted now (a dry run)
+  pnpm db:rollback --version=1.4.0 --restore-data --execute --yes
+                                                       the column and its values are back (checked on the server)
+  pnpm db:rollback --to=1.2.1 --execute --yes          remove demo_notes again (1.2.1, the archive's
+                                                       bookkeeping columns, stays applied)
+
 Options:
   --pglite-dir=DIR   data directory of the embedded PostgreSQL (default: this package's .pglite/)
   -h, --help         show this help
 `;
+
+type Step = (script: string, args: string[], title: string, expected?: number[]) => void;
+
+const DEMO_NOTES = "1=buy LEGO, 2=call Target, 3=NULL";
+const DEMO_MIGRATIONS = [
+  {
+    tag: '0005_demo_notes',
+    sql:
+      '-- version: 1.3.0\n-- description: demo_notes with three rows\n' +
+      "CREATE TABLE demo_notes AS SELECT * FROM (VALUES (1, 'buy LEGO'), (2, 'call Target'), (3, NULL)) AS v(id, note);\n" +
+      '--> statement-breakpoint\nALTER TABLE demo_notes ADD PRIMARY KEY (id);\n',
+  },
+  { tag: '0006_drop_demo_note', sql: '-- version: 1.4.0\n-- description: drop demo_notes.note\nALTER TABLE demo_notes DROP COLUMN note;\n' },
+];
+
+/** A copy of the migrations folder with 0004_archive in its journal (when the package's lacks it) and `tags` of the demo's. */
+function demoFolder(from: string, dir: string, count: number): void {
+  fs.cpSync(from, dir, { recursive: true });
+  const journalPath = path.join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
+    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
+  };
+  const add = (tag: string) => {
+    const last = journal.entries[journal.entries.length - 1]!;
+    journal.entries.push({ idx: last.idx + 1, version: last.version, when: last.when + 1000, tag, breakpoints: true });
+  };
+  if (!journal.entries.some((e) => e.tag === '0004_archive') && fs.existsSync(path.join(dir, '0004_archive.sql'))) add('0004_archive');
+  for (const m of DEMO_MIGRATIONS.slice(0, count)) {
+    fs.writeFileSync(path.join(dir, `${m.tag}.sql`), m.sql);
+    add(m.tag);
+  }
+  fs.writeFileSync(journalPath, JSON.stringify(journal, null, 2));
+}
+
+/** Checked on the server (a dry run that changes nothing): demo_notes.note holds exactly the demo's values. */
+async function checkNotes(options: { databaseUrl: string | undefined; pgliteDir: string }, when: string): Promise<void> {
+  const db = await openDatabase({ databaseUrl: options.databaseUrl, pgliteDir: options.pgliteDir, log: () => {} });
+  const check =
+    "DO $$ BEGIN IF (SELECT string_agg(id || '=' || coalesce(note, 'NULL'), ', ' ORDER BY id) FROM demo_notes) " +
+    `IS DISTINCT FROM '${DEMO_NOTES}' THEN RAISE EXCEPTION 'demo_notes.note is not what it was'; END IF; END $$`;
+  try {
+    await addon().planMigration(db.url, check);
+  } catch (error) {
+    throw new CliError(`Demo check ${when} failed: ${(error as Error).message}`, EXIT.FAILED, 'DEMO_FAILED');
+  } finally {
+    await db.close();
+  }
+  process.stdout.write(`✓ demo_notes.note ${when}: ${DEMO_NOTES} (checked on the server)\n`);
+}
+
+/** A DROP COLUMN applied, previewed and restored, then the demo's migrations rolled back so that the demo can run again. */
+async function archiveDemo(step: Step, options: { databaseUrl: string | undefined; pgliteDir: string }): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-rollback-demo-'));
+  try {
+    const from = await resolveMigrationsDir(undefined);
+    const folder = path.join(dir, 'migrations');
+    const flag = `--migrations=${folder}`;
+    demoFolder(from, folder, 1);
+    step('migrate-apply', [flag], 'The archive: demo migration 1.3.0 creates demo_notes with three notes');
+    await checkNotes(options, 'before the DROP COLUMN');
+    fs.rmSync(folder, { recursive: true });
+    demoFolder(from, folder, 2);
+    step('migrate-apply', [flag], 'Migration 1.4.0 drops demo_notes.note; the archive keeps its values in the same transaction');
+    step('rollback', ['--version=1.4.0', flag], 'Its rollback: none (DROP COLUMN loses data, the spec\'s answer); but its data can be restored', [EXIT.ROLLBACK_SCRIPT_NOT_FOUND]);
+    step('rollback', ['--version=1.4.0', '--restore-data', flag], 'Preview the restore: the script, and what comes back, counted now (changes nothing)');
+    step('rollback', ['--version=1.4.0', '--restore-data', '--execute', '--yes', flag], 'Restore it (--yes answers the confirmation prompt)');
+    await checkNotes(options, 'after the restore');
+    step('rollback', ['--to=1.2.1', '--execute', '--yes', flag], 'Remove the demo migration 1.3.0 again (its rollback is SAFE), so the demo can run again');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The compiled demo (dist/) runs the compiled commands; from src/ (tsx) the sources.
@@ -55,7 +142,7 @@ await runCli(process.argv.slice(2), async () => {
     ['migrate-apply', [], 'The rollback also removed Drizzle\'s record, so 1.2.0 is applied again'],
     ['rollback', ['list'], 'The schema_versions rows at the end'],
   ];
-  for (const [script, args, title] of steps) {
+  const step = (script: string, args: string[], title: string, expected = [EXIT.OK as number]) => {
     const command = script === 'migrate-apply' ? 'db:migrate:apply' : 'db:rollback';
     process.stdout.write(`\n### ${title}\n$ pnpm ${command}${args.length ? ` ${args.join(' ')}` : ''}\n`);
     const result = spawnSync(
@@ -63,14 +150,16 @@ await runCli(process.argv.slice(2), async () => {
       [...runner, path.join(here, `${script}${ext}`), ...args, ...target],
       { cwd: PACKAGE_DIR, stdio: 'inherit' },
     );
-    if (result.status !== 0) {
+    if (result.status === null || !expected.includes(result.status)) {
       throw new CliError(
         `Demo step "pnpm ${command} ${args.join(' ')}" failed (exit code ${result.status ?? result.signal})`,
         result.status ?? EXIT.FAILED,
         'DEMO_FAILED',
       );
     }
-  }
+  };
+  for (const [script, args, title] of steps) step(script, args, title);
+  await archiveDemo(step, { databaseUrl, pgliteDir });
   if (databaseUrl) {
     process.stdout.write('\n✓ Demo finished on $DATABASE_URL.\n');
     return EXIT.OK;
