@@ -187,3 +187,27 @@ async fn a_range_shows_the_script_each_version_runs_and_execute_compares_exactly
     assert_eq!(done.len(), 2);
     assert_eq!(db.query("SELECT id, a FROM t ORDER BY id;").unwrap(), rows);
 }
+
+#[tokio::test]
+async fn a_safe_version_that_cannot_run_in_a_transaction_and_a_rolled_back_one_are_refusals_too() {
+    let db = database("preview_order", "CREATE TABLE t (id int PRIMARY KEY, a text);");
+    apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;").await;
+    apply(&db, "1.2", "CREATE INDEX CONCURRENTLY t_id ON t (id);").await;
+    let p = preview(&db, &ExecuteManyOptions { steps: Some(2), restore_data: true, ..Default::default() }).await;
+    assert_eq!(codes(&p), ["NOT_TRANSACTIONAL"], "{:?}", p.refusals);
+    assert_eq!(p.refusals[0].version, "1.2");
+    let e =
+        execute_rollbacks(db.url(), &ExecuteManyOptions { steps: Some(2), restore_data: true, ..Default::default() })
+            .await
+            .unwrap_err();
+    assert_eq!(e.code().as_str(), "NOT_TRANSACTIONAL", "{e}");
+
+    // Alone, nothing is restored: its ordinary rollback runs, on its own.
+    let p = preview(&db, &one_version("1.2")).await;
+    assert!(p.refusals.is_empty(), "{:?}", p.refusals);
+    assert_eq!(p.versions[0].runs, "rollback");
+    execute_rollbacks(db.url(), &one_version("1.2")).await.unwrap();
+    assert_eq!(one(&db, "SELECT to_regclass('t_id') IS NULL;"), "t");
+    let p = preview(&db, &one_version("1.2")).await;
+    assert_eq!(codes(&p), ["ALREADY_ROLLED_BACK"]);
+}

@@ -113,14 +113,20 @@ async fn now<C: GenericClient + Sync>(c: &C, object: &ArchivedObject, column: Op
 }
 
 /// One version: what runs, what comes back, what refuses it.
-async fn version<C: GenericClient + Sync>(c: &C, row: VersionRow, refusals: &mut Vec<Refusal>) -> VersionRestore {
+async fn version<C: GenericClient + Sync>(
+    c: &C,
+    row: VersionRow,
+    restoring: bool,
+    refusals: &mut Vec<Refusal>,
+) -> VersionRestore {
     let stored = row.stored;
     let name = stored.version.clone();
     if stored.rollback_safe {
         let script = stored.rollback_script.clone();
+        // As the restore runs it: no script is an empty one.
         let transactional =
-            script.as_deref().is_some_and(|s| ParsedMigration::parse(s).is_ok_and(|p| p.runs_in_transaction()));
-        if !transactional {
+            ParsedMigration::parse(script.as_deref().unwrap_or("")).is_ok_and(|p| p.runs_in_transaction());
+        if restoring && !transactional {
             refusals.push(refusal(
                 ErrorCode::NotTransactional,
                 &name,
@@ -182,9 +188,11 @@ pub async fn restore_preview(url: &str, options: &ExecuteManyOptions) -> Result<
                 .into_iter()
                 .filter(|r| matches!(r.code, ErrorCode::AlreadyRolledBack | ErrorCode::RollbackOutOfOrder))
                 .collect();
+            // Only SAFE versions: their ordinary rollbacks run (CONCURRENTLY ones on their own), as without restore_data.
+            let restoring = !rows.iter().all(|r| r.stored.rollback_safe);
             let mut versions = Vec::with_capacity(rows.len());
             for row in rows {
-                versions.push(version(tx, row, &mut refusals).await);
+                versions.push(version(tx, row, restoring, &mut refusals).await);
             }
             Ok(RestorePreview { target: options.to.clone(), versions, refusals })
         })

@@ -174,7 +174,7 @@ pub(crate) fn script_run(row: &VersionRow) -> Option<&str> {
 /// neither (or a script cannot run in a transaction).
 pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Result<Vec<ExecutedRollback>> {
     crate::rollback::range::selection(options)?;
-    with_session(url, async |client: &mut Client, ctx| {
+    let restored = with_session(url, async |client: &mut Client, ctx| {
         let table = versions::require(&*client, ctx).await?;
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
         let timeouts =
@@ -204,6 +204,10 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
                         .into(),
                 ));
             }
+        }
+        // Nothing to restore: the ordinary rollbacks, which also run a script that cannot run in a transaction.
+        if rows.iter().all(|r| r.stored.rollback_safe) {
+            return Ok(None);
         }
         let mut steps = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -244,7 +248,15 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
             done.push(record_done(&tx, ctx, table, row, hash, &row.stored.version).await?);
         }
         commit(tx, "range").await?;
-        Ok(done)
+        Ok(Some(done))
     })
-    .await
+    .await?;
+    match restored {
+        Some(done) => Ok(done),
+        // Outside the transaction above: the ordinary path takes the lock itself and checks everything again.
+        None => {
+            let plain = ExecuteManyOptions { restore_data: false, ..options.clone() };
+            Box::pin(crate::rollback::execute_rollbacks(url, &plain)).await
+        }
+    }
 }
