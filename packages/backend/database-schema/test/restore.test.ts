@@ -190,6 +190,14 @@ describe('--restore-data', () => {
     assert.match(none.stderr, /✗ RESTORE_NOT_AVAILABLE: No restore is available for version 1\.4\.0: .*no primary key/);
     assert.deepEqual(await databaseState(url), state);
 
+    // 1.4.0 is applied after it: a restore out of order needs --force, and the preview says so.
+    const later = await rollback(url, dir, ['--version=1.3.0', '--restore-data']);
+    assert.equal(later.code, 0, later.stderr);
+    assert.match(later.stdout, /⚠ needs --force: ROLLBACK_OUT_OF_ORDER/);
+    assert.match(later.stdout, /To execute, run: pnpm db:rollback --version=1\.3\.0 --restore-data --execute --force/);
+    const unforced = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--execute', '--yes']);
+    assert.equal(unforced.code, 15, unforced.stderr);
+
     await query(url, 'DROP TABLE pgrollback_archive."1.3.0/1"');
     const missing = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--execute', '--yes', '--force']);
     assert.equal(missing.code, 19, missing.stderr);

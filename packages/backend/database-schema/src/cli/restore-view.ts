@@ -32,8 +32,9 @@ function printVersion(out: Output, v: VersionRestore, refusals: RollbackRefusal[
     out.line(`${indent}What comes back (counted now):`);
     for (const o of v.objects) printObject(out, o, `${indent}  `);
   }
-  for (const refusal of refusals.filter((f) => f.version === r.version && !f.forceable)) {
-    out.line(`${indent}✗ would refuse: ${refusal.code} ${refusal.message}`);
+  for (const refusal of refusals.filter((f) => f.version === r.version)) {
+    if (refusal.forceable) out.line(`${indent}⚠ needs --force: ${refusal.code} ${refusal.message}`);
+    else out.line(`${indent}✗ would refuse: ${refusal.code} ${refusal.message}`);
   }
 }
 

@@ -281,7 +281,10 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
 // --- a preview without --execute ---
 
 export function showPreviewResult(out: Output, p: Preview): number {
-  if (p.restore !== undefined) return showRestorePreviewResult(out, p, rollbackCommand(p.selection, false, true));
+  if (p.restore !== undefined) {
+    const force = p.restore.refusals.some((r) => r.forceable);
+    return showRestorePreviewResult(out, p, rollbackCommand(p.selection, force, true));
+  }
   if (isOne(p.selection)) {
     const step = p.range.steps[0]!;
     const rolledBack = step.rollback.rollbackAppliedAt !== null;
