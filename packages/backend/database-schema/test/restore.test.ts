@@ -66,6 +66,17 @@ const ITEMS = `INSERT INTO wishlist_items (user_id, title, store, legacy_field)
 const LEGACY = `SELECT user_id, legacy_field FROM wishlist_items WHERE user_id LIKE 'u%' ORDER BY user_id`;
 
 describe('--restore-data', () => {
+  test('only with --version, --to or --steps; documented in --help', async () => {
+    for (const sub of ['list', 'backfill', 'verify']) {
+      const r = await run('rollback', [sub, '--restore-data']);
+      assert.equal(r.code, 2, `${sub}: ${r.stderr}`);
+      assert.match(r.stderr, /--restore-data cannot be used with/);
+    }
+    const help = (await run('rollback', ['--help'])).stdout;
+    assert.match(help, /--restore-data {12}restore instead of roll back/);
+    assert.match(help, /18 {2}--restore-data: data written since the migration conflicts/);
+  });
+
   test('DROP COLUMN: the preview says what comes back, a dry run changes nothing, --execute --yes puts the values back', async () => {
     const { url, dir } = await applied('restore_cli_drop', ITEMS, []);
     const before = await query(url, LEGACY);
