@@ -3,7 +3,7 @@ use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use pg_rollback_db::args::{CostOptions, ExecuteRollbacksOptions};
-use pg_rollback_db::{self as db, CountLimits, RollbackRange, ScriptCost};
+use pg_rollback_db::{self as db, CountLimits, RestorePreview, RollbackRange, ScriptCost};
 
 use crate::db::ExecutedRollback;
 use crate::{arg, catch_panic, opt_arg, promise};
@@ -89,5 +89,31 @@ pub fn rollback_cost<'env>(
     promise(env, async move {
         let (url, script, limits) = args?;
         db::rollback_cost(&url, &script, limits).await
+    })
+}
+
+/// Preview of a restore (`restoreData`) of one `version`, or a range (`to`, `steps`): per version, newest
+/// first, the script that would run (the restore script; the ordinary rollback of a SAFE version) and, per
+/// archived object, what comes back, counted now (values, rows inserted and deleted since, enabled UPDATE
+/// triggers), with one line of text each; and what would refuse it (`RESTORE_NOT_AVAILABLE`,
+/// `ARCHIVE_MISSING`, `RESTORE_CONFLICT`, `ALREADY_ROLLED_BACK`, `ROLLBACK_OUT_OF_ORDER`). Read-only. Rejects
+/// with `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, `INVALID_ARGUMENT`, `SCHEMA_VERSIONS_MISSING`,
+/// `CONNECTION_FAILED`, `DATABASE_ERROR`.
+#[napi(
+    ts_args_type = "databaseUrl: string, options: ExecuteRollbacksOptions",
+    ts_return_type = "Promise<RestorePreview>"
+)]
+pub fn restore_preview<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    options: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, RestorePreview>> {
+    let args = catch_panic(|| {
+        let options: ExecuteRollbacksOptions = arg("options", &options)?;
+        Ok((arg::<String>("databaseUrl", &database_url)?, options.into()))
+    });
+    promise(env, async move {
+        let (url, options) = args?;
+        db::restore_preview(&url, &options).await
     })
 }

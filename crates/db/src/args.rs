@@ -122,7 +122,8 @@ pub struct ExecuteRollbacksOptions {
     /// The migrations in apply order (the Drizzle journal's); versions not in it keep `schema_versions` order.
     pub migrations: Option<Vec<RollbackMigration>>,
     /// The versions and scripts shown to the user, newest first: if the selection differs under the lock,
-    /// nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
+    /// nothing runs (`ROLLBACK_SCRIPT_CHANGED`). With `restoreData`: the script each version runs (its
+    /// restore script, or the rollback of a SAFE version), as `restorePreview` shows it.
     pub expected_scripts: Option<Vec<ExpectedScript>>,
     /// Versions whose rollback is not safe run their restore (with the archived data), all in one transaction.
     pub restore_data: Option<bool>,

@@ -30,6 +30,7 @@ pub use apply::{
 };
 pub use archive::ArchiveOptions;
 pub use archive::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
+pub use archive::{restore_preview, RestorePreview, VersionRestore};
 pub use catalog::describe;
 pub use catalog::risk::{CountLimits, DataAtRisk};
 pub use connect::{parse_url, SslMode, Target, DEFAULT_CONNECT_TIMEOUT, EMBEDDED_URL_PARAMETER};
@@ -38,6 +39,7 @@ pub use error::{Error, ErrorCode, Result};
 pub use lock::Timeouts;
 pub use lock_info::LockInfo;
 pub use pg_rollback_core::archive::{ArchiveRecord, ArchivedObject, NotArchived};
+pub use pg_rollback_core::archive::{KeptColumn, KeyColumn, ObjectRestore};
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{Code, RollbackPlan, RollbackWarning};
@@ -195,7 +197,8 @@ pub struct OrderedMigration {
     pub drizzle_hash: Option<String>,
 }
 
-/// A version and the rollback script that was shown for it.
+/// A version and the rollback script that was shown for it (with `restore_data`: the script that runs, the
+/// restore script of a version whose rollback is not SAFE).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true, object_to_js = false))]

@@ -7,7 +7,9 @@ use crate::render::quote::{ident, literal};
 use crate::render::restore::{acl_change, AclTarget};
 
 /// A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
 pub struct KeyColumn {
     pub name: String,
     /// `format_type`, qualified.

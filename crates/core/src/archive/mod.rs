@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 mod column;
 pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
+mod preview;
+pub use preview::{count_sql, describe, exists_sql, thousands, Counts, KeptColumn, Now, ObjectRestore};
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -214,6 +216,9 @@ pub struct ArchiveRecord {
     pub not_archived: Vec<NotArchived>,
     /// Why there is no restore script, when there is none.
     pub restore_unavailable: Option<String>,
+    /// What the restore preview needs of each kept column (empty in records written before it was stored).
+    #[serde(default)]
+    pub columns: Vec<KeptColumn>,
 }
 
 pub fn archive_comment(version: &str, statement: &ParsedStatement, index: usize) -> String {

@@ -14,6 +14,8 @@ use crate::error::statement_cause;
 mod manage;
 mod restore;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
+mod preview;
+pub use preview::{restore_preview, RestorePreview, VersionRestore};
 pub(crate) use restore::{restore_one, restore_range};
 
 /// Options of the archive at apply (`archive`, `archiveMaxBytes`).
@@ -194,6 +196,7 @@ impl Archiver {
             .map_err(db_failure("restoring search_path"))?;
         self.estimated += estimate;
         self.kept.push(KeptStatement { index, restore: core::script(&restore) });
+        self.record.columns.push(core::KeptColumn::new(index, &column));
         self.record.rows += rows;
         self.record.bytes += bytes;
         self.record.objects.push(ArchivedObject {
@@ -250,6 +253,7 @@ impl Archiver {
                 c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
             }
             self.record.objects.clear();
+            self.record.columns.clear();
             self.record.rows = 0;
             self.record.bytes = 0;
             if !has_columns {

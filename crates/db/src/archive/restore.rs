@@ -14,7 +14,7 @@ use crate::versions::{self, Table, VersionRow};
 use crate::{ExecuteManyOptions, ExecuteOptions, ExecutedRollback};
 
 /// Why a version cannot be restored, as its archive record says.
-fn unavailable(version: &str, archive: Option<&ArchiveRecord>) -> Error {
+pub(super) fn unavailable(version: &str, archive: Option<&ArchiveRecord>) -> Error {
     let mut reasons: Vec<String> = archive.and_then(|a| a.restore_unavailable.clone()).into_iter().collect();
     for n in archive.iter().flat_map(|a| &a.not_archived) {
         reasons.push(format!("statement {} was not archived: {}", n.statement_index + 1, n.reason));
@@ -161,12 +161,20 @@ async fn commit(tx: tokio_postgres::Transaction<'_>, version: &str) -> Result<()
     })
 }
 
+/// The script `restore_data` runs for `row`: its rollback when that is SAFE, otherwise its restore.
+pub(crate) fn script_run(row: &VersionRow) -> Option<&str> {
+    match row.stored.rollback_safe {
+        true => row.stored.rollback_script.as_deref(),
+        false => row.stored.restore_script.as_deref(),
+    }
+}
+
 /// `execute_rollbacks` with `restore_data`: every selected version, newest first, in ONE transaction: the
 /// safe ones by their rollback, the others by their restore. Refused before anything runs when one has
 /// neither (or a script cannot run in a transaction).
 pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Result<Vec<ExecutedRollback>> {
     crate::rollback::range::selection(options)?;
-    with_session(url, async |client: &mut Client, ctx| {
+    let restored = with_session(url, async |client: &mut Client, ctx| {
         let table = versions::require(&*client, ctx).await?;
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
         let timeouts =
@@ -182,14 +190,24 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
         if let Some(e) = crate::rollback::range::refusal_error(&order, options.force) {
             return Err(e);
         }
+        // What was shown is what runs: each version's script as restore_data runs it (the restore script, or
+        // the rollback of a SAFE version).
         if let Some(expected) = &options.expected_scripts {
-            let shown: Vec<&str> = expected.iter().map(|e| e.version.as_str()).collect();
-            let now: Vec<&str> = rows.iter().map(|r| r.stored.version.as_str()).collect();
+            let shown: Vec<(&str, Option<&str>)> =
+                expected.iter().map(|e| (e.version.as_str(), e.rollback_script.as_deref())).collect();
+            let now: Vec<(&str, Option<&str>)> =
+                rows.iter().map(|r| (r.stored.version.as_str(), script_run(r))).collect();
             if shown != now {
                 return Err(Error::RollbackScriptChanged(
-                    "The versions to restore are no longer the ones that were shown. Nothing was run or changed".into(),
+                    "The versions to restore, or their scripts, are no longer the ones that were shown. Nothing was \
+                     run or changed"
+                        .into(),
                 ));
             }
+        }
+        // Nothing to restore: the ordinary rollbacks, which also run a script that cannot run in a transaction.
+        if rows.iter().all(|r| r.stored.rollback_safe) {
+            return Ok(None);
         }
         let mut steps = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -230,7 +248,15 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
             done.push(record_done(&tx, ctx, table, row, hash, &row.stored.version).await?);
         }
         commit(tx, "range").await?;
-        Ok(done)
+        Ok(Some(done))
     })
-    .await
+    .await?;
+    match restored {
+        Some(done) => Ok(done),
+        // Outside the transaction above: the ordinary path takes the lock itself and checks everything again.
+        None => {
+            let plain = ExecuteManyOptions { restore_data: false, ..options.clone() };
+            Box::pin(crate::rollback::execute_rollbacks(url, &plain)).await
+        }
+    }
 }

@@ -18,6 +18,8 @@ export type {
   DataAtRisk,
   ExecuteRollbacksOptions,
   LockInfo,
+  ObjectRestore,
+  RestorePreview,
   RollbackMigration,
   RollbackRange,
   RollbackRefusal,
@@ -36,6 +38,7 @@ export type {
   StatementPlan,
   StoredRollback,
   VerifiedRollback,
+  VersionRestore,
 } from 'pg-rollback';
 export type { EmbeddedPostgres } from 'pg-rollback/embedded';
 

@@ -9,6 +9,7 @@ import { formatBytes } from '../lib/size.js';
 import {
   drizzleHashOf,
   forcedRefusal,
+  refusalsOf,
   stepsWithoutFile,
   type BackfillResult,
   type BackfillStatus,
@@ -17,11 +18,14 @@ import {
   type Selection,
 } from '../rollback/commands.js';
 import { formatWarning } from '../rollback/generator.js';
+import { restorable, showRestore, showRestorePreviewResult } from './restore-view.js';
 
 export interface Mode {
   execute: boolean;
   force: boolean;
   lockTimeoutGiven: boolean;
+  /** --restore-data: the restore of each version instead of its rollback. */
+  restoreData?: boolean;
 }
 
 function isOne(selection: Selection): selection is { version: string } {
@@ -29,20 +33,33 @@ function isOne(selection: Selection): selection is { version: string } {
 }
 
 /** The command that executes `selection`, ready to paste into a shell. */
-export function rollbackCommand(selection: Selection, force: boolean): string {
+export function rollbackCommand(selection: Selection, force: boolean, restoreData = false): string {
   const arg =
     'version' in selection
       ? `--version=${shellArg(selection.version)}`
       : 'to' in selection
         ? `--to=${shellArg(selection.to)}`
         : `--steps=${selection.steps}`;
-  return `pnpm db:rollback ${arg} --execute${force ? ' --force' : ''}`;
+  return `pnpm db:rollback ${arg}${restoreData ? ' --restore-data' : ''} --execute${force ? ' --force' : ''}`;
 }
 
 /** What JSON output carries along with an error or a result. */
 function context(p: Preview): Record<string, unknown> {
-  if (isOne(p.selection)) return { rollback: p.range.steps[0]!.rollback };
-  return { target: p.range.target, steps: p.range.steps, refusals: p.range.refusals };
+  const restore = p.restore !== undefined ? { restoreData: true, restore: p.restore } : {};
+  if (isOne(p.selection)) return { rollback: p.range.steps[0]!.rollback, ...restore };
+  return { target: p.range.target, steps: p.range.steps, refusals: refusalsOf(p), ...restore };
+}
+
+/** Without --restore-data: an UNSAFE version whose data the archive kept says how to get it back. */
+function restoreHint(out: Output, selection: Selection, rollback: StoredRollback, indent = '', toStderr = false): void {
+  if (!restorable(rollback)) return;
+  const line = `${indent}Its data can be restored: --restore-data (preview: ${restoreCommand(selection)})`;
+  if (toStderr) out.note(line);
+  else out.line(line);
+}
+
+function restoreCommand(selection: Selection): string {
+  return rollbackCommand(selection, false, true).replace(/ --execute$/, '');
 }
 
 /** Reports `error` (with the selection in JSON) and returns its exit code. */
@@ -111,6 +128,7 @@ function noScript(out: Output, p: Preview, rollback: StoredRollback): number {
         'generates the missing script (when the migration can be rolled back).',
     );
   }
+  restoreHint(out, p.selection, rollback, '', true);
   out.note('Nothing was changed.');
   return code;
 }
@@ -118,7 +136,8 @@ function noScript(out: Output, p: Preview, rollback: StoredRollback): number {
 // --- the preview, before any refusal ---
 
 export function showPreview(out: Output, p: Preview, refusal: RollbackRefusal | undefined, mode: Mode): void {
-  if (isOne(p.selection)) showOne(out, p, refusal, mode);
+  if (p.restore !== undefined) showRestore(out, p, mode.execute);
+  else if (isOne(p.selection)) showOne(out, p, refusal, mode);
   else showRange(out, p, mode);
 }
 
@@ -143,6 +162,7 @@ function showOne(out: Output, p: Preview, refusal: RollbackRefusal | undefined, 
   printScript(out, r);
   out.line();
   printSafety(out, r);
+  restoreHint(out, p.selection, r);
   if (!step.transactional) printNotTransactional(out, '', 'statement by statement');
   const later = laterVersions(p, forcedRefusal(p, 'ROLLBACK_OUT_OF_ORDER'));
   if (later.length > 0) {
@@ -171,7 +191,7 @@ function showRange(out: Output, p: Preview, mode: Mode): void {
       : `Rollback of the newest ${what}, newest first.`,
   );
   out.line();
-  steps.forEach((step, i) => showStep(out, step, i + 1, steps.length));
+  steps.forEach((step, i) => showStep(out, p, step, i + 1, steps.length));
   if (steps.every((s) => s.transactional)) {
     out.line(
       `All ${steps.length} rollback${steps.length === 1 ? '' : 's'} run in ONE transaction, together with every ` +
@@ -186,10 +206,11 @@ function showRange(out: Output, p: Preview, mode: Mode): void {
   printLockTimeoutAdvice(out, steps.flatMap((s) => s.locks), mode.lockTimeoutGiven);
 }
 
-function showStep(out: Output, step: RollbackStep, n: number, total: number): void {
+function showStep(out: Output, p: Preview, step: RollbackStep, n: number, total: number): void {
   const r = step.rollback;
   out.line(`[${n}/${total}] Version ${r.version} (${r.migrationFile}), marked as ${r.rollbackSafe ? 'SAFE' : 'UNSAFE'}`);
   for (const warning of r.warnings) out.line(`  ⚠ Warning: ${formatWarning(warning)}`);
+  restoreHint(out, p.selection, r, '  ');
   if (r.rollbackScript === null) {
     out.line(`  No rollback script found for version ${r.version}`);
     out.line();
@@ -243,7 +264,9 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
     );
     return code;
   }
-  const code = fail(out, p, new CliError(refusal.message, exitCodeFor(refusal.code), refusal.code));
+  // A restore's refusal names its code (RESTORE_CONFLICT, ARCHIVE_MISSING, RESTORE_NOT_AVAILABLE) in the text too.
+  const text = p.restore !== undefined ? `${refusal.code}: ${refusal.message}` : refusal.message;
+  const code = fail(out, p, new CliError(text, exitCodeFor(refusal.code), refusal.code));
   if (refusal.code === 'ROLLBACK_SCRIPT_NOT_FOUND') {
     // How to get as far as possible when a version in range has no script.
     out.note(
@@ -259,6 +282,10 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
 // --- a preview without --execute ---
 
 export function showPreviewResult(out: Output, p: Preview): number {
+  if (p.restore !== undefined) {
+    const force = p.restore.refusals.some((r) => r.forceable);
+    return showRestorePreviewResult(out, p, rollbackCommand(p.selection, force, true));
+  }
   if (isOne(p.selection)) {
     const step = p.range.steps[0]!;
     const rolledBack = step.rollback.rollbackAppliedAt !== null;
@@ -307,12 +334,13 @@ export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[]):
     if (!one) out.line(`  ✓ ${row.version} (${row.migrationFile}) rolled back at ${row.rollbackAppliedAt}`);
     if (!row.drizzleRowDeleted && drizzleHashOf(p, row.version) !== undefined) drizzleRowKept(out, row.migrationFile, row.version);
   }
-  out.line('✓ Rollback completed successfully');
+  out.line(p.restore !== undefined ? '✓ Restore completed successfully: the data the archive kept is back' : '✓ Rollback completed successfully');
   if (one && done.length === 1) {
     const { drizzleRowDeleted, ...rollback } = done[0]!;
     out.line(`schema_versions.rollback_applied_at for version ${rollback.version}: ${rollback.rollbackAppliedAt}`);
     const drizzleHash = drizzleHashOf(p, rollback.version) ?? null;
-    out.result({ ok: true, action: 'execute', rollback, drizzleHash, drizzleRowDeleted });
+    const restore = p.restore !== undefined ? { restoreData: true, restore: p.restore } : {};
+    out.result({ ok: true, action: 'execute', rollback, drizzleHash, drizzleRowDeleted, ...restore });
   } else {
     out.result({ ok: true, action: 'execute', ...context(p), rollbacks: done });
   }

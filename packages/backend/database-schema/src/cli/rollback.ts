@@ -25,6 +25,9 @@ const HELP = `Commands:
   pnpm db:rollback --version=X.Y.Z --execute    execute it, after confirmation
   pnpm db:rollback --to=X.Y.Z [--execute]       every migration applied after X.Y.Z, newest first, in ONE transaction
   pnpm db:rollback --steps=N [--execute]        the newest N applied migrations, likewise
+  pnpm db:rollback --version=X.Y.Z --restore-data [--execute]
+                                                put back what the migration destroyed (kept in the archive at apply),
+                                                also with --to/--steps; without --execute, a dry run
   pnpm db:rollback list                         every schema_versions row in the journal's order: applied, rolled back, applied again
   pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
   pnpm db:rollback verify [--scratch-url=URL]   prove every rollback of the migrations folder on a scratch database
@@ -36,6 +39,9 @@ Options:
   --steps=N                 roll back the newest N applied migrations
   --execute                 execute the rollback; asks "Are you sure you want to execute this rollback? (yes/no):"
   -y, --yes                 confirm without asking (required when stdin is not a terminal)
+  --restore-data            restore instead of roll back: versions whose rollback is UNSAFE run their restore script
+                            (the archived values put back), SAFE ones their rollback; the preview says what comes
+                            back, counted now, and what would refuse it (exit 18-20)
   --force                   allow executing a rollback marked UNSAFE (runs its reversible statements only),
                             and rolling back a migration while later ones are applied (out of order)
   --json                    print a machine-readable result on stdout (notes and the prompt go to stderr)
@@ -100,6 +106,7 @@ const OPTIONS = {
   to: { type: 'string' },
   steps: { type: 'string' },
   execute: { type: 'boolean' },
+  'restore-data': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -167,6 +174,7 @@ await runCli(process.argv.slice(2), async (out) => {
           execute: command === 'execute',
           yes: values.yes === true,
           force: values.force === true,
+          restoreData: values['restore-data'] === true,
           lockTimeoutMs,
           statementTimeoutMs,
           dir,
@@ -185,10 +193,15 @@ async function rollback(
   out: Output,
   db: Database,
   selection: Selection,
-  options: RunOptions & { execute: boolean; yes: boolean; dir: string },
+  options: RunOptions & { execute: boolean; yes: boolean; dir: string; restoreData: boolean },
 ): Promise<number> {
-  const mode = { execute: options.execute, force: options.force, lockTimeoutGiven: options.lockTimeoutMs !== undefined };
-  const preview = await previewRollback(db, selection, options.dir);
+  const mode = {
+    execute: options.execute,
+    force: options.force,
+    lockTimeoutGiven: options.lockTimeoutMs !== undefined,
+    restoreData: options.restoreData,
+  };
+  const preview = await previewRollback(db, selection, options.dir, options.restoreData);
   if (preview.range.steps.length === 0) return view.showNothing(out, preview, mode);
   const refusal = blockingRefusal(preview, options.execute, options.force);
   view.showPreview(out, preview, refusal, mode);
@@ -198,7 +211,7 @@ async function rollback(
   view.showBeforeConfirm(out, preview);
   const declined = await confirmRollback(options.yes, out.promptStream);
   if (declined !== undefined) return view.fail(out, preview, declined);
-  out.line('Executing rollback...');
+  out.line(options.restoreData ? 'Executing restore...' : 'Executing rollback...');
   return view.showExecuted(out, preview, await executeRollback(db, preview, options));
 }
 
@@ -225,7 +238,7 @@ function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' 
     if (sub !== 'list' && sub !== 'backfill' && sub !== 'verify') {
       throw usage(`Unknown command "${sub}" (expected list, backfill or verify)`);
     }
-    for (const flag of ['version', 'to', 'steps', 'execute', 'yes', 'force', 'lock-timeout', 'statement-timeout'] as const) {
+    for (const flag of ['version', 'to', 'steps', 'execute', 'yes', 'force', 'lock-timeout', 'statement-timeout', 'restore-data'] as const) {
       if (values[flag] !== undefined) throw usage(`--${flag} cannot be used with "${sub}"`);
     }
     // verify never touches the database of --pglite-dir: it makes its own.

@@ -20,6 +20,9 @@ export const EXIT = {
   ROLLBACK_OUT_OF_ORDER: 15,
   ROLLBACK_SCRIPT_CHANGED: 16,
   VERIFY_FAILED: 17,
+  RESTORE_CONFLICT: 18,
+  ARCHIVE_MISSING: 19,
+  RESTORE_NOT_AVAILABLE: 20,
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
@@ -43,7 +46,11 @@ export const EXIT_CODES_HELP = `Exit codes:
   15  later migrations are applied and not rolled back: roll them back first, or --force
       (nothing was changed)
   16  the stored rollback script changed after it was shown (nothing was changed; review and retry)
-  17  verify: a rollback marked SAFE did not restore the schema (the differences are listed)`;
+  17  verify: a rollback marked SAFE did not restore the schema (the differences are listed)
+  18  --restore-data: data written since the migration conflicts with the restore (RESTORE_CONFLICT,
+      with the counts; nothing was changed)
+  19  --restore-data: the archive of a version is gone, dropped or pruned (ARCHIVE_MISSING)
+  20  --restore-data: a version has no restore, nothing of it was archived (RESTORE_NOT_AVAILABLE)`;
 
 /** An error the CLI reports with a message and a specific exit code. */
 export class CliError extends Error {
@@ -72,6 +79,9 @@ const BY_ADDON_CODE: Partial<Record<ErrorCode, number>> = {
   LOCK_TIMEOUT: EXIT.LOCK_TIMEOUT,
   ROLLBACK_SCRIPT_CHANGED: EXIT.ROLLBACK_SCRIPT_CHANGED,
   ROLLBACK_OUT_OF_ORDER: EXIT.ROLLBACK_OUT_OF_ORDER,
+  RESTORE_CONFLICT: EXIT.RESTORE_CONFLICT,
+  ARCHIVE_MISSING: EXIT.ARCHIVE_MISSING,
+  RESTORE_NOT_AVAILABLE: EXIT.RESTORE_NOT_AVAILABLE,
 };
 
 /** The exit code of an addon error or refusal code. */

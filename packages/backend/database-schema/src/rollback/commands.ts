@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import {
   addon,
   type ExecutedRollback,
+  type RestorePreview,
   type RollbackRange,
   type RollbackRefusal,
   type RollbackStep,
@@ -23,6 +24,8 @@ export interface Preview {
   /** Drizzle's journal (its order, and its record of each migration); empty without a readable one. */
   journal: Migration[];
   dir: string;
+  /** With --restore-data: what the restore runs per version and what comes back, counted now, and its refusals. */
+  restore?: RestorePreview;
 }
 
 export interface RunOptions {
@@ -32,11 +35,18 @@ export interface RunOptions {
 }
 
 /** The versions of `selection` as the database has them now; changes nothing. */
-export async function previewRollback(db: Database, selection: Selection, dir: string): Promise<Preview> {
+export async function previewRollback(db: Database, selection: Selection, dir: string, restoreData = false): Promise<Preview> {
   const journal = journalOrEmpty(dir);
   const range = await addon().previewRollbacks(db.url, { ...selection, migrations: migrationsOf(journal) });
   const steps = range.steps.map((step): RollbackStep => ({ ...step, rollback: withWarnings(step.rollback, dir) }));
-  return { selection, range: { ...range, steps }, journal, dir };
+  const preview: Preview = { selection, range: { ...range, steps }, journal, dir };
+  if (restoreData) preview.restore = await addon().restorePreview(db.url, { ...selection, migrations: migrationsOf(journal) });
+  return preview;
+}
+
+/** What refuses the selection: the restore's refusals with --restore-data (they replace UNSAFE and no script), else the rollback's. */
+export function refusalsOf(preview: Preview): RollbackRefusal[] {
+  return preview.restore?.refusals ?? preview.range.refusals;
 }
 
 /**
@@ -44,14 +54,16 @@ export async function previewRollback(db: Database, selection: Selection, dir: s
  * the first that force cannot override (a rolled-back version is shown, not refused).
  */
 export function blockingRefusal(preview: Preview, execute: boolean, force: boolean): RollbackRefusal | undefined {
-  return preview.range.refusals.find((r) =>
-    execute ? !(force && r.forceable) : !r.forceable && r.code !== 'ALREADY_ROLLED_BACK',
-  );
+  return refusalsOf(preview).find((r) => {
+    if (execute) return !(force && r.forceable);
+    // A rolled-back version's rollback is still shown; its restore has nothing left to show.
+    return !r.forceable && (preview.restore !== undefined || r.code !== 'ALREADY_ROLLED_BACK');
+  });
 }
 
 /** A refusal force overrides that applies here (e.g. rolling back out of order). */
 export function forcedRefusal(preview: Preview, code: string): RollbackRefusal | undefined {
-  return preview.range.refusals.find((r) => r.code === code && r.forceable);
+  return refusalsOf(preview).find((r) => r.code === code && r.forceable);
 }
 
 /** Executes exactly what `preview` showed; if anything changed meanwhile, nothing runs. */
@@ -62,7 +74,12 @@ export async function executeRollback(db: Database, preview: Preview, options: R
     force: options.force,
     lockTimeoutMs: options.lockTimeoutMs,
     statementTimeoutMs: options.statementTimeoutMs,
-    expectedScripts: preview.range.steps.map((s) => ({ version: s.rollback.version, rollbackScript: s.rollback.rollbackScript })),
+    // What was shown is what runs: with --restore-data each version's script as restorePreview showed it.
+    expectedScripts:
+      preview.restore !== undefined
+        ? preview.restore.versions.map((v) => ({ version: v.rollback.version, rollbackScript: v.script }))
+        : preview.range.steps.map((s) => ({ version: s.rollback.version, rollbackScript: s.rollback.rollbackScript })),
+    ...(preview.restore !== undefined ? { restoreData: true } : {}),
   });
 }
 
