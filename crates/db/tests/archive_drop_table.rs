@@ -346,8 +346,10 @@ async fn dependents_a_drop_would_refuse_or_cascade_to() {
         "drop_table_dependents",
         "CREATE TABLE t (id int PRIMARY KEY, v text);
          CREATE VIEW v AS SELECT id FROM t;
-         CREATE TYPE mood AS ENUM ('ok');
-         CREATE TABLE typed (id int PRIMARY KEY, m mood);
+         CREATE COLLATION my_c FROM \"C\";
+         CREATE TABLE collated (id int PRIMARY KEY, s text COLLATE my_c);
+         CREATE FUNCTION positive(n int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT n > 0';
+         CREATE TABLE checked (id int PRIMARY KEY CHECK (positive(id)));
          INSERT INTO t VALUES (1, 'a');",
     );
     // Without CASCADE the view forbids the DROP: it fails as it would have, and nothing changed.
@@ -364,12 +366,49 @@ async fn dependents_a_drop_would_refuse_or_cascade_to() {
         "{archive:?}"
     );
     assert_eq!(one(&db, "SELECT to_regclass('t') IS NULL AND to_regclass('v') IS NULL;"), "t");
-    // A column of a user type would keep the type from being dropped.
-    let stored = apply(&db, "1.3", "DROP TABLE typed;").await;
+    // A user collation or function would stay in use: a later DROP of it would fail.
+    let stored = apply(&db, "1.3", "DROP TABLE collated;\nDROP TABLE checked;").await;
     let archive = stored.archive.unwrap();
-    assert!(archive.not_archived[0].reason.contains("uses type public.mood"), "{archive:?}");
-    apply(&db, "1.4", "DROP TYPE mood;").await;
+    assert!(archive.not_archived[0].reason.contains("uses collation public.my_c"), "{archive:?}");
+    assert!(archive.not_archived[1].reason.contains("uses function public.positive(integer)"), "{archive:?}");
+    apply(&db, "1.4", "DROP COLLATION my_c;\nDROP FUNCTION positive(int);").await;
     assert_eq!(archive_relations(&db), "");
+}
+
+#[tokio::test]
+async fn columns_of_user_types_are_kept_as_text_and_come_back_typed() {
+    let db = database(
+        "drop_table_user_types",
+        r#"CREATE TYPE "Mood" AS ENUM ('ok', 'great', 'it''s fine');
+           CREATE DOMAIN positive AS numeric(6,2) CHECK (VALUE > 0);
+           CREATE TYPE pair AS (a int, b text);
+           CREATE TABLE t (id int PRIMARY KEY, m "Mood" NOT NULL DEFAULT 'ok', ms "Mood"[], p positive, pr pair,
+                           note text);
+           CREATE INDEX t_m ON t (m);
+           CREATE INDEX t_m_note ON t (m, lower(note)) WHERE note <> '';
+           COMMENT ON COLUMN t.m IS 'mood';
+           INSERT INTO t SELECT g, (ARRAY['ok', 'great', 'it''s fine']::"Mood"[])[g % 3 + 1],
+                                ARRAY['great', 'ok']::"Mood"[], g / 4.0, ROW(g, 'b' || g)::pair, 'N' || g
+             FROM generate_series(1, 60) g;
+           INSERT INTO t (id) VALUES (0);"#,
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = contents(&db);
+    let stored = apply(&db, "1.1", "DROP TABLE t;").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived.is_empty(), "{archive:?}");
+    assert_eq!(archive.objects[0].rows, 61);
+    // The types can go, as after a real DROP (tried, then undone).
+    db.run(r#"BEGIN; DROP TYPE "Mood"; DROP DOMAIN positive; DROP TYPE pair; ROLLBACK;"#).unwrap();
+    let kept = one(
+        &db,
+        r#"SELECT string_agg(DISTINCT format_type(a.atttypid, NULL), ',') FROM pg_attribute a
+            WHERE a.attrelid = '"pgrollback_archive/1.1/1/1".t'::regclass AND a.attname IN ('m', 'ms', 'p', 'pr');"#,
+    );
+    assert_eq!(kept, "text");
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before).await;
+    assert_eq!(contents(&db), rows);
 }
 
 #[tokio::test]

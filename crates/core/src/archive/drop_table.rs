@@ -3,7 +3,8 @@
 //! row type) can collide with what the migration creates next. Before the move, everything by which it
 //! could still touch the rest of the database is removed and kept for the restore: the foreign keys of other
 //! tables a `CASCADE` drops, its own foreign keys, its triggers, its publication memberships, the defaults
-//! that use other objects. The restore moves it back and puts all of that back.
+//! that use other objects; columns of user types are kept as `text` while archived (the one rewrite). The
+//! restore moves it back and puts all of that back.
 use super::{conflict_check, SCHEMA};
 use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
@@ -42,6 +43,17 @@ pub struct ColumnDefault {
     pub expression: String,
 }
 
+/// A column of a user type (enum, domain, composite, an extension's): kept as `text` while archived, so that
+/// the type can be dropped as after a real DROP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetypedColumn {
+    pub column: String,
+    /// `format_type`, qualified.
+    pub type_sql: String,
+    /// `COLLATE ...` operand when it is not the type's default collation, qualified and quoted.
+    pub collation: Option<String>,
+}
+
 /// The table's membership of a publication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicationMember {
@@ -66,6 +78,7 @@ pub struct TableToKeep {
     pub triggers: Vec<Trigger>,
     pub defaults: Vec<ColumnDefault>,
     pub publications: Vec<PublicationMember>,
+    pub retyped: Vec<RetypedColumn>,
 }
 
 impl TableToKeep {
@@ -78,6 +91,7 @@ impl TableToKeep {
             triggers: Vec::new(),
             defaults: Vec::new(),
             publications: Vec::new(),
+            retyped: Vec::new(),
         }
     }
 
@@ -135,6 +149,12 @@ pub fn keep_sql(t: &TableToKeep, comment: &str) -> Vec<String> {
     for d in &t.defaults {
         out.push(format!("ALTER TABLE {table} ALTER COLUMN {} DROP DEFAULT", ident(&d.column)));
     }
+    // One rewrite for all of them.
+    let retype: Vec<String> =
+        t.retyped.iter().map(|r| format!("ALTER COLUMN {c} TYPE text USING {c}::text", c = ident(&r.column))).collect();
+    if !retype.is_empty() {
+        out.push(format!("ALTER TABLE {table} {}", retype.join(", ")));
+    }
     out.push(format!("ALTER TABLE {table} SET SCHEMA {schema}"));
     out
 }
@@ -170,6 +190,17 @@ pub fn restore_sql(t: &TableToKeep) -> Vec<String> {
         format!("ALTER TABLE {} SET SCHEMA {}", t.archived(), ident(schema)),
         format!("DROP SCHEMA {}", ident(&t.archive_schema)),
     ];
+    let retype: Vec<String> = t
+        .retyped
+        .iter()
+        .map(|r| {
+            let collate = r.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default();
+            format!("ALTER COLUMN {c} TYPE {ty}{collate} USING {c}::{ty}", c = ident(&r.column), ty = r.type_sql)
+        })
+        .collect();
+    if !retype.is_empty() {
+        out.push(format!("ALTER TABLE {table} {}", retype.join(", ")));
+    }
     for d in &t.defaults {
         out.push(format!("ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}", ident(&d.column), d.expression));
     }
@@ -254,6 +285,7 @@ mod tests {
             comment: None,
         });
         t.defaults.push(ColumnDefault { column: "n".into(), expression: "nextval('public.s'::regclass)".into() });
+        t.retyped.push(RetypedColumn { column: "Mood".into(), type_sql: "public.\"Mood\"[]".into(), collation: None });
         t.publications.push(PublicationMember {
             publication: "Pub".into(),
             columns: Some(vec!["id".into(), "Customer".into()]),
@@ -279,6 +311,7 @@ mod tests {
         assert!(sql.contains("ALTER PUBLICATION \"Pub\" DROP TABLE \"My Shop\".\"Order\";"), "{sql}");
         assert!(sql.contains("DROP TRIGGER \"Order touch\" ON \"My Shop\".\"Order\";"), "{sql}");
         assert!(sql.contains("ALTER TABLE \"My Shop\".\"Order\" ALTER COLUMN n DROP DEFAULT;"), "{sql}");
+        assert!(sql.contains("ALTER COLUMN \"Mood\" TYPE text USING \"Mood\"::text;"), "{sql}");
         assert!(
             sql.ends_with("ALTER TABLE \"My Shop\".\"Order\" SET SCHEMA \"pgrollback_archive/1.1/1/1\";\n"),
             "{sql}"
@@ -300,6 +333,8 @@ mod tests {
         assert_eq!(sql.matches("RAISE EXCEPTION").count(), 1, "{sql}");
         assert!(sql.contains("FROM ONLY \"My Shop\".\"Order\" AS r WHERE r.\"Customer\" IS NOT NULL"), "{sql}");
         assert!(sql.contains("COMMENT ON CONSTRAINT \"Order customer\" ON \"My Shop\".\"Order\" IS 'it''s';"), "{sql}");
+        let retyped = "ALTER COLUMN \"Mood\" TYPE public.\"Mood\"[] USING \"Mood\"::public.\"Mood\"[];";
+        assert!(sql.find(retyped).unwrap() < sql.find("SET DEFAULT").unwrap(), "{sql}");
         assert!(sql.contains("ALTER TABLE \"My Shop\".\"Order\" DISABLE TRIGGER \"Order touch\";"), "{sql}");
         assert!(
             sql.contains(

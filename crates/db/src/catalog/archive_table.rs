@@ -2,7 +2,9 @@
 //! `crate::archive::drop_table`): the table as the statement finds it, what ties it to the rest of the
 //! database (kept for the restore, removed before the move), and what it cannot keep (refused with the
 //! reason). Run with an empty `search_path` except [`find_table`].
-use pg_rollback_core::archive::drop_table::{ColumnDefault, ForeignKey, PublicationMember, TableToKeep, Trigger};
+use pg_rollback_core::archive::drop_table::{
+    ColumnDefault, ForeignKey, PublicationMember, RetypedColumn, TableToKeep, Trigger,
+};
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
 
@@ -104,8 +106,9 @@ fn outside_reference() -> String {
 /// are the caller's (`referencing`).
 pub(crate) async fn unkept_ties<C: GenericClient + Sync>(c: &C, kept: &[u32]) -> Result<Vec<String>, Failure> {
     // What the parts use: triggers, publication memberships, foreign keys and (non-generated) defaults are
-    // removed and kept; anything else (a user type of a column, a function of a CHECK or an index, a policy's
-    // table, an extension's operator class, extension membership) stays tied.
+    // removed and kept, columns of user types retyped to text; anything else (a user collation, a function
+    // of a CHECK or an index, a policy's table, an extension's operator class, extension membership) stays
+    // tied.
     let uses = format!(
         "{PARTS}
         SELECT DISTINCT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) || ' uses '
@@ -114,6 +117,8 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(c: &C, kept: &[u32]) ->
          WHERE {}
            AND p.classid NOT IN ('pg_catalog.pg_trigger'::pg_catalog.regclass,
                                  'pg_catalog.pg_publication_rel'::pg_catalog.regclass)
+           AND NOT (p.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
+                    AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass)
            AND NOT (p.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
                     AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.oid = p.objid AND co.contype = 'f'))
            AND NOT (p.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
@@ -250,6 +255,20 @@ pub(crate) async fn read_table<C: GenericClient + Sync>(
     );
     let defaults = c.query(defaults.as_str(), &[&kept, &oid]).await.map_err(db_failure("reading defaults"))?;
     t.defaults = defaults.iter().map(|r| ColumnDefault { column: r.get(0), expression: r.get(1) }).collect();
+    // User types: enums, domains, composites, extensions' types, arrays of them (`FirstNormalObjectId`).
+    let retyped = c
+        .query(
+            "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                    CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::pg_catalog.regcollation::text END
+               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+              WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid >= 16384
+              ORDER BY a.attnum",
+            &[&oid],
+        )
+        .await
+        .map_err(db_failure("reading columns of user types"))?;
+    t.retyped =
+        retyped.iter().map(|r| RetypedColumn { column: r.get(0), type_sql: r.get(1), collation: r.get(2) }).collect();
     let version: i32 = c
         .query_one("SELECT pg_catalog.current_setting('server_version_num')::int", &[])
         .await
