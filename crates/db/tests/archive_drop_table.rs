@@ -314,6 +314,9 @@ async fn if_exists_and_lists_of_tables() {
          CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
          CREATE TABLE c (id int PRIMARY KEY, v int);
          CREATE STATISTICS c_stats (dependencies) ON id, v FROM c;
+         ALTER STATISTICS c_stats SET STATISTICS 50;
+         COMMENT ON STATISTICS c_stats IS 'c''s stats';
+         CREATE TABLE d (id int PRIMARY KEY) PARTITION BY RANGE (id);
          INSERT INTO a SELECT g FROM generate_series(1, 10) g;
          INSERT INTO b SELECT g, g FROM generate_series(1, 10) g;
          INSERT INTO c SELECT g, g FROM generate_series(1, 10) g;",
@@ -321,22 +324,27 @@ async fn if_exists_and_lists_of_tables() {
     let before = catalog_snapshot(db.url()).await.unwrap();
     let rows = contents(&db);
     // Both moved: the key between them stays as it is.
-    let stored = apply(&db, "1.1", "DROP TABLE IF EXISTS missing, b, a;\nDROP TABLE IF EXISTS missing_too;").await;
+    let stored = apply(&db, "1.1", "DROP TABLE IF EXISTS missing, b, a, c;\nDROP TABLE IF EXISTS missing_too;").await;
     let archive = stored.archive.unwrap();
     let sources: Vec<&str> = archive.objects.iter().map(|o| o.source.as_str()).collect();
-    assert_eq!(sources, ["public.b", "public.a"], "{archive:?}");
+    assert_eq!(sources, ["public.b", "public.a", "public.c"], "{archive:?}");
     assert!(archive.not_archived.is_empty(), "{archive:?}");
-    assert_eq!(archive_relations(&db), "pgrollback_archive/1.1/1/1.b,pgrollback_archive/1.1/1/2.a");
+    assert_eq!(
+        archive_relations(&db),
+        "pgrollback_archive/1.1/1/1.b,pgrollback_archive/1.1/1/2.a,pgrollback_archive/1.1/1/3.c"
+    );
+    // The statistics object's name is free too.
+    db.run("BEGIN; CREATE TABLE c (id int, v int); CREATE STATISTICS c_stats ON id, v FROM c; ROLLBACK;").unwrap();
     execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
     assert_schema_back(&db, &before).await;
     assert_eq!(contents(&db), rows);
     // One table that cannot be kept: the statement runs as written, for all of them, and says why.
-    let stored = apply(&db, "1.2", "DROP TABLE b, c;").await;
+    let stored = apply(&db, "1.2", "DROP TABLE b, d;").await;
     let archive = stored.archive.unwrap();
     assert!(archive.objects.is_empty(), "{archive:?}");
-    assert!(archive.not_archived[0].reason.contains("statistics object public.c_stats"), "{archive:?}");
+    assert!(archive.not_archived[0].reason.contains("public.d is partitioned"), "{archive:?}");
     assert_eq!(stored.restore_script, None);
-    assert_eq!(one(&db, "SELECT to_regclass('b') IS NULL AND to_regclass('c') IS NULL;"), "t");
+    assert_eq!(one(&db, "SELECT to_regclass('b') IS NULL AND to_regclass('d') IS NULL;"), "t");
     assert_eq!(archive_relations(&db), "");
 }
 

@@ -2,7 +2,8 @@
 //! own (`pgrollback_archive/<version>/<statement>/<n>`), so that none of its names (indexes, owned sequences,
 //! row type) can collide with what the migration creates next. Before the move, everything by which it
 //! could still touch the rest of the database is removed and kept for the restore: the foreign keys of other
-//! tables a `CASCADE` drops, its own foreign keys, its triggers, its publication memberships, the defaults
+//! tables a `CASCADE` drops, its own foreign keys, its triggers, its statistics objects (they would keep their
+//! names taken), its publication memberships, the defaults
 //! that use other objects; columns of user types are kept as `text` while archived (the one rewrite). The
 //! restore moves it back and puts all of that back.
 use super::{conflict_check, SCHEMA};
@@ -54,6 +55,19 @@ pub struct RetypedColumn {
     pub collation: Option<String>,
 }
 
+/// An extended statistics object on the table (it lives in a schema of its own: dropped, so that its name is
+/// free, and created again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statistics {
+    pub name: ObjectName,
+    /// `pg_get_statisticsobjdef`, qualified.
+    pub definition: String,
+    /// `stxstattarget` when set.
+    pub target: Option<i32>,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
 /// The table's membership of a publication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicationMember {
@@ -79,6 +93,7 @@ pub struct TableToKeep {
     pub defaults: Vec<ColumnDefault>,
     pub publications: Vec<PublicationMember>,
     pub retyped: Vec<RetypedColumn>,
+    pub statistics: Vec<Statistics>,
 }
 
 impl TableToKeep {
@@ -92,6 +107,7 @@ impl TableToKeep {
             defaults: Vec::new(),
             publications: Vec::new(),
             retyped: Vec::new(),
+            statistics: Vec::new(),
         }
     }
 
@@ -142,6 +158,9 @@ pub fn keep_sql(t: &TableToKeep, comment: &str) -> Vec<String> {
     }
     for tr in &t.triggers {
         out.push(format!("DROP TRIGGER {} ON {table}", ident(&tr.name)));
+    }
+    for st in &t.statistics {
+        out.push(format!("DROP STATISTICS {}", st.name));
     }
     for k in &t.foreign_keys {
         out.push(format!("ALTER TABLE {table} DROP CONSTRAINT {}", ident(&k.name)));
@@ -233,6 +252,16 @@ pub fn restore_sql(t: &TableToKeep) -> Vec<String> {
             out.push(format!("COMMENT ON TRIGGER {} ON {table} IS {}", ident(&tr.name), literal(comment)));
         }
     }
+    for st in &t.statistics {
+        out.push(st.definition.clone());
+        if let Some(target) = st.target {
+            out.push(format!("ALTER STATISTICS {} SET STATISTICS {target}", st.name));
+        }
+        if let Some(comment) = &st.comment {
+            out.push(format!("COMMENT ON STATISTICS {} IS {}", st.name, literal(comment)));
+        }
+        out.push(format!("ALTER STATISTICS {} OWNER TO {}", st.name, ident(&st.owner)));
+    }
     for p in &t.publications {
         out.push(format!("ALTER PUBLICATION {} ADD {}", ident(&p.publication), publication_target(table, p)));
     }
@@ -285,6 +314,14 @@ mod tests {
             comment: None,
         });
         t.defaults.push(ColumnDefault { column: "n".into(), expression: "nextval('public.s'::regclass)".into() });
+        t.statistics.push(Statistics {
+            name: ObjectName::qualified("My Shop", "Order stats"),
+            definition: "CREATE STATISTICS \"My Shop\".\"Order stats\" (ndistinct) ON id, n FROM \"My Shop\".\"Order\""
+                .into(),
+            target: Some(50),
+            owner: "app owner".into(),
+            comment: None,
+        });
         t.retyped.push(RetypedColumn { column: "Mood".into(), type_sql: "public.\"Mood\"[]".into(), collation: None });
         t.publications.push(PublicationMember {
             publication: "Pub".into(),
@@ -312,6 +349,7 @@ mod tests {
         assert!(sql.contains("DROP TRIGGER \"Order touch\" ON \"My Shop\".\"Order\";"), "{sql}");
         assert!(sql.contains("ALTER TABLE \"My Shop\".\"Order\" ALTER COLUMN n DROP DEFAULT;"), "{sql}");
         assert!(sql.contains("ALTER COLUMN \"Mood\" TYPE text USING \"Mood\"::text;"), "{sql}");
+        assert!(sql.contains("DROP STATISTICS \"My Shop\".\"Order stats\";"), "{sql}");
         assert!(
             sql.ends_with("ALTER TABLE \"My Shop\".\"Order\" SET SCHEMA \"pgrollback_archive/1.1/1/1\";\n"),
             "{sql}"
@@ -333,6 +371,7 @@ mod tests {
         assert_eq!(sql.matches("RAISE EXCEPTION").count(), 1, "{sql}");
         assert!(sql.contains("FROM ONLY \"My Shop\".\"Order\" AS r WHERE r.\"Customer\" IS NOT NULL"), "{sql}");
         assert!(sql.contains("COMMENT ON CONSTRAINT \"Order customer\" ON \"My Shop\".\"Order\" IS 'it''s';"), "{sql}");
+        assert!(sql.contains("ALTER STATISTICS \"My Shop\".\"Order stats\" OWNER TO \"app owner\";"), "{sql}");
         let retyped = "ALTER COLUMN \"Mood\" TYPE public.\"Mood\"[] USING \"Mood\"::public.\"Mood\"[];";
         assert!(sql.find(retyped).unwrap() < sql.find("SET DEFAULT").unwrap(), "{sql}");
         assert!(sql.contains("ALTER TABLE \"My Shop\".\"Order\" DISABLE TRIGGER \"Order touch\";"), "{sql}");

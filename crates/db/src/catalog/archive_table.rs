@@ -3,7 +3,7 @@
 //! database (kept for the restore, removed before the move), and what it cannot keep (refused with the
 //! reason). Run with an empty `search_path` except [`find_table`].
 use pg_rollback_core::archive::drop_table::{
-    ColumnDefault, ForeignKey, PublicationMember, RetypedColumn, TableToKeep, Trigger,
+    ColumnDefault, ForeignKey, PublicationMember, RetypedColumn, Statistics, TableToKeep, Trigger,
 };
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
@@ -149,17 +149,6 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(c: &C, kept: &[u32]) ->
     );
     let rows = c.query(dependents.as_str(), &[&kept]).await.map_err(db_failure("reading what depends on the table"))?;
     ties.extend(rows.iter().map(|r| r.get::<_, String>(0)));
-    // Statistics objects live in a schema of their own: the move would leave their names taken.
-    let statistics = c
-        .query(
-            "SELECT pg_catalog.pg_describe_object('pg_catalog.pg_statistic_ext'::pg_catalog.regclass, x.oid, 0)
-                    || ' (not moved with the table)'
-               FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid = ANY($1::oid[]) ORDER BY 1",
-            &[&kept],
-        )
-        .await
-        .map_err(db_failure("reading statistics objects"))?;
-    ties.extend(statistics.iter().map(|r| r.get::<_, String>(0)));
     // A sequence the table owns moves with it, into the table's schema when it comes back.
     let sequences = c
         .query(
@@ -255,6 +244,27 @@ pub(crate) async fn read_table<C: GenericClient + Sync>(
     );
     let defaults = c.query(defaults.as_str(), &[&kept, &oid]).await.map_err(db_failure("reading defaults"))?;
     t.defaults = defaults.iter().map(|r| ColumnDefault { column: r.get(0), expression: r.get(1) }).collect();
+    let statistics = c
+        .query(
+            "SELECT n.nspname::text, x.stxname::text, pg_catalog.pg_get_statisticsobjdef(x.oid),
+                    nullif(x.stxstattarget::int, -1), pg_catalog.pg_get_userbyid(x.stxowner)::text,
+                    pg_catalog.obj_description(x.oid, 'pg_statistic_ext')
+               FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace
+              WHERE x.stxrelid = $1 ORDER BY 1, 2",
+            &[&oid],
+        )
+        .await
+        .map_err(db_failure("reading statistics objects"))?;
+    t.statistics = statistics
+        .iter()
+        .map(|r| Statistics {
+            name: qualified(r.get(0), r.get(1)),
+            definition: r.get(2),
+            target: r.get(3),
+            owner: r.get(4),
+            comment: r.get(5),
+        })
+        .collect();
     // User types: enums, domains, composites, extensions' types, arrays of them (`FirstNormalObjectId`).
     let retyped = c
         .query(
