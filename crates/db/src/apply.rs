@@ -170,7 +170,7 @@ async fn run_archived<C: GenericClient + Sync>(
         ask(c, ctx, planner, At::Before).await;
         let statement = &planner.migration().statements[index];
         let text = (statement.transaction_role() != TransactionRole::Boundary).then(|| statement.text.clone());
-        let text = match archiver.before(c, planner.migration(), index).await {
+        let text = match archiver.before(c, ctx, planner.migration(), index).await {
             // The archive carried the statement out (a `DROP TABLE` it moved): what is left of it runs.
             Some(instead) => instead,
             None => text,

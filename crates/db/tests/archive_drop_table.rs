@@ -349,37 +349,78 @@ async fn if_exists_and_lists_of_tables() {
 }
 
 #[tokio::test]
-async fn dependents_a_drop_would_refuse_or_cascade_to() {
+async fn views_a_drop_refuses_or_cascades_to() {
     let db = database(
-        "drop_table_dependents",
-        "CREATE TABLE t (id int PRIMARY KEY, v text);
-         CREATE VIEW v AS SELECT id FROM t;
-         CREATE COLLATION my_c FROM \"C\";
-         CREATE TABLE collated (id int PRIMARY KEY, s text COLLATE my_c);
-         CREATE FUNCTION positive(n int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT n > 0';
-         CREATE TABLE checked (id int PRIMARY KEY CHECK (positive(id)));
-         INSERT INTO t VALUES (1, 'a');",
+        "drop_table_views",
+        r#"CREATE SCHEMA "V s";
+           CREATE TABLE t (id int PRIMARY KEY, v text);
+           CREATE TABLE u (id int PRIMARY KEY, t_id int REFERENCES t (id));
+           CREATE VIEW "V s"."T view" WITH (security_barrier = true) AS SELECT id, v FROM t WHERE id > 0;
+           CREATE VIEW deeper AS SELECT v."id" AS x, u.id AS u_id FROM "V s"."T view" v JOIN u ON u.t_id = v.id;
+           COMMENT ON VIEW deeper IS 'deeper''s';
+           COMMENT ON COLUMN deeper.x IS 'x';
+           DO $$ BEGIN CREATE ROLE view_reader; EXCEPTION WHEN OTHERS THEN NULL; END $$;
+           GRANT SELECT ON deeper TO view_reader;
+           GRANT SELECT (x) ON deeper TO PUBLIC;
+           CREATE TABLE m (id int PRIMARY KEY);
+           CREATE MATERIALIZED VIEW mv AS SELECT id FROM m;
+           INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 20) g;
+           INSERT INTO u SELECT g, g FROM generate_series(1, 20) g;
+           INSERT INTO m VALUES (1);"#,
     );
-    // Without CASCADE the view forbids the DROP: it fails as it would have, and nothing changed.
+    // Without CASCADE the views forbid the DROP: it fails as it would have, and nothing changed.
     let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = contents(&db);
     let e = apply_migration(db.url(), &migration("1.1", "DROP TABLE t;"), None).await.unwrap_err();
     assert_eq!(e.code().as_str(), "MIGRATION_FAILED", "{e}");
     assert!(e.to_string().contains("depend"), "{e}");
     assert_schema_back(&db, &before).await;
-    // With CASCADE the view would go too: not kept (yet), the statement runs as written.
+    // With CASCADE the views and u's key go too, kept for the restore.
     let stored = apply(&db, "1.2", "DROP TABLE t CASCADE;").await;
     let archive = stored.archive.unwrap();
-    assert!(
-        archive.not_archived[0].reason.contains("view public.v depends on column id of table public.t"),
-        "{archive:?}"
+    assert!(archive.not_archived.is_empty(), "{archive:?}");
+    assert_eq!(one(&db, r#"SELECT to_regclass('"V s"."T view"') IS NULL AND to_regclass('deeper') IS NULL;"#), "t");
+    db.run(r#"BEGIN; CREATE VIEW "V s"."T view" AS SELECT 1 AS one; INSERT INTO u VALUES (99, 99); ROLLBACK;"#)
+        .unwrap();
+    execute_rollback(db.url(), "1.2", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before).await;
+    assert_eq!(contents(&db), rows);
+    assert_eq!(one(&db, "SELECT count(*) FROM deeper;"), "20");
+    // A materialized view's rows would be computed again: not kept, the statement runs as written.
+    let stored = apply(&db, "1.3", "DROP TABLE m CASCADE;").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived[0].reason.contains("materialized view public.mv"), "{archive:?}");
+    assert_eq!(one(&db, "SELECT to_regclass('m') IS NULL AND to_regclass('mv') IS NULL;"), "t");
+    assert_eq!(archive_relations(&db), "");
+}
+
+#[tokio::test]
+async fn what_a_moved_table_would_keep_in_use_refuses() {
+    let db = database(
+        "drop_table_refusals",
+        "CREATE COLLATION my_c FROM \"C\";
+         CREATE TABLE collated (id int PRIMARY KEY, s text COLLATE my_c);
+         CREATE FUNCTION positive(n int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT n > 0';
+         CREATE TABLE checked (id int PRIMARY KEY CHECK (positive(id)));
+         CREATE TABLE owner_of_seq (id int PRIMARY KEY);
+         CREATE SEQUENCE used_elsewhere OWNED BY owner_of_seq.id;
+         CREATE TABLE user_of_seq (n bigint DEFAULT nextval('used_elsewhere'));
+         CREATE TEMPORARY TABLE temp_t (id int);",
     );
-    assert_eq!(one(&db, "SELECT to_regclass('t') IS NULL AND to_regclass('v') IS NULL;"), "t");
     // A user collation or function would stay in use: a later DROP of it would fail.
-    let stored = apply(&db, "1.3", "DROP TABLE collated;\nDROP TABLE checked;").await;
+    let stored = apply(&db, "1.1", "DROP TABLE collated;\nDROP TABLE checked;").await;
     let archive = stored.archive.unwrap();
     assert!(archive.not_archived[0].reason.contains("uses collation public.my_c"), "{archive:?}");
     assert!(archive.not_archived[1].reason.contains("uses function public.positive(integer)"), "{archive:?}");
-    apply(&db, "1.4", "DROP COLLATION my_c;\nDROP FUNCTION positive(int);").await;
+    apply(&db, "1.2", "DROP COLLATION my_c;\nDROP FUNCTION positive(int);").await;
+    // Its sequence is another table's default: the CASCADE would drop that default.
+    let stored = apply(&db, "1.3", "DROP TABLE owner_of_seq CASCADE;").await;
+    let archive = stored.archive.unwrap();
+    assert!(
+        archive.not_archived[0].reason.contains("default value for column n of table public.user_of_seq"),
+        "{archive:?}"
+    );
+    assert_eq!(one(&db, "SELECT count(*) FROM pg_attrdef WHERE adrelid = 'user_of_seq'::regclass;"), "0");
     assert_eq!(archive_relations(&db), "");
 }
 

@@ -7,6 +7,8 @@
 //! that use other objects; columns of user types are kept as `text` while archived (the one rewrite). The
 //! restore moves it back and puts all of that back.
 use super::{conflict_check, SCHEMA};
+use crate::ask::state::{DefaultPrivilege, ViewFacts};
+use crate::invert::families::drops::view_statements;
 use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
 
@@ -268,13 +270,41 @@ pub fn restore_sql(t: &TableToKeep) -> Vec<String> {
     out
 }
 
+/// Views a `CASCADE` drops with the tables: dropped before the tables move (the deepest first), created
+/// again after everything else (each after what it depends on), with their comments, owners and privileges.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DroppedViews {
+    pub drop: Vec<String>,
+    pub create: Vec<String>,
+}
+
+/// `views`: each with the length of its longest chain of dependencies to the tables. Materialized views are
+/// refused: their rows would be computed again, not kept.
+pub fn dropped_views(views: &[(&ViewFacts, u32)], defaults: &[DefaultPrivilege]) -> Result<DroppedViews, String> {
+    let mut ordered: Vec<&(&ViewFacts, u32)> = views.iter().collect();
+    ordered.sort_by_key(|(_, depth)| *depth);
+    let mut out = DroppedViews::default();
+    for (view, _) in &ordered {
+        let name = ObjectName::qualified(&view.relation.schema, &view.relation.name);
+        if view.relation.kind != "v" {
+            return Err(format!("materialized view {name} depends on it (its rows would be computed again)"));
+        }
+        out.create.extend(view_statements(view, defaults).map_err(|why| format!("view {name}: {why}"))?);
+    }
+    for (view, _) in ordered.iter().rev() {
+        out.drop.push(format!("DROP VIEW {}", ObjectName::qualified(&view.relation.schema, &view.relation.name)));
+    }
+    Ok(out)
+}
+
 /// Undoing a statement that dropped several tables: every table moves back (the last one first) before what
-/// ties them to each other and to the rest is put back (a key between two of them needs both).
-pub fn restore_statement_sql(tables: &[TableToKeep]) -> Vec<String> {
+/// ties them to each other and to the rest is put back (a key between two of them needs both), and the views
+/// its `CASCADE` dropped come last.
+pub fn restore_statement_sql(tables: &[TableToKeep], views: &DroppedViews) -> Vec<String> {
     let each: Vec<Vec<String>> = tables.iter().rev().map(restore_sql).collect();
     let moves = each.iter().flat_map(|sql| sql[..2].iter().cloned());
     let rest = each.iter().flat_map(|sql| sql[2..].iter().cloned());
-    moves.chain(rest).collect()
+    moves.chain(rest).chain(views.create.iter().cloned()).collect()
 }
 
 #[cfg(test)]
@@ -390,7 +420,7 @@ mod tests {
         let mut other = table();
         other.table = ObjectName::qualified("public", "b");
         other.archive_schema = "pgrollback_archive/1.1/1/2".into();
-        let sql = script(&restore_statement_sql(&[table(), other]));
+        let sql = script(&restore_statement_sql(&[table(), other], &DroppedViews::default()));
         ParsedMigration::parse(&sql).unwrap();
         let second_move = sql.find("\"pgrollback_archive/1.1/1/1\".\"Order\" SET SCHEMA").unwrap();
         assert!(sql.find("\"pgrollback_archive/1.1/1/2\".b SET SCHEMA").unwrap() < second_move, "{sql}");

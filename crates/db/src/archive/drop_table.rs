@@ -1,12 +1,18 @@
 //! `DROP TABLE` kept by moving the table (the I/O; the SQL is `pg_rollback_core::archive::drop_table`): the
 //! archive carries the statement out itself, under the archiver's savepoint, and the statement is skipped.
+use std::collections::BTreeMap;
+
+use pg_rollback_core::archive::drop_table::DroppedViews;
 use pg_rollback_core::archive::{self as core, drop_table, ArchivedObject, KeptStatement};
+use pg_rollback_core::state::{Answer, Lookup, ObjectAddress, Question};
 use pg_rollback_core::{quote_ident, ObjectName, ParsedMigration};
 use tokio_postgres::GenericClient;
 
 use super::{db_failure, Archiver, Failure};
-use crate::catalog::archive_table::{find_table, read_table, rows, unkept_ties};
+use crate::catalog::answer;
+use crate::catalog::archive_table::{cascade_ties, find_table, read_table, rows, unkept_ties};
 use crate::error::statement_cause;
+use crate::session::Ctx;
 
 /// What the archive did with a `DROP TABLE`.
 pub(super) enum Kept {
@@ -17,9 +23,11 @@ pub(super) enum Kept {
 }
 
 impl Archiver {
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn keep_tables<C: GenericClient + Sync>(
         &mut self,
         c: &C,
+        ctx: &Ctx,
         migration: &ParsedMigration,
         index: usize,
         relations: &[ObjectName],
@@ -97,7 +105,11 @@ impl Archiver {
         c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
             .await
             .map_err(db_failure("setting search_path"))?;
-        let ties = unkept_ties(c, &oids).await?;
+        let (views, view_oids) = match cascade {
+            true => cascaded_views(c, ctx, &oids, &found.iter().map(|t| t.table.clone()).collect::<Vec<_>>()).await?,
+            false => (DroppedViews::default(), Vec::new()),
+        };
+        let ties = unkept_ties(c, &oids, &view_oids).await?;
         if !ties.is_empty() {
             return Err(format!("what ties the table to the rest of the database is not kept: {}", ties.join("; ")));
         }
@@ -123,6 +135,10 @@ impl Archiver {
             tables.push((kept, rows, t.bytes));
         }
         let comment = core::archive_comment(&self.version, statement, index);
+        if !views.drop.is_empty() {
+            let sql = core::script(&views.drop);
+            c.batch_execute(&sql).await.map_err(|e| format!("dropping the views failed: {}", statement_cause(&e)))?;
+        }
         for (t, _, _) in &tables {
             let sql = core::script(&drop_table::keep_sql(t, &comment));
             c.batch_execute(&sql).await.map_err(|e| format!("moving {} failed: {}", t.table, statement_cause(&e)))?;
@@ -131,7 +147,8 @@ impl Archiver {
             .await
             .map_err(db_failure("restoring search_path"))?;
         let kept: Vec<_> = tables.iter().map(|(t, _, _)| t.clone()).collect();
-        self.kept.push(KeptStatement { index, restore: core::script(&drop_table::restore_statement_sql(&kept)) });
+        self.kept
+            .push(KeptStatement { index, restore: core::script(&drop_table::restore_statement_sql(&kept, &views)) });
         self.estimated += estimate;
         for (t, rows, bytes) in tables {
             self.record.rows += rows;
@@ -147,4 +164,64 @@ impl Archiver {
         }
         Ok(Kept::Moved)
     }
+}
+
+/// The views a `CASCADE` of `tables` drops (created again by the restore), with their OIDs; anything else it
+/// would drop besides foreign keys refuses.
+async fn cascaded_views<C: GenericClient + Sync>(
+    c: &C,
+    ctx: &Ctx,
+    kept: &[u32],
+    tables: &[ObjectName],
+) -> Result<(DroppedViews, Vec<u32>), Failure> {
+    let address = |t: &ObjectName| ObjectAddress {
+        kind: "table".into(),
+        names: vec![t.schema.clone().unwrap_or_default(), t.name.clone()],
+        args: Vec::new(),
+    };
+    let questions: Vec<Question> = tables.iter().map(|t| Question::DropCascade { address: address(t) }).collect();
+    let mut depths: BTreeMap<ObjectName, u32> = BTreeMap::new();
+    let mut others = Vec::new();
+    for (_, reply) in answer(c, ctx, &questions).await {
+        let Ok(Answer::DropCascade(cascade)) = reply else {
+            return Err(format!("reading what CASCADE drops failed: {reply:?}"));
+        };
+        for r in cascade.relations {
+            let depth = depths.entry(ObjectName::qualified(&r.schema, &r.name)).or_default();
+            *depth = (*depth).max(r.depth);
+        }
+        others.extend(cascade.others.iter().map(|o| (o.class, o.oid, o.sub)));
+    }
+    let ties = cascade_ties(c, kept, &others).await?;
+    if !ties.is_empty() {
+        return Err(format!("a CASCADE would also drop what is not kept: {}", ties.join("; ")));
+    }
+    if depths.is_empty() {
+        return Ok((DroppedViews::default(), Vec::new()));
+    }
+    let mut questions: Vec<Question> =
+        depths.keys().map(|name| Question::View { name: name.clone(), lookup: Lookup::SearchPath }).collect();
+    questions.push(Question::DefaultPrivileges);
+    let replies = answer(c, ctx, &questions).await;
+    let mut views = Vec::new();
+    let mut defaults = None;
+    for (question, reply) in &replies {
+        match (question, reply) {
+            (Question::View { name, .. }, Ok(Answer::View(Some(view)))) => views.push((view, depths[name])),
+            (Question::DefaultPrivileges, Ok(Answer::DefaultPrivileges(d))) => defaults = Some(d),
+            (question, reply) => return Err(format!("reading {question:?} failed: {reply:?}")),
+        }
+    }
+    let defaults = defaults.ok_or("the default privileges were not read")?;
+    let dropped = drop_table::dropped_views(&views, defaults)?;
+    let mut oids = Vec::new();
+    for name in depths.keys() {
+        let oid: Option<u32> = c
+            .query_one("SELECT pg_catalog.to_regclass($1)::oid", &[&name.to_string()])
+            .await
+            .map_err(db_failure("finding a view"))?
+            .get(0);
+        oids.extend(oid);
+    }
+    Ok((dropped, oids))
 }

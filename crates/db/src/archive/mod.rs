@@ -70,6 +70,7 @@ impl Archiver {
     pub(crate) async fn before<C: GenericClient + Sync>(
         &mut self,
         c: &C,
+        ctx: &crate::session::Ctx,
         migration: &ParsedMigration,
         index: usize,
     ) -> Option<Option<String>> {
@@ -103,7 +104,7 @@ impl Archiver {
         }
         let kept = match &target {
             Target::DropTable { relations, missing_ok, cascade } => {
-                self.keep_tables(c, migration, index, relations, *missing_ok, *cascade).await
+                self.keep_tables(c, ctx, migration, index, relations, *missing_ok, *cascade).await
             }
             _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
         };

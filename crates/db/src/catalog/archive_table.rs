@@ -104,7 +104,12 @@ fn outside_reference() -> String {
 /// What ties the kept tables to the rest of the database and is not removed and kept for the restore: each
 /// as `what -> what it uses`, or `what depends on it` (refused by the caller). Foreign keys of other tables
 /// are the caller's (`referencing`).
-pub(crate) async fn unkept_ties<C: GenericClient + Sync>(c: &C, kept: &[u32]) -> Result<Vec<String>, Failure> {
+/// `views`: views a `CASCADE` drops and the restore creates again (their rules are no tie).
+pub(crate) async fn unkept_ties<C: GenericClient + Sync>(
+    c: &C,
+    kept: &[u32],
+    views: &[u32],
+) -> Result<Vec<String>, Failure> {
     // What the parts use: triggers, publication memberships, foreign keys and (non-generated) defaults are
     // removed and kept, columns of user types retyped to text; anything else (a user collation, a function
     // of a CHECK or an index, a policy's table, an extension's operator class, extension membership) stays
@@ -144,10 +149,15 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(c: &C, kept: &[u32]) ->
          WHERE d.deptype IN ('n', 'a') AND NOT {}
            AND NOT (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
                     AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.oid = d.objid AND co.contype = 'f'))
+           AND NOT (d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                    AND EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r WHERE r.oid = d.objid AND r.ev_class = ANY($2::oid[])))
          ORDER BY 1",
         is_part("d.classid", "d.objid")
     );
-    let rows = c.query(dependents.as_str(), &[&kept]).await.map_err(db_failure("reading what depends on the table"))?;
+    let rows = c
+        .query(dependents.as_str(), &[&kept, &views])
+        .await
+        .map_err(db_failure("reading what depends on the table"))?;
     ties.extend(rows.iter().map(|r| r.get::<_, String>(0)));
     // A sequence the table owns moves with it, into the table's schema when it comes back.
     let sequences = c
@@ -164,6 +174,33 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(c: &C, kept: &[u32]) ->
         .map_err(db_failure("reading owned sequences"))?;
     ties.extend(sequences.iter().map(|r| r.get::<_, String>(0)));
     Ok(ties)
+}
+
+/// Of what a `CASCADE` would also drop (`objects`: class, object id, sub-id), what is neither part of the kept
+/// tables nor another table's foreign key (views are the caller's), described.
+pub(crate) async fn cascade_ties<C: GenericClient + Sync>(
+    c: &C,
+    kept: &[u32],
+    objects: &[(u32, u32, i32)],
+) -> Result<Vec<String>, Failure> {
+    let classes: Vec<u32> = objects.iter().map(|o| o.0).collect();
+    let oids: Vec<u32> = objects.iter().map(|o| o.1).collect();
+    let subs: Vec<i32> = objects.iter().map(|o| o.2).collect();
+    let sql = format!(
+        "{PARTS}
+        SELECT DISTINCT pg_catalog.pg_describe_object(o.classid, o.objid, o.objsubid) || ' depends on it'
+          FROM unnest($2::oid[], $3::oid[], $4::int[]) o(classid, objid, objsubid)
+         WHERE NOT {}
+           AND NOT (o.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+                    AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.oid = o.objid AND co.contype = 'f'))
+         ORDER BY 1",
+        is_part("o.classid", "o.objid")
+    );
+    let rows = c
+        .query(sql.as_str(), &[&kept, &classes, &oids, &subs])
+        .await
+        .map_err(db_failure("reading what CASCADE drops"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 fn qualified(schema: String, name: String) -> ObjectName {
