@@ -338,8 +338,18 @@ async fn if_exists_and_lists_of_tables() {
     execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
     assert_schema_back(&db, &before).await;
     assert_eq!(contents(&db), rows);
+    // Moved, then dropped at the bookkeeping (the migration cannot be restored): as the DROP would have.
+    let stored = apply(&db, "1.2", "DROP TABLE a, b;\nUPDATE c SET v = v + 1;").await;
+    assert!(stored.archive.unwrap().restore_unavailable.unwrap().contains("statement 2"));
+    assert_eq!(one(&db, "SELECT to_regclass('a') IS NULL AND to_regclass('b') IS NULL;"), "t");
+    assert_eq!(archive_relations(&db), "");
+    db.run(
+        "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
+         INSERT INTO a VALUES (1); INSERT INTO b VALUES (1, 1);",
+    )
+    .unwrap();
     // One table that cannot be kept: the statement runs as written, for all of them, and says why.
-    let stored = apply(&db, "1.2", "DROP TABLE b, d;").await;
+    let stored = apply(&db, "1.3", "DROP TABLE b, d;").await;
     let archive = stored.archive.unwrap();
     assert!(archive.objects.is_empty(), "{archive:?}");
     assert!(archive.not_archived[0].reason.contains("public.d is partitioned"), "{archive:?}");

@@ -247,12 +247,7 @@ impl Archiver {
         // A safe rollback needs no restore (a column retyped after being added by the same migration is kept
         // before the plan knows it folds into the column's DROP): nothing stays in the archive.
         if plan.rollback_safe {
-            for o in &self.record.objects {
-                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
-            }
-            if !self.record.objects.is_empty() {
-                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
-            }
+            discard(c, &self.record.objects).await?;
             return Ok(());
         }
         let not_kept: Vec<(usize, String)> =
@@ -272,12 +267,7 @@ impl Archiver {
                     crate::ARCHIVE_MIGRATION
                 ));
             }
-            for o in &self.record.objects {
-                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
-            }
-            if !self.record.objects.is_empty() {
-                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
-            }
+            discard(c, &self.record.objects).await?;
             self.record.objects.clear();
             self.record.rows = 0;
             self.record.bytes = 0;
@@ -299,6 +289,17 @@ impl Archiver {
         }
         Ok(())
     }
+}
+
+/// Drops what was kept (in one statement: tables a `DROP TABLE` moved together may reference each other), and
+/// the schemas left empty.
+async fn discard<C: GenericClient + Sync>(c: &C, objects: &[ArchivedObject]) -> Result<(), String> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let tables: Vec<&str> = objects.iter().map(|o| o.table.as_str()).collect();
+    c.batch_execute(&format!("DROP TABLE IF EXISTS {}", tables.join(", "))).await.map_err(|e| statement_cause(&e))?;
+    c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))
 }
 
 /// The archive's schemas (`pgrollback_archive`, and the one of each table a `DROP TABLE` moved), once their
