@@ -205,10 +205,13 @@ async fn an_identity_table_keeps_its_sequence_position_grants_and_odd_names() {
     // The name is free, with its index and sequence names: a new table takes them.
     db.run(
         r#"CREATE TABLE "Ünïcode ""S"""."Wéird ""T""" ("Id" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tags text[]);
-           CREATE INDEX "Wéird ""T"" tags" ON "Ünïcode ""S"""."Wéird ""T""" (tags);
-           DROP TABLE "Ünïcode ""S"""."Wéird ""T""";"#,
+           CREATE INDEX "Wéird ""T"" tags" ON "Ünïcode ""S"""."Wéird ""T""" (tags);"#,
     )
     .unwrap();
+    let e = execute_rollback(db.url(), version, &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains(r#"the name "Ünïcode ""S"""."Wéird ""T""" was taken again"#), "{e}");
+    db.run(r#"DROP TABLE "Ünïcode ""S"""."Wéird ""T""";"#).unwrap();
     execute_rollback(db.url(), version, &restoring()).await.unwrap();
     assert_schema_back(&db, &before).await;
     assert_eq!(contents(&db), rows);

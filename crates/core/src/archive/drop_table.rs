@@ -205,12 +205,35 @@ fn add_foreign_key(k: &ForeignKey, out: &mut Vec<String>) {
 /// removed before the move comes back. Rows written since that a foreign key would reject refuse the
 /// restore (`RESTORE_CONFLICT`, with the count) before any key is added.
 pub fn restore_sql(t: &TableToKeep) -> Vec<String> {
-    let table = &t.table;
+    let mut out = move_back_sql(t);
+    out.extend(put_back_sql(t));
+    out
+}
+
+/// The table back under its name (refused when a relation or type took the name since), its schema gone.
+fn move_back_sql(t: &TableToKeep) -> Vec<String> {
     let schema = t.table.schema.as_deref().expect("the table is qualified");
-    let mut out = vec![
+    let taken = format!(
+        "SELECT count(*) FROM (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relnamespace = \
+         pg_catalog.to_regnamespace({ns}) AND c.relname = {name} UNION ALL SELECT y.typname FROM pg_catalog.pg_type y \
+         WHERE y.typnamespace = pg_catalog.to_regnamespace({ns}) AND y.typname = {name}) AS taken",
+        ns = literal(&ident(schema)),
+        name = literal(&t.table.name)
+    );
+    vec![
+        conflict_check(
+            &taken,
+            &format!("the name {} was taken again since the migration (%s object(s)): nothing was changed", t.table),
+        ),
         format!("ALTER TABLE {} SET SCHEMA {}", t.archived(), ident(schema)),
         format!("DROP SCHEMA {}", ident(&t.archive_schema)),
-    ];
+    ]
+}
+
+/// What was removed before the move, put back once the table is back.
+fn put_back_sql(t: &TableToKeep) -> Vec<String> {
+    let table = &t.table;
+    let mut out = Vec::new();
     let retype: Vec<String> = t
         .retyped
         .iter()
@@ -301,9 +324,8 @@ pub fn dropped_views(views: &[(&ViewFacts, u32)], defaults: &[DefaultPrivilege])
 /// ties them to each other and to the rest is put back (a key between two of them needs both), and the views
 /// its `CASCADE` dropped come last.
 pub fn restore_statement_sql(tables: &[TableToKeep], views: &DroppedViews) -> Vec<String> {
-    let each: Vec<Vec<String>> = tables.iter().rev().map(restore_sql).collect();
-    let moves = each.iter().flat_map(|sql| sql[..2].iter().cloned());
-    let rest = each.iter().flat_map(|sql| sql[2..].iter().cloned());
+    let moves = tables.iter().rev().flat_map(move_back_sql);
+    let rest = tables.iter().rev().flat_map(put_back_sql);
     moves.chain(rest).chain(views.create.iter().cloned()).collect()
 }
 
@@ -390,15 +412,17 @@ mod tests {
     fn restore_moves_back_checks_the_keys_then_puts_everything_back() {
         let sql = script(&restore_sql(&table()));
         ParsedMigration::parse(&sql).unwrap();
+        assert!(sql.starts_with("DO $pg_rollback$"), "{sql}");
+        assert!(sql.contains("pg_catalog.to_regnamespace('\"My Shop\"') AND c.relname = 'Order'"), "{sql}");
         assert!(
-            sql.starts_with(
+            sql.contains(
                 "ALTER TABLE \"pgrollback_archive/1.1/1/1\".\"Order\" SET SCHEMA \"My Shop\";\nDROP SCHEMA \
                  \"pgrollback_archive/1.1/1/1\";\n"
             ),
             "{sql}"
         );
-        // The validated key is checked, the NOT VALID one is not.
-        assert_eq!(sql.matches("RAISE EXCEPTION").count(), 1, "{sql}");
+        // The name is checked, the validated key is checked, the NOT VALID one is not.
+        assert_eq!(sql.matches("RAISE EXCEPTION").count(), 2, "{sql}");
         assert!(sql.contains("FROM ONLY \"My Shop\".\"Order\" AS r WHERE r.\"Customer\" IS NOT NULL"), "{sql}");
         assert!(sql.contains("COMMENT ON CONSTRAINT \"Order customer\" ON \"My Shop\".\"Order\" IS 'it''s';"), "{sql}");
         assert!(sql.contains("ALTER STATISTICS \"My Shop\".\"Order stats\" OWNER TO \"app owner\";"), "{sql}");
@@ -411,7 +435,7 @@ mod tests {
             ),
             "{sql}"
         );
-        let check = sql.find("RAISE EXCEPTION").unwrap();
+        let check = sql.rfind("RAISE EXCEPTION").unwrap();
         assert!(check < sql.find("ADD CONSTRAINT").unwrap());
     }
 

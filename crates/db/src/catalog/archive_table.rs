@@ -353,7 +353,7 @@ pub(crate) async fn rows<C: GenericClient + Sync>(c: &C, oid: u32, table: &Objec
         .map_err(db_failure("reading the table's size"))?
         .get(0);
     if estimate >= 0.0 {
-        return Ok(estimate as i64);
+        return Ok(estimate.round() as i64);
     }
     let count = format!("SELECT count(*) FROM ONLY {table}");
     Ok(c.query_one(count.as_str(), &[]).await.map_err(db_failure("counting the table's rows"))?.get(0))
