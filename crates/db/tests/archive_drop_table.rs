@@ -418,7 +418,10 @@ async fn what_a_moved_table_would_keep_in_use_refuses() {
          CREATE TABLE owner_of_seq (id int PRIMARY KEY);
          CREATE SEQUENCE used_elsewhere OWNED BY owner_of_seq.id;
          CREATE TABLE user_of_seq (n bigint DEFAULT nextval('used_elsewhere'));
-         CREATE TEMPORARY TABLE temp_t (id int);",
+         CREATE TABLE allowed (id int PRIMARY KEY);
+         CREATE TABLE guarded (id int PRIMARY KEY);
+         ALTER TABLE guarded ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY only_allowed ON guarded USING (id IN (SELECT id FROM allowed));",
     );
     // A user collation or function would stay in use: a later DROP of it would fail.
     let stored = apply(&db, "1.1", "DROP TABLE collated;\nDROP TABLE checked;").await;
@@ -426,6 +429,15 @@ async fn what_a_moved_table_would_keep_in_use_refuses() {
     assert!(archive.not_archived[0].reason.contains("uses collation public.my_c"), "{archive:?}");
     assert!(archive.not_archived[1].reason.contains("uses function public.positive(integer)"), "{archive:?}");
     apply(&db, "1.2", "DROP COLLATION my_c;\nDROP FUNCTION positive(int);").await;
+    // A policy using another table would keep it from being dropped.
+    let stored = apply(&db, "1.4", "DROP TABLE guarded;").await;
+    let archive = stored.archive.unwrap();
+    assert!(
+        archive.not_archived[0]
+            .reason
+            .contains("policy only_allowed on table public.guarded uses column id of table public.allowed"),
+        "{archive:?}"
+    );
     // Its sequence is another table's default: the CASCADE would drop that default.
     let stored = apply(&db, "1.3", "DROP TABLE owner_of_seq CASCADE;").await;
     let archive = stored.archive.unwrap();
