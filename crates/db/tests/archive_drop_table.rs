@@ -521,3 +521,37 @@ async fn a_dropped_archive_schema_is_archive_missing_and_changes_nothing() {
     assert!(compare_snapshots(&after, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
     assert_eq!(metadata(&db), meta);
 }
+
+#[tokio::test]
+async fn a_forced_restore_adds_the_keys_rows_written_since_break_not_valid_and_says_so() {
+    let db = database("drop_table_force", SHOP);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    apply(&db, "1.1", r#"DROP TABLE "Lå Shop"."Order" CASCADE;"#).await;
+    db.run(
+        r#"INSERT INTO public.line (order_id) VALUES (100000), (100001);
+           DELETE FROM "Lå Shop".customer WHERE id = 3;"#,
+    )
+    .unwrap();
+    let forced = ExecuteOptions { force: true, ..restoring() };
+    let done = execute_rollback(db.url(), "1.1", &forced).await.unwrap();
+    assert_eq!(
+        done.restore_notes,
+        [
+            r#"foreign key "Order customer" on "Lå Shop"."Order" added NOT VALID: 15 row(s) reference rows of "Lå Shop".customer that are gone"#,
+            r#"foreign key line_order_id_fkey on public.line added NOT VALID: 2 row(s) reference rows of "Lå Shop"."Order" that are gone"#,
+        ]
+    );
+    // Those two keys are NOT VALID; nothing else differs.
+    let after = catalog_snapshot(db.url()).await.unwrap();
+    let diff = compare_snapshots(&before, &after);
+    assert!(!diff.is_empty());
+    assert!(
+        diff.iter().all(|d| d.object.contains("Order customer") || d.object.contains("line_order_id_fkey")),
+        "{diff:#?}"
+    );
+    assert_eq!(
+        one(&db, "SELECT string_agg(conname || '=' || convalidated, ',' ORDER BY conname) FROM pg_constraint WHERE contype = 'f';"),
+        "Order customer=false,line_loose_fkey=false,line_order_id_fkey=false"
+    );
+    assert_eq!(archive_relations(&db), "");
+}

@@ -119,6 +119,11 @@ impl TableToKeep {
     }
 }
 
+/// The setting (`on`) with which a restore adds a foreign key that rows written since break `NOT VALID`.
+pub const FORCE_KEYS: &str = "pg_rollback.force_keys";
+/// The setting in which a forced restore lists the keys it added `NOT VALID`, one a line.
+pub const KEYS_NOT_VALID: &str = "pg_rollback.keys_not_valid";
+
 /// The schema table `table` (0-based) of statement `index` (0-based) of `version` is moved into; `None` when
 /// the name would not fit PostgreSQL's 63 bytes.
 pub fn schema_name(version: &str, index: usize, table: usize) -> Option<String> {
@@ -194,8 +199,49 @@ fn orphans(k: &ForeignKey) -> String {
     )
 }
 
+/// A name inside a `format()` template.
+fn in_template(name: &impl std::fmt::Display) -> String {
+    name.to_string().replace('%', "%%")
+}
+
+/// A validated key is added `NOT VALID`, then validated when no row breaks it; rows that do refuse the restore
+/// (`RESTORE_CONFLICT`, with the count) unless the restore is forced (the setting [`FORCE_KEYS`]): then the key
+/// stays `NOT VALID` and is listed in the setting [`KEYS_NOT_VALID`].
 fn add_foreign_key(k: &ForeignKey, out: &mut Vec<String>) {
-    out.push(format!("ALTER TABLE {} ADD CONSTRAINT {} {}", k.table, ident(&k.name), k.definition));
+    let name = ident(&k.name);
+    if !k.validated {
+        out.push(format!("ALTER TABLE {} ADD CONSTRAINT {name} {}", k.table, k.definition));
+    } else {
+        out.push(format!("ALTER TABLE {} ADD CONSTRAINT {name} {} NOT VALID", k.table, k.definition));
+        let refused = format!(
+            "%s row(s) of {} reference rows of {} that are gone (foreign key {}): nothing was changed (with force, \
+             the key is added NOT VALID)",
+            in_template(&k.table),
+            in_template(&k.referenced),
+            in_template(&name)
+        );
+        let note = format!(
+            "foreign key {} on {} added NOT VALID: %s row(s) reference rows of {} that are gone",
+            in_template(&name),
+            in_template(&k.table),
+            in_template(&k.referenced)
+        );
+        out.push(format!(
+            "DO $pg_rollback$ DECLARE n bigint; BEGIN n := ({orphans}); IF n = 0 THEN ALTER TABLE {table} VALIDATE \
+             CONSTRAINT {name}; ELSIF pg_catalog.current_setting({force}, true) = 'on' THEN PERFORM \
+             pg_catalog.set_config({notes}, pg_catalog.concat_ws(E'\\n', \
+             NULLIF(pg_catalog.current_setting({notes}, true), ''), pg_catalog.format({note}, n)), true); \
+             ELSE RAISE EXCEPTION USING ERRCODE = {code}, MESSAGE = pg_catalog.format({refused}, n); END IF; END \
+             $pg_rollback$",
+            orphans = orphans(k),
+            table = k.table,
+            force = literal(FORCE_KEYS),
+            notes = literal(KEYS_NOT_VALID),
+            note = literal(&note),
+            code = literal(super::CONFLICT_SQLSTATE),
+            refused = literal(&refused),
+        ));
+    }
     if let Some(comment) = &k.comment {
         out.push(format!("COMMENT ON CONSTRAINT {} ON {} IS {}", ident(&k.name), k.table, literal(comment)));
     }
@@ -247,17 +293,6 @@ fn put_back_sql(t: &TableToKeep) -> Vec<String> {
     }
     for d in &t.defaults {
         out.push(format!("ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}", ident(&d.column), d.expression));
-    }
-    for k in t.foreign_keys.iter().chain(&t.referencing).filter(|k| k.validated) {
-        out.push(conflict_check(
-            &orphans(k),
-            &format!(
-                "%s row(s) of {} reference rows of {} that are gone (foreign key {}): nothing was changed",
-                k.table,
-                k.referenced,
-                ident(&k.name)
-            ),
-        ));
     }
     for k in t.foreign_keys.iter().chain(&t.referencing) {
         add_foreign_key(k, &mut out);
@@ -423,6 +458,11 @@ mod tests {
         );
         // The name is checked, the validated key is checked, the NOT VALID one is not.
         assert_eq!(sql.matches("RAISE EXCEPTION").count(), 2, "{sql}");
+        let added = "ALTER TABLE \"My Shop\".\"Order\" ADD CONSTRAINT \"Order customer\" FOREIGN KEY (\"Customer\") \
+                     REFERENCES \"My Shop\".customer(id) NOT VALID;\nDO $pg_rollback$";
+        assert!(sql.contains(added), "{sql}");
+        assert!(sql.contains("VALIDATE CONSTRAINT \"Order customer\"; ELSIF"), "{sql}");
+        assert!(sql.contains("REFERENCES \"My Shop\".\"Order\"(id) NOT VALID;\nCREATE TRIGGER"), "{sql}");
         assert!(sql.contains("FROM ONLY \"My Shop\".\"Order\" AS r WHERE r.\"Customer\" IS NOT NULL"), "{sql}");
         assert!(sql.contains("COMMENT ON CONSTRAINT \"Order customer\" ON \"My Shop\".\"Order\" IS 'it''s';"), "{sql}");
         assert!(sql.contains("ALTER STATISTICS \"My Shop\".\"Order stats\" OWNER TO \"app owner\";"), "{sql}");
@@ -435,8 +475,7 @@ mod tests {
             ),
             "{sql}"
         );
-        let check = sql.rfind("RAISE EXCEPTION").unwrap();
-        assert!(check < sql.find("ADD CONSTRAINT").unwrap());
+
     }
 
     #[test]
