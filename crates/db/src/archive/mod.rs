@@ -293,7 +293,7 @@ impl Archiver {
 
 /// Drops what was kept (in one statement: tables a `DROP TABLE` moved together may reference each other), and
 /// the schemas left empty.
-async fn discard<C: GenericClient + Sync>(c: &C, objects: &[ArchivedObject]) -> Result<(), String> {
+pub(crate) async fn discard<C: GenericClient + Sync>(c: &C, objects: &[ArchivedObject]) -> Result<(), String> {
     if objects.is_empty() {
         return Ok(());
     }
