@@ -3,7 +3,7 @@
 pub(crate) mod dry_run;
 mod outside;
 
-use pg_rollback_core::{ParsedMigration, Planner, RollbackPlan, TransactionRole};
+use pg_rollback_core::{At, ParsedMigration, Planner, RollbackPlan, TransactionRole};
 use serde::Serialize;
 use tokio_postgres::{Client, GenericClient};
 
@@ -12,7 +12,7 @@ use crate::connect::parse_url;
 use crate::drizzle;
 use crate::error::{pg_message, sqlstate, statement_cause, Error, Result};
 use crate::rollback::COMMIT_OUTCOME_UNKNOWN;
-use crate::run::{run, run_range, StatementFailed, Statements};
+use crate::run::{ask, run, run_captured_as, StatementFailed, Statements};
 use crate::lock::take_lock;
 use crate::session::{self, check_migration, check_text, roles, with_session, Ctx};
 use crate::versions;
@@ -166,8 +166,16 @@ async fn run_archived<C: GenericClient + Sync>(
     archiver: &mut Archiver,
 ) -> Result<(), StatementFailed> {
     for index in 0..planner.migration().statements.len() {
-        archiver.before(c, planner.migration(), index).await;
-        run_range(c, ctx, Statements::Captured(planner), index..index + 1).await?;
+        // The plan reads the database as the statement finds it, before the archive changes anything.
+        ask(c, ctx, planner, At::Before).await;
+        let statement = &planner.migration().statements[index];
+        let text = (statement.transaction_role() != TransactionRole::Boundary).then(|| statement.text.clone());
+        let text = match archiver.before(c, ctx, planner.migration(), index).await {
+            // The archive carried the statement out (a `DROP TABLE` it moved): what is left of it runs.
+            Some(instead) => instead,
+            None => text,
+        };
+        run_captured_as(c, ctx, planner, index, text).await?;
     }
     Ok(())
 }

@@ -121,7 +121,8 @@ pub struct ExecuteOptions {
     pub migration_order: Option<Vec<String>>,
     pub allow_out_of_order: bool,
     /// Run the restore script (the rollback with the archived data put back) instead of the rollback script;
-    /// a version whose rollback is safe runs its rollback.
+    /// a version whose rollback is safe runs its rollback. With `force`, a foreign key that rows written since
+    /// break is added `NOT VALID` (said in `restore_notes`) instead of refusing with `RESTORE_CONFLICT`.
     pub restore_data: bool,
 }
 
@@ -159,6 +160,9 @@ pub struct ExecutedRollback {
     /// was deleted). False otherwise: Drizzle still records the migration (or never did), so its
     /// migrator will not apply it again by itself.
     pub drizzle_row_deleted: bool,
+    /// What a restore (`restore_data`) did not bring back exactly, e.g. a foreign key that rows written since
+    /// break, added `NOT VALID` because the restore was forced (`force`).
+    pub restore_notes: Vec<String>,
 }
 
 /// One migration of a dry run (`planMigrations`).

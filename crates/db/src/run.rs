@@ -56,21 +56,34 @@ pub(crate) async fn run_range<C: GenericClient + Sync>(
             }
             continue;
         };
-        ask(c, ctx, planner, At::Before).await;
-        // What to ask once it ran is sent right behind it (if the statement fails, so does that).
-        let after = planner.questions(At::After);
-        let execute = async {
-            match &text {
-                Some(text) => c.batch_execute(text).await,
-                None => Ok(()),
-            }
-        };
-        let (executed, replies) = tokio::join!(execute, catalog::answer(c, ctx, &after));
-        executed.map_err(|error| StatementFailed { index, error })?;
-        planner.answer(At::After, replies);
-        ask(c, ctx, planner, At::After).await;
-        planner.settle();
+        run_captured_as(c, ctx, planner, index, text).await?;
     }
+    Ok(())
+}
+
+/// Statement `index` of `planner`'s migration with its questions answered around it, `text` running in its
+/// place (`None`: nothing runs, e.g. a transaction boundary or a `DROP TABLE` the archive carried out).
+pub(crate) async fn run_captured_as<C: GenericClient + Sync>(
+    c: &C,
+    ctx: &Ctx,
+    planner: &mut Planner,
+    index: usize,
+    text: Option<String>,
+) -> Result<(), StatementFailed> {
+    ask(c, ctx, planner, At::Before).await;
+    // What to ask once it ran is sent right behind it (if the statement fails, so does that).
+    let after = planner.questions(At::After);
+    let execute = async {
+        match &text {
+            Some(text) => c.batch_execute(text).await,
+            None => Ok(()),
+        }
+    };
+    let (executed, replies) = tokio::join!(execute, catalog::answer(c, ctx, &after));
+    executed.map_err(|error| StatementFailed { index, error })?;
+    planner.answer(At::After, replies);
+    ask(c, ctx, planner, At::After).await;
+    planner.settle();
     Ok(())
 }
 

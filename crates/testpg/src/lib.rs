@@ -183,7 +183,13 @@ impl Database {
         }
         let out = Command::new(&self.clients.pg_dump)
             // pg-rollback's archive of destroyed data is bookkeeping, not the schema under test.
-            .args(["--schema-only", "--no-password", "--exclude-schema=pgrollback_archive", "-d"])
+            .args([
+                "--schema-only",
+                "--no-password",
+                "--exclude-schema=pgrollback_archive",
+                "--exclude-schema=pgrollback_archive/*",
+                "-d",
+            ])
             .arg(&self.url)
             .stdin(Stdio::null())
             .output()

@@ -15,6 +15,7 @@ use pg_query::NodeEnum;
 use serde::{Deserialize, Serialize};
 
 mod column;
+pub mod drop_table;
 pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
 mod preview;
 pub use preview::{count_sql, describe, exists_sql, thousands, Counts, KeptColumn, Now, ObjectRestore};
@@ -31,18 +32,22 @@ pub const CONFLICT_SQLSTATE: &str = "PRB01";
 pub enum Target {
     DropColumn { relation: ObjectName, column: String },
     ColumnType { relation: ObjectName, column: String },
+    /// `DROP TABLE` of one or more tables, as written (`missing_ok`: `IF EXISTS`).
+    DropTable { relations: Vec<ObjectName>, missing_ok: bool, cascade: bool },
 }
 
 impl Target {
     pub fn relation(&self) -> &ObjectName {
         match self {
             Target::DropColumn { relation, .. } | Target::ColumnType { relation, .. } => relation,
+            Target::DropTable { relations, .. } => &relations[0],
         }
     }
 
     pub fn column(&self) -> &str {
         match self {
             Target::DropColumn { column, .. } | Target::ColumnType { column, .. } => column,
+            Target::DropTable { .. } => "",
         }
     }
 
@@ -50,6 +55,7 @@ impl Target {
         match self {
             Target::DropColumn { .. } => "DROP COLUMN",
             Target::ColumnType { .. } => "ALTER COLUMN TYPE",
+            Target::DropTable { .. } => "DROP TABLE",
         }
     }
 }
@@ -101,7 +107,16 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
             }
         }
         NodeEnum::DropStmt(s) if s.remove_type() == ObjectType::ObjectTable => {
-            Destroys::NotKept("DROP TABLE is not archived yet".into())
+            let relations: Option<Vec<ObjectName>> =
+                s.objects.iter().map(|o| o.node.as_ref().and_then(crate::invert::families::drops::list_name)).collect();
+            match relations {
+                Some(relations) if !relations.is_empty() => Destroys::Target(Target::DropTable {
+                    relations,
+                    missing_ok: s.missing_ok,
+                    cascade: s.behavior() == DropBehavior::DropCascade,
+                }),
+                _ => Destroys::NotKept("a DROP TABLE whose table names cannot be read is not archived".into()),
+            }
         }
         NodeEnum::AlterEnumStmt(s) if s.old_val.is_empty() => {
             Destroys::NotKept("restoring an enum without a value added by ADD VALUE is not available yet".into())
@@ -246,7 +261,15 @@ mod tests {
         ));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c CASCADE"), Destroys::NotKept(_)));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::NotKept(_)));
-        assert!(matches!(first("DROP TABLE t"), Destroys::NotKept(_)));
+        assert_eq!(
+            first("DROP TABLE IF EXISTS \"S\".\"T\", u CASCADE"),
+            Destroys::Target(Target::DropTable {
+                relations: vec![ObjectName::qualified("S", "T"), ObjectName::unqualified("u")],
+                missing_ok: true,
+                cascade: true,
+            })
+        );
+        assert!(matches!(first("DROP TABLE t"), Destroys::Target(Target::DropTable { cascade: false, .. })));
         assert!(matches!(first("ALTER TYPE e ADD VALUE 'x'"), Destroys::NotKept(_)));
         assert_eq!(first("ALTER TYPE e RENAME VALUE 'x' TO 'y'"), Destroys::Nothing);
         assert_eq!(first("ALTER TABLE t ADD COLUMN c int"), Destroys::Nothing);

@@ -219,6 +219,8 @@ pub async fn prune_archive(url: &str, selection: &PruneSelection) -> Result<Vec<
                 rows: 0,
                 bytes: 0,
             };
+            // One DROP for the whole version: tables a DROP TABLE moved together may reference each other.
+            let mut drops: Vec<String> = Vec::new();
             for o in &f.record.objects {
                 // Dropped by the name the catalog gives it now, never by the recorded text.
                 let Some(now) = resolve(&tx, ctx, &o.table).await? else {
@@ -229,16 +231,19 @@ pub async fn prune_archive(url: &str, selection: &PruneSelection) -> Result<Vec<
                     done.left_alone.push(o.table.clone());
                     continue;
                 }
-                if !selection.dry_run {
-                    let drop = format!("DROP TABLE {}.{}", quote_ident(&now.schema), quote_ident(&now.name));
-                    tx.batch_execute(&drop).await.map_err(|e| prune_failed(&f.archive.version, &o.table, &e))?;
-                }
+                drops.push(format!("{}.{}", quote_ident(&now.schema), quote_ident(&now.name)));
                 if !schemas.contains(&now.schema) {
                     schemas.push(now.schema);
                 }
                 done.dropped.push(o.table.clone());
                 done.rows += o.rows;
                 done.bytes += now.bytes;
+            }
+            if !selection.dry_run && !drops.is_empty() {
+                let tables = drops.join(", ");
+                tx.batch_execute(&format!("DROP TABLE {tables}"))
+                    .await
+                    .map_err(|e| prune_failed(&f.archive.version, &tables, &e))?;
             }
             pruned.push(done);
         }

@@ -12,6 +12,7 @@ use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
 mod manage;
+mod drop_table;
 mod restore;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
@@ -68,40 +69,77 @@ impl Archiver {
     }
 
     /// Before statement `index` runs: keep what it destroys. Never fails the migration: what cannot be kept
-    /// is rolled back to a savepoint and recorded with the reason.
-    pub(crate) async fn before<C: GenericClient + Sync>(&mut self, c: &C, migration: &ParsedMigration, index: usize) {
+    /// is rolled back to a savepoint and recorded with the reason. `Some`: the archive carried the statement
+    /// out (a `DROP TABLE` it moved), and this runs in its place (`None`: nothing).
+    pub(crate) async fn before<C: GenericClient + Sync>(
+        &mut self,
+        c: &C,
+        ctx: &crate::session::Ctx,
+        migration: &ParsedMigration,
+        index: usize,
+    ) -> Option<Option<String>> {
         let statement = &migration.statements[index];
         let target = match core::classify(statement) {
-            Destroys::Nothing => return,
-            Destroys::NotKept(reason) => return self.not_archived(index, reason),
+            Destroys::Nothing => return None,
+            Destroys::NotKept(reason) => {
+                self.not_archived(index, reason);
+                return None;
+            }
             Destroys::Target(target) => target,
         };
         if !self.options.enabled {
-            return self.not_archived(index, "the archive is off (archive: false)".into());
+            self.not_archived(index, "the archive is off (archive: false)".into());
+            return None;
         }
         // Without the columns that store a restore, nothing is copied (the copy would be dropped at the bookkeeping).
         if self.storable.is_none() {
             self.storable = Some(restore_columns(c).await.unwrap_or(false));
         }
         if self.storable == Some(false) {
-            return self.not_archived(
+            self.not_archived(
                 index,
                 format!("schema_versions has no restore_script column: apply migration {}", crate::ARCHIVE_MIGRATION),
             );
+            return None;
         }
         if let Err(e) = c.batch_execute("SAVEPOINT pg_rollback_archive").await {
-            return self.not_archived(index, format!("no savepoint: {}", statement_cause(&e)));
+            self.not_archived(index, format!("no savepoint: {}", statement_cause(&e)));
+            return None;
         }
-        match self.keep(c, migration, index, &target).await {
-            Ok(()) => {
+        let kept = match &target {
+            Target::DropTable { relations, missing_ok, cascade } => {
+                self.keep_tables(c, ctx, migration, index, relations, *missing_ok, *cascade).await
+            }
+            _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
+        };
+        match kept {
+            Ok(kept) => {
                 let _ = c.batch_execute("RELEASE SAVEPOINT pg_rollback_archive").await;
+                match kept {
+                    drop_table::Kept::Moved => Some(None),
+                    drop_table::Kept::Untouched => None,
+                }
             }
             Err(reason) => {
                 let _ = c
                     .batch_execute("ROLLBACK TO SAVEPOINT pg_rollback_archive; RELEASE SAVEPOINT pg_rollback_archive")
                     .await;
                 self.not_archived(index, reason);
+                None
             }
+        }
+    }
+
+    /// Enabled event triggers would react to the archive's own DDL (and on `sql_drop`, miss the DROP).
+    async fn event_triggers<C: GenericClient + Sync>(c: &C) -> Result<(), Failure> {
+        let triggers: bool = c
+            .query_one("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D')", &[])
+            .await
+            .map_err(db_failure("reading event triggers"))?
+            .get(0);
+        match triggers {
+            true => Err("enabled event triggers would react to the archive's own CREATE TABLE".into()),
+            false => Ok(()),
         }
     }
 
@@ -115,14 +153,7 @@ impl Archiver {
         let Some(archive) = core::table_name(&self.version, index) else {
             return Err("the version is too long to name an archive table (63 bytes)".into());
         };
-        let triggers: bool = c
-            .query_one("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D')", &[])
-            .await
-            .map_err(db_failure("reading event triggers"))?
-            .get(0);
-        if triggers {
-            return Err("enabled event triggers would react to the archive's own CREATE TABLE".into());
-        }
+        Self::event_triggers(c).await?;
         // The relation as the migration's search_path finds it; then every name is read qualified.
         let found = c
             .query_opt(
@@ -221,12 +252,7 @@ impl Archiver {
         // A safe rollback needs no restore (a column retyped after being added by the same migration is kept
         // before the plan knows it folds into the column's DROP): nothing stays in the archive.
         if plan.rollback_safe {
-            for o in &self.record.objects {
-                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
-            }
-            if !self.record.objects.is_empty() {
-                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
-            }
+            discard(c, &self.record.objects).await?;
             return Ok(());
         }
         let not_kept: Vec<(usize, String)> =
@@ -246,12 +272,7 @@ impl Archiver {
                     crate::ARCHIVE_MIGRATION
                 ));
             }
-            for o in &self.record.objects {
-                c.batch_execute(&format!("DROP TABLE IF EXISTS {}", o.table)).await.map_err(|e| statement_cause(&e))?;
-            }
-            if !self.record.objects.is_empty() {
-                c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))?;
-            }
+            discard(c, &self.record.objects).await?;
             self.record.objects.clear();
             self.record.columns.clear();
             self.record.rows = 0;
@@ -276,15 +297,29 @@ impl Archiver {
     }
 }
 
-/// The archive's schema, once its last table is gone, so that a database whose archive is empty has no trace
-/// of it. Never fails the caller's transaction (a failure is caught in the block's own subtransaction).
-pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ BEGIN
-    IF pg_catalog.to_regnamespace('pgrollback_archive') IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.to_regnamespace('pgrollback_archive')) THEN
+/// Drops what was kept (in one statement: tables a `DROP TABLE` moved together may reference each other), and
+/// the schemas left empty.
+pub(crate) async fn discard<C: GenericClient + Sync>(c: &C, objects: &[ArchivedObject]) -> Result<(), String> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let tables: Vec<&str> = objects.iter().map(|o| o.table.as_str()).collect();
+    c.batch_execute(&format!("DROP TABLE IF EXISTS {}", tables.join(", "))).await.map_err(|e| statement_cause(&e))?;
+    c.batch_execute(DROP_SCHEMA_IF_EMPTY).await.map_err(|e| statement_cause(&e))
+}
+
+/// The archive's schemas (`pgrollback_archive`, and the one of each table a `DROP TABLE` moved), once their
+/// last table is gone, so that a database whose archive is empty has no trace of it: dropping an archive
+/// table (prune) is enough. Never fails the caller's transaction (a failure is caught in the block's own
+/// subtransaction).
+pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ DECLARE s text; BEGIN
+    FOR s IN SELECT n.nspname FROM pg_catalog.pg_namespace n
+              WHERE (n.nspname = 'pgrollback_archive' OR n.nspname LIKE 'pgrollback\\_archive/%')
+                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid) LOOP
         BEGIN
-            DROP SCHEMA pgrollback_archive;
+            EXECUTE pg_catalog.format('DROP SCHEMA %I', s);
         EXCEPTION WHEN OTHERS THEN NULL;
         END;
-    END IF;
+    END LOOP;
 END $pg_rollback$";
 

@@ -1,6 +1,6 @@
 //! Running a version's restore script (`restore_data`): alone or with a range, in one transaction with the
 //! bookkeeping, refusing with a clear code when the archive is gone or data since conflicts.
-use pg_rollback_core::archive::{self as core, ArchiveRecord};
+use pg_rollback_core::archive::{self as core, drop_table, ArchiveRecord};
 use pg_rollback_core::ParsedMigration;
 use tokio_postgres::{Client, GenericClient};
 
@@ -53,6 +53,30 @@ async fn restorable<C: GenericClient + Sync>(c: &C, row: &VersionRow) -> Result<
     }
     ParsedMigration::parse(script)
         .map_err(|e| Error::RollbackFailed(format!("The restore script of version {version} does not parse: {e}")))
+}
+
+/// With `force`, foreign keys that rows written since break are added `NOT VALID` rather than refused.
+async fn force_keys<C: GenericClient + Sync>(c: &C, force: bool) -> Result<()> {
+    if !force {
+        return Ok(());
+    }
+    c.execute("SELECT pg_catalog.set_config($1, 'on', true)", &[&drop_table::FORCE_KEYS])
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::Database(format!("forcing the restore: {}", statement_cause(&e))))
+}
+
+/// The keys a forced restore added `NOT VALID` since the last call (then forgotten).
+async fn keys_not_valid<C: GenericClient + Sync>(c: &C) -> Result<Vec<String>> {
+    let notes: String = c
+        .query_one(
+            "SELECT coalesce(pg_catalog.current_setting($1, true), ''), pg_catalog.set_config($1, '', true)",
+            &[&drop_table::KEYS_NOT_VALID],
+        )
+        .await
+        .map_err(|e| Error::Database(format!("reading the restore's notes: {}", statement_cause(&e))))?
+        .get(0);
+    Ok(notes.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect())
 }
 
 /// A failed restore statement: a conflict the script checks for, or PostgreSQL's error.
@@ -110,15 +134,18 @@ pub(crate) async fn restore_one(url: &str, version: &str, options: &ExecuteOptio
             }
         }
         let script = restorable(&tx, &row).await?;
+        force_keys(&tx, options.force).await?;
         if let Err(failed) = run(&tx, ctx, Statements::Plain(&script)).await {
             let error = restore_failed(version, &script, &failed);
             let _ = tx.rollback().await;
             return Err(error);
         }
+        let notes = keys_not_valid(&tx).await?;
         tx.batch_execute(DROP_SCHEMA_IF_EMPTY)
             .await
             .map_err(|e| Error::RollbackFailed(format!("Restore of version {version}: {}", statement_cause(&e))))?;
-        let done = record_done(&tx, ctx, table, &row, options.drizzle_hash.as_deref(), version).await?;
+        let mut done = record_done(&tx, ctx, table, &row, options.drizzle_hash.as_deref(), version).await?;
+        done.restore_notes = notes;
         commit(tx, version).await?;
         Ok(Some(done))
     })
@@ -228,24 +255,29 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
             }
             steps.push(script);
         }
+        force_keys(&tx, options.force).await?;
+        let mut notes = Vec::with_capacity(rows.len());
         for (row, script) in rows.iter().zip(&steps) {
             if let Err(failed) = run(&tx, ctx, Statements::Plain(script)).await {
                 let error = restore_failed(&row.stored.version, script, &failed);
                 let _ = tx.rollback().await;
                 return Err(error);
             }
+            notes.push(keys_not_valid(&tx).await?);
         }
         tx.batch_execute(DROP_SCHEMA_IF_EMPTY)
             .await
             .map_err(|e| Error::RollbackFailed(format!("Restore of a range: {}", statement_cause(&e))))?;
         let mut done = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for (row, notes) in rows.iter().zip(notes) {
             let hash = options
                 .migrations
                 .iter()
                 .find(|m| m.version == row.stored.version)
                 .and_then(|m| m.drizzle_hash.as_deref());
-            done.push(record_done(&tx, ctx, table, row, hash, &row.stored.version).await?);
+            let mut one = record_done(&tx, ctx, table, row, hash, &row.stored.version).await?;
+            one.restore_notes = notes;
+            done.push(one);
         }
         commit(tx, "range").await?;
         Ok(Some(done))

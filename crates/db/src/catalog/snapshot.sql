@@ -6,9 +6,10 @@
 -- snapshot is plain JSON. Works on PostgreSQL 14 and later (and PGlite); lines between `--@if NNNNNN` and
 -- `--@else`/`--@end` are kept only when server_version_num >= NNNNNN (see snapshot.rs).
 WITH user_ns AS (
-    -- pgrollback_archive: pg-rollback's archive of destroyed data, bookkeeping like schema_versions' rows.
+    -- pgrollback_archive (and pgrollback_archive/..., a table a DROP TABLE moved): pg-rollback's archive of
+    -- destroyed data, bookkeeping like schema_versions' rows.
     SELECT oid FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'
-        AND nspname <> 'pgrollback_archive'
+        AND nspname <> 'pgrollback_archive' AND nspname !~ '^pgrollback_archive/'
 ),
 -- Drizzle's own bookkeeping (its schema, table and sequence) is not the user's schema.
 bookkeeping AS (

@@ -142,7 +142,7 @@ pub(crate) async fn record(
         drizzle_row_deleted = drizzle::forget(c, ctx, hash).await.map_err(|e| statement_cause(&e))?;
     }
     let rollback = versions::mark_rolled_back(c, ctx, table, id).await?;
-    Ok(ExecutedRollback { rollback, drizzle_row_deleted })
+    Ok(ExecutedRollback { rollback, drizzle_row_deleted, restore_notes: Vec::new() })
 }
 
 /// When the connection breaks during COMMIT the server may or may not have committed.
