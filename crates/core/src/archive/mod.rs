@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 mod column;
 pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
+mod enum_value;
+pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore};
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -29,18 +31,22 @@ pub const CONFLICT_SQLSTATE: &str = "PRB01";
 pub enum Target {
     DropColumn { relation: ObjectName, column: String },
     ColumnType { relation: ObjectName, column: String },
+    /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
+    EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
 }
 
 impl Target {
     pub fn relation(&self) -> &ObjectName {
         match self {
             Target::DropColumn { relation, .. } | Target::ColumnType { relation, .. } => relation,
+            Target::EnumValue { type_name, .. } => type_name,
         }
     }
 
     pub fn column(&self) -> &str {
         match self {
             Target::DropColumn { column, .. } | Target::ColumnType { column, .. } => column,
+            Target::EnumValue { label, .. } => label,
         }
     }
 
@@ -48,6 +54,7 @@ impl Target {
         match self {
             Target::DropColumn { .. } => "DROP COLUMN",
             Target::ColumnType { .. } => "ALTER COLUMN TYPE",
+            Target::EnumValue { .. } => "ADD VALUE",
         }
     }
 }
@@ -101,9 +108,14 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
         NodeEnum::DropStmt(s) if s.remove_type() == ObjectType::ObjectTable => {
             Destroys::NotKept("DROP TABLE is not archived yet".into())
         }
-        NodeEnum::AlterEnumStmt(s) if s.old_val.is_empty() => {
-            Destroys::NotKept("restoring an enum without a value added by ADD VALUE is not available yet".into())
-        }
+        NodeEnum::AlterEnumStmt(s) if s.old_val.is_empty() => match ObjectName::from_nodes(&s.type_name) {
+            Some(type_name) => Destroys::Target(Target::EnumValue {
+                type_name,
+                label: s.new_val.clone(),
+                if_not_exists: s.skip_if_new_val_exists,
+            }),
+            None => Destroys::NotKept("ALTER TYPE with an unreadable name".into()),
+        },
         _ => Destroys::Nothing,
     }
 }
@@ -242,7 +254,14 @@ mod tests {
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c CASCADE"), Destroys::NotKept(_)));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::NotKept(_)));
         assert!(matches!(first("DROP TABLE t"), Destroys::NotKept(_)));
-        assert!(matches!(first("ALTER TYPE e ADD VALUE 'x'"), Destroys::NotKept(_)));
+        assert_eq!(
+            first("ALTER TYPE s.\"E\" ADD VALUE IF NOT EXISTS 'It''s' BEFORE 'a'"),
+            Destroys::Target(Target::EnumValue {
+                type_name: ObjectName::qualified("s", "E"),
+                label: "It's".into(),
+                if_not_exists: true
+            })
+        );
         assert_eq!(first("ALTER TYPE e RENAME VALUE 'x' TO 'y'"), Destroys::Nothing);
         assert_eq!(first("ALTER TABLE t ADD COLUMN c int"), Destroys::Nothing);
         assert_eq!(first("DROP INDEX i"), Destroys::Nothing);

@@ -11,6 +11,7 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
+mod enum_value;
 mod restore;
 pub(crate) use restore::{restore_one, restore_range};
 
@@ -66,6 +67,13 @@ impl Archiver {
     /// Before statement `index` runs: keep what it destroys. Never fails the migration: what cannot be kept
     /// is rolled back to a savepoint and recorded with the reason.
     pub(crate) async fn before<C: GenericClient + Sync>(&mut self, c: &C, migration: &ParsedMigration, index: usize) {
+        // Read before the migration's first statement: a `SET search_path` in it would hide schema_versions.
+        if index == 0 && self.options.enabled {
+            let targets = migration.statements.iter().any(|s| matches!(core::classify(s), Destroys::Target(_)));
+            if targets {
+                self.storable = Some(restore_columns(c).await.unwrap_or(false));
+            }
+        }
         let statement = &migration.statements[index];
         let target = match core::classify(statement) {
             Destroys::Nothing => return,
@@ -108,6 +116,9 @@ impl Archiver {
         index: usize,
         target: &Target,
     ) -> Result<(), Failure> {
+        if let Target::EnumValue { .. } = target {
+            return self.keep_enum(c, index, target).await;
+        }
         let Some(archive) = core::table_name(&self.version, index) else {
             return Err("the version is too long to name an archive table (63 bytes)".into());
         };

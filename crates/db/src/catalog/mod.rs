@@ -18,6 +18,7 @@ mod queries;
 pub(crate) mod privileges;
 mod cascade;
 pub(crate) mod archive;
+pub(crate) mod archive_enum;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;
