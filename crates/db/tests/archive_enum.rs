@@ -78,11 +78,17 @@ CREATE TABLE "My Shop"."Order" (
     id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     "Mood" "My Shop"."Mood" NOT NULL DEFAULT 'ok' CHECK ("Mood" IS NOT NULL),
     history "My Shop"."Mood"[] DEFAULT '{}',
-    note text,
+    note text NOT NULL,
     UNIQUE (note, "Mood")
 );
 CREATE INDEX "Order by mood" ON "My Shop"."Order" ("Mood") WHERE note IS NOT NULL;
 ALTER TABLE "My Shop"."Order" ALTER COLUMN "Mood" SET STATISTICS 300;
+COMMENT ON INDEX "My Shop"."Order by mood" IS 'by mood';
+COMMENT ON COLUMN "My Shop"."Order"."Mood" IS 'the mood';
+ALTER TABLE "My Shop"."Order" ADD CONSTRAINT "Mood known" CHECK ("Mood"::text <> '');
+COMMENT ON CONSTRAINT "Mood known" ON "My Shop"."Order" IS 'known';
+GRANT SELECT ("Mood") ON "My Shop"."Order" TO enum_reader;
+ALTER TABLE "My Shop"."Order" REPLICA IDENTITY USING INDEX "Order_note_Mood_key";
 CREATE TYPE "My Shop".pair AS (m "My Shop"."Mood", n int);
 INSERT INTO "My Shop"."Order" ("Mood", history, note)
 SELECT (ARRAY['ok', 'It''s "fine"', 'Great']::"My Shop"."Mood"[])[1 + g % 3],
