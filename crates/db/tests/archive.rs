@@ -299,7 +299,6 @@ async fn what_is_not_archived_yet_is_restore_not_available() {
         ("1.1", "ALTER TYPE mood ADD VALUE 'great';", "mood_d"),
         ("1.2", "DROP TABLE gone;", "DROP TABLE"),
         ("1.3", "ALTER TABLE s DROP COLUMN n;", "depends on"),
-        ("1.4", "ALTER TABLE s DROP COLUMN g;", "generated"),
         ("1.5", "ALTER TABLE s DROP COLUMN id CASCADE;", "CASCADE"),
     ] {
         let stored = apply(&db, version, sql).await;

@@ -1,5 +1,6 @@
 //! `DROP COLUMN` and `ALTER COLUMN ... TYPE`: the column's values are copied into an archive table keyed by
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
+use super::identity::{after_update, by_default_clause, Identity};
 use super::{archive_relation, conflict_check, Target};
 use crate::ask::state::Privilege;
 use crate::parse::name::ObjectName;
@@ -52,6 +53,11 @@ pub struct ColumnToKeep {
     pub constraints: Vec<Dependent>,
     pub indexes: Vec<Dependent>,
     pub key: Vec<KeyColumn>,
+    /// A stored generated column's expression: nothing is copied, the restore adds it back and the values
+    /// recompute.
+    pub generated: Option<String>,
+    /// An identity column's sequence.
+    pub identity: Option<Identity>,
 }
 
 impl ColumnToKeep {
@@ -75,6 +81,8 @@ impl ColumnToKeep {
             constraints: Vec::new(),
             indexes: Vec::new(),
             key: Vec::new(),
+            generated: None,
+            identity: None,
         }
     }
 }
@@ -136,7 +144,7 @@ fn cast_kept(column: &str, builtin: bool) -> String {
 }
 
 /// `t.k = a.k_1 AND ...`: a row of the table and its archived values.
-fn key_match(column: &ColumnToKeep) -> String {
+pub(super) fn key_match(column: &ColumnToKeep) -> String {
     let each = column.key.iter().enumerate().map(|(i, k)| {
         format!("t.{} = {}", ident(&k.name), value_back(&format!("a.{}", key_column(i)), &k.type_sql, k.builtin))
     });
@@ -187,7 +195,9 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
     let mut out = Vec::new();
     match target {
         Target::DropColumn { .. } => {
-            if column.not_null && column.default.is_none() {
+            // Identity and generated columns give rows inserted since a value.
+            let valued = column.default.is_some() || column.identity.is_some() || column.generated.is_some();
+            if column.not_null && !valued {
                 out.push(conflict_check(
                     &rows_since(column, archive),
                     &format!(
@@ -196,10 +206,25 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                     ),
                 ));
             }
-            out.push(update_triggers_check(column));
-            let default = column.default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default();
+            let default = match (&column.generated, &column.identity, &column.default) {
+                (Some(expression), _, _) => format!(" GENERATED ALWAYS AS ({expression}) STORED"),
+                (None, Some(identity), _) if identity.type_sql != column.type_sql => {
+                    return Err(format!("its identity sequence is of type {}, not the column's", identity.type_sql))
+                }
+                (None, Some(identity), _) => format!(" {}", by_default_clause(identity)),
+                (None, None, Some(default)) => format!(" DEFAULT {default}"),
+                (None, None, None) => String::new(),
+            };
+            if column.generated.is_none() {
+                out.push(update_triggers_check(column));
+            }
             out.push(alter(format!("ADD COLUMN {name} {}{}{default}", column.type_sql, collate(column))));
-            out.push(update_from_archive(column, archive));
+            if column.generated.is_none() {
+                out.push(update_from_archive(column, archive));
+            }
+            if let Some(identity) = &column.identity {
+                out.extend(after_update(column, identity, archive));
+            }
             if column.not_null {
                 out.push(alter(format!("ALTER COLUMN {name} SET NOT NULL")));
             }
@@ -266,7 +291,10 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             out.push(update_from_archive(column, archive));
         }
     }
-    out.push(format!("DROP TABLE {}", archive_relation(archive)));
+    // A generated column has no archive table.
+    if column.generated.is_none() {
+        out.push(format!("DROP TABLE {}", archive_relation(archive)));
+    }
     Ok(out)
 }
 

@@ -18,6 +18,8 @@ mod column;
 pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
 mod enum_value;
 pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore};
+mod identity;
+pub use identity::Identity;
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";

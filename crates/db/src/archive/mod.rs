@@ -170,6 +170,15 @@ impl Archiver {
             .await
             .map_err(db_failure("setting search_path"))?;
         let Some(column) = read_column(c, oid, &table, rel.get(4), target).await? else { return Ok(()) };
+        if column.generated.is_some() {
+            // Nothing to copy: the restore adds the column back and its values recompute.
+            let restore = core::restore_sql(target, &column, &archive).map_err(|e| format!("cannot restore: {e}"))?;
+            c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
+                .await
+                .map_err(db_failure("restoring search_path"))?;
+            self.kept.push(KeptStatement { index, restore: core::script(&restore) });
+            return Ok(());
+        }
         if column.key.is_empty() {
             return Err(format!(
                 "{table} has no primary key or unique index on NOT NULL columns (other than {}) to match rows by",

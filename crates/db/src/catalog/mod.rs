@@ -19,6 +19,7 @@ pub(crate) mod privileges;
 mod cascade;
 pub(crate) mod archive;
 pub(crate) mod archive_enum;
+pub(crate) mod archive_identity;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;

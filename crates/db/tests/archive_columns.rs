@@ -1,0 +1,180 @@
+//! The archive (issue 18) for identity and generated columns on a real PostgreSQL with seeded rows. Oracle: the
+//! catalog snapshot equals the one from before the migration (a dropped column comes back last: only its
+//! position may differ) AND every row equals the one from before; identity sequences continue where they were.
+mod common;
+
+use common::*;
+use pg_rollback_db::{
+    apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, Difference, ExecuteOptions, MigrationInput,
+    StoredRollback, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
+};
+
+fn migration(version: &str, sql: &str) -> MigrationInput {
+    MigrationInput {
+        version: version.into(),
+        migration_file: format!("{version}.sql"),
+        sql: sql.into(),
+        description: None,
+        applied_by: None,
+    }
+}
+
+fn database(prefix: &str, setup: &str) -> testpg::Database {
+    let db = prepared(prefix);
+    db.run(ROLLBACK_PLAN_SQL).unwrap();
+    db.run(ARCHIVE_SQL).unwrap();
+    db.run(setup).unwrap();
+    db
+}
+
+async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRollback {
+    apply_migration(db.url(), &migration(version, sql), None).await.unwrap().rollback.unwrap()
+}
+
+fn restoring() -> ExecuteOptions {
+    ExecuteOptions { restore_data: true, ..Default::default() }
+}
+
+/// The snapshot equals `before`, but for the `position` of `moved` columns (`table.column`).
+async fn assert_schema_back(db: &testpg::Database, before: &pg_rollback_db::Snapshot, moved: &[&str]) {
+    let after = catalog_snapshot(db.url()).await.unwrap();
+    let diff: Vec<Difference> = compare_snapshots(before, &after)
+        .into_iter()
+        .filter(|d| !(d.attribute.as_deref() == Some("position") && moved.iter().any(|m| d.object.ends_with(m))))
+        .collect();
+    assert!(diff.is_empty(), "schema differs from before the migration:\n{diff:#?}");
+}
+
+fn archive_tables(db: &testpg::Database) -> String {
+    one(
+        db,
+        "SELECT coalesce(string_agg(c.relname, ',' ORDER BY c.relname), '') FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pgrollback_archive';",
+    )
+}
+
+const GENERATED: &str = r#"
+CREATE SCHEMA "Shop";
+CREATE TABLE "Shop"."Line" (
+    id bigint PRIMARY KEY,
+    qty int NOT NULL,
+    price numeric(10,2) NOT NULL,
+    "Total" numeric(12,2) GENERATED ALWAYS AS (qty * price) STORED NOT NULL CONSTRAINT "Total positive" CHECK ("Total" >= 0),
+    tail text
+);
+CREATE INDEX "Line by total" ON "Shop"."Line" ("Total") WHERE "Total" > 10;
+COMMENT ON COLUMN "Shop"."Line"."Total" IS 'qty × price';
+ALTER TABLE "Shop"."Line" ALTER COLUMN "Total" SET STATISTICS 200;
+INSERT INTO "Shop"."Line" (id, qty, price, tail) SELECT g, g % 7, g * 1.25, 't' || g FROM generate_series(1, 200) g;
+"#;
+
+#[tokio::test]
+async fn a_dropped_generated_column_comes_back_with_its_expression_and_its_values_recompute() {
+    let db = database("columns_generated", GENERATED);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows_sql = r#"SELECT id, qty, price, "Total", tail FROM "Shop"."Line" ORDER BY id;"#;
+    let rows = db.query(rows_sql).unwrap();
+    let stored = apply(&db, "1.1", r#"ALTER TABLE "Shop"."Line" DROP COLUMN "Total";"#).await;
+    assert!(!stored.rollback_safe);
+    let restore = stored.restore_script.clone().expect("a restore script");
+    assert!(restore.contains("GENERATED ALWAYS AS"), "{restore}");
+    assert_eq!(archive_tables(&db), "", "nothing is copied");
+    // Rows written since recompute too.
+    db.run(r#"INSERT INTO "Shop"."Line" (id, qty, price, tail) VALUES (201, 2, 3.5, 'new'); UPDATE "Shop"."Line" SET qty = 100 WHERE id = 1;"#)
+        .unwrap();
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &[r#""Line"."Total""#, r#""Line".tail"#]).await;
+    assert_eq!(one(&db, r#"SELECT "Total" FROM "Shop"."Line" WHERE id = 201;"#), "7.00");
+    assert_eq!(one(&db, r#"SELECT "Total" FROM "Shop"."Line" WHERE id = 1;"#), "125.00");
+    db.run(r#"DELETE FROM "Shop"."Line" WHERE id = 201; UPDATE "Shop"."Line" SET qty = 1 WHERE id = 1;"#).unwrap();
+    let now = db.query(r#"SELECT id, qty, price, "Total", tail FROM "Shop"."Line" ORDER BY id;"#).unwrap();
+    assert_eq!(now, rows);
+}
+
+const IDENTITY: &str = r#"
+CREATE SCHEMA "Billing";
+CREATE TABLE "Billing"."Invoice" (
+    code text PRIMARY KEY,
+    "No" int GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME "Billing"."Invoice numbers" START WITH 1000 INCREMENT BY 5
+                                          MINVALUE 10 MAXVALUE 900000 CACHE 3) UNIQUE,
+    amount int
+);
+COMMENT ON COLUMN "Billing"."Invoice"."No" IS 'invoice number';
+INSERT INTO "Billing"."Invoice" (code, amount) SELECT 'c' || g, g FROM generate_series(1, 120) g;
+DELETE FROM "Billing"."Invoice" WHERE code IN ('c3', 'c50');
+"#;
+
+#[tokio::test]
+async fn a_dropped_identity_column_comes_back_with_its_values_and_its_sequence_where_it_was() {
+    let db = database("columns_identity", IDENTITY);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows_sql = r#"SELECT code, "No", amount FROM "Billing"."Invoice" ORDER BY code;"#;
+    let rows = db.query(rows_sql).unwrap();
+    let stored = apply(&db, "1.1", r#"ALTER TABLE "Billing"."Invoice" DROP COLUMN "No";"#).await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    assert_eq!(stored.archive.as_ref().unwrap().objects[0].rows, 118);
+    assert_eq!(one(&db, r#"SELECT to_regclass('"Billing"."Invoice numbers"') IS NULL;"#), "t");
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &[r#""Invoice"."No""#, r#""Invoice".amount"#]).await;
+    assert_eq!(db.query(rows_sql).unwrap(), rows);
+    // The next number is the one the sequence would have given.
+    db.run(r#"INSERT INTO "Billing"."Invoice" (code) VALUES ('next');"#).unwrap();
+    assert_eq!(one(&db, r#"SELECT "No" FROM "Billing"."Invoice" WHERE code = 'next';"#), "1600");
+}
+
+#[tokio::test]
+async fn rows_inserted_since_get_the_next_values_of_the_sequence() {
+    let db = database("columns_identity_since", IDENTITY);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    apply(&db, "1.1", r#"ALTER TABLE "Billing"."Invoice" DROP COLUMN "No";"#).await;
+    db.run(r#"INSERT INTO "Billing"."Invoice" (code) VALUES ('since 1'), ('since 2'); DELETE FROM "Billing"."Invoice" WHERE code = 'c1';"#)
+        .unwrap();
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &[r#""Invoice"."No""#, r#""Invoice".amount"#]).await;
+    assert_eq!(one(&db, r#"SELECT "No" FROM "Billing"."Invoice" WHERE code = 'c2';"#), "1005");
+    assert_eq!(
+        one(
+            &db,
+            r#"SELECT string_agg("No"::text, ',' ORDER BY "No") FROM "Billing"."Invoice" WHERE code LIKE 'since%';"#
+        ),
+        "1600,1605"
+    );
+    // CACHE 3: the restore's session took 1600..1610 from the sequence, so another session goes on after them.
+    db.run(r#"INSERT INTO "Billing"."Invoice" (code) VALUES ('next');"#).unwrap();
+    assert_eq!(one(&db, r#"SELECT "No" FROM "Billing"."Invoice" WHERE code = 'next';"#), "1615");
+}
+
+#[tokio::test]
+async fn a_by_default_identity_of_a_bigint_with_an_unused_sequence_and_cycle() {
+    let db = database(
+        "columns_identity_default",
+        "CREATE TABLE t (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), n bigint GENERATED BY DEFAULT AS IDENTITY (CYCLE MAXVALUE 50), v text);
+         INSERT INTO t (n, v) SELECT g * 10, 'v' || g FROM generate_series(1, 30) g;",
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = db.query("SELECT id, n, v FROM t ORDER BY id;").unwrap();
+    apply(&db, "1.1", "ALTER TABLE t DROP COLUMN n;").await;
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &["t.n", "t.v"]).await;
+    assert_eq!(db.query("SELECT id, n, v FROM t ORDER BY id;").unwrap(), rows);
+    // Never called: the first value is still the start.
+    db.run("INSERT INTO t (v) VALUES ('first');").unwrap();
+    assert_eq!(one(&db, "SELECT n FROM t WHERE v = 'first';"), "1");
+}
+
+#[tokio::test]
+async fn type_changes_of_identity_and_generated_columns_are_not_archived() {
+    let db = database(
+        "columns_refused",
+        "CREATE TABLE t (k int PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY, g int GENERATED ALWAYS AS (k * 2) STORED);
+         INSERT INTO t (k) SELECT generate_series(1, 5);",
+    );
+    for (version, sql) in
+        [("1.1", "ALTER TABLE t ALTER COLUMN n TYPE bigint;"), ("1.2", "ALTER TABLE t ALTER COLUMN g TYPE bigint;")]
+    {
+        let stored = apply(&db, version, sql).await;
+        assert_eq!(stored.restore_script, None, "{version}");
+        let reason = &stored.archive.unwrap().not_archived[0].reason;
+        assert!(reason.contains("identity or generated column"), "{version}: {reason}");
+    }
+}
