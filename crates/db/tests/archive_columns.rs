@@ -178,3 +178,129 @@ async fn type_changes_of_identity_and_generated_columns_are_not_archived() {
         assert!(reason.contains("identity or generated column"), "{version}: {reason}");
     }
 }
+
+/// A partitioned table with a sub-partitioned partition and a default partition; the key is the parent's.
+const PARTITIONED: &str = r#"
+CREATE SCHEMA "Sales";
+CREATE TABLE "Sales"."Event" (
+    region text NOT NULL,
+    id bigint NOT NULL,
+    "Note" text COLLATE "C" DEFAULT 'none' CONSTRAINT "Note not bad" CHECK ("Note" <> 'bad'),
+    code text,
+    PRIMARY KEY (region, id)
+) PARTITION BY LIST (region);
+CREATE TABLE "Sales"."Event north" PARTITION OF "Sales"."Event" FOR VALUES IN ('north');
+CREATE TABLE "Sales".event_south PARTITION OF "Sales"."Event" FOR VALUES IN ('south') PARTITION BY RANGE (id);
+CREATE TABLE "Sales".event_south_low PARTITION OF "Sales".event_south FOR VALUES FROM (MINVALUE) TO (100);
+CREATE TABLE "Sales".event_south_high PARTITION OF "Sales".event_south FOR VALUES FROM (100) TO (MAXVALUE);
+CREATE TABLE "Sales".event_other PARTITION OF "Sales"."Event" DEFAULT;
+CREATE INDEX event_code ON "Sales"."Event" (code);
+COMMENT ON COLUMN "Sales"."Event"."Note" IS 'a note';
+ALTER TABLE "Sales"."Event" ALTER COLUMN "Note" SET STATISTICS 250;
+INSERT INTO "Sales"."Event" (region, id, "Note", code)
+SELECT (ARRAY['north', 'south', 'east'])[1 + g % 3], g, CASE WHEN g % 4 = 0 THEN NULL ELSE 'note ' || g END,
+       lpad((g % 50)::text, 3, '0')
+  FROM generate_series(1, 300) g;
+"#;
+
+const EVENT_ROWS: &str =
+    r#"SELECT tableoid::regclass, region, id, "Note", code FROM "Sales"."Event" ORDER BY region, id;"#;
+
+/// The restored column in the parent and every partition.
+const EVENT_NOTE: [&str; 6] = [
+    r#""Event"."Note""#,
+    r#""Event north"."Note""#,
+    r#"event_south."Note""#,
+    r#"event_south_low."Note""#,
+    r#"event_south_high."Note""#,
+    r#"event_other."Note""#,
+];
+
+#[tokio::test]
+async fn a_column_dropped_from_a_partitioned_table_comes_back_in_every_partition() {
+    let db = database("columns_partitioned_drop", PARTITIONED);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = db.query(EVENT_ROWS).unwrap();
+    let stored = apply(&db, "1.1", r#"ALTER TABLE "Sales"."Event" DROP COLUMN "Note";"#).await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    assert_eq!(stored.archive.as_ref().unwrap().objects[0].rows, 300);
+    db.run(
+        r#"INSERT INTO "Sales"."Event" (region, id) VALUES ('south', 1000); DELETE FROM "Sales"."Event" WHERE id = 2;"#,
+    )
+    .unwrap();
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    let moved: Vec<&str> = EVENT_NOTE
+        .iter()
+        .copied()
+        .chain([r#""Event".code"#, r#"north".code"#, "_low.code", "_high.code", "south.code", "other.code"])
+        .collect();
+    assert_schema_back(&db, &before, &moved).await;
+    assert_eq!(one(&db, r#"SELECT "Note" FROM "Sales"."Event" WHERE id = 1000;"#), "none");
+    db.run(r#"DELETE FROM "Sales"."Event" WHERE id = 1000; INSERT INTO "Sales"."Event" (region, id, "Note", code) VALUES ('east', 2, 'note 2', '002');"#)
+        .unwrap();
+    assert_eq!(db.query(EVENT_ROWS).unwrap(), rows);
+}
+
+#[tokio::test]
+async fn a_type_change_on_a_partitioned_table_gets_every_partitions_values_back() {
+    let db = database("columns_partitioned_type", PARTITIONED);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = db.query(EVENT_ROWS).unwrap();
+    let stored = apply(&db, "1.1", r#"ALTER TABLE "Sales"."Event" ALTER COLUMN code TYPE int USING code::int;"#).await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    assert_eq!(one(&db, r#"SELECT code FROM "Sales"."Event" WHERE id = 7;"#), "7");
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &[]).await;
+    assert_eq!(db.query(EVENT_ROWS).unwrap(), rows);
+}
+
+#[tokio::test]
+async fn partitions_that_the_parent_cannot_give_back_exactly_are_refused() {
+    let db = database("columns_partitioned_refused", PARTITIONED);
+    let cases = [
+        (r#"ALTER TABLE "Sales"."Event north" ALTER COLUMN "Note" SET DEFAULT 'north';"#, "differs from the parent's"),
+        (r#"COMMENT ON COLUMN "Sales".event_south_low."Note" IS 'low';"#, "differs from the parent's"),
+        (r#"ALTER TABLE "Sales".event_other ALTER COLUMN "Note" SET STATISTICS 5;"#, "differs from the parent's"),
+        (r#"CREATE INDEX other_note ON "Sales".event_other ("Note");"#, "other_note"),
+        (r#"ALTER TABLE "Sales".event_south_high ADD CONSTRAINT high_note CHECK ("Note" <> 'x');"#, "high_note"),
+        (r#"CREATE INDEX event_note ON "Sales"."Event" ("Note");"#, "indexes on a partitioned table"),
+    ];
+    for (i, (setup, reason)) in cases.iter().enumerate() {
+        let version = format!("1.{i}");
+        db.run(setup).unwrap();
+        let stored = apply(&db, &version, r#"ALTER TABLE "Sales"."Event" DROP COLUMN "Note";"#).await;
+        let archive = stored.archive.clone().unwrap();
+        assert_eq!(stored.restore_script, None, "{setup}");
+        assert!(archive.not_archived[0].reason.contains(reason), "{setup}: {archive:?}");
+        // Put the column back for the next case.
+        db.run(
+            r#"ALTER TABLE "Sales"."Event" ADD COLUMN "Note" text COLLATE "C" DEFAULT 'none' CONSTRAINT "Note not bad" CHECK ("Note" <> 'bad');
+               ALTER TABLE "Sales"."Event" ALTER COLUMN "Note" SET STATISTICS 250;"#,
+        )
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn inheritance_children_are_still_refused() {
+    let db = database(
+        "columns_inheritance",
+        "CREATE TABLE parent (id int PRIMARY KEY, a text); CREATE TABLE child () INHERITS (parent);",
+    );
+    let stored = apply(&db, "1.1", "ALTER TABLE parent DROP COLUMN a;").await;
+    assert!(stored.archive.unwrap().not_archived[0].reason.contains("inheritance"));
+}
+
+#[tokio::test]
+async fn an_update_trigger_on_a_partition_refuses_the_restore() {
+    let db = database("columns_partition_trigger", PARTITIONED);
+    db.run(
+        r#"CREATE FUNCTION "Sales".touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.code := 'x'; RETURN NEW; END $$;
+           CREATE TRIGGER touch BEFORE UPDATE ON "Sales".event_south_low FOR EACH ROW EXECUTE FUNCTION "Sales".touch();"#,
+    )
+    .unwrap();
+    apply(&db, "1.1", r#"ALTER TABLE "Sales"."Event" DROP COLUMN "Note";"#).await;
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("1 enabled trigger(s)"), "{e}");
+}

@@ -58,6 +58,8 @@ pub struct ColumnToKeep {
     pub generated: Option<String>,
     /// An identity column's sequence.
     pub identity: Option<Identity>,
+    /// A partitioned table: rows are read and updated through it, in every partition (no `ONLY`).
+    pub partitioned: bool,
 }
 
 impl ColumnToKeep {
@@ -83,6 +85,7 @@ impl ColumnToKeep {
             key: Vec::new(),
             generated: None,
             identity: None,
+            partitioned: false,
         }
     }
 }
@@ -127,12 +130,22 @@ pub fn keep_sql(column: &ColumnToKeep, archive: &str, comment: &str) -> Vec<Stri
         format!("REVOKE ALL ON TABLE {relation} FROM PUBLIC"),
         format!("COMMENT ON TABLE {relation} IS {}", literal(comment)),
         format!(
-            "INSERT INTO {relation} ({}) SELECT {} FROM ONLY {} AS t",
+            "INSERT INTO {relation} ({}) SELECT {} FROM {}{} AS t",
             names.join(", "),
             selected.iter().map(|s| format!("t.{s}")).collect::<Vec<_>>().join(", "),
+            only(column),
             column.table
         ),
     ]
+}
+
+/// `ONLY ` for a plain table; nothing for a partitioned one, whose rows are in its partitions.
+pub(super) fn only(column: &ColumnToKeep) -> &'static str {
+    if column.partitioned {
+        ""
+    } else {
+        "ONLY "
+    }
 }
 
 fn cast_kept(column: &str, builtin: bool) -> String {
@@ -154,7 +167,8 @@ pub(super) fn key_match(column: &ColumnToKeep) -> String {
 /// Rows of the table that have no archived values: inserted since the migration.
 fn rows_since(column: &ColumnToKeep, archive: &str) -> String {
     format!(
-        "SELECT count(*) FROM ONLY {} AS t WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
+        "SELECT count(*) FROM {}{} AS t WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
+        only(column),
         column.table,
         archive_relation(archive),
         key_match(column)
@@ -162,11 +176,18 @@ fn rows_since(column: &ColumnToKeep, archive: &str) -> String {
 }
 
 fn update_triggers_check(column: &ColumnToKeep) -> String {
+    // A partitioned table's UPDATE runs its partitions' triggers.
+    let relations = match column.partitioned {
+        true => format!(
+            "IN (SELECT relid FROM pg_catalog.pg_partition_tree({}::pg_catalog.regclass))",
+            literal(&column.table.to_string())
+        ),
+        false => format!("= {}::pg_catalog.regclass", literal(&column.table.to_string())),
+    };
     conflict_check(
         &format!(
-            "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid = {}::pg_catalog.regclass AND NOT tgisinternal \
-             AND tgenabled <> 'D' AND (tgtype & 16) <> 0",
-            literal(&column.table.to_string())
+            "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid {relations} AND NOT tgisinternal AND tgenabled \
+             <> 'D' AND (tgtype & 16) <> 0"
         ),
         &format!("%s enabled trigger(s) on {} would fire on the restore's UPDATE; nothing was changed", column.table),
     )
@@ -174,7 +195,8 @@ fn update_triggers_check(column: &ColumnToKeep) -> String {
 
 fn update_from_archive(column: &ColumnToKeep, archive: &str) -> String {
     format!(
-        "UPDATE ONLY {} AS t SET {} = {} FROM {} AS a WHERE {}",
+        "UPDATE {}{} AS t SET {} = {} FROM {} AS a WHERE {}",
+        only(column),
         column.table,
         ident(&column.column),
         value_back("a.value", &column.type_sql, column.builtin),

@@ -4,7 +4,7 @@
 //! back, sets the sequence where it was, gives rows inserted since the migration the sequence's next values
 //! (`SET c = DEFAULT`: what they would have got), then makes it `ALWAYS` again when it was.
 use super::archive_relation;
-use super::column::{key_match, ColumnToKeep};
+use super::column::{key_match, only, ColumnToKeep};
 use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
 
@@ -54,7 +54,8 @@ pub(super) fn after_update(column: &ColumnToKeep, identity: &Identity, archive: 
             identity.is_called
         ),
         format!(
-            "UPDATE ONLY {} AS t SET {name} = DEFAULT WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
+            "UPDATE {}{} AS t SET {name} = DEFAULT WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
+            only(column),
             column.table,
             archive_relation(archive),
             key_match(column)

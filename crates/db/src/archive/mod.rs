@@ -134,7 +134,10 @@ impl Archiver {
         let found = c
             .query_opt(
                 "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner)::text,
-                        c.relhassubclass, c.relispartition, pg_catalog.pg_table_size(c.oid)
+                        c.relhassubclass, c.relispartition,
+                        CASE WHEN c.relkind = 'p' THEN (SELECT pg_catalog.sum(pg_catalog.pg_table_size(p.relid))::int8
+                                                          FROM pg_catalog.pg_partition_tree(c.oid) p)
+                             ELSE pg_catalog.pg_table_size(c.oid) END
                    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.oid = pg_catalog.to_regclass($1)",
                 &[&target.relation().to_string()],
@@ -146,13 +149,13 @@ impl Archiver {
         let oid: u32 = rel.get(0);
         let table = ObjectName::qualified(rel.get::<_, String>(1).as_str(), rel.get::<_, String>(2).as_str());
         let kind: String = rel.get(3);
-        if kind != "r" {
-            return Err(format!("{table} is not a plain table (relkind {kind})"));
+        if kind != "r" && kind != "p" {
+            return Err(format!("{table} is not a plain or partitioned table (relkind {kind})"));
         }
-        if rel.get::<_, bool>(5) || rel.get::<_, bool>(6) {
+        if (kind == "r" && rel.get::<_, bool>(5)) || rel.get::<_, bool>(6) {
             return Err(format!("{table} has inheritance children or is a partition: not archived yet"));
         }
-        let size: i64 = rel.get(7);
+        let size: i64 = rel.get::<_, Option<i64>>(7).unwrap_or(0);
         let estimate = size.max(0) as u64;
         if self.estimated + estimate > self.options.max_bytes {
             return Err(format!(
@@ -169,7 +172,12 @@ impl Archiver {
         c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
             .await
             .map_err(db_failure("setting search_path"))?;
-        let Some(column) = read_column(c, oid, &table, rel.get(4), target).await? else { return Ok(()) };
+        let Some(mut column) = read_column(c, oid, &table, rel.get(4), target).await? else { return Ok(()) };
+        if kind == "p" {
+            column.partitioned = true;
+            let drops = matches!(target, Target::DropColumn { .. });
+            crate::catalog::archive_partitioned::check_partitions(c, oid, &column, drops).await?;
+        }
         if column.generated.is_some() {
             // Nothing to copy: the restore adds the column back and its values recompute.
             let restore = core::restore_sql(target, &column, &archive).map_err(|e| format!("cannot restore: {e}"))?;

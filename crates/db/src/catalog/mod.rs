@@ -20,6 +20,7 @@ mod cascade;
 pub(crate) mod archive;
 pub(crate) mod archive_enum;
 pub(crate) mod archive_identity;
+pub(crate) mod archive_partitioned;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;
