@@ -304,3 +304,83 @@ async fn an_update_trigger_on_a_partition_refuses_the_restore() {
     assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
     assert!(e.to_string().contains("1 enabled trigger(s)"), "{e}");
 }
+
+#[tokio::test]
+async fn several_column_subcommands_of_one_alter_table_are_kept_as_one() {
+    let db = database(
+        "columns_several",
+        r#"CREATE TABLE "Multi" (id int PRIMARY KEY, a text DEFAULT 'a' CHECK (a <> ''), "B" numeric(10,4) NOT NULL,
+                                 c text, d int GENERATED ALWAYS AS (id * 3) STORED, e text);
+           CREATE INDEX multi_a ON "Multi" (a);
+           INSERT INTO "Multi" (id, a, "B", c, e) SELECT g, 'a' || g, g / 7.0, lpad(g::text, 4, '0'), 'e' || g
+             FROM generate_series(1, 80) g;"#,
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows_sql = r#"SELECT id, a, "B", c, d, e FROM "Multi" ORDER BY id;"#;
+    let rows = db.query(rows_sql).unwrap();
+    let stored = apply(
+        &db,
+        "1.1",
+        r#"ALTER TABLE "Multi" DROP COLUMN a, ALTER COLUMN "B" TYPE numeric(10,1), DROP COLUMN d, ALTER COLUMN c TYPE int USING c::int;"#,
+    )
+    .await;
+    let archive = stored.archive.clone().unwrap();
+    assert!(stored.restore_script.is_some(), "{archive:?}");
+    assert_eq!(archive_tables(&db), "1.1/1.1,1.1/1.2,1.1/1.4", "one table per kept column; none for the generated one");
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    // Restored last subcommand first: d, then a come back last; the columns after a move up.
+    let moved = ["a", r#"B""#, "c", "d", "e"].map(|c| {
+        if c.ends_with('"') {
+            format!(r#""Multi"."{c}"#)
+        } else {
+            format!(r#""Multi".{c}"#)
+        }
+    });
+    assert_schema_back(&db, &before, &moved.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(db.query(r#"SELECT id, a, "B", c, d, e FROM "Multi" ORDER BY id;"#).unwrap(), rows);
+    assert_eq!(archive_tables(&db), "");
+}
+
+#[tokio::test]
+async fn several_column_subcommands_whose_restores_depend_on_each_other_are_refused() {
+    let db = database(
+        "columns_several_refused",
+        "CREATE TABLE t (id int PRIMARY KEY, u int NOT NULL UNIQUE, a text, b text, c text);
+         CREATE INDEX t_ab ON t (a, b);
+         INSERT INTO t SELECT g, g, 'a', 'b', 'c' FROM generate_series(1, 5) g;",
+    );
+    for (version, sql, reason) in [
+        ("1.1", "ALTER TABLE t DROP COLUMN a, DROP COLUMN b;", "t_ab goes with several columns"),
+        ("1.2", "ALTER TABLE t ALTER COLUMN id TYPE bigint, DROP COLUMN c;", "the key id"),
+        ("1.3", "ALTER TABLE t DROP COLUMN u, DROP COLUMN id CASCADE;", "CASCADE"),
+    ] {
+        let stored = apply(&db, version, sql).await;
+        let archive = stored.archive.clone().unwrap();
+        assert_eq!(stored.restore_script, None, "{version}");
+        assert!(archive.not_archived[0].reason.contains(reason), "{version}: {archive:?}");
+        assert_eq!(archive_tables(&db), "", "{version}: nothing left in the archive");
+    }
+}
+
+#[tokio::test]
+async fn a_column_that_is_not_there_with_if_exists_has_nothing_to_restore() {
+    let db = database(
+        "columns_several_if_exists",
+        "CREATE TABLE t (id int PRIMARY KEY, a text); INSERT INTO t SELECT g, 'a' || g FROM generate_series(1, 9) g;",
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = db.query("SELECT id, a FROM t ORDER BY id;").unwrap();
+    let stored = apply(&db, "1.1", "ALTER TABLE t DROP COLUMN IF EXISTS nothing, DROP COLUMN a;").await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &[]).await;
+    assert_eq!(db.query("SELECT id, a FROM t ORDER BY id;").unwrap(), rows);
+}
+
+#[tokio::test]
+async fn drop_column_if_exists_of_a_missing_column_runs_with_the_migrations_search_path() {
+    let db = database("columns_if_exists_single", "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY);");
+    let stored = apply(&db, "1.1", "SET search_path = app;\nALTER TABLE t DROP COLUMN IF EXISTS nothing;").await;
+    assert!(stored.rollback_safe || stored.restore_script.is_none(), "{stored:?}");
+    assert!(column_exists(&db, "t", "id"));
+}

@@ -293,7 +293,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             let target = AclTarget { object: &object, column: Some(&column.column), owner: &column.owner };
             out.extend(acl_change(&target, &[], &column.acl)?);
         }
-        Target::EnumValue { .. } => return Err("an enum value is not a column".into()),
+        Target::EnumValue { .. } | Target::Columns { .. } => return Err("not one column".into()),
         Target::ColumnType { .. } => {
             out.push(update_triggers_check(column));
             // The default is dropped around the change: PostgreSQL would cast it twice.

@@ -35,6 +35,9 @@ pub enum Target {
     ColumnType { relation: ObjectName, column: String },
     /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
     EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
+    /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
+    /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first.
+    Columns { relation: ObjectName, parts: Vec<Target> },
 }
 
 impl Target {
@@ -42,6 +45,7 @@ impl Target {
         match self {
             Target::DropColumn { relation, .. } | Target::ColumnType { relation, .. } => relation,
             Target::EnumValue { type_name, .. } => type_name,
+            Target::Columns { relation, .. } => relation,
         }
     }
 
@@ -49,6 +53,7 @@ impl Target {
         match self {
             Target::DropColumn { column, .. } | Target::ColumnType { column, .. } => column,
             Target::EnumValue { label, .. } => label,
+            Target::Columns { .. } => "",
         }
     }
 
@@ -57,6 +62,7 @@ impl Target {
             Target::DropColumn { .. } => "DROP COLUMN",
             Target::ColumnType { .. } => "ALTER COLUMN TYPE",
             Target::EnumValue { .. } => "ADD VALUE",
+            Target::Columns { .. } => "ALTER TABLE",
         }
     }
 }
@@ -87,6 +93,9 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
                 |t: AlterTableType| matches!(t, AlterTableType::AtDropColumn | AlterTableType::AtAlterColumnType);
             if !cmds.iter().any(|c| destroying(c.subtype())) {
                 return Destroys::Nothing;
+            }
+            if cmds.len() > 1 && cmds.iter().all(|c| destroying(c.subtype())) {
+                return columns(ObjectName::from_range_var(rv), &cmds.iter().map(|c| &***c).collect::<Vec<_>>());
             }
             if cmds.len() != 1 {
                 return Destroys::NotKept(
@@ -120,6 +129,36 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
         },
         _ => Destroys::Nothing,
     }
+}
+
+/// Several column subcommands of one `ALTER TABLE`, each kept on its own; a column named twice is refused.
+fn columns(relation: ObjectName, cmds: &[&pg_query::protobuf::AlterTableCmd]) -> Destroys {
+    let mut parts = Vec::new();
+    for (i, cmd) in cmds.iter().enumerate() {
+        if cmds[..i].iter().any(|c| c.name == cmd.name) {
+            return Destroys::NotKept(format!(
+                "an ALTER TABLE that changes the column {} twice is not archived",
+                ident(&cmd.name)
+            ));
+        }
+        let (relation, column) = (relation.clone(), cmd.name.clone());
+        parts.push(match cmd.subtype() {
+            AlterTableType::AtDropColumn if cmd.behavior() == DropBehavior::DropCascade => {
+                return Destroys::NotKept(
+                    "DROP COLUMN ... CASCADE is not archived (what the cascade drops is not kept)".into(),
+                )
+            }
+            AlterTableType::AtDropColumn => Target::DropColumn { relation, column },
+            _ => Target::ColumnType { relation, column },
+        });
+    }
+    Destroys::Target(Target::Columns { relation, parts })
+}
+
+/// The archive table of part `part` (0-based) of statement `index` when it keeps several columns.
+pub fn part_table_name(version: &str, index: usize, part: usize) -> Option<String> {
+    let name = format!("{version}/{}.{}", index + 1, part + 1);
+    (name.len() <= 63).then_some(name)
 }
 
 /// The archive table of statement `index` (0-based) of `version`: `None` when the name would not fit
@@ -255,6 +294,18 @@ mod tests {
         ));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c CASCADE"), Destroys::NotKept(_)));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::NotKept(_)));
+        assert_eq!(
+            first("ALTER TABLE s.t DROP COLUMN \"A\", ALTER COLUMN b TYPE int"),
+            Destroys::Target(Target::Columns {
+                relation: ObjectName::qualified("s", "t"),
+                parts: vec![
+                    Target::DropColumn { relation: ObjectName::qualified("s", "t"), column: "A".into() },
+                    Target::ColumnType { relation: ObjectName::qualified("s", "t"), column: "b".into() },
+                ]
+            })
+        );
+        assert!(matches!(first("ALTER TABLE t DROP COLUMN a, DROP COLUMN b CASCADE"), Destroys::NotKept(_)));
+        assert!(matches!(first("ALTER TABLE t ALTER COLUMN a TYPE int, DROP COLUMN a"), Destroys::NotKept(_)));
         assert!(matches!(first("DROP TABLE t"), Destroys::NotKept(_)));
         assert_eq!(
             first("ALTER TYPE s.\"E\" ADD VALUE IF NOT EXISTS 'It''s' BEFORE 'a'"),

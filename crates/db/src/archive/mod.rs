@@ -11,6 +11,7 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
+mod columns;
 mod enum_value;
 mod restore;
 pub(crate) use restore::{restore_one, restore_range};
@@ -40,6 +41,10 @@ pub(crate) struct Archiver {
     estimated: u64,
     /// Whether `schema_versions` can store a restore (read before the first copy).
     storable: Option<bool>,
+    /// The part of a statement with several column subcommands being kept (names its archive table).
+    part: Option<usize>,
+    /// The columns read for the statement being kept.
+    columns_read: Vec<pg_rollback_core::archive::ColumnToKeep>,
 }
 
 type Failure = String;
@@ -57,6 +62,8 @@ impl Archiver {
             record: ArchiveRecord::default(),
             estimated: 0,
             storable: None,
+            part: None,
+            columns_read: Vec::new(),
         }
     }
 
@@ -119,7 +126,14 @@ impl Archiver {
         if let Target::EnumValue { .. } = target {
             return self.keep_enum(c, index, target).await;
         }
-        let Some(archive) = core::table_name(&self.version, index) else {
+        if let Target::Columns { parts, .. } = target {
+            return self.keep_columns(c, migration, index, parts).await;
+        }
+        let name = match self.part {
+            Some(part) => core::part_table_name(&self.version, index, part),
+            None => core::table_name(&self.version, index),
+        };
+        let Some(archive) = name else {
             return Err("the version is too long to name an archive table (63 bytes)".into());
         };
         let triggers: bool = c
@@ -172,7 +186,14 @@ impl Archiver {
         c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
             .await
             .map_err(db_failure("setting search_path"))?;
-        let Some(mut column) = read_column(c, oid, &table, rel.get(4), target).await? else { return Ok(()) };
+        let Some(mut column) = read_column(c, oid, &table, rel.get(4), target).await? else {
+            // No such column (`DROP COLUMN IF EXISTS`): the statement runs with its own search_path.
+            c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
+                .await
+                .map_err(db_failure("restoring search_path"))?;
+            return Ok(());
+        };
+        self.columns_read.push(column.clone());
         if kind == "p" {
             column.partitioned = true;
             let drops = matches!(target, Target::DropColumn { .. });
