@@ -1,6 +1,6 @@
 //! `DROP COLUMN` and `ALTER COLUMN ... TYPE`: the column's values are copied into an archive table keyed by
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
-use super::identity::{after_update, by_default_clause, Identity};
+use super::identity::{after_update, Identity};
 use super::{archive_relation, conflict_check, Target};
 use crate::ask::state::Privilege;
 use crate::parse::name::ObjectName;
@@ -233,7 +233,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                 (None, Some(identity), _) if identity.type_sql != column.type_sql => {
                     return Err(format!("its identity sequence is of type {}, not the column's", identity.type_sql))
                 }
-                (None, Some(identity), _) => format!(" {}", by_default_clause(identity)),
+                (None, Some(_), _) => String::new(),
                 (None, None, Some(default)) => format!(" DEFAULT {default}"),
                 (None, None, None) => String::new(),
             };
