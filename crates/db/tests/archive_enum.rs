@@ -212,7 +212,11 @@ async fn an_unused_type_in_its_own_schema_and_one_found_through_search_path() {
         "enum_unused",
         r#"CREATE SCHEMA "Work Flow"; CREATE TYPE "Work Flow"."State" AS ENUM ('New', 'done');
            CREATE TABLE "Work Flow".task (id bigint PRIMARY KEY, s "Work Flow"."State");
-           INSERT INTO "Work Flow".task SELECT g, CASE WHEN g % 2 = 0 THEN 'New'::"Work Flow"."State" END FROM generate_series(1, 40) g;"#,
+           INSERT INTO "Work Flow".task SELECT g, CASE WHEN g % 2 = 0 THEN 'New'::"Work Flow"."State" END FROM generate_series(1, 40) g;
+           -- Types created from now on get other privileges: the recreated one must not.
+           DO $$ BEGIN CREATE ROLE enum_reader; EXCEPTION WHEN OTHERS THEN NULL; END $$;
+           ALTER DEFAULT PRIVILEGES IN SCHEMA "Work Flow" GRANT USAGE ON TYPES TO enum_reader;
+           ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM PUBLIC;"#,
     );
     let before = schema(&db).await;
     let rows = db.query(r#"SELECT * FROM "Work Flow".task ORDER BY id;"#).unwrap();
