@@ -1,6 +1,7 @@
 //! `DROP COLUMN` and `ALTER COLUMN ... TYPE`: the column's values are copied into an archive table keyed by
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
 use super::identity::{after_update, Identity};
+use super::partitioned::{renamed_back, PartitionIndex};
 use super::{archive_relation, conflict_check, Target};
 use crate::ask::state::Privilege;
 use crate::parse::name::ObjectName;
@@ -60,6 +61,8 @@ pub struct ColumnToKeep {
     pub identity: Option<Identity>,
     /// A partitioned table: rows are read and updated through it, in every partition (no `ONLY`).
     pub partitioned: bool,
+    /// A partitioned table's partitions' indexes that go with the column, renamed back after the restore.
+    pub partition_indexes: Vec<PartitionIndex>,
 }
 
 impl ColumnToKeep {
@@ -86,6 +89,7 @@ impl ColumnToKeep {
             generated: None,
             identity: None,
             partitioned: false,
+            partition_indexes: Vec::new(),
         }
     }
 }
@@ -281,10 +285,17 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                 }
             }
             for i in &column.indexes {
-                out.push(i.definition.clone());
+                // A partitioned index is defined `ON ONLY` its table; without ONLY it is made on the partitions too.
+                match column.partitioned {
+                    true => out.push(i.definition.replacen(" ON ONLY ", " ON ", 1)),
+                    false => out.push(i.definition.clone()),
+                }
                 if let Some(comment) = &i.comment {
                     out.push(format!("COMMENT ON INDEX {} IS {}", i.name, literal(comment)));
                 }
+            }
+            if !column.partition_indexes.is_empty() {
+                out.push(renamed_back(&column.partition_indexes).ok_or("an index name holds $pg_rollback$")?);
             }
             if let Some(comment) = &column.comment {
                 out.push(format!("COMMENT ON COLUMN {table}.{name} IS {}", literal(comment)));

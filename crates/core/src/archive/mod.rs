@@ -20,6 +20,8 @@ mod enum_value;
 pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore};
 mod identity;
 pub use identity::Identity;
+mod partitioned;
+pub use partitioned::PartitionIndex;
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";

@@ -197,7 +197,7 @@ impl Archiver {
         if kind == "p" {
             column.partitioned = true;
             let drops = matches!(target, Target::DropColumn { .. });
-            crate::catalog::archive_partitioned::check_partitions(c, oid, &column, drops).await?;
+            crate::catalog::archive_partitioned::check_partitions(c, oid, &mut column, drops).await?;
         }
         if column.generated.is_some() {
             // Nothing to copy: the restore adds the column back and its values recompute.

@@ -4,7 +4,7 @@
 //! or grants of its own, not local, and nothing of its own depending on it but CHECK constraints inherited from
 //! the parent (for a type change, which PostgreSQL rebuilds them for, anything that depends on it). Anything
 //! else refuses, naming the partition.
-use pg_rollback_core::archive::ColumnToKeep;
+use pg_rollback_core::archive::{ColumnToKeep, PartitionIndex};
 use tokio_postgres::GenericClient;
 
 use crate::error::statement_cause;
@@ -14,7 +14,7 @@ type Failure = String;
 pub(crate) async fn check_partitions<C: GenericClient + Sync>(
     c: &C,
     parent: u32,
-    column: &ColumnToKeep,
+    column: &mut ColumnToKeep,
     drops: bool,
 ) -> Result<(), Failure> {
     let failed = |e: tokio_postgres::Error| format!("reading the partitions failed: {}", statement_cause(&e));
@@ -22,12 +22,8 @@ pub(crate) async fn check_partitions<C: GenericClient + Sync>(
     if column.identity.is_some() || column.generated.is_some() {
         return Err(format!("{name} is an identity or generated column of a partitioned table: not archived yet"));
     }
-    // The parent's indexes on the column would come back with other names on the partitions.
-    let unique = column.constraints.iter().any(|k| !k.definition.starts_with("CHECK"));
-    if drops && (!column.indexes.is_empty() || unique) {
-        return Err(format!(
-            "{name} has indexes on a partitioned table: their partitions' indexes would come back with other names"
-        ));
+    if drops {
+        column.partition_indexes = partition_indexes(c, parent, column, &name).await?;
     }
     let rows = c
         .query(
@@ -46,7 +42,9 @@ pub(crate) async fn check_partitions<C: GenericClient + Sync>(
                         AND NOT (x.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND x.objid = d.oid)
                         AND NOT (x.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND x.objid IN
                                  (SELECT o.oid FROM pg_catalog.pg_constraint o WHERE o.conrelid = p.relid
-                                     AND o.contype = 'c' AND NOT o.conislocal))
+                                     AND ((o.contype = 'c' AND NOT o.conislocal) OR o.conparentid <> 0)))
+                        AND NOT (x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND EXISTS
+                                 (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = x.objid))
                         AND NOT $3
                       ORDER BY 1 LIMIT 1)
                FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass) p
@@ -83,4 +81,51 @@ pub(crate) async fn check_partitions<C: GenericClient + Sync>(
         }
     }
     Ok(())
+}
+
+/// The partitions' indexes attached to the parent's indexes on the column: the restore renames them back. Each
+/// must be what creating the parent's index makes (no comment, the parent index's tablespace, no statistics).
+async fn partition_indexes<C: GenericClient + Sync>(
+    c: &C,
+    parent: u32,
+    column: &ColumnToKeep,
+    name: &str,
+) -> Result<Vec<PartitionIndex>, Failure> {
+    let rows = c
+        .query(
+            "SELECT pg_catalog.format('%I.%I', pn.nspname, pc.relname), i.indrelid::pg_catalog.regclass::text,
+                    ic.relname::text,
+                    pg_catalog.obj_description(ic.oid, 'pg_class') IS NULL AND ic.reltablespace = pc.reltablespace
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = ic.oid
+                                       AND ia.attstattarget >= 0)
+               FROM pg_catalog.pg_index pi
+               JOIN pg_catalog.pg_class pc ON pc.oid = pi.indexrelid
+               JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+               CROSS JOIN LATERAL pg_catalog.pg_partition_tree(pi.indexrelid::pg_catalog.regclass) t
+               JOIN pg_catalog.pg_index i ON i.indexrelid = t.relid
+               JOIN pg_catalog.pg_class ic ON ic.oid = t.relid
+              WHERE pi.indrelid = $1 AND t.relid <> pi.indexrelid
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                             WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = pi.indexrelid
+                               AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                               AND d.refobjid = $1 AND d.refobjsubid = (SELECT a.attnum FROM pg_catalog.pg_attribute a
+                                   WHERE a.attrelid = $1 AND a.attname = $2)::int)
+              ORDER BY 1, 2",
+            &[&parent, &column.column],
+        )
+        .await
+        .map_err(|e| format!("reading the partitions' indexes failed: {}", statement_cause(&e)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        if !row.get::<_, bool>(3) {
+            return Err(format!(
+                "the index {} of partition {} that goes with {name} has a comment, a tablespace or statistics of its \
+                 own: not archived",
+                pg_rollback_core::quote_ident(row.get::<_, &str>(2)),
+                row.get::<_, String>(1)
+            ));
+        }
+        out.push(PartitionIndex { parent: row.get(0), table: row.get(1), name: row.get(2) });
+    }
+    Ok(out)
 }
