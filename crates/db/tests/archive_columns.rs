@@ -390,3 +390,30 @@ async fn drop_column_if_exists_of_a_missing_column_runs_with_the_migrations_sear
     assert!(stored.rollback_safe || stored.restore_script.is_none(), "{stored:?}");
     assert!(column_exists(&db, "t", "id"));
 }
+
+#[tokio::test]
+async fn other_subcommands_beside_the_drops_are_undone_first() {
+    let db = database(
+        "columns_mixed",
+        "CREATE TABLE t (id int PRIMARY KEY, a text NOT NULL DEFAULT 'x', b int);
+         INSERT INTO t SELECT g, 'a' || g, g FROM generate_series(1, 25) g;",
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = db.query("SELECT id, a, b FROM t ORDER BY id;").unwrap();
+    // Drizzle writes one subcommand per statement; other tools write them together. The new column a takes
+    // the dropped one's name.
+    let stored = apply(
+        &db,
+        "1.1",
+        "ALTER TABLE t ADD COLUMN a bigint, DROP COLUMN a, ADD CONSTRAINT b_positive CHECK (b > 0), ALTER COLUMN b TYPE bigint;",
+    )
+    .await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &["t.a", "t.b"]).await;
+    assert_eq!(db.query("SELECT id, a, b FROM t ORDER BY id;").unwrap(), rows);
+    // One whose undoing needs the state read at apply is refused.
+    let stored = apply(&db, "1.2", "ALTER TABLE t DROP COLUMN a, ALTER COLUMN b SET DEFAULT 1;").await;
+    assert_eq!(stored.restore_script, None);
+    assert!(stored.archive.unwrap().not_archived[0].reason.contains("no SAFE inverse"));
+}

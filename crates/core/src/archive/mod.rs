@@ -22,6 +22,7 @@ mod identity;
 pub use identity::Identity;
 mod partitioned;
 pub use partitioned::PartitionIndex;
+mod mixed;
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -38,8 +39,9 @@ pub enum Target {
     /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
     EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
     /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
-    /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first.
-    Columns { relation: ObjectName, parts: Vec<Target> },
+    /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first, after
+    /// `others_undone`, the inverse of its other subcommands.
+    Columns { relation: ObjectName, parts: Vec<Target>, others_undone: Option<String> },
 }
 
 impl Target {
@@ -96,15 +98,25 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
             if !cmds.iter().any(|c| destroying(c.subtype())) {
                 return Destroys::Nothing;
             }
-            if cmds.len() > 1 && cmds.iter().all(|c| destroying(c.subtype())) {
-                return columns(ObjectName::from_range_var(rv), &cmds.iter().map(|c| &***c).collect::<Vec<_>>());
-            }
-            if cmds.len() != 1 {
-                return Destroys::NotKept(
-                    "an ALTER TABLE that drops or retypes a column together with other subcommands is not archived \
-                     yet (write it as separate statements)"
-                        .into(),
-                );
+            if cmds.len() > 1 {
+                let (kept, others): (Vec<_>, Vec<_>) = s.cmds.iter().cloned().partition(|c| {
+                    matches!(&c.node, Some(NodeEnum::AlterTableCmd(cmd)) if destroying(cmd.subtype()))
+                });
+                let others_undone = match others.is_empty() {
+                    true => None,
+                    false => match mixed::others_undone(s, others) {
+                        Ok(undone) => Some(undone),
+                        Err(why) => return Destroys::NotKept(why),
+                    },
+                };
+                let kept: Vec<_> = kept
+                    .iter()
+                    .filter_map(|c| match &c.node {
+                        Some(NodeEnum::AlterTableCmd(cmd)) => Some(&**cmd),
+                        _ => None,
+                    })
+                    .collect();
+                return columns(ObjectName::from_range_var(rv), &kept, others_undone);
             }
             let cmd = cmds[0];
             let relation = ObjectName::from_range_var(rv);
@@ -134,7 +146,11 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
 }
 
 /// Several column subcommands of one `ALTER TABLE`, each kept on its own; a column named twice is refused.
-fn columns(relation: ObjectName, cmds: &[&pg_query::protobuf::AlterTableCmd]) -> Destroys {
+fn columns(
+    relation: ObjectName,
+    cmds: &[&pg_query::protobuf::AlterTableCmd],
+    others_undone: Option<String>,
+) -> Destroys {
     let mut parts = Vec::new();
     for (i, cmd) in cmds.iter().enumerate() {
         if cmds[..i].iter().any(|c| c.name == cmd.name) {
@@ -154,7 +170,7 @@ fn columns(relation: ObjectName, cmds: &[&pg_query::protobuf::AlterTableCmd]) ->
             _ => Target::ColumnType { relation, column },
         });
     }
-    Destroys::Target(Target::Columns { relation, parts })
+    Destroys::Target(Target::Columns { relation, parts, others_undone })
 }
 
 /// The archive table of part `part` (0-based) of statement `index` when it keeps several columns.
@@ -295,7 +311,7 @@ mod tests {
             Destroys::Target(Target::ColumnType { .. })
         ));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c CASCADE"), Destroys::NotKept(_)));
-        assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::NotKept(_)));
+        assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::Target(_)));
         assert_eq!(
             first("ALTER TABLE s.t DROP COLUMN \"A\", ALTER COLUMN b TYPE int"),
             Destroys::Target(Target::Columns {
@@ -303,7 +319,8 @@ mod tests {
                 parts: vec![
                     Target::DropColumn { relation: ObjectName::qualified("s", "t"), column: "A".into() },
                     Target::ColumnType { relation: ObjectName::qualified("s", "t"), column: "b".into() },
-                ]
+                ],
+                others_undone: None
             })
         );
         assert!(matches!(first("ALTER TABLE t DROP COLUMN a, DROP COLUMN b CASCADE"), Destroys::NotKept(_)));

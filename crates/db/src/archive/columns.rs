@@ -1,6 +1,6 @@
 //! One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands: each column is kept like a
 //! statement of its own (archive table `"<version>/<statement>.<part>"`), and the statement's restore is theirs,
-//! last subcommand first. Refused when the columns' restores would depend on each other: an index or
+//! last subcommand first, after the inverse of its other subcommands (see `pg_rollback_core::archive`). Refused when the columns' restores would depend on each other: an index or
 //! constraint over several of them, or one of them in the key another is matched by.
 use pg_rollback_core::archive::{KeptStatement, Target};
 use pg_rollback_core::ParsedMigration;
@@ -15,6 +15,7 @@ impl Archiver {
         migration: &ParsedMigration,
         index: usize,
         parts: &[Target],
+        others_undone: Option<&str>,
     ) -> Result<(), Failure> {
         let (kept, objects, rows, bytes, estimated) =
             (self.kept.len(), self.record.objects.len(), self.record.rows, self.record.bytes, self.estimated);
@@ -40,7 +41,8 @@ impl Archiver {
         }
         // A column not found (`DROP COLUMN IF EXISTS`, or the statement will fail) has nothing to restore.
         if !restores.is_empty() {
-            let restore = restores.iter().rev().map(|k| k.restore.as_str()).collect();
+            // The other subcommands ran after the drops and type changes (PostgreSQL's passes): undone first.
+            let restore = others_undone.into_iter().chain(restores.iter().rev().map(|k| k.restore.as_str())).collect();
             self.kept.push(KeptStatement { index, restore });
         }
         Ok(())

@@ -126,8 +126,8 @@ impl Archiver {
         if let Target::EnumValue { .. } = target {
             return self.keep_enum(c, index, target).await;
         }
-        if let Target::Columns { parts, .. } = target {
-            return self.keep_columns(c, migration, index, parts).await;
+        if let Target::Columns { parts, others_undone, .. } = target {
+            return self.keep_columns(c, migration, index, parts, others_undone.as_deref()).await;
         }
         let name = match self.part {
             Some(part) => core::part_table_name(&self.version, index, part),
