@@ -250,7 +250,12 @@ async fn users_that_cannot_be_moved_over_exactly_are_refused_at_apply() {
          CREATE INDEX i1_i ON i1_t (id) WHERE v = 'b';
          CREATE TYPE e1 AS ENUM ('a'); CREATE TABLE e1_t (id int PRIMARY KEY, v e1, w text DEFAULT 'a'::e1::text);
          CREATE TYPE c1 AS ENUM ('a'); CREATE TYPE c1_pair AS (v c1); CREATE TABLE c1_t (id int PRIMARY KEY, p c1_pair);
-         CREATE TYPE f1 AS ENUM ('a'); CREATE TABLE f1_p (v f1 PRIMARY KEY); CREATE TABLE f1_c (v f1 REFERENCES f1_p);",
+         CREATE TYPE f1 AS ENUM ('a'); CREATE TABLE f1_p (v f1 PRIMARY KEY); CREATE TABLE f1_c (v f1 REFERENCES f1_p);
+         CREATE TYPE g1 AS ENUM ('a'); CREATE TYPE g1_range AS RANGE (subtype = g1);
+         CREATE TYPE m1 AS ENUM ('a'); CREATE TABLE m1_t (id int PRIMARY KEY, v m1);
+         CREATE MATERIALIZED VIEW m1_v AS SELECT id FROM m1_t WHERE v IS NOT NULL;
+         CREATE TYPE k1 AS ENUM ('a'); CREATE TABLE k1_t (id int PRIMARY KEY, v k1 CHECK (v <> 'a'));
+         CREATE TYPE p2 AS ENUM ('a'); CREATE PROCEDURE p2_p(x p2) LANGUAGE sql AS 'SELECT 1';",
     );
     for (version, type_name, reason) in [
         ("1.1", "d1", "d1_dom"),
@@ -261,6 +266,10 @@ async fn users_that_cannot_be_moved_over_exactly_are_refused_at_apply() {
         ("1.6", "e1", "column w"),
         ("1.7", "c1", "composite type that something else uses"),
         ("1.8", "f1", "f1_c_v_fkey"),
+        ("1.9", "g1", "g1_range"),
+        ("1.10", "m1", "m1_v"),
+        ("1.11", "k1", "k1_t_v_check"),
+        ("1.12", "p2", "p2_p"),
     ] {
         let stored = apply(&db, version, &format!("ALTER TYPE {type_name} ADD VALUE 'z';")).await;
         let archive = stored.archive.clone().unwrap();
