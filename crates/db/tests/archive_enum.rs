@@ -314,3 +314,21 @@ async fn a_type_created_by_the_same_migration_needs_no_restore() {
     execute_rollback(db.url(), "1.1", &ExecuteOptions::default()).await.unwrap();
     assert_schema_is(&db, &before).await;
 }
+
+#[tokio::test]
+async fn a_column_whose_type_changed_since_refuses_instead_of_being_moved() {
+    let db = database(
+        "enum_column_changed",
+        "CREATE TYPE state AS ENUM ('new', 'done');
+         CREATE TABLE t (id int PRIMARY KEY, s state, gone state[]);
+         INSERT INTO t VALUES (1, 'new', '{done}');",
+    );
+    apply(&db, "1.1", "ALTER TYPE state ADD VALUE 'late';").await;
+    db.run("ALTER TABLE t ALTER COLUMN s TYPE text; ALTER TABLE t DROP COLUMN gone;").unwrap();
+    let after = schema(&db).await;
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("public.t.s is not of the type it had at the migration: 1"), "{e}");
+    assert!(e.to_string().contains("public.t.gone is not of the type"), "{e}");
+    assert_schema_is(&db, &after).await;
+}

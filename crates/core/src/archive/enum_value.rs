@@ -63,8 +63,8 @@ fn text_array(values: &[String]) -> String {
     }
 }
 
-/// One `DO` block listing, with counts, what still uses the value or changed since the migration.
-fn conflicts(e: &EnumToRestore) -> Result<String, String> {
+/// `DO` blocks listing, with counts, what changed since the migration or still uses the value.
+fn conflicts(e: &EnumToRestore) -> Result<Vec<String>, String> {
     let type_lit = literal(&e.type_name.to_string());
     let label = literal(&e.label);
     let mut checks: Vec<(String, String)> = vec![(
@@ -75,6 +75,28 @@ fn conflicts(e: &EnumToRestore) -> Result<String, String> {
             text_array(&e.labels)
         ),
     )];
+    // A column that is no longer of the type (or gone) would be changed by the move, not restored.
+    for c in &e.columns {
+        let expected = match c.array {
+            true => {
+                format!("(SELECT t.typarray FROM pg_catalog.pg_type t WHERE t.oid = {type_lit}::pg_catalog.regtype)")
+            }
+            false => format!("{type_lit}::pg_catalog.regtype::pg_catalog.oid"),
+        };
+        checks.push((
+            format!("{}.{} is not of the type it had at the migration", c.relation, ident(&c.column)),
+            format!(
+                "(SELECT count(*) FROM (SELECT 1) AS one WHERE (SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE \
+                 a.attrelid = pg_catalog.to_regclass({}) AND a.attname = {} AND NOT a.attisdropped) IS DISTINCT FROM \
+                 {expected})",
+                literal(&c.relation.to_string()),
+                literal(&c.column)
+            ),
+        ));
+    }
+    // The rows and defaults are read only once every column is known to be there (a separate block).
+    let mut blocks = vec![check_block(e, &checks)?];
+    checks.clear();
     for c in e.columns.iter().filter(|c| !c.composite) {
         let column = ident(&c.column);
         let uses = match c.array {
@@ -99,14 +121,23 @@ fn conflicts(e: &EnumToRestore) -> Result<String, String> {
             ),
         ));
     }
+    if !checks.is_empty() {
+        blocks.push(check_block(e, &checks)?);
+    }
+    Ok(blocks)
+}
+
+/// A `DO` block raising [`CONFLICT_SQLSTATE`] with every check (what, count) whose count is above zero.
+fn check_block(e: &EnumToRestore, checks: &[(String, String)]) -> Result<String, String> {
     let values: Vec<String> =
         checks.iter().map(|(what, count)| format!("({}, {count})", literal(what))).collect::<Vec<_>>();
     let message = format!("the value {} of {} cannot be removed: ", e.label, e.type_name);
     let block = format!(
         "DO {DOLLAR} DECLARE found text; path text := pg_catalog.current_setting('search_path'); BEGIN PERFORM \
-         pg_catalog.set_config('search_path', '', true); SELECT pg_catalog.string_agg(pg_catalog.format('%s: %s', v.what, v.n), \
-         '; ') INTO found FROM (VALUES {}) AS v(what, n) WHERE v.n > 0; PERFORM pg_catalog.set_config('search_path', path, true); IF found IS NOT NULL THEN RAISE EXCEPTION \
-         USING ERRCODE = {}, MESSAGE = {} || found || '; nothing was changed'; END IF; END {DOLLAR}",
+         pg_catalog.set_config('search_path', '', true); SELECT pg_catalog.string_agg(pg_catalog.format('%s: %s', \
+         v.what, v.n), '; ') INTO found FROM (VALUES {}) AS v(what, n) WHERE v.n > 0; PERFORM \
+         pg_catalog.set_config('search_path', path, true); IF found IS NOT NULL THEN RAISE EXCEPTION USING ERRCODE = \
+         {}, MESSAGE = {} || found || '; nothing was changed'; END IF; END {DOLLAR}",
         values.join(", "),
         literal(CONFLICT_SQLSTATE),
         literal(&message)
@@ -135,7 +166,7 @@ fn privileges(e: &EnumToRestore) -> Result<Vec<String>, String> {
 /// The statements that remove the value `ADD VALUE` added, with the checks that refuse when that would lose data.
 pub fn enum_restore_sql(e: &EnumToRestore) -> Result<Vec<String>, String> {
     let aside = e.type_name.sibling(&format!("pgrollback_enum_{}", e.oid));
-    let mut out = vec![conflicts(e)?];
+    let mut out = conflicts(e)?;
     out.push(format!("ALTER TYPE {} RENAME TO {}", e.type_name, ident(&aside.name)));
     let labels: Vec<String> = e.labels.iter().map(|l| literal(l)).collect();
     out.push(format!("CREATE TYPE {} AS ENUM ({})", e.type_name, labels.join(", ")));
