@@ -421,3 +421,26 @@ async fn other_subcommands_beside_the_drops_are_undone_first() {
     assert_eq!(stored.restore_script, None);
     assert!(stored.archive.unwrap().not_archived[0].reason.contains("no SAFE inverse"));
 }
+
+#[tokio::test]
+async fn defaults_changed_around_a_type_change_come_back_with_the_type() {
+    let db = database(
+        "columns_type_defaults",
+        "CREATE TABLE m (id int PRIMARY KEY, code text, amount numeric(10,4) NOT NULL DEFAULT 0.5);
+         INSERT INTO m VALUES (1, '007', 1.2345), (2, NULL, 99.9999);",
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = db.query("SELECT id, code, amount FROM m ORDER BY id;").unwrap();
+    let stored = apply(
+        &db,
+        "1.1",
+        "ALTER TABLE m ALTER COLUMN amount DROP DEFAULT, ALTER COLUMN amount TYPE numeric(10,2) USING amount::numeric(10,2),
+                       ALTER COLUMN amount SET DEFAULT 0;
+         ALTER TABLE m ALTER COLUMN code TYPE int USING code::int, ALTER COLUMN code SET DEFAULT 7;",
+    )
+    .await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before, &[]).await;
+    assert_eq!(db.query("SELECT id, code, amount FROM m ORDER BY id;").unwrap(), rows);
+}

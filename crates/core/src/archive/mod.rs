@@ -99,24 +99,12 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
                 return Destroys::Nothing;
             }
             if cmds.len() > 1 {
-                let (kept, others): (Vec<_>, Vec<_>) = s.cmds.iter().cloned().partition(|c| {
-                    matches!(&c.node, Some(NodeEnum::AlterTableCmd(cmd)) if destroying(cmd.subtype()))
-                });
-                let others_undone = match others.is_empty() {
-                    true => None,
-                    false => match mixed::others_undone(s, others) {
-                        Ok(undone) => Some(undone),
-                        Err(why) => return Destroys::NotKept(why),
-                    },
+                return match mixed::split(s, destroying) {
+                    Ok((kept, others_undone)) => {
+                        columns(ObjectName::from_range_var(rv), &kept.iter().collect::<Vec<_>>(), others_undone)
+                    }
+                    Err(why) => Destroys::NotKept(why),
                 };
-                let kept: Vec<_> = kept
-                    .iter()
-                    .filter_map(|c| match &c.node {
-                        Some(NodeEnum::AlterTableCmd(cmd)) => Some(&**cmd),
-                        _ => None,
-                    })
-                    .collect();
-                return columns(ObjectName::from_range_var(rv), &kept, others_undone);
             }
             let cmd = cmds[0];
             let relation = ObjectName::from_range_var(rv);
