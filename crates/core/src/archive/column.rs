@@ -1,5 +1,7 @@
 //! `DROP COLUMN` and `ALTER COLUMN ... TYPE`: the column's values are copied into an archive table keyed by
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
+use super::identity::{after_update, Identity};
+use super::partitioned::{renamed_back, PartitionIndex};
 use super::{archive_relation, conflict_check, Target};
 use crate::ask::state::Privilege;
 use crate::parse::name::ObjectName;
@@ -54,6 +56,15 @@ pub struct ColumnToKeep {
     pub constraints: Vec<Dependent>,
     pub indexes: Vec<Dependent>,
     pub key: Vec<KeyColumn>,
+    /// A stored generated column's expression: nothing is copied, the restore adds it back and the values
+    /// recompute.
+    pub generated: Option<String>,
+    /// An identity column's sequence.
+    pub identity: Option<Identity>,
+    /// A partitioned table: rows are read and updated through it, in every partition (no `ONLY`).
+    pub partitioned: bool,
+    /// A partitioned table's partitions' indexes that go with the column, renamed back after the restore.
+    pub partition_indexes: Vec<PartitionIndex>,
 }
 
 impl ColumnToKeep {
@@ -77,6 +88,10 @@ impl ColumnToKeep {
             constraints: Vec::new(),
             indexes: Vec::new(),
             key: Vec::new(),
+            generated: None,
+            identity: None,
+            partitioned: false,
+            partition_indexes: Vec::new(),
         }
     }
 }
@@ -121,12 +136,22 @@ pub fn keep_sql(column: &ColumnToKeep, archive: &str, comment: &str) -> Vec<Stri
         format!("REVOKE ALL ON TABLE {relation} FROM PUBLIC"),
         format!("COMMENT ON TABLE {relation} IS {}", literal(comment)),
         format!(
-            "INSERT INTO {relation} ({}) SELECT {} FROM ONLY {} AS t",
+            "INSERT INTO {relation} ({}) SELECT {} FROM {}{} AS t",
             names.join(", "),
             selected.iter().map(|s| format!("t.{s}")).collect::<Vec<_>>().join(", "),
+            only(column),
             column.table
         ),
     ]
+}
+
+/// `ONLY ` for a plain table; nothing for a partitioned one, whose rows are in its partitions.
+pub(super) fn only(column: &ColumnToKeep) -> &'static str {
+    if column.partitioned {
+        ""
+    } else {
+        "ONLY "
+    }
 }
 
 fn cast_kept(column: &str, builtin: bool) -> String {
@@ -138,7 +163,7 @@ fn cast_kept(column: &str, builtin: bool) -> String {
 }
 
 /// `t.k = a.k_1 AND ...`: a row of the table and its archived values.
-fn key_match(column: &ColumnToKeep) -> String {
+pub(super) fn key_match(column: &ColumnToKeep) -> String {
     let each = column.key.iter().enumerate().map(|(i, k)| {
         format!("t.{} = {}", ident(&k.name), value_back(&format!("a.{}", key_column(i)), &k.type_sql, k.builtin))
     });
@@ -148,7 +173,8 @@ fn key_match(column: &ColumnToKeep) -> String {
 /// Rows of the table that have no archived values: inserted since the migration.
 fn rows_since(column: &ColumnToKeep, archive: &str) -> String {
     format!(
-        "SELECT count(*) FROM ONLY {} AS t WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
+        "SELECT count(*) FROM {}{} AS t WHERE NOT EXISTS (SELECT 1 FROM {} AS a WHERE {})",
+        only(column),
         column.table,
         archive_relation(archive),
         key_match(column)
@@ -156,11 +182,18 @@ fn rows_since(column: &ColumnToKeep, archive: &str) -> String {
 }
 
 fn update_triggers_check(column: &ColumnToKeep) -> String {
+    // A partitioned table's UPDATE runs its partitions' triggers.
+    let relations = match column.partitioned {
+        true => format!(
+            "IN (SELECT relid FROM pg_catalog.pg_partition_tree({}::pg_catalog.regclass))",
+            literal(&column.table.to_string())
+        ),
+        false => format!("= {}::pg_catalog.regclass", literal(&column.table.to_string())),
+    };
     conflict_check(
         &format!(
-            "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid = {}::pg_catalog.regclass AND NOT tgisinternal \
-             AND tgenabled <> 'D' AND (tgtype & 16) <> 0",
-            literal(&column.table.to_string())
+            "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid {relations} AND NOT tgisinternal AND tgenabled \
+             <> 'D' AND (tgtype & 16) <> 0"
         ),
         &format!("%s enabled trigger(s) on {} would fire on the restore's UPDATE; nothing was changed", column.table),
     )
@@ -168,7 +201,8 @@ fn update_triggers_check(column: &ColumnToKeep) -> String {
 
 fn update_from_archive(column: &ColumnToKeep, archive: &str) -> String {
     format!(
-        "UPDATE ONLY {} AS t SET {} = {} FROM {} AS a WHERE {}",
+        "UPDATE {}{} AS t SET {} = {} FROM {} AS a WHERE {}",
+        only(column),
         column.table,
         ident(&column.column),
         value_back("a.value", &column.type_sql, column.builtin),
@@ -189,7 +223,9 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
     let mut out = Vec::new();
     match target {
         Target::DropColumn { .. } => {
-            if column.not_null && column.default.is_none() {
+            // Identity and generated columns give rows inserted since a value.
+            let valued = column.default.is_some() || column.identity.is_some() || column.generated.is_some();
+            if column.not_null && !valued {
                 out.push(conflict_check(
                     &rows_since(column, archive),
                     &format!(
@@ -198,10 +234,25 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                     ),
                 ));
             }
-            out.push(update_triggers_check(column));
-            let default = column.default.as_ref().map(|d| format!(" DEFAULT {d}")).unwrap_or_default();
+            let default = match (&column.generated, &column.identity, &column.default) {
+                (Some(expression), _, _) => format!(" GENERATED ALWAYS AS ({expression}) STORED"),
+                (None, Some(identity), _) if identity.type_sql != column.type_sql => {
+                    return Err(format!("its identity sequence is of type {}, not the column's", identity.type_sql))
+                }
+                (None, Some(_), _) => String::new(),
+                (None, None, Some(default)) => format!(" DEFAULT {default}"),
+                (None, None, None) => String::new(),
+            };
+            if column.generated.is_none() {
+                out.push(update_triggers_check(column));
+            }
             out.push(alter(format!("ADD COLUMN {name} {}{}{default}", column.type_sql, collate(column))));
-            out.push(update_from_archive(column, archive));
+            if column.generated.is_none() {
+                out.push(update_from_archive(column, archive));
+            }
+            if let Some(identity) = &column.identity {
+                out.extend(after_update(column, identity, archive));
+            }
             if column.not_null {
                 out.push(alter(format!("ALTER COLUMN {name} SET NOT NULL")));
             }
@@ -236,10 +287,17 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                 }
             }
             for i in &column.indexes {
-                out.push(i.definition.clone());
+                // A partitioned index is defined `ON ONLY` its table; without ONLY it is made on the partitions too.
+                match column.partitioned {
+                    true => out.push(i.definition.replacen(" ON ONLY ", " ON ", 1)),
+                    false => out.push(i.definition.clone()),
+                }
                 if let Some(comment) = &i.comment {
                     out.push(format!("COMMENT ON INDEX {} IS {}", i.name, literal(comment)));
                 }
+            }
+            if !column.partition_indexes.is_empty() {
+                out.push(renamed_back(&column.partition_indexes).ok_or("an index name holds $pg_rollback$")?);
             }
             if let Some(comment) = &column.comment {
                 out.push(format!("COMMENT ON COLUMN {table}.{name} IS {}", literal(comment)));
@@ -249,6 +307,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             out.extend(acl_change(&target, &[], &column.acl)?);
         }
         Target::DropTable { .. } => return Err("a DROP TABLE is kept by moving the table (drop_table.rs)".into()),
+        Target::EnumValue { .. } | Target::Columns { .. } => return Err("not one column".into()),
         Target::ColumnType { .. } => {
             out.push(update_triggers_check(column));
             // The default is dropped around the change: PostgreSQL would cast it twice.
@@ -268,7 +327,10 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             out.push(update_from_archive(column, archive));
         }
     }
-    out.push(format!("DROP TABLE {}", archive_relation(archive)));
+    // A generated column has no archive table.
+    if column.generated.is_none() {
+        out.push(format!("DROP TABLE {}", archive_relation(archive)));
+    }
     Ok(out)
 }
 

@@ -19,6 +19,13 @@ pub mod drop_table;
 pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
 mod preview;
 pub use preview::{count_sql, describe, exists_sql, thousands, Counts, KeptColumn, Now, ObjectRestore};
+mod enum_value;
+pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore};
+mod identity;
+pub use identity::Identity;
+mod partitioned;
+pub use partitioned::PartitionIndex;
+mod mixed;
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -34,6 +41,12 @@ pub enum Target {
     ColumnType { relation: ObjectName, column: String },
     /// `DROP TABLE` of one or more tables, as written (`missing_ok`: `IF EXISTS`).
     DropTable { relations: Vec<ObjectName>, missing_ok: bool, cascade: bool },
+    /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
+    EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
+    /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
+    /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first, after
+    /// `others_undone`, the inverse of its other subcommands.
+    Columns { relation: ObjectName, parts: Vec<Target>, others_undone: Option<String> },
 }
 
 impl Target {
@@ -41,6 +54,8 @@ impl Target {
         match self {
             Target::DropColumn { relation, .. } | Target::ColumnType { relation, .. } => relation,
             Target::DropTable { relations, .. } => &relations[0],
+            Target::EnumValue { type_name, .. } => type_name,
+            Target::Columns { relation, .. } => relation,
         }
     }
 
@@ -48,6 +63,8 @@ impl Target {
         match self {
             Target::DropColumn { column, .. } | Target::ColumnType { column, .. } => column,
             Target::DropTable { .. } => "",
+            Target::EnumValue { label, .. } => label,
+            Target::Columns { .. } => "",
         }
     }
 
@@ -56,6 +73,8 @@ impl Target {
             Target::DropColumn { .. } => "DROP COLUMN",
             Target::ColumnType { .. } => "ALTER COLUMN TYPE",
             Target::DropTable { .. } => "DROP TABLE",
+            Target::EnumValue { .. } => "ADD VALUE",
+            Target::Columns { .. } => "ALTER TABLE",
         }
     }
 }
@@ -87,12 +106,13 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
             if !cmds.iter().any(|c| destroying(c.subtype())) {
                 return Destroys::Nothing;
             }
-            if cmds.len() != 1 {
-                return Destroys::NotKept(
-                    "an ALTER TABLE that drops or retypes a column together with other subcommands is not archived \
-                     yet (write it as separate statements)"
-                        .into(),
-                );
+            if cmds.len() > 1 {
+                return match mixed::split(s, destroying) {
+                    Ok((kept, others_undone)) => {
+                        columns(ObjectName::from_range_var(rv), &kept.iter().collect::<Vec<_>>(), others_undone)
+                    }
+                    Err(why) => Destroys::NotKept(why),
+                };
             }
             let cmd = cmds[0];
             let relation = ObjectName::from_range_var(rv);
@@ -118,11 +138,50 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
                 _ => Destroys::NotKept("a DROP TABLE whose table names cannot be read is not archived".into()),
             }
         }
-        NodeEnum::AlterEnumStmt(s) if s.old_val.is_empty() => {
-            Destroys::NotKept("restoring an enum without a value added by ADD VALUE is not available yet".into())
-        }
+        NodeEnum::AlterEnumStmt(s) if s.old_val.is_empty() => match ObjectName::from_nodes(&s.type_name) {
+            Some(type_name) => Destroys::Target(Target::EnumValue {
+                type_name,
+                label: s.new_val.clone(),
+                if_not_exists: s.skip_if_new_val_exists,
+            }),
+            None => Destroys::NotKept("ALTER TYPE with an unreadable name".into()),
+        },
         _ => Destroys::Nothing,
     }
+}
+
+/// Several column subcommands of one `ALTER TABLE`, each kept on its own; a column named twice is refused.
+fn columns(
+    relation: ObjectName,
+    cmds: &[&pg_query::protobuf::AlterTableCmd],
+    others_undone: Option<String>,
+) -> Destroys {
+    let mut parts = Vec::new();
+    for (i, cmd) in cmds.iter().enumerate() {
+        if cmds[..i].iter().any(|c| c.name == cmd.name) {
+            return Destroys::NotKept(format!(
+                "an ALTER TABLE that changes the column {} twice is not archived",
+                ident(&cmd.name)
+            ));
+        }
+        let (relation, column) = (relation.clone(), cmd.name.clone());
+        parts.push(match cmd.subtype() {
+            AlterTableType::AtDropColumn if cmd.behavior() == DropBehavior::DropCascade => {
+                return Destroys::NotKept(
+                    "DROP COLUMN ... CASCADE is not archived (what the cascade drops is not kept)".into(),
+                )
+            }
+            AlterTableType::AtDropColumn => Target::DropColumn { relation, column },
+            _ => Target::ColumnType { relation, column },
+        });
+    }
+    Destroys::Target(Target::Columns { relation, parts, others_undone })
+}
+
+/// The archive table of part `part` (0-based) of statement `index` when it keeps several columns.
+pub fn part_table_name(version: &str, index: usize, part: usize) -> Option<String> {
+    let name = format!("{version}/{}.{}", index + 1, part + 1);
+    (name.len() <= 63).then_some(name)
 }
 
 /// The archive table of statement `index` (0-based) of `version`: `None` when the name would not fit
@@ -260,7 +319,6 @@ mod tests {
             Destroys::Target(Target::ColumnType { .. })
         ));
         assert!(matches!(first("ALTER TABLE t DROP COLUMN c CASCADE"), Destroys::NotKept(_)));
-        assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::NotKept(_)));
         assert_eq!(
             first("DROP TABLE IF EXISTS \"S\".\"T\", u CASCADE"),
             Destroys::Target(Target::DropTable {
@@ -270,7 +328,28 @@ mod tests {
             })
         );
         assert!(matches!(first("DROP TABLE t"), Destroys::Target(Target::DropTable { cascade: false, .. })));
-        assert!(matches!(first("ALTER TYPE e ADD VALUE 'x'"), Destroys::NotKept(_)));
+        assert!(matches!(first("ALTER TABLE t DROP COLUMN c, ADD COLUMN d int"), Destroys::Target(_)));
+        assert_eq!(
+            first("ALTER TABLE s.t DROP COLUMN \"A\", ALTER COLUMN b TYPE int"),
+            Destroys::Target(Target::Columns {
+                relation: ObjectName::qualified("s", "t"),
+                parts: vec![
+                    Target::DropColumn { relation: ObjectName::qualified("s", "t"), column: "A".into() },
+                    Target::ColumnType { relation: ObjectName::qualified("s", "t"), column: "b".into() },
+                ],
+                others_undone: None
+            })
+        );
+        assert!(matches!(first("ALTER TABLE t DROP COLUMN a, DROP COLUMN b CASCADE"), Destroys::NotKept(_)));
+        assert!(matches!(first("ALTER TABLE t ALTER COLUMN a TYPE int, DROP COLUMN a"), Destroys::NotKept(_)));
+        assert_eq!(
+            first("ALTER TYPE s.\"E\" ADD VALUE IF NOT EXISTS 'It''s' BEFORE 'a'"),
+            Destroys::Target(Target::EnumValue {
+                type_name: ObjectName::qualified("s", "E"),
+                label: "It's".into(),
+                if_not_exists: true
+            })
+        );
         assert_eq!(first("ALTER TYPE e RENAME VALUE 'x' TO 'y'"), Destroys::Nothing);
         assert_eq!(first("ALTER TABLE t ADD COLUMN c int"), Destroys::Nothing);
         assert_eq!(first("DROP INDEX i"), Destroys::Nothing);

@@ -177,7 +177,7 @@ async fn cascaded_views<C: GenericClient + Sync>(
     let address = |t: &ObjectName| ObjectAddress {
         kind: "table".into(),
         names: vec![t.schema.clone().unwrap_or_default(), t.name.clone()],
-        args: Vec::new(),
+        args: Some(Vec::new()),
     };
     let questions: Vec<Question> = tables.iter().map(|t| Question::DropCascade { address: address(t) }).collect();
     let mut depths: BTreeMap<ObjectName, u32> = BTreeMap::new();

@@ -13,6 +13,8 @@ use crate::error::statement_cause;
 
 mod manage;
 mod drop_table;
+mod columns;
+mod enum_value;
 mod restore;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
@@ -44,6 +46,10 @@ pub(crate) struct Archiver {
     estimated: u64,
     /// Whether `schema_versions` can store a restore (read before the first copy).
     storable: Option<bool>,
+    /// The part of a statement with several column subcommands being kept (names its archive table).
+    part: Option<usize>,
+    /// The columns read for the statement being kept.
+    columns_read: Vec<pg_rollback_core::archive::ColumnToKeep>,
 }
 
 type Failure = String;
@@ -61,6 +67,8 @@ impl Archiver {
             record: ArchiveRecord::default(),
             estimated: 0,
             storable: None,
+            part: None,
+            columns_read: Vec::new(),
         }
     }
 
@@ -78,6 +86,13 @@ impl Archiver {
         migration: &ParsedMigration,
         index: usize,
     ) -> Option<Option<String>> {
+        // Read before the migration's first statement: a `SET search_path` in it would hide schema_versions.
+        if index == 0 && self.options.enabled {
+            let targets = migration.statements.iter().any(|s| matches!(core::classify(s), Destroys::Target(_)));
+            if targets {
+                self.storable = Some(restore_columns(c).await.unwrap_or(false));
+            }
+        }
         let statement = &migration.statements[index];
         let target = match core::classify(statement) {
             Destroys::Nothing => return None,
@@ -150,7 +165,17 @@ impl Archiver {
         index: usize,
         target: &Target,
     ) -> Result<(), Failure> {
-        let Some(archive) = core::table_name(&self.version, index) else {
+        if let Target::EnumValue { .. } = target {
+            return self.keep_enum(c, index, target).await;
+        }
+        if let Target::Columns { parts, others_undone, .. } = target {
+            return self.keep_columns(c, migration, index, parts, others_undone.as_deref()).await;
+        }
+        let name = match self.part {
+            Some(part) => core::part_table_name(&self.version, index, part),
+            None => core::table_name(&self.version, index),
+        };
+        let Some(archive) = name else {
             return Err("the version is too long to name an archive table (63 bytes)".into());
         };
         Self::event_triggers(c).await?;
@@ -158,7 +183,10 @@ impl Archiver {
         let found = c
             .query_opt(
                 "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner)::text,
-                        c.relhassubclass, c.relispartition, pg_catalog.pg_table_size(c.oid)
+                        c.relhassubclass, c.relispartition,
+                        CASE WHEN c.relkind = 'p' THEN (SELECT pg_catalog.sum(pg_catalog.pg_table_size(p.relid))::int8
+                                                          FROM pg_catalog.pg_partition_tree(c.oid) p)
+                             ELSE pg_catalog.pg_table_size(c.oid) END
                    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.oid = pg_catalog.to_regclass($1)",
                 &[&target.relation().to_string()],
@@ -170,13 +198,13 @@ impl Archiver {
         let oid: u32 = rel.get(0);
         let table = ObjectName::qualified(rel.get::<_, String>(1).as_str(), rel.get::<_, String>(2).as_str());
         let kind: String = rel.get(3);
-        if kind != "r" {
-            return Err(format!("{table} is not a plain table (relkind {kind})"));
+        if kind != "r" && kind != "p" {
+            return Err(format!("{table} is not a plain or partitioned table (relkind {kind})"));
         }
-        if rel.get::<_, bool>(5) || rel.get::<_, bool>(6) {
+        if (kind == "r" && rel.get::<_, bool>(5)) || rel.get::<_, bool>(6) {
             return Err(format!("{table} has inheritance children or is a partition: not archived yet"));
         }
-        let size: i64 = rel.get(7);
+        let size: i64 = rel.get::<_, Option<i64>>(7).unwrap_or(0);
         let estimate = size.max(0) as u64;
         if self.estimated + estimate > self.options.max_bytes {
             return Err(format!(
@@ -193,7 +221,28 @@ impl Archiver {
         c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
             .await
             .map_err(db_failure("setting search_path"))?;
-        let Some(column) = read_column(c, oid, &table, rel.get(4), target).await? else { return Ok(()) };
+        let Some(mut column) = read_column(c, oid, &table, rel.get(4), target).await? else {
+            // No such column (`DROP COLUMN IF EXISTS`): the statement runs with its own search_path.
+            c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
+                .await
+                .map_err(db_failure("restoring search_path"))?;
+            return Ok(());
+        };
+        self.columns_read.push(column.clone());
+        if kind == "p" {
+            column.partitioned = true;
+            let drops = matches!(target, Target::DropColumn { .. });
+            crate::catalog::archive_partitioned::check_partitions(c, oid, &mut column, drops).await?;
+        }
+        if column.generated.is_some() {
+            // Nothing to copy: the restore adds the column back and its values recompute.
+            let restore = core::restore_sql(target, &column, &archive).map_err(|e| format!("cannot restore: {e}"))?;
+            c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
+                .await
+                .map_err(db_failure("restoring search_path"))?;
+            self.kept.push(KeptStatement { index, restore: core::script(&restore) });
+            return Ok(());
+        }
         if column.key.is_empty() {
             return Err(format!(
                 "{table} has no primary key or unique index on NOT NULL columns (other than {}) to match rows by",

@@ -5,6 +5,7 @@ use pg_rollback_core::state::Privilege;
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
 
+use crate::catalog::archive_identity::read_identity;
 use crate::error::statement_cause;
 
 type Failure = String;
@@ -93,12 +94,16 @@ pub(crate) async fn read_column<C: GenericClient + Sync>(
     }
     if let Target::DropColumn { .. } = target {
         if !identity.is_empty() {
-            return Err(format!("{name} is an identity column: restoring it (and its sequence) is not available yet"));
+            let always = identity == "a";
+            column.identity = Some(read_identity(c, oid, attnum, &name, always).await?);
         }
         if !generated.is_empty() {
-            return Err(format!("{name} is a generated column: not archived yet"));
+            // pg_attrdef holds the generation expression.
+            column.generated = column.default.take();
         }
         read_dependents(c, oid, attnum, &name, &mut column).await?;
+    } else if !identity.is_empty() || !generated.is_empty() {
+        return Err(format!("{name} is an identity or generated column: changing its type is not archived yet"));
     }
     column.key = read_key(c, oid, attnum).await?;
     Ok(Some(column))

@@ -1,0 +1,191 @@
+//! What the archive reads about an enum right before `ADD VALUE` (the catalog half of the enum restore): the
+//! type as it is, and every user the restore must move over to the recreated type. Anything the restore
+//! could not move exactly (a domain, range, function, view, expression, partitioned table, ...) refuses here.
+//! Runs with an empty `search_path`, so every name comes out qualified.
+use pg_rollback_core::archive::{EnumColumn, EnumToRestore};
+use pg_rollback_core::state::Privilege;
+use pg_rollback_core::ObjectName;
+use tokio_postgres::GenericClient;
+
+use crate::error::statement_cause;
+
+type Failure = String;
+
+fn db_failure(what: &str) -> impl Fn(tokio_postgres::Error) -> Failure + '_ {
+    move |e| format!("{what} failed: {}", statement_cause(&e))
+}
+
+/// The enum `oid` (found by the caller with the migration's `search_path`) and its users; `None` when it is
+/// not an enum (the statement will fail).
+pub(crate) async fn read_enum<C: GenericClient + Sync>(
+    c: &C,
+    oid: u32,
+    label: &str,
+) -> Result<Option<EnumToRestore>, Failure> {
+    let row = c
+        .query_opt(
+            "SELECT n.nspname::text, t.typname::text, t.typtype::text, pg_catalog.pg_get_userbyid(t.typowner)::text,
+                    t.typarray, pg_catalog.obj_description(t.oid, 'pg_type'),
+                    ARRAY(SELECT pg_catalog.concat_ws(E'\\x1f', coalesce(g.rolname::text, ''), r.rolname::text,
+                                                      x.privilege_type, x.is_grantable::text)
+                            FROM pg_catalog.aclexplode(coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner)))
+                                 WITH ORDINALITY x(grantor, grantee, privilege_type, is_grantable, n)
+                            LEFT JOIN pg_catalog.pg_roles g ON g.oid = x.grantee
+                            JOIN pg_catalog.pg_roles r ON r.oid = x.grantor
+                           ORDER BY x.n),
+                    ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid
+                           ORDER BY e.enumsortorder),
+                    EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                             WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
+                               AND d.deptype = 'e')
+               FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+              WHERE t.oid = $1",
+            &[&oid],
+        )
+        .await
+        .map_err(db_failure("reading the enum"))?;
+    let Some(row) = row else { return Ok(None) };
+    if row.get::<_, String>(2) != "e" {
+        return Ok(None);
+    }
+    let type_name = ObjectName::qualified(row.get::<_, String>(0).as_str(), row.get::<_, String>(1).as_str());
+    if row.get::<_, bool>(8) {
+        return Err(format!("{type_name} belongs to an extension: the restore cannot recreate it"));
+    }
+    let array: u32 = row.get(4);
+    let acl: Vec<String> = row.get(6);
+    let acl = acl
+        .iter()
+        .map(|entry| entry.split('\u{1f}').collect::<Vec<_>>())
+        .filter(|p| p.len() == 4)
+        .map(|p| Privilege {
+            grantee: p[0].to_owned(),
+            grantor: p[1].to_owned(),
+            privilege: p[2].to_owned(),
+            grantable: p[3] == "true",
+        })
+        .collect();
+    let mut facts = EnumToRestore {
+        type_name: type_name.clone(),
+        oid,
+        owner: row.get(3),
+        comment: row.get(5),
+        acl,
+        labels: row.get(7),
+        label: label.to_owned(),
+        columns: Vec::new(),
+    };
+    let dependents = c
+        .query(
+            "SELECT d.classid::pg_catalog.regclass::text, d.objid, d.objsubid,
+                    pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid),
+                    CASE WHEN d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN
+                         (SELECT pg_catalog.format('%s.%s', ad.adrelid, ad.adnum) FROM pg_catalog.pg_attrdef ad
+                           WHERE ad.oid = d.objid) END
+               FROM pg_catalog.pg_depend d
+              WHERE d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.refobjid IN ($1, $2)
+                AND NOT (d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = $2)
+              ORDER BY d.classid, d.objid, d.objsubid",
+            &[&oid, &array],
+        )
+        .await
+        .map_err(db_failure("reading what uses the enum"))?;
+    let mut columns: Vec<(u32, i32)> = Vec::new();
+    let mut defaults: Vec<(String, String)> = Vec::new();
+    for d in &dependents {
+        let class: String = d.get(0);
+        let what: String = d.get(3);
+        match class.as_str() {
+            "pg_class" if d.get::<_, i32>(2) > 0 => {
+                let (relation, attnum) = (d.get::<_, u32>(1), d.get::<_, i32>(2));
+                facts.columns.push(read_user(c, relation, attnum, array, &what).await?);
+                columns.push((relation, attnum));
+            }
+            "pg_attrdef" => defaults.push((d.get::<_, Option<String>>(4).unwrap_or_default(), what)),
+            "pg_class" => {
+                return Err(format!(
+                    "{what} uses {type_name} in an expression or predicate: the restore cannot move it over exactly"
+                ))
+            }
+            _ => return Err(format!("{what} uses {type_name}: the restore cannot move it over exactly")),
+        }
+    }
+    for (at, what) in defaults {
+        if !columns.iter().any(|(relation, attnum)| format!("{relation}.{attnum}") == at) {
+            return Err(format!("{what} uses {type_name}: the restore cannot move it over exactly"));
+        }
+    }
+    Ok(Some(facts))
+}
+
+/// A column (or composite attribute) of the enum or its array, and what depends on it.
+async fn read_user<C: GenericClient + Sync>(
+    c: &C,
+    relation: u32,
+    attnum: i32,
+    array: u32,
+    what: &str,
+) -> Result<EnumColumn, Failure> {
+    let row = c
+        .query_one(
+            "SELECT n.nspname::text, c.relname::text, c.relkind::text, c.relispartition, c.relhassubclass,
+                    a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.atttypid = $3,
+                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attinhcount::int,
+                    a.attgenerated::text,
+                    EXISTS (SELECT 1 FROM pg_catalog.pg_depend u JOIN pg_catalog.pg_type ct ON ct.oid = c.reltype
+                             WHERE u.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                               AND u.refobjid IN (ct.oid, ct.typarray) AND u.deptype = 'n')
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = $2
+               LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
+              WHERE c.oid = $1",
+            &[&relation, &(attnum as i16), &array],
+        )
+        .await
+        .map_err(db_failure("reading a column of the enum"))?;
+    let kind: String = row.get(2);
+    let refuse = |why: &str| Err(format!("{what} {why}: the restore cannot move it over exactly"));
+    match kind.as_str() {
+        "r" if row.get::<_, bool>(3) || row.get::<_, bool>(4) || row.get::<_, i32>(9) > 0 => {
+            return refuse("is in a partition or an inheritance tree")
+        }
+        "r" if !row.get::<_, String>(10).is_empty() => return refuse("is a generated column"),
+        "r" => {}
+        "c" if row.get::<_, bool>(11) => return refuse("is in a composite type that something else uses"),
+        "c" => {}
+        "p" => return refuse("is in a partitioned table"),
+        _ => return refuse(&format!("is in a relation of kind {kind}")),
+    }
+    let relation_name = ObjectName::qualified(row.get::<_, String>(0).as_str(), row.get::<_, String>(1).as_str());
+    // What depends on the column: its default, indexes and constraints are rebuilt by ALTER COLUMN TYPE;
+    // anything else (a view, trigger, policy, foreign key, statistics, generated column) refuses.
+    let dependents = c
+        .query(
+            "SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)
+               FROM pg_catalog.pg_depend d
+              WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1
+                AND d.refobjsubid = $2
+                AND NOT (d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid IN
+                         (SELECT ad.oid FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = $1 AND ad.adnum = $2))
+                AND NOT (d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid IN
+                         (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid = $1))
+                AND NOT (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid IN
+                         (SELECT k.oid FROM pg_catalog.pg_constraint k WHERE k.conrelid = $1
+                             AND k.contype IN ('p', 'u', 'c', 'x')))
+              ORDER BY 1",
+            &[&relation, &attnum],
+        )
+        .await
+        .map_err(db_failure("reading what depends on a column of the enum"))?;
+    if let Some(d) = dependents.first() {
+        return Err(format!("{} depends on {what}: the restore cannot move it over exactly", d.get::<_, String>(0)));
+    }
+    Ok(EnumColumn {
+        relation: relation_name,
+        composite: kind == "c",
+        column: row.get(5),
+        type_sql: row.get(6),
+        array: row.get(7),
+        default: row.get(8),
+    })
+}
