@@ -110,3 +110,23 @@ test('refusals are data in the preview: RESTORE_CONFLICT, ARCHIVE_MISSING, RESTO
   assert.deepEqual(preview.refusals.map((r) => r.code), ['RESTORE_NOT_AVAILABLE'])
   assert.equal(preview.versions[0].runs, 'none')
 })
+
+test('a DROP TABLE restore that a row written since breaks refuses, and with force adds the key NOT VALID and says so', async () => {
+  const url = await database('restore_forced_key')
+  await psql(url, `CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1), (2);
+    CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id)); INSERT INTO child VALUES (10, 1);`)
+  await applyMigration(url, migration('1.0', 'DROP TABLE parent CASCADE;'))
+  // A row the restored key rejects: its parent never existed.
+  await psql(url, 'INSERT INTO child VALUES (11, 3);')
+  await rejectsWith(executeRollbacks(url, { version: '1.0', restoreData: true }), 'RESTORE_CONFLICT')
+  assert.equal(await psql(url, "SELECT to_regclass('public.parent') IS NULL;"), 't', 'nothing changed')
+
+  const [done] = await executeRollbacks(url, { version: '1.0', restoreData: true, force: true })
+  assert.equal(done.restoreNotes.length, 1, JSON.stringify(done.restoreNotes))
+  assert.match(done.restoreNotes[0], /NOT VALID/)
+  assert.equal(await psql(url, 'SELECT string_agg(id::text, \',\' ORDER BY id) FROM parent;'), '1,2')
+  assert.equal(
+    await psql(url, "SELECT convalidated FROM pg_constraint WHERE conrelid = 'child'::regclass AND contype = 'f';"),
+    'f',
+  )
+})

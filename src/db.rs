@@ -30,6 +30,9 @@ pub struct ExecutedRollback {
     /// deleted. False otherwise (no `drizzleHash`, no such table, or no row with that hash): Drizzle
     /// still records the migration, or never did, so its migrator will not re-apply it by itself.
     pub drizzle_row_deleted: bool,
+    /// What a restore (`restoreData`) did not bring back exactly: a foreign key that rows written since break,
+    /// added `NOT VALID` because the restore was forced (`force`).
+    pub restore_notes: Vec<String>,
 }
 
 impl From<db::ExecutedRollback> for ExecutedRollback {
@@ -46,6 +49,7 @@ impl From<db::ExecutedRollback> for ExecutedRollback {
             applied_at: r.applied_at,
             rollback_applied_at: r.rollback_applied_at,
             drizzle_row_deleted: e.drizzle_row_deleted,
+            restore_notes: e.restore_notes,
         }
     }
 }

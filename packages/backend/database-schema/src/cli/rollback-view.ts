@@ -333,6 +333,7 @@ export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[]):
   for (const row of done) {
     if (!one) out.line(`  ✓ ${row.version} (${row.migrationFile}) rolled back at ${row.rollbackAppliedAt}`);
     if (!row.drizzleRowDeleted && drizzleHashOf(p, row.version) !== undefined) drizzleRowKept(out, row.migrationFile, row.version);
+    for (const note of row.restoreNotes ?? []) out.note(`⚠ Restored with --force: ${row.version}: ${note}`);
   }
   out.line(p.restore !== undefined ? '✓ Restore completed successfully: the data the archive kept is back' : '✓ Rollback completed successfully');
   if (one && done.length === 1) {
