@@ -310,6 +310,8 @@ describe('Edge 1: multi-statement migration', () => {
         'This rollback is marked as UNSAFE.\n' +
         '  ⚠ Warning: Cannot auto-generate rollback for DROP COLUMN (data loss) (line 4, column 1)\n' +
         'The script above undoes only the reversible statements; the rest needs manual work.\n' +
+        // The archive (0004) kept legacy_field's values at apply: the spec's fields above are unchanged.
+        'Its data can be restored: --restore-data (preview: pnpm db:rollback --version=1.3.0 --restore-data)\n' +
         'To execute, run: pnpm db:rollback --version=1.3.0 --execute --force\n' +
         '\n' +
         'Data at risk (read now, without changing anything):\n' +
