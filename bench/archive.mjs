@@ -2,8 +2,7 @@
 // - DROP COLUMN on a table of BENCH_ARCHIVE_ROWS rows (default 1,000,000) applied with the archive against the
 //   same apply without it (schema_versions without the archive's columns: nothing is copied), fresh databases,
 //   runs alternated; the ratio, the archive's bytes, and the restore of that DROP COLUMN;
-// - DROP TABLE of such a table likewise (the archive keeps a dropped table once that kind is archived; until
-//   then the line says why it was not kept);
+// - DROP TABLE of such a table likewise (the archive moves the table; a line says why when it was not kept);
 // - peak RSS of every call: the copies are made by the server, no row goes through the client.
 // Prints medians and ratios measured in this run. Numbers only: no assertions on time.
 import { spawn } from 'node:child_process'
