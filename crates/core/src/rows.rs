@@ -14,11 +14,13 @@ pub const COUNTED_ROWS: i64 = 10_000;
 
 /// The rows of every user table (keyed by the qualified, quoted name).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct RowSnapshot {
     pub tables: BTreeMap<String, TableRows>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct TableRows {
     pub rows: i64,
     /// md5 of the rows' `to_jsonb` text, in order of that text.
@@ -29,6 +31,7 @@ pub struct TableRows {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct ColumnRows {
     /// md5 of the column's values (as JSON text) in their order.
     pub checksum: String,
@@ -48,7 +51,7 @@ pub struct RowDifference {
 /// Columns of the query [`rows_sql`] builds: count, checksum, hashes (NULL without `hashes`).
 pub fn rows_sql(table: &ObjectName, hashes: bool) -> String {
     let hashes = match hashes {
-        true => "pg_catalog.array_agg(('x' || pg_catalog.left(pg_catalog.md5(r), 16))::bit(64)::int8 ORDER BY r)",
+        true => "pg_catalog.array_agg(('x' || pg_catalog.left(pg_catalog.md5(r), 13))::bit(52)::int8 ORDER BY r)",
         false => "NULL::int8[]",
     };
     format!(
@@ -61,7 +64,7 @@ pub fn rows_sql(table: &ObjectName, hashes: bool) -> String {
 pub fn column_rows_sql(table: &ObjectName, hashes: bool) -> String {
     let hashes = match hashes {
         true => {
-            "pg_catalog.array_agg(('x' || pg_catalog.left(pg_catalog.md5(e.value::text), 16))::bit(64)::int8 \
+            "pg_catalog.array_agg(('x' || pg_catalog.left(pg_catalog.md5(e.value::text), 13))::bit(52)::int8 \
                  ORDER BY e.value::text)"
         }
         false => "NULL::int8[]",
