@@ -196,11 +196,12 @@ async fn prove<C: GenericClient + Sync>(
     let migration_failed = |m: &ParsedMigration, StatementFailed { index, error }| {
         let s = &m.statements[index];
         Error::MigrationFailed(format!(
-            "The migration failed at statement {} of {} (line {}, column {}): {}\nPostgreSQL: {}\nNothing was changed",
+            "The migration failed at statement {} of {} (line {}, column {}){}: {}\nPostgreSQL: {}\nNothing was changed",
             index + 1,
             m.statements.len(),
             s.line,
             s.column,
+            seed_rows.map(|n| format!(" on {n} seeded rows per table")).unwrap_or_default(),
             s.text,
             statement_cause(&error)
         ))
