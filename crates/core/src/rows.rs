@@ -4,7 +4,7 @@
 //! runs the SQL built here and fills a [`RowSnapshot`].
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::ObjectName;
 
@@ -22,10 +22,12 @@ pub struct RowSnapshot {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "napi", napi_derive::napi(object, use_nullable = true))]
 pub struct TableRows {
+    #[serde(deserialize_with = "whole")]
     pub rows: i64,
     /// md5 of the rows' `to_jsonb` text, in order of that text.
     pub checksum: String,
     /// Sorted hashes of the rows (tables up to [`COUNTED_ROWS`]).
+    #[serde(deserialize_with = "whole_numbers")]
     pub hashes: Option<Vec<i64>>,
     pub columns: BTreeMap<String, ColumnRows>,
 }
@@ -35,7 +37,29 @@ pub struct TableRows {
 pub struct ColumnRows {
     /// md5 of the column's values (as JSON text) in their order.
     pub checksum: String,
+    #[serde(deserialize_with = "whole_numbers")]
     pub hashes: Option<Vec<i64>>,
+}
+
+/// A snapshot read back from JavaScript has its numbers as doubles: whole ones are exact (hashes are 52 bits).
+fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = f64::deserialize(d)?;
+    if n.fract() != 0.0 || n.abs() > 9_007_199_254_740_991.0 {
+        return Err(serde::de::Error::custom(format!("expected a whole number, got {n}")));
+    }
+    Ok(n as i64)
+}
+
+fn whole_numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
+    let Some(values) = Option::<Vec<f64>>::deserialize(d)? else { return Ok(None) };
+    values
+        .into_iter()
+        .map(|n| match n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+            true => Ok(n as i64),
+            false => Err(serde::de::Error::custom(format!("expected a whole number, got {n}"))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// One difference in rows.
@@ -180,6 +204,18 @@ mod tests {
     fn texts(before: TableRows, after: TableRows) -> Vec<String> {
         let snap = |t| RowSnapshot { tables: [("public.orders".to_owned(), t)].into() };
         compare_rows(&snap(before), &snap(after)).into_iter().map(|d| d.text).collect()
+    }
+
+    #[test]
+    fn a_snapshot_read_back_from_javascript_numbers_compares_the_same() {
+        let snap = RowSnapshot { tables: [("public.orders".to_owned(), table(&[4503599627370495, 2], &[1]))].into() };
+        let json = serde_json::to_value(&snap).unwrap().to_string();
+        // JavaScript writes them back as doubles.
+        let doubles =
+            json.replace("[2,4503599627370495]", "[2.0,4503599627370495.0]").replace("\"rows\":2", "\"rows\":2.0");
+        assert_ne!(json, doubles);
+        assert_eq!(serde_json::from_str::<RowSnapshot>(&doubles).unwrap(), snap);
+        assert!(serde_json::from_str::<RowSnapshot>(&json.replace("\"rows\":2", "\"rows\":2.5")).is_err());
     }
 
     #[test]
