@@ -68,6 +68,12 @@ export declare function closeSession(databaseUrl: string): Promise<void>
 export declare function compareCatalogs(before: CatalogSnapshot, after: CatalogSnapshot): Array<CatalogDifference>
 
 /**
+ * What differs in the rows of the tables of `before` (two `rowSnapshot` results): `public.t.c: 3 rows
+ * differ`, `public.t: 2 rows missing`; empty when every table has its rows.
+ */
+export declare function compareRows(before: RowSnapshot, after: RowSnapshot): Array<RowDifference>
+
+/**
  * Create an empty database on the server of `databaseUrl` (from `template1`, like `createdb`; the user
  * needs CREATEDB) for `pnpm db:rollback verify`. Drop it with `dropScratchDatabase`.
  */
@@ -235,6 +241,20 @@ export declare function previewRollbacks(databaseUrl: string, options: ExecuteRo
 export declare function rollbackCost(databaseUrl: string, script: string, costOptions?: CostOptions): Promise<ScriptCost>
 
 /**
+ * The row oracle: per user table, the row count and checksums independent of column order (plain JSON).
+ * Compare two with `compareRows`.
+ */
+export declare function rowSnapshot(databaseUrl: string): Promise<RowSnapshot>
+
+/**
+ * Proof with data: insert `rows` generated rows into every user table (values valid for their types,
+ * referenced tables first, rows a constraint rejects skipped), numbered from `round * rows + 1` (seed
+ * before each migration of a history with the next round), in one transaction that commits. For scratch
+ * databases (`pnpm db:rollback verify --seed-rows`), never a real one.
+ */
+export declare function seedRows(databaseUrl: string, rows: number, round?: number): Promise<SeededRows>
+
+/**
  * Generate the rollback of `migration.sql` and store it in `schema_versions` (the newest row of
  * that version; a second store replaces its script, unless that row was already rolled back, in
  * which case a new row records the re-applied migration). Resolves with the row and the
@@ -321,6 +341,12 @@ export type Change = 'missing' | 'unexpected' | 'changed'
 /** Why a statement is not (fully) reversible, or a notable warning about its rollback. */
 export type Code = 'DROP_COLUMN' | 'DROP_TABLE' | 'DROP_OBJECT' | 'DROP_CONSTRAINT' | 'ENUM_ADD_VALUE' | 'DATA_MIGRATION' | 'IF_NOT_EXISTS' | 'IF_EXISTS' | 'OR_REPLACE' | 'PREVIOUS_STATE_UNKNOWN' | 'NO_INVERSE_OPERATION' | 'UNNAMED_OBJECT' | 'PRIMARY_KEY_SETS_NOT_NULL' | 'ATTACH_PARTITION' | 'SEARCH_PATH' | 'SESSION_ROLE' | 'GUARDED_BY_EXCEPTION' | 'UNSUPPORTED_STATEMENT' | 'ROLLBACK_METADATA' | 'TEMPORARY_OBJECT' | 'CATALOG_NAME' | 'MERGED_COLUMN' | 'CHILDREN_DIFFER' | 'ADOPTED_EXISTING' | 'COLUMN_TYPE' | 'DO_BLOCK_STATE' | 'EVENT_TRIGGER' | 'MATERIALIZED_VIEW_REFRESHED' | 'NON_TRANSACTIONAL' | 'CAPTURE_FAILED' | 'GENERATED_SQL_INVALID'
 
+export interface ColumnRows {
+  /** md5 of the column's values (as JSON text) in their order. */
+  checksum: string
+  hashes: Array<number> | null
+}
+
 /** A statement whose data was not archived, and why. */
 export interface NotArchived {
   statementIndex: number
@@ -358,6 +384,18 @@ export interface RollbackWarning {
   column: number
 }
 
+/** One difference in rows. */
+export interface RowDifference {
+  table: string
+  column: string | null
+  text: string
+}
+
+/** The rows of every user table (keyed by the qualified, quoted name). */
+export interface RowSnapshot {
+  tables: Record<string, TableRows>
+}
+
 /** One input statement and how it is undone. */
 export interface StatementPlan {
   /** 0-based position in the migration. */
@@ -377,6 +415,15 @@ export interface StatementPlan {
   inverse: string | null
   /** Stable reason code when the statement is not (fully) reversible, or for a notable reversible case. */
   code: Code | null
+}
+
+export interface TableRows {
+  rows: number
+  /** md5 of the rows' `to_jsonb` text, in order of that text. */
+  checksum: string
+  /** Sorted hashes of the rows (tables up to [`COUNTED_ROWS`]). */
+  hashes: Array<number> | null
+  columns: Record<string, ColumnRows>
 }
 
 /**
@@ -630,6 +677,16 @@ export interface ScriptCost {
   dataAtRisk: Array<DataAtRisk>
 }
 
+/** What seeding did. */
+export interface SeededRows {
+  /** Rows inserted, in all tables. */
+  rows: number
+  /** Tables that got at least one row. */
+  tables: number
+  /** Tables that got none, and why (`public.t: ...`). */
+  skipped: Array<string>
+}
+
 /** The locks one statement of a script takes. */
 export interface StatementLocks {
   /** 1-based number of the statement in the script. */
@@ -680,6 +737,22 @@ export interface VerifiedRollback {
    * transactional form, with the same effect on the schema, or nothing when they change no schema.
    */
   transactionalForms: Array<string>
+  /** With `seedRows`: what was seeded. */
+  seeded: SeededRows | null
+  /**
+   * With `seedRows`, for a generated rollback that is not SAFE: the restore that ran instead of it (the
+   * rollback with what the archive kept put back), when every destructive statement could be kept.
+   */
+  restoreScript: string | null
+  /**
+   * The restore ran, and the schema (but the positions of columns that came back last) and every
+   * table's rows equal the ones from before: proved restorable.
+   */
+  restorable: boolean
+  /** With `seedRows`, not SAFE and no restore: why (what the archive could not keep). */
+  restoreUnavailable: string | null
+  /** With `seedRows`: what differs in the rows of the tables that existed before (`public.t.c: 3 rows differ`). */
+  rowDifferences: Array<RowDifference>
 }
 
 /** What `verifyRollback` runs. */
@@ -695,4 +768,9 @@ export interface VerifyRollbackInput {
   lockTimeoutMs?: number
   /** `statement_timeout` for each statement (0 = no limit). */
   statementTimeoutMs?: number
+  /**
+   * Proof with data: seed every table with this many generated rows first, compare rows too, and prove
+   * a rollback that is not SAFE by its restore.
+   */
+  seedRows?: number
 }
