@@ -199,9 +199,11 @@ async fn facts<C: GenericClient + Sync>(c: &C) -> Result<Vec<SeedTable>> {
     Ok(out)
 }
 
-async fn count<C: GenericClient + Sync>(c: &C, table: &ObjectName) -> Result<i64> {
+/// Rows of `table` (with `only`: not its inheritance children; a partitioned table's rows are all in them).
+async fn count<C: GenericClient + Sync>(c: &C, table: &ObjectName, only: bool) -> Result<i64> {
+    let only = if only { "ONLY " } else { "" };
     let row = c
-        .query_one(&format!("SELECT pg_catalog.count(*)::int8 FROM ONLY {table}"), &[])
+        .query_one(&format!("SELECT pg_catalog.count(*)::int8 FROM {only}{table}"), &[])
         .await
         .map_err(err("counting rows"))?;
     Ok(row.get(0))
@@ -247,9 +249,9 @@ async fn seed_all<C: GenericClient + Sync>(c: &C, rows: u32, round: u32, seed: u
             Ok(n) => n as i64,
             Err(_) => {
                 c.batch_execute("ROLLBACK TO SAVEPOINT pg_rollback_seed").await.map_err(err("rolling back"))?;
-                let before = count(c, &table.name).await?;
+                let before = count(c, &table.name, false).await?;
                 match c.batch_execute(&sql.fallback).await {
-                    Ok(()) => count(c, &table.name).await? - before,
+                    Ok(()) => count(c, &table.name, false).await? - before,
                     Err(e) => {
                         c.batch_execute("ROLLBACK TO SAVEPOINT pg_rollback_seed").await.map_err(err("rolling back"))?;
                         done.skipped.push(format!("{}: {}", table.name, statement_cause(&e)));
@@ -274,7 +276,7 @@ async fn seed_all<C: GenericClient + Sync>(c: &C, rows: u32, round: u32, seed: u
 pub(crate) async fn row_snapshot_in<C: GenericClient + Sync>(c: &C) -> Result<RowSnapshot> {
     let mut snapshot = RowSnapshot::default();
     for (_, name) in tables(c, &["r"], true).await? {
-        let n = count(c, &name).await?;
+        let n = count(c, &name, true).await?;
         let hashes = n <= COUNTED_ROWS;
         let row = c.query_one(rows_sql(&name, hashes).as_str(), &[]).await.map_err(err("reading rows"))?;
         let sorted = |mut h: Option<Vec<i64>>| {
