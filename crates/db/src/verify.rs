@@ -293,7 +293,7 @@ async fn prove<C: GenericClient + Sync>(
         Some(rows_before) => compare_rows(rows_before, &row_snapshot_in(tx).await?),
         None => Vec::new(),
     };
-    let back = runs.is_some() && differences.is_empty() && row_differences.is_empty() && rollback_failure.is_none();
+    let back = differences.is_empty() && row_differences.is_empty() && rollback_failure.is_none();
     Ok(VerifiedRollback {
         restored: match seed_rows {
             Some(_) => back,

@@ -182,6 +182,10 @@ async fn verify_with_seeded_rows_proves_restores_and_names_what_is_neither() {
     let safe = verify_rollback(db.url(), &verify("ALTER TABLE t ADD COLUMN c int DEFAULT 7;", None)).await.unwrap();
     assert!(safe.rollback_safe && safe.restored && !safe.restorable && safe.restore_script.is_none(), "{safe:#?}");
 
+    // SAFE with nothing to undo (a comment script).
+    let nothing = verify_rollback(db.url(), &verify("ANALYZE t;", None)).await.unwrap();
+    assert!(nothing.rollback_safe && nothing.restored && nothing.row_differences.is_empty(), "{nothing:#?}");
+
     let data =
         verify_rollback(db.url(), &verify("UPDATE t SET code = 'none' WHERE code IS NULL;", None)).await.unwrap();
     assert!(!data.rollback_safe && !data.restorable && !data.restored && data.restore_script.is_none(), "{data:#?}");
