@@ -467,6 +467,15 @@ async fn history(
             let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             let code = first.map_or("?", |w| w.code.as_str());
             *tally.codes.entry(code.to_owned()).or_default() += 1;
+            // With seeded rows: why a migration of a class the archive is about has no restore.
+            if rows_before.is_some() && stored.restore_script.is_none() && code != "DATA_MIGRATION" {
+                let archive = stored.archive.as_ref();
+                let mut why: Vec<String> = archive.and_then(|a| a.restore_unavailable.clone()).into_iter().collect();
+                why.extend(archive.iter().flat_map(|a| &a.not_archived).map(|n| {
+                    format!("statement {} not archived: {}", n.statement_index + 1, n.reason)
+                }));
+                writeln!(log, "- {version} {}: {code}, no restore: {}", entry.file, why.join("; ")).unwrap();
+            }
             // The spec's own classes are expected; anything else is worth a look.
             if !SPEC_CLASSES.contains(&code) {
                 writeln!(
