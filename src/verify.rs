@@ -128,3 +128,11 @@ pub fn compare_rows(env: &Env, before: Unknown<'_>, after: Unknown<'_>) -> napi:
         Ok(db::compare_rows(&read("before", &before)?, &read("after", &after)?))
     })
 }
+
+/// Remove every row of every user table, in one transaction: for a scratch database whose next migration
+/// does not apply on the rows `seedRows` put in (`pnpm db:rollback verify --seed-rows`), never a real one.
+#[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<void>")]
+pub fn empty_tables<'env>(env: &'env Env, database_url: Unknown<'env>) -> napi::Result<PromiseRaw<'env, ()>> {
+    let url = catch_panic(|| arg::<String>("databaseUrl", &database_url));
+    promise(env, async move { db::empty_tables(&url?).await })
+}

@@ -329,3 +329,18 @@ pub async fn row_snapshot(url: &str) -> Result<RowSnapshot> {
     })
     .await
 }
+
+/// Remove every row of every user table (the ones [`seed_rows`] fills), in one transaction. For a scratch
+/// database whose next migration does not apply on seeded rows (`ADD COLUMN ... NOT NULL` without default).
+pub async fn empty_tables(url: &str) -> Result<()> {
+    parse_url(url)?;
+    with_session(url, async |client, ctx: &Ctx| {
+        let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
+        let names: Vec<String> = tables(&tx, &["r", "p"], false).await?.iter().map(|(_, name)| name.to_string()).collect();
+        if !names.is_empty() {
+            tx.batch_execute(&format!("TRUNCATE {}", names.join(", "))).await.map_err(err("emptying the tables"))?;
+        }
+        tx.commit().await.map_err(|e| ctx.err("committing", &e))
+    })
+    .await
+}

@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, row_snapshot, seed_rows,
+    apply_migration, catalog_snapshot, compare_rows, compare_snapshots, empty_tables, execute_rollback, row_snapshot,
+    seed_rows,
     verify_rollback, ExecuteOptions, MigrationInput, VerifyInput, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
 };
 
@@ -110,6 +111,13 @@ async fn seeding_respects_foreign_keys_unique_keys_checks_enums_and_domains() {
     let changed: Vec<String> =
         compare_rows(&a, &row_snapshot(other.url()).await.unwrap()).into_iter().map(|d| d.text).collect();
     assert_eq!(changed, [r#""My Shop".lines: 1 row differs"#, r#""My Shop".lines.Qty "x" y: 1 row differs"#]);
+    // Emptied: every user table, not the bookkeeping.
+    let versions = count(&other, "schema_versions");
+    other.run("INSERT INTO schema_versions (version, migration_file) VALUES ('9.9', 'x.sql');").unwrap();
+    empty_tables(other.url()).await.unwrap();
+    let emptied = row_snapshot(other.url()).await.unwrap();
+    assert!(emptied.tables.values().all(|t| t.rows == 0), "{emptied:?}");
+    assert_eq!(count(&other, "schema_versions"), versions + 1);
 }
 
 #[tokio::test]

@@ -25,6 +25,9 @@ describe('db:rollback verify --seed-rows', () => {
       { tag: '0006_drop_legacy', version: '1.4.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN legacy_field;' },
       { tag: '0007_price', version: '1.5.0', sql: 'ALTER TABLE wishlist_items ALTER COLUMN price TYPE numeric(10, 0);' },
       { tag: '0008_titles', version: '1.6.0', sql: "UPDATE wishlist_items SET title = 'x';" },
+      // Fails on a table with rows: applied again on emptied tables, and said so.
+      { tag: '0009_must', version: '1.7.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN must text NOT NULL;' },
+      { tag: '0010_drop_url', version: '1.8.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN url;' },
     ]);
     const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir, '--seed-rows=5'], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -34,7 +37,9 @@ describe('db:rollback verify --seed-rows', () => {
     assert.match(r.stdout, /^✓ 1\.5\.0 0007_price\.sql: not SAFE, but its restore brings back/m);
     assert.match(r.stdout, /^– 1\.6\.0 0008_titles\.sql: UNSAFE, not verified: /m);
     assert.match(r.stdout, /^ {4}no restore: /m);
-    assert.match(r.stdout, /2 restorable \(restore proved\), 0 failed/);
+    assert.match(r.stdout, /^✓ 1\.7\.0 0009_must\.sql: rollback restores the schema \(does not apply on the seeded rows, applied on emptied tables: /m);
+    assert.match(r.stdout, /^✓ 1\.8\.0 0010_drop_url\.sql: not SAFE, but its restore brings back/m);
+    assert.match(r.stdout, /3 restorable \(restore proved\), 0 failed/);
 
     const json = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir, '--seed-rows=3', '--json'], {
       databaseUrl: url,

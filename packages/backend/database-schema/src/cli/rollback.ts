@@ -93,7 +93,8 @@ With --seed-rows=N, before each migration every table gets N generated rows (val
 keys, unique keys and CHECKs; rows a constraint rejects are skipped), and the rows of the tables that existed
 before must come back too (count and checksums): after a SAFE rollback, and, for a migration that is not SAFE
 but whose data was archived, after its restore (--restore-data), which is then listed as restorable; the
-schema may then differ only in the positions of columns that came back last.
+schema may then differ only in the positions of columns that came back last. A migration that does not
+apply on the seeded rows is applied again on emptied tables, and its line says so.
 Exit 0 when no SAFE rollback failed, 17 otherwise.
 
 ${EXIT_CODES_HELP}
