@@ -82,6 +82,12 @@ export declare function createScratchDatabase(databaseUrl: string): Promise<Scra
 /** Drop a database made by `createScratchDatabase` (closing its connections); other names are refused. */
 export declare function dropScratchDatabase(databaseUrl: string, name: string): Promise<void>
 
+/**
+ * Remove every row of every user table, in one transaction: for a scratch database whose next migration
+ * does not apply on the rows `seedRows` put in (`pnpm db:rollback verify --seed-rows`), never a real one.
+ */
+export declare function emptyTables(databaseUrl: string): Promise<void>
+
 /** What `executeRollback` did: the updated row plus `drizzleRowDeleted`. */
 export interface ExecutedRollback {
   version: string

@@ -843,6 +843,7 @@ module.exports.compareCatalogs = nativeBinding.compareCatalogs
 module.exports.compareRows = nativeBinding.compareRows
 module.exports.createScratchDatabase = nativeBinding.createScratchDatabase
 module.exports.dropScratchDatabase = nativeBinding.dropScratchDatabase
+module.exports.emptyTables = nativeBinding.emptyTables
 module.exports.executeRollback = nativeBinding.executeRollback
 module.exports.executeRollbacks = nativeBinding.executeRollbacks
 module.exports.generateRollback = nativeBinding.generateRollback

@@ -336,7 +336,8 @@ pub async fn empty_tables(url: &str) -> Result<()> {
     parse_url(url)?;
     with_session(url, async |client, ctx: &Ctx| {
         let tx = client.transaction().await.map_err(|e| ctx.err("starting a transaction", &e))?;
-        let names: Vec<String> = tables(&tx, &["r", "p"], false).await?.iter().map(|(_, name)| name.to_string()).collect();
+        let names: Vec<String> =
+            tables(&tx, &["r", "p"], false).await?.iter().map(|(_, name)| name.to_string()).collect();
         if !names.is_empty() {
             tx.batch_execute(&format!("TRUNCATE {}", names.join(", "))).await.map_err(err("emptying the tables"))?;
         }

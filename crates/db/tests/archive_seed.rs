@@ -6,8 +6,7 @@ mod common;
 use common::*;
 use pg_rollback_db::{
     apply_migration, catalog_snapshot, compare_rows, compare_snapshots, empty_tables, execute_rollback, row_snapshot,
-    seed_rows,
-    verify_rollback, ExecuteOptions, MigrationInput, VerifyInput, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
+    seed_rows, verify_rollback, ExecuteOptions, MigrationInput, VerifyInput, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
 };
 
 fn database(prefix: &str, setup: &str) -> testpg::Database {
