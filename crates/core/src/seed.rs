@@ -92,6 +92,7 @@ pub fn seed_sql(table: &SeedTable, first: i64, last: i64, seed: u64) -> Result<S
     // Each column's value, and the value of the second attempt of the per-row fallback (nullable columns NULL).
     let mut values = Vec::new();
     let mut second = Vec::new();
+    let mut defaulted = Vec::new();
     let mut joins = String::new();
     for (i, fk) in table.foreign_keys.iter().enumerate() {
         let alias = format!("fk{i}");
@@ -134,28 +135,36 @@ pub fn seed_sql(table: &SeedTable, first: i64, last: i64, seed: u64) -> Result<S
                 }
             },
         };
+        // The third attempt leaves columns with a default (not from a key) to it.
+        defaulted.push(column.has_default && !table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name)));
         names.push(ident(&column.name));
         values.push(value);
         second.push(without);
     }
-    let target = match names.is_empty() {
-        true => table.name.to_string(),
-        false => format!("{} ({})", table.name, names.join(", ")),
-    };
-    let insert = |values: &[String], first: &str, last: &str| {
+    let insert = |names: &[String], values: &[String], first: &str, last: &str| {
+        let target = match names.is_empty() {
+            true => table.name.to_string(),
+            false => format!("{} ({})", table.name, names.join(", ")),
+        };
         format!(
             "INSERT INTO {target} SELECT {} FROM pg_catalog.generate_series({first}, {last}) AS seed(k){joins} \
              ON CONFLICT DO NOTHING",
             values.join(", ")
         )
     };
-    let set = insert(&values, &format!("{first}::int8"), &format!("{last}::int8"));
-    // Row by row, each in its own subtransaction: as it is, then with its nullable columns NULL, else skipped.
+    let set = insert(&names, &values, &format!("{first}::int8"), &format!("{last}::int8"));
+    let keep = |list: &[String]| -> Vec<String> {
+        list.iter().zip(&defaulted).filter(|(_, d)| !**d).map(|(v, _)| v.clone()).collect()
+    };
+    // Row by row, each in its own subtransaction: as it is, then with its nullable columns NULL, then with its
+    // columns that have a default left to it, else skipped.
     let body = format!(
         "DECLARE r record; BEGIN FOR r IN SELECT k FROM pg_catalog.generate_series({first}::int8, {last}::int8) AS k LOOP \
-         BEGIN {}; EXCEPTION WHEN OTHERS THEN BEGIN {}; EXCEPTION WHEN OTHERS THEN NULL; END; END; END LOOP; END",
-        insert(&values, "r.k", "r.k"),
-        insert(&second, "r.k", "r.k"),
+         BEGIN {}; EXCEPTION WHEN OTHERS THEN BEGIN {}; EXCEPTION WHEN OTHERS THEN BEGIN {}; \
+         EXCEPTION WHEN OTHERS THEN NULL; END; END; END; END LOOP; END",
+        insert(&names, &values, "r.k", "r.k"),
+        insert(&names, &second, "r.k", "r.k"),
+        insert(&keep(&names), &keep(&second), "r.k", "r.k"),
     );
     let tag = dollar_tag(&body);
     let fallback = format!("DO {tag}{body}{tag}");
