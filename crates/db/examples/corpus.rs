@@ -29,9 +29,9 @@ use std::sync::Mutex;
 use pg_rollback_core::{generate_rollback, ParsedMigration};
 use pg_rollback_db::Code;
 use pg_rollback_db::{
-    apply_migration, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, row_snapshot, seed_rows,
-    ExecuteOptions, MigrationInput, RowSnapshot, Snapshot, StoredRollback, ARCHIVE_SQL, ROLLBACK_COLUMNS_SQL,
-    ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
+    apply_migration, catalog_snapshot, compare_rows, compare_snapshots, empty_tables, execute_rollback, row_snapshot,
+    seed_rows, ExecuteOptions, MigrationInput, RowSnapshot, Snapshot, StoredRollback, ARCHIVE_SQL,
+    ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
 };
 use serde::Deserialize;
 use testpg::unified_diff;
@@ -409,7 +409,7 @@ async fn history(
             tally.unseeded += 1;
             writeln!(log, "- {version} {}: does not apply on the seeded rows, applied on emptied tables: {e}", entry.file)
                 .unwrap();
-            db.run(EMPTY_TABLES).unwrap();
+            empty_tables(db.url()).await.unwrap();
             rows_before = Some(row_snapshot(db.url()).await.unwrap());
             applied = apply_migration(db.url(), &input, None).await;
         }
@@ -586,15 +586,6 @@ async fn history(
     }
     (tally, log)
 }
-
-/// Empties every user table (the seeded rows), as the row oracle lists them.
-const EMPTY_TABLES: &str = r"DO $$ DECLARE r record; BEGIN
-  FOR r IN SELECT c.oid::regclass AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgrollback_archive') AND n.nspname NOT LIKE 'pg\_%'
-              AND c.relname <> 'schema_versions' AND NOT (n.nspname = 'drizzle' AND c.relname = '__drizzle_migrations')
-              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-  LOOP EXECUTE format('TRUNCATE %s CASCADE', r.t); END LOOP; END $$;";
 
 /// A migration that is not SAFE, with a restore script: run the restore, then the schema must equal the one
 /// before (but for the positions in tables whose dropped columns came back last) and every table's rows too.
