@@ -223,6 +223,24 @@ pub(crate) async fn seed<C: GenericClient + Sync>(c: &C, rows: u32, round: u32, 
         .await
         .map_err(err("preparing to seed"))?;
     let result = seed_all(c, rows, round, seed).await;
+    // Back to each constraint's initial mode, for what runs next in the same transaction (a verification).
+    let deferred: Vec<String> = c
+        .query(
+            "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(k.conname)
+               FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_namespace n ON n.oid = k.connamespace
+              WHERE k.condeferred",
+            &[],
+        )
+        .await
+        .map_err(err("reading deferred constraints"))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if !deferred.is_empty() {
+        c.batch_execute(&format!("SET CONSTRAINTS {} DEFERRED", deferred.join(", ")))
+            .await
+            .map_err(err("deferring constraints again"))?;
+    }
     c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&path]).await.map_err(err("search_path"))?;
     result
 }

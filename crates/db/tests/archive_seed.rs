@@ -214,6 +214,20 @@ async fn verify_with_seeded_rows_proves_restores_and_names_what_is_neither() {
 }
 
 #[tokio::test]
+async fn seeding_inside_a_verification_leaves_deferred_constraints_deferred() {
+    let db = database(
+        "seed_deferred",
+        "CREATE TABLE parent (id int PRIMARY KEY);
+         CREATE TABLE child (id int PRIMARY KEY, parent int NOT NULL
+             REFERENCES parent DEFERRABLE INITIALLY DEFERRED);",
+    );
+    // Valid only if the key is checked at the end: seeding checked constraints at once while it ran.
+    let sql = "INSERT INTO child VALUES (100000, 100000); INSERT INTO parent VALUES (100000);";
+    let verified = verify_rollback(db.url(), &verify(sql, None)).await.unwrap();
+    assert!(verified.seeded.as_ref().unwrap().rows >= 50, "{verified:#?}");
+}
+
+#[tokio::test]
 async fn a_rollback_that_loses_rows_fails_the_proof() {
     let db = database("seed_verify_loss", TABLES);
     // A hand-written rollback that restores the schema but not the values it overwrote.
