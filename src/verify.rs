@@ -79,3 +79,60 @@ pub fn drop_scratch_database<'env>(
         db::drop_scratch_database(&url, &name).await
     })
 }
+
+/// Proof with data: insert `rows` generated rows into every user table (values valid for their types,
+/// referenced tables first, rows a constraint rejects skipped), numbered from `round * rows + 1` (seed
+/// before each migration of a history with the next round), in one transaction that commits. For scratch
+/// databases (`pnpm db:rollback verify --seed-rows`), never a real one.
+#[napi(ts_args_type = "databaseUrl: string, rows: number, round?: number", ts_return_type = "Promise<SeededRows>")]
+pub fn seed_rows<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+    rows: Unknown<'env>,
+    round: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, db::SeededRows>> {
+    let args = catch_panic(|| {
+        let url = arg::<String>("databaseUrl", &database_url)?;
+        let rows = arg::<u32>("rows", &rows)?;
+        let round = arg::<Option<u32>>("round", &round)?.unwrap_or(0);
+        Ok((url, rows, round))
+    });
+    promise(env, async move {
+        let (url, rows, round) = args?;
+        db::seed_rows(&url, rows, round).await
+    })
+}
+
+/// The row oracle: per user table, the row count and checksums independent of column order (plain JSON).
+/// Compare two with `compareRows`.
+#[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<RowSnapshot>")]
+pub fn row_snapshot<'env>(
+    env: &'env Env,
+    database_url: Unknown<'env>,
+) -> napi::Result<PromiseRaw<'env, serde_json::Value>> {
+    let url = catch_panic(|| arg::<String>("databaseUrl", &database_url));
+    promise(env, async move {
+        let snapshot = db::row_snapshot(&url?).await?;
+        serde_json::to_value(snapshot).map_err(|e| Error::Internal(e.to_string()))
+    })
+}
+
+/// What differs in the rows of the tables of `before` (two `rowSnapshot` results): `public.t.c: 3 rows
+/// differ`, `public.t: 2 rows missing`; empty when every table has its rows.
+#[napi(ts_args_type = "before: RowSnapshot, after: RowSnapshot")]
+pub fn compare_rows(env: &Env, before: Unknown<'_>, after: Unknown<'_>) -> napi::Result<Vec<db::RowDifference>> {
+    sync(env, || {
+        let read = |name: &str, v: &Unknown<'_>| -> crate::Result<db::RowSnapshot> {
+            arg(name, v).map_err(|e| Error::InvalidArgument(format!("{e} (expected a rowSnapshot result)")))
+        };
+        Ok(db::compare_rows(&read("before", &before)?, &read("after", &after)?))
+    })
+}
+
+/// Remove every row of every user table, in one transaction: for a scratch database whose next migration
+/// does not apply on the rows `seedRows` put in (`pnpm db:rollback verify --seed-rows`), never a real one.
+#[napi(ts_args_type = "databaseUrl: string", ts_return_type = "Promise<void>")]
+pub fn empty_tables<'env>(env: &'env Env, database_url: Unknown<'env>) -> napi::Result<PromiseRaw<'env, ()>> {
+    let url = catch_panic(|| arg::<String>("databaseUrl", &database_url));
+    promise(env, async move { db::empty_tables(&url?).await })
+}

@@ -15,6 +15,8 @@ mod parse;
 mod plan;
 mod reason_code;
 mod render;
+pub mod rows;
+pub mod seed;
 
 pub use analyze::{locks, risk, snapshot};
 pub use ask::state;

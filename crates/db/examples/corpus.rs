@@ -6,8 +6,15 @@
 //! many the SQL alone would make SAFE), and every SAFE rollback that failed or did not restore the schema.
 //!
 //! ```text
-//! cargo run --release -p pg-rollback-db --example corpus -- [histories-dir] [--only a,b] [--report FILE] [--past-stop-before]
+//! cargo run --release -p pg-rollback-db --example corpus -- [histories-dir] [--only a,b] [--report FILE] [--past-stop-before] [--seed-rows N]
 //! ```
+//! With `--seed-rows N` (proof with data, issue 18): before each migration every user table gets N generated
+//! rows, the archive is on (`0004_archive.sql` applied), and besides the schema every table's rows must come
+//! back (row oracle: count and checksums): after a SAFE rollback, and for a migration that is not SAFE but has
+//! a restore script, after its restore (`restore_data`; the schema may then differ only in the positions of
+//! columns that came back last). The report counts SAFE, restorable (proved) and neither; a restore that
+//! fails its proof is a failure. A migration that does not apply on the seeded rows is applied again on
+//! emptied tables (counted, logged).
 //! `histories-dir` defaults to `../shared/corpus/histories` (built by `node corpus/build.mjs`). Uses
 //! `DATABASE_URL` or a throwaway cluster, like the tests (`PG_ROLLBACK_TEST_PG=18` for another version).
 //! Migrations with statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`, ...) go through
@@ -22,7 +29,8 @@ use std::sync::Mutex;
 use pg_rollback_core::{generate_rollback, ParsedMigration};
 use pg_rollback_db::Code;
 use pg_rollback_db::{
-    apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, ExecuteOptions, MigrationInput, Snapshot,
+    apply_migration, catalog_snapshot, compare_rows, compare_snapshots, empty_tables, execute_rollback, row_snapshot,
+    seed_rows, ExecuteOptions, MigrationInput, RowSnapshot, Snapshot, StoredRollback, ARCHIVE_SQL,
     ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
 };
 use serde::Deserialize;
@@ -83,6 +91,12 @@ struct Tally {
     verdicts: usize,
     /// First unsafe code of each unsafe migration.
     codes: BTreeMap<String, usize>,
+    /// With `--seed-rows`: not SAFE, with a restore that brought schema and rows back.
+    restorable: usize,
+    /// Not SAFE, with a restore script (proved or not).
+    with_restore: usize,
+    /// Migrations that did not apply on the seeded rows (applied again on emptied tables).
+    unseeded: usize,
 }
 
 impl Tally {
@@ -103,6 +117,9 @@ impl Tally {
         self.capture_failed += other.capture_failed;
         self.verdict_disagreements += other.verdict_disagreements;
         self.verdicts += other.verdicts;
+        self.restorable += other.restorable;
+        self.with_restore += other.with_restore;
+        self.unseeded += other.unseeded;
         for (code, n) in &other.codes {
             *self.codes.entry(code.clone()).or_default() += n;
         }
@@ -133,8 +150,10 @@ fn main() {
     let mut report: Option<PathBuf> = None;
     let mut past_stop_before = false;
     let mut prove_from = 0;
+    let mut seed: Option<u32> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--seed-rows" => seed = Some(args.next().and_then(|n| n.parse().ok()).expect("--seed-rows N")),
             "--past-stop-before" => past_stop_before = true,
             "--prove-from" => prove_from = args.next().and_then(|n| n.parse().ok()).expect("--prove-from N"),
             "--only" => only = args.next().map(|v| v.split(',').map(str::to_owned).collect()),
@@ -165,7 +184,7 @@ fn main() {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((path, manifest)) = manifests.get(i) else { break };
                     let started = std::time::Instant::now();
-                    let (tally, log) = runtime.block_on(history(server, path, manifest, past_stop_before, prove_from));
+                    let (tally, log) = runtime.block_on(history(server, path, manifest, past_stop_before, prove_from, seed));
                     eprintln!(
                         "{}: {} migrations, {} safe ({} from the SQL alone), {} failures, {:.0?}",
                         manifest.name,
@@ -208,6 +227,30 @@ fn main() {
     )
     .unwrap();
     writeln!(out, "|---|---|---|---|---|---|---|---|---|---|").unwrap();
+    let mut with_data = String::new();
+    if let Some(n) = seed {
+        writeln!(
+            with_data,
+            "\nWith {n} seeded rows per table before each migration (rows compared as well as the schema):\n\n\
+             | history | non-empty | SAFE | restorable (proved) | neither | SAFE or restorable | restores that failed \
+             their proof or did not run | did not apply on seeded rows |\n|---|---|---|---|---|---|---|---|"
+        )
+        .unwrap();
+    }
+    let data_row = |out: &mut String, name: &str, t: &Tally| {
+        let counted = t.captured - t.empty;
+        writeln!(
+            out,
+            "| {name} | {counted} | {} | {} | {} | {} | {} | {} |",
+            t.safe,
+            t.restorable,
+            counted - t.safe - t.restorable,
+            percent(t.safe + t.restorable, counted),
+            t.with_restore - t.restorable,
+            t.unseeded
+        )
+        .unwrap();
+    };
     let row = |out: &mut String, name: &str, t: &Tally| {
         let counted = t.captured - t.empty;
         writeln!(
@@ -233,8 +276,13 @@ fn main() {
     for (name, tally, _) in &results {
         total.add(tally);
         row(&mut out, name, tally);
+        data_row(&mut with_data, name, tally);
     }
     row(&mut out, "**all**", &total);
+    data_row(&mut with_data, "**all**", &total);
+    if seed.is_some() {
+        out.push_str(&with_data);
+    }
     writeln!(
         out,
         "\nPercentages are of the non-empty migrations applied with capture. {} SAFE migration(s) were not \
@@ -306,11 +354,16 @@ async fn history(
     manifest: &Manifest,
     past_stop_before: bool,
     prove_from: usize,
+    seed: Option<u32>,
 ) -> (Tally, String) {
     let db = server.fresh_database(&format!("corpus_{}", manifest.name.replace('-', "_")));
     let mut tally = Tally::default();
     let mut log = String::new();
-    let metadata = [SCHEMA_VERSIONS_SQL, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL].join("\n");
+    let mut metadata = [SCHEMA_VERSIONS_SQL, ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL].join("\n");
+    if seed.is_some() {
+        metadata.push('\n');
+        metadata.push_str(ARCHIVE_SQL);
+    }
     if let Err(e) = db.run(&format!("{}\n{metadata}", manifest.setup)) {
         writeln!(log, "setup failed: {e}").unwrap();
         return (tally, log);
@@ -334,8 +387,33 @@ async fn history(
         // statement on its own, the others in transactions between them.
         let outside = entry.no_transaction || ParsedMigration::parse(&sql).is_ok_and(|m| !m.runs_in_transaction());
         let transactional = !outside;
-        let before_schema = if i >= prove_from { Some(schema(&db).await) } else { None };
-        let stored = match apply_migration(db.url(), &input, None).await {
+        let proving = i >= prove_from;
+        let seeded = match seed {
+            Some(n) if proving => match seed_rows(db.url(), n, i as u32).await {
+                Ok(_) => true,
+                Err(e) => {
+                    writeln!(log, "- {version} {}: seeding failed: {e}", entry.file).unwrap();
+                    false
+                }
+            },
+            _ => false,
+        };
+        let before_schema = if proving { Some(schema(&db).await) } else { None };
+        let mut rows_before = match seeded {
+            true => Some(row_snapshot(db.url()).await.unwrap()),
+            false => None,
+        };
+        let mut applied = apply_migration(db.url(), &input, None).await;
+        if let (Err(e), true) = (&applied, seeded) {
+            // Written for the tables it finds (often empty): applied again on emptied tables.
+            tally.unseeded += 1;
+            writeln!(log, "- {version} {}: does not apply on the seeded rows, applied on emptied tables: {e}", entry.file)
+                .unwrap();
+            empty_tables(db.url()).await.unwrap();
+            rows_before = Some(row_snapshot(db.url()).await.unwrap());
+            applied = apply_migration(db.url(), &input, None).await;
+        }
+        let stored = match applied {
             Ok(outcome) => outcome.rollback,
             Err(e) => {
                 writeln!(log, "- {} {}: apply_migration failed, applied with psql instead: {e}", version, entry.file)
@@ -368,9 +446,36 @@ async fn history(
             writeln!(log, "- {version} {}: CAPTURE_FAILED (line {}): {}", entry.file, w.line, w.message).unwrap();
         }
         if !stored.rollback_safe {
+            if let (Some(rows_before), Some(before_schema)) = (&rows_before, &before_schema) {
+                if stored.restore_script.is_some() {
+                    tally.with_restore += 1;
+                    match prove_restore(&db, &input, &stored, &before_schema.snapshot, rows_before).await {
+                        Ok(()) => tally.restorable += 1,
+                        Err(why) => {
+                            tally.failures += 1;
+                            writeln!(
+                                log,
+                                "- {version} {}: the restore failed its proof: {why}\n```sql\n{}\n```",
+                                entry.file,
+                                stored.restore_script.as_deref().unwrap_or("").trim_end()
+                            )
+                            .unwrap();
+                        }
+                    }
+                }
+            }
             let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             let code = first.map_or("?", |w| w.code.as_str());
             *tally.codes.entry(code.to_owned()).or_default() += 1;
+            // With seeded rows: why a migration of a class the archive is about has no restore.
+            if rows_before.is_some() && stored.restore_script.is_none() && code != "DATA_MIGRATION" {
+                let archive = stored.archive.as_ref();
+                let mut why: Vec<String> = archive.and_then(|a| a.restore_unavailable.clone()).into_iter().collect();
+                why.extend(archive.iter().flat_map(|a| &a.not_archived).map(|n| {
+                    format!("statement {} not archived: {}", n.statement_index + 1, n.reason)
+                }));
+                writeln!(log, "- {version} {}: {code}, no restore: {}", entry.file, why.join("; ")).unwrap();
+            }
             // The spec's own classes are expected; anything else is worth a look.
             if !SPEC_CLASSES.contains(&code) {
                 writeln!(
@@ -434,6 +539,13 @@ async fn history(
             &before_schema,
             &rolled_back_schema,
         );
+        if let Some(rows_before) = &rows_before {
+            let lost = compare_rows(rows_before, &row_snapshot(db.url()).await.unwrap());
+            if !lost.is_empty() {
+                let texts: Vec<String> = lost.into_iter().map(|d| d.text).collect();
+                fail!(format!("the SAFE rollback did not bring the rows back: {}", texts.join("; ")));
+            }
+        }
         let rolled_back = rolled_back_schema.dump;
         if rolled_back != before {
             fail!(format!(
@@ -473,4 +585,40 @@ async fn history(
         tally.outside_proved += usize::from(outside);
     }
     (tally, log)
+}
+
+/// A migration that is not SAFE, with a restore script: run the restore, then the schema must equal the one
+/// before (but for the positions in tables whose dropped columns came back last) and every table's rows too.
+/// Applied again afterwards (also when the proof fails), so the history goes on.
+async fn prove_restore(
+    db: &testpg::Database,
+    input: &MigrationInput,
+    stored: &StoredRollback,
+    before: &Snapshot,
+    rows_before: &RowSnapshot,
+) -> Result<(), String> {
+    let restoring = ExecuteOptions { restore_data: true, ..Default::default() };
+    execute_rollback(db.url(), &input.version, &restoring).await.map_err(|e| format!("the restore failed: {e}"))?;
+    let moved: Vec<String> = stored
+        .archive
+        .iter()
+        .flat_map(|a| &a.objects)
+        .filter(|o| o.kind == "DROP COLUMN")
+        .map(|o| o.source.rsplit_once('.').map_or(o.source.clone(), |(t, _)| format!("{t}.")))
+        .collect();
+    let after = catalog_snapshot(db.url()).await.unwrap();
+    let differences: Vec<String> = compare_snapshots(before, &after)
+        .into_iter()
+        .filter(|d| {
+            !(d.attribute.as_deref() == Some("position") && moved.iter().any(|t| d.object.starts_with(t.as_str())))
+        })
+        .map(|d| d.to_string())
+        .collect();
+    let rows: Vec<String> =
+        compare_rows(rows_before, &row_snapshot(db.url()).await.unwrap()).into_iter().map(|d| d.text).collect();
+    apply_migration(db.url(), input, None).await.map_err(|e| format!("applying it again after the restore failed: {e}"))?;
+    if !differences.is_empty() || !rows.is_empty() {
+        return Err(format!("schema: {differences:?}; rows: {rows:?}"));
+    }
+    Ok(())
 }

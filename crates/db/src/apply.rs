@@ -159,7 +159,7 @@ async fn run_captured<C: GenericClient + Sync>(
 }
 
 /// [`run`] with what each statement destroys kept in the archive right before it runs.
-async fn run_archived<C: GenericClient + Sync>(
+pub(crate) async fn run_archived<C: GenericClient + Sync>(
     c: &C,
     ctx: &Ctx,
     planner: &mut Planner,

@@ -188,6 +188,9 @@ pub struct VerifyRollbackInput {
     pub lock_timeout_ms: Option<u32>,
     /// `statement_timeout` for each statement (0 = no limit).
     pub statement_timeout_ms: Option<u32>,
+    /// Proof with data: seed every table with this many generated rows first, compare rows too, and prove
+    /// a rollback that is not SAFE by its restore.
+    pub seed_rows: Option<u32>,
 }
 
 impl From<VerifyRollbackInput> for VerifyInput {
@@ -196,6 +199,7 @@ impl From<VerifyRollbackInput> for VerifyInput {
             sql: v.sql,
             rollback_script: v.rollback_script,
             timeouts: Timeouts { lock_timeout_ms: v.lock_timeout_ms, statement_timeout_ms: v.statement_timeout_ms },
+            seed_rows: v.seed_rows,
         }
     }
 }

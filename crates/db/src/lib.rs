@@ -18,6 +18,7 @@ mod lock_info;
 pub mod panic;
 mod rollback;
 mod run;
+mod seed;
 mod session;
 mod stored;
 mod verify;
@@ -45,6 +46,8 @@ pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject
 pub use pg_rollback_core::{Code, RollbackPlan, RollbackWarning};
 pub use rollback::range::preview_rollbacks;
 pub use rollback::{execute_rollback, execute_rollbacks};
+pub use pg_rollback_core::rows::{compare_rows, RowDifference, RowSnapshot};
+pub use seed::{empty_tables, row_snapshot, seed_rows, SeededRows};
 pub use session::{close_session, open_session};
 pub use stored::{get_rollback, later_applied, list_rollbacks, store_rollback};
 pub use verify::{

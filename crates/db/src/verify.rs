@@ -1,16 +1,20 @@
 //! Proving rollbacks: a catalog snapshot of a database, and `verify_rollback`, which runs a migration and
 //! its rollback in one transaction that is always rolled back and compares the schema before and after.
 // `CatalogDifference`: the name JavaScript knows it by (napi names types as they are written here).
+use pg_rollback_core::archive::ArchiveRecord;
+use pg_rollback_core::rows::{compare_rows, RowDifference};
 use pg_rollback_core::snapshot::{compare, Difference as CatalogDifference, Snapshot};
 use pg_rollback_core::{ParsedMigration, Planner, RollbackWarning};
 use serde::Serialize;
 use tokio_postgres::GenericClient;
 
+use crate::archive::Archiver;
 use crate::catalog::snapshot;
 use crate::connect::parse_url;
 use crate::error::{statement_cause, Error, Result};
-use crate::run::{run, StatementFailed, Statements};
 use crate::lock::{set_timeouts, Timeouts};
+use crate::run::{run, StatementFailed, Statements};
+use crate::seed::{row_snapshot_in, seed, SeededRows};
 use crate::session::{check_text, check_timeout, with_session, Ctx};
 
 /// The schema of the database at `url` now: every catalog object a migration can change (see
@@ -40,6 +44,10 @@ pub struct VerifyInput {
     /// state read while the migration runs (what `apply_migration` would store).
     pub rollback_script: Option<String>,
     pub timeouts: Timeouts,
+    /// Proof with data: before the migration, every user table gets this many generated rows, and the rows
+    /// are compared too; a generated rollback that is not SAFE is proved by its restore (the archive kept at
+    /// apply). `None` or 0: schema only, as without it.
+    pub seed_rows: Option<u32>,
 }
 
 /// What `verifyRollback` found. The database is unchanged whatever it says.
@@ -63,6 +71,32 @@ pub struct VerifiedRollback {
     /// Statements that cannot run in a transaction (`CONCURRENTLY`, `VACUUM`, ...) and what ran instead: their
     /// transactional form, with the same effect on the schema, or nothing when they change no schema.
     pub transactional_forms: Vec<String>,
+    /// With `seedRows`: what was seeded.
+    pub seeded: Option<SeededRows>,
+    /// With `seedRows`, for a generated rollback that is not SAFE: the restore that ran instead of it (the
+    /// rollback with what the archive kept put back), when every destructive statement could be kept.
+    pub restore_script: Option<String>,
+    /// The restore ran, and the schema (but the positions of columns that came back last) and every
+    /// table's rows equal the ones from before: proved restorable.
+    pub restorable: bool,
+    /// With `seedRows`, not SAFE and no restore: why (what the archive could not keep).
+    pub restore_unavailable: Option<String>,
+    /// With `seedRows`: what differs in the rows of the tables that existed before (`public.t.c: 3 rows differ`).
+    pub row_differences: Vec<RowDifference>,
+}
+
+/// The table of an archived column's `source` (`schema.table.column`, quoted where needed).
+fn table_of(source: &str) -> &str {
+    let mut quoted = false;
+    let mut last = None;
+    for (i, c) in source.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => last = Some(i),
+            _ => {}
+        }
+    }
+    last.map_or(source, |i| &source[..i])
 }
 
 /// Transaction control would end the proof early; a statement that cannot run in a transaction runs in its
@@ -149,19 +183,33 @@ async fn prove<C: GenericClient + Sync>(
         .await
         .map_err(|e| ctx.err("reading search_path", &e))?
         .get(0);
+    let seed_rows = input.seed_rows.filter(|n| *n > 0);
+    let seeded = match seed_rows {
+        Some(n) => Some(seed(tx, n, 0, 0).await?),
+        None => None,
+    };
     let before = snapshot::read(tx, ctx).await?;
+    let rows_before = match seed_rows {
+        Some(_) => Some(row_snapshot_in(tx).await?),
+        None => None,
+    };
     let migration_failed = |m: &ParsedMigration, StatementFailed { index, error }| {
         let s = &m.statements[index];
         Error::MigrationFailed(format!(
-            "The migration failed at statement {} of {} (line {}, column {}): {}\nPostgreSQL: {}\nNothing was changed",
+            "The migration failed at statement {} of {} (line {}, column {}){}: {}\nPostgreSQL: {}\nNothing was changed",
             index + 1,
             m.statements.len(),
             s.line,
             s.column,
+            seed_rows.map(|n| format!(" on {n} seeded rows per table")).unwrap_or_default(),
             s.text,
             statement_cause(&error)
         ))
     };
+    let mut archiver = Archiver::for_proof();
+    let mut restore: Option<(ParsedMigration, String)> = None;
+    let mut restore_unavailable = None;
+    let mut archive: Option<ArchiveRecord> = None;
     let (script, safe, warnings) = match given {
         Some(script) => {
             run(tx, ctx, Statements::Plain(&migration)).await.map_err(|f| migration_failed(&migration, f))?;
@@ -169,10 +217,25 @@ async fn prove<C: GenericClient + Sync>(
         }
         None => {
             let mut planner = Planner::new(migration, true);
-            if let Err(failed) = run(tx, ctx, Statements::Captured(&mut planner)).await {
+            let ran = match seed_rows {
+                // What the migration destroys is kept as apply keeps it, to prove the restore.
+                Some(_) => crate::apply::run_archived(tx, ctx, &mut planner, &mut archiver).await,
+                None => run(tx, ctx, Statements::Captured(&mut planner)).await,
+            };
+            if let Err(failed) = ran {
                 return Err(migration_failed(planner.migration(), failed));
             }
             let plan = planner.finish();
+            if seed_rows.is_some() && !plan.rollback_safe {
+                let (script, record) = std::mem::replace(&mut archiver, Archiver::for_proof()).proof_restore(&plan);
+                match script {
+                    Some(text) => {
+                        restore = Some((in_transaction("The restore", parse_script(&text)?, &mut notes)?, text))
+                    }
+                    None => restore_unavailable = Some(unavailable_reason(&record)),
+                }
+                archive = Some(record);
+            }
             let script = match &plan.rollback_script {
                 Some(text) => Some((text.clone(), in_transaction("The rollback", parse_script(text)?, &mut notes)?)),
                 None => None,
@@ -185,14 +248,20 @@ async fn prove<C: GenericClient + Sync>(
         .await
         .map_err(|e| ctx.err("putting search_path back", &e))?;
     let mut rollback_failure = None;
-    if let Some((_, script)) = &script {
+    // Not SAFE, and restorable: the restore runs instead of the rollback.
+    let runs = match &restore {
+        Some((parsed, _)) => Some(parsed),
+        None => script.as_ref().map(|(_, parsed)| parsed),
+    };
+    if let Some(script) = runs {
         tx.batch_execute("SAVEPOINT pg_rollback_verify").await.map_err(|e| ctx.err("taking a savepoint", &e))?;
         match run(tx, ctx, Statements::Plain(script)).await {
             Ok(()) => {}
             Err(StatementFailed { index, error }) => {
                 let s = &script.statements[index];
                 rollback_failure = Some(format!(
-                    "The rollback failed at statement {} of {}: {}\nPostgreSQL: {}",
+                    "The {} failed at statement {} of {}: {}\nPostgreSQL: {}",
+                    if restore.is_some() { "restore" } else { "rollback" },
                     index + 1,
                     script.statements.len(),
                     s.text,
@@ -205,16 +274,52 @@ async fn prove<C: GenericClient + Sync>(
         }
     }
     let after = snapshot::read(tx, ctx).await?;
-    let differences = compare(&before, &after);
+    let mut differences = compare(&before, &after);
+    if restore.is_some() {
+        // A column that comes back comes back last: the positions in its table may differ, nothing else.
+        let moved: Vec<String> = archive
+            .iter()
+            .flat_map(|a| &a.objects)
+            .filter(|o| o.kind == "DROP COLUMN")
+            .map(|o| format!("{}.", table_of(&o.source)))
+            .collect();
+        differences.retain(|d| {
+            !(d.kind == "table column"
+                && d.attribute.as_deref() == Some("position")
+                && moved.iter().any(|t| d.object.starts_with(t.as_str())))
+        });
+    }
+    let row_differences = match &rows_before {
+        Some(rows_before) => compare_rows(rows_before, &row_snapshot_in(tx).await?),
+        None => Vec::new(),
+    };
+    let back = differences.is_empty() && row_differences.is_empty() && rollback_failure.is_none();
     Ok(VerifiedRollback {
-        restored: differences.is_empty() && rollback_failure.is_none(),
+        restored: match seed_rows {
+            Some(_) => back,
+            None => differences.is_empty() && rollback_failure.is_none(),
+        },
+        restorable: restore.is_some() && back,
         differences,
         rollback_script: script.map(|(text, _)| text),
         rollback_safe: safe,
         warnings,
         rollback_failure,
         transactional_forms: notes,
+        seeded,
+        restore_script: restore.map(|(_, text)| text),
+        restore_unavailable,
+        row_differences,
     })
+}
+
+/// Why a migration has no restore, from its archive record.
+pub(crate) fn unavailable_reason(record: &ArchiveRecord) -> String {
+    let mut reasons: Vec<String> = record.restore_unavailable.clone().into_iter().collect();
+    for n in &record.not_archived {
+        reasons.push(format!("statement {} was not archived: {}", n.statement_index + 1, n.reason));
+    }
+    reasons.join("; ")
 }
 
 /// A database created for a verification run ([`create_scratch_database`]).

@@ -922,6 +922,7 @@ fn verify(
         sql: sql.into(),
         rollback_script: rollback.map(Into::into),
         timeouts: Timeouts { lock_timeout_ms: Some(5000), statement_timeout_ms: None },
+        seed_rows: None,
     };
     runtime().block_on(verify_rollback(db.url(), &input))
 }

@@ -72,6 +72,25 @@ impl Archiver {
         }
     }
 
+    /// For `verify_rollback` with seeded rows: keeps in the caller's transaction (always rolled back), whether
+    /// or not `schema_versions` could store a restore.
+    pub(crate) fn for_proof() -> Self {
+        Archiver { storable: Some(true), ..Archiver::new("verify", ArchiveOptions::default()) }
+    }
+
+    /// For a proof: the restore script `plan` gets from what was kept (or why there is none), and the record.
+    pub(crate) fn proof_restore(mut self, plan: &RollbackPlan) -> (Option<String>, ArchiveRecord) {
+        let not_kept: Vec<(usize, String)> =
+            self.record.not_archived.iter().map(|n| (n.statement_index as usize, n.reason.clone())).collect();
+        match core::restore_script(plan, &self.kept, &not_kept) {
+            Ok(script) => (Some(script), self.record),
+            Err(why) => {
+                self.record.restore_unavailable = Some(why);
+                (None, self.record)
+            }
+        }
+    }
+
     fn not_archived(&mut self, index: usize, reason: String) {
         self.record.not_archived.push(NotArchived { statement_index: index as u32, reason });
     }

@@ -31,6 +31,7 @@ const HELP = `Commands:
   pnpm db:rollback list                         every schema_versions row in the journal's order: applied, rolled back, applied again
   pnpm db:rollback backfill                     generate missing rollback scripts from the migration files
   pnpm db:rollback verify [--scratch-url=URL]   prove every rollback of the migrations folder on a scratch database
+                        [--seed-rows=N]         ... with N generated rows in every table (rows compared, restores proved)
 ${ARCHIVE_HELP}
 
 Options:
@@ -51,6 +52,7 @@ Options:
   --scratch-url=URL         verify: the server to create its scratch database on (--database-url works too;
                             DATABASE_URL is never used for this; without either, the embedded PostgreSQL)
   --older-than=DURATION     archive prune: the archives of versions applied longer ago (30d, 12h, 90m)
+  --seed-rows=N             verify: before each migration, N generated rows in every table (1 to 100000)
   --lock-timeout=MS         lock_timeout for the rollback (0 = no limit)
   --statement-timeout=MS    statement_timeout for each statement of the rollback (0 = no limit)
   -h, --help                show this help
@@ -96,6 +98,12 @@ it as --execute does and compares the schema with the one before the migration (
 tables, columns, constraints, indexes, views, sequences, types, functions, triggers, policies, rules,
 extensions, comments, privileges, owners), then applies the migration again and compares with the schema
 after it. UNSAFE rollbacks are listed as not verifiable, with one short reason per line.
+With --seed-rows=N, before each migration every table gets N generated rows (valid for its types, foreign
+keys, unique keys and CHECKs; rows a constraint rejects are skipped), and the rows of the tables that existed
+before must come back too (count and checksums): after a SAFE rollback, and, for a migration that is not SAFE
+but whose data was archived, after its restore (--restore-data), which is then listed as restorable; the
+schema may then differ only in the positions of columns that came back last. A migration that does not
+apply on the seeded rows is applied again on emptied tables, and its line says so.
 Exit 0 when no SAFE rollback failed, 17 otherwise.
 
 ${EXIT_CODES_HELP}
@@ -113,6 +121,7 @@ const OPTIONS = {
   'database-url': { type: 'string' },
   'pglite-dir': { type: 'string' },
   'scratch-url': { type: 'string' },
+  'seed-rows': { type: 'string' },
   migrations: { type: 'string' },
   'lock-timeout': { type: 'string' },
   'statement-timeout': { type: 'string' },
@@ -154,6 +163,7 @@ await runCli(process.argv.slice(2), async (out) => {
       server: serverUrl === undefined ? undefined : { url: serverUrl, flag: `--${flag}` },
       databaseUrlIgnored: serverUrl === undefined && Boolean(process.env.DATABASE_URL),
       dir,
+      ...(values['seed-rows'] === undefined ? {} : { seedRows: seedRowsOf(values['seed-rows']) }),
     });
   }
 
@@ -229,6 +239,13 @@ function stepsOption(value: string): number {
   return Number(value);
 }
 
+function seedRowsOf(value: string): number {
+  if (!/^[1-9][0-9]{0,5}$/.test(value) || Number(value) > 100000) {
+    throw new CliError(`--seed-rows must be a whole number from 1 to 100000, got "${value}". See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
+  }
+  return Number(value);
+}
+
 function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' | 'verify' | 'preview' | 'execute' {
   const usage = (message: string) => new CliError(`${message}. See --help.`, EXIT.USAGE, 'INVALID_ARGUMENT');
   if (positionals.length > 1) throw usage(`Unexpected arguments: ${positionals.slice(1).join(' ')}`);
@@ -247,9 +264,11 @@ function checkUsage(values: Values, positionals: string[]): 'list' | 'backfill' 
       throw usage('--scratch-url and --database-url cannot be used together');
     }
     if (sub !== 'verify' && values['scratch-url'] !== undefined) throw usage(`--scratch-url only applies to "verify"`);
+    if (sub !== 'verify' && values['seed-rows'] !== undefined) throw usage(`--seed-rows only applies to "verify"`);
     return sub;
   }
   if (values['scratch-url'] !== undefined) throw usage('--scratch-url only applies to "verify"');
+  if (values['seed-rows'] !== undefined) throw usage('--seed-rows only applies to "verify"');
   const chosen = (['version', 'to', 'steps'] as const).filter((flag) => values[flag] !== undefined);
   if (chosen.length > 1) throw usage(`--${chosen[0]} and --${chosen[1]} cannot be used together`);
   if (chosen.length === 0) throw usage('Missing --version=X.Y.Z (or --to=X.Y.Z, --steps=N)');

@@ -2,6 +2,8 @@
 // Each migration is applied as db:migrate:apply applies it; a SAFE rollback is executed as db:rollback
 // executes it, and the schema must then equal the one before the migration, catalog object by catalog
 // object; the migration is applied again and must give the same schema as the first time.
+// With --seed-rows=N every table first gets N generated rows, and the rows must come back too; a migration
+// that is not SAFE but has a restore (the archive kept at apply) is proved by running the restore.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import {
   startEmbeddedPostgres,
   type CatalogDifference,
   type CatalogSnapshot,
+  type RowSnapshot,
   type StoredRollback,
 } from '../addon.js';
 import { Output } from '../lib/cli.js';
@@ -18,7 +21,7 @@ import { CliError, EXIT, toCliError } from '../lib/errors.js';
 import { readMigrations, type Migration } from '../lib/migrations.js';
 import { formatWarnings, generateRollback } from '../rollback/generator.js';
 
-export type VerifyStatus = 'verified' | 'unsafe' | 'not_stored' | 'failed';
+export type VerifyStatus = 'verified' | 'restorable' | 'unsafe' | 'not_stored' | 'failed';
 
 export interface VerifyResult {
   version: string;
@@ -27,6 +30,8 @@ export interface VerifyResult {
   /** Why it is not verifiable (UNSAFE), or why it failed. */
   reasons: string[];
   differences: CatalogDifference[];
+  /** With --seed-rows: what differs in the rows of the tables that existed before (`public.t.c: 3 rows differ`). */
+  rowDifferences?: string[];
 }
 
 /** A migration's result after which verification cannot go on. */
@@ -185,9 +190,15 @@ const NOT_STORED_EXPLANATION =
   'in a transaction that is rolled back.';
 
 /** verifyRollback of the generated rollback on the scratch database; a failure stops the verification. */
-async function proveInTransaction(url: string, m: Migration) {
+async function proveInTransaction(url: string, m: Migration, seedRows: number | undefined) {
   try {
-    return await addon().verifyRollback(url, { sql: m.sql });
+    try {
+      return await addon().verifyRollback(url, seedRows === undefined ? { sql: m.sql } : { sql: m.sql, seedRows });
+    } catch (error) {
+      // It does not apply on the seeded rows: proved on the tables as they are (nothing was seeded for good).
+      if (seedRows === undefined || errorCode(error) !== 'MIGRATION_FAILED') throw error;
+      return await addon().verifyRollback(url, { sql: m.sql });
+    }
   } catch (error) {
     const failure = toCliError(error);
     throw new CliError(`${m.path} (version ${m.version}) could not be applied: ${failure.message}`, failure.exitCode, failure.code);
@@ -209,28 +220,129 @@ async function storesRollbacks(url: string): Promise<boolean> {
   }
 }
 
+/** With --seed-rows: seed every table before migration `round`, and read its rows. */
+async function seeded(url: string, seedRows: number | undefined, round: number): Promise<RowSnapshot | undefined> {
+  if (seedRows === undefined) return undefined;
+  await addon().seedRows(url, seedRows, round);
+  return addon().rowSnapshot(url);
+}
+
+/** The rows of the tables of `before` that differ now (empty without --seed-rows). */
+async function rowsLost(url: string, before: RowSnapshot | undefined): Promise<string[]> {
+  if (before === undefined) return [];
+  return addon()
+    .compareRows(before, await addon().rowSnapshot(url))
+    .map((d) => d.text);
+}
+
+type ResultOf = (status: VerifyStatus, reasons?: string[], differences?: CatalogDifference[], rows?: string[]) => VerifyResult;
+
+/**
+ * Not SAFE, with a restore script: run the restore as `--restore-data --execute` does; the schema must equal the
+ * one before (but the positions of columns that came back last) and every table's rows too. Applied again after.
+ */
+async function proveRestore(
+  url: string,
+  m: Migration,
+  stored: StoredRollback,
+  before: CatalogSnapshot,
+  rowsBefore: RowSnapshot,
+  result: ResultOf,
+): Promise<VerifyResult> {
+  let failed: string | undefined;
+  try {
+    await addon().executeRollbacks(url, {
+      version: m.version,
+      migrations: [{ version: m.version, drizzleHash: m.hash }],
+      restoreData: true,
+    });
+  } catch (error) {
+    // The restore changed nothing: the migration is still applied.
+    failed = `executing the restore failed: ${toCliError(error).message}`;
+  }
+  if (failed !== undefined) return result('failed', [failed]);
+  const moved = (stored.archive?.objects ?? []).filter((o) => o.kind === 'DROP COLUMN').map((o) => `${tableOf(o.source)}.`);
+  const differences = addon()
+    .compareCatalogs(before, await snapshot(url))
+    .filter((d) => !(d.attribute === 'position' && moved.some((t) => d.object.startsWith(t))));
+  const rows = await rowsLost(url, rowsBefore);
+  try {
+    await apply(url, m);
+  } catch (error) {
+    const failure = toCliError(error);
+    throw new StopAfter(
+      result('failed', [`applying the migration again after its restore failed: ${failure.message}`], differences, rows),
+      failure,
+    );
+  }
+  if (differences.length > 0) return result('failed', ['the restore does not restore the schema'], differences, rows);
+  if (rows.length > 0) return result('failed', ['the restore does not bring the rows back'], [], rows);
+  return result('restorable');
+}
+
+/** The table of an archived column (`schema.table.column`, quoted where needed). */
+function tableOf(source: string): string {
+  let quoted = false;
+  let last = -1;
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === '"') quoted = !quoted;
+    else if (source[i] === '.' && !quoted) last = i;
+  }
+  return last < 0 ? source : source.slice(0, last);
+}
+
 /** Verify one migration on the scratch database; it is applied when this returns. */
-async function verifyOne(url: string, m: Migration, known: { storesRollbacks: boolean }): Promise<VerifyResult> {
-  const result = (status: VerifyStatus, reasons: string[] = [], differences: CatalogDifference[] = []) => ({
+async function verifyOne(
+  url: string,
+  m: Migration,
+  known: { storesRollbacks: boolean },
+  seedRows: number | undefined,
+  round: number,
+): Promise<VerifyResult> {
+  let unseeded: string[] = [];
+  const result: ResultOf = (status, reasons = [], differences = [], rows = []) => ({
     version: m.version,
     migrationFile: m.file,
     status,
-    reasons,
+    reasons: [...reasons, ...unseeded],
     differences,
+    ...(seedRows === undefined ? {} : { rowDifferences: rows }),
   });
   known.storesRollbacks ||= await storesRollbacks(url);
   if (!known.storesRollbacks) {
     // Nothing will be stored to execute: the generated rollback is proved in a transaction that is rolled back.
-    const proved = await proveInTransaction(url, m);
+    const proved = await proveInTransaction(url, m, seedRows);
     await apply(url, m);
-    if (!proved.rollbackSafe) return result('unsafe', formatWarnings(proved.warnings));
+    const rows = proved.rowDifferences.map((d) => d.text);
+    if (proved.restorable) return result('restorable', [NOT_STORED_NOTE, ...proved.transactionalForms]);
+    if (!proved.rollbackSafe && proved.restoreScript !== null) {
+      const why = proved.rollbackFailure ?? (proved.differences.length > 0 ? 'the restore does not restore the schema' : 'the restore does not bring the rows back');
+      return result('failed', [why], proved.differences, rows);
+    }
+    if (!proved.rollbackSafe) {
+      const why = proved.restoreUnavailable === null ? [] : [`no restore: ${proved.restoreUnavailable}`];
+      return result('unsafe', [...formatWarnings(proved.warnings), ...why]);
+    }
     // Statements that cannot run in a transaction were proved in their transactional form (same schema).
     if (proved.restored) return result('verified', [NOT_STORED_NOTE, ...proved.transactionalForms]);
-    const why = proved.rollbackFailure ?? 'the rollback does not restore the schema';
-    return result('failed', [why], proved.differences);
+    const why =
+      proved.rollbackFailure ??
+      (proved.differences.length > 0 ? 'the rollback does not restore the schema' : 'the rollback does not bring the rows back');
+    return result('failed', [why], proved.differences, rows);
   }
+  let rowsBefore = await seeded(url, seedRows, round);
   const before = await snapshot(url);
-  const stored = await apply(url, m);
+  let stored: StoredRollback | null;
+  try {
+    stored = await apply(url, m);
+  } catch (error) {
+    if (rowsBefore === undefined) throw error;
+    // Written for the tables it finds (often empty): applied again on emptied tables, and said so.
+    await addon().emptyTables(url);
+    rowsBefore = await addon().rowSnapshot(url);
+    stored = await apply(url, m);
+    unseeded = [`does not apply on the seeded rows, applied on emptied tables: ${toCliError(error).message.split('\n')[0]}`];
+  }
   const migrated = await snapshot(url);
   if (stored === null) {
     // schema_versions lost its rollback columns (or was dropped) by this migration: nothing to execute.
@@ -239,7 +351,11 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
     if (!plan.rollbackSafe) return result('unsafe', reasons);
     return result('not_stored', ['its rollback is not stored: schema_versions with its rollback columns is missing']);
   }
-  if (!stored.rollbackSafe) return result('unsafe', formatWarnings(stored.warnings));
+  if (!stored.rollbackSafe) {
+    if (rowsBefore !== undefined && stored.restoreScript !== null) return proveRestore(url, m, stored, before, rowsBefore, result);
+    const unavailable = rowsBefore === undefined ? null : (stored.archive?.restoreUnavailable ?? null);
+    return result('unsafe', [...formatWarnings(stored.warnings), ...(unavailable === null ? [] : [`no restore: ${unavailable}`])]);
+  }
   if (stored.rollbackScript === null) {
     // SAFE with nothing to undo: the migration must not have changed the schema.
     const differences = addon().compareCatalogs(before, migrated);
@@ -259,6 +375,8 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
   }
   const rolledBack = await snapshot(url);
   const differences = addon().compareCatalogs(before, rolledBack);
+  // SAFE rollbacks destroy no data: the tables that existed before must have their rows back.
+  const rows = await rowsLost(url, rowsBefore);
   // Applied again either way, so the next migrations run on the schema they were written for.
   try {
     await apply(url, m);
@@ -271,7 +389,8 @@ async function verifyOne(url: string, m: Migration, known: { storesRollbacks: bo
     ];
     throw new StopAfter(result('failed', reasons, differences), failure);
   }
-  if (differences.length > 0) return result('failed', ['the rollback does not restore the schema'], differences);
+  if (differences.length > 0) return result('failed', ['the rollback does not restore the schema'], differences, rows);
+  if (rows.length > 0) return result('failed', ['the rollback does not bring the rows back'], [], rows);
   const reapplied = addon().compareCatalogs(migrated, await snapshot(url));
   if (reapplied.length > 0) {
     return result('failed', ['applying the migration again after its rollback gives a different schema'], reapplied);
@@ -291,6 +410,10 @@ function printResult(out: Output, r: VerifyResult, explained: Set<string>): void
       out.line(`✓ ${name}: rollback restores the schema${r.reasons.length ? ` (${r.reasons[0]})` : ''}`);
       for (const reason of r.reasons.slice(1)) out.line(`    ${reason}`);
       return;
+    case 'restorable':
+      out.line(`✓ ${name}: not SAFE, but its restore brings back the schema and the rows (proved with seeded rows)`);
+      for (const reason of r.reasons) out.line(`    ${reason}`);
+      return;
     case 'unsafe':
       out.line(`– ${name}: UNSAFE, not verified${r.reasons.length ? `: ${r.reasons[0]}` : ''}`);
       for (const reason of r.reasons.slice(1)) out.line(`    ${reason}`);
@@ -304,13 +427,14 @@ function printResult(out: Output, r: VerifyResult, explained: Set<string>): void
       out.line(`✗ ${name}: ${r.reasons[0] ?? 'failed'}`);
       for (const reason of r.reasons.slice(1)) out.line(`  ${reason}`);
       for (const d of r.differences) out.line(`    ${d.text}`);
+      for (const d of r.rowDifferences ?? []) out.line(`    ${d}`);
   }
 }
 
 /** `pnpm db:rollback verify`; returns the exit code. */
 export async function verify(
   out: Output,
-  options: { server: ScratchServer | undefined; databaseUrlIgnored: boolean; dir: string },
+  options: { server: ScratchServer | undefined; databaseUrlIgnored: boolean; dir: string; seedRows?: number },
 ): Promise<number> {
   // Every file is read and parsed before a database is made.
   const migrations = readMigrations(options.dir);
@@ -325,6 +449,9 @@ export async function verify(
   out.line(`Migrations folder: ${options.dir} (${migrations.length} in the journal)`);
   return withScratch(out, options, async (scratch) => {
     out.line(`Verifying on a ${scratch.describe}; it is removed at the end.`);
+    if (options.seedRows !== undefined) {
+      out.line(`Before each migration every table gets ${options.seedRows} generated rows; the rows must come back too.`);
+    }
     const results: VerifyResult[] = [];
     const known = { storesRollbacks: false };
     const explained = new Set<string>();
@@ -332,7 +459,7 @@ export async function verify(
     for (const [i, m] of migrations.entries()) {
       out.note(`[${i + 1}/${migrations.length}] ${m.file}...`);
       try {
-        const r = await verifyOne(scratch.url, m, known);
+        const r = await verifyOne(scratch.url, m, known, options.seedRows, i);
         results.push(r);
         printResult(out, r, explained);
       } catch (error) {
@@ -346,8 +473,9 @@ export async function verify(
     }
     const count = (status: VerifyStatus) => results.filter((r) => r.status === status).length;
     const failed = count('failed');
+    const restorable = options.seedRows === undefined ? '' : `${count('restorable')} restorable (restore proved), `;
     const summary =
-      `${count('verified')} verified, ${failed} failed, ${count('unsafe')} UNSAFE (not verifiable), ` +
+      `${count('verified')} verified, ${restorable}${failed} failed, ${count('unsafe')} UNSAFE (not verifiable), ` +
       `${count('not_stored')} without a stored rollback` +
       (stopped ? `; stopped at migration ${results.length + 1} of ${migrations.length}` : '');
     if (stopped) {
