@@ -85,20 +85,6 @@ pub struct VerifiedRollback {
     pub row_differences: Vec<RowDifference>,
 }
 
-/// The table of an archived column's `source` (`schema.table.column`, quoted where needed).
-fn table_of(source: &str) -> &str {
-    let mut quoted = false;
-    let mut last = None;
-    for (i, c) in source.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '.' if !quoted => last = Some(i),
-            _ => {}
-        }
-    }
-    last.map_or(source, |i| &source[..i])
-}
-
 /// Transaction control would end the proof early; a statement that cannot run in a transaction runs in its
 /// transactional form (same schema), and one without such a form is refused. The notes say what ran instead.
 fn in_transaction(what: &str, script: ParsedMigration, notes: &mut Vec<String>) -> Result<ParsedMigration> {
@@ -209,7 +195,6 @@ async fn prove<C: GenericClient + Sync>(
     let mut archiver = Archiver::for_proof();
     let mut restore: Option<(ParsedMigration, String)> = None;
     let mut restore_unavailable = None;
-    let mut archive: Option<ArchiveRecord> = None;
     let (script, safe, warnings) = match given {
         Some(script) => {
             run(tx, ctx, Statements::Plain(&migration)).await.map_err(|f| migration_failed(&migration, f))?;
@@ -234,7 +219,6 @@ async fn prove<C: GenericClient + Sync>(
                     }
                     None => restore_unavailable = Some(unavailable_reason(&record)),
                 }
-                archive = Some(record);
             }
             let script = match &plan.rollback_script {
                 Some(text) => Some((text.clone(), in_transaction("The rollback", parse_script(text)?, &mut notes)?)),
@@ -276,18 +260,9 @@ async fn prove<C: GenericClient + Sync>(
     let after = snapshot::read(tx, ctx).await?;
     let mut differences = compare(&before, &after);
     if restore.is_some() {
-        // A column that comes back comes back last: the positions in its table may differ, nothing else.
-        let moved: Vec<String> = archive
-            .iter()
-            .flat_map(|a| &a.objects)
-            .filter(|o| o.kind == "DROP COLUMN")
-            .map(|o| format!("{}.", table_of(&o.source)))
-            .collect();
-        differences.retain(|d| {
-            !(d.kind == "table column"
-                && d.attribute.as_deref() == Some("position")
-                && moved.iter().any(|t| d.object.starts_with(t.as_str())))
-        });
+        // A column that comes back comes back last (a dropped one, a generated one, in every partition of a
+        // partitioned table): column positions may differ, nothing else.
+        differences.retain(|d| !(d.kind == "table column" && d.attribute.as_deref() == Some("position")));
     }
     let row_differences = match &rows_before {
         Some(rows_before) => compare_rows(rows_before, &row_snapshot_in(tx).await?),

@@ -214,6 +214,24 @@ async fn verify_with_seeded_rows_proves_restores_and_names_what_is_neither() {
 }
 
 #[tokio::test]
+async fn verify_proves_restores_whose_columns_come_back_last_in_other_tables_too() {
+    let db = database(
+        "seed_verify_moved",
+        "CREATE TABLE g (id int PRIMARY KEY, a int NOT NULL, twice int GENERATED ALWAYS AS (a * 2) STORED, z text);
+         CREATE TABLE p (id int, region text, note text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+         CREATE TABLE p_eu PARTITION OF p FOR VALUES IN ('eu');
+         CREATE TABLE p_rest PARTITION OF p DEFAULT;",
+    );
+    // A generated column keeps nothing in the archive, but comes back last like a dropped one.
+    let generated = verify_rollback(db.url(), &verify("ALTER TABLE g DROP COLUMN twice;", None)).await.unwrap();
+    assert!(generated.restorable && generated.restored, "{generated:#?}");
+    // On a partitioned table the column comes back last in every partition.
+    let note = verify_rollback(db.url(), &verify("ALTER TABLE p DROP COLUMN note;", None)).await.unwrap();
+    assert!(note.restorable && note.restored, "{note:#?}");
+    assert!(note.seeded.as_ref().unwrap().rows > 0, "{note:?}");
+}
+
+#[tokio::test]
 async fn seeding_inside_a_verification_leaves_deferred_constraints_deferred() {
     let db = database(
         "seed_deferred",
