@@ -6,37 +6,9 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration, apply_migrations_with, catalog_snapshot, compare_snapshots, execute_rollback, execute_rollbacks,
-    get_rollback, ApplyInput, ArchiveOptions, Difference, ExecuteManyOptions, ExecuteOptions, MigrationInput,
-    StoredRollback, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
+    apply_migrations_with, catalog_snapshot, compare_snapshots, execute_rollback, execute_rollbacks, get_rollback,
+    ApplyInput, ArchiveOptions, Difference, ExecuteManyOptions, ExecuteOptions, ROLLBACK_PLAN_SQL,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
-
-/// `schema_versions` with every column, including the archive's (0004), and `setup`.
-fn database(prefix: &str, setup: &str) -> testpg::Database {
-    let db = prepared(prefix);
-    db.run(ROLLBACK_PLAN_SQL).unwrap();
-    db.run(ARCHIVE_SQL).unwrap();
-    db.run(setup).unwrap();
-    db
-}
-
-async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRollback {
-    apply_migration(db.url(), &migration(version, sql), None).await.unwrap().rollback.unwrap()
-}
-
-fn restoring() -> ExecuteOptions {
-    ExecuteOptions { restore_data: true, ..Default::default() }
-}
 
 /// The differences between two snapshots, other than the `position` of `moved` columns (`table.column`).
 fn differences(before: &pg_rollback_db::Snapshot, after: &pg_rollback_db::Snapshot, moved: &[&str]) -> Vec<Difference> {

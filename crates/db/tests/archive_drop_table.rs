@@ -7,42 +7,14 @@ mod common;
 use common::*;
 use pg_rollback_db::{
     apply_migration, apply_migrations_with, catalog_snapshot, compare_snapshots, execute_rollback, execute_rollbacks,
-    ApplyInput, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, MigrationInput, StoredRollback, ARCHIVE_SQL,
-    ROLLBACK_PLAN_SQL,
+    ApplyInput, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
-
-/// `schema_versions` with every column, including the archive's (0004), and `setup`.
-fn database(prefix: &str, setup: &str) -> testpg::Database {
-    let db = prepared(prefix);
-    db.run(ROLLBACK_PLAN_SQL).unwrap();
-    db.run(ARCHIVE_SQL).unwrap();
-    db.run(setup).unwrap();
-    db
-}
-
-async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRollback {
-    apply_migration(db.url(), &migration(version, sql), None).await.unwrap().rollback.unwrap()
-}
 
 async fn apply_with(db: &testpg::Database, version: &str, sql: &str, options: ArchiveOptions) -> StoredRollback {
     let input = ApplyInput { migration: migration(version, sql), drizzle: None };
     let applied = apply_migrations_with(db.url(), &[input], options).await.unwrap();
     assert!(applied.failure.is_none(), "{:?}", applied.failure);
     applied.outcomes[0].rollback.clone().unwrap()
-}
-
-fn restoring() -> ExecuteOptions {
-    ExecuteOptions { restore_data: true, ..Default::default() }
 }
 
 async fn assert_schema_back(db: &testpg::Database, before: &pg_rollback_db::Snapshot) {

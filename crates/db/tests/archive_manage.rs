@@ -5,35 +5,9 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration, catalog_snapshot, compare_snapshots, execute_rollback, get_rollback, list_archives, prune_archive,
-    ExecuteOptions, MigrationInput, PruneSelection, StoredRollback, VersionArchive, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
+    catalog_snapshot, compare_snapshots, execute_rollback, get_rollback, list_archives, prune_archive, ExecuteOptions,
+    PruneSelection, VersionArchive, ROLLBACK_PLAN_SQL,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
-
-fn database(prefix: &str, setup: &str) -> testpg::Database {
-    let db = prepared(prefix);
-    db.run(ROLLBACK_PLAN_SQL).unwrap();
-    db.run(ARCHIVE_SQL).unwrap();
-    db.run(setup).unwrap();
-    db
-}
-
-async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRollback {
-    apply_migration(db.url(), &migration(version, sql), None).await.unwrap().rollback.unwrap()
-}
-
-fn restoring() -> ExecuteOptions {
-    ExecuteOptions { restore_data: true, ..Default::default() }
-}
 
 fn version(v: &str) -> PruneSelection {
     PruneSelection { version: Some(v.into()), ..Default::default() }

@@ -4,32 +4,7 @@
 mod common;
 
 use common::*;
-use pg_rollback_db::{
-    apply_migration, execute_rollbacks, restore_preview, ExecuteManyOptions, ExpectedScript, MigrationInput,
-    RestorePreview, StoredRollback, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
-};
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
-
-fn database(prefix: &str, setup: &str) -> testpg::Database {
-    let db = prepared(prefix);
-    db.run(ROLLBACK_PLAN_SQL).unwrap();
-    db.run(ARCHIVE_SQL).unwrap();
-    db.run(setup).unwrap();
-    db
-}
-
-async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRollback {
-    apply_migration(db.url(), &migration(version, sql), None).await.unwrap().rollback.unwrap()
-}
+use pg_rollback_db::{execute_rollbacks, restore_preview, ExecuteManyOptions, ExpectedScript, RestorePreview};
 
 fn one_version(version: &str) -> ExecuteManyOptions {
     ExecuteManyOptions { version: Some(version.into()), restore_data: true, ..Default::default() }

@@ -4,19 +4,9 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration, execute_rollback, execute_rollbacks, prune_archive, ErrorCode, ExecuteManyOptions,
-    ExecuteOptions, MigrationInput, PruneSelection, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
+    apply_migration, execute_rollback, execute_rollbacks, prune_archive, ErrorCode, ExecuteManyOptions, ExecuteOptions,
+    PruneSelection, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
 
 fn database(prefix: &str) -> testpg::Database {
     let db = prepared(prefix);
@@ -29,10 +19,6 @@ fn database(prefix: &str) -> testpg::Database {
 
 const VALUES: &str = "SELECT id, legacy_field FROM wishlist_items ORDER BY id;";
 
-fn restoring() -> ExecuteOptions {
-    ExecuteOptions { restore_data: true, ..Default::default() }
-}
-
 #[tokio::test]
 async fn two_restores_of_one_version_at_once_run_it_once() {
     let db = database("archive_race_twice");
@@ -42,8 +28,7 @@ async fn two_restores_of_one_version_at_once_run_it_once() {
         .unwrap();
     let many = ExecuteManyOptions { version: Some("1.1".into()), restore_data: true, ..Default::default() };
     let options = restoring();
-    let (one, range) =
-        tokio::join!(execute_rollback(db.url(), "1.1", &options), execute_rollbacks(db.url(), &many));
+    let (one, range) = tokio::join!(execute_rollback(db.url(), "1.1", &options), execute_rollbacks(db.url(), &many));
     let outcomes = [one.map(|_| ()), range.map(|_| ())];
     let done = outcomes.iter().filter(|o| o.is_ok()).count();
     assert_eq!(done, 1, "exactly one restore runs: {outcomes:?}");
@@ -62,7 +47,8 @@ async fn a_restore_racing_a_prune_either_restores_or_finds_the_archive_pruned() 
             .unwrap();
         let prune = PruneSelection { version: Some("1.1".into()), ..Default::default() };
         let options = restoring();
-        let (restored, pruned) = tokio::join!(execute_rollback(db.url(), "1.1", &options), prune_archive(db.url(), &prune));
+        let (restored, pruned) =
+            tokio::join!(execute_rollback(db.url(), "1.1", &options), prune_archive(db.url(), &prune));
         let pruned = pruned.expect("the prune itself never fails here");
         match restored {
             // The restore went first: its archive table is gone with it, the prune found nothing left to drop.
@@ -89,7 +75,8 @@ async fn a_restore_racing_the_next_migration_is_refused_out_of_order_or_runs_bef
     let order = vec!["1.1".to_owned(), "1.2".to_owned()];
     let options = ExecuteOptions { migration_order: Some(order), ..restoring() };
     let next = migration("1.2", "CREATE INDEX wishlist_user ON wishlist_items (user_id);");
-    let (restored, applied) = tokio::join!(execute_rollback(db.url(), "1.1", &options), apply_migration(db.url(), &next, None));
+    let (restored, applied) =
+        tokio::join!(execute_rollback(db.url(), "1.1", &options), apply_migration(db.url(), &next, None));
     applied.expect("the next migration applies either way");
     match restored {
         Ok(_) => assert!(column_exists(&db, "wishlist_items", "legacy_field")),

@@ -6,16 +6,8 @@ mod common;
 use common::*;
 use pg_rollback_db::{
     apply_migration, catalog_snapshot, compare_rows, compare_snapshots, empty_tables, execute_rollback, row_snapshot,
-    seed_rows, verify_rollback, ExecuteOptions, MigrationInput, VerifyInput, ARCHIVE_SQL, ROLLBACK_PLAN_SQL,
+    seed_rows, verify_rollback, ExecuteOptions, MigrationInput, VerifyInput,
 };
-
-fn database(prefix: &str, setup: &str) -> testpg::Database {
-    let db = prepared(prefix);
-    db.run(ROLLBACK_PLAN_SQL).unwrap();
-    db.run(ARCHIVE_SQL).unwrap();
-    db.run(setup).unwrap();
-    db
-}
 
 fn count(db: &testpg::Database, table: &str) -> i64 {
     one(db, &format!("SELECT count(*) FROM {table};")).parse().unwrap()

@@ -8,18 +8,8 @@ use pg_rollback_db::Code;
 use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, apply_migrations, execute_rollback, get_rollback, plan_migrations, verify_rollback, ApplyInput,
-    DrizzleEntry, ExecuteOptions, MigrationInput, PlanInput, Timeouts, VerifyInput, ROLLBACK_PLAN_SQL,
+    DrizzleEntry, ExecuteOptions, PlanInput, Timeouts, VerifyInput, ROLLBACK_PLAN_SQL,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
 
 fn input(version: &str, sql: &str) -> ApplyInput {
     ApplyInput { migration: migration(version, sql), drizzle: None }

@@ -6,18 +6,8 @@ mod common;
 use common::*;
 use pg_rollback_db::{
     apply_migration, execute_rollbacks, preview_rollbacks, CountLimits, DrizzleEntry, ExecuteManyOptions,
-    ExpectedScript, MigrationInput, OrderedMigration, ROLLBACK_PLAN_SQL,
+    ExpectedScript, OrderedMigration, ROLLBACK_PLAN_SQL,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
 
 /// 1.0, then 1.1 (a column) and 1.2 (a quoted table), each with a Drizzle record `h<version>`.
 async fn two_on_top(prefix: &str) -> (testpg::Database, Vec<String>) {

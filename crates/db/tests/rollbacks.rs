@@ -6,18 +6,8 @@ use common::*;
 use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migration, execute_rollbacks, preview_rollbacks, rollback_cost, store_rollback, CountLimits, DrizzleEntry,
-    ExecuteManyOptions, ExpectedScript, MigrationInput, OrderedMigration, ROLLBACK_PLAN_SQL,
+    ExecuteManyOptions, ExpectedScript, OrderedMigration, ROLLBACK_PLAN_SQL,
 };
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
-}
 
 fn drizzle(hash: &str, created_at: i64) -> DrizzleEntry {
     DrizzleEntry { hash: hash.into(), created_at }

@@ -8,7 +8,7 @@ use common::*;
 use pg_rollback_db::ErrorCode;
 use pg_rollback_db::{
     apply_migrations, close_session, execute_rollback, get_rollback, later_applied, list_rollbacks, open_session,
-    plan_migrations, store_rollback, ApplyInput, ExecuteOptions, MigrationInput, PlanInput, Timeouts,
+    plan_migrations, store_rollback, ApplyInput, ExecuteOptions, PlanInput, Timeouts,
 };
 use tokio::net::{TcpListener, TcpStream};
 
@@ -38,16 +38,6 @@ async fn counting_proxy(url: &str) -> (String, Arc<AtomicUsize>) {
         }
     });
     (format!("{scheme}://{user}127.0.0.1:{port}{tail}"), count)
-}
-
-fn migration(version: &str, sql: &str) -> MigrationInput {
-    MigrationInput {
-        version: version.into(),
-        migration_file: format!("{version}.sql"),
-        sql: sql.into(),
-        description: None,
-        applied_by: None,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

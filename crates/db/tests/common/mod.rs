@@ -1,7 +1,10 @@
 //! Shared by the integration tests: databases with `schema_versions`, and small readers.
 #![allow(dead_code)]
 
-use pg_rollback_db::{ROLLBACK_COLUMNS_SQL, SCHEMA_VERSIONS_SQL};
+use pg_rollback_db::{
+    apply_migration, ExecuteOptions, MigrationInput, StoredRollback, ARCHIVE_SQL, ROLLBACK_COLUMNS_SQL,
+    ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
+};
 
 pub fn fresh(prefix: &str) -> testpg::Database {
     testpg::server().fresh_database(prefix)
@@ -60,4 +63,34 @@ pub fn column_exists(db: &testpg::Database, table: &str, column: &str) -> bool {
 pub fn assert_same_schema(before: &str, after: &str) {
     let diff = testpg::unified_diff(before, after, "before", "after");
     assert!(diff.is_empty(), "schema changed:\n{diff}");
+}
+
+/// A migration named after its version.
+pub fn migration(version: &str, sql: &str) -> MigrationInput {
+    MigrationInput {
+        version: version.into(),
+        migration_file: format!("{version}.sql"),
+        sql: sql.into(),
+        description: None,
+        applied_by: None,
+    }
+}
+
+/// `schema_versions` with every column, including the archive's (0004), and `setup`.
+pub fn database(prefix: &str, setup: &str) -> testpg::Database {
+    let db = prepared(prefix);
+    db.run(ROLLBACK_PLAN_SQL).unwrap();
+    db.run(ARCHIVE_SQL).unwrap();
+    db.run(setup).unwrap();
+    db
+}
+
+/// Applies `sql` as `version` through `apply_migration`; its stored row.
+pub async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRollback {
+    apply_migration(db.url(), &migration(version, sql), None).await.unwrap().rollback.unwrap()
+}
+
+/// Execute options that run the restore script (`restore_data`).
+pub fn restoring() -> ExecuteOptions {
+    ExecuteOptions { restore_data: true, ..Default::default() }
 }
