@@ -35,8 +35,11 @@ export interface AppliedMigrations {
  * if it fails midway, what ran stays applied and the message says what (`applyMigrations` gives it as
  * fields). A failing catalog read never fails the migration: that statement's rollback falls back to the
  * SQL alone, with a `CAPTURE_FAILED` warning.
+ *
+ * `options.archive` (default true) keeps what `DROP COLUMN`/`ALTER COLUMN ... TYPE` destroy for a restore,
+ * up to `options.archiveMaxBytes` per migration (default 256 MiB); `rollback.archive` says what was kept.
  */
-export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput): Promise<ApplyMigrationResult>
+export declare function applyMigration(databaseUrl: string, migration: ApplyMigrationInput, options?: ApplyOptions): Promise<ApplyMigrationResult>
 
 /**
  * Apply migrations in order on ONE connection, each as `applyMigration` applies it (its own transaction,
@@ -48,8 +51,9 @@ export declare function applyMigration(databaseUrl: string, migration: ApplyMigr
  * (`MIGRATION_FAILED`, `LOCK_TIMEOUT`, ...) and what ran of it (`appliedStatements`, `invalidIndexes`, ...).
  * Rejects (`INVALID_ARGUMENT`, `PARSE_ERROR`/`MIGRATION_FAILED` for SQL that does not parse,
  * `CONNECTION_FAILED`) only when nothing was applied.
+ * `options` as for `applyMigration` (the archive's ceiling is per migration).
  */
-export declare function applyMigrations(databaseUrl: string, migrations: ApplyMigrationInput[]): Promise<AppliedMigrations>
+export declare function applyMigrations(databaseUrl: string, migrations: ApplyMigrationInput[], options?: ApplyOptions): Promise<AppliedMigrations>
 
 /**
  * The schema of the database at `databaseUrl` now, read from `pg_catalog` in one read-only transaction
@@ -106,6 +110,11 @@ export interface ExecutedRollback {
    * still records the migration, or never did, so its migrator will not re-apply it by itself.
    */
   drizzleRowDeleted: boolean
+  /**
+   * What a restore (`restoreData`) did not bring back exactly: a foreign key that rows written since break,
+   * added `NOT VALID` because the restore was forced (`force`).
+   */
+  restoreNotes: Array<string>
 }
 
 /**
@@ -174,6 +183,14 @@ export interface LaterVersion {
  */
 export declare function laterVersions(databaseUrl: string, version: string, migrationOrder: string[]): Promise<LaterVersion[]>
 
+/**
+ * What the archive holds now, per version (oldest first): each table with the rows kept at apply, its size
+ * now (`pg_total_relation_size`) and whether it still exists, the totals, the age, and whether the version
+ * can be restored (a restore script and every table). Read-only; `[]` when `schema_versions` has no
+ * archive columns. Rejects with `CONNECTION_FAILED`, `DATABASE_ERROR`, `INVALID_ARGUMENT`.
+ */
+export declare function listArchives(databaseUrl: string): Promise<VersionArchive[]>
+
 /** Every `schema_versions` row, oldest `applied_at` first. */
 export declare function listRollbacks(databaseUrl: string): Promise<StoredRollback[]>
 
@@ -238,6 +255,27 @@ export declare function planMigrations(databaseUrl: string, migrations: PlanMigr
  * `CONNECTION_FAILED`, `DATABASE_ERROR`.
  */
 export declare function previewRollbacks(databaseUrl: string, options: ExecuteRollbacksOptions, costOptions?: CostOptions): Promise<RollbackRange>
+
+/**
+ * Drop the archive of `version`, or of every version applied more than `olderThanMs` ago (both: that
+ * version if it is that old), under the advisory lock in one transaction: every table its record names,
+ * then an archive schema left empty. Those versions then have no restore (`RESTORE_NOT_AVAILABLE`, saying
+ * when it was pruned). `dryRun` only says what would go. Resolves with what was dropped per version.
+ * Rejects with `INVALID_ARGUMENT` (neither selector), `VERSION_NOT_FOUND`, `LOCK_TIMEOUT`,
+ * `SCHEMA_VERSIONS_MISSING`, `CONNECTION_FAILED`, `DATABASE_ERROR`.
+ */
+export declare function pruneArchive(databaseUrl: string, options: PruneArchiveOptions): Promise<PrunedArchive[]>
+
+/**
+ * Preview of a restore (`restoreData`) of one `version`, or a range (`to`, `steps`): per version, newest
+ * first, the script that would run (the restore script; the ordinary rollback of a SAFE version) and, per
+ * archived object, what comes back, counted now (values, rows inserted and deleted since, enabled UPDATE
+ * triggers), with one line of text each; and what would refuse it (`RESTORE_NOT_AVAILABLE`,
+ * `ARCHIVE_MISSING`, `RESTORE_CONFLICT`, `ALREADY_ROLLED_BACK`, `ROLLBACK_OUT_OF_ORDER`). Read-only. Rejects
+ * with `VERSION_NOT_FOUND`, `TARGET_NOT_APPLIED`, `INVALID_ARGUMENT`, `SCHEMA_VERSIONS_MISSING`,
+ * `CONNECTION_FAILED`, `DATABASE_ERROR`.
+ */
+export declare function restorePreview(databaseUrl: string, options: ExecuteRollbacksOptions): Promise<RestorePreview>
 
 /**
  * The cost of running `script` now: whether it runs in a transaction, the locks each statement takes, and
@@ -305,6 +343,8 @@ export interface ArchiveRecord {
   notArchived: Array<NotArchived>
   /** Why there is no restore script, when there is none. */
   restoreUnavailable: string | null
+  /** What the restore preview needs of each kept column (empty in records written before it was stored). */
+  columns: Array<KeptColumn>
 }
 
 /** One difference: an object missing, unexpected, or one of its attributes changed (`before` -> `after`). */
@@ -353,10 +393,63 @@ export interface ColumnRows {
   hashes: Array<number> | null
 }
 
+/** What the preview of a kept column needs, stored with the archive record at apply. */
+export interface KeptColumn {
+  /** 0-based statement of the migration (the [`ArchivedObject`] of the same index). */
+  statementIndex: number
+  /** Qualified and quoted, e.g. `public.orders`. */
+  table: string
+  /** The column's name (not quoted). */
+  column: string
+  /** Its type before the statement (`format_type`, qualified). */
+  typeSql: string
+  default: string | null
+  notNull: boolean
+  /** The key rows are matched by (the archive's `k_1`, `k_2`, ...). */
+  key: Array<KeyColumn>
+}
+
+/** A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns). */
+export interface KeyColumn {
+  name: string
+  /** `format_type`, qualified. */
+  typeSql: string
+  /** A `pg_catalog` type (or an array of one): kept as is; other types are kept as text. */
+  builtin: boolean
+}
+
 /** A statement whose data was not archived, and why. */
 export interface NotArchived {
   statementIndex: number
   reason: string
+}
+
+/** What the restore of one archived object brings back, as measured now. */
+export interface ObjectRestore {
+  statementIndex: number
+  /** `DROP COLUMN`, `ALTER COLUMN TYPE`, or a kind another part of the archive keeps. */
+  kind: string
+  /** What was kept, e.g. `public.orders.notes`. */
+  source: string
+  /** The archive table, qualified and quoted. */
+  table: string
+  /** Rows kept at apply. */
+  archivedRows: number
+  bytes: number
+  /** Rows inserted since the migration (no archived values); null when not counted. */
+  rowsSince: number | null
+  /** Archived rows whose row was deleted since (they stay deleted); null when not counted. */
+  rowsDeleted: number | null
+  /** Enabled triggers the restore's `UPDATE` would fire; null when not counted. */
+  updateTriggers: number | null
+  /** The archive table is gone: the restore would be refused (`ARCHIVE_MISSING`). */
+  archiveMissing: boolean
+  /** One line: what comes back. */
+  summary: string
+  /** What else to know (where the column comes back, what is not counted). */
+  notes: Array<string>
+  /** What would make the restore refuse (`RESTORE_CONFLICT`), each a sentence with its count. */
+  conflicts: Array<string>
 }
 
 /** What `generate_rollback` found for a whole migration. */
@@ -456,6 +549,32 @@ export interface ApplyMigrationResult {
   rollback: StoredRollback | null
 }
 
+/** Options of `applyMigration`/`applyMigrations`: the archive of what destructive statements destroy. */
+export interface ApplyOptions {
+  /** Keep what `DROP COLUMN`/`ALTER COLUMN ... TYPE` destroy, for a restore (default true). */
+  archive?: boolean
+  /** Ceiling of kept data per migration in bytes, estimated before copying (default 256 MiB). */
+  archiveMaxBytes?: number
+}
+
+/** One archive table as it is now. */
+export interface ArchiveTable {
+  /** Qualified and quoted, as `schema_versions.archive` records it. */
+  table: string
+  /** 0-based statement of the migration that destroyed what it keeps. */
+  statementIndex: number
+  /** `DROP COLUMN`, `ALTER COLUMN TYPE`, `DROP TABLE`, ... */
+  kind: string
+  /** What it keeps, e.g. `public.orders.notes`. */
+  source: string
+  /** Rows kept at apply. */
+  rows: number
+  /** `pg_total_relation_size` now (0 when the table is gone). */
+  bytes: number
+  /** False when the table was dropped (by hand, or with its schema): its restore is `ARCHIVE_MISSING`. */
+  exists: boolean
+}
+
 /** How far the data-at-risk counts of a preview go. */
 export interface CostOptions {
   /** Tables with more rows (by `pg_class.reltuples`) are estimated, not counted (default 1,000,000). */
@@ -542,14 +661,18 @@ export interface ExecuteRollbacksOptions {
   migrations?: Array<RollbackMigration>
   /**
    * The versions and scripts shown to the user, newest first: if the selection differs under the lock,
-   * nothing runs (`ROLLBACK_SCRIPT_CHANGED`).
+   * nothing runs (`ROLLBACK_SCRIPT_CHANGED`). With `restoreData`: the script each version runs (its
+   * restore script, or the rollback of a SAFE version), as `restorePreview` shows it.
    */
   expectedScripts?: Array<ExpectedScript>
   /** Versions whose rollback is not safe run their restore (with the archived data), all in one transaction. */
   restoreData?: boolean
 }
 
-/** A version and the rollback script that was shown for it. */
+/**
+ * A version and the rollback script that was shown for it (with `restore_data`: the script that runs, the
+ * restore script of a version whose rollback is not SAFE).
+ */
 export interface ExpectedScript {
   version: string
   rollbackScript: string | null
@@ -626,6 +749,49 @@ export interface PlannedMigration {
 export interface PlanOptions {
   lockTimeoutMs?: number
   statementTimeoutMs?: number
+}
+
+/** Options of `pruneArchive`: which archives to drop (at least one of `version` and `olderThanMs`). */
+export interface PruneArchiveOptions {
+  /** The archive of this version. */
+  version?: string
+  /** The archives of versions applied longer ago than this (milliseconds). */
+  olderThanMs?: number
+  /** Only say what would be dropped (read-only). */
+  dryRun?: boolean
+}
+
+/** What [`prune_archive`] dropped of one version (on a dry run: would drop). */
+export interface PrunedArchive {
+  version: string
+  migrationFile: string
+  appliedAt: string
+  ageMs: number
+  /** The tables that existed and were dropped. */
+  dropped: Array<string>
+  /** The tables the record names that were already gone. */
+  missing: Array<string>
+  /**
+   * Tables the record names that are not archive tables (outside the archive's schemas and without its
+   * comment): left alone.
+   */
+  leftAlone: Array<string>
+  /** Rows kept at apply in the dropped tables. */
+  rows: number
+  /** Bytes freed (`pg_total_relation_size` right before the drop). */
+  bytes: number
+}
+
+/** Preview of a restore (`restoreData`) of one version or a range. */
+export interface RestorePreview {
+  target: string | null
+  /** Newest first: the order they run in. */
+  versions: Array<VersionRestore>
+  /**
+   * Empty when it can be executed (`forceable` ones need force): `RESTORE_NOT_AVAILABLE`, `ARCHIVE_MISSING`,
+   * `RESTORE_CONFLICT` (with the counts), `NOT_TRANSACTIONAL`, `ALREADY_ROLLED_BACK`, `ROLLBACK_OUT_OF_ORDER`.
+   */
+  refusals: Array<Refusal>
 }
 
 /** A migration in apply order (e.g. the Drizzle journal's), with Drizzle's record of it. */
@@ -779,4 +945,37 @@ export interface VerifyRollbackInput {
    * a rollback that is not SAFE by its restore.
    */
   seedRows?: number
+}
+
+/** The archive of one version. */
+export interface VersionArchive {
+  version: string
+  migrationFile: string
+  /** ISO 8601 in UTC. */
+  appliedAt: string
+  /** Milliseconds since `applied_at`. */
+  ageMs: number
+  /** The version was rolled back without its restore (its archive is left over). */
+  rolledBack: boolean
+  objects: Array<ArchiveTable>
+  /** Rows kept at apply, all tables. */
+  rows: number
+  /** Bytes now, all tables that exist. */
+  bytes: number
+  /** A restore script is stored and every table exists. */
+  restorable: boolean
+}
+
+/** One version of a restore preview. */
+export interface VersionRestore {
+  rollback: StoredRollback
+  /**
+   * What `restoreData` runs for it: `restore` (its restore script), `rollback` (its rollback is SAFE: the
+   * ordinary rollback), `none` (neither: see the refusals).
+   */
+  runs: string
+  /** The script that runs; null for `none`. */
+  script: string | null
+  /** What each archived object brings back, counted now. */
+  objects: Array<ObjectRestore>
 }
