@@ -106,7 +106,7 @@ impl Archiver {
         index: usize,
     ) -> Option<Option<String>> {
         // Read before the migration's first statement: a `SET search_path` in it would hide schema_versions.
-        if index == 0 && self.options.enabled {
+        if index == 0 && self.options.enabled && self.storable.is_none() {
             let targets = migration.statements.iter().any(|s| matches!(core::classify(s), Destroys::Target(_)));
             if targets {
                 self.storable = Some(restore_columns(c).await.unwrap_or(false));
