@@ -447,3 +447,29 @@ async fn a_safe_migration_keeps_nothing_in_the_archive() {
     assert_eq!((stored.restore_script, stored.archive), (None, None));
     assert!(!archive_schema(&db));
 }
+
+#[tokio::test]
+async fn a_type_change_that_re_parses_an_index_expression_or_a_check_is_not_archived() {
+    // crates-io 0132: `date(date)` on a timestamp column retyped to date comes back as `(date)` when the type
+    // is changed back, so a restore would not give the index back.
+    let db = database(
+        "archive_reparsed",
+        "CREATE TABLE downloads (id int PRIMARY KEY, \"date\" timestamp NOT NULL, n int CHECK (n > 0), m int);
+         CREATE INDEX downloads_day ON downloads (date(\"date\"));
+         CREATE INDEX downloads_m ON downloads (m) WHERE m IS NOT NULL;
+         INSERT INTO downloads SELECT g, now(), g, g FROM generate_series(1, 20) g;",
+    );
+    for (version, sql, object) in [
+        ("1.1", "ALTER TABLE downloads ALTER COLUMN \"date\" TYPE date;", "index public.downloads_day"),
+        ("1.2", "ALTER TABLE downloads ALTER COLUMN n TYPE numeric;", "constraint downloads_n_check"),
+        ("1.3", "ALTER TABLE downloads ALTER COLUMN m TYPE bigint;", "index public.downloads_m"),
+    ] {
+        let stored = apply(&db, version, sql).await;
+        assert!(!stored.rollback_safe && stored.restore_script.is_none(), "{version}: {stored:?}");
+        let archive = stored.archive.expect("an archive record");
+        assert!(archive.objects.is_empty(), "{version}: {archive:?}");
+        let why = &archive.not_archived[0].reason;
+        assert!(why.contains(object) && why.contains("re-parses"), "{version}: {why}");
+    }
+    assert_eq!(archive_tables(&db), "", "nothing is left in the archive");
+}

@@ -104,6 +104,8 @@ pub(crate) async fn read_column<C: GenericClient + Sync>(
         read_dependents(c, oid, attnum, &name, &mut column).await?;
     } else if !identity.is_empty() || !generated.is_empty() {
         return Err(format!("{name} is an identity or generated column: changing its type is not archived yet"));
+    } else {
+        refuse_reparsed(c, oid, attnum, &name).await?;
     }
     column.key = read_key(c, oid, attnum).await?;
     Ok(Some(column))
@@ -204,3 +206,36 @@ pub(crate) async fn read_key<C: GenericClient + Sync>(c: &C, oid: u32, attnum: i
         .collect())
 }
 
+
+/// A type change makes PostgreSQL re-parse the expressions that use the column (index expressions and
+/// predicates, CHECK and exclusion constraints): changing the type back rebuilds them from the re-parsed text,
+/// which can differ from the original (`date(ts)` on a column retyped to `date` comes back as `(ts)`). Until
+/// the restore recreates them from their old definitions, such a column is not kept.
+async fn refuse_reparsed<C: GenericClient + Sync>(c: &C, oid: u32, attnum: i16, name: &str) -> Result<(), Failure> {
+    let users: Option<String> = c
+        .query_one(
+            "SELECT string_agg(what, ', ' ORDER BY what) FROM (
+                SELECT pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, 0) AS what
+                  FROM pg_catalog.pg_index i
+                 WHERE i.indrelid = $1 AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+                   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
+                                  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1
+                                  AND d.refobjsubid = $2::int2)
+                UNION ALL
+                SELECT pg_catalog.pg_describe_object('pg_catalog.pg_constraint'::pg_catalog.regclass, co.oid, 0)
+                  FROM pg_catalog.pg_constraint co
+                 WHERE co.conrelid = $1 AND co.contype IN ('c', 'x') AND $2::int2 = ANY (co.conkey)) users",
+            &[&oid, &attnum],
+        )
+        .await
+        .map_err(db_failure("reading what re-parses the column"))?
+        .get(0);
+    match users {
+        Some(users) => Err(format!(
+            "{name} is used in an expression that a type change re-parses ({users}): changing the type back may \
+             not give them back exactly (not archived yet)"
+        )),
+        None => Ok(()),
+    }
+}
