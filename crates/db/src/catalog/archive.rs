@@ -206,7 +206,6 @@ pub(crate) async fn read_key<C: GenericClient + Sync>(c: &C, oid: u32, attnum: i
         .collect())
 }
 
-
 /// A type change makes PostgreSQL re-parse the expressions that use the column (index expressions and
 /// predicates, CHECK and exclusion constraints): changing the type back rebuilds them from the re-parsed text,
 /// which can differ from the original (`date(ts)` on a column retyped to `date` comes back as `(ts)`). Until
