@@ -26,6 +26,8 @@ pub use identity::Identity;
 mod partitioned;
 pub use partitioned::PartitionIndex;
 mod mixed;
+mod triggers;
+pub use triggers::without_user_triggers;
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
