@@ -2,7 +2,7 @@
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
 use super::identity::{after_update, Identity};
 use super::partitioned::{renamed_back, PartitionIndex};
-use super::{archive_relation, conflict_check, Target};
+use super::{archive_relation, conflict_check, without_user_triggers, Target};
 use crate::ask::state::Privilege;
 use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
@@ -181,22 +181,15 @@ fn rows_since(column: &ColumnToKeep, archive: &str) -> String {
     )
 }
 
-fn update_triggers_check(column: &ColumnToKeep) -> String {
-    // A partitioned table's UPDATE runs its partitions' triggers.
-    let relations = match column.partitioned {
-        true => format!(
-            "IN (SELECT relid FROM pg_catalog.pg_partition_tree({}::pg_catalog.regclass))",
-            literal(&column.table.to_string())
-        ),
-        false => format!("= {}::pg_catalog.regclass", literal(&column.table.to_string())),
-    };
-    conflict_check(
-        &format!(
-            "SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid {relations} AND NOT tgisinternal AND tgenabled \
-             <> 'D' AND (tgtype & 16) <> 0"
-        ),
-        &format!("%s enabled trigger(s) on {} would fire on the restore's UPDATE; nothing was changed", column.table),
-    )
+/// `dml` run without firing the table's user triggers (an `updated_at` or audit trigger would change or record
+/// what the restore only puts back); their states are put back as they were.
+pub(super) fn without_triggers(column: &ColumnToKeep, dml: &str) -> Result<String, String> {
+    let block = without_user_triggers(&column.table.to_string(), column.partitioned, dml);
+    // The statement is quoted inside the block's `$pg_rollback$` body.
+    match block.matches("$pg_rollback$").count() {
+        2 => Ok(block),
+        _ => Err("a name holds $pg_rollback$, which the restore's DO blocks are quoted with".into()),
+    }
 }
 
 fn update_from_archive(column: &ColumnToKeep, archive: &str) -> String {
@@ -237,21 +230,18 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             let default = match (&column.generated, &column.identity, &column.default) {
                 (Some(expression), _, _) => format!(" GENERATED ALWAYS AS ({expression}) STORED"),
                 (None, Some(identity), _) if identity.type_sql != column.type_sql => {
-                    return Err(format!("its identity sequence is of type {}, not the column's", identity.type_sql))
+                    return Err(format!("its identity sequence is of type {}, not the column's", identity.type_sql));
                 }
                 (None, Some(_), _) => String::new(),
                 (None, None, Some(default)) => format!(" DEFAULT {default}"),
                 (None, None, None) => String::new(),
             };
-            if column.generated.is_none() {
-                out.push(update_triggers_check(column));
-            }
             out.push(alter(format!("ADD COLUMN {name} {}{}{default}", column.type_sql, collate(column))));
             if column.generated.is_none() {
-                out.push(update_from_archive(column, archive));
+                out.push(without_triggers(column, &update_from_archive(column, archive))?);
             }
             if let Some(identity) = &column.identity {
-                out.extend(after_update(column, identity, archive));
+                out.extend(after_update(column, identity, archive)?);
             }
             if column.not_null {
                 out.push(alter(format!("ALTER COLUMN {name} SET NOT NULL")));
@@ -309,7 +299,6 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
         Target::DropTable { .. } => return Err("a DROP TABLE is kept by moving the table (drop_table.rs)".into()),
         Target::EnumValue { .. } | Target::Columns { .. } => return Err("not one column".into()),
         Target::ColumnType { .. } => {
-            out.push(update_triggers_check(column));
             // The default is dropped around the change: PostgreSQL would cast it twice.
             let mut subs = Vec::new();
             if column.default.is_some() {
@@ -324,7 +313,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                 subs.push(format!("ALTER COLUMN {name} SET DEFAULT {default}"));
             }
             out.push(alter(subs.join(", ")));
-            out.push(update_from_archive(column, archive));
+            out.push(without_triggers(column, &update_from_archive(column, archive))?);
         }
     }
     // A generated column has no archive table.
@@ -333,4 +322,3 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
     }
     Ok(out)
 }
-

@@ -377,7 +377,8 @@ mod tests {
             sql.contains("ALTER TABLE \"my schema\".\"order\" ADD COLUMN \"Note\" text DEFAULT 'x'::text;"),
             "{sql}"
         );
-        assert!(sql.contains("FROM pgrollback_archive.\"1.0/1\" AS a WHERE t.id = a.k_1;"), "{sql}");
+        assert!(sql.contains("FROM pgrollback_archive.\"1.0/1\" AS a WHERE t.id = a.k_1'; FOR i IN"), "{sql}");
+        assert!(sql.contains("DISABLE TRIGGER"), "the restore's UPDATE runs without the user triggers: {sql}");
         assert!(sql.ends_with("DROP TABLE pgrollback_archive.\"1.0/1\";\n"), "{sql}");
         ParsedMigration::parse(&sql).unwrap();
         let keep = script(&keep_sql(&column, "1.0/1", "c"));

@@ -51,7 +51,7 @@ fn key_match(column: &KeptColumn) -> String {
 }
 
 /// One query counting, on the database as it is now: rows of the table without archived values (inserted
-/// since), archived rows whose row is gone (deleted since), enabled triggers the restore's `UPDATE` would fire.
+/// since), archived rows whose row is gone (deleted since), enabled UPDATE triggers (which the restore does not fire).
 /// `archive` is the qualified archive table of the [`ArchivedObject`]. The caller checks first that both
 /// tables exist.
 pub fn count_sql(column: &KeptColumn, archive: &str) -> String {
@@ -108,7 +108,8 @@ pub struct ObjectRestore {
     pub rows_since: Option<i64>,
     /// Archived rows whose row was deleted since (they stay deleted); null when not counted.
     pub rows_deleted: Option<i64>,
-    /// Enabled triggers the restore's `UPDATE` would fire; null when not counted.
+    /// Enabled UPDATE triggers on the table; the restore does not fire them (disabled around its `UPDATE`, their
+    /// states put back); null when not counted.
     pub update_triggers: Option<i64>,
     /// The archive table is gone: the restore would be refused (`ARCHIVE_MISSING`).
     pub archive_missing: bool,
@@ -247,11 +248,15 @@ pub fn describe(object: &ArchivedObject, column: Option<&KeptColumn>, now: &Now)
     }
     out.summary = parts.join("; ");
     if counts.update_triggers > 0 {
-        out.conflicts.push(format!(
-            "{} enabled trigger{} on {} would fire on the restore's UPDATE",
+        out.notes.push(format!(
+            "{} enabled UPDATE trigger{} on {} {} not fire during the restore (disabled around its UPDATE, then put \
+             back as {} {})",
             thousands(counts.update_triggers),
             if counts.update_triggers == 1 { "" } else { "s" },
-            column.table
+            column.table,
+            if counts.update_triggers == 1 { "does" } else { "do" },
+            if counts.update_triggers == 1 { "it" } else { "they" },
+            if counts.update_triggers == 1 { "was" } else { "were" },
         ));
     }
     out
@@ -325,10 +330,19 @@ mod tests {
     fn conflicts_are_named_with_their_counts() {
         let p = describe(&object("DROP COLUMN", 10), Some(&column(None, true)), &counted(3, 0, 2));
         assert!(p.summary.contains("3 rows inserted since the migration would conflict: NOT NULL without default"));
-        assert_eq!(p.conflicts.len(), 2, "{:?}", p.conflicts);
+        assert_eq!(p.conflicts.len(), 1, "{:?}", p.conflicts);
         assert!(p.conflicts[0].starts_with("3 rows of \"My Shop\".\"Order\" were inserted since"), "{:?}", p.conflicts);
         assert!(p.conflicts[0].contains("column \"Note\" is NOT NULL"), "{:?}", p.conflicts);
-        assert_eq!(p.conflicts[1], "2 enabled triggers on \"My Shop\".\"Order\" would fire on the restore's UPDATE");
+        // Triggers are not a conflict: the restore does not fire them, and the preview says so.
+        assert!(
+            p.notes.contains(
+                &"2 enabled UPDATE triggers on \"My Shop\".\"Order\" do not fire during the restore (disabled around \
+                  its UPDATE, then put back as they were)"
+                    .to_owned()
+            ),
+            "{:?}",
+            p.notes
+        );
         // No rows since: nothing to conflict with.
         let p = describe(&object("DROP COLUMN", 10), Some(&column(None, true)), &counted(0, 0, 0));
         assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
