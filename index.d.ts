@@ -440,7 +440,7 @@ export interface ObjectRestore {
   rowsSince: number | null
   /** Archived rows whose row was deleted since (they stay deleted); null when not counted. */
   rowsDeleted: number | null
-  /** Enabled triggers the restore's `UPDATE` would fire; null when not counted. */
+  /** Enabled UPDATE triggers on the table (the restore does not fire them); null when not counted. */
   updateTriggers: number | null
   /** The archive table is gone: the restore would be refused (`ARCHIVE_MISSING`). */
   archiveMissing: boolean

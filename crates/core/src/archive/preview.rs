@@ -108,8 +108,7 @@ pub struct ObjectRestore {
     pub rows_since: Option<i64>,
     /// Archived rows whose row was deleted since (they stay deleted); null when not counted.
     pub rows_deleted: Option<i64>,
-    /// Enabled UPDATE triggers on the table; the restore does not fire them (disabled around its `UPDATE`, their
-    /// states put back); null when not counted.
+    /// Enabled UPDATE triggers on the table (the restore does not fire them); null when not counted.
     pub update_triggers: Option<i64>,
     /// The archive table is gone: the restore would be refused (`ARCHIVE_MISSING`).
     pub archive_missing: bool,
