@@ -221,8 +221,9 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             if column.not_null && !valued {
                 out.push(conflict_check(
                     &rows_since(column, archive),
+                    "",
                     &format!(
-                        "%s row(s) of {table} were inserted since the migration, and its column {name} is NOT NULL \
+                        " row(s) of {table} were inserted since the migration, and its column {name} is NOT NULL \
                          without a default: they would have no value; nothing was changed"
                     ),
                 ));

@@ -269,7 +269,8 @@ fn move_back_sql(t: &TableToKeep) -> Vec<String> {
     vec![
         conflict_check(
             &taken,
-            &format!("the name {} was taken again since the migration (%s object(s)): nothing was changed", t.table),
+            &format!("the name {} was taken again since the migration (", t.table),
+            " object(s)): nothing was changed",
         ),
         format!("ALTER TABLE {} SET SCHEMA {}", t.archived(), ident(schema)),
         format!("DROP SCHEMA {}", ident(&t.archive_schema)),

@@ -197,14 +197,15 @@ pub(crate) fn archive_relation(name: &str) -> String {
     format!("{}.{}", ident(SCHEMA), ident(name))
 }
 
-/// A `DO` block raising [`CONFLICT_SQLSTATE`] with `message` (a `format()` template with one `%s`, the
-/// count) when `count_sql` counts more than zero.
-pub(crate) fn conflict_check(count_sql: &str, message: &str) -> String {
+/// A `DO` block raising [`CONFLICT_SQLSTATE`] with the message `before` count `after` when `count_sql` counts
+/// more than zero. The texts may hold any name: they are escaped for the `format()` template here.
+pub(crate) fn conflict_check(count_sql: &str, before: &str, after: &str) -> String {
+    let template = format!("{}%s{}", before.replace('%', "%%"), after.replace('%', "%%"));
     format!(
         "DO $pg_rollback$ DECLARE n bigint; BEGIN n := ({count_sql}); IF n > 0 THEN RAISE EXCEPTION USING ERRCODE = \
-         {}, MESSAGE = format({}, n); END IF; END $pg_rollback$",
+         {}, MESSAGE = pg_catalog.format({}, n); END IF; END $pg_rollback$",
         literal(CONFLICT_SQLSTATE),
-        literal(message)
+        literal(&template)
     )
 }
 
