@@ -407,6 +407,8 @@ export interface KeptColumn {
   notNull: boolean
   /** The key rows are matched by (the archive's `k_1`, `k_2`, ...). */
   key: Array<KeyColumn>
+  /** A type change whose new type casts back (true in records written before it was stored). */
+  castBack: boolean
 }
 
 /** A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns). */

@@ -1,5 +1,6 @@
 //! `DROP COLUMN` and `ALTER COLUMN ... TYPE`: the column's values are copied into an archive table keyed by
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
+use super::cast_back::{not_null_again, type_back_from_null};
 use super::identity::{after_update, Identity};
 use super::partitioned::{renamed_back, PartitionIndex};
 use super::{archive_relation, conflict_check, without_user_triggers, Target};
@@ -63,6 +64,9 @@ pub struct ColumnToKeep {
     pub identity: Option<Identity>,
     /// A partitioned table: rows are read and updated through it, in every partition (no `ONLY`).
     pub partitioned: bool,
+    /// A type change: whether the new type casts back to this one (else the restore starts from NULL, see
+    /// `cast_back.rs`).
+    pub cast_back: bool,
     /// A partitioned table's partitions' indexes that go with the column, renamed back after the restore.
     pub partition_indexes: Vec<PartitionIndex>,
 }
@@ -92,6 +96,7 @@ impl ColumnToKeep {
             identity: None,
             partitioned: false,
             partition_indexes: Vec::new(),
+            cast_back: true,
         }
     }
 }
@@ -299,6 +304,11 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
         }
         Target::DropTable { .. } => return Err("a DROP TABLE is kept by moving the table (drop_table.rs)".into()),
         Target::EnumValue { .. } | Target::Columns { .. } => return Err("not one column".into()),
+        Target::ColumnType { .. } if !column.cast_back => {
+            out.extend(type_back_from_null(column, archive, &collate(column)));
+            out.push(without_triggers(column, &update_from_archive(column, archive))?);
+            out.extend(not_null_again(column));
+        }
         Target::ColumnType { .. } => {
             // The default is dropped around the change: PostgreSQL would cast it twice.
             let mut subs = Vec::new();

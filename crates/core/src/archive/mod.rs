@@ -14,6 +14,8 @@ use pg_query::protobuf::{AlterTableType, DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 use serde::{Deserialize, Serialize};
 
+mod cast_back;
+pub use cast_back::{cast_back_probe, new_type_sql};
 mod column;
 pub mod drop_table;
 pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};

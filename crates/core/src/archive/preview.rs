@@ -24,6 +24,13 @@ pub struct KeptColumn {
     pub not_null: bool,
     /// The key rows are matched by (the archive's `k_1`, `k_2`, ...).
     pub key: Vec<KeyColumn>,
+    /// A type change whose new type casts back (true in records written before it was stored).
+    #[serde(default = "casts_back")]
+    pub cast_back: bool,
+}
+
+fn casts_back() -> bool {
+    true
 }
 
 impl KeptColumn {
@@ -36,6 +43,7 @@ impl KeptColumn {
             default: column.default.clone(),
             not_null: column.not_null,
             key: column.key.clone(),
+            cast_back: column.cast_back,
         }
     }
 }
@@ -57,11 +65,19 @@ fn key_match(column: &KeptColumn) -> String {
 pub fn count_sql(column: &KeptColumn, archive: &str) -> String {
     let table = &column.table;
     let matched = key_match(column);
+    let uncastable = match column.cast_back {
+        true => "0::int8".to_owned(),
+        false => format!(
+            "(SELECT count(*) FROM ONLY {table} AS t WHERE t.{} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {archive} AS \
+             a WHERE {matched}))",
+            ident(&column.column)
+        ),
+    };
     format!(
         "SELECT (SELECT count(*) FROM ONLY {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {archive} AS a WHERE \
          {matched})), (SELECT count(*) FROM {archive} AS a WHERE NOT EXISTS (SELECT 1 FROM ONLY {table} AS t WHERE \
          {matched})), (SELECT count(*) FROM pg_catalog.pg_trigger WHERE tgrelid = {}::pg_catalog.regclass AND NOT \
-         tgisinternal AND tgenabled <> 'D' AND (tgtype & 16) <> 0)",
+         tgisinternal AND tgenabled <> 'D' AND (tgtype & 16) <> 0), {uncastable}",
         literal(table)
     )
 }
@@ -77,6 +93,8 @@ pub struct Counts {
     pub rows_since: i64,
     pub rows_deleted: i64,
     pub update_triggers: i64,
+    /// Rows inserted since with a value that has no cast back (a type change without one; else 0).
+    pub uncastable_since: i64,
 }
 
 /// What the database says now about one archived object.
@@ -227,7 +245,14 @@ pub fn describe(object: &ArchivedObject, column: Option<&KeptColumn>, now: &Now)
         }
     } else {
         parts.push(format!("{}: {values} get their old type ({}) and value back", object.source, column.type_sql));
-        if since > 0 {
+        if since > 0 && !column.cast_back {
+            parts.push(format!(
+                "{} inserted since: without a value {} NULL, with one they conflict (no cast back to {})",
+                rows(since),
+                verb(since, "keep"),
+                column.type_sql
+            ));
+        } else if since > 0 {
             parts.push(format!(
                 "{} inserted since {} {} value cast back to {}",
                 rows(since),
@@ -237,6 +262,18 @@ pub fn describe(object: &ArchivedObject, column: Option<&KeptColumn>, now: &Now)
             ));
         }
         out.notes.push("a value changed since the migration is replaced by the archived one".into());
+        let n = counts.uncastable_since;
+        if n > 0 {
+            out.conflicts.push(format!(
+                "{} of {} inserted since the migration {} a value in {} that cannot be changed back to {} (there is \
+                 no cast to it from the column's type now)",
+                rows(n),
+                column.table,
+                if n == 1 { "has" } else { "have" },
+                ident(&column.column),
+                column.type_sql
+            ));
+        }
     }
     if counts.rows_deleted > 0 {
         parts.push(format!(
@@ -289,11 +326,12 @@ mod tests {
                 KeyColumn { name: "id".into(), type_sql: "integer".into(), builtin: true },
                 KeyColumn { name: "Kind".into(), type_sql: "\"My Shop\".kind".into(), builtin: false },
             ],
+            cast_back: true,
         }
     }
 
     fn counted(rows_since: i64, rows_deleted: i64, update_triggers: i64) -> Now {
-        Now::Counted(Counts { rows_since, rows_deleted, update_triggers })
+        Now::Counted(Counts { rows_since, rows_deleted, update_triggers, uncastable_since: 0 })
     }
 
     #[test]
@@ -358,6 +396,29 @@ mod tests {
              since keep their value cast back to numeric(10,4)"
         );
         assert!(p.notes[0].contains("replaced by the archived one"));
+    }
+
+    #[test]
+    fn a_type_change_without_a_cast_back_counts_rows_since_with_a_value_as_conflicts() {
+        let c = KeptColumn { type_sql: "smallint".into(), cast_back: false, ..column(None, false) };
+        let sql = count_sql(&c, "pgrollback_archive.\"1.0/1\"");
+        assert!(sql.contains("t.\"Note\" IS NOT NULL AND NOT EXISTS"), "{sql}");
+        ParsedMigration::parse(&sql).unwrap();
+        let now = Now::Counted(Counts { rows_since: 3, rows_deleted: 0, update_triggers: 0, uncastable_since: 2 });
+        let p = describe(&object("ALTER COLUMN TYPE", 10), Some(&c), &now);
+        assert!(p.summary.contains("3 rows inserted since: without a value keep NULL"), "{}", p.summary);
+        assert_eq!(
+            p.conflicts,
+            ["2 rows of \"My Shop\".\"Order\" inserted since the migration have a value in \"Note\" that cannot be \
+              changed back to smallint (there is no cast to it from the column's type now)"]
+        );
+        // Stored records without the field cast back.
+        let old: KeptColumn = serde_json::from_str(
+            r#"{"statementIndex":0,"table":"t","column":"c","typeSql":"text","default":null,"notNull":false,"key":[]}"#,
+        )
+        .unwrap();
+        assert!(old.cast_back);
+        assert!(count_sql(&old, "a").contains(", 0::int8"));
     }
 
     #[test]

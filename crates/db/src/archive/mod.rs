@@ -13,6 +13,7 @@ use crate::error::statement_cause;
 
 mod manage;
 mod drop_table;
+mod cast_back;
 mod columns;
 mod enum_value;
 mod restore;
@@ -232,6 +233,14 @@ impl Archiver {
                 self.options.max_bytes
             ));
         }
+        // With the migration's search_path: the statement's new type is resolved with it.
+        let cast_back = match target {
+            Target::ColumnType { column, .. } => cast_back::casts_back(c, oid, column, migration, index).await?,
+            _ => None,
+        };
+        if cast_back == Some(false) {
+            cast_back::nullable_for_a_moment(c, oid, target.column()).await?;
+        }
         let search_path: String = c
             .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
             .await
@@ -247,6 +256,7 @@ impl Archiver {
                 .map_err(db_failure("restoring search_path"))?;
             return Ok(());
         };
+        column.cast_back = cast_back != Some(false);
         self.columns_read.push(column.clone());
         if kind == "p" {
             column.partitioned = true;

@@ -81,7 +81,7 @@ async fn now<C: GenericClient + Sync>(c: &C, object: &ArchivedObject, column: Op
             "DROP COLUMN" | "ALTER COLUMN TYPE" => {
                 Now::NotCounted("the archive record does not describe the column (kept by an older version)".into())
             }
-            _ => Now::Counted(Counts { rows_since: 0, rows_deleted: 0, update_triggers: 0 }),
+            _ => Now::Counted(Counts { rows_since: 0, rows_deleted: 0, update_triggers: 0, uncastable_since: 0 }),
         };
     };
     let table = match relation_now(c, &column.table).await {
@@ -106,7 +106,8 @@ async fn now<C: GenericClient + Sync>(c: &C, object: &ArchivedObject, column: Op
     let _ = c.batch_execute(release).await;
     match counted {
         Ok(row) => {
-            Now::Counted(Counts { rows_since: row.get(0), rows_deleted: row.get(1), update_triggers: row.get(2) })
+            let (rows_since, rows_deleted, update_triggers) = (row.get(0), row.get(1), row.get(2));
+            Now::Counted(Counts { rows_since, rows_deleted, update_triggers, uncastable_since: row.get(3) })
         }
         Err(e) => Now::NotCounted(format!("counting failed ({}; limit {COUNT_TIMEOUT})", statement_cause(&e))),
     }
