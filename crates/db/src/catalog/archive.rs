@@ -26,6 +26,34 @@ pub(crate) async fn restore_columns<C: GenericClient + Sync>(c: &C) -> Result<bo
     Ok(row.get(0))
 }
 
+/// `ARRAY(...)` of the entries of the `aclitem[]` expression `acl`, in order, one text each (grantee, grantor,
+/// privilege, grantable): read back with [`privileges`].
+pub(crate) fn acl_entries(acl: &str) -> String {
+    format!(
+        "ARRAY(SELECT pg_catalog.concat_ws(E'\\x1f', coalesce(g.rolname::text, ''), r.rolname::text, x.privilege_type,
+                                          x.is_grantable::text)
+                 FROM pg_catalog.aclexplode({acl}) WITH ORDINALITY x(grantor, grantee, privilege_type, is_grantable, n)
+                 LEFT JOIN pg_catalog.pg_roles g ON g.oid = x.grantee
+                 JOIN pg_catalog.pg_roles r ON r.oid = x.grantor
+                ORDER BY x.n)"
+    )
+}
+
+/// The privileges [`acl_entries`] reads.
+pub(crate) fn privileges(entries: &[String]) -> Vec<Privilege> {
+    entries
+        .iter()
+        .map(|entry| entry.split('\u{1f}').collect::<Vec<_>>())
+        .filter(|p| p.len() == 4)
+        .map(|p| Privilege {
+            grantee: p[0].to_owned(),
+            grantor: p[1].to_owned(),
+            privilege: p[2].to_owned(),
+            grantable: p[3] == "true",
+        })
+        .collect()
+}
+
 /// A type kept as is: one of `pg_catalog` or an array of one (anything else is kept as text, so the archive
 /// never depends on the user's types).
 const BUILTIN: &str = "(SELECT tn.nspname = 'pg_catalog' FROM pg_catalog.pg_type ty
@@ -48,15 +76,12 @@ pub(crate) async fn read_column<C: GenericClient + Sync>(
                 CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
                 nullif(a.attcompression::text, ''),
                 coalesce(a.attoptions, '{{}}')::text[],
-                ARRAY(SELECT pg_catalog.concat_ws(E'\\x1f', coalesce(g.rolname::text, ''), r.rolname::text,
-                                                  x.privilege_type, x.is_grantable::text)
-                        FROM pg_catalog.aclexplode(a.attacl) x
-                        LEFT JOIN pg_catalog.pg_roles g ON g.oid = x.grantee
-                        JOIN pg_catalog.pg_roles r ON r.oid = x.grantor),
+                {},
                 a.attinhcount::int
            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
            LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-          WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped"
+          WHERE a.attrelid = $1 AND a.attname = $2 AND a.attnum > 0 AND NOT a.attisdropped",
+        acl_entries("a.attacl")
     );
     let Some(row) =
         c.query_opt(sql.as_str(), &[&oid, &target.column()]).await.map_err(db_failure("reading the column"))?
@@ -77,17 +102,7 @@ pub(crate) async fn read_column<C: GenericClient + Sync>(
     column.compression = row.get(11);
     column.options = row.get(12);
     let acl: Vec<String> = row.get(13);
-    column.acl = acl
-        .iter()
-        .map(|entry| entry.split('\u{1f}').collect::<Vec<_>>())
-        .filter(|p| p.len() == 4)
-        .map(|p| Privilege {
-            grantee: p[0].to_owned(),
-            grantor: p[1].to_owned(),
-            privilege: p[2].to_owned(),
-            grantable: p[3] == "true",
-        })
-        .collect();
+    column.acl = privileges(&acl);
     let inherited: i32 = row.get(14);
     if inherited > 0 {
         return Err(format!("{name} is inherited from a parent table: not archived yet"));

@@ -3,10 +3,10 @@
 //! could not move exactly (a domain, range, function, view, expression, partitioned table, ...) refuses here.
 //! Runs with an empty `search_path`, so every name comes out qualified.
 use pg_rollback_core::archive::{EnumColumn, EnumToRestore};
-use pg_rollback_core::state::Privilege;
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
 
+use crate::catalog::archive::{acl_entries, privileges};
 use crate::error::statement_cause;
 
 type Failure = String;
@@ -24,22 +24,19 @@ pub(crate) async fn read_enum<C: GenericClient + Sync>(
 ) -> Result<Option<EnumToRestore>, Failure> {
     let row = c
         .query_opt(
-            "SELECT n.nspname::text, t.typname::text, t.typtype::text, pg_catalog.pg_get_userbyid(t.typowner)::text,
-                    t.typarray, pg_catalog.obj_description(t.oid, 'pg_type'),
-                    ARRAY(SELECT pg_catalog.concat_ws(E'\\x1f', coalesce(g.rolname::text, ''), r.rolname::text,
-                                                      x.privilege_type, x.is_grantable::text)
-                            FROM pg_catalog.aclexplode(coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner)))
-                                 WITH ORDINALITY x(grantor, grantee, privilege_type, is_grantable, n)
-                            LEFT JOIN pg_catalog.pg_roles g ON g.oid = x.grantee
-                            JOIN pg_catalog.pg_roles r ON r.oid = x.grantor
-                           ORDER BY x.n),
-                    ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid
-                           ORDER BY e.enumsortorder),
-                    EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                             WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
-                               AND d.deptype = 'e')
-               FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-              WHERE t.oid = $1",
+            format!(
+                "SELECT n.nspname::text, t.typname::text, t.typtype::text, pg_catalog.pg_get_userbyid(t.typowner)::text,
+                        t.typarray, pg_catalog.obj_description(t.oid, 'pg_type'), {},
+                        ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid
+                               ORDER BY e.enumsortorder),
+                        EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                 WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid
+                                   AND d.deptype = 'e')
+                   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                  WHERE t.oid = $1",
+                acl_entries("coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))")
+            )
+            .as_str(),
             &[&oid],
         )
         .await
@@ -54,17 +51,7 @@ pub(crate) async fn read_enum<C: GenericClient + Sync>(
     }
     let array: u32 = row.get(4);
     let acl: Vec<String> = row.get(6);
-    let acl = acl
-        .iter()
-        .map(|entry| entry.split('\u{1f}').collect::<Vec<_>>())
-        .filter(|p| p.len() == 4)
-        .map(|p| Privilege {
-            grantee: p[0].to_owned(),
-            grantor: p[1].to_owned(),
-            privilege: p[2].to_owned(),
-            grantable: p[3] == "true",
-        })
-        .collect();
+    let acl = privileges(&acl);
     let mut facts = EnumToRestore {
         type_name: type_name.clone(),
         oid,
