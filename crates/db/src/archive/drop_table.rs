@@ -8,7 +8,7 @@ use pg_rollback_core::state::{Answer, Lookup, ObjectAddress, Question};
 use pg_rollback_core::{quote_ident, ObjectName, ParsedMigration};
 use tokio_postgres::GenericClient;
 
-use super::{db_failure, Archiver, Failure};
+use super::{db_failure, Archiver, Failure, QualifiedReads};
 use crate::catalog::answer;
 use crate::catalog::archive_table::{cascade_ties, find_table, read_table, rows, unkept_ties};
 use crate::error::statement_cause;
@@ -97,14 +97,7 @@ impl Archiver {
                 return Ok(Kept::Untouched);
             }
         }
-        let search_path: String = c
-            .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
-            .await
-            .map_err(db_failure("reading search_path"))?
-            .get(0);
-        c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
-            .await
-            .map_err(db_failure("setting search_path"))?;
+        let qualified = QualifiedReads::begin(c).await?;
         let (views, view_oids) = match cascade {
             true => cascaded_views(c, ctx, &oids, &found.iter().map(|t| t.table.clone()).collect::<Vec<_>>()).await?,
             false => (DroppedViews::default(), Vec::new()),
@@ -143,9 +136,7 @@ impl Archiver {
             let sql = core::script(&drop_table::keep_sql(t, &comment));
             c.batch_execute(&sql).await.map_err(|e| format!("moving {} failed: {}", t.table, statement_cause(&e)))?;
         }
-        c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
-            .await
-            .map_err(db_failure("restoring search_path"))?;
+        qualified.end(c).await?;
         let kept: Vec<_> = tables.iter().map(|(t, _, _)| t.clone()).collect();
         self.kept
             .push(KeptStatement { index, restore: core::script(&drop_table::restore_statement_sql(&kept, &views)) });

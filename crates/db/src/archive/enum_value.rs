@@ -3,7 +3,7 @@
 use pg_rollback_core::archive::{self as core, KeptStatement, Target};
 use tokio_postgres::GenericClient;
 
-use super::{db_failure, Archiver, Failure};
+use super::{db_failure, Archiver, Failure, QualifiedReads};
 use crate::catalog::archive_enum::read_enum;
 
 impl Archiver {
@@ -23,18 +23,9 @@ impl Archiver {
             .map_err(db_failure("finding the type"))?;
         // The statement will fail: nothing to restore.
         let Some(oid) = found.get::<_, Option<u32>>(0) else { return Ok(()) };
-        let search_path: String = c
-            .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
-            .await
-            .map_err(db_failure("reading search_path"))?
-            .get(0);
-        c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
-            .await
-            .map_err(db_failure("setting search_path"))?;
+        let qualified = QualifiedReads::begin(c).await?;
         let facts = read_enum(c, oid, label).await?;
-        c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
-            .await
-            .map_err(db_failure("restoring search_path"))?;
+        qualified.end(c).await?;
         let Some(facts) = facts else { return Ok(()) };
         if facts.labels.contains(label) {
             // With IF NOT EXISTS nothing changes (the plan says so); without it the statement fails.

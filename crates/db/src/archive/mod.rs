@@ -37,6 +37,32 @@ impl Default for ArchiveOptions {
     }
 }
 
+/// The migration's `search_path`, set aside while the catalog is read with an empty one (every name comes out
+/// qualified). On an error in between the caller rolls back to its savepoint, which puts it back too.
+pub(super) struct QualifiedReads(String);
+
+impl QualifiedReads {
+    pub(super) async fn begin<C: GenericClient + Sync>(c: &C) -> Result<Self, Failure> {
+        let search_path: String = c
+            .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
+            .await
+            .map_err(db_failure("reading search_path"))?
+            .get(0);
+        c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
+            .await
+            .map_err(db_failure("setting search_path"))?;
+        Ok(QualifiedReads(search_path))
+    }
+
+    /// Back to the migration's `search_path` (RELEASE of the savepoint keeps the local setting).
+    pub(super) async fn end<C: GenericClient + Sync>(self, c: &C) -> Result<(), Failure> {
+        c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&self.0])
+            .await
+            .map_err(db_failure("restoring search_path"))?;
+        Ok(())
+    }
+}
+
 /// What one migration's apply kept so far.
 pub(crate) struct Archiver {
     version: String,
@@ -241,19 +267,10 @@ impl Archiver {
         if cast_back == Some(false) {
             cast_back::nullable_for_a_moment(c, oid, target.column()).await?;
         }
-        let search_path: String = c
-            .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
-            .await
-            .map_err(db_failure("reading search_path"))?
-            .get(0);
-        c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
-            .await
-            .map_err(db_failure("setting search_path"))?;
+        let qualified = QualifiedReads::begin(c).await?;
         let Some(mut column) = read_column(c, oid, &table, rel.get(4), target).await? else {
             // No such column (`DROP COLUMN IF EXISTS`): the statement runs with its own search_path.
-            c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
-                .await
-                .map_err(db_failure("restoring search_path"))?;
+            qualified.end(c).await?;
             return Ok(());
         };
         column.cast_back = cast_back != Some(false);
@@ -266,9 +283,7 @@ impl Archiver {
         if column.generated.is_some() {
             // Nothing to copy: the restore adds the column back and its values recompute.
             let restore = core::restore_sql(target, &column, &archive).map_err(|e| format!("cannot restore: {e}"))?;
-            c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
-                .await
-                .map_err(db_failure("restoring search_path"))?;
+            qualified.end(c).await?;
             self.kept.push(KeptStatement { index, restore: core::script(&restore) });
             return Ok(());
         }
@@ -299,10 +314,7 @@ impl Archiver {
             .await
             .map_err(db_failure("measuring the archive table"))?
             .get(0);
-        // Back to the migration's search_path for its statement (RELEASE keeps the local setting).
-        c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
-            .await
-            .map_err(db_failure("restoring search_path"))?;
+        qualified.end(c).await?;
         self.estimated += estimate;
         self.kept.push(KeptStatement { index, restore: core::script(&restore) });
         self.record.columns.push(core::KeptColumn::new(index, &column));
