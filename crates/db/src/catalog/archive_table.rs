@@ -6,7 +6,8 @@ use pg_rollback_core::archive::drop_table::{
     ColumnDefault, ForeignKey, PublicationMember, RetypedColumn, Statistics, TableToKeep, Trigger,
 };
 use pg_rollback_core::ObjectName;
-use tokio_postgres::GenericClient;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{GenericClient, Row};
 
 use crate::error::statement_cause;
 
@@ -14,6 +15,18 @@ type Failure = String;
 
 fn db_failure(what: &str) -> impl Fn(tokio_postgres::Error) -> Failure + '_ {
     move |e| format!("{what} failed: {}", statement_cause(&e))
+}
+
+/// Every row of `sql`, each read by `read`; a failure says it was `reading {what}`.
+async fn read_all<C: GenericClient + Sync, T>(
+    c: &C,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    what: &str,
+    read: impl Fn(&Row) -> T,
+) -> Result<Vec<T>, Failure> {
+    let rows = c.query(sql, params).await.map_err(|e| format!("reading {what} failed: {}", statement_cause(&e)))?;
+    Ok(rows.iter().map(read).collect())
 }
 
 /// A table a `DROP TABLE` names, as the migration's `search_path` finds it.
@@ -133,13 +146,7 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(
          ORDER BY 1",
         outside_reference()
     );
-    let mut ties: Vec<String> = c
-        .query(uses.as_str(), &[&kept])
-        .await
-        .map_err(db_failure("reading what the table uses"))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let mut ties = read_all(c, &uses, &[&kept], "what the table uses", |r| r.get::<_, String>(0)).await?;
     // What depends on the parts from outside (foreign keys of other tables excepted).
     let dependents = format!(
         "{PARTS}
@@ -154,25 +161,22 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(
          ORDER BY 1",
         is_part("d.classid", "d.objid")
     );
-    let rows = c
-        .query(dependents.as_str(), &[&kept, &views])
-        .await
-        .map_err(db_failure("reading what depends on the table"))?;
-    ties.extend(rows.iter().map(|r| r.get::<_, String>(0)));
+    ties.extend(read_all(c, &dependents, &[&kept, &views], "what depends on the table", |r| r.get(0)).await?);
     // A sequence the table owns moves with it, into the table's schema when it comes back.
-    let sequences = c
-        .query(
-            "SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) || ' is owned by the table but lives in another schema'
+    let sequences = read_all(
+        c,
+        "SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) || ' is owned by the table but lives in another schema'
                FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
                JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
               WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = ANY($1::oid[])
                 AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
                 AND s.relnamespace <> t.relnamespace",
-            &[&kept],
-        )
-        .await
-        .map_err(db_failure("reading owned sequences"))?;
-    ties.extend(sequences.iter().map(|r| r.get::<_, String>(0)));
+        &[&kept],
+        "owned sequences",
+        |r| r.get(0),
+    )
+    .await?;
+    ties.extend(sequences);
     Ok(ties)
 }
 
@@ -196,11 +200,7 @@ pub(crate) async fn cascade_ties<C: GenericClient + Sync>(
          ORDER BY 1",
         is_part("o.classid", "o.objid")
     );
-    let rows = c
-        .query(sql.as_str(), &[&kept, &classes, &oids, &subs])
-        .await
-        .map_err(db_failure("reading what CASCADE drops"))?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+    read_all(c, &sql, &[&kept, &classes, &oids, &subs], "what CASCADE drops", |r| r.get(0)).await
 }
 
 fn qualified(schema: String, name: String) -> ObjectName {
@@ -255,19 +255,16 @@ pub(crate) async fn read_table<C: GenericClient + Sync>(
             false => t.referencing.push(key),
         }
     }
-    let triggers = c
-        .query(
-            "SELECT tgname::text, pg_catalog.pg_get_triggerdef(oid), tgenabled::text,
-                    pg_catalog.obj_description(oid, 'pg_trigger')
-               FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal ORDER BY tgname",
-            &[&oid],
-        )
-        .await
-        .map_err(db_failure("reading triggers"))?;
-    t.triggers = triggers
-        .iter()
-        .map(|r| Trigger { name: r.get(0), definition: r.get(1), enabled: r.get(2), comment: r.get(3) })
-        .collect();
+    t.triggers = read_all(
+        c,
+        "SELECT tgname::text, pg_catalog.pg_get_triggerdef(oid), tgenabled::text,
+                pg_catalog.obj_description(oid, 'pg_trigger')
+           FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal ORDER BY tgname",
+        &[&oid],
+        "triggers",
+        |r| Trigger { name: r.get(0), definition: r.get(1), enabled: r.get(2), comment: r.get(3) },
+    )
+    .await?;
     let defaults = format!(
         "{PARTS}
         SELECT a.attname::text, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)
@@ -279,43 +276,42 @@ pub(crate) async fn read_table<C: GenericClient + Sync>(
          ORDER BY a.attnum",
         outside_reference()
     );
-    let defaults = c.query(defaults.as_str(), &[&kept, &oid]).await.map_err(db_failure("reading defaults"))?;
-    t.defaults = defaults.iter().map(|r| ColumnDefault { column: r.get(0), expression: r.get(1) }).collect();
-    let statistics = c
-        .query(
-            "SELECT n.nspname::text, x.stxname::text, pg_catalog.pg_get_statisticsobjdef(x.oid),
-                    nullif(x.stxstattarget::int, -1), pg_catalog.pg_get_userbyid(x.stxowner)::text,
-                    pg_catalog.obj_description(x.oid, 'pg_statistic_ext')
-               FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace
-              WHERE x.stxrelid = $1 ORDER BY 1, 2",
-            &[&oid],
-        )
-        .await
-        .map_err(db_failure("reading statistics objects"))?;
-    t.statistics = statistics
-        .iter()
-        .map(|r| Statistics {
+    t.defaults = read_all(c, &defaults, &[&kept, &oid], "defaults", |r| ColumnDefault {
+        column: r.get(0),
+        expression: r.get(1),
+    })
+    .await?;
+    t.statistics = read_all(
+        c,
+        "SELECT n.nspname::text, x.stxname::text, pg_catalog.pg_get_statisticsobjdef(x.oid),
+                nullif(x.stxstattarget::int, -1), pg_catalog.pg_get_userbyid(x.stxowner)::text,
+                pg_catalog.obj_description(x.oid, 'pg_statistic_ext')
+           FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_namespace n ON n.oid = x.stxnamespace
+          WHERE x.stxrelid = $1 ORDER BY 1, 2",
+        &[&oid],
+        "statistics objects",
+        |r| Statistics {
             name: qualified(r.get(0), r.get(1)),
             definition: r.get(2),
             target: r.get(3),
             owner: r.get(4),
             comment: r.get(5),
-        })
-        .collect();
+        },
+    )
+    .await?;
     // User types: enums, domains, composites, extensions' types, arrays of them (`FirstNormalObjectId`).
-    let retyped = c
-        .query(
-            "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
-                    CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::pg_catalog.regcollation::text END
-               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-              WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid >= 16384
-              ORDER BY a.attnum",
-            &[&oid],
-        )
-        .await
-        .map_err(db_failure("reading columns of user types"))?;
-    t.retyped =
-        retyped.iter().map(|r| RetypedColumn { column: r.get(0), type_sql: r.get(1), collation: r.get(2) }).collect();
+    t.retyped = read_all(
+        c,
+        "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+                CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::pg_catalog.regcollation::text END
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid >= 16384
+          ORDER BY a.attnum",
+        &[&oid],
+        "columns of user types",
+        |r| RetypedColumn { column: r.get(0), type_sql: r.get(1), collation: r.get(2) },
+    )
+    .await?;
     let version: i32 = c
         .query_one("SELECT pg_catalog.current_setting('server_version_num')::int", &[])
         .await
@@ -335,12 +331,12 @@ pub(crate) async fn read_table<C: GenericClient + Sync>(
            FROM pg_catalog.pg_publication_rel pr JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid
           WHERE pr.prrelid = $1 ORDER BY p.pubname"
     );
-    let publications =
-        c.query(publications.as_str(), &[&oid]).await.map_err(db_failure("reading publication memberships"))?;
-    t.publications = publications
-        .iter()
-        .map(|r| PublicationMember { publication: r.get(0), columns: r.get(1), filter: r.get(2) })
-        .collect();
+    t.publications = read_all(c, &publications, &[&oid], "publication memberships", |r| PublicationMember {
+        publication: r.get(0),
+        columns: r.get(1),
+        filter: r.get(2),
+    })
+    .await?;
     Ok(t)
 }
 
