@@ -3,16 +3,10 @@
 // INVALID_ARGUMENT (never a crash).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { startPostgres, freshDatabase } from '../test-support/postgres.mjs'
-import { addon, psql, prepare, metadata, rejectsWith } from './db-support.mjs'
+import { addon, psql, prepare, metadata, rejectsWith, ARCHIVE_SQL } from './db-support.mjs'
 
 const { applyMigration, applyMigrations, listArchives, pruneArchive, executeRollback, getRollback } = addon
-
-const ARCHIVE_SQL = readFileSync(
-  new URL('../packages/backend/database-schema/src/migrations/0004_archive.sql', import.meta.url),
-  'utf8',
-)
 
 let server
 before(async () => {

@@ -10,12 +10,14 @@ const require = createRequire(import.meta.url)
 export const addon = require('../index.js')
 export { clientBin }
 
-/** The Drizzle package's migrations 0000, 0001 and 0003 (schema_versions, its rollback columns, rollback_plan). */
+/** The Drizzle package's migrations (schema_versions, its rollback columns, rollback_plan, the archive's columns). */
 const migration = (file) =>
   readFileSync(new URL(`../packages/backend/database-schema/src/migrations/${file}`, import.meta.url), 'utf8')
 export const SCHEMA_VERSIONS_SQL = migration('0000_schema_versions.sql')
 export const ROLLBACK_COLUMNS_SQL = migration('0001_rollback_columns.sql')
 export const ROLLBACK_PLAN_SQL = migration('0002_rollback_plan.sql')
+/** The archive's bookkeeping columns (0004), applied by the archive tests so they do not depend on the journal. */
+export const ARCHIVE_SQL = migration('0004_archive.sql')
 
 /** Run SQL with psql (each statement commits on its own); resolves to unaligned tuples-only output, trimmed. */
 export async function psql(url, sql) {

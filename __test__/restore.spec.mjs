@@ -3,17 +3,10 @@
 // showed puts the values back; refusals as codes.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { startPostgres, freshDatabase } from '../test-support/postgres.mjs'
-import { addon, psql, prepare, metadata, columnExists, rejectsWith } from './db-support.mjs'
+import { addon, psql, prepare, metadata, columnExists, rejectsWith, ARCHIVE_SQL } from './db-support.mjs'
 
 const { applyMigration, executeRollbacks, restorePreview } = addon
-
-// The archive's bookkeeping columns (0004), applied here so the test does not depend on the Drizzle journal.
-const ARCHIVE_SQL = readFileSync(
-  new URL('../packages/backend/database-schema/src/migrations/0004_archive.sql', import.meta.url),
-  'utf8',
-)
 
 let server
 before(async () => {
