@@ -94,3 +94,16 @@ pub async fn apply(db: &testpg::Database, version: &str, sql: &str) -> StoredRol
 pub fn restoring() -> ExecuteOptions {
     ExecuteOptions { restore_data: true, ..Default::default() }
 }
+
+/// The restore of `version` is refused with `code` and changes nothing (schema and `schema_versions` as they
+/// were); the error's message.
+pub async fn refused_unchanged(db: &testpg::Database, version: &str, code: &str) -> String {
+    let after = pg_rollback_db::catalog_snapshot(db.url()).await.unwrap();
+    let meta = metadata(db);
+    let e = pg_rollback_db::execute_rollback(db.url(), version, &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), code, "{e}");
+    let diff = pg_rollback_db::compare_snapshots(&after, &pg_rollback_db::catalog_snapshot(db.url()).await.unwrap());
+    assert!(diff.is_empty(), "a refused restore changed the schema: {diff:#?}");
+    assert_eq!(metadata(db), meta, "a refused restore changed schema_versions");
+    e.to_string()
+}
