@@ -17,21 +17,34 @@ use crate::run::{run, StatementFailed, Statements};
 use crate::seed::{row_snapshot_in, seed, SeededRows};
 use crate::session::{check_text, check_timeout, with_session, Ctx};
 
+/// Reads of the catalog snapshot before an object dropped by another session meanwhile is an error.
+const SNAPSHOT_ATTEMPTS: u64 = 5;
+
 /// The schema of the database at `url` now: every catalog object a migration can change (see
 /// [`snapshot::SNAPSHOT_SQL`]), read in one read-only transaction.
 pub async fn catalog_snapshot(url: &str) -> Result<Snapshot> {
     parse_url(url)?;
     with_session(url, async |client, ctx| {
-        let tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .start()
-            .await
-            .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
-        let read = snapshot::read(&tx, ctx).await;
-        let _ = tx.rollback().await;
-        read
+        // An object another session drops while it is read (a session ending drops what used its temporary
+        // objects) is read again in a new transaction, which no longer sees it.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let tx = client
+                .build_transaction()
+                .read_only(true)
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .start()
+                .await
+                .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
+            let read = snapshot::read_or_dropped(&tx, ctx).await;
+            let _ = tx.rollback().await;
+            match read? {
+                Ok(snapshot) => return Ok(snapshot),
+                Err(dropped) if attempt >= SNAPSHOT_ATTEMPTS => return Err(dropped.error()),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await,
+            }
+        }
     })
     .await
 }

@@ -604,7 +604,13 @@ FROM (
                                       FROM pg_depend e JOIN pg_extension x ON x.oid = e.refobjid
                                       WHERE e.classid = o.classid AND e.objid = o.objid
                                         AND e.objsubid = o.objsubid AND e.deptype = 'x'
-                                        AND e.refclassid = 'pg_extension'::regclass)) || o.attributes)) AS row
+                                        AND e.refclassid = 'pg_extension'::regclass)) || o.attributes))
+        -- pg_identify_object reads the newest catalog: an object another session dropped after this query's
+        -- snapshot was taken has no name any more (e.g. a permanent function of a temporary type, dropped when
+        -- its session's temporary schema goes): said here, read again by the caller.
+        || CASE WHEN id.identity IS NULL OR id.type IS NULL
+                THEN jsonb_build_object('dropped while read', format('%s %s %s', o.classid::regclass, o.objid, o.objsubid))
+                ELSE '{}' END AS row
     FROM objects o
     CROSS JOIN LATERAL pg_identify_object(o.classid, o.objid, o.objsubid) id
     LEFT JOIN pg_description d ON d.classoid = o.classid AND d.objoid = o.objid AND d.objsubid = o.objsubid
