@@ -6,7 +6,9 @@ use crate::render::quote::literal;
 
 /// `dml` (one statement, no trailing `;`) run with every enabled user trigger of `table` (qualified and
 /// quoted) disabled, and of its partitions when `partitioned`; each trigger gets its state back afterwards.
-/// `ALTER TABLE ONLY` per relation: a partition's copy of a parent trigger keeps its own state.
+/// `ALTER TABLE ONLY` per relation: a partition's copy of a parent trigger keeps its own state. On PostgreSQL 14
+/// such a copy is `tgisinternal` (with a `tgparentid`; foreign-key triggers have a `tgconstraint`): it fires
+/// like the parent's, so it is disabled too.
 pub fn without_user_triggers(table: &str, partitioned: bool, dml: &str) -> String {
     let table = literal(table);
     let relations = match partitioned {
@@ -17,7 +19,8 @@ pub fn without_user_triggers(table: &str, partitioned: bool, dml: &str) -> Strin
         "DO $pg_rollback$ DECLARE r record; rels pg_catalog.regclass[] := '{{}}'; names text[] := '{{}}'; \
          states text[] := '{{}}'; BEGIN \
          FOR r IN SELECT g.tgrelid::pg_catalog.regclass AS rel, g.tgname::text AS name, g.tgenabled::text AS state \
-         FROM pg_catalog.pg_trigger g WHERE g.tgrelid IN ({relations}) AND NOT g.tgisinternal AND g.tgenabled <> 'D' \
+         FROM pg_catalog.pg_trigger g WHERE g.tgrelid IN ({relations}) AND (NOT g.tgisinternal OR (g.tgparentid <> 0 \
+         AND g.tgconstraint = 0)) AND g.tgenabled <> 'D' \
          ORDER BY g.tgrelid, g.tgname LOOP \
          EXECUTE pg_catalog.format('ALTER TABLE ONLY %s DISABLE TRIGGER %I', r.rel, r.name); \
          rels := rels || r.rel; names := names || r.name; states := states || r.state; \
