@@ -29,7 +29,7 @@ pub(crate) async fn check_partitions<C: GenericClient + Sync>(
         .query(
             "SELECT p.relid::pg_catalog.regclass::text, k.relkind::text, a.attnum IS NOT NULL,
                     a.atttypid = pa.atttypid AND a.atttypmod = pa.atttypmod AND a.attcollation = pa.attcollation
-                    AND a.attnotnull = pa.attnotnull AND a.attstattarget = pa.attstattarget
+                    AND a.attnotnull = pa.attnotnull AND a.attstattarget IS NOT DISTINCT FROM pa.attstattarget
                     AND a.attstorage = pa.attstorage AND a.attcompression = pa.attcompression
                     AND a.attoptions IS NOT DISTINCT FROM pa.attoptions AND a.attacl IS NULL
                     AND pg_catalog.col_description(a.attrelid, a.attnum) IS NULL AND NOT a.attislocal
