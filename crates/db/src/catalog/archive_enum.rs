@@ -144,7 +144,8 @@ async fn read_user<C: GenericClient + Sync>(
         _ => return refuse(&format!("is in a relation of kind {kind}")),
     }
     let relation_name = ObjectName::qualified(row.get::<_, String>(0).as_str(), row.get::<_, String>(1).as_str());
-    // What depends on the column: its default, indexes and constraints are rebuilt by ALTER COLUMN TYPE;
+    // What depends on the column: its default, indexes and constraints (NOT NULL ones from PostgreSQL 18 on)
+    // are rebuilt or kept by ALTER COLUMN TYPE;
     // anything else (a view, trigger, policy, foreign key, statistics, generated column) refuses.
     let dependents = c
         .query(
@@ -158,7 +159,7 @@ async fn read_user<C: GenericClient + Sync>(
                          (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid = $1))
                 AND NOT (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid IN
                          (SELECT k.oid FROM pg_catalog.pg_constraint k WHERE k.conrelid = $1
-                             AND k.contype IN ('p', 'u', 'c', 'x')))
+                             AND k.contype IN ('p', 'u', 'c', 'x', 'n')))
               ORDER BY 1",
             &[&relation, &attnum],
         )
