@@ -99,7 +99,11 @@ describe('--restore-data', () => {
     assert.equal(preview.code, 0, preview.stderr);
     const out = preview.stdout;
     assert.match(out, /Version 1\.3\.0 \(0005_drop_legacy\.sql\), marked as UNSAFE/);
-    assert.match(out, /Restore script for version 1\.3\.0:\nDO \$pg_rollback\$/, 'the restore script, not the (missing) rollback script');
+    assert.match(
+      out,
+      /Restore script for version 1\.3\.0:\nALTER TABLE public\.wishlist_items ADD COLUMN legacy_field text;\nDO \$pg_rollback\$/,
+      'the restore script, not the (missing) rollback script',
+    );
     assert.match(out, /ALTER TABLE public\.wishlist_items ADD COLUMN legacy_field text;/);
     assert.ok(
       out.includes(
