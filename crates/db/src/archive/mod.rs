@@ -144,6 +144,20 @@ impl Archiver {
             Target::DropTable { relations, missing_ok, cascade } => {
                 self.keep_tables(c, ctx, migration, index, relations, *missing_ok, *cascade).await
             }
+            Target::Columns { relation, parts, others_undone, others_to_capture: Some(sql) } => {
+                match Self::captured_inverse(c, ctx, sql).await {
+                    Ok(inverse) => {
+                        let target = Target::Columns {
+                            relation: relation.clone(),
+                            parts: parts.clone(),
+                            others_undone: Some(inverse + others_undone.as_deref().unwrap_or("")),
+                            others_to_capture: None,
+                        };
+                        self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched)
+                    }
+                    Err(why) => Err(why),
+                }
+            }
             _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
         };
         match kept {
