@@ -333,4 +333,3 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
     }
     Ok(out)
 }
-

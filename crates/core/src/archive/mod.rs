@@ -39,17 +39,36 @@ pub const CONFLICT_SQLSTATE: &str = "PRB01";
 /// What a statement kept in the archive would be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    DropColumn { relation: ObjectName, column: String },
-    ColumnType { relation: ObjectName, column: String },
+    DropColumn {
+        relation: ObjectName,
+        column: String,
+    },
+    ColumnType {
+        relation: ObjectName,
+        column: String,
+    },
     /// `DROP TABLE` of one or more tables, as written (`missing_ok`: `IF EXISTS`).
-    DropTable { relations: Vec<ObjectName>, missing_ok: bool, cascade: bool },
+    DropTable {
+        relations: Vec<ObjectName>,
+        missing_ok: bool,
+        cascade: bool,
+    },
     /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
-    EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
+    EnumValue {
+        type_name: ObjectName,
+        label: String,
+        if_not_exists: bool,
+    },
     /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
     /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first, after
     /// `others_undone`, the inverse of its other subcommands; `others_to_capture`: those subcommands alone, when
     /// their inverse needs the state before (the archive learns it; it runs before `others_undone`).
-    Columns { relation: ObjectName, parts: Vec<Target>, others_undone: Option<String>, others_to_capture: Option<OthersToCapture> },
+    Columns {
+        relation: ObjectName,
+        parts: Vec<Target>,
+        others_undone: Option<String>,
+        others_to_capture: Option<OthersToCapture>,
+    },
 }
 
 impl Target {
