@@ -45,12 +45,11 @@ pub(super) fn split(statement: &AlterTableStmt, destroying: impl Fn(AlterTableTy
             others.push(node.clone());
         }
     }
-    let drops_columns = kept.iter().any(|c: &AlterTableCmd| c.subtype() == AlterTableType::AtDropColumn);
     let (mut undone, mut to_capture) = (String::new(), None);
     if !others.is_empty() {
         match others_undone(statement, others.clone()) {
             Ok(sql) => undone = sql,
-            Err(why) => match capturable(&others, drops_columns) {
+            Err(why) => match capturable(&others) {
                 true => {
                     let drops: Vec<Node> = statement
                         .cmds
@@ -77,20 +76,20 @@ pub(super) fn split(statement: &AlterTableStmt, destroying: impl Fn(AlterTableTy
 }
 
 /// Subcommands whose captured inverse can run before the dropped and retyped columns come back: flags and
-/// defaults set back, things added dropped again. Re-adding a dropped constraint could name a dropped column
-/// that is not back yet.
-fn capturable(others: &[Node], drops_columns: bool) -> bool {
+/// defaults set back, things added dropped again, dropped constraints added back (one that named a dropped
+/// column is gone once the drops ran first, so its capture fails and the statement is refused).
+fn capturable(others: &[Node]) -> bool {
     others.iter().all(|node| match &node.node {
-        Some(NodeEnum::AlterTableCmd(cmd)) => match cmd.subtype() {
+        Some(NodeEnum::AlterTableCmd(cmd)) => matches!(
+            cmd.subtype(),
             AlterTableType::AtSetNotNull
-            | AlterTableType::AtDropNotNull
-            | AlterTableType::AtColumnDefault
-            | AlterTableType::AtAddColumn
-            | AlterTableType::AtAddConstraint
-            | AlterTableType::AtAddIdentity => true,
-            AlterTableType::AtDropConstraint => !drops_columns,
-            _ => false,
-        },
+                | AlterTableType::AtDropNotNull
+                | AlterTableType::AtColumnDefault
+                | AlterTableType::AtAddColumn
+                | AlterTableType::AtAddConstraint
+                | AlterTableType::AtAddIdentity
+                | AlterTableType::AtDropConstraint
+        ),
         _ => false,
     })
 }
@@ -146,8 +145,8 @@ mod tests {
         let capture = others_to_capture.unwrap();
         assert_eq!(capture.others, "ALTER TABLE s.t ALTER COLUMN \"B\" SET DEFAULT 1, ALTER COLUMN c DROP NOT NULL");
         assert_eq!(capture.drops_first.as_deref(), Some("ALTER TABLE s.t DROP a"));
-        // A dropped constraint could name the dropped column, which is not back when it is re-added.
-        let Destroys::NotKept(why) = first("ALTER TABLE t DROP COLUMN a, DROP CONSTRAINT k") else { panic!("kept") };
+        // Other kinds of subcommands are refused.
+        let Destroys::NotKept(why) = first("ALTER TABLE t DROP COLUMN a, OWNER TO x") else { panic!("kept") };
         assert!(why.contains("no SAFE inverse"), "{why}");
         let Destroys::Target(Target::Columns { others_to_capture, .. }) =
             first("ALTER TABLE t ALTER COLUMN a TYPE bigint, DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (a, b)")
