@@ -476,7 +476,6 @@ mod tests {
             ),
             "{sql}"
         );
-
     }
 
     #[test]

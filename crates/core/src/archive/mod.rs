@@ -41,16 +41,36 @@ pub const CONFLICT_SQLSTATE: &str = "PRB01";
 /// What a statement kept in the archive would be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    DropColumn { relation: ObjectName, column: String },
-    ColumnType { relation: ObjectName, column: String },
+    DropColumn {
+        relation: ObjectName,
+        column: String,
+    },
+    ColumnType {
+        relation: ObjectName,
+        column: String,
+    },
     /// `DROP TABLE` of one or more tables, as written (`missing_ok`: `IF EXISTS`).
-    DropTable { relations: Vec<ObjectName>, missing_ok: bool, cascade: bool },
+    DropTable {
+        relations: Vec<ObjectName>,
+        missing_ok: bool,
+        cascade: bool,
+    },
     /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
-    EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
+    EnumValue {
+        type_name: ObjectName,
+        label: String,
+        if_not_exists: bool,
+    },
     /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
     /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first, after
-    /// `others_undone`, the inverse of its other subcommands.
-    Columns { relation: ObjectName, parts: Vec<Target>, others_undone: Option<String> },
+    /// `others_undone`, the inverse of its other subcommands; `others_to_capture`: those subcommands alone, when
+    /// their inverse needs the state before (the archive learns it; it runs before `others_undone`).
+    Columns {
+        relation: ObjectName,
+        parts: Vec<Target>,
+        others_undone: Option<String>,
+        others_to_capture: Option<OthersToCapture>,
+    },
 }
 
 impl Target {
@@ -83,6 +103,15 @@ impl Target {
     }
 }
 
+/// The other subcommands of an `ALTER TABLE` whose inverse needs the state: run with capture under a savepoint
+/// that is rolled back, after its `DROP COLUMN`s (an `ADD PRIMARY KEY` can need the dropped key gone first; type
+/// changes, which may rewrite the table, are left out: the inverse does not depend on them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OthersToCapture {
+    pub drops_first: Option<String>,
+    pub others: String,
+}
+
 /// What a statement destroys, as far as the archive is concerned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Destroys {
@@ -112,9 +141,12 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
             }
             if cmds.len() > 1 {
                 return match mixed::split(s, destroying) {
-                    Ok((kept, others_undone)) => {
-                        columns(ObjectName::from_range_var(rv), &kept.iter().collect::<Vec<_>>(), others_undone)
-                    }
+                    Ok(split) => columns(
+                        ObjectName::from_range_var(rv),
+                        &split.kept.iter().collect::<Vec<_>>(),
+                        split.undone,
+                        split.to_capture,
+                    ),
                     Err(why) => Destroys::NotKept(why),
                 };
             }
@@ -159,6 +191,7 @@ fn columns(
     relation: ObjectName,
     cmds: &[&pg_query::protobuf::AlterTableCmd],
     others_undone: Option<String>,
+    others_to_capture: Option<OthersToCapture>,
 ) -> Destroys {
     let mut parts = Vec::new();
     for (i, cmd) in cmds.iter().enumerate() {
@@ -179,7 +212,7 @@ fn columns(
             _ => Target::ColumnType { relation, column },
         });
     }
-    Destroys::Target(Target::Columns { relation, parts, others_undone })
+    Destroys::Target(Target::Columns { relation, parts, others_undone, others_to_capture })
 }
 
 /// The archive table of part `part` (0-based) of statement `index` when it keeps several columns.
@@ -342,7 +375,8 @@ mod tests {
                     Target::DropColumn { relation: ObjectName::qualified("s", "t"), column: "A".into() },
                     Target::ColumnType { relation: ObjectName::qualified("s", "t"), column: "b".into() },
                 ],
-                others_undone: None
+                others_undone: None,
+                others_to_capture: None,
             })
         );
         assert!(matches!(first("ALTER TABLE t DROP COLUMN a, DROP COLUMN b CASCADE"), Destroys::NotKept(_)));

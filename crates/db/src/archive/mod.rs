@@ -11,11 +11,11 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
-mod manage;
-mod drop_table;
 mod cast_back;
 mod columns;
+mod drop_table;
 mod enum_value;
+mod manage;
 mod restore;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
@@ -170,6 +170,20 @@ impl Archiver {
         let kept = match &target {
             Target::DropTable { relations, missing_ok, cascade } => {
                 self.keep_tables(c, ctx, migration, index, relations, *missing_ok, *cascade).await
+            }
+            Target::Columns { relation, parts, others_undone, others_to_capture: Some(sql) } => {
+                match Self::captured_inverse(c, ctx, sql).await {
+                    Ok(inverse) => {
+                        let target = Target::Columns {
+                            relation: relation.clone(),
+                            parts: parts.clone(),
+                            others_undone: Some(inverse + others_undone.as_deref().unwrap_or("")),
+                            others_to_capture: None,
+                        };
+                        self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched)
+                    }
+                    Err(why) => Err(why),
+                }
             }
             _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
         };
@@ -412,4 +426,3 @@ pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ DECLARE s text; 
         END;
     END LOOP;
 END $pg_rollback$";
-
