@@ -11,10 +11,10 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
-mod manage;
-mod drop_table;
 mod columns;
+mod drop_table;
 mod enum_value;
+mod manage;
 mod restore;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
@@ -390,4 +390,3 @@ pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ DECLARE s text; 
         END;
     END LOOP;
 END $pg_rollback$";
-
