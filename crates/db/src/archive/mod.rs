@@ -16,6 +16,7 @@ mod drop_table;
 mod enum_value;
 mod manage;
 mod restore;
+mod data;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
 pub use preview::{restore_preview, RestorePreview, VersionRestore};
@@ -50,6 +51,8 @@ pub(crate) struct Archiver {
     part: Option<usize>,
     /// The columns read for the statement being kept.
     columns_read: Vec<pg_rollback_core::archive::ColumnToKeep>,
+    /// Tables whose capture trigger is on while the statement runs (`data.rs`; removed by `after`).
+    capturing: Vec<pg_rollback_core::archive::KeptRows>,
 }
 
 type Failure = String;
@@ -69,6 +72,7 @@ impl Archiver {
             storable: None,
             part: None,
             columns_read: Vec::new(),
+            capturing: Vec::new(),
         }
     }
 
@@ -143,6 +147,9 @@ impl Archiver {
         let kept = match &target {
             Target::DropTable { relations, missing_ok, cascade } => {
                 self.keep_tables(c, ctx, migration, index, relations, *missing_ok, *cascade).await
+            }
+            Target::Rows { .. } => {
+                self.keep_rows(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched)
             }
             _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
         };

@@ -14,6 +14,7 @@
 //! holds their text. `risk` measures data at risk, `snapshot` reads the schema for verify, `version` adapts
 //! queries to the server version.
 pub(crate) mod archive;
+pub(crate) mod archive_data;
 pub(crate) mod archive_enum;
 pub(crate) mod archive_identity;
 pub(crate) mod archive_manage;
