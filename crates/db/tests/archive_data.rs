@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, row_snapshot,
-    verify_rollback, ArchiveOptions, ExecuteOptions, StoredRollback, VerifyInput,
+    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, restore_preview,
+    row_snapshot, verify_rollback, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback, VerifyInput,
 };
 
 const SHOP: &str = r#"
@@ -48,11 +48,7 @@ INSERT INTO notes SELECT g, g, 'note ' || g FROM generate_series(1, 20) g;
 /// Every user table's rows, other than `schema_versions` (whose row records the rollback).
 async fn rows_differ(db: &testpg::Database, before: &pg_rollback_db::RowSnapshot) -> Vec<String> {
     let after = row_snapshot(db.url()).await.unwrap();
-    compare_rows(before, &after)
-        .into_iter()
-        .filter(|d| !d.table.contains("schema_versions"))
-        .map(|d| d.text)
-        .collect()
+    compare_rows(before, &after).into_iter().filter(|d| !d.table.contains("schema_versions")).map(|d| d.text).collect()
 }
 
 fn without_archive() -> ArchiveOptions {
@@ -112,7 +108,6 @@ async fn round_trip(db: &testpg::Database, version: &str, sql: &str, moved: &[&s
     assert_eq!(rows_differ(db, &rows).await, Vec::<String>::new(), "{sql}: rows differ after the restore");
     assert_eq!(one(db, "SELECT to_regnamespace('pgrollback_archive') IS NULL;"), "t", "{sql}: archive left");
 }
-
 
 #[tokio::test]
 async fn every_kind_of_data_statement_round_trips_with_exact_values() {
@@ -194,6 +189,26 @@ async fn rows_changed_since_refuse_the_restore_with_counts_and_keys_and_change_n
 }
 
 #[tokio::test]
+async fn the_preview_counts_what_comes_back_and_the_conflicts_with_their_first_keys() {
+    let db = conflicted("data_preview").await;
+    let options = ExecuteManyOptions { version: Some("1.0".into()), restore_data: true, ..Default::default() };
+    let preview = restore_preview(db.url(), &options).await.unwrap();
+    let objects = &preview.versions[0].objects;
+    let kinds: Vec<&str> = objects.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(kinds, ["UPDATE", "DELETE", "INSERT"], "{objects:#?}");
+    let (updated, deleted, inserted) = (&objects[0], &objects[1], &objects[2]);
+    assert_eq!(inserted.summary, "public.labels: 2 rows it inserted are deleted", "{inserted:#?}");
+    assert_eq!(inserted.conflicts, ["public.labels: 1 row it inserted changed since (id=9100)"]);
+    assert_eq!(deleted.summary, "public.notes: 3 rows it deleted come back", "{deleted:#?}");
+    assert_eq!(deleted.conflicts, ["public.notes: 1 row it deleted exists again (id=7)"]);
+    // Statement 3 changed labels after it: counted by the restore itself.
+    assert!(updated.notes[0].contains("a later statement of the migration changed the same table"), "{updated:#?}");
+    let refusal = preview.refusals.iter().find(|r| r.code.as_str() == "RESTORE_CONFLICT").expect("a conflict");
+    assert!(refusal.forceable, "{refusal:?}");
+    assert!(refusal.message.contains("public.notes: 1 row it deleted exists again (id=7)"), "{refusal:?}");
+}
+
+#[tokio::test]
 async fn force_keeps_the_newer_values_and_says_so() {
     let db = conflicted("data_keep").await;
     let options = ExecuteOptions { force: true, ..restoring() };
@@ -224,7 +239,10 @@ async fn force_overwrite_gives_conflicting_rows_the_archived_values() {
     let done = execute_rollback(db.url(), "1.0", &options).await.unwrap();
     let fixture = "SELECT g, g, 'label ' || g FROM generate_series(1, 5) g ORDER BY 1;";
     assert_eq!(db.query(LABELS).unwrap(), db.query(fixture).unwrap());
-    assert_eq!(db.query(NOTES).unwrap(), db.query("SELECT g::bigint, g, 'note ' || g FROM generate_series(6, 8) g;").unwrap());
+    assert_eq!(
+        db.query(NOTES).unwrap(),
+        db.query("SELECT g::bigint, g, 'note ' || g FROM generate_series(6, 8) g;").unwrap()
+    );
     let notes = done.restore_notes.join("\n");
     assert!(notes.contains("took the archived values"), "{notes}");
 }
@@ -244,8 +262,11 @@ async fn refused(prefix: &str, setup: &str, sql: &str, reason: &str) {
     assert!(compare_rows(&row_snapshot(twin.url()).await.unwrap(), &row_snapshot(db.url()).await.unwrap())
         .iter()
         .all(|d| d.table.contains("schema_versions")));
-    assert!(compare_snapshots(&catalog_snapshot(twin.url()).await.unwrap(), &catalog_snapshot(db.url()).await.unwrap())
-        .is_empty());
+    assert!(compare_snapshots(
+        &catalog_snapshot(twin.url()).await.unwrap(),
+        &catalog_snapshot(db.url()).await.unwrap()
+    )
+    .is_empty());
     assert_eq!(one(&db, "SELECT to_regnamespace('pgrollback_archive') IS NULL;"), "t");
 }
 

@@ -515,13 +515,68 @@ pub fn describe_rows(rows: &KeptRows, counts: &RowCounts) -> (String, Vec<String
         what.push(format!("{} it inserted changed since", rows_word(counts.inserted_conflicts)));
     }
     if counts.deleted_conflicts > 0 {
-        what.push(format!("{} it deleted exist again", rows_word(counts.deleted_conflicts)));
+        let verb = if counts.deleted_conflicts == 1 { "exists" } else { "exist" };
+        what.push(format!("{} it deleted {verb} again", rows_word(counts.deleted_conflicts)));
     }
     let conflicts = match what.is_empty() {
         true => Vec::new(),
         false => vec![format!("{}: {} ({})", rows.table, what.join(", "), counts.first_keys)],
     };
     (summary, conflicts)
+}
+
+/// Whether an archived object's kind is a data statement's.
+pub fn is_data_kind(kind: &str) -> bool {
+    matches!(kind, "UPDATE" | "DELETE" | "INSERT" | "MERGE" | "TRUNCATE")
+}
+
+/// The preview of one data object: `counts` as counted now, or why not (then only the generic line).
+pub fn describe(
+    object: &super::ArchivedObject,
+    rows: &KeptRows,
+    counts: Result<RowCounts, String>,
+) -> super::ObjectRestore {
+    let mut out = super::ObjectRestore {
+        statement_index: object.statement_index,
+        kind: object.kind.clone(),
+        source: object.source.clone(),
+        table: object.table.clone(),
+        archived_rows: object.rows,
+        bytes: object.bytes,
+        rows_since: None,
+        rows_deleted: None,
+        update_triggers: None,
+        archive_missing: false,
+        summary: String::new(),
+        notes: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    match counts {
+        Ok(counts) => {
+            let (summary, conflicts) = describe_rows(rows, &counts);
+            out.summary = summary;
+            out.conflicts = conflicts;
+            if !out.conflicts.is_empty() {
+                out.notes.push(
+                    "with force, conflicting rows keep their newer values; with force=overwrite they take the \
+                     archived ones"
+                        .into(),
+                );
+            }
+        }
+        Err(why) => {
+            out.summary = format!(
+                "{} {}: {} kept ({} bytes) in {}",
+                object.kind,
+                object.source,
+                rows_word(object.rows),
+                super::thousands(object.bytes),
+                object.table
+            );
+            out.notes.push(format!("not counted now: {why}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

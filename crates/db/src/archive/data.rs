@@ -41,9 +41,9 @@ fn referenced_first(tables: Vec<RowsTable>, references: &[(u32, u32)]) -> Result
     let mut left = tables;
     let mut ordered = Vec::with_capacity(left.len());
     while !left.is_empty() {
-        let ready = left.iter().position(|t| {
-            !references.iter().any(|(from, to)| *from == t.oid && left.iter().any(|o| o.oid == *to))
-        });
+        let ready = left
+            .iter()
+            .position(|t| !references.iter().any(|(from, to)| *from == t.oid && left.iter().any(|o| o.oid == *to)));
         let Some(ready) = ready else {
             return Err("the tables it empties reference each other in a cycle".into());
         };
@@ -199,4 +199,62 @@ async fn measure<C: GenericClient + Sync>(c: &C, rows: &KeptRows) -> Result<(Str
         )
         .await?;
     Ok((relation, measured.get(0), measured.get(1)))
+}
+
+/// The preview of one data object, counted now (read-only): rows that come back per kind and conflicts with
+/// their first keys. Not counted when a later statement of the migration changed the same table (its restore
+/// runs first, so the rows are not yet as this one's restore finds them).
+pub(super) async fn preview<C: GenericClient + Sync>(
+    c: &C,
+    record: &core::ArchiveRecord,
+    object: &ArchivedObject,
+    rows: &KeptRows,
+) -> core::ObjectRestore {
+    use super::preview::{relation_now, COUNT_TIMEOUT};
+    let archive = match relation_now(c, &object.table).await {
+        Ok(Some((schema, name))) if schema == core::SCHEMA => name,
+        Ok(_) => return core::describe(object, None, &core::Now::ArchiveGone),
+        Err(e) => return data::describe(object, rows, Err(e)),
+    };
+    let later = record.objects.iter().any(|o| {
+        o.statement_index > object.statement_index
+            && (o.source == rows.table || o.source.starts_with(&format!("{}.", rows.table)))
+    });
+    if later {
+        let why = "a later statement of the migration changed the same table (the restore checks these rows after \
+                   undoing it)";
+        return data::describe(object, rows, Err(why.into()));
+    }
+    // The record is data: the table is named as the catalog names it now.
+    let table = match relation_now(c, &rows.table).await {
+        Ok(Some((schema, name))) => format!("{}.{}", quote_ident(&schema), quote_ident(&name)),
+        Ok(None) => return data::describe(object, rows, Err(format!("{} does not exist now", rows.table))),
+        Err(e) => return data::describe(object, rows, Err(e)),
+    };
+    let now = KeptRows { table, archive, ..rows.clone() };
+    let sql = format!(
+        "SAVEPOINT pg_rollback_count; SET LOCAL statement_timeout = {}",
+        pg_rollback_core::quote_literal(COUNT_TIMEOUT)
+    );
+    if let Err(e) = c.batch_execute(&sql).await {
+        return data::describe(object, rows, Err(crate::error::statement_cause(&e)));
+    }
+    let counted = c.query_one(data::count_sql(&now).as_str(), &[]).await;
+    let release = match counted {
+        Ok(_) => "RESET statement_timeout; RELEASE SAVEPOINT pg_rollback_count",
+        Err(_) => "ROLLBACK TO SAVEPOINT pg_rollback_count; RELEASE SAVEPOINT pg_rollback_count",
+    };
+    let _ = c.batch_execute(release).await;
+    let counts = counted
+        .map(|r| data::RowCounts {
+            updated: r.get(0),
+            inserted: r.get(1),
+            deleted: r.get(2),
+            updated_conflicts: r.get(3),
+            inserted_conflicts: r.get(4),
+            deleted_conflicts: r.get(5),
+            first_keys: r.get(6),
+        })
+        .map_err(|e| format!("counting failed ({}; limit {COUNT_TIMEOUT})", crate::error::statement_cause(&e)));
+    data::describe(object, rows, counts)
 }

@@ -230,7 +230,9 @@ pub(crate) async fn check_functions<C: GenericClient + Sync>(c: &C, functions: &
     }
     match writing.is_empty() {
         true => Ok(()),
-        false => Err(format!("the statement calls volatile function(s) that could write elsewhere: {}", writing.join(", "))),
+        false => {
+            Err(format!("the statement calls volatile function(s) that could write elsewhere: {}", writing.join(", ")))
+        }
     }
 }
 
@@ -253,7 +255,8 @@ mod tests {
 
     #[test]
     fn trigger_bodies_that_only_change_new_are_fine() {
-        let updated_at = "BEGIN IF TG_OP = 'UPDATE' THEN NEW.updated_at := now(); END IF; -- insert nothing\n RETURN NEW; END";
+        let updated_at =
+            "BEGIN IF TG_OP = 'UPDATE' THEN NEW.updated_at := now(); END IF; -- insert nothing\n RETURN NEW; END";
         assert!(new_only(false, "touch", "plpgsql", updated_at));
         assert!(!new_only(false, "audit", "plpgsql", "BEGIN INSERT INTO log VALUES (NEW.id); RETURN NEW; END"));
         assert!(!new_only(false, "dyn", "plpgsql", "BEGIN EXECUTE 'x'; RETURN NEW; END"));
