@@ -377,3 +377,22 @@ async fn verify_with_seeded_rows_proves_a_data_migration_through_its_restore() {
     assert!(verified.restorable && verified.restored, "{verified:#?}");
     assert!(verified.row_differences.is_empty() && verified.differences.is_empty(), "{verified:#?}");
 }
+
+#[tokio::test]
+async fn a_composite_key_with_a_user_typed_column_matches_rows_and_names_them_in_conflicts() {
+    let db = database(
+        "data_composite",
+        "CREATE TYPE mood AS ENUM ('happy', 'sad');
+         CREATE TABLE pairs (m mood NOT NULL, \"B\" text NOT NULL, v int, UNIQUE (m, \"B\"));
+         INSERT INTO pairs SELECT (ARRAY['happy', 'sad']::mood[])[g % 2 + 1], 'b' || g, g FROM generate_series(1, 20) g;",
+    );
+    let rows = row_snapshot(db.url()).await.unwrap();
+    let sql = "UPDATE pairs SET \"B\" = \"B\" || '!', v = -v WHERE v < 5;\nDELETE FROM pairs WHERE v > 15;";
+    apply(&db, "1.0", sql).await;
+    db.run("UPDATE pairs SET v = 0 WHERE \"B\" = 'b1!'; INSERT INTO pairs VALUES ('happy', 'b16', 1);").unwrap();
+    let e = execute_rollback(db.url(), "1.0", &restoring()).await.unwrap_err();
+    assert!(e.to_string().contains("public.pairs: 1 row(s) it deleted exist again (first: (m=happy, B=b16))"), "{e}");
+    db.run("UPDATE pairs SET v = -1 WHERE \"B\" = 'b1!'; DELETE FROM pairs WHERE \"B\" = 'b16' AND v = 1;").unwrap();
+    execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
+    assert_eq!(rows_differ(&db, &rows).await, Vec::<String>::new());
+}
