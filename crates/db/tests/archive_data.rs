@@ -6,8 +6,9 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, restore_preview,
-    row_snapshot, verify_rollback, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback, VerifyInput,
+    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, execute_rollbacks,
+    restore_preview, row_snapshot, verify_rollback, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback,
+    VerifyInput,
 };
 
 const SHOP: &str = r#"
@@ -417,4 +418,36 @@ async fn columns_named_like_the_restore_s_own_names_are_fine() {
     db.run("UPDATE \"o'dd\" SET i = NULL WHERE id = 11;").unwrap();
     execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
     assert_eq!(db.query(all).unwrap(), rows);
+}
+
+#[tokio::test]
+async fn a_range_of_data_migrations_refuses_then_overwrites_in_one_transaction() {
+    let db = database("data_range", SHOP);
+    apply(&db, "1.0", "SELECT 1;").await;
+    let schema = catalog_snapshot(db.url()).await.unwrap();
+    let rows = row_snapshot(db.url()).await.unwrap();
+    apply(&db, "1.1", "UPDATE labels SET label = 'one' WHERE id <= 3;").await;
+    apply(
+        &db,
+        "1.2",
+        "ALTER TABLE labels ADD COLUMN extra int;\nUPDATE labels SET label = label || '+', extra = 1 WHERE id <= 2;",
+    )
+    .await;
+    db.run("UPDATE labels SET label = 'app' WHERE id = 1;").unwrap();
+    let options = ExecuteManyOptions { to: Some("1.0".into()), restore_data: true, ..Default::default() };
+    let e = execute_rollbacks(db.url(), &options).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("1 row(s) changed or deleted since the migration (first: id=1)"), "{e}");
+    assert_eq!(one(&db, "SELECT label FROM labels WHERE id = 2;"), "one+", "nothing changed");
+    let forced = ExecuteManyOptions { force: true, overwrite: true, ..options };
+    let done = execute_rollbacks(db.url(), &forced).await.unwrap();
+    assert_eq!(done.iter().map(|d| d.rollback.version.as_str()).collect::<Vec<_>>(), ["1.2", "1.1"]);
+    assert!(
+        done[0].restore_notes.iter().any(|n| n.contains("took the archived values")),
+        "{:?}",
+        done[0].restore_notes
+    );
+    assert!(done[1].restore_notes.is_empty(), "{:?}", done[1].restore_notes);
+    assert!(compare_snapshots(&schema, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
+    assert_eq!(rows_differ(&db, &rows).await, Vec::<String>::new());
 }
