@@ -451,3 +451,30 @@ async fn a_range_of_data_migrations_refuses_then_overwrites_in_one_transaction()
     assert!(compare_snapshots(&schema, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
     assert_eq!(rows_differ(&db, &rows).await, Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_builtin_search_vector_trigger_is_fine_and_a_statement_trigger_is_not() {
+    let setup = "CREATE TABLE docs (id int PRIMARY KEY, body text, tsv tsvector);
+         CREATE TRIGGER docs_tsv BEFORE INSERT OR UPDATE ON docs FOR EACH ROW
+             EXECUTE FUNCTION tsvector_update_trigger(tsv, 'pg_catalog.simple', body);
+         INSERT INTO docs (id, body) SELECT g, 'body number ' || g FROM generate_series(1, 10) g;";
+    let db = database("data_tsvector", setup);
+    let schema = catalog_snapshot(db.url()).await.unwrap();
+    let all = "SELECT id, body, tsv FROM docs ORDER BY id;";
+    let rows = db.query(all).unwrap();
+    let stored = apply(&db, "1.0", "UPDATE docs SET body = 'changed ' || id WHERE id < 5;").await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    assert_ne!(db.query(all).unwrap(), rows);
+    execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
+    assert_eq!(db.query(all).unwrap(), rows, "the search vector comes back with the body");
+    assert!(compare_snapshots(&schema, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
+
+    db.run(
+        "CREATE FUNCTION nothing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+         CREATE TRIGGER after_all AFTER UPDATE ON docs FOR EACH STATEMENT EXECUTE FUNCTION nothing();",
+    )
+    .unwrap();
+    let stored = apply(&db, "1.1", "UPDATE docs SET body = 'x';").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived[0].reason.contains("could write elsewhere: after_all"), "{archive:?}");
+}
