@@ -349,6 +349,15 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
         "volatile function(s) that could write elsewhere: logged",
     )
     .await;
+    refused(
+        "data_default",
+        "CREATE TABLE log (at text); CREATE FUNCTION logged() RETURNS text LANGUAGE sql AS
+         $$ INSERT INTO log VALUES ('x') RETURNING at $$;
+         ALTER TABLE labels ADD COLUMN src text DEFAULT logged();",
+        "INSERT INTO labels (id, item, label) VALUES (100, 1, 'x');",
+        "column defaults of public.labels call volatile function(s) that could write elsewhere: public.logged()",
+    )
+    .await;
     refused("data_restart", "", "TRUNCATE notes RESTART IDENTITY;", "RESTART IDENTITY").await;
 }
 

@@ -176,6 +176,29 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
             writing.join(", ")
         ));
     }
+    if !matches!(kind, DataKind::Delete | DataKind::Truncate) {
+        let defaults = c
+            .query(
+                "SELECT DISTINCT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_attrdef d
+                   JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+                    AND dep.objid = d.oid AND dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                   JOIN pg_catalog.pg_proc p ON p.oid = dep.refobjid
+                   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                  WHERE d.adrelid = $1 AND p.provolatile = 'v' AND n.nspname <> 'pg_catalog'
+                  ORDER BY 1",
+                &[&table.oid],
+            )
+            .await
+            .map_err(db_failure("reading the table's defaults"))?;
+        if !defaults.is_empty() {
+            let named: Vec<String> = defaults.iter().map(|r| r.get(0)).collect();
+            return Err(format!(
+                "column defaults of {} call volatile function(s) that could write elsewhere: {}",
+                table.name,
+                named.join(", ")
+            ));
+        }
+    }
     let (on_update, on_delete) = kind.fires(upsert);
     let actions = c
         .query(
