@@ -77,8 +77,8 @@ fn assert_spec_fields(kept: &StoredRollback, plain: &StoredRollback) {
 /// Applies `sql` with the archive (and on `twin` without), checks the catalog after it equals the twin's, then
 /// restores it and checks schema, dump and rows equal the ones from before. `moved`: tables whose columns may
 /// change position (a column a DROP COLUMN of the migration took comes back last).
-async fn round_trip(db: &testpg::Database, version: &str, sql: &str, moved: &[&str]) {
-    let twin = database("data_twin", SHOP);
+async fn round_trip(db: &testpg::Database, setup: &str, version: &str, sql: &str, moved: &[&str]) {
+    let twin = database("data_twin", setup);
     let twin = &twin;
     let schema = catalog_snapshot(db.url()).await.unwrap();
     let dump = db.schema_dump().unwrap();
@@ -137,13 +137,13 @@ async fn every_kind_of_data_statement_round_trips_with_exact_values() {
         r#"TRUNCATE "My Shop"."Item""#,
     ];
     for (i, sql) in cases.iter().enumerate() {
-        round_trip(&db, &format!("1.{i}"), sql, &[]).await;
+        round_trip(&db, SHOP, &format!("1.{i}"), sql, &[]).await;
     }
     if db.query("SHOW server_version_num;").unwrap().trim().parse::<u32>().unwrap() >= 150000 {
         let merge = "MERGE INTO labels AS l USING (SELECT g FROM generate_series(1, 50) g) AS s ON l.id = s.g \
                      WHEN MATCHED AND l.id % 5 = 0 AND l.id > 20 THEN DELETE WHEN MATCHED THEN UPDATE SET label = 'merged' \
                      WHEN NOT MATCHED THEN INSERT VALUES (s.g, NULL, 'merged new')";
-        round_trip(&db, "2.0", merge, &[]).await;
+        round_trip(&db, SHOP, "2.0", merge, &[]).await;
     }
 }
 
@@ -153,14 +153,14 @@ async fn a_migration_mixing_ddl_and_data_is_restored_as_a_whole() {
     let sql = "ALTER TABLE labels ADD COLUMN shout text;\nUPDATE labels SET shout = upper(label) || '!';\n\
                ALTER TABLE labels DROP COLUMN label;\nINSERT INTO labels (id, item, shout) VALUES (500, 1, 'NEW!');";
     // The dropped column comes back last.
-    round_trip(&db, "1.0", sql, &["labels"]).await;
+    round_trip(&db, SHOP, "1.0", sql, &["labels"]).await;
     // A table created by the migration and filled: its rows go with it.
     let created = "CREATE TABLE seeds (id int PRIMARY KEY, v text);\nINSERT INTO seeds VALUES (1, 'a'), (2, 'b');\n\
                    UPDATE labels SET label = 'seeded' WHERE id IN (SELECT id FROM seeds);";
-    round_trip(&db, "1.1", created, &[]).await;
+    round_trip(&db, SHOP, "1.1", created, &[]).await;
     // Rows deleted from a table the migration then drops: the table comes back first, then its rows.
     let dropped = "DELETE FROM notes WHERE id < 5;\nDROP TABLE notes;";
-    round_trip(&db, "1.2", dropped, &[]).await;
+    round_trip(&db, SHOP, "1.2", dropped, &[]).await;
 }
 
 #[tokio::test]
@@ -486,4 +486,40 @@ async fn a_builtin_search_vector_trigger_is_fine_and_a_statement_trigger_is_not(
     let stored = apply(&db, "1.1", "UPDATE docs SET body = 'x';").await;
     let archive = stored.archive.unwrap();
     assert!(archive.not_archived[0].reason.contains("could write elsewhere: after_all"), "{archive:?}");
+}
+
+const EVENTS: &str = "
+CREATE TABLE events (id int NOT NULL, region text NOT NULL, note text, at timestamptz DEFAULT '2020-01-01',
+                     PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu');
+CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us') PARTITION BY RANGE (id);
+CREATE TABLE events_us_low PARTITION OF events_us FOR VALUES FROM (0) TO (50);
+CREATE TABLE events_us_high PARTITION OF events_us FOR VALUES FROM (50) TO (MAXVALUE);
+CREATE TABLE events_rest PARTITION OF events DEFAULT;
+INSERT INTO events (id, region, note) SELECT g, (ARRAY['eu', 'us', 'asia'])[g % 3 + 1], 'n' || g FROM generate_series(1, 90) g;";
+
+#[tokio::test]
+async fn a_partitioned_table_s_rows_round_trip_through_its_partitions() {
+    let db = database("data_partitioned", EVENTS);
+    let cases = [
+        "UPDATE events SET note = upper(note) WHERE id % 2 = 0",
+        // Rows move to other partitions (a DELETE and an INSERT each).
+        "UPDATE events SET region = 'us', id = id + 1000, note = 'moved' WHERE region = 'eu' AND id < 40",
+        "DELETE FROM events WHERE id % 4 = 0",
+        "INSERT INTO events (id, region, note) VALUES (500, 'eu', 'x'), (501, 'asia', NULL), (60, 'us', 'high')",
+        "TRUNCATE events",
+    ];
+    for (i, sql) in cases.iter().enumerate() {
+        round_trip(&db, EVENTS, &format!("1.{i}"), sql, &[]).await;
+    }
+    // A trigger of one partition that writes elsewhere refuses.
+    db.run(
+        "CREATE TABLE log (at text); CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN INSERT INTO log VALUES (TG_OP); RETURN NEW; END $$;
+         CREATE TRIGGER audit_us AFTER UPDATE ON events_us_low FOR EACH ROW EXECUTE FUNCTION audit();",
+    )
+    .unwrap();
+    let stored = apply(&db, "2.0", "UPDATE events SET note = 'x';").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived[0].reason.contains("could write elsewhere: audit_us"), "{archive:?}");
 }
