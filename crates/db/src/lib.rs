@@ -26,8 +26,8 @@ mod versions;
 
 pub use apply::dry_run::{plan_migrations, PlanInput};
 pub use apply::{
-    apply_migration, apply_migration_with, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput,
-    FailureDetail, InvalidIndex, StatementRef,
+    apply_migration, apply_migration_with, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput, FailureDetail,
+    InvalidIndex, StatementRef,
 };
 pub use archive::ArchiveOptions;
 pub use archive::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
@@ -42,11 +42,11 @@ pub use lock_info::LockInfo;
 pub use pg_rollback_core::archive::{ArchiveRecord, ArchivedObject, NotArchived};
 pub use pg_rollback_core::archive::{KeptColumn, KeyColumn, ObjectRestore};
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
-pub use pg_rollback_core::rows::{compare_rows, RowDifference, RowSnapshot};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{Code, RollbackPlan, RollbackWarning};
 pub use rollback::range::preview_rollbacks;
 pub use rollback::{execute_rollback, execute_rollbacks};
+pub use pg_rollback_core::rows::{compare_rows, RowDifference, RowSnapshot};
 pub use seed::{empty_tables, row_snapshot, seed_rows, SeededRows};
 pub use session::{close_session, open_session};
 pub use stored::{get_rollback, later_applied, list_rollbacks, store_rollback};

@@ -333,3 +333,4 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
     }
     Ok(out)
 }
+

@@ -475,6 +475,7 @@ mod tests {
             ),
             "{sql}"
         );
+
     }
 
     #[test]

@@ -41,42 +41,19 @@ pub const CONFLICT_SQLSTATE: &str = "PRB01";
 /// What a statement kept in the archive would be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    DropColumn {
-        relation: ObjectName,
-        column: String,
-    },
-    ColumnType {
-        relation: ObjectName,
-        column: String,
-    },
+    DropColumn { relation: ObjectName, column: String },
+    ColumnType { relation: ObjectName, column: String },
     /// `DROP TABLE` of one or more tables, as written (`missing_ok`: `IF EXISTS`).
-    DropTable {
-        relations: Vec<ObjectName>,
-        missing_ok: bool,
-        cascade: bool,
-    },
+    DropTable { relations: Vec<ObjectName>, missing_ok: bool, cascade: bool },
     /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
-    EnumValue {
-        type_name: ObjectName,
-        label: String,
-        if_not_exists: bool,
-    },
+    EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
     /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
     /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first, after
     /// `others_undone`, the inverse of its other subcommands.
-    Columns {
-        relation: ObjectName,
-        parts: Vec<Target>,
-        others_undone: Option<String>,
-    },
+    Columns { relation: ObjectName, parts: Vec<Target>, others_undone: Option<String> },
     /// A data statement (`data.rs`): the rows it changes in `relations` (several only for `TRUNCATE`);
     /// `upsert`: `ON CONFLICT DO UPDATE`; `functions`: the functions it calls, as written.
-    Rows {
-        kind: DataKind,
-        relations: Vec<ObjectName>,
-        upsert: bool,
-        functions: Vec<String>,
-    },
+    Rows { kind: DataKind, relations: Vec<ObjectName>, upsert: bool, functions: Vec<String> },
 }
 
 impl Target {

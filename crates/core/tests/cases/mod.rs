@@ -38,6 +38,7 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
 
 pub mod adversarial;
 mod alter_table;
+mod tables;
 mod drizzle;
 mod indexes;
 mod quoting;
@@ -45,9 +46,8 @@ mod renames;
 mod routines;
 mod schemas;
 mod session;
-mod statements_a;
 mod statements_b;
-mod tables;
-mod tables_views;
+mod statements_a;
 mod temporary;
 mod types;
+mod tables_views;

@@ -11,12 +11,12 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
-mod columns;
-mod data;
-mod drop_table;
-mod enum_value;
 mod manage;
+mod drop_table;
+mod columns;
+mod enum_value;
 mod restore;
+mod data;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
 pub use preview::{restore_preview, RestorePreview, VersionRestore};
