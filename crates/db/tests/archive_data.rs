@@ -523,3 +523,20 @@ async fn a_partitioned_table_s_rows_round_trip_through_its_partitions() {
     let archive = stored.archive.unwrap();
     assert!(archive.not_archived[0].reason.contains("could write elsewhere: audit_us"), "{archive:?}");
 }
+
+#[tokio::test]
+async fn a_merge_that_deletes_and_inserts_the_same_key_restores_without_a_false_conflict() {
+    let db = database("data_merge_same_key", SHOP);
+    if db.query("SHOW server_version_num;").unwrap().trim().parse::<u32>().unwrap() < 150000 {
+        return;
+    }
+    let rows = row_snapshot(db.url()).await.unwrap();
+    // Source row 'a' matches label 35 and deletes it; source row 'b' matches nothing and inserts key 35 again.
+    let merge = "MERGE INTO labels AS l USING (VALUES (35, 'a'), (35, 'b')) AS s (id, x) ON l.id = s.id AND s.x = 'a' \
+                 WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT VALUES (s.id, NULL, 'again')";
+    let stored = apply(&db, "1.0", merge).await;
+    assert_eq!(one(&db, "SELECT label FROM labels WHERE id = 35;"), "again");
+    assert_eq!(stored.archive.as_ref().unwrap().rows, 2, "{:?}", stored.archive);
+    execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
+    assert_eq!(rows_differ(&db, &rows).await, Vec::<String>::new());
+}
