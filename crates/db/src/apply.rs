@@ -176,6 +176,8 @@ pub(crate) async fn run_archived<C: GenericClient + Sync>(
             None => text,
         };
         run_captured_as(c, ctx, planner, index, text).await?;
+        // Capture triggers a data statement ran with go right after it.
+        archiver.after(c).await.map_err(|error| StatementFailed { index, error })?;
     }
     Ok(())
 }

@@ -127,6 +127,9 @@ pub struct ExecuteOptions {
     /// a version whose rollback is safe runs its rollback. With `force`, a foreign key that rows written since
     /// break is added `NOT VALID` (said in `restore_notes`) instead of refusing with `RESTORE_CONFLICT`.
     pub restore_data: bool,
+    /// With `force` and `restore_data`: rows a data migration changed that changed again since take the
+    /// archived values (`pg_rollback.restore_rows = overwrite`); without it they keep their newer values (`keep`).
+    pub overwrite: bool,
 }
 
 /// One `schema_versions` row. Timestamps are ISO 8601 strings in UTC.
@@ -236,6 +239,9 @@ pub struct ExecuteManyOptions {
     /// Versions whose rollback is not safe run their restore script (with the archived data), all in one
     /// transaction with the safe ones.
     pub restore_data: bool,
+    /// With `force` and `restore_data`: rows a data migration changed that changed again since take the
+    /// archived values (`pg_rollback.restore_rows = overwrite`); without it they keep their newer values (`keep`).
+    pub overwrite: bool,
 }
 
 /// What refuses a multi-step rollback (as data in its preview).

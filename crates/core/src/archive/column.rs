@@ -303,7 +303,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             out.extend(acl_change(&target, &[], &column.acl)?);
         }
         Target::DropTable { .. } => return Err("a DROP TABLE is kept by moving the table (drop_table.rs)".into()),
-        Target::EnumValue { .. } | Target::Columns { .. } => return Err("not one column".into()),
+        Target::EnumValue { .. } | Target::Columns { .. } | Target::Rows { .. } => return Err("not one column".into()),
         Target::ColumnType { .. } if !column.cast_back => {
             out.extend(type_back_from_null(column, archive, &collate(column)));
             out.push(without_triggers(column, &update_from_archive(column, archive))?);

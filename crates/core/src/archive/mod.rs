@@ -30,6 +30,8 @@ pub use partitioned::PartitionIndex;
 mod mixed;
 mod triggers;
 pub use triggers::without_user_triggers;
+pub mod data;
+pub use data::{DataKind, KeptRows, RowColumn};
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -71,6 +73,9 @@ pub enum Target {
         others_undone: Option<String>,
         others_to_capture: Option<OthersToCapture>,
     },
+    /// A data statement (`data.rs`): the rows it changes in `relations` (several only for `TRUNCATE`);
+    /// `upsert`: `ON CONFLICT DO UPDATE`; `functions`: the functions it calls, as written.
+    Rows { kind: DataKind, relations: Vec<ObjectName>, upsert: bool, functions: Vec<String> },
 }
 
 impl Target {
@@ -80,6 +85,7 @@ impl Target {
             Target::DropTable { relations, .. } => &relations[0],
             Target::EnumValue { type_name, .. } => type_name,
             Target::Columns { relation, .. } => relation,
+            Target::Rows { relations, .. } => &relations[0],
         }
     }
 
@@ -88,7 +94,7 @@ impl Target {
             Target::DropColumn { column, .. } | Target::ColumnType { column, .. } => column,
             Target::DropTable { .. } => "",
             Target::EnumValue { label, .. } => label,
-            Target::Columns { .. } => "",
+            Target::Columns { .. } | Target::Rows { .. } => "",
         }
     }
 
@@ -99,6 +105,7 @@ impl Target {
             Target::DropTable { .. } => "DROP TABLE",
             Target::EnumValue { .. } => "ADD VALUE",
             Target::Columns { .. } => "ALTER TABLE",
+            Target::Rows { kind, .. } => kind.as_str(),
         }
     }
 }
@@ -182,7 +189,7 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
             }),
             None => Destroys::NotKept("ALTER TYPE with an unreadable name".into()),
         },
-        _ => Destroys::Nothing,
+        _ => data::classify(statement).unwrap_or(Destroys::Nothing),
     }
 }
 
@@ -331,6 +338,9 @@ pub struct ArchiveRecord {
     /// What the restore preview needs of each kept column (empty in records written before it was stored).
     #[serde(default)]
     pub columns: Vec<KeptColumn>,
+    /// What the restore preview needs of each table whose rows a data statement changed (`data.rs`).
+    #[serde(default)]
+    pub rows_kept: Vec<KeptRows>,
 }
 
 pub fn archive_comment(version: &str, statement: &ParsedStatement, index: usize) -> String {

@@ -17,6 +17,7 @@ mod drop_table;
 mod enum_value;
 mod manage;
 mod restore;
+mod data;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
 pub use preview::{restore_preview, RestorePreview, VersionRestore};
@@ -77,6 +78,8 @@ pub(crate) struct Archiver {
     part: Option<usize>,
     /// The columns read for the statement being kept.
     columns_read: Vec<pg_rollback_core::archive::ColumnToKeep>,
+    /// Tables whose capture trigger is on while the statement runs (`data.rs`; removed by `after`).
+    capturing: Vec<pg_rollback_core::archive::KeptRows>,
 }
 
 type Failure = String;
@@ -96,6 +99,7 @@ impl Archiver {
             storable: None,
             part: None,
             columns_read: Vec::new(),
+            capturing: Vec::new(),
         }
     }
 
@@ -184,6 +188,9 @@ impl Archiver {
                     }
                     Err(why) => Err(why),
                 }
+            }
+            Target::Rows { .. } => {
+                self.keep_rows(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched)
             }
             _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
         };

@@ -20,6 +20,7 @@ mod cascade;
 pub(crate) mod archive;
 pub(crate) mod archive_manage;
 pub(crate) mod archive_table;
+pub(crate) mod archive_data;
 pub(crate) mod archive_enum;
 pub(crate) mod archive_identity;
 pub(crate) mod archive_partitioned;
