@@ -161,6 +161,16 @@ async fn a_migration_mixing_ddl_and_data_is_restored_as_a_whole() {
     // Rows deleted from a table the migration then drops: the table comes back first, then its rows.
     let dropped = "DELETE FROM notes WHERE id < 5;\nDROP TABLE notes;";
     round_trip(&db, SHOP, "1.2", dropped, &[]).await;
+    // Fider's backfill: a column added, filled, then NOT NULL. Its values are not put back (to NULL, under the
+    // constraint): the restore drops the column right after.
+    let backfill = "ALTER TABLE labels ADD COLUMN number int, ADD COLUMN other text;\n\
+                    UPDATE labels l SET number = x.n, label = l.label || '#' FROM (SELECT id, row_number() OVER \
+                    (PARTITION BY item ORDER BY id) AS n FROM labels) x WHERE x.id = l.id;\n\
+                    ALTER TABLE labels ALTER COLUMN number SET NOT NULL;";
+    round_trip(&db, SHOP, "1.3", backfill, &[]).await;
+    // A column that existed before is no new column, even when the migration adds it IF NOT EXISTS.
+    let existing = "ALTER TABLE labels ADD COLUMN IF NOT EXISTS label text;\nUPDATE labels SET label = 'x' || label WHERE id < 4;";
+    round_trip(&db, SHOP, "1.4", existing, &[]).await;
 }
 
 #[tokio::test]

@@ -133,6 +133,31 @@ pub struct RowColumn {
     pub builtin: bool,
     /// `GENERATED ALWAYS AS IDENTITY`: re-inserted with `OVERRIDING SYSTEM VALUE`, never updated.
     pub identity_always: bool,
+    /// Added by an earlier `ADD COLUMN` of the same migration: the restore drops it right after, so what an
+    /// `UPDATE` wrote into it is neither put back nor compared (a backfill followed by `SET NOT NULL` would
+    /// otherwise be set back to NULL under its constraint).
+    #[serde(default)]
+    pub added: bool,
+}
+
+/// The table and the columns an `ALTER TABLE ... ADD COLUMN` adds, as written.
+pub fn added_columns(statement: &ParsedStatement) -> Option<(ObjectName, Vec<String>)> {
+    let NodeEnum::AlterTableStmt(s) = &statement.node else { return None };
+    let relation = relation_of(&s.relation)?;
+    let columns: Vec<String> = s
+        .cmds
+        .iter()
+        .filter_map(|c| match &c.node {
+            Some(NodeEnum::AlterTableCmd(cmd)) if cmd.subtype() == pg_query::protobuf::AlterTableType::AtAddColumn => {
+                match cmd.def.as_ref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::ColumnDef(def)) => Some(def.colname.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    (!columns.is_empty()).then_some((relation, columns))
 }
 
 /// The rows one data statement changed in one table: what the restore and its preview need (stored in the
@@ -297,8 +322,11 @@ impl<'a> Parts<'a> {
         self.rows.columns.iter().enumerate()
     }
 
-    /// The migration changed column `i` of this archived row.
-    fn changed(i: usize) -> String {
+    /// The migration changed column `i` of this archived row (never a column the restore drops after).
+    fn changed(&self, i: usize) -> String {
+        if self.rows.columns[i].added {
+            return "false".into();
+        }
         format!("{} IS DISTINCT FROM {}", as_text(&format!("a.{}", old(i))), as_text(&format!("a.{}", new(i))))
     }
 
@@ -325,7 +353,7 @@ impl<'a> Parts<'a> {
             self.exists(&self.key_new, None),
             self.exists(
                 &self.key_new,
-                Some(self.any(|i| format!("({} AND {})", Self::changed(i), self.differs_now(i))))
+                Some(self.any(|i| format!("({} AND {})", self.changed(i), self.differs_now(i))))
             )
         )
     }
@@ -443,7 +471,7 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
                 format!(
                     "{} = CASE WHEN {} THEN {} ELSE t.{} END",
                     ident(&c.name),
-                    Parts::changed(*i),
+                    p.changed(*i),
                     back(&format!("a.{}", old(*i)), c),
                     ident(&c.name)
                 )
@@ -454,7 +482,7 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
              NOT {})",
             set.join(", "),
             p.key_new,
-            p.any(|i| format!("({} AND {})", Parts::changed(i), p.differs_now(i)))
+            p.any(|i| format!("({} AND {})", p.changed(i), p.differs_now(i)))
         )));
         let set: Vec<String> = settable
             .iter()
@@ -674,14 +702,27 @@ mod tests {
             table: "\"My %s\".\"it's\"".into(),
             archive: "1.0/1".into(),
             columns: vec![
-                RowColumn { name: "id".into(), type_sql: "integer".into(), builtin: true, identity_always: true },
+                RowColumn {
+                    name: "id".into(),
+                    type_sql: "integer".into(),
+                    builtin: true,
+                    identity_always: true,
+                    added: false,
+                },
                 RowColumn {
                     name: "Mood".into(),
                     type_sql: "\"My %s\".mood".into(),
                     builtin: false,
                     identity_always: false,
+                    added: false,
                 },
-                RowColumn { name: "doc".into(), type_sql: "json".into(), builtin: true, identity_always: false },
+                RowColumn {
+                    name: "doc".into(),
+                    type_sql: "json".into(),
+                    builtin: true,
+                    identity_always: false,
+                    added: true,
+                },
             ],
             key: vec![0],
             partitioned: false,
@@ -703,6 +744,8 @@ mod tests {
         assert!(restore.contains("OVERRIDING SYSTEM VALUE"), "{restore}");
         // The identity column is never SET.
         assert!(!restore.contains("SET id ="), "{restore}");
+        // A column the migration added is dropped after: an UPDATE's values in it are not put back.
+        assert!(restore.contains("doc = CASE WHEN false THEN"), "{restore}");
         // The table's name is a format() argument, never part of the template.
         assert!(restore.contains("'\"My %s\".\"it''s\"'"), "{restore}");
         assert!(restore.ends_with("DROP TABLE pgrollback_archive.\"1.0/1\";\n"), "{restore}");

@@ -2,8 +2,9 @@
 //! no trigger or referential action that writes elsewhere), its archive table is made and a capture trigger
 //! put on it (a `TRUNCATE` copies the rows instead); right after it ran ([`Archiver::after`]), the trigger
 //! and its function go, so the catalog is as the statement left it. The SQL is `pg_rollback_core::archive::data`.
+use pg_rollback_core::archive::Destroys;
 use pg_rollback_core::archive::{self as core, data, ArchivedObject, DataKind, KeptRows, KeptStatement, Target};
-use pg_rollback_core::{quote_ident, ParsedMigration};
+use pg_rollback_core::{quote_ident, ParsedMigration, ParsedStatement};
 use tokio_postgres::{GenericClient, SimpleQueryMessage};
 
 use super::{db_failure, Archiver, Failure};
@@ -104,7 +105,10 @@ impl Archiver {
         let mut restore = String::new();
         for (part, table) in tables.iter().enumerate() {
             check_side_effects(c, table, *kind, *upsert).await?;
-            let columns = read_columns(c, table.oid).await?;
+            let mut columns = read_columns(c, table.oid).await?;
+            for column in &mut columns {
+                column.added = self.added_columns.iter().any(|(oid, name)| *oid == table.oid && *name == column.name);
+            }
             let key = read_key(c, table.oid, 0).await?;
             let key: Option<Vec<u32>> =
                 key.iter().map(|k| columns.iter().position(|c| c.name == k.name).map(|i| i as u32)).collect();
@@ -164,6 +168,42 @@ impl Archiver {
 
     /// Right after statement `index` ran: the capture triggers and functions go, and what they kept is
     /// recorded. An error fails the migration (a trigger left behind would change the schema).
+    /// Before an `ADD COLUMN` of a migration that also writes rows: which of its columns do not exist yet.
+    pub(super) async fn note_added_columns<C: GenericClient + Sync>(
+        &mut self,
+        c: &C,
+        migration: &ParsedMigration,
+        statement: &ParsedStatement,
+    ) {
+        let Some((relation, columns)) = core::added_columns(statement) else { return };
+        let writes_rows = |s: &ParsedStatement| matches!(core::classify(s), Destroys::Target(Target::Rows { .. }));
+        if !migration.statements.iter().any(writes_rows) {
+            return;
+        }
+        // Under a savepoint: a failed read must not end the migration's transaction (unread, the columns are not
+        // treated as new, and the restore puts their values back).
+        if c.batch_execute("SAVEPOINT pg_rollback_added").await.is_err() {
+            return;
+        }
+        let new = c
+            .query(
+                "SELECT c.oid, x.name FROM pg_catalog.pg_class c, pg_catalog.unnest($2::text[]) AS x(name)
+                  WHERE c.oid = pg_catalog.to_regclass($1)
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                     WHERE a.attrelid = c.oid AND a.attname = x.name AND NOT a.attisdropped)",
+                &[&relation.to_string(), &columns],
+            )
+            .await;
+        let end = match new {
+            Ok(_) => "RELEASE SAVEPOINT pg_rollback_added",
+            Err(_) => "ROLLBACK TO SAVEPOINT pg_rollback_added; RELEASE SAVEPOINT pg_rollback_added",
+        };
+        let _ = c.batch_execute(end).await;
+        for row in new.iter().flatten() {
+            self.added_columns.push((row.get(0), row.get(1)));
+        }
+    }
+
     pub(crate) async fn after<C: GenericClient + Sync>(&mut self, c: &C) -> Result<(), tokio_postgres::Error> {
         for rows in std::mem::take(&mut self.capturing) {
             c.batch_execute(&core::script(&data::capture_done_sql(&rows))).await?;

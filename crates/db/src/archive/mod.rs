@@ -80,6 +80,9 @@ pub(crate) struct Archiver {
     columns_read: Vec<pg_rollback_core::archive::ColumnToKeep>,
     /// Tables whose capture trigger is on while the statement runs (`data.rs`; removed by `after`).
     capturing: Vec<pg_rollback_core::archive::KeptRows>,
+    /// Columns (table oid, name) an `ADD COLUMN` of this migration created: the restore drops them, so a data
+    /// restore before that leaves their values alone (an `UPDATE` backfill then `SET NOT NULL`).
+    added_columns: Vec<(u32, String)>,
 }
 
 type Failure = String;
@@ -99,6 +102,7 @@ impl Archiver {
             storable: None,
             part: None,
             columns_read: Vec::new(),
+            added_columns: Vec::new(),
             capturing: Vec::new(),
         }
     }
@@ -144,6 +148,9 @@ impl Archiver {
             }
         }
         let statement = &migration.statements[index];
+        if self.options.enabled {
+            self.note_added_columns(c, migration, statement).await;
+        }
         let target = match core::classify(statement) {
             Destroys::Nothing => return None,
             Destroys::NotKept(reason) => {

@@ -90,6 +90,7 @@ pub(crate) async fn read_columns<C: GenericClient + Sync>(c: &C, oid: u32) -> Re
             type_sql: r.get(1),
             builtin: r.get::<_, Option<bool>>(2).unwrap_or(false),
             identity_always: r.get(3),
+            added: false,
         })
         .collect())
 }
