@@ -7,6 +7,7 @@ import { type Output, reportError } from '../lib/cli.js';
 import { shellArg } from '../lib/shell.js';
 import { formatBytes } from '../lib/size.js';
 import {
+  dataConflicts,
   drizzleHashOf,
   forcedRefusal,
   refusalsOf,
@@ -23,6 +24,8 @@ import { restorable, showRestore, showRestorePreviewResult } from './restore-vie
 export interface Mode {
   execute: boolean;
   force: boolean;
+  /** --force=overwrite: rows changed since a data migration take the archived values. */
+  overwrite?: boolean;
   lockTimeoutGiven: boolean;
   /** --restore-data: the restore of each version instead of its rollback. */
   restoreData?: boolean;
@@ -33,14 +36,37 @@ function isOne(selection: Selection): selection is { version: string } {
 }
 
 /** The command that executes `selection`, ready to paste into a shell. */
-export function rollbackCommand(selection: Selection, force: boolean, restoreData = false): string {
+export function rollbackCommand(selection: Selection, force: boolean | 'overwrite', restoreData = false): string {
   const arg =
     'version' in selection
       ? `--version=${shellArg(selection.version)}`
       : 'to' in selection
         ? `--to=${shellArg(selection.to)}`
         : `--steps=${selection.steps}`;
-  return `pnpm db:rollback ${arg}${restoreData ? ' --restore-data' : ''} --execute${force ? ' --force' : ''}`;
+  const forced = force === 'overwrite' ? ' --force=overwrite' : force ? ' --force' : '';
+  return `pnpm db:rollback ${arg}${restoreData ? ' --restore-data' : ''} --execute${forced}`;
+}
+
+/** What each `--force` variant does to rows changed since a data migration, with its command. */
+export interface ForceVariant {
+  flag: '--force' | '--force=overwrite';
+  conflictingRows: 'keep' | 'overwrite';
+  effect: string;
+  command: string;
+}
+
+/** The `--force` variants that would run a restore whose data conflicts are its only refusals (else none). */
+export function forceVariants(p: Preview): ForceVariant[] {
+  if (dataConflicts(p).length === 0 || refusalsOf(p).some((r) => !r.forceable)) return [];
+  return [
+    { flag: '--force', conflictingRows: 'keep', effect: 'conflicting rows keep their newer values', command: rollbackCommand(p.selection, true, true) },
+    {
+      flag: '--force=overwrite',
+      conflictingRows: 'overwrite',
+      effect: 'conflicting rows take the archived values',
+      command: rollbackCommand(p.selection, 'overwrite', true),
+    },
+  ];
 }
 
 /** What JSON output carries along with an error or a result. */
@@ -276,6 +302,9 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
     );
   }
   if (refusal.code === 'ROLLBACK_UNSAFE' && mode.execute) out.note(`To execute it anyway, run: ${rollbackCommand(p.selection, true)}`);
+  if (refusal.code === 'RESTORE_CONFLICT' && refusal.forceable) {
+    for (const v of forceVariants(p)) out.note(`To restore anyway (${v.effect}), run: ${v.command}`);
+  }
   return code;
 }
 
@@ -284,7 +313,7 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
 export function showPreviewResult(out: Output, p: Preview): number {
   if (p.restore !== undefined) {
     const force = p.restore.refusals.some((r) => r.forceable);
-    return showRestorePreviewResult(out, p, rollbackCommand(p.selection, force, true));
+    return showRestorePreviewResult(out, p, rollbackCommand(p.selection, force, true), forceVariants(p));
   }
   if (isOne(p.selection)) {
     const step = p.range.steps[0]!;
@@ -311,8 +340,14 @@ export function showPreviewResult(out: Output, p: Preview): number {
 
 // --- executing ---
 
-/** Warnings shown before the confirmation: what the rollback will not undo for Drizzle. */
-export function showBeforeConfirm(out: Output, p: Preview): void {
+/** Warnings shown before the confirmation: what a forced restore does to rows changed since, what the rollback will not undo for Drizzle. */
+export function showBeforeConfirm(out: Output, p: Preview, mode?: Mode): void {
+  if (mode?.force) {
+    const effect = mode.overwrite ? 'take the archived values (--force=overwrite)' : 'keep their newer values (--force)';
+    for (const { version, object } of dataConflicts(p)) {
+      for (const conflict of object.conflicts) out.note(`⚠ Warning: version ${version}: ${conflict}: these rows ${effect}`);
+    }
+  }
   const forced = forcedRefusal(p, 'ROLLBACK_OUT_OF_ORDER');
   if (forced !== undefined) {
     out.note(
@@ -328,12 +363,13 @@ export function showBeforeConfirm(out: Output, p: Preview): void {
   }
 }
 
-export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[]): number {
+export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[], mode?: Mode): number {
+  const flag = mode?.overwrite ? '--force=overwrite' : '--force';
   const one = isOne(p.selection);
   for (const row of done) {
     if (!one) out.line(`  ✓ ${row.version} (${row.migrationFile}) rolled back at ${row.rollbackAppliedAt}`);
     if (!row.drizzleRowDeleted && drizzleHashOf(p, row.version) !== undefined) drizzleRowKept(out, row.migrationFile, row.version);
-    for (const note of row.restoreNotes ?? []) out.note(`⚠ Restored with --force: ${row.version}: ${note}`);
+    for (const note of row.restoreNotes ?? []) out.note(`⚠ Restored with ${flag}: ${row.version}: ${note}`);
   }
   out.line(p.restore !== undefined ? '✓ Restore completed successfully: the data the archive kept is back' : '✓ Rollback completed successfully');
   if (one && done.length === 1) {
