@@ -154,7 +154,7 @@ describe('--restore-data of a data migration', () => {
 
     const preview = await rollback(url, dir, ['--version=1.3.0', '--restore-data']);
     assert.equal(preview.code, 0, `conflicts are forceable, the preview is not refused: ${preview.stderr}`);
-    assert.match(preview.stdout, /⚠ conflict: public\.accounts: 2 rows [^\n]*\(id=5, id=16\)/);
+    assert.match(preview.stdout, /⚠ conflict: public\.accounts: 2 rows [^\n]*\((id=5, id=16|id=16, id=5)\)/);
     assert.match(preview.stdout, /⚠ conflict: public\.accounts: 1 row [^\n]*\(id=10\)/);
     assert.match(preview.stdout, /--force: these rows keep their newer values; --force=overwrite: they take the archived values/);
     assert.match(preview.stdout, /⚠ needs --force: RESTORE_CONFLICT/);
@@ -163,7 +163,7 @@ describe('--restore-data of a data migration', () => {
     const json = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--json']);
     const doc = JSON.parse(json.stdout) as PreviewDoc;
     assert.deepEqual(doc.restore.refusals.map((r) => [r.code, r.forceable]), [['RESTORE_CONFLICT', true]]);
-    assert.match(objectOf(doc, 'UPDATE')!.conflicts.join('\n'), /public\.accounts: 2 rows .*\(id=5, id=16\)/);
+    assert.match(objectOf(doc, 'UPDATE')!.conflicts.join('\n'), /public\.accounts: 2 rows .*\((id=5, id=16|id=16, id=5)\)/);
     assert.match(objectOf(doc, 'DELETE')!.conflicts.join('\n'), /public\.accounts: 1 row .*\(id=10\)/);
     assert.deepEqual(doc.forceVariants.map((v) => [v.flag, v.conflictingRows, v.command]), [
       ['--force', 'keep', 'pnpm db:rollback --version=1.3.0 --restore-data --execute --force'],
