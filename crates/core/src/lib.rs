@@ -7,8 +7,8 @@
 //! the planner) -> `invert` (one module per statement family) -> `render` (quoting, SQL text); `analyze`
 //! holds what is reported beside the rollback (locks, data at risk, snapshot comparison).
 mod analyze;
-mod ask;
 pub mod archive;
+mod ask;
 mod error;
 mod invert;
 mod parse;
@@ -21,9 +21,9 @@ pub mod seed;
 pub use analyze::{locks, risk, snapshot};
 pub use ask::state;
 pub use invert::temporary;
-pub use render::noop;
 #[doc(hidden)]
 pub use parse::wire;
+pub use render::noop;
 
 pub use ask::planner::Planner;
 pub use ask::state::{Answer, At, Question, Reply};

@@ -58,7 +58,8 @@ fn every_case_generates_its_expected_rollback() {
                     })
                 }
                 Expect::Unsafe { code, script: expected } => {
-                    let first_code = plan.statements.iter().find(|s| !s.reversible).and_then(|s| s.code.map(Code::as_str));
+                    let first_code =
+                        plan.statements.iter().find(|s| !s.reversible).and_then(|s| s.code.map(Code::as_str));
                     (plan.rollback_safe || first_code != Some(code) || script != expected).then(|| {
                         format!(
                             "expected unsafe {code} {expected:?}\n     got safe={} {first_code:?} {script:?}",

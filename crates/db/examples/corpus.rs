@@ -30,8 +30,8 @@ use pg_rollback_core::{generate_rollback, ParsedMigration};
 use pg_rollback_db::Code;
 use pg_rollback_db::{
     apply_migration, catalog_snapshot, compare_rows, compare_snapshots, empty_tables, execute_rollback, row_snapshot,
-    seed_rows, ExecuteOptions, MigrationInput, RowSnapshot, Snapshot, ARCHIVE_SQL,
-    ROLLBACK_COLUMNS_SQL, ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
+    seed_rows, ExecuteOptions, MigrationInput, RowSnapshot, Snapshot, ARCHIVE_SQL, ROLLBACK_COLUMNS_SQL,
+    ROLLBACK_PLAN_SQL, SCHEMA_VERSIONS_SQL,
 };
 use serde::Deserialize;
 use testpg::unified_diff;
@@ -184,7 +184,8 @@ fn main() {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some((path, manifest)) = manifests.get(i) else { break };
                     let started = std::time::Instant::now();
-                    let (tally, log) = runtime.block_on(history(server, path, manifest, past_stop_before, prove_from, seed));
+                    let (tally, log) =
+                        runtime.block_on(history(server, path, manifest, past_stop_before, prove_from, seed));
                     eprintln!(
                         "{}: {} migrations, {} safe ({} from the SQL alone), {} failures, {:.0?}",
                         manifest.name,
@@ -407,8 +408,12 @@ async fn history(
         if let (Err(e), true) = (&applied, seeded) {
             // Written for the tables it finds (often empty): applied again on emptied tables.
             tally.unseeded += 1;
-            writeln!(log, "- {version} {}: does not apply on the seeded rows, applied on emptied tables: {e}", entry.file)
-                .unwrap();
+            writeln!(
+                log,
+                "- {version} {}: does not apply on the seeded rows, applied on emptied tables: {e}",
+                entry.file
+            )
+            .unwrap();
             empty_tables(db.url()).await.unwrap();
             rows_before = Some(row_snapshot(db.url()).await.unwrap());
             applied = apply_migration(db.url(), &input, None).await;
@@ -464,16 +469,20 @@ async fn history(
                     }
                 }
             }
-            let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
+            let first =
+                stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             let code = first.map_or("?", |w| w.code.as_str());
             *tally.codes.entry(code.to_owned()).or_default() += 1;
             // With seeded rows: why a migration of a class the archive is about has no restore.
             if rows_before.is_some() && stored.restore_script.is_none() && code != "DATA_MIGRATION" {
                 let archive = stored.archive.as_ref();
                 let mut why: Vec<String> = archive.and_then(|a| a.restore_unavailable.clone()).into_iter().collect();
-                why.extend(archive.iter().flat_map(|a| &a.not_archived).map(|n| {
-                    format!("statement {} not archived: {}", n.statement_index + 1, n.reason)
-                }));
+                why.extend(
+                    archive
+                        .iter()
+                        .flat_map(|a| &a.not_archived)
+                        .map(|n| format!("statement {} not archived: {}", n.statement_index + 1, n.reason)),
+                );
                 writeln!(log, "- {version} {}: {code}, no restore: {}", entry.file, why.join("; ")).unwrap();
             }
             // The spec's own classes are expected; anything else is worth a look.
@@ -607,7 +616,9 @@ async fn prove_restore(
         .collect();
     let rows: Vec<String> =
         compare_rows(rows_before, &row_snapshot(db.url()).await.unwrap()).into_iter().map(|d| d.text).collect();
-    apply_migration(db.url(), input, None).await.map_err(|e| format!("applying it again after the restore failed: {e}"))?;
+    apply_migration(db.url(), input, None)
+        .await
+        .map_err(|e| format!("applying it again after the restore failed: {e}"))?;
     if !differences.is_empty() || !rows.is_empty() {
         return Err(format!("schema: {differences:?}; rows: {rows:?}"));
     }

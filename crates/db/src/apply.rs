@@ -11,9 +11,9 @@ use crate::archive::{ArchiveOptions, Archiver};
 use crate::connect::parse_url;
 use crate::drizzle;
 use crate::error::{pg_message, sqlstate, statement_cause, Error, Result};
+use crate::lock::take_lock;
 use crate::rollback::COMMIT_OUTCOME_UNKNOWN;
 use crate::run::{ask, run, run_captured_as, StatementFailed, Statements};
-use crate::lock::take_lock;
 use crate::session::{self, check_migration, check_text, roles, with_session, Ctx};
 use crate::versions;
 use crate::{ApplyOutcome, DrizzleEntry, MigrationInput, StoredRollback, ADVISORY_LOCK_KEY};
@@ -176,6 +176,8 @@ pub(crate) async fn run_archived<C: GenericClient + Sync>(
             None => text,
         };
         run_captured_as(c, ctx, planner, index, text).await?;
+        // Capture triggers a data statement ran with go right after it.
+        archiver.after(c).await.map_err(|error| StatementFailed { index, error })?;
     }
     Ok(())
 }

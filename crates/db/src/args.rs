@@ -84,6 +84,9 @@ pub struct ExecuteRollbackOptions {
     /// Run the version's restore (its rollback with the data the migration destroyed put back) instead of
     /// its rollback script; a version whose rollback is safe runs its rollback.
     pub restore_data: Option<bool>,
+    /// With `force` and `restoreData`: rows a data migration changed that changed again since take the archived
+    /// values (without it they keep their newer values).
+    pub overwrite: Option<bool>,
 }
 
 impl From<ExecuteRollbackOptions> for ExecuteOptions {
@@ -97,6 +100,7 @@ impl From<ExecuteRollbackOptions> for ExecuteOptions {
             migration_order: o.migration_order,
             allow_out_of_order: o.allow_out_of_order.unwrap_or(false),
             restore_data: o.restore_data.unwrap_or(false),
+            overwrite: o.overwrite.unwrap_or(false),
         }
     }
 }
@@ -127,6 +131,9 @@ pub struct ExecuteRollbacksOptions {
     pub expected_scripts: Option<Vec<ExpectedScript>>,
     /// Versions whose rollback is not safe run their restore (with the archived data), all in one transaction.
     pub restore_data: Option<bool>,
+    /// With `force` and `restoreData`: rows a data migration changed that changed again since take the archived
+    /// values (without it they keep their newer values).
+    pub overwrite: Option<bool>,
 }
 
 impl From<ExecuteRollbacksOptions> for ExecuteManyOptions {
@@ -141,6 +148,7 @@ impl From<ExecuteRollbacksOptions> for ExecuteManyOptions {
             migrations: o.migrations.unwrap_or_default(),
             expected_scripts: o.expected_scripts,
             restore_data: o.restore_data.unwrap_or(false),
+            overwrite: o.overwrite.unwrap_or(false),
         }
     }
 }

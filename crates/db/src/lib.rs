@@ -26,8 +26,8 @@ mod versions;
 
 pub use apply::dry_run::{plan_migrations, PlanInput};
 pub use apply::{
-    apply_migration, apply_migration_with, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput, FailureDetail,
-    InvalidIndex, StatementRef,
+    apply_migration, apply_migration_with, apply_migrations, apply_migrations_with, AppliedMigrations, ApplyInput,
+    FailureDetail, InvalidIndex, StatementRef,
 };
 pub use archive::ArchiveOptions;
 pub use archive::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
@@ -42,11 +42,11 @@ pub use lock_info::LockInfo;
 pub use pg_rollback_core::archive::{ArchiveRecord, ArchivedObject, NotArchived};
 pub use pg_rollback_core::archive::{KeptColumn, KeyColumn, ObjectRestore};
 pub use pg_rollback_core::locks::{LockEffect, LockMode};
+pub use pg_rollback_core::rows::{compare_rows, RowDifference, RowSnapshot};
 pub use pg_rollback_core::snapshot::{compare as compare_snapshots, CatalogObject, Change, Difference, Snapshot};
 pub use pg_rollback_core::{Code, RollbackPlan, RollbackWarning};
 pub use rollback::range::preview_rollbacks;
 pub use rollback::{execute_rollback, execute_rollbacks};
-pub use pg_rollback_core::rows::{compare_rows, RowDifference, RowSnapshot};
 pub use seed::{empty_tables, row_snapshot, seed_rows, SeededRows};
 pub use session::{close_session, open_session};
 pub use stored::{get_rollback, later_applied, list_rollbacks, store_rollback};
@@ -127,6 +127,9 @@ pub struct ExecuteOptions {
     /// a version whose rollback is safe runs its rollback. With `force`, a foreign key that rows written since
     /// break is added `NOT VALID` (said in `restore_notes`) instead of refusing with `RESTORE_CONFLICT`.
     pub restore_data: bool,
+    /// With `force` and `restore_data`: rows a data migration changed that changed again since take the
+    /// archived values (`pg_rollback.restore_rows = overwrite`); without it they keep their newer values (`keep`).
+    pub overwrite: bool,
 }
 
 /// One `schema_versions` row. Timestamps are ISO 8601 strings in UTC.
@@ -236,6 +239,9 @@ pub struct ExecuteManyOptions {
     /// Versions whose rollback is not safe run their restore script (with the archived data), all in one
     /// transaction with the safe ones.
     pub restore_data: bool,
+    /// With `force` and `restore_data`: rows a data migration changed that changed again since take the
+    /// archived values (`pg_rollback.restore_rows = overwrite`); without it they keep their newer values (`keep`).
+    pub overwrite: bool,
 }
 
 /// What refuses a multi-step rollback (as data in its preview).

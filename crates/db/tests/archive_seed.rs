@@ -194,8 +194,17 @@ async fn verify_with_seeded_rows_proves_restores_and_names_what_is_neither() {
     let nothing = verify_rollback(db.url(), &verify("ANALYZE t;", None)).await.unwrap();
     assert!(nothing.rollback_safe && nothing.restored && nothing.row_differences.is_empty(), "{nothing:#?}");
 
+    // A data migration is kept and proved through its restore (issue 19)...
     let data =
         verify_rollback(db.url(), &verify("UPDATE t SET code = 'none' WHERE code IS NULL;", None)).await.unwrap();
+    assert!(!data.rollback_safe && data.restorable && data.restored && data.row_differences.is_empty(), "{data:#?}");
+    // ...but not one whose writes hide in a WITH of a SELECT.
+    let data = verify_rollback(
+        db.url(),
+        &verify("WITH x AS (UPDATE t SET code = 'none' WHERE code IS NULL RETURNING 1) SELECT count(*) FROM x;", None),
+    )
+    .await
+    .unwrap();
     assert!(!data.rollback_safe && !data.restorable && !data.restored && data.restore_script.is_none(), "{data:#?}");
     assert_eq!(data.restore_unavailable.as_deref(), Some("nothing of it was archived"), "{data:#?}");
     assert!(data.row_differences.iter().any(|d| d.text.starts_with("public.t.code: ")), "{data:#?}");

@@ -315,7 +315,8 @@ async fn round_trip(server: &Server, item: &Item) -> Result<(), String> {
             }
         }
         (Check::Expect, Some(captured::Expect::Unsafe(code))) => {
-            let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
+            let first =
+                stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             if stored.rollback_safe || first.map(|w| w.code.as_str()) != Some(code) {
                 return Err(format!("expected unsafe {code}, got {}", describe(&stored)));
             }

@@ -85,7 +85,11 @@ async fn every_question_is_answered() {
             },
         },
         Question::Object {
-            address: ObjectAddress { kind: "table".into(), names: vec!["app".into(), "nope".into()], args: Some(vec![]) },
+            address: ObjectAddress {
+                kind: "table".into(),
+                names: vec!["app".into(), "nope".into()],
+                args: Some(vec![]),
+            },
         },
         Question::Dependents {
             address: ObjectAddress { kind: "type".into(), names: vec!["app.mood".into()], args: Some(vec![]) },

@@ -81,9 +81,11 @@ async fn test4_unsafe_drop_column() {
     assert_eq!(stored.rollback_script, None);
     assert!(!stored.rollback_safe);
     assert!(
-        stored.warnings.iter().any(
-            |w| w.code == Code::DropColumn && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"
-        ),
+        stored
+            .warnings
+            .iter()
+            .any(|w| w.code == Code::DropColumn
+                && w.message == "Cannot auto-generate rollback for DROP COLUMN (data loss)"),
         "{:?}",
         stored.warnings
     );

@@ -308,14 +308,12 @@ const ONCE_MISSED_SINCE_15: &[Kind] = &[
 ];
 
 /// PostgreSQL 14 renames a partition's copy of a trigger apart from the parent's (15 refuses to).
-const ONCE_MISSED_UNTIL_14: &[Kind] = &[
-    Kind {
-        name: "trigger copy on a sub-partition renamed",
-        setup: PARTITIONED_TRIGGER,
-        change: "ALTER TRIGGER tg ON p21 RENAME TO \"Other tg\"",
-        expect: "trigger tg on public.p: on partitions named otherwise (none) -> [\"public.p21 \\\"Other tg\\\"\"]",
-    },
-];
+const ONCE_MISSED_UNTIL_14: &[Kind] = &[Kind {
+    name: "trigger copy on a sub-partition renamed",
+    setup: PARTITIONED_TRIGGER,
+    change: "ALTER TRIGGER tg ON p21 RENAME TO \"Other tg\"",
+    expect: "trigger tg on public.p: on partitions named otherwise (none) -> [\"public.p21 \\\"Other tg\\\"\"]",
+}];
 
 const ONCE_MISSED: &[Kind] = &[
     Kind {

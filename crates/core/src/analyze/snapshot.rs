@@ -144,16 +144,18 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Difference> {
     let before = index(before);
     let after = index(after);
     let mut differences = Vec::new();
-    let difference = |(kind, name): &(&str, String), change, attribute: Option<&str>, b, a| Difference {
-        kind: (*kind).to_owned(),
-        object: name.clone(),
-        change,
-        attribute: attribute.map(str::to_owned),
-        before: b,
-        after: a,
-        text: String::new(),
-    }
-    .with_text();
+    let difference = |(kind, name): &(&str, String), change, attribute: Option<&str>, b, a| {
+        Difference {
+            kind: (*kind).to_owned(),
+            object: name.clone(),
+            change,
+            attribute: attribute.map(str::to_owned),
+            before: b,
+            after: a,
+            text: String::new(),
+        }
+        .with_text()
+    };
     for (key, old) in &before {
         let Some(new) = after.get(key) else {
             differences.push(difference(key, Change::Missing, None, None, None));

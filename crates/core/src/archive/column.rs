@@ -307,7 +307,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             out.extend(acl_change(&target, &[], &column.acl)?);
         }
         Target::DropTable { .. } => return Err("a DROP TABLE is kept by moving the table (drop_table.rs)".into()),
-        Target::EnumValue { .. } | Target::Columns { .. } => return Err("not one column".into()),
+        Target::EnumValue { .. } | Target::Columns { .. } | Target::Rows { .. } => return Err("not one column".into()),
         Target::ColumnType { .. } => {
             out.push(update_triggers_check(column));
             // The default is dropped around the change: PostgreSQL would cast it twice.
@@ -333,4 +333,3 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
     }
     Ok(out)
 }
-

@@ -475,7 +475,6 @@ mod tests {
             ),
             "{sql}"
         );
-
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub use partitioned::PartitionIndex;
 mod mixed;
 mod triggers;
 pub use triggers::without_user_triggers;
+pub mod data;
+pub use data::{DataKind, KeptRows, RowColumn};
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).
 pub const SCHEMA: &str = "pgrollback_archive";
@@ -39,16 +41,42 @@ pub const CONFLICT_SQLSTATE: &str = "PRB01";
 /// What a statement kept in the archive would be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    DropColumn { relation: ObjectName, column: String },
-    ColumnType { relation: ObjectName, column: String },
+    DropColumn {
+        relation: ObjectName,
+        column: String,
+    },
+    ColumnType {
+        relation: ObjectName,
+        column: String,
+    },
     /// `DROP TABLE` of one or more tables, as written (`missing_ok`: `IF EXISTS`).
-    DropTable { relations: Vec<ObjectName>, missing_ok: bool, cascade: bool },
+    DropTable {
+        relations: Vec<ObjectName>,
+        missing_ok: bool,
+        cascade: bool,
+    },
     /// `ALTER TYPE ... ADD VALUE`: nothing to keep; the restore removes the value (`relation` is the type).
-    EnumValue { type_name: ObjectName, label: String, if_not_exists: bool },
+    EnumValue {
+        type_name: ObjectName,
+        label: String,
+        if_not_exists: bool,
+    },
     /// One `ALTER TABLE` with several `DROP COLUMN` / `ALTER COLUMN TYPE` subcommands, in their order (each a
     /// `DropColumn` or `ColumnType` of `relation`): kept as one, restored last subcommand first, after
     /// `others_undone`, the inverse of its other subcommands.
-    Columns { relation: ObjectName, parts: Vec<Target>, others_undone: Option<String> },
+    Columns {
+        relation: ObjectName,
+        parts: Vec<Target>,
+        others_undone: Option<String>,
+    },
+    /// A data statement (`data.rs`): the rows it changes in `relations` (several only for `TRUNCATE`);
+    /// `upsert`: `ON CONFLICT DO UPDATE`; `functions`: the functions it calls, as written.
+    Rows {
+        kind: DataKind,
+        relations: Vec<ObjectName>,
+        upsert: bool,
+        functions: Vec<String>,
+    },
 }
 
 impl Target {
@@ -58,6 +86,7 @@ impl Target {
             Target::DropTable { relations, .. } => &relations[0],
             Target::EnumValue { type_name, .. } => type_name,
             Target::Columns { relation, .. } => relation,
+            Target::Rows { relations, .. } => &relations[0],
         }
     }
 
@@ -66,7 +95,7 @@ impl Target {
             Target::DropColumn { column, .. } | Target::ColumnType { column, .. } => column,
             Target::DropTable { .. } => "",
             Target::EnumValue { label, .. } => label,
-            Target::Columns { .. } => "",
+            Target::Columns { .. } | Target::Rows { .. } => "",
         }
     }
 
@@ -77,6 +106,7 @@ impl Target {
             Target::DropTable { .. } => "DROP TABLE",
             Target::EnumValue { .. } => "ADD VALUE",
             Target::Columns { .. } => "ALTER TABLE",
+            Target::Rows { kind, .. } => kind.as_str(),
         }
     }
 }
@@ -148,7 +178,7 @@ pub fn classify(statement: &ParsedStatement) -> Destroys {
             }),
             None => Destroys::NotKept("ALTER TYPE with an unreadable name".into()),
         },
-        _ => Destroys::Nothing,
+        _ => data::classify(statement).unwrap_or(Destroys::Nothing),
     }
 }
 
@@ -295,6 +325,9 @@ pub struct ArchiveRecord {
     /// What the restore preview needs of each kept column (empty in records written before it was stored).
     #[serde(default)]
     pub columns: Vec<KeptColumn>,
+    /// What the restore preview needs of each table whose rows a data statement changed (`data.rs`).
+    #[serde(default)]
+    pub rows_kept: Vec<KeptRows>,
 }
 
 pub fn archive_comment(version: &str, statement: &ParsedStatement, index: usize) -> String {

@@ -2,8 +2,8 @@
 //! table for each new table, say) is not undone by the rollback, and the rollback's own DDL fires them again.
 //! A statement that an enabled event trigger may react to, or whose inverse it may react to, is not called
 //! reversible: the trigger's effects are not known.
-use crate::invert::kind;
 use crate::ask::state::EventTriggerFacts;
+use crate::invert::kind;
 use pg_query::NodeEnum;
 
 /// Statements that never fire event triggers (they are not DDL).

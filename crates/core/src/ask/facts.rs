@@ -1,8 +1,8 @@
 //! The answers a statement's inversion may use. While the planner probes a statement, every question the
 //! inversion asks that has no answer yet is recorded, so that the database layer can answer it; without a
 //! database (`generate_rollback`) every question stays unanswered and inversions use the SQL alone.
-use crate::parse::name::ObjectName;
 use crate::ask::state::*;
+use crate::parse::name::ObjectName;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 

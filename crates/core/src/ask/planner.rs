@@ -16,14 +16,14 @@
 //! }
 //! let plan = planner.finish();
 //! ```
-use crate::invert::context::Context;
 use crate::ask::facts::{Answers, Facts};
-use crate::invert;
-use crate::parse::migration::{ParsedMigration, ParsedStatement};
-use crate::invert::outcome::{code, Blocker, Outcome};
-use crate::Code;
-use crate::plan::{RollbackPlan, RollbackWarning, StatementPlan};
 use crate::ask::state::{At, Question, Reply};
+use crate::invert;
+use crate::invert::context::Context;
+use crate::invert::outcome::{code, Blocker, Outcome};
+use crate::parse::migration::{ParsedMigration, ParsedStatement};
+use crate::plan::{RollbackPlan, RollbackWarning, StatementPlan};
+use crate::Code;
 
 /// Rounds of questions asked at one point of a statement, at most.
 pub const ROUNDS: usize = 4;

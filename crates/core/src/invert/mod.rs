@@ -6,13 +6,13 @@ pub mod families;
 pub mod outcome;
 pub mod temporary;
 
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::invert::context::Context;
 use crate::invert::families::{alter_table, data, do_block, drops, indexes, renames, routines, session, tables, types};
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
-use crate::render::quote;
 use crate::invert::temporary::Resolution;
+use crate::parse::name::ObjectName;
+use crate::render::quote;
 use pg_query::protobuf::{self, AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 

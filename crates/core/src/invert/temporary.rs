@@ -3,11 +3,11 @@
 //! touch the permanent object the same name finds there. With the database, where a name resolved (or where a
 //! new object landed) says it; from the SQL alone, a name is temporary only when the SQL shows it for sure,
 //! and a statement whose names may or may not be temporary is refused.
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Lookup, ObjectKind};
+use crate::invert::context::Context;
 use crate::parse::name::ObjectName;
 use crate::render::quote;
-use crate::ask::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{self, DiscardMode, GrantTargetType, ObjectType, RangeVar};
 use pg_query::NodeEnum;
 

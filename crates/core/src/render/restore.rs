@@ -1,7 +1,7 @@
 //! SQL that puts captured properties back: comments, owners and privileges. Shared by every family that
 //! undoes a statement by restoring what the database said was there.
-use crate::render::quote::{ident, literal};
 use crate::ask::state::{DefaultPrivilege, Privilege};
+use crate::render::quote::{ident, literal};
 use std::collections::HashMap;
 
 /// `COMMENT ON {what} IS ...` setting the comment back (`NULL` removes it).

@@ -38,7 +38,6 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
 
 pub mod adversarial;
 mod alter_table;
-mod tables;
 mod drizzle;
 mod indexes;
 mod quoting;
@@ -46,8 +45,9 @@ mod renames;
 mod routines;
 mod schemas;
 mod session;
-mod statements_b;
 mod statements_a;
+mod statements_b;
+mod tables;
+mod tables_views;
 mod temporary;
 mod types;
-mod tables_views;

@@ -11,10 +11,11 @@ use tokio_postgres::GenericClient;
 use crate::catalog::archive::{read_column, restore_columns};
 use crate::error::statement_cause;
 
-mod manage;
-mod drop_table;
 mod columns;
+mod data;
+mod drop_table;
 mod enum_value;
+mod manage;
 mod restore;
 pub use manage::{list_archives, prune_archive, ArchiveTable, PruneSelection, PrunedArchive, VersionArchive};
 mod preview;
@@ -50,6 +51,8 @@ pub(crate) struct Archiver {
     part: Option<usize>,
     /// The columns read for the statement being kept.
     columns_read: Vec<pg_rollback_core::archive::ColumnToKeep>,
+    /// Tables whose capture trigger is on while the statement runs (`data.rs`; removed by `after`).
+    capturing: Vec<pg_rollback_core::archive::KeptRows>,
 }
 
 type Failure = String;
@@ -69,6 +72,7 @@ impl Archiver {
             storable: None,
             part: None,
             columns_read: Vec::new(),
+            capturing: Vec::new(),
         }
     }
 
@@ -143,6 +147,9 @@ impl Archiver {
         let kept = match &target {
             Target::DropTable { relations, missing_ok, cascade } => {
                 self.keep_tables(c, ctx, migration, index, relations, *missing_ok, *cascade).await
+            }
+            Target::Rows { .. } => {
+                self.keep_rows(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched)
             }
             _ => self.keep(c, migration, index, &target).await.map(|()| drop_table::Kept::Untouched),
         };
@@ -390,4 +397,3 @@ pub(crate) const DROP_SCHEMA_IF_EMPTY: &str = "DO $pg_rollback$ DECLARE s text; 
         END;
     END LOOP;
 END $pg_rollback$";
-

@@ -14,7 +14,7 @@ use crate::versions::{self, VersionRow};
 use crate::{ExecuteManyOptions, Refusal, StoredRollback};
 
 /// How long one count may take before the preview says it was not counted.
-const COUNT_TIMEOUT: &str = "5s";
+pub(super) const COUNT_TIMEOUT: &str = "5s";
 
 /// One version of a restore preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,7 +50,7 @@ fn refusal(code: ErrorCode, version: &str, message: String) -> Refusal {
 
 /// The relation `name` (as a record stores it) resolved now, qualified and quoted from the catalog (a record
 /// is data: its text is not put into SQL as it is); `None` when it does not exist.
-async fn relation_now<C: GenericClient + Sync>(
+pub(super) async fn relation_now<C: GenericClient + Sync>(
     c: &C,
     name: &str,
 ) -> std::result::Result<Option<(String, String)>, String> {
@@ -112,6 +112,15 @@ async fn now<C: GenericClient + Sync>(c: &C, object: &ArchivedObject, column: Op
     }
 }
 
+/// The rows a data statement kept in `object`'s archive table, when it is one.
+fn kept_rows<'a>(record: &'a core::ArchiveRecord, object: &ArchivedObject) -> Option<&'a core::KeptRows> {
+    if !core::data::is_data_kind(&object.kind) {
+        return None;
+    }
+    let quoted = |r: &core::KeptRows| format!("{}.{}", quote_ident(core::SCHEMA), quote_ident(&r.archive));
+    record.rows_kept.iter().find(|r| quoted(r) == object.table)
+}
+
 /// One version: what runs, what comes back, what refuses it.
 async fn version<C: GenericClient + Sync>(
     c: &C,
@@ -148,6 +157,10 @@ async fn version<C: GenericClient + Sync>(
     let mut objects = Vec::new();
     let record = stored.archive.clone().unwrap_or_default();
     for object in &record.objects {
+        if let Some(rows) = kept_rows(&record, object) {
+            objects.push(super::data::preview(c, &record, object, rows).await);
+            continue;
+        }
         let column = record.columns.iter().find(|k| k.statement_index == object.statement_index);
         objects.push(core::describe(object, column, &now(c, object, column).await));
     }
@@ -163,13 +176,22 @@ async fn version<C: GenericClient + Sync>(
             ),
         ));
     }
-    let conflicts: Vec<&str> = objects.iter().flat_map(|o| o.conflicts.iter().map(String::as_str)).collect();
-    if !conflicts.is_empty() {
-        refusals.push(refusal(
-            ErrorCode::RestoreConflict,
-            &name,
-            format!("Cannot restore version {name}: {}. Nothing was changed", conflicts.join("; ")),
-        ));
+    // Rows changed since a data migration are a refusal force overrides (keeping or overwriting them).
+    for forceable in [false, true] {
+        let conflicts: Vec<&str> = objects
+            .iter()
+            .filter(|o| core::data::is_data_kind(&o.kind) == forceable)
+            .flat_map(|o| o.conflicts.iter().map(String::as_str))
+            .collect();
+        if !conflicts.is_empty() {
+            let mut refused = refusal(
+                ErrorCode::RestoreConflict,
+                &name,
+                format!("Cannot restore version {name}: {}. Nothing was changed", conflicts.join("; ")),
+            );
+            refused.forceable = forceable;
+            refusals.push(refused);
+        }
     }
     VersionRestore { rollback: stored, runs: "restore".into(), script: Some(script), objects }
 }

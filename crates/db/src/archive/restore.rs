@@ -66,6 +66,20 @@ async fn force_keys<C: GenericClient + Sync>(c: &C, force: bool) -> Result<()> {
         .map_err(|e| Error::Database(format!("forcing the restore: {}", statement_cause(&e))))
 }
 
+/// How the data blocks of the script treat rows changed since the migration (`pg_rollback.restore_rows`):
+/// refused without `force`, kept newer with it, overwritten with `overwrite` too.
+async fn restore_rows<C: GenericClient + Sync>(c: &C, force: bool, overwrite: bool) -> Result<()> {
+    let mode = match (force, overwrite) {
+        (false, _) => "",
+        (true, false) => "keep",
+        (true, true) => "overwrite",
+    };
+    c.execute("SELECT pg_catalog.set_config($1, $2, true)", &[&core::data::RESTORE_ROWS, &mode])
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::Database(format!("setting how conflicting rows are restored: {}", statement_cause(&e))))
+}
+
 /// The keys a forced restore added `NOT VALID` since the last call (then forgotten).
 async fn keys_not_valid<C: GenericClient + Sync>(c: &C) -> Result<Vec<String>> {
     let notes: String = c
@@ -135,6 +149,7 @@ pub(crate) async fn restore_one(url: &str, version: &str, options: &ExecuteOptio
         }
         let script = restorable(&tx, &row).await?;
         force_keys(&tx, options.force).await?;
+        restore_rows(&tx, options.force, options.overwrite).await?;
         if let Err(failed) = run(&tx, ctx, Statements::Plain(&script)).await {
             let error = restore_failed(version, &script, &failed);
             let _ = tx.rollback().await;
@@ -256,6 +271,7 @@ pub(crate) async fn restore_range(url: &str, options: &ExecuteManyOptions) -> Re
             steps.push(script);
         }
         force_keys(&tx, options.force).await?;
+        restore_rows(&tx, options.force, options.overwrite).await?;
         let mut notes = Vec::with_capacity(rows.len());
         for (row, script) in rows.iter().zip(&steps) {
             if let Err(failed) = run(&tx, ctx, Statements::Plain(script)).await {

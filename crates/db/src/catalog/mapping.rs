@@ -3,8 +3,8 @@
 use pg_rollback_core::state::*;
 use pg_rollback_core::ObjectName;
 
-use super::queries::*;
 use super::privileges;
+use super::queries::*;
 use super::version::Generation;
 use super::{Described, Param, Plan, Query};
 
@@ -48,8 +48,12 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
         Question::StatisticsOf { relation } => {
             Plan::Direct(Query { sql: STATISTICS_OF, params: vec![written(relation)] })
         }
-        Question::Sequence { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), SEQUENCE.get(generation), vec![]),
-        Question::View { name, lookup } => resolve(relation_lookup(name, lookup, &OID_ONLY), VIEW.get(generation), vec![]),
+        Question::Sequence { name, lookup } => {
+            resolve(relation_lookup(name, lookup, &OID_ONLY), SEQUENCE.get(generation), vec![])
+        }
+        Question::View { name, lookup } => {
+            resolve(relation_lookup(name, lookup, &OID_ONLY), VIEW.get(generation), vec![])
+        }
         Question::Type { name, lookup } => {
             let (i, params) = type_lookup(name, lookup);
             resolve((TYPE_OID[i], params), TYPE.get(generation), vec![])
@@ -68,11 +72,9 @@ pub(super) fn plan(q: &Question, generation: Generation) -> Plan {
         }
         Question::Extensions => Plan::Direct(Query { sql: super::cascade::EXTENSIONS, params: vec![] }),
         Question::EventTriggers => Plan::Direct(Query { sql: EVENT_TRIGGERS, params: vec![] }),
-        Question::SchemaMembers { schema, kind } => resolve(
-            (privileges::SCHEMA_OID, vec![text(schema)]),
-            *privileges::SCHEMA_MEMBERS,
-            vec![text(kind)],
-        ),
+        Question::SchemaMembers { schema, kind } => {
+            resolve((privileges::SCHEMA_OID, vec![text(schema)]), *privileges::SCHEMA_MEMBERS, vec![text(kind)])
+        }
         Question::DefaultAcl { role, schema, object_type } => Plan::Direct(Query {
             sql: *privileges::DEFAULT_ACL,
             params: vec![Param::OptText(role.clone()), Param::OptText(schema.clone()), text(object_type)],

@@ -13,16 +13,17 @@
 //! the protocol above; `mapping` says which queries answer each question, `queries` (and `queries/*.sql`)
 //! holds their text. `risk` measures data at risk, `snapshot` reads the schema for verify, `version` adapts
 //! queries to the server version.
-mod mapping;
-mod queries;
-pub(crate) mod privileges;
-mod cascade;
 pub(crate) mod archive;
-pub(crate) mod archive_manage;
-pub(crate) mod archive_table;
+pub(crate) mod archive_data;
 pub(crate) mod archive_enum;
 pub(crate) mod archive_identity;
+pub(crate) mod archive_manage;
 pub(crate) mod archive_partitioned;
+pub(crate) mod archive_table;
+mod cascade;
+mod mapping;
+pub(crate) mod privileges;
+mod queries;
 pub(crate) mod risk;
 pub(crate) mod snapshot;
 pub(crate) mod version;

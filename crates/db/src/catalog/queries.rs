@@ -299,8 +299,9 @@ pub(super) const STATISTICS_OF: &str = include_str!("queries/statistics_of.sql")
 /// `next_value`: the sequence's own `last_value` when `nextval` was not called since a restart, read with
 /// `query_to_xml` (dynamic SQL in one query) and a pattern, not `xpath` (which needs libxml).
 pub(super) static SEQUENCE: PerGeneration = PerGeneration::new(|| {
-    for_each(|generation| format!(
-        "SELECT json_build_object(
+    for_each(|generation| {
+        format!(
+            "SELECT json_build_object(
            'relation', {relation}, 'type_name', format_type(s.seqtypid, NULL), 'start', s.seqstart,
            'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, 'cycle', s.seqcycle,
            'last_value', pg_sequence_last_value(c.oid),
@@ -315,13 +316,15 @@ pub(super) static SEQUENCE: PerGeneration = PerGeneration::new(|| {
                AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i'))::text
          FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE s.seqrelid = $1::oid",
-        relation = relation_json("c", "n", generation),
-        owner = relation_name_json("d.refobjid"),
-    ))
+            relation = relation_json("c", "n", generation),
+            owner = relation_name_json("d.refobjid"),
+        )
+    })
 });
 
 pub(super) static VIEW: PerGeneration = PerGeneration::new(|| {
-    for_each(|generation| format!(
+    for_each(|generation| {
+        format!(
         "SELECT json_build_object(
            'relation', {relation}, 'definition', pg_get_viewdef(c.oid), 'options', COALESCE(c.reloptions, '{{}}'),
            'populated', c.relispopulated,
@@ -344,7 +347,8 @@ pub(super) static VIEW: PerGeneration = PerGeneration::new(|| {
         relation = relation_json("c", "n", generation),
         column_acl = acl_json("a.attacl"),
         index = index_json("ic"),
-    ))
+    )
+    })
 });
 
 /// A collation's qualified name when it differs from the type's default.

@@ -10,9 +10,7 @@ use crate::cost::cost;
 use crate::error::{Error, ErrorCode, Result};
 use crate::session::{check_text, with_session, Ctx};
 use crate::versions::{self, Table, VersionRow};
-use crate::{
-    ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StoredRollback,
-};
+use crate::{ExecuteManyOptions, Refusal, RollbackRange, RollbackStep, ScriptCost, StoredRollback};
 
 /// Which versions: every one applied after `to`, the newest `steps`, or exactly one `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -88,17 +88,17 @@ pub fn all() -> Vec<(&'static str, &'static [Case])> {
     ]
 }
 
+mod alter_objects;
 mod alter_table;
 mod comments_and_privileges;
 mod creates;
 mod drizzle;
 mod drops;
-mod alter_objects;
 mod renames;
 mod routines_by_name;
 mod session;
-mod statements_b;
 mod statements_a;
+mod statements_b;
 mod traps;
 mod traps_misc;
 mod traps_partitions;

@@ -3,7 +3,6 @@
 //! COMPRESSION / options): each undone from the state read before the statement.
 use super::{safe, unsafe_, Case};
 
-
 pub const CASES: &[Case] = &[
     // COMMENT ON, kind by kind.
     safe(

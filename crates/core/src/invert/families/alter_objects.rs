@@ -2,12 +2,12 @@
 //! with the state captured, undone by setting back the owner, the sequence's options and value, or the
 //! routine's previous definition.
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Lookup, Privilege};
 use crate::invert::families::drops::{routine_args, routine_signature};
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
+use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
 use crate::render::restore;
-use crate::ask::state::{At, Lookup, Privilege};
 use pg_query::protobuf::{AlterFunctionStmt, AlterOwnerStmt, AlterSeqStmt, ObjectType};
 use pg_query::NodeEnum;
 

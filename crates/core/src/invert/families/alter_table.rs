@@ -3,16 +3,16 @@
 //! statement but the rest is still offered. With the state captured before each statement, subcommands
 //! that set a property (default, NOT NULL, row security, trigger state, owner, options, ...) are undone by
 //! setting back the value the database had, and constraints dropped are added back as PostgreSQL printed them.
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
-use crate::invert::families::{column_settings, identity};
+use crate::ask::state::{At, ColumnFacts, ConstraintSummary, Lookup, ObjectAddress};
+use crate::invert::context::Context;
 use crate::invert::families::drops::{self, index_statements};
 use crate::invert::families::object_keyword;
-use crate::parse::name::ObjectName;
+use crate::invert::families::{column_settings, identity};
 use crate::invert::outcome::{code, Blocker, Outcome};
+use crate::parse::name::ObjectName;
 use crate::render::quote::{self, ident};
 use crate::render::restore;
-use crate::ask::state::{At, ColumnFacts, ConstraintSummary, Lookup, ObjectAddress};
 use pg_query::protobuf::{
     AlterTableCmd, AlterTableStmt, AlterTableType as At_, ConstrType, Constraint, DropBehavior, ObjectType, RangeVar,
 };

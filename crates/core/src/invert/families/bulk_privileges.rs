@@ -3,10 +3,10 @@
 //! after the statement; `ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] GRANT|REVOKE ...` by putting
 //! back the default ACL of each role and schema it names (the built-in one where it had no entry).
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Privilege};
 use crate::invert::outcome::{code, Outcome};
 use crate::render::quote::ident;
 use crate::render::restore::{acl_change, AclTarget};
-use crate::ask::state::{At, Privilege};
 use pg_query::protobuf::{AlterDefaultPrivilegesStmt, GrantStmt, ObjectType, RoleSpecType};
 use pg_query::NodeEnum;
 

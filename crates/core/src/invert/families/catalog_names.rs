@@ -4,8 +4,8 @@
 //! `int4`. With the database, rollbacks name such objects by the schema they are in; from the SQL alone,
 //! statements that would need an unqualified built-in name are refused. The lists are PostgreSQL 15's
 //! functions and types (plus names later versions added); every relation of `pg_catalog` starts with `pg_`.
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
+use crate::parse::name::ObjectName;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 

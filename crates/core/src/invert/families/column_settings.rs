@@ -3,9 +3,9 @@
 //! setting back the value read before the statement. Without ONLY some of them recurse into children and
 //! partitions, whose own values may have differed: every relation whose value changed gets its own back.
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, ColumnSettings, Lookup};
 use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
-use crate::ask::state::{At, ColumnSettings, Lookup};
 use pg_query::protobuf::{AlterTableCmd, AlterTableType as At_, ObjectType};
 use pg_query::NodeEnum;
 

@@ -1,9 +1,9 @@
 //! COMMENT ON any object: undone by the same statement with the comment the object had before (or NULL),
 //! which PostgreSQL's own resolver (`pg_get_object_address`) finds.
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, ObjectAddress};
 use crate::invert::outcome::{code, Outcome};
 use crate::render::quote;
-use crate::ask::state::{At, ObjectAddress};
 use pg_query::protobuf::{CommentStmt, ObjectType};
 use pg_query::NodeEnum;
 

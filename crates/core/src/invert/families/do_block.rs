@@ -1,11 +1,11 @@
 //! DO blocks. drizzle-kit wraps statements as
 //! `DO $$ BEGIN <stmt>; EXCEPTION WHEN duplicate_object THEN null; END $$;`: we read the PL/pgSQL body with
 //! the real PL/pgSQL parser and invert the plain SQL inside. Anything procedural is a data migration.
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::invert::context::Context;
 use crate::invert::families::data;
-use crate::invert::{invert, kind};
 use crate::invert::outcome::{code, Blocker, Outcome};
+use crate::invert::{invert, kind};
 use pg_query::protobuf::DoStmt;
 use pg_query::NodeEnum;
 use serde_json::Value;

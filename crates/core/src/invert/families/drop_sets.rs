@@ -4,10 +4,10 @@
 //! dropped object to it. Any other dependent (a table's column default, a trigger, a type's user, ...) keeps
 //! the statement unsafe, naming it.
 use crate::ask::facts::Facts;
-use crate::invert::families::drops::{address, list_name, view_statements};
-use crate::parse::name::ObjectName;
-use crate::invert::outcome::{code, Blocker, Outcome};
 use crate::ask::state::{At, Lookup, ObjectAddress, ViewFacts};
+use crate::invert::families::drops::{address, list_name, view_statements};
+use crate::invert::outcome::{code, Blocker, Outcome};
+use crate::parse::name::ObjectName;
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 use std::collections::BTreeMap;

@@ -4,12 +4,12 @@
 //! privileges, as long as nothing else went with it (a CASCADE that takes other objects stays unsafe and
 //! names them). Tables stay unsafe: their rows are gone (the spec's non-goal).
 use crate::ask::facts::Facts;
+use crate::ask::state::*;
 use crate::invert::families::{drop_sets, object_keyword};
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
+use crate::parse::name::ObjectName;
 use crate::render::quote::{self, ident, literal};
 use crate::render::restore::{self, AclTarget};
-use crate::ask::state::*;
 use pg_query::protobuf::{DropBehavior, DropStmt, ObjectType};
 use pg_query::NodeEnum;
 

@@ -2,10 +2,10 @@
 //! its sequence's name and options, value, comment and privileges; `SET GENERATED ...` / `SET <sequence
 //! option>` / `RESTART` by setting back the kind of identity and the whole sequence (options and value).
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Lookup, SequenceFacts};
 use crate::parse::name::ObjectName;
 use crate::render::quote::{ident, literal};
 use crate::render::restore::{self, AclTarget};
-use crate::ask::state::{At, Lookup, SequenceFacts};
 use pg_query::protobuf::{AlterTableCmd, AlterTableType as At_};
 use pg_query::NodeEnum;
 

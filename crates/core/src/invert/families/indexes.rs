@@ -3,11 +3,11 @@
 //! PostgreSQL chose for an unnamed one, whether IF NOT EXISTS found one, and whether an index on a
 //! partitioned table adopted one a partition already had.
 use crate::ask::facts::Facts;
-use crate::invert::families::{catalog_names, placement};
-use crate::parse::name::ObjectName;
-use crate::invert::outcome::{code, Outcome};
-use crate::render::quote;
 use crate::ask::state::{At, Lookup, ObjectKind};
+use crate::invert::families::{catalog_names, placement};
+use crate::invert::outcome::{code, Outcome};
+use crate::parse::name::ObjectName;
+use crate::render::quote;
 use pg_query::protobuf::{CreateStatsStmt, IndexStmt};
 
 pub fn create_index(s: &IndexStmt, facts: &Facts) -> Outcome {

@@ -4,8 +4,8 @@
 //! one shadows, or one in an earlier schema such as `"$user"`), the rollback names it schema-qualified, as
 //! the database placed it. Asked right after the statement ran; without an answer the name stays as written.
 use crate::ask::facts::Facts;
-use crate::parse::name::ObjectName;
 use crate::ask::state::{At, Lookup, ObjectKind};
+use crate::parse::name::ObjectName;
 
 /// The written name, unless looking it up finds another object than the one `placed` (where it is).
 fn placed(facts: &Facts, kind: ObjectKind, written: &ObjectName, placed: Lookup) -> ObjectName {

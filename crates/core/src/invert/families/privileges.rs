@@ -1,12 +1,12 @@
 //! GRANT and REVOKE on tables, sequences, functions, schemas and types: undone by putting back the exact ACL
 //! the object had (read before and after the statement; the difference is granted or revoked again).
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Lookup, Privilege};
 use crate::invert::families::drops::{routine_args, routine_signature};
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
+use crate::parse::name::ObjectName;
 use crate::render::quote::ident;
 use crate::render::restore::{acl_change, AclTarget};
-use crate::ask::state::{At, Lookup, Privilege};
 use pg_query::protobuf::{GrantStmt, GrantTargetType, ObjectType};
 use pg_query::NodeEnum;
 

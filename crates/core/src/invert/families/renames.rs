@@ -1,13 +1,13 @@
 //! Renames (relations, columns, constraints, schemas, types, attributes, triggers, policies, routines)
 //! and SET SCHEMA: undone by the opposite rename, naming the object where it now lives.
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Lookup, ObjectKind};
+use crate::invert::context::Context;
 use crate::invert::families::object_keyword;
 use crate::invert::families::{catalog_names, placement};
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
+use crate::parse::name::ObjectName;
 use crate::render::quote::{self, ident};
-use crate::ask::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{AlterObjectSchemaStmt, DropBehavior, ObjectType, ObjectWithArgs, RenameStmt};
 use pg_query::NodeEnum;
 

@@ -1,14 +1,14 @@
 //! CREATE FUNCTION / PROCEDURE (dropped with their exact argument types: overloads exist), CREATE TRIGGER,
 //! CREATE RULE, CREATE POLICY.
 use crate::ask::facts::Facts;
-use crate::invert::families::drops::{definition, routine_signature};
+use crate::ask::state::{At, Lookup, ObjectKind};
 use crate::invert::context::Context;
+use crate::invert::families::drops::{definition, routine_signature};
 use crate::invert::families::{catalog_names, placement, tables};
+use crate::invert::outcome::{code, Outcome};
 use crate::invert::temporary::{self, Resolution};
 use crate::parse::name::ObjectName;
-use crate::invert::outcome::{code, Outcome};
 use crate::render::quote::{self, ident};
-use crate::ask::state::{At, Lookup, ObjectKind};
 use pg_query::protobuf::{
     CreateFunctionStmt, CreatePolicyStmt, CreateTrigStmt, FunctionParameterMode as Mode, RuleStmt,
 };

@@ -1,8 +1,8 @@
 //! CREATE SCHEMA and CREATE EXTENSION.
 use crate::ask::facts::Facts;
+use crate::ask::state::At;
 use crate::invert::outcome::{code, Outcome};
 use crate::render::quote::ident;
-use crate::ask::state::At;
 use pg_query::protobuf::{CreateExtensionStmt, CreateSchemaStmt, RoleSpecType};
 use pg_query::NodeEnum;
 

@@ -1,11 +1,11 @@
 //! SET / RESET: session settings leave no schema behind, except those that change how later names resolve
 //! or who owns what the migration creates.
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
-use crate::invert::outcome::{code, Outcome};
-use crate::render::quote::literal;
 use crate::ask::state::At;
+use crate::invert::context::Context;
+use crate::invert::outcome::{code, Outcome};
 use crate::invert::temporary;
+use crate::render::quote::literal;
 use pg_query::protobuf::{TransactionStmt, TransactionStmtKind as Kind, VariableSetKind, VariableSetStmt};
 
 /// Sets `search_path` for the rest of the rollback's transaction.

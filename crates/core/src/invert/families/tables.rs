@@ -1,16 +1,16 @@
 //! CREATE TABLE (incl. PARTITION OF, INHERITS), CREATE TABLE AS, CREATE MATERIALIZED VIEW, CREATE VIEW,
 //! CREATE SEQUENCE: undone by dropping the relation, which also drops what it owns (indexes, constraints,
 //! serial/identity sequences, its row type).
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, Lookup, ObjectKind};
+use crate::invert::context::Context;
+use crate::invert::families::catalog_names;
 use crate::invert::families::drops::definition;
 use crate::invert::families::placement;
-use crate::parse::name::ObjectName;
 use crate::invert::outcome::{code, Outcome};
-use crate::render::quote;
-use crate::ask::state::{At, Lookup, ObjectKind};
-use crate::invert::families::catalog_names;
 use crate::invert::temporary::{self, Resolution};
+use crate::parse::name::ObjectName;
+use crate::render::quote;
 use pg_query::protobuf::{CreateSeqStmt, CreateStmt, CreateTableAsStmt, ObjectType, RangeVar, SelectStmt, ViewStmt};
 
 /// Shared by every relation-creating statement.

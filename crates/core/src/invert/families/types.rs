@@ -1,14 +1,14 @@
 //! CREATE TYPE (enum, composite, range), CREATE DOMAIN and its constraints, CREATE COLLATION, and enum
 //! changes (ALTER TYPE ... ADD/RENAME VALUE).
-use crate::invert::context::Context;
 use crate::ask::facts::Facts;
+use crate::ask::state::{At, DomainFacts, Lookup, ObjectKind};
+use crate::invert::context::Context;
 use crate::invert::families::{catalog_names, placement, tables};
+use crate::invert::outcome::{code, Outcome};
 use crate::invert::temporary::{self, Resolution};
 use crate::parse::name::ObjectName;
-use crate::invert::outcome::{code, Outcome};
 use crate::render::quote::{self, ident, literal};
 use crate::render::restore;
-use crate::ask::state::{At, DomainFacts, Lookup, ObjectKind};
 use pg_query::protobuf::{
     AlterDomainStmt, AlterEnumStmt, CompositeTypeStmt, ConstrType, CreateDomainStmt, CreateEnumStmt, CreateRangeStmt,
     DefineStmt, Node, ObjectType,

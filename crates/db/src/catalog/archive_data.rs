@@ -1,0 +1,267 @@
+//! What the archive reads about a table before a data statement changes its rows (the catalog half of
+//! `crate::archive::data`): its columns and key, and what would make the kept rows incomplete (triggers that
+//! could write elsewhere, referential actions, functions that could write).
+use pg_rollback_core::archive::{DataKind, RowColumn};
+use pg_rollback_core::ObjectName;
+use tokio_postgres::GenericClient;
+
+use crate::error::statement_cause;
+
+type Failure = String;
+
+fn db_failure(what: &str) -> impl Fn(tokio_postgres::Error) -> Failure + '_ {
+    move |e| format!("{what} failed: {}", statement_cause(&e))
+}
+
+/// A type kept as is: one of `pg_catalog` or an array of one (as `catalog::archive` keeps keys).
+const BUILTIN: &str = "(SELECT tn.nspname = 'pg_catalog' FROM pg_catalog.pg_type ty
+     JOIN pg_catalog.pg_namespace tn ON tn.oid = ty.typnamespace
+    WHERE ty.oid = CASE WHEN t.typelem <> 0 AND t.typcategory = 'A' THEN t.typelem ELSE t.oid END)";
+
+/// The table a data statement writes, as the migration's search_path finds it.
+pub(crate) struct RowsTable {
+    pub oid: u32,
+    pub name: ObjectName,
+    pub size: i64,
+    pub tuples: f64,
+}
+
+/// Finds `relation` (as written) and refuses what is not a plain table without children or rules.
+pub(crate) async fn find_table<C: GenericClient + Sync>(
+    c: &C,
+    relation: &ObjectName,
+) -> Result<Option<RowsTable>, Failure> {
+    let row = c
+        .query_opt(
+            "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, c.relhassubclass, c.relispartition,
+                    c.relhasrules, pg_catalog.pg_table_size(c.oid), c.reltuples::float8
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+              WHERE c.oid = pg_catalog.to_regclass($1)",
+            &[&relation.to_string()],
+        )
+        .await
+        .map_err(db_failure("finding the table"))?;
+    let Some(row) = row else { return Ok(None) };
+    let name = ObjectName::qualified(row.get::<_, String>(1).as_str(), row.get::<_, String>(2).as_str());
+    let kind: String = row.get(3);
+    if kind == "p" {
+        return Err(format!("{name} is partitioned: the rows of a partitioned table are not archived yet"));
+    }
+    if kind != "r" {
+        return Err(format!("{name} is not a plain table (relkind {kind})"));
+    }
+    if row.get::<_, bool>(4) || row.get::<_, bool>(5) {
+        return Err(format!("{name} has inheritance children or is a partition: not archived yet"));
+    }
+    if row.get::<_, bool>(6) {
+        return Err(format!("{name} has rules, which could write elsewhere"));
+    }
+    Ok(Some(RowsTable { oid: row.get(0), name, size: row.get(7), tuples: row.get(8) }))
+}
+
+/// The columns kept (generated ones are not: they recompute), in order.
+pub(crate) async fn read_columns<C: GenericClient + Sync>(c: &C, oid: u32) -> Result<Vec<RowColumn>, Failure> {
+    let sql = format!(
+        "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), {BUILTIN}, a.attidentity = 'a'
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+          ORDER BY a.attnum"
+    );
+    let rows = c.query(sql.as_str(), &[&oid]).await.map_err(db_failure("reading the table's columns"))?;
+    Ok(rows
+        .iter()
+        .map(|r| RowColumn {
+            name: r.get(0),
+            type_sql: r.get(1),
+            builtin: r.get::<_, Option<bool>>(2).unwrap_or(false),
+            identity_always: r.get(3),
+        })
+        .collect())
+}
+
+/// Builtin trigger functions that only change the row being written (`NEW`).
+const NEW_ONLY_BUILTINS: [&str; 3] =
+    ["tsvector_update_trigger", "tsvector_update_trigger_column", "suppress_redundant_updates_trigger"];
+
+/// Words whose presence in a PL/pgSQL trigger body means it could write elsewhere (string literals and
+/// comments are left out first, so `TG_OP = 'UPDATE'` is fine).
+const WRITING_WORDS: [&str; 14] = [
+    "insert", "update", "delete", "merge", "truncate", "copy", "execute", "perform", "call", "select", "notify",
+    "lock", "dblink", "into",
+];
+
+fn words_outside_literals(body: &str) -> Vec<String> {
+    let mut code = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\'' => {
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                }
+                code.push(' ');
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                code.push(' ');
+            }
+            _ => code.push(ch),
+        }
+    }
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Whether a trigger function only changes `NEW`: a known builtin, or PL/pgSQL without a writing word.
+fn new_only(builtin: bool, name: &str, language: &str, body: &str) -> bool {
+    if builtin {
+        return NEW_ONLY_BUILTINS.contains(&name);
+    }
+    language == "plpgsql" && !words_outside_literals(body).iter().any(|w| WRITING_WORDS.contains(&w.as_str()))
+}
+
+/// Refuses a table whose enabled user triggers could write elsewhere, or whose referencing foreign keys would
+/// change rows of other tables on the events the statement or its restore fire, or when the migration's
+/// session does not fire ordinary triggers (the capture would miss rows).
+pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
+    c: &C,
+    table: &RowsTable,
+    kind: DataKind,
+    upsert: bool,
+) -> Result<(), Failure> {
+    let role: String = c
+        .query_one("SELECT pg_catalog.current_setting('session_replication_role')", &[])
+        .await
+        .map_err(db_failure("reading session_replication_role"))?
+        .get(0);
+    if role != "origin" {
+        return Err(format!("session_replication_role is {role}: the rows it changes could not be captured"));
+    }
+    let triggers = c
+        .query(
+            "SELECT g.tgname::text, (g.tgtype & 1) <> 0, (g.tgtype & 2) <> 0, (g.tgtype & 32) <> 0,
+                    pn.nspname = 'pg_catalog', p.proname::text, l.lanname::text, coalesce(p.prosrc, '')
+               FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
+               JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+               JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+              WHERE g.tgrelid = $1 AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+              ORDER BY g.tgname",
+            &[&table.oid],
+        )
+        .await
+        .map_err(db_failure("reading the table's triggers"))?;
+    let mut writing = Vec::new();
+    for t in &triggers {
+        let (name, row, before, truncate): (String, bool, bool, bool) = (t.get(0), t.get(1), t.get(2), t.get(3));
+        let function_ok = new_only(t.get(4), t.get::<_, String>(5).as_str(), t.get::<_, String>(6).as_str(), t.get(7));
+        let fine = match kind {
+            // TRUNCATE fires only TRUNCATE triggers (statement-level).
+            DataKind::Truncate => !truncate,
+            _ => row && before && !truncate && function_ok,
+        };
+        if !fine {
+            writing.push(pg_rollback_core::quote_ident(&name));
+        }
+    }
+    if !writing.is_empty() {
+        return Err(format!(
+            "{} has enabled trigger(s) that could write elsewhere: {} (only BEFORE ROW triggers that change NEW are \
+             kept)",
+            table.name,
+            writing.join(", ")
+        ));
+    }
+    let (on_update, on_delete) = kind.fires(upsert);
+    let actions = c
+        .query(
+            "SELECT co.conname::text, co.conrelid::pg_catalog.regclass::text
+               FROM pg_catalog.pg_constraint co
+              WHERE co.contype = 'f' AND co.confrelid = $1
+                AND (($2 AND co.confupdtype NOT IN ('a', 'r')) OR ($3 AND co.confdeltype NOT IN ('a', 'r')))
+              ORDER BY 1",
+            &[&table.oid, &on_update, &on_delete],
+        )
+        .await
+        .map_err(db_failure("reading the keys referencing the table"))?;
+    if !actions.is_empty() {
+        let named: Vec<String> = actions
+            .iter()
+            .map(|r| format!("{} on {}", pg_rollback_core::quote_ident(&r.get::<_, String>(0)), r.get::<_, String>(1)))
+            .collect();
+        return Err(format!(
+            "foreign keys referencing {} would change rows of other tables (CASCADE, SET NULL or SET DEFAULT): {}",
+            table.name,
+            named.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a statement calling a volatile function outside `pg_catalog` (it could write other tables).
+pub(crate) async fn check_functions<C: GenericClient + Sync>(c: &C, functions: &[String]) -> Result<(), Failure> {
+    let mut writing = Vec::new();
+    for name in functions {
+        let (schema, proname) = match name.rsplit_once('.') {
+            Some((schema, proname)) => (Some(schema.to_owned()), proname.to_owned()),
+            None => (None, name.clone()),
+        };
+        if schema.as_deref() == Some("pg_catalog") {
+            continue;
+        }
+        let found: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                  WHERE p.proname = $1 AND p.provolatile = 'v' AND n.nspname <> 'pg_catalog'
+                    AND CASE WHEN $2::text IS NULL THEN n.nspname = ANY (pg_catalog.current_schemas(false))
+                             ELSE n.nspname = $2 END",
+                &[&proname, &schema],
+            )
+            .await
+            .map_err(db_failure("reading the functions the statement calls"))?
+            .get(0);
+        if found > 0 {
+            writing.push(name.clone());
+        }
+    }
+    match writing.is_empty() {
+        true => Ok(()),
+        false => {
+            Err(format!("the statement calls volatile function(s) that could write elsewhere: {}", writing.join(", ")))
+        }
+    }
+}
+
+/// The tables of `oids` that reference another of them (directly): `(referencing, referenced)` pairs.
+pub(crate) async fn references_among<C: GenericClient + Sync>(c: &C, oids: &[u32]) -> Result<Vec<(u32, u32)>, Failure> {
+    let rows = c
+        .query(
+            "SELECT DISTINCT conrelid, confrelid FROM pg_catalog.pg_constraint
+              WHERE contype = 'f' AND conrelid = ANY ($1) AND confrelid = ANY ($1) AND conrelid <> confrelid",
+            &[&oids],
+        )
+        .await
+        .map_err(db_failure("reading the keys between the tables"))?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trigger_bodies_that_only_change_new_are_fine() {
+        let updated_at =
+            "BEGIN IF TG_OP = 'UPDATE' THEN NEW.updated_at := now(); END IF; -- insert nothing\n RETURN NEW; END";
+        assert!(new_only(false, "touch", "plpgsql", updated_at));
+        assert!(!new_only(false, "audit", "plpgsql", "BEGIN INSERT INTO log VALUES (NEW.id); RETURN NEW; END"));
+        assert!(!new_only(false, "dyn", "plpgsql", "BEGIN EXECUTE 'x'; RETURN NEW; END"));
+        assert!(!new_only(false, "c", "c", ""));
+        assert!(new_only(true, "tsvector_update_trigger", "internal", ""));
+        assert!(!new_only(true, "RI_FKey_cascade_del", "internal", ""));
+    }
+}

@@ -1,0 +1,351 @@
+//! Data migrations (issue 19) on a real PostgreSQL: the rows `UPDATE`, `DELETE`, `INSERT`, `MERGE` and `TRUNCATE`
+//! change are kept at apply and put back by `restore_data`. Oracle: the catalog snapshot and `pg_dump` equal
+//! the ones from before the migration AND every table's rows equal the ones from before; the catalog right
+//! after the migration equals the one of the same migration applied without the archive.
+mod common;
+
+use common::*;
+use pg_rollback_db::{
+    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, restore_preview,
+    row_snapshot, verify_rollback, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback, VerifyInput,
+};
+
+const SHOP: &str = r#"
+CREATE TYPE mood AS ENUM ('happy', 'sad', 'it''s complicated');
+CREATE SCHEMA "My Shop";
+CREATE TABLE "My Shop"."Item" (
+    id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    "Name" text COLLATE "C",
+    price numeric(12,4),
+    tags text[],
+    doc jsonb,
+    j json,
+    raw bytea,
+    at timestamptz,
+    m mood,
+    p point,
+    twice numeric GENERATED ALWAYS AS (price * 2) STORED,
+    updated_at timestamptz NOT NULL DEFAULT '2001-01-01'
+);
+CREATE FUNCTION "My Shop".touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN NEW.updated_at := '2030-01-01'; END IF; -- insert nothing
+    RETURN NEW;
+END $$;
+CREATE TRIGGER item_touch BEFORE INSERT OR UPDATE ON "My Shop"."Item" FOR EACH ROW EXECUTE FUNCTION "My Shop".touch();
+INSERT INTO "My Shop"."Item" ("Name", price, tags, doc, j, raw, at, m, p)
+SELECT CASE WHEN g % 7 = 0 THEN NULL ELSE 'item ' || g END, g / 3.0, ARRAY['a' || g, NULL], jsonb_build_object('g', g),
+       json_build_object('g', g, 'sp', ' x '), decode(lpad(to_hex(g), 4, '0'), 'hex'),
+       '2024-03-01 12:00:00.123456+02'::timestamptz + g * interval '1 hour', (ARRAY['happy', 'sad', NULL]::mood[])[g % 3 + 1],
+       point(g, g / 7.0)
+  FROM generate_series(1, 60) g;
+CREATE TABLE labels (id int PRIMARY KEY, item int, label text NOT NULL);
+INSERT INTO labels SELECT g, g, 'label ' || g FROM generate_series(1, 40) g;
+CREATE TABLE notes (id bigint PRIMARY KEY, label int REFERENCES labels, body text);
+INSERT INTO notes SELECT g, g, 'note ' || g FROM generate_series(1, 20) g;
+"#;
+
+/// Every user table's rows, other than `schema_versions` (whose row records the rollback).
+async fn rows_differ(db: &testpg::Database, before: &pg_rollback_db::RowSnapshot) -> Vec<String> {
+    let after = row_snapshot(db.url()).await.unwrap();
+    compare_rows(before, &after).into_iter().filter(|d| !d.table.contains("schema_versions")).map(|d| d.text).collect()
+}
+
+fn without_archive() -> ArchiveOptions {
+    ArchiveOptions { enabled: false, ..ArchiveOptions::default() }
+}
+
+async fn apply_with(db: &testpg::Database, version: &str, sql: &str, archive: ArchiveOptions) -> StoredRollback {
+    let outcome = apply_migration_with(db.url(), &migration(version, sql), None, archive).await;
+    outcome.unwrap_or_else(|e| panic!("{sql}: {e}")).rollback.unwrap()
+}
+
+/// The spec's fields of a data migration are the ones without the archive.
+fn assert_spec_fields(kept: &StoredRollback, plain: &StoredRollback) {
+    assert!(!kept.rollback_safe);
+    assert_eq!(kept.rollback_safe, plain.rollback_safe);
+    assert_eq!(kept.rollback_script, plain.rollback_script);
+    assert_eq!(kept.warnings, plain.warnings);
+    assert!(
+        kept.warnings.iter().any(|w| w.message == "Cannot auto-generate rollback for data migrations"),
+        "{:?}",
+        kept.warnings
+    );
+}
+
+/// Applies `sql` with the archive (and on `twin` without), checks the catalog after it equals the twin's, then
+/// restores it and checks schema, dump and rows equal the ones from before. `moved`: tables whose columns may
+/// change position (a column a DROP COLUMN of the migration took comes back last).
+async fn round_trip(db: &testpg::Database, version: &str, sql: &str, moved: &[&str]) {
+    let twin = database("data_twin", SHOP);
+    let twin = &twin;
+    let schema = catalog_snapshot(db.url()).await.unwrap();
+    let dump = db.schema_dump().unwrap();
+    let rows = row_snapshot(db.url()).await.unwrap();
+    let kept = apply_with(db, version, sql, ArchiveOptions::default()).await;
+    let plain = apply_with(twin, version, sql, without_archive()).await;
+    assert_spec_fields(&kept, &plain);
+    let archive = kept.archive.clone().unwrap();
+    assert!(kept.restore_script.is_some(), "{sql}: {archive:#?}");
+    assert!(!archive.rows_kept.is_empty() && archive.rows_kept.len() <= archive.objects.len(), "{archive:#?}");
+    // The capture trigger and function are gone: the catalog is the one the migration makes without the archive.
+    let with = catalog_snapshot(db.url()).await.unwrap();
+    let without = catalog_snapshot(twin.url()).await.unwrap();
+    let diff = compare_snapshots(&without, &with);
+    assert!(diff.is_empty(), "{sql}: the archive changed the catalog:\n{diff:#?}");
+    assert!(rows_differ(db, &rows).await.len() + archive.rows as usize > 0, "{sql}: changed nothing");
+
+    execute_rollback(db.url(), version, &restoring()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let after = catalog_snapshot(db.url()).await.unwrap();
+    let diff: Vec<_> = compare_snapshots(&schema, &after)
+        .into_iter()
+        .filter(|d| !(d.attribute.as_deref() == Some("position") && moved.iter().any(|m| d.object.contains(m))))
+        .collect();
+    assert!(diff.is_empty(), "{sql}: schema differs after the restore:\n{diff:#?}");
+    if moved.is_empty() {
+        assert_same_schema(&dump, &db.schema_dump().unwrap());
+    }
+    assert_eq!(rows_differ(db, &rows).await, Vec::<String>::new(), "{sql}: rows differ after the restore");
+    assert_eq!(one(db, "SELECT to_regnamespace('pgrollback_archive') IS NULL;"), "t", "{sql}: archive left");
+}
+
+#[tokio::test]
+async fn every_kind_of_data_statement_round_trips_with_exact_values() {
+    let db = database("data_kinds", SHOP);
+    let cases = [
+        // Every type: NULLs, arrays, jsonb, json, bytea, numeric precision, timestamptz, enum, point; the
+        // generated column recomputes; the BEFORE trigger's updated_at comes back too.
+        r#"UPDATE "My Shop"."Item" SET "Name" = upper("Name"), price = price / 7, tags = tags || NULL::text,
+           doc = doc || '{"k": [1, null]}', j = '{"a":  1}', raw = raw || '\x00ff'::bytea,
+           at = at + interval '1 microsecond', m = 'it''s complicated', p = point(0, 0) WHERE id % 3 = 0"#,
+        r#"UPDATE "My Shop"."Item" AS i SET "Name" = l.label FROM labels l WHERE l.item = i.id AND l.id < 30"#,
+        // A key column: the rows are found by their new key.
+        "UPDATE labels SET id = id + 1000 WHERE id > 30",
+        r#"DELETE FROM "My Shop"."Item" AS i USING labels l WHERE l.item = i.id AND l.id % 2 = 0"#,
+        r#"INSERT INTO "My Shop"."Item" ("Name", price, tags) VALUES ('new', 1.23456, '{}'), (NULL, NULL, NULL)"#,
+        "INSERT INTO labels SELECT id + 5000, id, 'copy' FROM labels WHERE id < 5",
+        "INSERT INTO labels VALUES (1, 1, 'x'), (9001, 1, 'y') ON CONFLICT DO NOTHING",
+        "INSERT INTO labels VALUES (1, 2, 'up'), (9002, 3, 'z') ON CONFLICT (id) DO UPDATE SET label = excluded.label",
+        // Referencing table first: the restore re-inserts labels before notes.
+        "TRUNCATE notes, labels",
+        // The same rows twice, and a DELETE of rows an UPDATE changed.
+        "UPDATE labels SET label = 'a' WHERE id < 10;\nUPDATE labels SET label = label || 'b', item = NULL WHERE id < 5;\n\
+         DELETE FROM labels WHERE id IN (2, 3) AND NOT EXISTS (SELECT 1 FROM notes WHERE notes.label = labels.id)",
+        // Rows whose NOT NULL key is a unique index, not a primary key.
+        "DELETE FROM notes WHERE id > 15",
+    ];
+    for (i, sql) in cases.iter().enumerate() {
+        round_trip(&db, &format!("1.{i}"), sql, &[]).await;
+    }
+    if db.query("SHOW server_version_num;").unwrap().trim().parse::<u32>().unwrap() >= 150000 {
+        let merge = "MERGE INTO labels AS l USING (SELECT g FROM generate_series(1, 50) g) AS s ON l.id = s.g \
+                     WHEN MATCHED AND l.id % 5 = 0 AND l.id > 20 THEN DELETE WHEN MATCHED THEN UPDATE SET label = 'merged' \
+                     WHEN NOT MATCHED THEN INSERT VALUES (s.g, NULL, 'merged new')";
+        round_trip(&db, "2.0", merge, &[]).await;
+    }
+}
+
+#[tokio::test]
+async fn a_migration_mixing_ddl_and_data_is_restored_as_a_whole() {
+    let db = database("data_mixed", SHOP);
+    let sql = "ALTER TABLE labels ADD COLUMN shout text;\nUPDATE labels SET shout = upper(label) || '!';\n\
+               ALTER TABLE labels DROP COLUMN label;\nINSERT INTO labels (id, item, shout) VALUES (500, 1, 'NEW!');";
+    // The dropped column comes back last.
+    round_trip(&db, "1.0", sql, &["labels"]).await;
+    // A table created by the migration and filled: its rows go with it.
+    let created = "CREATE TABLE seeds (id int PRIMARY KEY, v text);\nINSERT INTO seeds VALUES (1, 'a'), (2, 'b');\n\
+                   UPDATE labels SET label = 'seeded' WHERE id IN (SELECT id FROM seeds);";
+    round_trip(&db, "1.1", created, &[]).await;
+}
+
+/// Statement 1 updates, 2 deletes, 3 inserts; then the application changes some of those rows.
+const CONFLICTED: &str = "UPDATE labels SET label = 'm' WHERE id <= 5;\n\
+    DELETE FROM notes WHERE id BETWEEN 6 AND 8;\n\
+    INSERT INTO labels VALUES (9100, 1, 'i'), (9101, 2, 'i');";
+const APP_WRITES: &str = "UPDATE labels SET label = 'app' WHERE id = 2; DELETE FROM labels WHERE id = 3;
+    INSERT INTO notes VALUES (7, 7, 'back'); UPDATE labels SET label = 'changed' WHERE id = 9100;";
+const LABELS: &str = "SELECT id, item, label FROM labels WHERE id <= 5 OR id >= 9100 ORDER BY id;";
+const NOTES: &str = "SELECT id, label, body FROM notes WHERE id BETWEEN 6 AND 8 ORDER BY id;";
+
+async fn conflicted(prefix: &str) -> testpg::Database {
+    let db = database(prefix, SHOP);
+    // Nothing references labels 1..5 but notes 1..5; keep the note on label 3 out of the way.
+    db.run("DELETE FROM notes WHERE label = 3;").unwrap();
+    apply(&db, "1.0", CONFLICTED).await;
+    db.run(APP_WRITES).unwrap();
+    db
+}
+
+#[tokio::test]
+async fn rows_changed_since_refuse_the_restore_with_counts_and_keys_and_change_nothing() {
+    let db = conflicted("data_conflict").await;
+    let (labels, notes, versions) = (db.query(LABELS).unwrap(), db.query(NOTES).unwrap(), metadata(&db));
+    let e = execute_rollback(db.url(), "1.0", &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    let text = e.to_string();
+    // The last statement is undone first: the inserted row changed since is the first conflict found.
+    assert!(text.contains("public.labels: 1 row(s) it inserted changed since (first: id=9100)"), "{text}");
+    assert_eq!((db.query(LABELS).unwrap(), db.query(NOTES).unwrap(), metadata(&db)), (labels, notes, versions));
+}
+
+#[tokio::test]
+async fn the_preview_counts_what_comes_back_and_the_conflicts_with_their_first_keys() {
+    let db = conflicted("data_preview").await;
+    let options = ExecuteManyOptions { version: Some("1.0".into()), restore_data: true, ..Default::default() };
+    let preview = restore_preview(db.url(), &options).await.unwrap();
+    let objects = &preview.versions[0].objects;
+    let kinds: Vec<&str> = objects.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(kinds, ["UPDATE", "DELETE", "INSERT"], "{objects:#?}");
+    let (updated, deleted, inserted) = (&objects[0], &objects[1], &objects[2]);
+    assert_eq!(inserted.summary, "public.labels: 2 rows it inserted are deleted", "{inserted:#?}");
+    assert_eq!(inserted.conflicts, ["public.labels: 1 row it inserted changed since (id=9100)"]);
+    assert_eq!(deleted.summary, "public.notes: 3 rows it deleted come back", "{deleted:#?}");
+    assert_eq!(deleted.conflicts, ["public.notes: 1 row it deleted exists again (id=7)"]);
+    // Statement 3 changed labels after it: counted by the restore itself.
+    assert!(updated.notes[0].contains("a later statement of the migration changed the same table"), "{updated:#?}");
+    let refusal = preview.refusals.iter().find(|r| r.code.as_str() == "RESTORE_CONFLICT").expect("a conflict");
+    assert!(refusal.forceable, "{refusal:?}");
+    assert!(refusal.message.contains("public.notes: 1 row it deleted exists again (id=7)"), "{refusal:?}");
+}
+
+#[tokio::test]
+async fn force_keeps_the_newer_values_and_says_so() {
+    let db = conflicted("data_keep").await;
+    let options = ExecuteOptions { force: true, ..restoring() };
+    let done = execute_rollback(db.url(), "1.0", &options).await.unwrap();
+    assert_eq!(
+        db.query(LABELS).unwrap(),
+        db.query(
+            "SELECT * FROM (VALUES (1, 1, 'label 1'), (2, 2, 'app'), (4, 4, 'label 4'), (5, 5, 'label 5'),
+                                   (9100, 1, 'changed')) v ORDER BY 1;"
+        )
+        .unwrap()
+    );
+    assert_eq!(
+        db.query(NOTES).unwrap(),
+        db.query("SELECT * FROM (VALUES (6::bigint, 6, 'note 6'), (7, 7, 'back'), (8, 8, 'note 8')) v ORDER BY 1;")
+            .unwrap()
+    );
+    let notes = done.restore_notes.join("\n");
+    assert!(notes.contains("public.labels: 1 conflicting row(s) kept their newer values"), "{notes}");
+    assert!(notes.contains("public.notes: 1 conflicting row(s) kept their newer values"), "{notes}");
+    assert!(notes.contains("2 row(s) changed or deleted since the migration; first: id=2, id=3"), "{notes}");
+}
+
+#[tokio::test]
+async fn force_overwrite_gives_conflicting_rows_the_archived_values() {
+    let db = conflicted("data_overwrite").await;
+    let options = ExecuteOptions { force: true, overwrite: true, ..restoring() };
+    let done = execute_rollback(db.url(), "1.0", &options).await.unwrap();
+    let fixture = "SELECT g, g, 'label ' || g FROM generate_series(1, 5) g ORDER BY 1;";
+    assert_eq!(db.query(LABELS).unwrap(), db.query(fixture).unwrap());
+    assert_eq!(
+        db.query(NOTES).unwrap(),
+        db.query("SELECT g::bigint, g, 'note ' || g FROM generate_series(6, 8) g;").unwrap()
+    );
+    let notes = done.restore_notes.join("\n");
+    assert!(notes.contains("took the archived values"), "{notes}");
+}
+
+async fn refused(prefix: &str, setup: &str, sql: &str, reason: &str) {
+    let db = database(prefix, &format!("{SHOP}{setup}"));
+    let twin = database(&format!("{prefix}_twin"), &format!("{SHOP}{setup}"));
+    let kept = apply_with(&db, "1.0", sql, ArchiveOptions::default()).await;
+    let plain = apply_with(&twin, "1.0", sql, without_archive()).await;
+    assert_spec_fields(&kept, &plain);
+    assert_eq!(kept.restore_script, None, "{sql}");
+    let archive = kept.archive.unwrap();
+    assert!(archive.objects.is_empty(), "{archive:#?}");
+    let why: Vec<&str> = archive.not_archived.iter().map(|n| n.reason.as_str()).collect();
+    assert!(why.iter().any(|w| w.contains(reason)), "{sql}: {why:?}");
+    // Applied as without the archive: the same rows and catalog.
+    assert!(compare_rows(&row_snapshot(twin.url()).await.unwrap(), &row_snapshot(db.url()).await.unwrap())
+        .iter()
+        .all(|d| d.table.contains("schema_versions")));
+    assert!(compare_snapshots(
+        &catalog_snapshot(twin.url()).await.unwrap(),
+        &catalog_snapshot(db.url()).await.unwrap()
+    )
+    .is_empty());
+    assert_eq!(one(&db, "SELECT to_regnamespace('pgrollback_archive') IS NULL;"), "t");
+}
+
+#[tokio::test]
+async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
+    refused(
+        "data_nokey",
+        "CREATE TABLE loose (a int, b text); INSERT INTO loose VALUES (1, 'x');",
+        "UPDATE loose SET b = 'y';",
+        "public.loose has no primary key or unique index on NOT NULL columns",
+    )
+    .await;
+    refused(
+        "data_audit",
+        "CREATE TABLE log (at text); CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN INSERT INTO log VALUES (TG_OP); RETURN NEW; END $$;
+         CREATE TRIGGER \"Audit it\" AFTER UPDATE ON labels FOR EACH ROW EXECUTE FUNCTION audit();",
+        "UPDATE labels SET label = 'x' WHERE id < 3;",
+        "enabled trigger(s) that could write elsewhere: \"Audit it\"",
+    )
+    .await;
+    refused(
+        "data_writing_before",
+        "CREATE TABLE log (at text); CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN INSERT INTO log VALUES (TG_OP); RETURN NEW; END $$;
+         CREATE TRIGGER audit BEFORE DELETE ON notes FOR EACH ROW EXECUTE FUNCTION audit();",
+        "DELETE FROM notes WHERE id < 3;",
+        "could write elsewhere: audit",
+    )
+    .await;
+    refused(
+        "data_cascade",
+        "CREATE TABLE tags (id int PRIMARY KEY, note bigint REFERENCES notes ON DELETE CASCADE);
+         INSERT INTO tags VALUES (1, 1);",
+        "DELETE FROM notes WHERE id = 1;",
+        "tags_note_fkey on public.tags",
+    )
+    .await;
+    refused(
+        "data_cte",
+        "",
+        "WITH gone AS (DELETE FROM notes WHERE id < 3 RETURNING label) UPDATE labels SET label = 'x' WHERE id IN (SELECT label FROM gone);",
+        "data-modifying WITH",
+    )
+    .await;
+    refused(
+        "data_function",
+        "CREATE TABLE log (at text); CREATE FUNCTION logged(t text) RETURNS text LANGUAGE sql AS
+         $$ INSERT INTO log VALUES (t) RETURNING t $$;",
+        "UPDATE labels SET label = logged(label) WHERE id < 3;",
+        "volatile function(s) that could write elsewhere: logged",
+    )
+    .await;
+    refused("data_restart", "", "TRUNCATE notes RESTART IDENTITY;", "RESTART IDENTITY").await;
+}
+
+#[tokio::test]
+async fn above_the_ceiling_nothing_is_kept() {
+    let db = database("data_ceiling", SHOP);
+    let small = ArchiveOptions { max_bytes: 100, ..ArchiveOptions::default() };
+    let kept = apply_with(&db, "1.0", "UPDATE labels SET label = 'x';", small).await;
+    let archive = kept.archive.unwrap();
+    assert!(archive.objects.is_empty() && kept.restore_script.is_none(), "{archive:#?}");
+    assert!(archive.not_archived[0].reason.contains("above what is left of archiveMaxBytes"), "{archive:#?}");
+    assert_eq!(one(&db, "SELECT count(*) FROM labels WHERE label = 'x';"), "40");
+}
+
+#[tokio::test]
+async fn verify_with_seeded_rows_proves_a_data_migration_through_its_restore() {
+    let db = database("data_verify", SHOP);
+    let input = VerifyInput {
+        sql: "UPDATE labels SET label = upper(label) WHERE id % 2 = 0;\nDELETE FROM notes WHERE id % 3 = 0;\n\
+              INSERT INTO labels SELECT id + 100000, item, 'x' FROM labels;"
+            .into(),
+        seed_rows: Some(20),
+        ..Default::default()
+    };
+    let verified = verify_rollback(db.url(), &input).await.unwrap();
+    assert!(!verified.rollback_safe, "{verified:#?}");
+    assert!(verified.restorable && verified.restored, "{verified:#?}");
+    assert!(verified.row_differences.is_empty() && verified.differences.is_empty(), "{verified:#?}");
+}
