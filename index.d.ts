@@ -345,6 +345,8 @@ export interface ArchiveRecord {
   restoreUnavailable: string | null
   /** What the restore preview needs of each kept column (empty in records written before it was stored). */
   columns: Array<KeptColumn>
+  /** What the restore preview needs of each table whose rows a data statement changed (`data.rs`). */
+  rowsKept: Array<KeptRows>
 }
 
 /** One difference: an object missing, unexpected, or one of its attributes changed (`before` -> `after`). */
@@ -407,6 +409,25 @@ export interface KeptColumn {
   notNull: boolean
   /** The key rows are matched by (the archive's `k_1`, `k_2`, ...). */
   key: Array<KeyColumn>
+}
+
+/**
+ * The rows one data statement changed in one table: what the restore and its preview need (stored in the
+ * archive record).
+ */
+export interface KeptRows {
+  /** 0-based statement of the migration. */
+  statementIndex: number
+  /** `UPDATE`, `DELETE`, `INSERT`, `MERGE`, `TRUNCATE`. */
+  kind: string
+  /** The table, qualified and quoted. */
+  table: string
+  /** The archive table's name in the archive's schema (not quoted). */
+  archive: string
+  /** The table's columns at the statement, in order (`o_1`/`n_1` is the first). */
+  columns: Array<RowColumn>
+  /** Indexes into `columns` of the key rows are matched by. */
+  key: Array<number>
 }
 
 /** A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns). */
@@ -481,6 +502,17 @@ export interface RollbackWarning {
   statementIndex: number
   line: number
   column: number
+}
+
+/** A column of a table whose rows are kept (generated columns are not: they recompute). */
+export interface RowColumn {
+  name: string
+  /** `format_type`, qualified. */
+  typeSql: string
+  /** A `pg_catalog` type (or an array of one): kept as is; other types are kept as text. */
+  builtin: boolean
+  /** `GENERATED ALWAYS AS IDENTITY`: re-inserted with `OVERRIDING SYSTEM VALUE`, never updated. */
+  identityAlways: boolean
 }
 
 /** One difference in rows. */
@@ -638,6 +670,11 @@ export interface ExecuteRollbackOptions {
    * its rollback script; a version whose rollback is safe runs its rollback.
    */
   restoreData?: boolean
+  /**
+   * With `force` and `restoreData`: rows a data migration changed that changed again since take the archived
+   * values (without it they keep their newer values).
+   */
+  overwrite?: boolean
 }
 
 /** Options of `executeRollbacks` and `previewRollbacks`. */
@@ -667,6 +704,11 @@ export interface ExecuteRollbacksOptions {
   expectedScripts?: Array<ExpectedScript>
   /** Versions whose rollback is not safe run their restore (with the archived data), all in one transaction. */
   restoreData?: boolean
+  /**
+   * With `force` and `restoreData`: rows a data migration changed that changed again since take the archived
+   * values (without it they keep their newer values).
+   */
+  overwrite?: boolean
 }
 
 /**
