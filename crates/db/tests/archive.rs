@@ -379,8 +379,11 @@ async fn a_migration_that_cannot_be_restored_keeps_nothing() {
         "CREATE TABLE t (id int PRIMARY KEY, a text, b int);
          INSERT INTO t SELECT g, 'a' || g, g FROM generate_series(1, 10) g;",
     );
-    // The DROP COLUMN is kept, then the UPDATE (a data migration) makes the whole migration unrestorable.
-    let stored = apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;\nUPDATE t SET b = b + 1;").await;
+    // The DROP COLUMN is kept, then a write hidden in a SELECT's WITH (not kept) makes the whole migration
+    // unrestorable.
+    let stored =
+        apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;\nWITH x AS (UPDATE t SET b = b + 1 RETURNING 1) SELECT count(*) FROM x;")
+            .await;
     let archive = stored.archive.unwrap();
     assert!(archive.objects.is_empty(), "{archive:?}");
     assert!(archive.restore_unavailable.as_deref().unwrap_or("").contains("statement 2"), "{archive:?}");
