@@ -195,6 +195,11 @@ describe('--restore-data of a data migration', () => {
     assert.match(refused.stderr, /To restore anyway \(conflicting rows keep their newer values\), run: .* --force\n/);
     assert.match(refused.stderr, /To restore anyway \(conflicting rows take the archived values\), run: .* --force=overwrite\n/);
     assert.deepEqual({ db: await databaseState(url), rows: await rowsOf(url) }, state, 'a refused restore changes nothing');
+    const refusedJson = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--execute', '--yes', '--json']);
+    assert.equal(refusedJson.code, 18, refusedJson.stderr);
+    const refusal = JSON.parse(refusedJson.stdout) as { ok: boolean; error: { code: string }; forceVariants: { flag: string }[] };
+    assert.equal(refusal.error.code, 'RESTORE_CONFLICT');
+    assert.deepEqual(refusal.forceVariants.map((v) => v.flag), ['--force', '--force=overwrite']);
     const bogus = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--execute', '--yes', '--force=bogus']);
     assert.equal(bogus.code, 2, bogus.stderr);
     assert.deepEqual({ db: await databaseState(url), rows: await rowsOf(url) }, state, 'a usage error changes nothing');

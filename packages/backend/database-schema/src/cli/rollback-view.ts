@@ -292,7 +292,8 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
   }
   // A restore's refusal names its code (RESTORE_CONFLICT, ARCHIVE_MISSING, RESTORE_NOT_AVAILABLE) in the text too.
   const text = p.restore !== undefined ? `${refusal.code}: ${refusal.message}` : refusal.message;
-  const code = fail(out, p, new CliError(text, exitCodeFor(refusal.code), refusal.code));
+  const variants = refusal.code === 'RESTORE_CONFLICT' && refusal.forceable ? forceVariants(p) : [];
+  const code = fail(out, p, new CliError(text, exitCodeFor(refusal.code), refusal.code), variants.length > 0 ? { forceVariants: variants } : {});
   if (refusal.code === 'ROLLBACK_SCRIPT_NOT_FOUND') {
     // How to get as far as possible when a version in range has no script.
     out.note(
@@ -302,9 +303,7 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
     );
   }
   if (refusal.code === 'ROLLBACK_UNSAFE' && mode.execute) out.note(`To execute it anyway, run: ${rollbackCommand(p.selection, true)}`);
-  if (refusal.code === 'RESTORE_CONFLICT' && refusal.forceable) {
-    for (const v of forceVariants(p)) out.note(`To restore anyway (${v.effect}), run: ${v.command}`);
-  }
+  for (const v of variants) out.note(`To restore anyway (${v.effect}), run: ${v.command}`);
   return code;
 }
 
