@@ -62,17 +62,18 @@ interface Rows {
 const rowsOf = async (url: string): Promise<Rows> => ({ accounts: await query<Row>(url, ACCOUNTS), sessions: await query<Row>(url, SESSIONS) });
 
 /** A database with the package's migrations, `accounts` and `sessions`, then the backfill applied by db:migrate:apply as 1.3.0. */
-async function backfilled(prefix: string) {
+async function backfilled(prefix: string, sql = BACKFILL) {
   const url = await freshDatabase(prefix);
   const dir = folderWithArchive();
   const first = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
   assert.equal(first.code, 0, first.stderr);
   await query(url, TABLES);
   const before = await rowsOf(url);
-  addMigrations(dir, [{ tag: '0005_backfill_plans', version: '1.3.0', sql: BACKFILL }]);
+  addMigrations(dir, [{ tag: '0005_backfill_plans', version: '1.3.0', sql }]);
   const apply = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
   assert.equal(apply.code, 0, apply.stderr);
   const after = await rowsOf(url);
+  if (sql !== BACKFILL) return { url, dir, before };
   assert.equal(after.sessions.length, 36, 'the DELETE ran');
   assert.equal(after.accounts.filter((r) => r.plan === 'pro').length, 20, 'the UPDATE ran');
   return { url, dir, before };
@@ -224,5 +225,28 @@ describe('--restore-data of a data migration', () => {
     assert.ok(result.rollback.restoreNotes.some((n) => n.startsWith('public.accounts: ')), JSON.stringify(result.rollback.restoreNotes));
     // Every row of before has its values from before; the row inserted since with a new key stays.
     assert.deepEqual(await rowsOf(url), expected(before, now, false));
+  });
+
+  test('conflicts the preview could not count (a later statement changed the same table): --execute refuses with both --force commands', async () => {
+    const sameTable = `UPDATE accounts SET plan = 'pro' WHERE score >= 5;\n--> statement-breakpoint\nDELETE FROM accounts WHERE score = 9;\n`;
+    const { url, dir, before } = await backfilled('restore_data_uncounted', sameTable);
+    await query(url, `UPDATE accounts SET plan = 'enterprise' WHERE id = 5`);
+    const now = await rowsOf(url);
+    const preview = await rollback(url, dir, ['--version=1.3.0', '--restore-data']);
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.doesNotMatch(preview.stdout, /⚠ conflict/);
+    assert.match(preview.stdout, /To execute, run: pnpm db:rollback --version=1\.3\.0 --restore-data --execute\n/);
+
+    const refused = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--execute', '--yes']);
+    assert.equal(refused.code, 18, refused.stderr);
+    assert.match(refused.stderr, /✗ .*public\.accounts: 1 row/);
+    assert.match(refused.stderr, /To restore anyway \(conflicting rows keep their newer values\), run: .* --force\n/);
+    assert.match(refused.stderr, /To restore anyway \(conflicting rows take the archived values\), run: .* --force=overwrite\n/);
+    assert.deepEqual(await rowsOf(url), now, 'nothing changed');
+
+    const done = await rollback(url, dir, ['--version=1.3.0', '--restore-data', '--execute', '--yes', '--force=overwrite']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stderr, /⚠ Restored with --force=overwrite: 1\.3\.0: public\.accounts: 1 conflicting row/);
+    assert.deepEqual(await rowsOf(url), before);
   });
 });

@@ -7,6 +7,7 @@ import { type Output, reportError } from '../lib/cli.js';
 import { shellArg } from '../lib/shell.js';
 import { formatBytes } from '../lib/size.js';
 import {
+  DATA_KINDS,
   dataConflicts,
   drizzleHashOf,
   forcedRefusal,
@@ -55,9 +56,13 @@ export interface ForceVariant {
   command: string;
 }
 
-/** The `--force` variants that would run a restore whose data conflicts are its only refusals (else none). */
-export function forceVariants(p: Preview): ForceVariant[] {
-  if (dataConflicts(p).length === 0 || refusalsOf(p).some((r) => !r.forceable)) return [];
+/**
+ * The `--force` variants that would run a restore whose data conflicts are its only refusals (else none);
+ * `counted: false`: of any restore with data objects (the restore found conflicts the preview did not count).
+ */
+export function forceVariants(p: Preview, counted = true): ForceVariant[] {
+  const data = counted ? dataConflicts(p).length > 0 : (p.restore?.versions ?? []).some((v) => v.objects.some((o) => DATA_KINDS.includes(o.kind)));
+  if (!data || refusalsOf(p).some((r) => !r.forceable)) return [];
   return [
     { flag: '--force', conflictingRows: 'keep', effect: 'conflicting rows keep their newer values', command: rollbackCommand(p.selection, true, true) },
     {
@@ -360,6 +365,14 @@ export function showBeforeConfirm(out: Output, p: Preview, mode?: Mode): void {
         '(drizzle.__drizzle_migrations) is kept, so db:migrate:apply will not re-apply it.',
     );
   }
+}
+
+/** The restore itself refused rows changed since that its preview did not count: how to run it anyway. */
+export function showExecuteRefusal(out: Output, p: Preview, error: CliError): number {
+  const variants = error.code === 'RESTORE_CONFLICT' ? forceVariants(p, false) : [];
+  const code = fail(out, p, error, variants.length > 0 ? { forceVariants: variants } : {});
+  for (const v of variants) out.note(`To restore anyway (${v.effect}), run: ${v.command}`);
+  return code;
 }
 
 export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[], mode?: Mode): number {

@@ -2,7 +2,7 @@
 // The commands are in src/rollback/commands.ts, their text and JSON in ./rollback-view.ts.
 import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import { openDatabase, type Database } from '../lib/database.js';
-import { CliError, EXIT, EXIT_CODES_HELP } from '../lib/errors.js';
+import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
 import { resolveMigrationsDir } from '../lib/migrations.js';
 import { type Output, parseCliArgs, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
@@ -240,7 +240,15 @@ async function rollback(
   const declined = await confirmRollback(options.yes, out.promptStream);
   if (declined !== undefined) return view.fail(out, preview, declined);
   out.line(options.restoreData ? 'Executing restore...' : 'Executing rollback...');
-  return view.showExecuted(out, preview, await executeRollback(db, preview, options), mode);
+  let done;
+  try {
+    done = await executeRollback(db, preview, options);
+  } catch (error) {
+    const failure = toCliError(error);
+    if (!options.restoreData || options.force || failure.code !== 'RESTORE_CONFLICT') throw error;
+    return view.showExecuteRefusal(out, preview, failure);
+  }
+  return view.showExecuted(out, preview, done, mode);
 }
 
 /**
