@@ -381,9 +381,12 @@ async fn a_migration_that_cannot_be_restored_keeps_nothing() {
     );
     // The DROP COLUMN is kept, then a write hidden in a SELECT's WITH (not kept) makes the whole migration
     // unrestorable.
-    let stored =
-        apply(&db, "1.1", "ALTER TABLE t DROP COLUMN a;\nWITH x AS (UPDATE t SET b = b + 1 RETURNING 1) SELECT count(*) FROM x;")
-            .await;
+    let stored = apply(
+        &db,
+        "1.1",
+        "ALTER TABLE t DROP COLUMN a;\nWITH x AS (UPDATE t SET b = b + 1 RETURNING 1) SELECT count(*) FROM x;",
+    )
+    .await;
     let archive = stored.archive.unwrap();
     assert!(archive.objects.is_empty(), "{archive:?}");
     assert!(archive.restore_unavailable.as_deref().unwrap_or("").contains("statement 2"), "{archive:?}");

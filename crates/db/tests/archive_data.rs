@@ -377,3 +377,44 @@ async fn verify_with_seeded_rows_proves_a_data_migration_through_its_restore() {
     assert!(verified.restorable && verified.restored, "{verified:#?}");
     assert!(verified.row_differences.is_empty() && verified.differences.is_empty(), "{verified:#?}");
 }
+
+#[tokio::test]
+async fn a_composite_key_with_a_user_typed_column_matches_rows_and_names_them_in_conflicts() {
+    let db = database(
+        "data_composite",
+        "CREATE TYPE mood AS ENUM ('happy', 'sad');
+         CREATE TABLE pairs (m mood NOT NULL, \"B\" text NOT NULL, v int, UNIQUE (m, \"B\"));
+         INSERT INTO pairs SELECT (ARRAY['happy', 'sad']::mood[])[g % 2 + 1], 'b' || g, g FROM generate_series(1, 20) g;",
+    );
+    let rows = row_snapshot(db.url()).await.unwrap();
+    let sql = "UPDATE pairs SET \"B\" = \"B\" || '!', v = -v WHERE v < 5;\nDELETE FROM pairs WHERE v > 15;";
+    apply(&db, "1.0", sql).await;
+    db.run("UPDATE pairs SET v = 0 WHERE \"B\" = 'b1!'; INSERT INTO pairs VALUES ('happy', 'b16', 1);").unwrap();
+    let e = execute_rollback(db.url(), "1.0", &restoring()).await.unwrap_err();
+    assert!(e.to_string().contains("public.pairs: 1 row(s) it deleted exist again (first: (m=happy, B=b16))"), "{e}");
+    db.run("UPDATE pairs SET v = -1 WHERE \"B\" = 'b1!'; DELETE FROM pairs WHERE \"B\" = 'b16' AND v = 1;").unwrap();
+    execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
+    assert_eq!(rows_differ(&db, &rows).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn columns_named_like_the_restore_s_own_names_are_fine() {
+    let db = database(
+        "data_odd_names",
+        "CREATE TABLE \"o'dd\" (id int PRIMARY KEY, u int, i int, d int, first text, op text, o_1 int, n_1 int, a text,
+                              t text, \"new\" text, \"%s\" text);
+         INSERT INTO \"o'dd\" SELECT g, g, g, g, 'f', 'op', g, g, 'a', 't', 'n', '%' FROM generate_series(1, 10) g;",
+    );
+    // (The row oracle cannot read a table with a column named t: compared as text here.)
+    let all = "SELECT * FROM \"o'dd\" ORDER BY id;";
+    let rows = db.query(all).unwrap();
+    let sql = "UPDATE \"o'dd\" SET u = -u, first = NULL, op = 'x', o_1 = 0, t = 'T', \"%s\" = '%%' WHERE id < 5;\n\
+               DELETE FROM \"o'dd\" WHERE id > 8;\nINSERT INTO \"o'dd\" (id) VALUES (11);";
+    apply(&db, "1.0", sql).await;
+    db.run("UPDATE \"o'dd\" SET i = 0 WHERE id = 11;").unwrap();
+    let e = execute_rollback(db.url(), "1.0", &restoring()).await.unwrap_err();
+    assert!(e.to_string().contains("public.\"o'dd\": 1 row(s) it inserted changed since (first: id=11)"), "{e}");
+    db.run("UPDATE \"o'dd\" SET i = NULL WHERE id = 11;").unwrap();
+    execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
+    assert_eq!(db.query(all).unwrap(), rows);
+}

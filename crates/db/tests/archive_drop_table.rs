@@ -321,7 +321,8 @@ async fn if_exists_and_lists_of_tables() {
     assert_eq!(contents(&db), rows);
     // Moved, then dropped at the bookkeeping (the migration cannot be restored): as the DROP would have.
     let stored =
-        apply(&db, "1.2", "DROP TABLE a, b;\nWITH x AS (UPDATE c SET v = v + 1 RETURNING 1) SELECT count(*) FROM x;").await;
+        apply(&db, "1.2", "DROP TABLE a, b;\nWITH x AS (UPDATE c SET v = v + 1 RETURNING 1) SELECT count(*) FROM x;")
+            .await;
     assert!(stored.archive.unwrap().restore_unavailable.unwrap().contains("statement 2"));
     assert_eq!(one(&db, "SELECT to_regclass('a') IS NULL AND to_regclass('b') IS NULL;"), "t");
     assert_eq!(archive_relations(&db), "");

@@ -367,26 +367,26 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
         p.deleted_conflict()
     );
     let check = format!(
-        "DO $pg_rollback$ DECLARE u bigint; i bigint; d bigint; first text; what text; BEGIN \
+        "DO $pg_rollback$ DECLARE pgr_u bigint; pgr_i bigint; pgr_d bigint; pgr_first text; pgr_what text; BEGIN \
          SELECT count(*) FILTER (WHERE a.op = 'U'), count(*) FILTER (WHERE a.op = 'I'), \
          count(*) FILTER (WHERE a.op = 'D'), \
          pg_catalog.array_to_string((pg_catalog.array_agg({key} ORDER BY {key}))[1:5], ', ') \
-         INTO u, i, d, first FROM {archive} AS a WHERE {conflict}; \
-         IF u + i + d = 0 THEN RETURN; END IF; \
-         what := pg_catalog.concat_ws(', ', \
-         CASE WHEN u > 0 THEN pg_catalog.format('%s row(s) changed or deleted since the migration', u) END, \
-         CASE WHEN i > 0 THEN pg_catalog.format('%s row(s) it inserted changed since', i) END, \
-         CASE WHEN d > 0 THEN pg_catalog.format('%s row(s) it deleted exist again', d) END); \
+         INTO pgr_u, pgr_i, pgr_d, pgr_first FROM {archive} AS a WHERE {conflict}; \
+         IF pgr_u + pgr_i + pgr_d = 0 THEN RETURN; END IF; \
+         pgr_what := pg_catalog.concat_ws(', ', \
+         CASE WHEN pgr_u > 0 THEN pg_catalog.format('%s row(s) changed or deleted since the migration', pgr_u) END, \
+         CASE WHEN pgr_i > 0 THEN pg_catalog.format('%s row(s) it inserted changed since', pgr_i) END, \
+         CASE WHEN pgr_d > 0 THEN pg_catalog.format('%s row(s) it deleted exist again', pgr_d) END); \
          IF {mode} = 'keep' THEN \
          PERFORM pg_catalog.set_config({notes}, pg_catalog.concat_ws(E'\\n', \
          NULLIF(pg_catalog.current_setting({notes}, true), ''), pg_catalog.format('%s: %s conflicting row(s) kept \
-         their newer values (%s; first: %s)', {table_literal}, u + i + d, what, first)), true); \
+         their newer values (%s; first: %s)', {table_literal}, pgr_u + pgr_i + pgr_d, pgr_what, pgr_first)), true); \
          ELSIF {mode} = 'overwrite' THEN \
          PERFORM pg_catalog.set_config({notes}, pg_catalog.concat_ws(E'\\n', \
          NULLIF(pg_catalog.current_setting({notes}, true), ''), pg_catalog.format('%s: %s conflicting row(s) took \
-         the archived values (%s; first: %s)', {table_literal}, u + i + d, what, first)), true); \
+         the archived values (%s; first: %s)', {table_literal}, pgr_u + pgr_i + pgr_d, pgr_what, pgr_first)), true); \
          ELSE RAISE EXCEPTION USING ERRCODE = {code}, MESSAGE = pg_catalog.format('%s: %s (first: %s)', \
-         {table_literal}, what, first); END IF; END $pg_rollback$",
+         {table_literal}, pgr_what, pgr_first); END IF; END $pg_rollback$",
         key = p.key_text(),
         notes = literal(KEYS_NOT_VALID),
         table_literal = literal(table),
