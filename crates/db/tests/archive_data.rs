@@ -6,8 +6,9 @@ mod common;
 
 use common::*;
 use pg_rollback_db::{
-    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, restore_preview,
-    row_snapshot, verify_rollback, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback, VerifyInput,
+    apply_migration_with, catalog_snapshot, compare_rows, compare_snapshots, execute_rollback, execute_rollbacks,
+    restore_preview, row_snapshot, verify_rollback, ArchiveOptions, ExecuteManyOptions, ExecuteOptions, StoredRollback,
+    VerifyInput,
 };
 
 const SHOP: &str = r#"
@@ -76,8 +77,8 @@ fn assert_spec_fields(kept: &StoredRollback, plain: &StoredRollback) {
 /// Applies `sql` with the archive (and on `twin` without), checks the catalog after it equals the twin's, then
 /// restores it and checks schema, dump and rows equal the ones from before. `moved`: tables whose columns may
 /// change position (a column a DROP COLUMN of the migration took comes back last).
-async fn round_trip(db: &testpg::Database, version: &str, sql: &str, moved: &[&str]) {
-    let twin = database("data_twin", SHOP);
+async fn round_trip(db: &testpg::Database, setup: &str, version: &str, sql: &str, moved: &[&str]) {
+    let twin = database("data_twin", setup);
     let twin = &twin;
     let schema = catalog_snapshot(db.url()).await.unwrap();
     let dump = db.schema_dump().unwrap();
@@ -136,13 +137,13 @@ async fn every_kind_of_data_statement_round_trips_with_exact_values() {
         r#"TRUNCATE "My Shop"."Item""#,
     ];
     for (i, sql) in cases.iter().enumerate() {
-        round_trip(&db, &format!("1.{i}"), sql, &[]).await;
+        round_trip(&db, SHOP, &format!("1.{i}"), sql, &[]).await;
     }
     if db.query("SHOW server_version_num;").unwrap().trim().parse::<u32>().unwrap() >= 150000 {
         let merge = "MERGE INTO labels AS l USING (SELECT g FROM generate_series(1, 50) g) AS s ON l.id = s.g \
                      WHEN MATCHED AND l.id % 5 = 0 AND l.id > 20 THEN DELETE WHEN MATCHED THEN UPDATE SET label = 'merged' \
                      WHEN NOT MATCHED THEN INSERT VALUES (s.g, NULL, 'merged new')";
-        round_trip(&db, "2.0", merge, &[]).await;
+        round_trip(&db, SHOP, "2.0", merge, &[]).await;
     }
 }
 
@@ -152,14 +153,14 @@ async fn a_migration_mixing_ddl_and_data_is_restored_as_a_whole() {
     let sql = "ALTER TABLE labels ADD COLUMN shout text;\nUPDATE labels SET shout = upper(label) || '!';\n\
                ALTER TABLE labels DROP COLUMN label;\nINSERT INTO labels (id, item, shout) VALUES (500, 1, 'NEW!');";
     // The dropped column comes back last.
-    round_trip(&db, "1.0", sql, &["labels"]).await;
+    round_trip(&db, SHOP, "1.0", sql, &["labels"]).await;
     // A table created by the migration and filled: its rows go with it.
     let created = "CREATE TABLE seeds (id int PRIMARY KEY, v text);\nINSERT INTO seeds VALUES (1, 'a'), (2, 'b');\n\
                    UPDATE labels SET label = 'seeded' WHERE id IN (SELECT id FROM seeds);";
-    round_trip(&db, "1.1", created, &[]).await;
+    round_trip(&db, SHOP, "1.1", created, &[]).await;
     // Rows deleted from a table the migration then drops: the table comes back first, then its rows.
     let dropped = "DELETE FROM notes WHERE id < 5;\nDROP TABLE notes;";
-    round_trip(&db, "1.2", dropped, &[]).await;
+    round_trip(&db, SHOP, "1.2", dropped, &[]).await;
 }
 
 #[tokio::test]
@@ -348,6 +349,15 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
         "volatile function(s) that could write elsewhere: logged",
     )
     .await;
+    refused(
+        "data_default",
+        "CREATE TABLE log (at text); CREATE FUNCTION logged() RETURNS text LANGUAGE sql AS
+         $$ INSERT INTO log VALUES ('x') RETURNING at $$;
+         ALTER TABLE labels ADD COLUMN src text DEFAULT logged();",
+        "INSERT INTO labels (id, item, label) VALUES (100, 1, 'x');",
+        "column defaults of public.labels call volatile function(s) that could write elsewhere: public.logged()",
+    )
+    .await;
     refused("data_restart", "", "TRUNCATE notes RESTART IDENTITY;", "RESTART IDENTITY").await;
 }
 
@@ -417,4 +427,99 @@ async fn columns_named_like_the_restore_s_own_names_are_fine() {
     db.run("UPDATE \"o'dd\" SET i = NULL WHERE id = 11;").unwrap();
     execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
     assert_eq!(db.query(all).unwrap(), rows);
+}
+
+#[tokio::test]
+async fn a_range_of_data_migrations_refuses_then_overwrites_in_one_transaction() {
+    let db = database("data_range", SHOP);
+    apply(&db, "1.0", "SELECT 1;").await;
+    let schema = catalog_snapshot(db.url()).await.unwrap();
+    let rows = row_snapshot(db.url()).await.unwrap();
+    apply(&db, "1.1", "UPDATE labels SET label = 'one' WHERE id <= 3;").await;
+    apply(
+        &db,
+        "1.2",
+        "ALTER TABLE labels ADD COLUMN extra int;\nUPDATE labels SET label = label || '+', extra = 1 WHERE id <= 2;",
+    )
+    .await;
+    db.run("UPDATE labels SET label = 'app' WHERE id = 1;").unwrap();
+    let options = ExecuteManyOptions { to: Some("1.0".into()), restore_data: true, ..Default::default() };
+    let e = execute_rollbacks(db.url(), &options).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("1 row(s) changed or deleted since the migration (first: id=1)"), "{e}");
+    assert_eq!(one(&db, "SELECT label FROM labels WHERE id = 2;"), "one+", "nothing changed");
+    let forced = ExecuteManyOptions { force: true, overwrite: true, ..options };
+    let done = execute_rollbacks(db.url(), &forced).await.unwrap();
+    assert_eq!(done.iter().map(|d| d.rollback.version.as_str()).collect::<Vec<_>>(), ["1.2", "1.1"]);
+    assert!(
+        done[0].restore_notes.iter().any(|n| n.contains("took the archived values")),
+        "{:?}",
+        done[0].restore_notes
+    );
+    assert!(done[1].restore_notes.is_empty(), "{:?}", done[1].restore_notes);
+    assert!(compare_snapshots(&schema, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
+    assert_eq!(rows_differ(&db, &rows).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_builtin_search_vector_trigger_is_fine_and_a_statement_trigger_is_not() {
+    let setup = "CREATE TABLE docs (id int PRIMARY KEY, body text, tsv tsvector);
+         CREATE TRIGGER docs_tsv BEFORE INSERT OR UPDATE ON docs FOR EACH ROW
+             EXECUTE FUNCTION tsvector_update_trigger(tsv, 'pg_catalog.simple', body);
+         INSERT INTO docs (id, body) SELECT g, 'body number ' || g FROM generate_series(1, 10) g;";
+    let db = database("data_tsvector", setup);
+    let schema = catalog_snapshot(db.url()).await.unwrap();
+    let all = "SELECT id, body, tsv FROM docs ORDER BY id;";
+    let rows = db.query(all).unwrap();
+    let stored = apply(&db, "1.0", "UPDATE docs SET body = 'changed ' || id WHERE id < 5;").await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    assert_ne!(db.query(all).unwrap(), rows);
+    execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
+    assert_eq!(db.query(all).unwrap(), rows, "the search vector comes back with the body");
+    assert!(compare_snapshots(&schema, &catalog_snapshot(db.url()).await.unwrap()).is_empty());
+
+    db.run(
+        "CREATE FUNCTION nothing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+         CREATE TRIGGER after_all AFTER UPDATE ON docs FOR EACH STATEMENT EXECUTE FUNCTION nothing();",
+    )
+    .unwrap();
+    let stored = apply(&db, "1.1", "UPDATE docs SET body = 'x';").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived[0].reason.contains("could write elsewhere: after_all"), "{archive:?}");
+}
+
+const EVENTS: &str = "
+CREATE TABLE events (id int NOT NULL, region text NOT NULL, note text, at timestamptz DEFAULT '2020-01-01',
+                     PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu');
+CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us') PARTITION BY RANGE (id);
+CREATE TABLE events_us_low PARTITION OF events_us FOR VALUES FROM (0) TO (50);
+CREATE TABLE events_us_high PARTITION OF events_us FOR VALUES FROM (50) TO (MAXVALUE);
+CREATE TABLE events_rest PARTITION OF events DEFAULT;
+INSERT INTO events (id, region, note) SELECT g, (ARRAY['eu', 'us', 'asia'])[g % 3 + 1], 'n' || g FROM generate_series(1, 90) g;";
+
+#[tokio::test]
+async fn a_partitioned_table_s_rows_round_trip_through_its_partitions() {
+    let db = database("data_partitioned", EVENTS);
+    let cases = [
+        "UPDATE events SET note = upper(note) WHERE id % 2 = 0",
+        // Rows move to other partitions (a DELETE and an INSERT each).
+        "UPDATE events SET region = 'us', id = id + 1000, note = 'moved' WHERE region = 'eu' AND id < 40",
+        "DELETE FROM events WHERE id % 4 = 0",
+        "INSERT INTO events (id, region, note) VALUES (500, 'eu', 'x'), (501, 'asia', NULL), (60, 'us', 'high')",
+        "TRUNCATE events",
+    ];
+    for (i, sql) in cases.iter().enumerate() {
+        round_trip(&db, EVENTS, &format!("1.{i}"), sql, &[]).await;
+    }
+    // A trigger of one partition that writes elsewhere refuses.
+    db.run(
+        "CREATE TABLE log (at text); CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN INSERT INTO log VALUES (TG_OP); RETURN NEW; END $$;
+         CREATE TRIGGER audit_us AFTER UPDATE ON events_us_low FOR EACH ROW EXECUTE FUNCTION audit();",
+    )
+    .unwrap();
+    let stored = apply(&db, "2.0", "UPDATE events SET note = 'x';").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived[0].reason.contains("could write elsewhere: audit_us"), "{archive:?}");
 }

@@ -153,6 +153,19 @@ pub struct KeptRows {
     pub columns: Vec<RowColumn>,
     /// Indexes into `columns` of the key rows are matched by.
     pub key: Vec<u32>,
+    /// A partitioned table: rows are read and written through it, in every partition (no `ONLY`).
+    #[serde(default)]
+    pub partitioned: bool,
+}
+
+impl KeptRows {
+    /// `ONLY ` for a plain table; nothing for a partitioned one, whose rows are in its partitions.
+    fn only(&self) -> &'static str {
+        match self.partitioned {
+            true => "",
+            false => "ONLY ",
+        }
+    }
 }
 
 fn kept_type(c: &RowColumn) -> &str {
@@ -217,9 +230,10 @@ pub fn keep_sql(rows: &KeptRows, comment: &str, copy: bool) -> Option<Vec<String
     };
     if copy {
         out.push(format!(
-            "INSERT INTO {relation} (op, {}) SELECT 'D', {} FROM ONLY {} AS t",
+            "INSERT INTO {relation} (op, {}) SELECT 'D', {} FROM {}{} AS t",
             olds.join(", "),
             values("t").join(", "),
+            rows.only(),
             rows.table
         ));
         return Some(out);
@@ -301,7 +315,7 @@ impl<'a> Parts<'a> {
 
     fn exists(&self, matched: &str, extra: Option<String>) -> String {
         let extra = extra.map(|e| format!(" AND {e}")).unwrap_or_default();
-        format!("EXISTS (SELECT 1 FROM ONLY {} AS t WHERE {matched}{extra})", self.rows.table)
+        format!("EXISTS (SELECT 1 FROM {}{} AS t WHERE {matched}{extra})", self.rows.only(), self.rows.table)
     }
 
     /// An updated row changed since: gone, or a column the migration changed holds another value now.
@@ -320,8 +334,28 @@ impl<'a> Parts<'a> {
         self.exists(&self.key_new, Some(self.any(|i| self.differs_now(i))))
     }
 
+    /// A deleted row's key exists again, other than as a row this archive inserted and its restore deletes (a
+    /// row moved to another partition, or deleted and inserted again by one MERGE).
     fn deleted_conflict(&self) -> String {
-        self.exists(&self.key_old, None)
+        let key = self.rows.key.iter().map(|&k| {
+            let c = &self.rows.columns[k as usize];
+            format!("t.{} = {}", ident(&c.name), back(&format!("b.{}", new(k as usize)), c))
+        });
+        let differs = (0..self.rows.columns.len()).map(|i| {
+            let c = &self.rows.columns[i];
+            format!(
+                "{} IS DISTINCT FROM {}",
+                as_text(&format!("t.{}", ident(&c.name))),
+                as_text(&format!("b.{}", new(i)))
+            )
+        });
+        let deleted_by_restore = format!(
+            "NOT EXISTS (SELECT 1 FROM {} AS b WHERE b.op = 'I' AND {} AND NOT ({}))",
+            archive_relation(&self.rows.archive),
+            key.collect::<Vec<_>>().join(" AND "),
+            differs.collect::<Vec<_>>().join(" OR ")
+        );
+        self.exists(&self.key_old, Some(deleted_by_restore))
     }
 
     /// `id=4` or `(id=4, kind=a)`: the row's key (the new one for updated and inserted rows).
@@ -393,10 +427,11 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
         code = literal(CONFLICT_SQLSTATE),
     );
     let mut out = vec![check];
-    let dml = |sql: String| without_user_triggers(table, false, &sql);
+    let only = rows.only();
+    let dml = |sql: String| without_user_triggers(table, rows.partitioned, &sql);
     // Inserted rows go first (their keys may be the ones updated or deleted rows get back).
     out.push(dml(format!(
-        "DELETE FROM ONLY {table} AS t USING {archive} AS a WHERE a.op = 'I' AND {} AND ({mode} = 'overwrite' OR NOT {})",
+        "DELETE FROM {only}{table} AS t USING {archive} AS a WHERE a.op = 'I' AND {} AND ({mode} = 'overwrite' OR NOT {})",
         p.key_new,
         p.any(|i| p.differs_now(i))
     )));
@@ -415,7 +450,7 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
             })
             .collect();
         out.push(dml(format!(
-            "UPDATE ONLY {table} AS t SET {} FROM {archive} AS a WHERE a.op = 'U' AND {} AND ({mode} = 'overwrite' OR \
+            "UPDATE {only}{table} AS t SET {} FROM {archive} AS a WHERE a.op = 'U' AND {} AND ({mode} = 'overwrite' OR \
              NOT {})",
             set.join(", "),
             p.key_new,
@@ -426,7 +461,7 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
             .map(|(i, c)| format!("{} = {}", ident(&c.name), back(&format!("a.{}", old(*i)), c)))
             .collect();
         out.push(dml(format!(
-            "UPDATE ONLY {table} AS t SET {} FROM {archive} AS a WHERE a.op = 'D' AND {} AND {mode} = 'overwrite'",
+            "UPDATE {only}{table} AS t SET {} FROM {archive} AS a WHERE a.op = 'D' AND {} AND {mode} = 'overwrite'",
             set.join(", "),
             p.key_old
         )));
@@ -649,6 +684,7 @@ mod tests {
                 RowColumn { name: "doc".into(), type_sql: "json".into(), builtin: true, identity_always: false },
             ],
             key: vec![0],
+            partitioned: false,
         }
     }
 

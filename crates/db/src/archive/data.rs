@@ -128,6 +128,7 @@ impl Archiver {
                 archive,
                 columns,
                 key,
+                partitioned: table.partitioned,
             };
             let relation = format!("{}.{}", quote_ident(core::SCHEMA), quote_ident(&rows.archive));
             let mut sql = vec![

@@ -24,9 +24,13 @@ pub(crate) struct RowsTable {
     pub name: ObjectName,
     pub size: i64,
     pub tuples: f64,
+    /// Partitioned: its partitions (sub-partitions included) hold the rows; `size` and `tuples` are theirs.
+    pub partitioned: bool,
 }
 
-/// Finds `relation` (as written) and refuses what is not a plain table without children or rules.
+/// Finds `relation` (as written) and refuses what is not a plain table without children or rules, or a
+/// partitioned table without rules or foreign partitions. (`pg_partition_tree` lists nothing for a plain table:
+/// the table itself is added to it.)
 pub(crate) async fn find_table<C: GenericClient + Sync>(
     c: &C,
     relation: &ObjectName,
@@ -34,7 +38,12 @@ pub(crate) async fn find_table<C: GenericClient + Sync>(
     let row = c
         .query_opt(
             "SELECT c.oid, n.nspname::text, c.relname::text, c.relkind::text, c.relhassubclass, c.relispartition,
-                    c.relhasrules, pg_catalog.pg_table_size(c.oid), c.reltuples::float8
+                    EXISTS (SELECT 1 FROM (SELECT c.oid AS relid UNION SELECT relid FROM pg_catalog.pg_partition_tree(c.oid)) p
+                              JOIN pg_catalog.pg_class pc ON pc.oid = p.relid
+                             WHERE pc.relhasrules OR pc.relkind NOT IN ('r', 'p')),
+                    (SELECT pg_catalog.sum(pg_catalog.pg_table_size(p.relid))::int8 FROM (SELECT c.oid AS relid UNION SELECT relid FROM pg_catalog.pg_partition_tree(c.oid)) p),
+                    (SELECT pg_catalog.sum(greatest(pc.reltuples, 0))::float8 FROM (SELECT c.oid AS relid UNION SELECT relid FROM pg_catalog.pg_partition_tree(c.oid)) p
+                       JOIN pg_catalog.pg_class pc ON pc.oid = p.relid)
                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               WHERE c.oid = pg_catalog.to_regclass($1)",
             &[&relation.to_string()],
@@ -44,19 +53,25 @@ pub(crate) async fn find_table<C: GenericClient + Sync>(
     let Some(row) = row else { return Ok(None) };
     let name = ObjectName::qualified(row.get::<_, String>(1).as_str(), row.get::<_, String>(2).as_str());
     let kind: String = row.get(3);
-    if kind == "p" {
-        return Err(format!("{name} is partitioned: the rows of a partitioned table are not archived yet"));
+    if kind != "r" && kind != "p" {
+        return Err(format!("{name} is not a plain or partitioned table (relkind {kind})"));
     }
-    if kind != "r" {
-        return Err(format!("{name} is not a plain table (relkind {kind})"));
-    }
-    if row.get::<_, bool>(4) || row.get::<_, bool>(5) {
+    if (kind == "r" && row.get::<_, bool>(4)) || row.get::<_, bool>(5) {
         return Err(format!("{name} has inheritance children or is a partition: not archived yet"));
     }
     if row.get::<_, bool>(6) {
-        return Err(format!("{name} has rules, which could write elsewhere"));
+        return Err(format!(
+            "{name} (or one of its partitions) has rules, which could write elsewhere, or a foreign partition"
+        ));
     }
-    Ok(Some(RowsTable { oid: row.get(0), name, size: row.get(7), tuples: row.get(8) }))
+    let (size, tuples): (Option<i64>, Option<f64>) = (row.get(7), row.get(8));
+    Ok(Some(RowsTable {
+        oid: row.get(0),
+        name,
+        size: size.unwrap_or(0),
+        tuples: tuples.unwrap_or(0.0),
+        partitioned: kind == "p",
+    }))
 }
 
 /// The columns kept (generated ones are not: they recompute), in order.
@@ -149,7 +164,8 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
                FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
                JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
                JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-              WHERE g.tgrelid = $1 AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+              WHERE g.tgrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass))
+                AND NOT g.tgisinternal AND g.tgenabled <> 'D'
               ORDER BY g.tgname",
             &[&table.oid],
         )
@@ -176,12 +192,36 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
             writing.join(", ")
         ));
     }
+    if !matches!(kind, DataKind::Delete | DataKind::Truncate) {
+        let defaults = c
+            .query(
+                "SELECT DISTINCT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_attrdef d
+                   JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+                    AND dep.objid = d.oid AND dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                   JOIN pg_catalog.pg_proc p ON p.oid = dep.refobjid
+                   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                  WHERE d.adrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass)) AND p.provolatile = 'v'
+                    AND n.nspname <> 'pg_catalog'
+                  ORDER BY 1",
+                &[&table.oid],
+            )
+            .await
+            .map_err(db_failure("reading the table's defaults"))?;
+        if !defaults.is_empty() {
+            let named: Vec<String> = defaults.iter().map(|r| r.get(0)).collect();
+            return Err(format!(
+                "column defaults of {} call volatile function(s) that could write elsewhere: {}",
+                table.name,
+                named.join(", ")
+            ));
+        }
+    }
     let (on_update, on_delete) = kind.fires(upsert);
     let actions = c
         .query(
             "SELECT co.conname::text, co.conrelid::pg_catalog.regclass::text
                FROM pg_catalog.pg_constraint co
-              WHERE co.contype = 'f' AND co.confrelid = $1
+              WHERE co.contype = 'f' AND co.confrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass))
                 AND (($2 AND co.confupdtype NOT IN ('a', 'r')) OR ($3 AND co.confdeltype NOT IN ('a', 'r')))
               ORDER BY 1",
             &[&table.oid, &on_update, &on_delete],
