@@ -428,6 +428,8 @@ export interface KeptRows {
   columns: Array<RowColumn>
   /** Indexes into `columns` of the key rows are matched by. */
   key: Array<number>
+  /** A partitioned table: rows are read and written through it, in every partition (no `ONLY`). */
+  partitioned: boolean
 }
 
 /** A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns). */
