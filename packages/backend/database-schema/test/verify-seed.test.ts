@@ -1,6 +1,7 @@
 // `pnpm db:rollback verify --seed-rows=N`: proof with data on real PostgreSQL. Every table gets N generated rows
 // before each migration; a SAFE rollback must bring the rows back, a migration that is not SAFE but whose data
-// was archived is proved by its restore (restorable), and a data migration is neither.
+// was archived is proved by its restore (restorable), a data migration too (issue 19), and a write hidden in a
+// SELECT's WITH is neither.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ function archiveMigration(): ExtraMigration[] {
 }
 
 describe('db:rollback verify --seed-rows', () => {
-  test('rows compared; DROP COLUMN and a type change proved restorable; a data migration is neither; --json', async () => {
+  test('rows compared; DROP COLUMN, a type change and an UPDATE proved restorable; a write hidden in a WITH is neither; --json', async () => {
     const url = await freshDatabase('verify_seed');
     const dir = migrationsFolder([
       ...archiveMigration(),
@@ -28,6 +29,7 @@ describe('db:rollback verify --seed-rows', () => {
       // Fails on a table with rows: applied again on emptied tables, and said so.
       { tag: '0009_must', version: '1.7.0', sql: 'ALTER TABLE wishlist_items ADD COLUMN must text NOT NULL;' },
       { tag: '0010_drop_url', version: '1.8.0', sql: 'ALTER TABLE wishlist_items DROP COLUMN url;' },
+      { tag: '0011_hidden', version: '1.9.0', sql: "WITH w AS (UPDATE wishlist_items SET title = 'y' RETURNING 1) SELECT count(*) FROM w;" },
     ]);
     const r = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir, '--seed-rows=5'], { databaseUrl: url });
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -35,11 +37,12 @@ describe('db:rollback verify --seed-rows', () => {
     assert.match(r.stdout, /^✓ 1\.3\.0 0005_notes\.sql: rollback restores the schema$/m);
     assert.match(r.stdout, /^✓ 1\.4\.0 0006_drop_legacy\.sql: not SAFE, but its restore brings back the schema and the rows/m);
     assert.match(r.stdout, /^✓ 1\.5\.0 0007_price\.sql: not SAFE, but its restore brings back/m);
-    assert.match(r.stdout, /^– 1\.6\.0 0008_titles\.sql: UNSAFE, not verified: /m);
+    assert.match(r.stdout, /^✓ 1\.6\.0 0008_titles\.sql: not SAFE, but its restore brings back the schema and the rows/m);
+    assert.match(r.stdout, /^– 1\.9\.0 0011_hidden\.sql: UNSAFE, not verified: /m);
     assert.match(r.stdout, /^ {4}no restore: /m);
     assert.match(r.stdout, /^✓ 1\.7\.0 0009_must\.sql: rollback restores the schema \(does not apply on the seeded rows, applied on emptied tables: /m);
     assert.match(r.stdout, /^✓ 1\.8\.0 0010_drop_url\.sql: not SAFE, but its restore brings back/m);
-    assert.match(r.stdout, /3 restorable \(restore proved\), 0 failed/);
+    assert.match(r.stdout, /4 restorable \(restore proved\), 0 failed/);
 
     const json = await run('rollback', ['verify', `--scratch-url=${url}`, '--migrations', dir, '--seed-rows=3', '--json'], {
       databaseUrl: url,
@@ -49,7 +52,9 @@ describe('db:rollback verify --seed-rows', () => {
     const status = (v: string) => result.results.find((x) => x.version === v)!;
     assert.equal(status('1.4.0').status, 'restorable');
     assert.deepEqual(status('1.4.0').rowDifferences, []);
-    assert.equal(status('1.6.0').status, 'unsafe');
+    assert.equal(status('1.6.0').status, 'restorable');
+    assert.deepEqual(status('1.6.0').rowDifferences, []);
+    assert.equal(status('1.9.0').status, 'unsafe');
   });
 
   test('without --seed-rows the same folder verifies as before (no rows, no restores)', async () => {

@@ -3,7 +3,8 @@
 import type { ObjectRestore, RollbackRefusal, StoredRollback, VersionRestore } from '../addon.js';
 import { EXIT } from '../lib/errors.js';
 import type { Output } from '../lib/cli.js';
-import type { Preview } from '../rollback/commands.js';
+import { DATA_KINDS, type Preview } from '../rollback/commands.js';
+import type { ForceVariant } from './rollback-view.js';
 import { formatWarning } from '../rollback/generator.js';
 
 /** An unsafe version whose data the archive kept: what the ordinary preview says about it. */
@@ -14,7 +15,18 @@ export function restorable(rollback: StoredRollback): boolean {
 function printObject(out: Output, o: ObjectRestore, indent: string): void {
   out.line(`${indent}${o.summary}`);
   for (const note of o.notes) out.line(`${indent}  note: ${note}`);
-  for (const conflict of o.conflicts) out.line(`${indent}  ✗ would refuse: RESTORE_CONFLICT ${conflict}`);
+  if (DATA_KINDS.includes(o.kind)) {
+    // Rows changed since a data migration: refused unless --force says which values win.
+    for (const conflict of o.conflicts) out.line(`${indent}  ⚠ conflict: ${conflict}`);
+    if (o.conflicts.length > 0) {
+      out.line(
+        `${indent}    without --force: refused (RESTORE_CONFLICT); --force: these rows keep their newer values; ` +
+          '--force=overwrite: they take the archived values',
+      );
+    }
+  } else {
+    for (const conflict of o.conflicts) out.line(`${indent}  ✗ would refuse: RESTORE_CONFLICT ${conflict}`);
+  }
   if (o.archiveMissing) out.line(`${indent}  ✗ would refuse: ARCHIVE_MISSING`);
 }
 
@@ -66,8 +78,15 @@ export function showRestore(out: Output, p: Preview, execute: boolean): void {
   if (!execute) out.line('Dry run: nothing was changed.');
 }
 
-export function showRestorePreviewResult(out: Output, p: Preview, command: string): number {
-  out.line(`To execute, run: ${command}`);
-  out.result({ ok: true, action: 'preview', restoreData: true, restore: p.restore, executeCommand: command });
+/** `variants`: with rows changed since a data migration, the `--force` variants that would run it. */
+export function showRestorePreviewResult(out: Output, p: Preview, command: string, variants: ForceVariant[] = []): number {
+  if (variants.length === 0) {
+    out.line(`To execute, run: ${command}`);
+  } else {
+    out.line('To execute, run one of:');
+    const width = Math.max(...variants.map((v) => v.command.length));
+    for (const v of variants) out.line(`  ${v.command.padEnd(width)}  # ${v.effect}`);
+  }
+  out.result({ ok: true, action: 'preview', restoreData: true, restore: p.restore, executeCommand: command, forceVariants: variants });
   return EXIT.OK;
 }

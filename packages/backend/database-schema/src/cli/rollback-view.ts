@@ -7,6 +7,8 @@ import { type Output, reportError } from '../lib/cli.js';
 import { shellArg } from '../lib/shell.js';
 import { formatBytes } from '../lib/size.js';
 import {
+  DATA_KINDS,
+  dataConflicts,
   drizzleHashOf,
   forcedRefusal,
   refusalsOf,
@@ -23,6 +25,8 @@ import { restorable, showRestore, showRestorePreviewResult } from './restore-vie
 export interface Mode {
   execute: boolean;
   force: boolean;
+  /** --force=overwrite: rows changed since a data migration take the archived values. */
+  overwrite?: boolean;
   lockTimeoutGiven: boolean;
   /** --restore-data: the restore of each version instead of its rollback. */
   restoreData?: boolean;
@@ -33,14 +37,41 @@ function isOne(selection: Selection): selection is { version: string } {
 }
 
 /** The command that executes `selection`, ready to paste into a shell. */
-export function rollbackCommand(selection: Selection, force: boolean, restoreData = false): string {
+export function rollbackCommand(selection: Selection, force: boolean | 'overwrite', restoreData = false): string {
   const arg =
     'version' in selection
       ? `--version=${shellArg(selection.version)}`
       : 'to' in selection
         ? `--to=${shellArg(selection.to)}`
         : `--steps=${selection.steps}`;
-  return `pnpm db:rollback ${arg}${restoreData ? ' --restore-data' : ''} --execute${force ? ' --force' : ''}`;
+  const forced = force === 'overwrite' ? ' --force=overwrite' : force ? ' --force' : '';
+  return `pnpm db:rollback ${arg}${restoreData ? ' --restore-data' : ''} --execute${forced}`;
+}
+
+/** What each `--force` variant does to rows changed since a data migration, with its command. */
+export interface ForceVariant {
+  flag: '--force' | '--force=overwrite';
+  conflictingRows: 'keep' | 'overwrite';
+  effect: string;
+  command: string;
+}
+
+/**
+ * The `--force` variants that would run a restore whose data conflicts are its only refusals (else none);
+ * `counted: false`: of any restore with data objects (the restore found conflicts the preview did not count).
+ */
+export function forceVariants(p: Preview, counted = true): ForceVariant[] {
+  const data = counted ? dataConflicts(p).length > 0 : (p.restore?.versions ?? []).some((v) => v.objects.some((o) => DATA_KINDS.includes(o.kind)));
+  if (!data || refusalsOf(p).some((r) => !r.forceable)) return [];
+  return [
+    { flag: '--force', conflictingRows: 'keep', effect: 'conflicting rows keep their newer values', command: rollbackCommand(p.selection, true, true) },
+    {
+      flag: '--force=overwrite',
+      conflictingRows: 'overwrite',
+      effect: 'conflicting rows take the archived values',
+      command: rollbackCommand(p.selection, 'overwrite', true),
+    },
+  ];
 }
 
 /** What JSON output carries along with an error or a result. */
@@ -266,7 +297,8 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
   }
   // A restore's refusal names its code (RESTORE_CONFLICT, ARCHIVE_MISSING, RESTORE_NOT_AVAILABLE) in the text too.
   const text = p.restore !== undefined ? `${refusal.code}: ${refusal.message}` : refusal.message;
-  const code = fail(out, p, new CliError(text, exitCodeFor(refusal.code), refusal.code));
+  const variants = refusal.code === 'RESTORE_CONFLICT' && refusal.forceable ? forceVariants(p) : [];
+  const code = fail(out, p, new CliError(text, exitCodeFor(refusal.code), refusal.code), variants.length > 0 ? { forceVariants: variants } : {});
   if (refusal.code === 'ROLLBACK_SCRIPT_NOT_FOUND') {
     // How to get as far as possible when a version in range has no script.
     out.note(
@@ -276,6 +308,7 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
     );
   }
   if (refusal.code === 'ROLLBACK_UNSAFE' && mode.execute) out.note(`To execute it anyway, run: ${rollbackCommand(p.selection, true)}`);
+  for (const v of variants) out.note(`To restore anyway (${v.effect}), run: ${v.command}`);
   return code;
 }
 
@@ -284,7 +317,7 @@ export function showRefusal(out: Output, p: Preview, refusal: RollbackRefusal, m
 export function showPreviewResult(out: Output, p: Preview): number {
   if (p.restore !== undefined) {
     const force = p.restore.refusals.some((r) => r.forceable);
-    return showRestorePreviewResult(out, p, rollbackCommand(p.selection, force, true));
+    return showRestorePreviewResult(out, p, rollbackCommand(p.selection, force, true), forceVariants(p));
   }
   if (isOne(p.selection)) {
     const step = p.range.steps[0]!;
@@ -311,8 +344,14 @@ export function showPreviewResult(out: Output, p: Preview): number {
 
 // --- executing ---
 
-/** Warnings shown before the confirmation: what the rollback will not undo for Drizzle. */
-export function showBeforeConfirm(out: Output, p: Preview): void {
+/** Warnings shown before the confirmation: what a forced restore does to rows changed since, what the rollback will not undo for Drizzle. */
+export function showBeforeConfirm(out: Output, p: Preview, mode?: Mode): void {
+  if (mode?.force) {
+    const effect = mode.overwrite ? 'take the archived values (--force=overwrite)' : 'keep their newer values (--force)';
+    for (const { version, object } of dataConflicts(p)) {
+      for (const conflict of object.conflicts) out.note(`⚠ Warning: version ${version}: ${conflict}: these rows ${effect}`);
+    }
+  }
   const forced = forcedRefusal(p, 'ROLLBACK_OUT_OF_ORDER');
   if (forced !== undefined) {
     out.note(
@@ -328,12 +367,21 @@ export function showBeforeConfirm(out: Output, p: Preview): void {
   }
 }
 
-export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[]): number {
+/** The restore itself refused rows changed since that its preview did not count: how to run it anyway. */
+export function showExecuteRefusal(out: Output, p: Preview, error: CliError): number {
+  const variants = error.code === 'RESTORE_CONFLICT' ? forceVariants(p, false) : [];
+  const code = fail(out, p, error, variants.length > 0 ? { forceVariants: variants } : {});
+  for (const v of variants) out.note(`To restore anyway (${v.effect}), run: ${v.command}`);
+  return code;
+}
+
+export function showExecuted(out: Output, p: Preview, done: ExecutedRollback[], mode?: Mode): number {
+  const flag = mode?.overwrite ? '--force=overwrite' : '--force';
   const one = isOne(p.selection);
   for (const row of done) {
     if (!one) out.line(`  ✓ ${row.version} (${row.migrationFile}) rolled back at ${row.rollbackAppliedAt}`);
     if (!row.drizzleRowDeleted && drizzleHashOf(p, row.version) !== undefined) drizzleRowKept(out, row.migrationFile, row.version);
-    for (const note of row.restoreNotes ?? []) out.note(`⚠ Restored with --force: ${row.version}: ${note}`);
+    for (const note of row.restoreNotes ?? []) out.note(`⚠ Restored with ${flag}: ${row.version}: ${note}`);
   }
   out.line(p.restore !== undefined ? '✓ Restore completed successfully: the data the archive kept is back' : '✓ Rollback completed successfully');
   if (one && done.length === 1) {

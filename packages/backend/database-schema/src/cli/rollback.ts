@@ -2,7 +2,7 @@
 // The commands are in src/rollback/commands.ts, their text and JSON in ./rollback-view.ts.
 import '../lib/fresh.js'; // first: a stale dist/ stops before anything runs
 import { openDatabase, type Database } from '../lib/database.js';
-import { CliError, EXIT, EXIT_CODES_HELP } from '../lib/errors.js';
+import { CliError, EXIT, EXIT_CODES_HELP, toCliError } from '../lib/errors.js';
 import { resolveMigrationsDir } from '../lib/migrations.js';
 import { type Output, parseCliArgs, runCli, timeoutMilliseconds } from '../lib/cli.js';
 import { DEFAULT_PGLITE_DIR } from '../lib/paths.js';
@@ -44,7 +44,11 @@ Options:
                             (the archived values put back), SAFE ones their rollback; the preview says what comes
                             back, counted now, and what would refuse it (exit 18-20)
   --force                   allow executing a rollback marked UNSAFE (runs its reversible statements only),
-                            and rolling back a migration while later ones are applied (out of order)
+                            and rolling back a migration while later ones are applied (out of order); with
+                            --restore-data also: rows changed since a data migration (the preview's conflicts)
+                            keep their newer values, and a foreign key rows written since break comes back NOT VALID
+  --force=overwrite         with --restore-data: as --force, but rows changed since a data migration take the
+                            archived values (what they had before the migration) instead
   --json                    print a machine-readable result on stdout (notes and the prompt go to stderr)
   --database-url=URL        database to use (default: $DATABASE_URL; without it, the embedded PostgreSQL)
   --pglite-dir=DIR          data directory of the embedded PostgreSQL (default: this package's .pglite/)
@@ -74,6 +78,14 @@ script, even with --force (exit 6; for --to/--steps the message says how to roll
 unknown version or target (exit 7); a version already rolled back, or a --to target that is not applied
 (exit 8); --version while later migrations are applied and not rolled back, unless --force (exit 15).
 After --to, nothing after the target is applied, so \`pnpm db:migrate:apply\` applies all of them again.
+
+Data migrations (--restore-data):
+The rows a migration's UPDATE, DELETE, INSERT, MERGE and TRUNCATE change are kept at apply, and the restore puts
+them back (old values back, inserted rows removed, deleted rows inserted again). A row changed since the
+migration (its value is no longer the one the migration wrote, an inserted row changed, a deleted row's key
+taken again) is a conflict: the preview lists them per table with the count and the first keys, and --execute
+refuses (exit 18, nothing changed) unless --force (conflicting rows keep their newer values) or
+--force=overwrite (they take the archived values); the forced restore prints what it did for each table.
 
 Drizzle and out of order:
 Drizzle applies only migrations newer than the newest one it has recorded, so \`pnpm db:migrate:apply\`
@@ -132,7 +144,8 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseCliArgs<typeof OPTIONS>>['values'];
 
 await runCli(process.argv.slice(2), async (out) => {
-  const { values, positionals } = parseCliArgs(process.argv.slice(2), OPTIONS);
+  const { args, overwrite } = forceValue(process.argv.slice(2));
+  const { values, positionals } = parseCliArgs(args, OPTIONS);
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.OK;
@@ -147,6 +160,9 @@ await runCli(process.argv.slice(2), async (out) => {
     }
   }
   const command = checkUsage(values, positionals);
+  if (overwrite && values['restore-data'] !== true) {
+    throw new CliError('--force=overwrite only applies with --restore-data. See --help.', EXIT.USAGE, 'INVALID_ARGUMENT');
+  }
   const selection = command === 'preview' || command === 'execute' ? selectionOf(values) : undefined;
   const lockTimeoutMs = timeoutMilliseconds('lock-timeout', values['lock-timeout']);
   const statementTimeoutMs = timeoutMilliseconds('statement-timeout', values['statement-timeout']);
@@ -184,6 +200,7 @@ await runCli(process.argv.slice(2), async (out) => {
           execute: command === 'execute',
           yes: values.yes === true,
           force: values.force === true,
+          overwrite,
           restoreData: values['restore-data'] === true,
           lockTimeoutMs,
           statementTimeoutMs,
@@ -203,11 +220,12 @@ async function rollback(
   out: Output,
   db: Database,
   selection: Selection,
-  options: RunOptions & { execute: boolean; yes: boolean; dir: string; restoreData: boolean },
+  options: RunOptions & { execute: boolean; yes: boolean; dir: string; restoreData: boolean; overwrite: boolean },
 ): Promise<number> {
   const mode = {
     execute: options.execute,
     force: options.force,
+    overwrite: options.overwrite,
     lockTimeoutGiven: options.lockTimeoutMs !== undefined,
     restoreData: options.restoreData,
   };
@@ -218,11 +236,42 @@ async function rollback(
   if (refusal !== undefined) return view.showRefusal(out, preview, refusal, mode);
   if (!options.execute) return view.showPreviewResult(out, preview);
 
-  view.showBeforeConfirm(out, preview);
+  view.showBeforeConfirm(out, preview, mode);
   const declined = await confirmRollback(options.yes, out.promptStream);
   if (declined !== undefined) return view.fail(out, preview, declined);
   out.line(options.restoreData ? 'Executing restore...' : 'Executing rollback...');
-  return view.showExecuted(out, preview, await executeRollback(db, preview, options));
+  let done;
+  try {
+    done = await executeRollback(db, preview, options);
+  } catch (error) {
+    const failure = toCliError(error);
+    if (!options.restoreData || options.force || failure.code !== 'RESTORE_CONFLICT') throw error;
+    return view.showExecuteRefusal(out, preview, failure);
+  }
+  return view.showExecuted(out, preview, done, mode);
+}
+
+/**
+ * `--force=overwrite` as `--force` plus `overwrite` (parseArgs has no option that takes a value or none);
+ * any other `--force=<value>` is a usage error. Arguments after `--` are left alone.
+ */
+export function forceValue(argv: string[]): { args: string[]; overwrite: boolean } {
+  let overwrite = false;
+  const end = argv.indexOf('--');
+  const args = argv.map((arg, i) => {
+    if ((end !== -1 && i >= end) || !arg.startsWith('--force=')) return arg;
+    const value = arg.slice('--force='.length);
+    if (value !== 'overwrite') {
+      throw new CliError(
+        `--force takes no value, or "overwrite" (--force=overwrite, with --restore-data), got "${value}". See --help.`,
+        EXIT.USAGE,
+        'INVALID_ARGUMENT',
+      );
+    }
+    overwrite = true;
+    return '--force';
+  });
+  return { args, overwrite };
 }
 
 function selectionOf(values: Values): Selection {

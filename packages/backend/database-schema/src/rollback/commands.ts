@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import {
   addon,
   type ExecutedRollback,
+  type ObjectRestore,
   type RestorePreview,
   type RollbackRange,
   type RollbackRefusal,
@@ -30,6 +31,8 @@ export interface Preview {
 
 export interface RunOptions {
   force: boolean;
+  /** With `force` and a restore: rows changed since a data migration take the archived values (`--force=overwrite`). */
+  overwrite?: boolean;
   lockTimeoutMs: number | undefined;
   statementTimeoutMs: number | undefined;
 }
@@ -66,6 +69,16 @@ export function forcedRefusal(preview: Preview, code: string): RollbackRefusal |
   return refusalsOf(preview).find((r) => r.code === code && r.forceable);
 }
 
+/** The kinds of archived objects a data migration's statements keep (their conflicts are rows changed since). */
+export const DATA_KINDS: readonly string[] = ['UPDATE', 'DELETE', 'INSERT', 'MERGE', 'TRUNCATE'];
+
+/** The data objects of a restore preview whose rows changed since the migration (what `--force` decides). */
+export function dataConflicts(preview: Preview): { version: string; object: ObjectRestore }[] {
+  return (preview.restore?.versions ?? []).flatMap((v) =>
+    v.objects.filter((o) => DATA_KINDS.includes(o.kind) && o.conflicts.length > 0).map((object) => ({ version: v.rollback.version, object })),
+  );
+}
+
 /** Executes exactly what `preview` showed; if anything changed meanwhile, nothing runs. */
 export async function executeRollback(db: Database, preview: Preview, options: RunOptions): Promise<ExecutedRollback[]> {
   return addon().executeRollbacks(db.url, {
@@ -80,6 +93,7 @@ export async function executeRollback(db: Database, preview: Preview, options: R
         ? preview.restore.versions.map((v) => ({ version: v.rollback.version, rollbackScript: v.script }))
         : preview.range.steps.map((s) => ({ version: s.rollback.version, rollbackScript: s.rollback.rollbackScript })),
     ...(preview.restore !== undefined ? { restoreData: true } : {}),
+    ...(preview.restore !== undefined && options.force && options.overwrite === true ? { overwrite: true } : {}),
   });
 }
 
