@@ -517,6 +517,12 @@ export interface RowColumn {
   builtin: boolean
   /** `GENERATED ALWAYS AS IDENTITY`: re-inserted with `OVERRIDING SYSTEM VALUE`, never updated. */
   identityAlways: boolean
+  /**
+   * Added by an earlier `ADD COLUMN` of the same migration: the restore drops it right after, so what an
+   * `UPDATE` wrote into it is neither put back nor compared (a backfill followed by `SET NOT NULL` would
+   * otherwise be set back to NULL under its constraint).
+   */
+  added: boolean
 }
 
 /** One difference in rows. */
