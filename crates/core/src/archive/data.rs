@@ -599,21 +599,7 @@ pub fn describe(
     rows: &KeptRows,
     counts: Result<RowCounts, String>,
 ) -> super::ObjectRestore {
-    let mut out = super::ObjectRestore {
-        statement_index: object.statement_index,
-        kind: object.kind.clone(),
-        source: object.source.clone(),
-        table: object.table.clone(),
-        archived_rows: object.rows,
-        bytes: object.bytes,
-        rows_since: None,
-        rows_deleted: None,
-        update_triggers: None,
-        archive_missing: false,
-        summary: String::new(),
-        notes: Vec::new(),
-        conflicts: Vec::new(),
-    };
+    let mut out = super::ObjectRestore::of(object);
     match counts {
         Ok(counts) => {
             let (summary, conflicts) = describe_rows(rows, &counts);

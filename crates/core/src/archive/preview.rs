@@ -138,6 +138,27 @@ pub struct ObjectRestore {
     pub conflicts: Vec<String>,
 }
 
+impl ObjectRestore {
+    /// What `object` holds, nothing counted or said yet.
+    pub fn of(object: &ArchivedObject) -> Self {
+        ObjectRestore {
+            statement_index: object.statement_index,
+            kind: object.kind.clone(),
+            source: object.source.clone(),
+            table: object.table.clone(),
+            archived_rows: object.rows,
+            bytes: object.bytes,
+            rows_since: None,
+            rows_deleted: None,
+            update_triggers: None,
+            archive_missing: false,
+            summary: String::new(),
+            notes: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+}
+
 /// `12408` -> `12,408`.
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -170,21 +191,7 @@ fn rows(n: i64) -> String {
 /// The preview of one archived object: `column` is its stored facts (none for records written before they
 /// were stored, and for kinds other than a column), `now` what the database says.
 pub fn describe(object: &ArchivedObject, column: Option<&KeptColumn>, now: &Now) -> ObjectRestore {
-    let mut out = ObjectRestore {
-        statement_index: object.statement_index,
-        kind: object.kind.clone(),
-        source: object.source.clone(),
-        table: object.table.clone(),
-        archived_rows: object.rows,
-        bytes: object.bytes,
-        rows_since: None,
-        rows_deleted: None,
-        update_triggers: None,
-        archive_missing: false,
-        summary: String::new(),
-        notes: Vec::new(),
-        conflicts: Vec::new(),
-    };
+    let mut out = ObjectRestore::of(object);
     let generic = format!(
         "{} {}: {} kept ({} bytes) in {}",
         object.kind,

@@ -92,14 +92,7 @@ impl Archiver {
             let references = references_among(c, &oids).await?;
             tables = referenced_first(tables, &references)?;
         }
-        let search_path: String = c
-            .query_one("SELECT pg_catalog.current_setting('search_path')", &[])
-            .await
-            .map_err(db_failure("reading search_path"))?
-            .get(0);
-        c.batch_execute("SELECT pg_catalog.set_config('search_path', '', true)")
-            .await
-            .map_err(db_failure("setting search_path"))?;
+        let qualified = super::QualifiedReads::begin(c).await?;
         let several = tables.len() > 1;
         let mut kept = Vec::new();
         let mut restore = String::new();
@@ -147,9 +140,7 @@ impl Archiver {
             restore.push_str(&core::script(&data::restore_sql(&rows)));
             kept.push(rows);
         }
-        c.execute("SELECT pg_catalog.set_config('search_path', $1, true)", &[&search_path])
-            .await
-            .map_err(db_failure("restoring search_path"))?;
+        qualified.end(c).await?;
         let mut measured = Vec::new();
         if *kind == DataKind::Truncate {
             for rows in &kept {
