@@ -5,29 +5,11 @@
 // that would run it, --execute refuses (RESTORE_CONFLICT, exit 18, nothing changed), --force keeps the newer
 // values, --force=overwrite takes the archived ones, and any other --force value is a usage error.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { addMigrations, databaseState, journal, migrationsFolder, query, run, schemaVersion, usePostgres } from './helpers.js';
+import { addMigrations, databaseState, migrationsFolder, query, run, schemaVersion, usePostgres } from './helpers.js';
 
 const { freshDatabase } = usePostgres();
 
-const ARCHIVE_TAG = '0004_archive';
-
-/** The package's migrations, with 0004_archive in the journal (added here when the package's journal lacks it). */
-function folderWithArchive(): string {
-  const dir = migrationsFolder();
-  if (!journal(dir).some((e) => e.tag === ARCHIVE_TAG)) {
-    const journalPath = path.join(dir, 'meta', '_journal.json');
-    const json = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
-      entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
-    };
-    const last = json.entries[json.entries.length - 1]!;
-    json.entries.push({ idx: last.idx + 1, version: last.version, when: last.when + 1000, tag: ARCHIVE_TAG, breakpoints: true });
-    fs.writeFileSync(journalPath, JSON.stringify(json, null, 2));
-  }
-  return dir;
-}
 
 // 40 accounts (score = id % 10) and 40 sessions. The migration backfills the 20 accounts with score >= 5 (four
 // columns: text, numeric, jsonb, a text set to NULL) and deletes the sessions 10, 20, 30 and 40.
@@ -64,7 +46,7 @@ const rowsOf = async (url: string): Promise<Rows> => ({ accounts: await query<Ro
 /** A database with the package's migrations, `accounts` and `sessions`, then the backfill applied by db:migrate:apply as 1.3.0. */
 async function backfilled(prefix: string, sql = BACKFILL) {
   const url = await freshDatabase(prefix);
-  const dir = folderWithArchive();
+  const dir = migrationsFolder();
   const first = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
   assert.equal(first.code, 0, first.stderr);
   await query(url, TABLES);

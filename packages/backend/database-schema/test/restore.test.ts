@@ -3,17 +3,13 @@
 // execution with --yes putting the values back, refusals (RESTORE_CONFLICT, ARCHIVE_MISSING,
 // RESTORE_NOT_AVAILABLE) that exit non-zero and change nothing, and a range mixing SAFE and restorable versions.
 //
-// The archive needs schema_versions.restore_script/archive (0004_archive.sql). When the package's Drizzle journal
-// does not list that migration yet, the test adds it to its own copy of the folder, so db:migrate:apply applies it.
+// The archive needs schema_versions.restore_script/archive (0004_archive.sql): the package's Drizzle journal lists it.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
   addMigrations,
   columnExists,
   databaseState,
-  journal,
   migrationsFolder,
   query,
   run,
@@ -25,27 +21,11 @@ import {
 
 const { freshDatabase } = usePostgres();
 
-const ARCHIVE_TAG = '0004_archive';
-
-/** The package's migrations, with 0004_archive in the journal (added here when the package's journal lacks it). */
-function folderWithArchive(): string {
-  const dir = migrationsFolder();
-  if (!journal(dir).some((e) => e.tag === ARCHIVE_TAG)) {
-    const journalPath = path.join(dir, 'meta', '_journal.json');
-    const json = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
-      entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
-    };
-    const last = json.entries[json.entries.length - 1]!;
-    json.entries.push({ idx: last.idx + 1, version: last.version, when: last.when + 1000, tag: ARCHIVE_TAG, breakpoints: true });
-    fs.writeFileSync(journalPath, JSON.stringify(json, null, 2));
-  }
-  return dir;
-}
 
 /** A database with the package's migrations (and the archive's columns) applied, then `extra` applied by db:migrate:apply. */
 async function applied(prefix: string, setup: string, extra: ExtraMigration[]) {
   const url = await freshDatabase(prefix);
-  const dir = folderWithArchive();
+  const dir = migrationsFolder();
   const first = await run('migrate', [`--migrations=${dir}`], { databaseUrl: url });
   assert.equal(first.code, 0, first.stderr);
   await query(url, setup);
