@@ -11,6 +11,7 @@ use tokio_postgres::GenericClient;
 
 use crate::connect::parse_url;
 use crate::error::{statement_cause, Error, Result};
+use crate::rollback::range::read_only;
 use crate::session::{with_session, Ctx};
 
 /// What seeding did.
@@ -333,18 +334,7 @@ pub async fn seed_rows(url: &str, rows: u32, round: u32) -> Result<SeededRows> {
 /// column order (compare two with `compare_rows`).
 pub async fn row_snapshot(url: &str) -> Result<RowSnapshot> {
     parse_url(url)?;
-    with_session(url, async |client, ctx: &Ctx| {
-        let tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .start()
-            .await
-            .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
-        let read = row_snapshot_in(&tx).await;
-        let _ = tx.rollback().await;
-        read
-    })
+    with_session(url, async |client, ctx: &Ctx| read_only(client, ctx, async |tx| row_snapshot_in(tx).await).await)
     .await
 }
 

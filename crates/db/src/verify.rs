@@ -13,6 +13,7 @@ use crate::catalog::snapshot;
 use crate::connect::parse_url;
 use crate::error::{statement_cause, Error, Result};
 use crate::lock::{set_timeouts, Timeouts};
+use crate::rollback::range::read_only;
 use crate::run::{run, StatementFailed, Statements};
 use crate::seed::{row_snapshot_in, seed, SeededRows};
 use crate::session::{check_text, check_timeout, with_session, Ctx};
@@ -30,15 +31,7 @@ pub async fn catalog_snapshot(url: &str) -> Result<Snapshot> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let tx = client
-                .build_transaction()
-                .read_only(true)
-                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-                .start()
-                .await
-                .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
-            let read = snapshot::read_or_dropped(&tx, ctx).await;
-            let _ = tx.rollback().await;
+            let read = read_only(client, ctx, async |tx| snapshot::read_or_dropped(tx, ctx).await).await;
             match read? {
                 Ok(snapshot) => return Ok(snapshot),
                 Err(dropped) if attempt >= SNAPSHOT_ATTEMPTS => return Err(dropped.error()),

@@ -283,9 +283,11 @@ pub(crate) async fn read_only<T>(
     ctx: &Ctx,
     op: impl AsyncFnOnce(&tokio_postgres::Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
+    // Repeatable read: everything `op` reads is one snapshot of the database.
     let tx = client
         .build_transaction()
         .read_only(true)
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
         .start()
         .await
         .map_err(|e| ctx.err("starting a read-only transaction", &e))?;
