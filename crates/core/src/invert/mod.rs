@@ -30,6 +30,11 @@ pub fn invert(node: &NodeEnum, ctx: &mut Context, guarded: bool, facts: &Facts) 
             ),
         );
     }
+    // Before the temporary objects: `WITH w AS (INSERT INTO permanent ...) SELECT * INTO TEMP t FROM w` writes
+    // rows that outlive the session.
+    if data::writes_rows_in_with(node) {
+        return data::data_migration();
+    }
     if temporary::discards(node) {
         ctx.discard_temporary();
     }
