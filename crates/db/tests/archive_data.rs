@@ -168,6 +168,11 @@ async fn a_migration_mixing_ddl_and_data_is_restored_as_a_whole() {
                     (PARTITION BY item ORDER BY id) AS n FROM labels) x WHERE x.id = l.id;\n\
                     ALTER TABLE labels ALTER COLUMN number SET NOT NULL;";
     round_trip(&db, SHOP, "1.3", backfill, &[]).await;
+    // Documenso's: the rows the backfill left NULL are deleted before SET NOT NULL; they come back with NULL there
+    // (the constraint goes first: the column is dropped right after).
+    let pruned = "ALTER TABLE notes ADD COLUMN owner int;\nUPDATE notes SET owner = id WHERE id % 3 = 0;\n\
+                  DELETE FROM notes WHERE owner IS NULL;\nALTER TABLE notes ALTER COLUMN owner SET NOT NULL;";
+    round_trip(&db, SHOP, "1.3.1", pruned, &[]).await;
     // A column that existed before is no new column, even when the migration adds it IF NOT EXISTS.
     let existing = "ALTER TABLE labels ADD COLUMN IF NOT EXISTS label text;\nUPDATE labels SET label = 'x' || label WHERE id < 4;";
     round_trip(&db, SHOP, "1.4", existing, &[]).await;

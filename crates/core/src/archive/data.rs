@@ -414,6 +414,21 @@ fn mode() -> String {
     format!("coalesce(pg_catalog.current_setting({}, true), '')", literal(RESTORE_ROWS))
 }
 
+/// A column the migration added and later made NOT NULL (the rollback folds that into the column's drop, which
+/// runs after this restore): rows it deleted or changed before come back with the value they had then (NULL), so
+/// the constraint goes first. Not for a column in the primary key (the restore then fails, changing nothing).
+fn nullable_again(table: &str, column: &str) -> String {
+    format!(
+        "DO $pg_rollback$ BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = \
+         {table}::pg_catalog.regclass AND a.attname = {column} AND a.attnotnull AND NOT EXISTS (SELECT 1 FROM \
+         pg_catalog.pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY (i.indkey))) THEN \
+         EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP NOT NULL', {table}, {column}); END IF; \
+         END $pg_rollback$",
+        table = literal(table),
+        column = literal(column)
+    )
+}
+
 /// The statements that put back the rows `rows` kept, ending with dropping its archive table. Without a
 /// forcing [`RESTORE_ROWS`], rows changed since refuse the restore first (`RESTORE_CONFLICT`, counts per
 /// kind and the first keys); forced, each table's forced rows are noted in [`KEYS_NOT_VALID`].
@@ -455,6 +470,7 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
         code = literal(CONFLICT_SQLSTATE),
     );
     let mut out = vec![check];
+    out.extend(rows.columns.iter().filter(|c| c.added).map(|c| nullable_again(table, &c.name)));
     let only = rows.only();
     let dml = |sql: String| without_user_triggers(table, rows.partitioned, &sql);
     // Inserted rows go first (their keys may be the ones updated or deleted rows get back).
