@@ -157,8 +157,6 @@ impl Archiver {
         Ok(())
     }
 
-    /// Right after statement `index` ran: the capture triggers and functions go, and what they kept is
-    /// recorded. An error fails the migration (a trigger left behind would change the schema).
     /// Before an `ADD COLUMN` of a migration that also writes rows: which of its columns do not exist yet.
     pub(super) async fn note_added_columns<C: GenericClient + Sync>(
         &mut self,
@@ -195,6 +193,8 @@ impl Archiver {
         }
     }
 
+    /// Right after statement `index` ran: the capture triggers and functions go, and what they kept is
+    /// recorded. An error fails the migration (a trigger left behind would change the schema).
     pub(crate) async fn after<C: GenericClient + Sync>(&mut self, c: &C) -> Result<(), tokio_postgres::Error> {
         for rows in std::mem::take(&mut self.capturing) {
             c.batch_execute(&core::script(&data::capture_done_sql(&rows))).await?;
