@@ -166,7 +166,7 @@ impl Archiver {
     ) {
         let Some((relation, columns)) = core::added_columns(statement) else { return };
         let writes_rows = |s: &ParsedStatement| matches!(core::classify(s), Destroys::Target(Target::Rows { .. }));
-        if !migration.statements.iter().any(writes_rows) {
+        if !*self.writes_rows.get_or_insert_with(|| migration.statements.iter().any(writes_rows)) {
             return;
         }
         // Under a savepoint: a failed read must not end the migration's transaction (unread, the columns are not

@@ -83,6 +83,8 @@ pub(crate) struct Archiver {
     /// Columns (table oid, name) an `ADD COLUMN` of this migration created: the restore drops them, so a data
     /// restore before that leaves their values alone (an `UPDATE` backfill then `SET NOT NULL`).
     added_columns: Vec<(u32, String)>,
+    /// Whether the migration has a data statement (read once: classifying re-parses each statement).
+    writes_rows: Option<bool>,
 }
 
 type Failure = String;
@@ -103,6 +105,7 @@ impl Archiver {
             part: None,
             columns_read: Vec::new(),
             added_columns: Vec::new(),
+            writes_rows: None,
             capturing: Vec::new(),
         }
     }
