@@ -467,8 +467,8 @@ async fn history(
             let first = stored.warnings.iter().find(|w| w.code != Code::NonTransactional && w.code != Code::CaptureFailed);
             let code = first.map_or("?", |w| w.code.as_str());
             *tally.codes.entry(code.to_owned()).or_default() += 1;
-            // With seeded rows: why a migration of a class the archive is about has no restore.
-            if rows_before.is_some() && stored.restore_script.is_none() && code != "DATA_MIGRATION" {
+            // With seeded rows: why a migration has no restore.
+            if rows_before.is_some() && stored.restore_script.is_none() {
                 let archive = stored.archive.as_ref();
                 let mut why: Vec<String> = archive.and_then(|a| a.restore_unavailable.clone()).into_iter().collect();
                 why.extend(archive.iter().flat_map(|a| &a.not_archived).map(|n| {

@@ -430,6 +430,51 @@ async fn what_a_moved_table_would_keep_in_use_refuses() {
 }
 
 #[tokio::test]
+async fn indexes_using_an_extensions_operator_class_or_a_user_function_are_built_again() {
+    let db = database(
+        "drop_table_rebuilt_indexes",
+        r#"CREATE SCHEMA ext;
+           CREATE EXTENSION pg_trgm SCHEMA ext;
+           CREATE FUNCTION "Norm"(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(trim(t)) $$;
+           CREATE TABLE spans (id int PRIMARY KEY, external_id text NOT NULL, note text);
+           CREATE INDEX spans_external_id_trgm_idx ON spans USING gin (external_id ext.gin_trgm_ops);
+           CREATE UNIQUE INDEX "spans Norm" ON spans ("Norm"(external_id)) WHERE note IS NOT NULL;
+           CREATE INDEX spans_note ON spans (note);
+           COMMENT ON INDEX "spans Norm" IS 'one per normalized id';
+           CREATE TABLE refs (span_id int REFERENCES spans (id));
+           INSERT INTO spans SELECT g, 'ext-' || g, CASE WHEN g % 2 = 0 THEN 'n' END FROM generate_series(1, 40) g;
+           INSERT INTO refs SELECT g FROM generate_series(1, 40, 3) g;"#,
+    );
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows = contents(&db);
+    let stored = apply(&db, "1.1", "DROP TABLE spans CASCADE;").await;
+    let archive = stored.archive.unwrap();
+    assert!(archive.not_archived.is_empty(), "{archive:?}");
+    assert_eq!(archive.objects[0].rows, 40);
+    // What the indexes used can go, as after a real DROP (tried, then undone); the plain index moved.
+    db.run(r#"BEGIN; DROP EXTENSION pg_trgm; DROP FUNCTION "Norm"(text); ROLLBACK;"#).unwrap();
+    let moved = one(
+        &db,
+        r#"SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = '"pgrollback_archive/1.1/1/1".spans'::regclass;"#,
+    );
+    assert_eq!(moved, "spans_note,spans_pkey");
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(&db, &before).await;
+    assert_eq!(contents(&db), rows);
+    // Gone for good since: the restore fails as a whole and changes nothing.
+    apply(&db, "1.2", "DROP TABLE spans CASCADE;").await;
+    apply(&db, "1.3", "DROP EXTENSION pg_trgm;").await;
+    let moved_back = execute_rollbacks(
+        db.url(),
+        &ExecuteManyOptions { to: Some("1.1".into()), restore_data: true, ..Default::default() },
+    )
+    .await;
+    assert!(moved_back.is_err(), "{moved_back:?}");
+    assert_eq!(one(&db, "SELECT to_regclass('public.spans') IS NULL;"), "t");
+}
+
+#[tokio::test]
 async fn columns_of_user_types_are_kept_as_text_and_come_back_typed() {
     let db = database(
         "drop_table_user_types",

@@ -70,6 +70,17 @@ pub struct Statistics {
     pub comment: Option<String>,
 }
 
+/// An index that uses an object outside the table (an extension's operator class, a function, a collation):
+/// dropped before the move, so that the object can be dropped as after a real `DROP TABLE`, and built again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RebuiltIndex {
+    /// In the table's schema.
+    pub name: String,
+    /// `pg_get_indexdef`, qualified.
+    pub definition: String,
+    pub comment: Option<String>,
+}
+
 /// The table's membership of a publication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicationMember {
@@ -96,6 +107,7 @@ pub struct TableToKeep {
     pub publications: Vec<PublicationMember>,
     pub retyped: Vec<RetypedColumn>,
     pub statistics: Vec<Statistics>,
+    pub indexes: Vec<RebuiltIndex>,
 }
 
 impl TableToKeep {
@@ -110,6 +122,7 @@ impl TableToKeep {
             publications: Vec::new(),
             retyped: Vec::new(),
             statistics: Vec::new(),
+            indexes: Vec::new(),
         }
     }
 
@@ -174,6 +187,9 @@ pub fn keep_sql(t: &TableToKeep, comment: &str) -> Vec<String> {
     }
     for d in &t.defaults {
         out.push(format!("ALTER TABLE {table} ALTER COLUMN {} DROP DEFAULT", ident(&d.column)));
+    }
+    for i in &t.indexes {
+        out.push(format!("DROP INDEX {}", ObjectName::qualified(table.schema.as_deref().unwrap_or(""), &i.name)));
     }
     // One rewrite for all of them.
     let retype: Vec<String> =
@@ -291,6 +307,14 @@ fn put_back_sql(t: &TableToKeep) -> Vec<String> {
         .collect();
     if !retype.is_empty() {
         out.push(format!("ALTER TABLE {table} {}", retype.join(", ")));
+    }
+    // Before the keys: another table's key may reference the table through a unique one.
+    for i in &t.indexes {
+        out.push(i.definition.clone());
+        if let Some(comment) = &i.comment {
+            let index = ObjectName::qualified(table.schema.as_deref().unwrap_or(""), &i.name);
+            out.push(format!("COMMENT ON INDEX {index} IS {}", literal(comment)));
+        }
     }
     for d in &t.defaults {
         out.push(format!("ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}", ident(&d.column), d.expression));
@@ -411,6 +435,11 @@ mod tests {
             comment: None,
         });
         t.retyped.push(RetypedColumn { column: "Mood".into(), type_sql: "public.\"Mood\"[]".into(), collation: None });
+        t.indexes.push(RebuiltIndex {
+            name: "Order trgm".into(),
+            definition: "CREATE INDEX \"Order trgm\" ON \"My Shop\".\"Order\" USING gin (note ext.gin_trgm_ops)".into(),
+            comment: Some("search".into()),
+        });
         t.publications.push(PublicationMember {
             publication: "Pub".into(),
             columns: Some(vec!["id".into(), "Customer".into()]),
@@ -438,6 +467,7 @@ mod tests {
         assert!(sql.contains("ALTER TABLE \"My Shop\".\"Order\" ALTER COLUMN n DROP DEFAULT;"), "{sql}");
         assert!(sql.contains("ALTER COLUMN \"Mood\" TYPE text USING \"Mood\"::text;"), "{sql}");
         assert!(sql.contains("DROP STATISTICS \"My Shop\".\"Order stats\";"), "{sql}");
+        assert!(sql.find("DROP INDEX \"My Shop\".\"Order trgm\";").unwrap() < sql.find("TYPE text").unwrap(), "{sql}");
         assert!(
             sql.ends_with("ALTER TABLE \"My Shop\".\"Order\" SET SCHEMA \"pgrollback_archive/1.1/1/1\";\n"),
             "{sql}"
@@ -469,6 +499,10 @@ mod tests {
         assert!(sql.contains("ALTER STATISTICS \"My Shop\".\"Order stats\" OWNER TO \"app owner\";"), "{sql}");
         let retyped = "ALTER COLUMN \"Mood\" TYPE public.\"Mood\"[] USING \"Mood\"::public.\"Mood\"[];";
         assert!(sql.find(retyped).unwrap() < sql.find("SET DEFAULT").unwrap(), "{sql}");
+        let index = "CREATE INDEX \"Order trgm\" ON \"My Shop\".\"Order\" USING gin (note ext.gin_trgm_ops);\n\
+                     COMMENT ON INDEX \"My Shop\".\"Order trgm\" IS 'search';";
+        assert!(sql.find(retyped).unwrap() < sql.find(index).unwrap(), "{sql}");
+        assert!(sql.find(index).unwrap() < sql.find("ADD CONSTRAINT").unwrap(), "{sql}");
         assert!(sql.contains("ALTER TABLE \"My Shop\".\"Order\" DISABLE TRIGGER \"Order touch\";"), "{sql}");
         assert!(
             sql.contains(

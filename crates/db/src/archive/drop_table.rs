@@ -10,7 +10,7 @@ use tokio_postgres::GenericClient;
 
 use super::{db_failure, Archiver, Failure, QualifiedReads};
 use crate::catalog::answer;
-use crate::catalog::archive_table::{cascade_ties, find_table, read_table, rows, unkept_ties};
+use crate::catalog::archive_table::{cascade_ties, find_table, read_table, rebuilt_indexes, rows, unkept_ties};
 use crate::error::statement_cause;
 use crate::session::Ctx;
 
@@ -102,7 +102,8 @@ impl Archiver {
             true => cascaded_views(c, ctx, &oids, &found.iter().map(|t| t.table.clone()).collect::<Vec<_>>()).await?,
             false => (DroppedViews::default(), Vec::new()),
         };
-        let ties = unkept_ties(c, &oids, &view_oids).await?;
+        let rebuilt = rebuilt_indexes(c, &oids).await?;
+        let ties = unkept_ties(c, &oids, &view_oids, &rebuilt).await?;
         if !ties.is_empty() {
             return Err(format!("what ties the table to the rest of the database is not kept: {}", ties.join("; ")));
         }
@@ -119,7 +120,7 @@ impl Archiver {
             if exists {
                 return Err(format!("the archive schema {} exists already", quote_ident(&schema)));
             }
-            let kept = read_table(c, t.oid, &t.table, &schema, &oids).await?;
+            let kept = read_table(c, t.oid, &t.table, &schema, &oids, &rebuilt).await?;
             if !cascade && !kept.referencing.is_empty() {
                 // The trial DROP passed: the keys are among the statement's tables (not possible otherwise).
                 return Err(format!("{} is referenced by foreign keys without CASCADE", t.table));

@@ -3,7 +3,7 @@
 //! database (kept for the restore, removed before the move), and what it cannot keep (refused with the
 //! reason). Run with an empty `search_path` except [`find_table`].
 use pg_rollback_core::archive::drop_table::{
-    ColumnDefault, ForeignKey, PublicationMember, RetypedColumn, Statistics, TableToKeep, Trigger,
+    ColumnDefault, ForeignKey, PublicationMember, RebuiltIndex, RetypedColumn, Statistics, TableToKeep, Trigger,
 };
 use pg_rollback_core::ObjectName;
 use tokio_postgres::types::ToSql;
@@ -114,14 +114,36 @@ fn outside_reference() -> String {
     )
 }
 
+/// Indexes of the kept tables that use an object outside them (an extension's operator class, a function, a
+/// collation) and that their definition builds again exactly: not a constraint's, valid, neither the
+/// clustered nor the replica identity one, in the default tablespace. Dropped before the move, built again
+/// by the restore.
+pub(crate) async fn rebuilt_indexes<C: GenericClient + Sync>(c: &C, kept: &[u32]) -> Result<Vec<u32>, Failure> {
+    let sql = format!(
+        "{PARTS}
+        SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN kept k ON i.indrelid = k.oid
+          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indisvalid AND NOT i.indisclustered AND NOT i.indisreplident AND ic.reltablespace = 0
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co
+                            WHERE co.conrelid = i.indrelid AND co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid AND {})
+         ORDER BY 1",
+        outside_reference()
+    );
+    read_all(c, &sql, &[&kept], "indexes to build again", |r| r.get(0)).await
+}
+
 /// What ties the kept tables to the rest of the database and is not removed and kept for the restore: each
 /// as `what -> what it uses`, or `what depends on it` (refused by the caller). Foreign keys of other tables
 /// are the caller's (`referencing`).
-/// `views`: views a `CASCADE` drops and the restore creates again (their rules are no tie).
+/// `views`: views a `CASCADE` drops and the restore creates again (their rules are no tie); `rebuilt`:
+/// [`rebuilt_indexes`] (what they use is no tie).
 pub(crate) async fn unkept_ties<C: GenericClient + Sync>(
     c: &C,
     kept: &[u32],
     views: &[u32],
+    rebuilt: &[u32],
 ) -> Result<Vec<String>, Failure> {
     // What the parts use: triggers, publication memberships, foreign keys and (non-generated) defaults are
     // removed and kept, columns of user types retyped to text; anything else (a user collation, a function
@@ -135,6 +157,7 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(
          WHERE {}
            AND p.classid NOT IN ('pg_catalog.pg_trigger'::pg_catalog.regclass,
                                  'pg_catalog.pg_publication_rel'::pg_catalog.regclass)
+           AND NOT (p.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND p.objid = ANY($2::oid[]))
            AND NOT (p.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
                     AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass)
            AND NOT (p.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
@@ -146,7 +169,7 @@ pub(crate) async fn unkept_ties<C: GenericClient + Sync>(
          ORDER BY 1",
         outside_reference()
     );
-    let mut ties = read_all(c, &uses, &[&kept], "what the table uses", |r| r.get::<_, String>(0)).await?;
+    let mut ties = read_all(c, &uses, &[&kept, &rebuilt], "what the table uses", |r| r.get::<_, String>(0)).await?;
     // What depends on the parts from outside (foreign keys of other tables excepted).
     let dependents = format!(
         "{PARTS}
@@ -208,13 +231,14 @@ fn qualified(schema: String, name: String) -> ObjectName {
 }
 
 /// Table `oid` with what is removed before it moves (into `archive_schema`) and put back by the restore.
-/// `kept`: every table the statement moves (keys between them stay).
+/// `kept`: every table the statement moves (keys between them stay); `rebuilt`: [`rebuilt_indexes`].
 pub(crate) async fn read_table<C: GenericClient + Sync>(
     c: &C,
     oid: u32,
     table: &ObjectName,
     archive_schema: &str,
     kept: &[u32],
+    rebuilt: &[u32],
 ) -> Result<TableToKeep, Failure> {
     let mut t = TableToKeep::new(table.clone(), archive_schema);
     let keys = c
@@ -297,6 +321,16 @@ pub(crate) async fn read_table<C: GenericClient + Sync>(
             owner: r.get(4),
             comment: r.get(5),
         },
+    )
+    .await?;
+    t.indexes = read_all(
+        c,
+        "SELECT ic.relname::text, pg_catalog.pg_get_indexdef(ic.oid), pg_catalog.obj_description(ic.oid, 'pg_class')
+           FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+          WHERE i.indrelid = $1 AND i.indexrelid = ANY($2::oid[]) ORDER BY 1",
+        &[&oid, &rebuilt],
+        "indexes to build again",
+        |r| RebuiltIndex { name: r.get(0), definition: r.get(1), comment: r.get(2) },
     )
     .await?;
     // User types: enums, domains, composites, extensions' types, arrays of them (`FirstNormalObjectId`).
