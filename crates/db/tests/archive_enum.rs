@@ -152,6 +152,62 @@ async fn a_value_used_since_by_a_row_an_array_or_a_default_refuses_and_changes_n
     assert_eq!(db.query(SHOP_ROWS).unwrap(), rows);
 }
 
+/// inbox-zero's `bump_rules_revision_from_action`: a trigger `UPDATE OF` the enum column, another whose `WHEN`
+/// compares with a label, in a non-default state with a comment.
+const TRIGGERED: &str = r#"
+CREATE TYPE "Action Type" AS ENUM ('LABEL', 'ARCHIVE');
+CREATE TABLE rules (id int PRIMARY KEY, revision int NOT NULL DEFAULT 0);
+CREATE TABLE "Action" (id int PRIMARY KEY, rule_id int NOT NULL, type "Action Type" NOT NULL, label text);
+CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE rules SET revision = revision + 1 WHERE id = coalesce(NEW.rule_id, OLD.rule_id); RETURN NULL; END $$;
+CREATE TRIGGER bump_rules_revision_from_action AFTER INSERT OR DELETE OR UPDATE OF type, label ON "Action"
+    FOR EACH ROW EXECUTE FUNCTION bump();
+CREATE TRIGGER "archived only" AFTER UPDATE ON "Action" FOR EACH ROW WHEN (NEW.type = 'ARCHIVE'::"Action Type")
+    EXECUTE FUNCTION bump();
+ALTER TABLE "Action" ENABLE ALWAYS TRIGGER "archived only";
+COMMENT ON TRIGGER "archived only" ON "Action" IS 'archive bumps';
+INSERT INTO rules SELECT g FROM generate_series(1, 5) g;
+INSERT INTO "Action" SELECT g, g % 5 + 1, (ARRAY['LABEL', 'ARCHIVE']::"Action Type"[])[g % 2 + 1], 'l' || g
+  FROM generate_series(1, 30) g;
+"#;
+
+#[tokio::test]
+async fn triggers_on_the_column_or_using_the_type_are_dropped_around_the_change_and_created_again() {
+    let db = database("enum_triggers", TRIGGERED);
+    let before = schema(&db).await;
+    let rows = db.query(r#"SELECT * FROM "Action" ORDER BY id; SELECT * FROM rules ORDER BY id;"#).unwrap();
+    let stored = apply(&db, "1.1", r#"ALTER TYPE "Action Type" ADD VALUE 'STAR';"#).await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_is(&db, &before).await;
+    assert_eq!(db.query(r#"SELECT * FROM "Action" ORDER BY id; SELECT * FROM rules ORDER BY id;"#).unwrap(), rows);
+    // Both triggers work on the recreated type.
+    let revision = |db: &testpg::Database| one(db, "SELECT revision FROM rules WHERE id = 3;").parse::<i32>().unwrap();
+    let was = revision(&db);
+    db.run(r#"UPDATE "Action" SET type = 'ARCHIVE' WHERE id = 2;"#).unwrap();
+    assert_eq!(revision(&db), was + 2);
+}
+
+#[tokio::test]
+async fn a_trigger_changed_since_the_migration_refuses_and_changes_nothing() {
+    let db = database("enum_triggers_since", TRIGGERED);
+    apply(&db, "1.1", r#"ALTER TYPE "Action Type" ADD VALUE 'STAR';"#).await;
+    db.run(r#"ALTER TABLE "Action" DISABLE TRIGGER bump_rules_revision_from_action;"#).unwrap();
+    let after = schema(&db).await;
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(
+        e.to_string()
+            .contains(r#"trigger bump_rules_revision_from_action on public."Action" changed since the migration"#),
+        "{e}"
+    );
+    assert_schema_is(&db, &after).await;
+    db.run(r#"DROP TRIGGER "archived only" ON "Action";"#).unwrap();
+    db.run(r#"ALTER TABLE "Action" ENABLE TRIGGER bump_rules_revision_from_action;"#).unwrap();
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert!(e.to_string().contains(r#"trigger "archived only" on public."Action" changed since"#), "{e}");
+}
+
 #[tokio::test]
 async fn labels_changed_since_the_migration_refuse() {
     let db = database("enum_labels_since", "CREATE SCHEMA app; CREATE TYPE app.state AS ENUM ('new', 'done');");

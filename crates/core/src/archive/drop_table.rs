@@ -323,19 +323,7 @@ fn put_back_sql(t: &TableToKeep) -> Vec<String> {
         add_foreign_key(k, &mut out);
     }
     for tr in &t.triggers {
-        out.push(tr.definition.clone());
-        let state = match tr.enabled.as_str() {
-            "D" => Some("DISABLE TRIGGER"),
-            "R" => Some("ENABLE REPLICA TRIGGER"),
-            "A" => Some("ENABLE ALWAYS TRIGGER"),
-            _ => None,
-        };
-        if let Some(state) = state {
-            out.push(format!("ALTER TABLE {table} {state} {}", ident(&tr.name)));
-        }
-        if let Some(comment) = &tr.comment {
-            out.push(format!("COMMENT ON TRIGGER {} ON {table} IS {}", ident(&tr.name), literal(comment)));
-        }
+        out.extend(create_trigger_sql(table, tr));
     }
     for st in &t.statistics {
         out.push(st.definition.clone());
@@ -349,6 +337,24 @@ fn put_back_sql(t: &TableToKeep) -> Vec<String> {
     }
     for p in &t.publications {
         out.push(format!("ALTER PUBLICATION {} ADD {}", ident(&p.publication), publication_target(table, p)));
+    }
+    out
+}
+
+/// `tr` on `table` created again, in its state (`ENABLE REPLICA`, ...) and with its comment.
+pub(crate) fn create_trigger_sql(table: &ObjectName, tr: &Trigger) -> Vec<String> {
+    let mut out = vec![tr.definition.clone()];
+    let state = match tr.enabled.as_str() {
+        "D" => Some("DISABLE TRIGGER"),
+        "R" => Some("ENABLE REPLICA TRIGGER"),
+        "A" => Some("ENABLE ALWAYS TRIGGER"),
+        _ => None,
+    };
+    if let Some(state) = state {
+        out.push(format!("ALTER TABLE {table} {state} {}", ident(&tr.name)));
+    }
+    if let Some(comment) = &tr.comment {
+        out.push(format!("COMMENT ON TRIGGER {} ON {table} IS {}", ident(&tr.name), literal(comment)));
     }
     out
 }

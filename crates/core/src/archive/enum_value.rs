@@ -4,6 +4,7 @@
 //! The users are read by the database layer right before the statement and handed over as facts; the restore
 //! refuses (`RESTORE_CONFLICT`) when a row, a default or an array still uses the value, or the type's labels
 //! changed since.
+use super::drop_table::{create_trigger_sql, Trigger};
 use super::CONFLICT_SQLSTATE;
 use crate::ask::state::Privilege;
 use crate::parse::name::ObjectName;
@@ -26,6 +27,16 @@ pub struct EnumColumn {
     pub default: Option<String>,
 }
 
+/// A trigger on a column of the enum (`UPDATE OF`) or whose `WHEN` uses the type: `ALTER COLUMN TYPE` refuses
+/// while it exists, so the restore drops it around the change and creates it again, and refuses when it
+/// changed since the migration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumTrigger {
+    /// Schema-qualified.
+    pub table: ObjectName,
+    pub trigger: Trigger,
+}
+
 /// An enum right before `ADD VALUE` runs, and everything that uses it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnumToRestore {
@@ -42,6 +53,7 @@ pub struct EnumToRestore {
     /// The value the statement adds.
     pub label: String,
     pub columns: Vec<EnumColumn>,
+    pub triggers: Vec<EnumTrigger>,
 }
 
 const DOLLAR: &str = "$pg_rollback$";
@@ -91,6 +103,24 @@ fn conflicts(e: &EnumToRestore) -> Result<Vec<String>, String> {
                  {expected})",
                 literal(&c.relation.to_string()),
                 literal(&c.column)
+            ),
+        ));
+    }
+    // A trigger created again must be the one that is there: compared with its state and comment.
+    for t in &e.triggers {
+        let tr = &t.trigger;
+        let comment = tr.comment.as_deref().map_or_else(|| "NULL".to_owned(), literal);
+        checks.push((
+            format!("trigger {} on {} changed since the migration", ident(&tr.name), t.table),
+            format!(
+                "(SELECT count(*) FROM (SELECT 1) AS one WHERE (SELECT pg_catalog.format('%s %L %L', \
+                 pg_catalog.pg_get_triggerdef(g.oid), g.tgenabled, pg_catalog.obj_description(g.oid, 'pg_trigger')) \
+                 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = pg_catalog.to_regclass({}) AND g.tgname = {}) IS \
+                 DISTINCT FROM pg_catalog.format('%s %L %L', {}, {}, {comment}::pg_catalog.text))",
+                literal(&t.table.to_string()),
+                literal(&tr.name),
+                literal(&tr.definition),
+                literal(&tr.enabled),
             ),
         ));
     }
@@ -167,6 +197,9 @@ fn privileges(e: &EnumToRestore) -> Result<Vec<String>, String> {
 pub fn enum_restore_sql(e: &EnumToRestore) -> Result<Vec<String>, String> {
     let aside = e.type_name.sibling(&format!("pgrollback_enum_{}", e.oid));
     let mut out = conflicts(e)?;
+    for t in &e.triggers {
+        out.push(format!("DROP TRIGGER {} ON {}", ident(&t.trigger.name), t.table));
+    }
     out.push(format!("ALTER TYPE {} RENAME TO {}", e.type_name, ident(&aside.name)));
     let labels: Vec<String> = e.labels.iter().map(|l| literal(l)).collect();
     out.push(format!("CREATE TYPE {} AS ENUM ({})", e.type_name, labels.join(", ")));
@@ -202,6 +235,9 @@ pub fn enum_restore_sql(e: &EnumToRestore) -> Result<Vec<String>, String> {
         }
         let what = if composite { "TYPE" } else { "TABLE" };
         out.push(format!("ALTER {what} {relation} {}", subs.join(", ")));
+    }
+    for t in &e.triggers {
+        out.extend(create_trigger_sql(&t.table, &t.trigger));
     }
     out.push(format!("DROP TYPE {aside}"));
     Ok(out)
@@ -261,6 +297,18 @@ mod tests {
                     default: None,
                 },
             ],
+            triggers: vec![EnumTrigger {
+                table: ObjectName::qualified("public", "Order"),
+                trigger: Trigger {
+                    name: "Order mood".into(),
+                    definition:
+                        "CREATE TRIGGER \"Order mood\" AFTER UPDATE OF \"Mood\" ON public.\"Order\" FOR EACH ROW \
+                                 EXECUTE FUNCTION public.bump()"
+                            .into(),
+                    enabled: "R".into(),
+                    comment: Some("bumps".into()),
+                },
+            }],
         }
     }
 
@@ -285,6 +333,14 @@ mod tests {
         }
         assert!(sql.ends_with("DROP TYPE \"My Schema\".pgrollback_enum_16400;\n"), "{sql}");
         assert!(sql.starts_with("DO $pg_rollback$"), "the checks come first: {sql}");
+        // The trigger is checked, dropped before the columns change and created again after, in its state.
+        assert!(sql.contains("trigger \"Order mood\" on public.\"Order\" changed since the migration"), "{sql}");
+        let dropped = sql.find("DROP TRIGGER \"Order mood\" ON public.\"Order\";").unwrap();
+        let changed = sql.find("ALTER TABLE public.\"Order\" ALTER COLUMN \"Mood\" DROP DEFAULT").unwrap();
+        let created = sql.find("\nCREATE TRIGGER \"Order mood\" AFTER UPDATE OF").unwrap();
+        assert!(sql.find("DO $pg_rollback$").unwrap() < dropped && dropped < changed && changed < created, "{sql}");
+        assert!(sql.contains("ALTER TABLE public.\"Order\" ENABLE REPLICA TRIGGER \"Order mood\";"), "{sql}");
+        assert!(sql.contains("COMMENT ON TRIGGER \"Order mood\" ON public.\"Order\" IS 'bumps';"), "{sql}");
     }
 
     #[test]

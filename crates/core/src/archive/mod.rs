@@ -22,7 +22,7 @@ pub use column::{keep_sql, restore_sql, ColumnToKeep, Dependent, KeyColumn};
 mod preview;
 pub use preview::{count_sql, describe, exists_sql, thousands, Counts, KeptColumn, Now, ObjectRestore};
 mod enum_value;
-pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore};
+pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore, EnumTrigger};
 mod identity;
 pub use identity::Identity;
 mod partitioned;

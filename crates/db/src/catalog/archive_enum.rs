@@ -2,7 +2,8 @@
 //! type as it is, and every user the restore must move over to the recreated type. Anything the restore
 //! could not move exactly (a domain, range, function, view, expression, partitioned table, ...) refuses here.
 //! Runs with an empty `search_path`, so every name comes out qualified.
-use pg_rollback_core::archive::{EnumColumn, EnumToRestore};
+use pg_rollback_core::archive::drop_table::Trigger;
+use pg_rollback_core::archive::{EnumColumn, EnumToRestore, EnumTrigger};
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
 
@@ -61,6 +62,7 @@ pub(crate) async fn read_enum<C: GenericClient + Sync>(
         labels: row.get(7),
         label: label.to_owned(),
         columns: Vec::new(),
+        triggers: Vec::new(),
     };
     let dependents = c
         .query(
@@ -78,6 +80,7 @@ pub(crate) async fn read_enum<C: GenericClient + Sync>(
         .await
         .map_err(db_failure("reading what uses the enum"))?;
     let mut columns: Vec<(u32, i32)> = Vec::new();
+    let mut triggers: Vec<(u32, EnumTrigger)> = Vec::new();
     let mut defaults: Vec<(String, String)> = Vec::new();
     for d in &dependents {
         let class: String = d.get(0);
@@ -86,9 +89,14 @@ pub(crate) async fn read_enum<C: GenericClient + Sync>(
             "pg_class" if d.get::<_, i32>(2) > 0 => {
                 let (relation, attnum) = (d.get::<_, u32>(1), d.get::<_, i32>(2));
                 facts.columns.push(read_user(c, relation, attnum, array, &what).await?);
+                for trigger in column_triggers(c, relation, attnum).await? {
+                    add_trigger(c, trigger, &what, &mut triggers).await?;
+                }
                 columns.push((relation, attnum));
             }
             "pg_attrdef" => defaults.push((d.get::<_, Option<String>>(4).unwrap_or_default(), what)),
+            // A trigger whose WHEN uses the type.
+            "pg_trigger" => add_trigger(c, d.get(1), &what, &mut triggers).await?,
             "pg_class" => {
                 return Err(format!(
                     "{what} uses {type_name} in an expression or predicate: the restore cannot move it over exactly"
@@ -102,7 +110,57 @@ pub(crate) async fn read_enum<C: GenericClient + Sync>(
             return Err(format!("{what} uses {type_name}: the restore cannot move it over exactly"));
         }
     }
+    facts.triggers = triggers.into_iter().map(|(_, t)| t).collect();
     Ok(Some(facts))
+}
+
+/// The user triggers on `relation` that depend on its column `attnum` (`UPDATE OF`, `WHEN`).
+async fn column_triggers<C: GenericClient + Sync>(c: &C, relation: u32, attnum: i32) -> Result<Vec<u32>, Failure> {
+    let rows = c
+        .query(
+            "SELECT DISTINCT g.oid FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_depend d
+                 ON d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objid = g.oid
+              WHERE g.tgrelid = $1 AND NOT g.tgisinternal
+                AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1 AND d.refobjsubid = $2",
+            &[&relation, &attnum],
+        )
+        .await
+        .map_err(db_failure("reading the triggers on a column of the enum"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Trigger `oid` (once), dropped and created again by the restore; a trigger of the system (a foreign key's)
+/// or on a partition refuses.
+async fn add_trigger<C: GenericClient + Sync>(
+    c: &C,
+    oid: u32,
+    what: &str,
+    triggers: &mut Vec<(u32, EnumTrigger)>,
+) -> Result<(), Failure> {
+    if triggers.iter().any(|(seen, _)| *seen == oid) {
+        return Ok(());
+    }
+    let row = c
+        .query_one(
+            "SELECT n.nspname::text, r.relname::text, g.tgname::text, pg_catalog.pg_get_triggerdef(g.oid),
+                    g.tgenabled::text, pg_catalog.obj_description(g.oid, 'pg_trigger'),
+                    g.tgisinternal OR g.tgparentid <> 0 OR r.relkind <> 'r'
+               FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class r ON r.oid = g.tgrelid
+               JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+              WHERE g.oid = $1",
+            &[&oid],
+        )
+        .await
+        .map_err(db_failure("reading a trigger that uses the enum"))?;
+    if row.get::<_, bool>(6) {
+        return Err(format!(
+            "{what} is used by a system or partition trigger: the restore cannot move it over exactly"
+        ));
+    }
+    let table = ObjectName::qualified(row.get::<_, String>(0).as_str(), row.get::<_, String>(1).as_str());
+    let trigger = Trigger { name: row.get(2), definition: row.get(3), enabled: row.get(4), comment: row.get(5) };
+    triggers.push((oid, EnumTrigger { table, trigger }));
+    Ok(())
 }
 
 /// A column (or composite attribute) of the enum or its array, and what depends on it.
@@ -145,8 +203,8 @@ async fn read_user<C: GenericClient + Sync>(
     }
     let relation_name = ObjectName::qualified(row.get::<_, String>(0).as_str(), row.get::<_, String>(1).as_str());
     // What depends on the column: its default, indexes and constraints (NOT NULL ones from PostgreSQL 18 on)
-    // are rebuilt or kept by ALTER COLUMN TYPE;
-    // anything else (a view, trigger, policy, foreign key, statistics, generated column) refuses.
+    // are rebuilt or kept by ALTER COLUMN TYPE, its table's user triggers are the caller's
+    // ([`column_triggers`]); anything else (a view, policy, foreign key, statistics, generated column) refuses.
     let dependents = c
         .query(
             "SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)
@@ -160,6 +218,8 @@ async fn read_user<C: GenericClient + Sync>(
                 AND NOT (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid IN
                          (SELECT k.oid FROM pg_catalog.pg_constraint k WHERE k.conrelid = $1
                              AND k.contype IN ('p', 'u', 'c', 'x', 'n')))
+                AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objid IN
+                         (SELECT g.oid FROM pg_catalog.pg_trigger g WHERE g.tgrelid = $1 AND NOT g.tgisinternal))
               ORDER BY 1",
             &[&relation, &attnum],
         )
