@@ -174,7 +174,8 @@ async fn a_migration_mixing_ddl_and_data_is_restored_as_a_whole() {
                   DELETE FROM notes WHERE owner IS NULL;\nALTER TABLE notes ALTER COLUMN owner SET NOT NULL;";
     round_trip(&db, SHOP, "1.3.1", pruned, &[]).await;
     // A column that existed before is no new column, even when the migration adds it IF NOT EXISTS.
-    let existing = "ALTER TABLE labels ADD COLUMN IF NOT EXISTS label text;\nUPDATE labels SET label = 'x' || label WHERE id < 4;";
+    let existing =
+        "ALTER TABLE labels ADD COLUMN IF NOT EXISTS label text;\nUPDATE labels SET label = 'x' || label WHERE id < 4;";
     round_trip(&db, SHOP, "1.4", existing, &[]).await;
 }
 
@@ -374,6 +375,46 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
     )
     .await;
     refused("data_restart", "", "TRUNCATE notes RESTART IDENTITY;", "RESTART IDENTITY").await;
+}
+
+/// Prisma's default keys: `ON DELETE CASCADE ON UPDATE CASCADE`. An UPDATE that leaves the referenced columns
+/// alone fires no action (nor does its restore): kept. One that sets a referenced column, and a DELETE, would
+/// change the other table: refused.
+#[tokio::test]
+async fn an_update_that_sets_no_referenced_column_is_kept_whatever_the_keys_on_update_action() {
+    let setup =
+        "CREATE TABLE tags (id int PRIMARY KEY, label int REFERENCES labels ON DELETE CASCADE ON UPDATE CASCADE,
+                                     item int, FOREIGN KEY (item) REFERENCES labels ON UPDATE SET NULL);
+                 INSERT INTO tags SELECT g, g, g FROM generate_series(1, 10) g;";
+    let db = database("data_on_update", &format!("{SHOP}{setup}"));
+    round_trip(
+        &db,
+        &format!("{SHOP}{setup}"),
+        "1.0",
+        "UPDATE labels SET label = upper(label), item = -item WHERE id < 20",
+        &[],
+    )
+    .await;
+    refused(
+        "data_on_update_key",
+        setup,
+        "UPDATE labels SET id = id + 100 WHERE id > 35;",
+        "tags_label_fkey on public.tags",
+    )
+    .await;
+    refused("data_on_delete", setup, "DELETE FROM labels WHERE id = 30;", "tags_label_fkey on public.tags").await;
+    // A BEFORE trigger could set the key itself: every key with an action counts.
+    let touch = format!(
+        "{setup} CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := NEW.label; RETURN NEW; END $$;
+         CREATE TRIGGER bump BEFORE UPDATE ON labels FOR EACH ROW EXECUTE FUNCTION bump();"
+    );
+    refused(
+        "data_on_update_trigger",
+        &touch,
+        "UPDATE labels SET label = 'x' WHERE id < 5;",
+        "tags_item_fkey on public.tags",
+    )
+    .await;
 }
 
 #[tokio::test]

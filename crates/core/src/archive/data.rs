@@ -60,15 +60,20 @@ fn relation_of(node: &Option<pg_query::protobuf::RangeVar>) -> Option<ObjectName
 /// What a data statement changes, or why it is not kept; `None` for statements that are not one.
 pub(super) fn classify(statement: &ParsedStatement) -> Option<Destroys> {
     let not_kept = |why: &str| Some(Destroys::NotKept(why.to_owned()));
+    let mut set_columns = None;
     let (kind, relations, upsert) = match &statement.node {
-        NodeEnum::UpdateStmt(s) => (DataKind::Update, vec![relation_of(&s.relation)], false),
+        NodeEnum::UpdateStmt(s) => {
+            set_columns = Some(targets(&s.target_list));
+            (DataKind::Update, vec![relation_of(&s.relation)], false)
+        }
         NodeEnum::DeleteStmt(s) => (DataKind::Delete, vec![relation_of(&s.relation)], false),
         NodeEnum::InsertStmt(s) => {
-            let upsert = s
+            let update = s
                 .on_conflict_clause
                 .as_ref()
-                .is_some_and(|c| c.action() == pg_query::protobuf::OnConflictAction::OnconflictUpdate);
-            (DataKind::Insert, vec![relation_of(&s.relation)], upsert)
+                .filter(|c| c.action() == pg_query::protobuf::OnConflictAction::OnconflictUpdate);
+            set_columns = Some(update.map(|c| targets(&c.target_list)).unwrap_or_default());
+            (DataKind::Insert, vec![relation_of(&s.relation)], update.is_some())
         }
         NodeEnum::MergeStmt(s) => (DataKind::Merge, vec![relation_of(&s.relation)], true),
         NodeEnum::TruncateStmt(s) => {
@@ -118,7 +123,21 @@ pub(super) fn classify(statement: &ParsedStatement) -> Option<Destroys> {
     let mut functions: Vec<String> = functions.into_iter().collect();
     functions.sort();
     functions.dedup();
-    Some(Destroys::Target(Target::Rows { kind, relations, upsert, functions }))
+    Some(Destroys::Target(Target::Rows { kind, relations, upsert, functions, set_columns }))
+}
+
+/// The columns a `SET` list writes (`a[1] = x` and `c.f = x` write `a` and `c`).
+fn targets(list: &[pg_query::Node]) -> Vec<String> {
+    let mut names: Vec<String> = list
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::ResTarget(t)) => Some(t.name.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// A column of a table whose rows are kept (generated columns are not: they recompute).
@@ -669,10 +688,20 @@ mod tests {
         assert_eq!(functions, ["f", "g"]);
         assert_eq!(rows_target("DELETE FROM t USING u WHERE t.id = u.id").0, DataKind::Delete);
         assert_eq!(rows_target("INSERT INTO t SELECT * FROM u ON CONFLICT DO NOTHING").0, DataKind::Insert);
-        assert!(matches!(
-            first("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = excluded.a"),
-            Destroys::Target(Target::Rows { upsert: true, .. })
-        ));
+        let upsert =
+            first("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET a = excluded.a, (\"B\", c[1]) = (1, 2)");
+        let Destroys::Target(Target::Rows { upsert: true, set_columns: Some(set), .. }) = upsert else {
+            panic!("{upsert:?}")
+        };
+        assert_eq!(set, ["B", "a", "c"]);
+        let update = first("UPDATE t SET x.f = 1, y = 2, x.g = 3");
+        let Destroys::Target(Target::Rows { set_columns: Some(set), .. }) = update else { panic!("{update:?}") };
+        assert_eq!(set, ["x", "y"]);
+        let insert = first("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING");
+        let Destroys::Target(Target::Rows { upsert: false, set_columns: Some(set), .. }) = insert else {
+            panic!("{insert:?}")
+        };
+        assert!(set.is_empty());
         assert_eq!(rows_target("MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE").0, DataKind::Merge);
         let (kind, relations, _) = rows_target("TRUNCATE a, s.b");
         assert_eq!((kind, relations.len()), (DataKind::Truncate, 2));

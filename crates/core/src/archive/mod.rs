@@ -74,8 +74,15 @@ pub enum Target {
         others_to_capture: Option<OthersToCapture>,
     },
     /// A data statement (`data.rs`): the rows it changes in `relations` (several only for `TRUNCATE`);
-    /// `upsert`: `ON CONFLICT DO UPDATE`; `functions`: the functions it calls, as written.
-    Rows { kind: DataKind, relations: Vec<ObjectName>, upsert: bool, functions: Vec<String> },
+    /// `upsert`: `ON CONFLICT DO UPDATE`; `functions`: the functions it calls, as written; `set_columns`: the
+    /// columns its updates write (`UPDATE ... SET`, `ON CONFLICT DO UPDATE SET`), `None` when not known.
+    Rows {
+        kind: DataKind,
+        relations: Vec<ObjectName>,
+        upsert: bool,
+        functions: Vec<String>,
+        set_columns: Option<Vec<String>>,
+    },
 }
 
 impl Target {

@@ -61,7 +61,7 @@ impl Archiver {
         index: usize,
         target: &Target,
     ) -> Result<(), Failure> {
-        let Target::Rows { kind, relations, upsert, functions } = target else {
+        let Target::Rows { kind, relations, upsert, functions, set_columns } = target else {
             return Err("not a data statement".into());
         };
         let statement = &migration.statements[index];
@@ -97,7 +97,7 @@ impl Archiver {
         let mut kept = Vec::new();
         let mut restore = String::new();
         for (part, table) in tables.iter().enumerate() {
-            check_side_effects(c, table, *kind, *upsert).await?;
+            check_side_effects(c, table, *kind, *upsert, set_columns.as_deref()).await?;
             let mut columns = read_columns(c, table.oid).await?;
             for column in &mut columns {
                 column.added = self.added_columns.iter().any(|(oid, name)| *oid == table.oid && *name == column.name);

@@ -143,12 +143,15 @@ fn new_only(builtin: bool, name: &str, language: &str, body: &str) -> bool {
 
 /// Refuses a table whose enabled user triggers could write elsewhere, or whose referencing foreign keys would
 /// change rows of other tables on the events the statement or its restore fire, or when the migration's
-/// session does not fire ordinary triggers (the capture would miss rows).
+/// session does not fire ordinary triggers (the capture would miss rows). `set_columns`: the columns the
+/// statement's updates write; an update fires a key's `ON UPDATE` action only when it changes a referenced
+/// column (and the restore changes back only what it changed).
 pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
     c: &C,
     table: &RowsTable,
     kind: DataKind,
     upsert: bool,
+    set_columns: Option<&[String]>,
 ) -> Result<(), Failure> {
     let role: String = c
         .query_one("SELECT pg_catalog.current_setting('session_replication_role')", &[])
@@ -218,14 +221,22 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
         }
     }
     let (on_update, on_delete) = kind.fires(upsert);
+    // Known only when nothing else can change a key: no BEFORE trigger left (they may set NEW's key), and no
+    // row moving between partitions (a delete and an insert).
+    let set_columns: Option<Vec<String>> =
+        set_columns.filter(|_| triggers.is_empty() && !table.partitioned).map(<[String]>::to_vec);
     let actions = c
         .query(
             "SELECT co.conname::text, co.conrelid::pg_catalog.regclass::text
                FROM pg_catalog.pg_constraint co
               WHERE co.contype = 'f' AND co.confrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass))
-                AND (($2 AND co.confupdtype NOT IN ('a', 'r')) OR ($3 AND co.confdeltype NOT IN ('a', 'r')))
+                AND (($2 AND co.confupdtype NOT IN ('a', 'r')
+                      AND ($4::text[] IS NULL OR EXISTS (
+                          SELECT 1 FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = co.confrelid AND a.attnum = ANY (co.confkey) AND a.attname = ANY ($4::text[]))))
+                     OR ($3 AND co.confdeltype NOT IN ('a', 'r')))
               ORDER BY 1",
-            &[&table.oid, &on_update, &on_delete],
+            &[&table.oid, &on_update, &on_delete, &set_columns],
         )
         .await
         .map_err(db_failure("reading the keys referencing the table"))?;
