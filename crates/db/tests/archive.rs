@@ -254,13 +254,14 @@ async fn what_is_not_archived_yet_is_restore_not_available() {
     let db = database(
         "archive_unavailable",
         "CREATE TABLE s (id serial PRIMARY KEY, n serial, g int GENERATED ALWAYS AS (id * 2) STORED);
+         GRANT USAGE ON SEQUENCE s_n_seq TO PUBLIC;
          CREATE TYPE mood AS ENUM ('ok'); CREATE DOMAIN mood_d AS mood;
          CREATE TABLE gone (id int PRIMARY KEY) PARTITION BY RANGE (id);",
     );
     for (version, sql, reason) in [
         ("1.1", "ALTER TYPE mood ADD VALUE 'great';", "mood_d"),
         ("1.2", "DROP TABLE gone;", "partitioned"),
-        ("1.3", "ALTER TABLE s DROP COLUMN n;", "depends on"),
+        ("1.3", "ALTER TABLE s DROP COLUMN n;", "whose sequence public.s_n_seq has grants"),
         ("1.5", "ALTER TABLE s DROP COLUMN id CASCADE;", "CASCADE"),
     ] {
         let stored = apply(&db, version, sql).await;

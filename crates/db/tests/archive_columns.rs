@@ -115,6 +115,59 @@ async fn rows_inserted_since_get_the_next_values_of_the_sequence() {
     assert_eq!(one(&db, r#"SELECT "No" FROM "Billing"."Invoice" WHERE code = 'next';"#), "1615");
 }
 
+/// crates.io's `crate_owners_does_not_need_id`: a serial primary key dropped, rows matched by another unique key.
+const SERIAL: &str = r#"
+CREATE TABLE "Crate owners" (
+    id serial PRIMARY KEY,
+    crate_id int NOT NULL,
+    "Owner" int NOT NULL,
+    CONSTRAINT one_owner_per_crate UNIQUE (crate_id, "Owner")
+);
+ALTER SEQUENCE "Crate owners_id_seq" INCREMENT BY 3 CACHE 2;
+INSERT INTO "Crate owners" (crate_id, "Owner") SELECT g % 10, g FROM generate_series(1, 50) g;
+DELETE FROM "Crate owners" WHERE "Owner" % 7 = 0;
+"#;
+
+#[tokio::test]
+async fn a_dropped_serial_column_comes_back_owning_its_sequence_where_it_was() {
+    let db = database("columns_serial", SERIAL);
+    let before = catalog_snapshot(db.url()).await.unwrap();
+    let rows_sql = r#"SELECT id, crate_id, "Owner" FROM "Crate owners" ORDER BY id;"#;
+    let rows = db.query(rows_sql).unwrap();
+    let stored = apply(&db, "1.1", r#"ALTER TABLE "Crate owners" DROP COLUMN id;"#).await;
+    assert!(stored.restore_script.is_some(), "{:?}", stored.archive);
+    // Gone as after a real drop: the name is free.
+    db.run(r#"BEGIN; CREATE SEQUENCE "Crate owners_id_seq"; ROLLBACK;"#).unwrap();
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_schema_back(
+        &db,
+        &before,
+        &[r#""Crate owners".id"#, r#""Crate owners".crate_id"#, r#""Crate owners"."Owner""#],
+    )
+    .await;
+    assert_eq!(db.query(rows_sql).unwrap(), rows);
+    assert_eq!(
+        one(&db, r#"SELECT pg_get_serial_sequence('"Crate owners"', 'id');"#),
+        r#"public."Crate owners_id_seq""#
+    );
+    // The next id is the one the sequence would have given (50 rows from 1 by 3: the last was 148).
+    db.run(r#"INSERT INTO "Crate owners" (crate_id, "Owner") VALUES (1, 1000);"#).unwrap();
+    assert_eq!(one(&db, r#"SELECT id FROM "Crate owners" WHERE "Owner" = 1000;"#), "151");
+}
+
+#[tokio::test]
+async fn rows_inserted_since_a_serial_column_was_dropped_get_its_next_values() {
+    let db = database("columns_serial_since", SERIAL);
+    apply(&db, "1.1", r#"ALTER TABLE "Crate owners" DROP COLUMN id;"#).await;
+    db.run(r#"INSERT INTO "Crate owners" (crate_id, "Owner") VALUES (1, 1001), (1, 1002);"#).unwrap();
+    execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
+    assert_eq!(
+        one(&db, r#"SELECT string_agg(id::text, ',' ORDER BY id) FROM "Crate owners" WHERE "Owner" > 1000;"#),
+        "151,154"
+    );
+    assert_eq!(one(&db, r#"SELECT count(DISTINCT id) || '/' || count(*) FROM "Crate owners";"#), "45/45");
+}
+
 #[tokio::test]
 async fn a_by_default_identity_of_a_bigint_with_an_unused_sequence_and_cycle() {
     let db = database(
@@ -434,7 +487,12 @@ async fn other_subcommands_whose_inverse_needs_the_state_before_are_learned_with
     let script = stored.restore_script.clone().unwrap_or_else(|| panic!("{:?}", stored.archive));
     assert!(script.contains("SET NOT NULL") && script.contains("SET DEFAULT 5"), "{script}");
     execute_rollback(db.url(), "1.1", &restoring()).await.unwrap();
-    assert_schema_back(&db, &before, &["flows.\"Note\"", "flows.b", "likes.id", "likes.person_id", "likes.post_id", "likes.score"]).await;
+    assert_schema_back(
+        &db,
+        &before,
+        &["flows.\"Note\"", "flows.b", "likes.id", "likes.person_id", "likes.post_id", "likes.score"],
+    )
+    .await;
     assert_eq!(rows(&db), rows_before);
     assert_eq!(archive_tables(&db), "");
     // Other subcommands that fail alone leave the statement unkept, and the migration applies as written.

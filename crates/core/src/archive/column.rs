@@ -1,7 +1,7 @@
 //! `DROP COLUMN` and `ALTER COLUMN ... TYPE`: the column's values are copied into an archive table keyed by
 //! the table's key, and the restore puts them back (re-adding a dropped column with what went with it).
 use super::cast_back::{not_null_again, type_back_from_null};
-use super::identity::{after_update, Identity};
+use super::identity::{after_update, owned_sequence_sql, Identity, OwnedSequence};
 use super::partitioned::{renamed_back, PartitionIndex};
 use super::{archive_relation, conflict_check, without_user_triggers, Target};
 use crate::ask::state::Privilege;
@@ -62,6 +62,8 @@ pub struct ColumnToKeep {
     pub generated: Option<String>,
     /// An identity column's sequence.
     pub identity: Option<Identity>,
+    /// The sequence a plain column owns (`serial`).
+    pub owned_sequence: Option<OwnedSequence>,
     /// A partitioned table: rows are read and updated through it, in every partition (no `ONLY`).
     pub partitioned: bool,
     /// A type change: whether the new type casts back to this one (else the restore starts from NULL, see
@@ -94,6 +96,7 @@ impl ColumnToKeep {
             key: Vec::new(),
             generated: None,
             identity: None,
+            owned_sequence: None,
             partitioned: false,
             partition_indexes: Vec::new(),
             cast_back: true,
@@ -239,6 +242,8 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
                     return Err(format!("its identity sequence is of type {}, not the column's", identity.type_sql));
                 }
                 (None, Some(_), _) => String::new(),
+                // Set once the sequence is back (owned_sequence_sql).
+                (None, None, Some(_)) if column.owned_sequence.is_some() => String::new(),
                 (None, None, Some(default)) => format!(" DEFAULT {default}"),
                 (None, None, None) => String::new(),
             };
@@ -248,6 +253,10 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             }
             if let Some(identity) = &column.identity {
                 out.extend(after_update(column, identity, archive)?);
+            }
+            if let Some(owned) = &column.owned_sequence {
+                let default = column.default.as_deref().ok_or("it owns a sequence but has no default")?;
+                out.extend(owned_sequence_sql(column, owned, default, archive)?);
             }
             if column.not_null {
                 out.push(alter(format!("ALTER COLUMN {name} SET NOT NULL")));

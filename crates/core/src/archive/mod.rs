@@ -24,7 +24,7 @@ pub use preview::{count_sql, describe, exists_sql, thousands, Counts, KeptColumn
 mod enum_value;
 pub use enum_value::{enum_restore_sql, EnumColumn, EnumToRestore, EnumTrigger};
 mod identity;
-pub use identity::Identity;
+pub use identity::{Identity, OwnedSequence};
 mod partitioned;
 pub use partitioned::PartitionIndex;
 mod mixed;

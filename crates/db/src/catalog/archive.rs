@@ -5,7 +5,7 @@ use pg_rollback_core::state::Privilege;
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
 
-use crate::catalog::archive_identity::read_identity;
+use crate::catalog::archive_identity::{read_identity, read_owned_sequence};
 use crate::error::statement_cause;
 
 type Failure = String;
@@ -126,8 +126,9 @@ pub(crate) async fn read_column<C: GenericClient + Sync>(
     Ok(Some(column))
 }
 
-/// What `DROP COLUMN` drops with the column: its default, constraints and indexes of the table are recreated
-/// by the restore; anything else (an owned sequence, extended statistics, a generated column, ...) refuses.
+/// What `DROP COLUMN` drops with the column: its default, constraints and indexes of the table and the
+/// sequence it owns are recreated by the restore; anything else (extended statistics, a generated column, ...)
+/// refuses.
 pub(crate) async fn read_dependents<C: GenericClient + Sync>(
     c: &C,
     oid: u32,
@@ -138,6 +139,7 @@ pub(crate) async fn read_dependents<C: GenericClient + Sync>(
     let rows = c
         .query(
             "SELECT d.classid::pg_catalog.regclass::text, pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid),
+                    d.deptype = 'a' AND EXISTS (SELECT 1 FROM pg_catalog.pg_class s WHERE s.oid = d.objid AND s.relkind = 'S'),
                     co.conname::text, pg_catalog.pg_get_constraintdef(co.oid),
                     pg_catalog.obj_description(co.oid, 'pg_constraint'),
                     CASE WHEN ic.oid IS NOT NULL THEN pg_catalog.format('%I.%I', n.nspname, ic.relname) END, pg_catalog.pg_get_indexdef(ic.oid),
@@ -164,26 +166,30 @@ pub(crate) async fn read_dependents<C: GenericClient + Sync>(
         match class.as_str() {
             "pg_attrdef" => {}
             "pg_constraint" => {
-                let Some(constraint) = row.get::<_, Option<String>>(2) else {
+                let Some(constraint) = row.get::<_, Option<String>>(3) else {
                     return Err(format!("{} depends on {name}: not archived", row.get::<_, String>(1)));
                 };
                 if !seen.contains(&constraint) {
                     seen.push(constraint.clone());
                     column.constraints.push(Dependent {
                         name: constraint,
-                        definition: row.get(3),
-                        comment: row.get(4),
+                        definition: row.get(4),
+                        comment: row.get(5),
                     });
                 }
             }
+            // A serial column's sequence, dropped with it.
+            "pg_class" if row.get::<_, bool>(2) => {
+                column.owned_sequence = Some(read_owned_sequence(c, oid, attnum, name).await?);
+            }
             "pg_class" => {
-                let Some(index) = row.get::<_, Option<String>>(5) else {
+                let Some(index) = row.get::<_, Option<String>>(6) else {
                     return Err(format!("{} depends on {name}: not archived", row.get::<_, String>(1)));
                 };
                 // A constraint's index comes back with the constraint.
-                if !row.get::<_, bool>(8) && !seen.contains(&index) {
+                if !row.get::<_, bool>(9) && !seen.contains(&index) {
                     seen.push(index.clone());
-                    column.indexes.push(Dependent { name: index, definition: row.get(6), comment: row.get(7) });
+                    column.indexes.push(Dependent { name: index, definition: row.get(7), comment: row.get(8) });
                 }
             }
             _ => return Err(format!("{} depends on {name}: not archived", row.get::<_, String>(1))),
