@@ -71,6 +71,11 @@ pub struct ColumnToKeep {
     pub cast_back: bool,
     /// A partitioned table's partitions' indexes that go with the column, renamed back after the restore.
     pub partition_indexes: Vec<PartitionIndex>,
+    /// A type change: indexes with an expression or predicate, and CHECK constraints, that use the column.
+    /// PostgreSQL re-parses them at every type change, so the restore drops them before the type goes back and
+    /// creates them again from these definitions.
+    pub reparsed_indexes: Vec<Dependent>,
+    pub reparsed_checks: Vec<Dependent>,
 }
 
 impl ColumnToKeep {
@@ -99,6 +104,8 @@ impl ColumnToKeep {
             owned_sequence: None,
             partitioned: false,
             partition_indexes: Vec::new(),
+            reparsed_indexes: Vec::new(),
+            reparsed_checks: Vec::new(),
             cast_back: true,
         }
     }
@@ -216,6 +223,33 @@ fn collate(column: &ColumnToKeep) -> String {
     column.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default()
 }
 
+/// Before a type goes back: what would be rebuilt from re-parsed text goes (see `reparsed_indexes`).
+fn drop_reparsed(column: &ColumnToKeep) -> Vec<String> {
+    let checks = column
+        .reparsed_checks
+        .iter()
+        .map(|k| format!("ALTER TABLE {} DROP CONSTRAINT {}", column.table, ident(&k.name)));
+    column.reparsed_indexes.iter().map(|i| format!("DROP INDEX {}", i.name)).chain(checks).collect()
+}
+
+/// Once the values are back: the constraints and indexes from their definitions before the migration.
+fn create_reparsed(column: &ColumnToKeep) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in &column.reparsed_checks {
+        out.push(format!("ALTER TABLE {} ADD CONSTRAINT {} {}", column.table, ident(&k.name), k.definition));
+        if let Some(comment) = &k.comment {
+            out.push(format!("COMMENT ON CONSTRAINT {} ON {} IS {}", ident(&k.name), column.table, literal(comment)));
+        }
+    }
+    for i in &column.reparsed_indexes {
+        out.push(i.definition.clone());
+        if let Some(comment) = &i.comment {
+            out.push(format!("COMMENT ON INDEX {} IS {}", i.name, literal(comment)));
+        }
+    }
+    out
+}
+
 /// The statements that undo `target` with the archived values, ending with dropping the archive table.
 pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Result<Vec<String>, String> {
     let table = &column.table;
@@ -314,11 +348,14 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
         Target::DropTable { .. } => return Err("a DROP TABLE is kept by moving the table (drop_table.rs)".into()),
         Target::EnumValue { .. } | Target::Columns { .. } | Target::Rows { .. } => return Err("not one column".into()),
         Target::ColumnType { .. } if !column.cast_back => {
+            out.extend(drop_reparsed(column));
             out.extend(type_back_from_null(column, archive, &collate(column)));
             out.push(without_triggers(column, &update_from_archive(column, archive))?);
             out.extend(not_null_again(column));
+            out.extend(create_reparsed(column));
         }
         Target::ColumnType { .. } => {
+            out.extend(drop_reparsed(column));
             // The default is dropped around the change: PostgreSQL would cast it twice.
             let mut subs = Vec::new();
             if column.default.is_some() {
@@ -334,6 +371,7 @@ pub fn restore_sql(target: &Target, column: &ColumnToKeep, archive: &str) -> Res
             }
             out.push(alter(subs.join(", ")));
             out.push(without_triggers(column, &update_from_archive(column, archive))?);
+            out.extend(create_reparsed(column));
         }
     }
     // A generated column has no archive table.

@@ -120,7 +120,7 @@ pub(crate) async fn read_column<C: GenericClient + Sync>(
     } else if !identity.is_empty() || !generated.is_empty() {
         return Err(format!("{name} is an identity or generated column: changing its type is not archived yet"));
     } else {
-        refuse_reparsed(c, oid, attnum, &name).await?;
+        read_reparsed(c, oid, attnum, &name, &mut column).await?;
     }
     column.key = read_key(c, oid, attnum).await?;
     Ok(Some(column))
@@ -228,34 +228,67 @@ pub(crate) async fn read_key<C: GenericClient + Sync>(c: &C, oid: u32, attnum: i
 }
 
 /// A type change makes PostgreSQL re-parse the expressions that use the column (index expressions and
-/// predicates, CHECK and exclusion constraints): changing the type back rebuilds them from the re-parsed text,
-/// which can differ from the original (`date(ts)` on a column retyped to `date` comes back as `(ts)`). Until
-/// the restore recreates them from their old definitions, such a column is not kept.
-async fn refuse_reparsed<C: GenericClient + Sync>(c: &C, oid: u32, attnum: i16, name: &str) -> Result<(), Failure> {
-    let users: Option<String> = c
-        .query_one(
-            "SELECT string_agg(what, ', ' ORDER BY what) FROM (
-                SELECT pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, 0) AS what
-                  FROM pg_catalog.pg_index i
-                 WHERE i.indrelid = $1 AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
-                   AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                                WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
-                                  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1
-                                  AND d.refobjsubid = $2::int2)
-                UNION ALL
-                SELECT pg_catalog.pg_describe_object('pg_catalog.pg_constraint'::pg_catalog.regclass, co.oid, 0)
-                  FROM pg_catalog.pg_constraint co
-                 WHERE co.conrelid = $1 AND co.contype IN ('c', 'x') AND $2::int2 = ANY (co.conkey)) users",
+/// predicates, CHECK constraints): changing the type back would rebuild them from the re-parsed text, which can
+/// differ from the original (`date(ts)` on a column retyped to `date` comes back as `(ts)`). They are read
+/// here as they are, and the restore drops them before the type goes back and creates them again from these
+/// definitions. An exclusion constraint, or an index the old definition cannot give back exactly (clustered,
+/// replica identity, in another tablespace, invalid), refuses.
+async fn read_reparsed<C: GenericClient + Sync>(
+    c: &C,
+    oid: u32,
+    attnum: i16,
+    name: &str,
+    column: &mut ColumnToKeep,
+) -> Result<(), Failure> {
+    let indexes = c
+        .query(
+            "SELECT pg_catalog.format('%I.%I', n.nspname, ic.relname), pg_catalog.pg_get_indexdef(ic.oid),
+                    pg_catalog.obj_description(ic.oid, 'pg_class'),
+                    NOT i.indisvalid OR i.indisclustered OR i.indisreplident OR ic.reltablespace <> 0
+                    OR EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = $1),
+                    pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, 0)
+               FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+               JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
+              WHERE i.indrelid = $1 AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                             WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
+                               AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = $1
+                               AND d.refobjsubid = $2::int2)
+              ORDER BY 1",
             &[&oid, &attnum],
         )
         .await
-        .map_err(db_failure("reading what re-parses the column"))?
-        .get(0);
-    match users {
-        Some(users) => Err(format!(
-            "{name} is used in an expression that a type change re-parses ({users}): changing the type back may \
-             not give them back exactly (not archived yet)"
-        )),
-        None => Ok(()),
+        .map_err(db_failure("reading the indexes that re-parse the column"))?;
+    for row in &indexes {
+        if row.get::<_, bool>(3) {
+            return Err(format!(
+                "{name} is used in an expression that a type change re-parses ({}), which its definition cannot \
+                 give back exactly (a constraint's, clustered, replica identity, another tablespace or invalid): \
+                 not archived yet",
+                row.get::<_, String>(4)
+            ));
+        }
+        column.reparsed_indexes.push(Dependent { name: row.get(0), definition: row.get(1), comment: row.get(2) });
     }
+    let constraints = c
+        .query(
+            "SELECT co.conname::text, pg_catalog.pg_get_constraintdef(co.oid), pg_catalog.obj_description(co.oid, 'pg_constraint'),
+                    co.contype::text, pg_catalog.pg_describe_object('pg_catalog.pg_constraint'::pg_catalog.regclass, co.oid, 0)
+               FROM pg_catalog.pg_constraint co
+              WHERE co.conrelid = $1 AND co.contype IN ('c', 'x') AND $2::int2 = ANY (co.conkey)
+              ORDER BY 1",
+            &[&oid, &attnum],
+        )
+        .await
+        .map_err(db_failure("reading the constraints that re-parse the column"))?;
+    for row in &constraints {
+        if row.get::<_, String>(3) != "c" {
+            return Err(format!(
+                "{name} is used in an exclusion constraint that a type change re-parses ({}): not archived yet",
+                row.get::<_, String>(4)
+            ));
+        }
+        column.reparsed_checks.push(Dependent { name: row.get(0), definition: row.get(1), comment: row.get(2) });
+    }
+    Ok(())
 }
