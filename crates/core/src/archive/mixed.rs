@@ -61,6 +61,9 @@ pub(super) fn split(statement: &AlterTableStmt, destroying: impl Fn(AlterTableTy
                         true => None,
                         false => Some(alone(statement, drops)?),
                     };
+                    if drops_first.is_some() {
+                        others = others.into_iter().map(drop_constraint_if_exists).collect();
+                    }
                     to_capture = Some(super::OthersToCapture { drops_first, others: alone(statement, others)? })
                 }
                 false => return Err(why),
@@ -92,6 +95,20 @@ fn capturable(others: &[Node]) -> bool {
         ),
         _ => false,
     })
+}
+
+/// A `DROP CONSTRAINT` run after the drops: the constraint may have gone with a dropped column (Prisma's
+/// `DROP CONSTRAINT "T_pkey", DROP COLUMN "id", ADD CONSTRAINT "T_pkey" ...`). The statement itself dropped it
+/// first, so it existed; gone after the drops, it is one of the dropped column's constraints, which the column's
+/// restore adds back, and its own capture has nothing to undo.
+fn drop_constraint_if_exists(node: Node) -> Node {
+    match node.node {
+        Some(NodeEnum::AlterTableCmd(mut cmd)) if cmd.subtype() == AlterTableType::AtDropConstraint => {
+            cmd.missing_ok = true;
+            Node { node: Some(NodeEnum::AlterTableCmd(cmd)) }
+        }
+        other => Node { node: other },
+    }
 }
 
 /// `statement` with only `others` of its subcommands, as SQL.
@@ -145,6 +162,16 @@ mod tests {
         let capture = others_to_capture.unwrap();
         assert_eq!(capture.others, "ALTER TABLE s.t ALTER COLUMN \"B\" SET DEFAULT 1, ALTER COLUMN c DROP NOT NULL");
         assert_eq!(capture.drops_first.as_deref(), Some("ALTER TABLE s.t DROP a"));
+        // A constraint the drops may have taken already: dropped only if it is still there.
+        let Destroys::Target(Target::Columns { others_to_capture, .. }) =
+            first("ALTER TABLE \"Host\" DROP CONSTRAINT \"Host_pkey\", DROP COLUMN id, ADD CONSTRAINT \"Host_pkey\" PRIMARY KEY (a, b)")
+        else {
+            panic!("not kept")
+        };
+        assert_eq!(
+            others_to_capture.unwrap().others,
+            "ALTER TABLE \"Host\" DROP CONSTRAINT IF EXISTS \"Host_pkey\", ADD CONSTRAINT \"Host_pkey\" PRIMARY KEY (a, b)"
+        );
         // Other kinds of subcommands are refused.
         let Destroys::NotKept(why) = first("ALTER TABLE t DROP COLUMN a, OWNER TO x") else { panic!("kept") };
         assert!(why.contains("no SAFE inverse"), "{why}");
