@@ -80,7 +80,7 @@ pub fn rows_sql(table: &ObjectName, hashes: bool) -> String {
     };
     format!(
         "SELECT pg_catalog.count(*)::int8, pg_catalog.md5(COALESCE(pg_catalog.string_agg(r, E'\\n' ORDER BY r), '')), \
-         {hashes} FROM (SELECT pg_catalog.to_jsonb(t)::text AS r FROM ONLY {table} AS t) AS x"
+         {hashes} FROM (SELECT pg_catalog.to_jsonb(t.*)::text AS r FROM ONLY {table} AS t) AS x"
     )
 }
 
@@ -95,7 +95,7 @@ pub fn column_rows_sql(table: &ObjectName, hashes: bool) -> String {
     };
     format!(
         "SELECT e.key, pg_catalog.md5(pg_catalog.string_agg(e.value::text, E'\\n' ORDER BY e.value::text)), {hashes} \
-         FROM ONLY {table} AS t, LATERAL pg_catalog.jsonb_each(pg_catalog.to_jsonb(t)) AS e GROUP BY e.key"
+         FROM ONLY {table} AS t, LATERAL pg_catalog.jsonb_each(pg_catalog.to_jsonb(t.*)) AS e GROUP BY e.key"
     )
 }
 
