@@ -343,10 +343,10 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
     )
     .await;
     refused(
-        "data_cascade",
+        "data_insert_cascade",
         "CREATE TABLE tags (id int PRIMARY KEY, note bigint REFERENCES notes ON DELETE CASCADE);
          INSERT INTO tags VALUES (1, 1);",
-        "DELETE FROM notes WHERE id = 1;",
+        "INSERT INTO notes VALUES (100, 1, 'new');",
         "tags_note_fkey on public.tags",
     )
     .await;
@@ -378,8 +378,8 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
 }
 
 /// Prisma's default keys: `ON DELETE CASCADE ON UPDATE CASCADE`. An UPDATE that leaves the referenced columns
-/// alone fires no action (nor does its restore): kept. One that sets a referenced column, and a DELETE, would
-/// change the other table: refused.
+/// alone fires no action (nor does its restore): kept. One that sets a referenced column would change the other
+/// table: refused.
 #[tokio::test]
 async fn an_update_that_sets_no_referenced_column_is_kept_whatever_the_keys_on_update_action() {
     let setup =
@@ -402,7 +402,7 @@ async fn an_update_that_sets_no_referenced_column_is_kept_whatever_the_keys_on_u
         "tags_label_fkey on public.tags",
     )
     .await;
-    refused("data_on_delete", setup, "DELETE FROM labels WHERE id = 30;", "tags_label_fkey on public.tags").await;
+
     // A BEFORE trigger could set the key itself: every key with an action counts.
     let touch = format!(
         "{setup} CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := NEW.label; RETURN NEW; END $$;
@@ -413,6 +413,61 @@ async fn an_update_that_sets_no_referenced_column_is_kept_whatever_the_keys_on_u
         &touch,
         "UPDATE labels SET label = 'x' WHERE id < 5;",
         "tags_item_fkey on public.tags",
+    )
+    .await;
+}
+
+/// Prisma's `ON DELETE CASCADE` / `SET NULL` keys: what the DELETE's actions change in other tables, at any
+/// depth, is captured with it and put back after the rows it references.
+const CASCADES: &str = r#"
+CREATE TABLE tags (id int PRIMARY KEY, note bigint NOT NULL REFERENCES notes ON DELETE CASCADE ON UPDATE CASCADE,
+                   parent int REFERENCES tags ON DELETE CASCADE);
+CREATE TABLE tag_votes (tag int REFERENCES tags ON DELETE CASCADE, voter int, PRIMARY KEY (tag, voter));
+CREATE TABLE pins (id int PRIMARY KEY, note bigint REFERENCES notes ON DELETE SET NULL, at int DEFAULT 7);
+INSERT INTO tags SELECT g, g % 20 + 1, NULLIF(g - 1, 0) FROM generate_series(1, 30) g;
+INSERT INTO tag_votes SELECT g % 30 + 1, g FROM generate_series(1, 60) g;
+INSERT INTO pins SELECT g, g % 20 + 1 FROM generate_series(1, 25) g;
+"#;
+
+#[tokio::test]
+async fn what_a_deletes_foreign_keys_cascade_to_or_set_null_is_kept_and_comes_back() {
+    let setup = format!("{SHOP}{CASCADES}");
+    let db = database("data_cascades", &setup);
+    round_trip(&db, &setup, "1.0", "DELETE FROM notes WHERE id % 3 = 0", &[]).await;
+    round_trip(&db, &setup, "1.1", "DELETE FROM tags WHERE id = 2;\nDELETE FROM notes WHERE id > 15", &[]).await;
+    // A conflict in a table the cascade reached refuses the whole restore, naming that table.
+    apply(&db, "1.2", "DELETE FROM notes WHERE id = 4").await;
+    db.run("UPDATE pins SET note = 5 WHERE id = 3;").unwrap();
+    let e = execute_rollback(db.url(), "1.2", &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("public.pins: 1 row(s) changed or deleted since the migration"), "{e}");
+}
+
+#[tokio::test]
+async fn cascades_whose_rows_could_not_be_put_back_in_order_are_refused() {
+    refused(
+        "data_cascade_self_null",
+        "CREATE TABLE tree (id int PRIMARY KEY, up int REFERENCES tree ON DELETE SET NULL);
+         INSERT INTO tree VALUES (1, NULL), (2, 1);",
+        "DELETE FROM tree WHERE id = 1;",
+        "refers back to a table the DELETE changes",
+    )
+    .await;
+    refused(
+        "data_cascade_twice",
+        "CREATE TABLE a (id int PRIMARY KEY, note bigint REFERENCES notes ON DELETE CASCADE);
+         CREATE TABLE b (id int PRIMARY KEY, note bigint REFERENCES notes ON DELETE CASCADE,
+                         a int REFERENCES a ON DELETE CASCADE);",
+        "DELETE FROM notes WHERE id = 1;",
+        "public.b is reached twice",
+    )
+    .await;
+    refused(
+        "data_cascade_further",
+        "CREATE TABLE a (id int PRIMARY KEY, note bigint UNIQUE REFERENCES notes ON DELETE SET NULL);
+         CREATE TABLE b (id int PRIMARY KEY, note bigint REFERENCES a (note) ON UPDATE CASCADE);",
+        "DELETE FROM notes WHERE id = 1;",
+        "b_note_fkey on public.b",
     )
     .await;
 }

@@ -10,7 +10,7 @@ use tokio_postgres::{GenericClient, SimpleQueryMessage};
 use super::{db_failure, Archiver, Failure};
 use crate::catalog::archive::read_key;
 use crate::catalog::archive_data::{
-    check_functions, check_side_effects, find_table, read_columns, references_among, RowsTable,
+    cascaded, check_functions, check_side_effects, find_table, read_columns, references_among, RowsTable,
 };
 
 /// Rows x bytes per row x 2 (old and new values), from the planner's estimate of the statement.
@@ -92,12 +92,35 @@ impl Archiver {
             let references = references_among(c, &oids).await?;
             tables = referenced_first(tables, &references)?;
         }
+        // What a DELETE's referential actions change is kept with it; the restore puts the DELETE's own rows back
+        // first, then each table after the one whose rows its keys reference.
+        let cascade_kept = *kind == DataKind::Delete;
+        let mut changed: Vec<(RowsTable, DataKind, Option<Vec<String>>)> =
+            tables.into_iter().map(|t| (t, *kind, set_columns.clone())).collect();
+        if cascade_kept {
+            let mut bound = 0u64;
+            for (name, how, set) in cascaded(c, &changed[0].0).await? {
+                let Some(table) = find_table(c, &name).await? else {
+                    return Err(format!("{name} could not be found again"));
+                };
+                bound += table.size.max(0) as u64;
+                changed.push((table, how, set));
+            }
+            if bound > 0 && self.estimated + estimate + bound > self.options.max_bytes {
+                return Err(format!(
+                    "the rows its foreign keys' actions could change hold up to {bound} bytes, above what is left of \
+                     archiveMaxBytes ({} of {})",
+                    self.options.max_bytes.saturating_sub(self.estimated + estimate),
+                    self.options.max_bytes
+                ));
+            }
+        }
         let qualified = super::QualifiedReads::begin(c).await?;
-        let several = tables.len() > 1;
+        let several = changed.len() > 1;
         let mut kept = Vec::new();
         let mut restore = String::new();
-        for (part, table) in tables.iter().enumerate() {
-            check_side_effects(c, table, *kind, *upsert, set_columns.as_deref()).await?;
+        for (part, (table, kind, set_columns)) in changed.iter().enumerate() {
+            check_side_effects(c, table, *kind, *upsert, set_columns.as_deref(), cascade_kept).await?;
             let mut columns = read_columns(c, table.oid).await?;
             for column in &mut columns {
                 column.added = self.added_columns.iter().any(|(oid, name)| *oid == table.oid && *name == column.name);

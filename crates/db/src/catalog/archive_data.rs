@@ -145,13 +145,15 @@ fn new_only(builtin: bool, name: &str, language: &str, body: &str) -> bool {
 /// change rows of other tables on the events the statement or its restore fire, or when the migration's
 /// session does not fire ordinary triggers (the capture would miss rows). `set_columns`: the columns the
 /// statement's updates write; an update fires a key's `ON UPDATE` action only when it changes a referenced
-/// column (and the restore changes back only what it changed).
+/// column (and the restore changes back only what it changed). `cascade_kept`: a `DELETE` whose actions'
+/// changes are captured too.
 pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
     c: &C,
     table: &RowsTable,
     kind: DataKind,
     upsert: bool,
     set_columns: Option<&[String]>,
+    cascade_kept: bool,
 ) -> Result<(), Failure> {
     let role: String = c
         .query_one("SELECT pg_catalog.current_setting('session_replication_role')", &[])
@@ -220,7 +222,9 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
             ));
         }
     }
-    let (on_update, on_delete) = kind.fires(upsert);
+    let (on_update, mut on_delete) = kind.fires(upsert);
+    // What the DELETE's actions change is captured too ([`cascaded`]).
+    on_delete &= !cascade_kept;
     // Known only when nothing else can change a key: no BEFORE trigger left (they may set NEW's key), and no
     // row moving between partitions (a delete and an insert).
     let set_columns: Option<Vec<String>> =
@@ -252,6 +256,64 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
         ));
     }
     Ok(())
+}
+
+/// What a `DELETE` from `table` also changes through the referential actions of keys referencing it: each
+/// table with how its rows change (`Delete` for `ON DELETE CASCADE`, `Update` for `SET NULL` / `SET DEFAULT`),
+/// and for `Update` the columns it sets), a table before the ones its own changes reach. A table's keys to
+/// itself need nothing more (its capture sees those rows too) when they cascade; refused: a self-referencing
+/// `SET NULL`/`SET DEFAULT` (the restore would set keys back before their rows) and a table reached twice.
+pub(crate) async fn cascaded<C: GenericClient + Sync>(
+    c: &C,
+    table: &RowsTable,
+) -> Result<Vec<(ObjectName, DataKind, Option<Vec<String>>)>, Failure> {
+    let actions = "SELECT co.conname::text, co.conrelid, n.nspname::text, r.relname::text, co.confdeltype::text,
+                          ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.conkey) k(attnum)
+                                  JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum)
+                     FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class r ON r.oid = co.conrelid
+                     JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
+                    WHERE co.contype = 'f' AND co.conparentid = 0 AND co.confdeltype NOT IN ('a', 'r')
+                      AND co.confrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass))
+                    ORDER BY n.nspname, r.relname, co.conname";
+    let mut reached: Vec<(u32, ObjectName, DataKind, Option<Vec<String>>)> = Vec::new();
+    let mut next = 0;
+    let mut deleting: Vec<u32> = vec![table.oid];
+    loop {
+        let Some(&oid) = deleting.get(next) else { break };
+        next += 1;
+        let rows = c.query(actions, &[&oid]).await.map_err(db_failure("reading the keys referencing the table"))?;
+        for r in &rows {
+            let (name, child, action): (String, u32, String) = (r.get(0), r.get(1), r.get(4));
+            let child_name = ObjectName::qualified(r.get::<_, String>(2).as_str(), r.get::<_, String>(3).as_str());
+            let key = format!("{} on {child_name}", pg_rollback_core::quote_ident(&name));
+            let kind = match action.as_str() {
+                "c" => DataKind::Delete,
+                _ => DataKind::Update,
+            };
+            if child == oid || child == table.oid {
+                if kind == DataKind::Delete && child == oid {
+                    continue;
+                }
+                return Err(format!(
+                    "foreign key {key} refers back to a table the DELETE changes with SET NULL or SET DEFAULT, or in a \
+                     cycle: its rows could not be put back in order"
+                ));
+            }
+            if reached.iter().any(|(o, ..)| *o == child) {
+                return Err(format!("{child_name} is reached twice by the keys' actions (foreign key {key})"));
+            }
+            // The columns a SET NULL or SET DEFAULT writes: the caller checks what acts on them in turn.
+            let set = match kind {
+                DataKind::Delete => {
+                    deleting.push(child);
+                    None
+                }
+                _ => Some(r.get::<_, Vec<String>>(5)),
+            };
+            reached.push((child, child_name, kind, set));
+        }
+    }
+    Ok(reached.into_iter().map(|(_, name, kind, set)| (name, kind, set)).collect())
 }
 
 /// Refuses a statement calling a volatile function outside `pg_catalog` (it could write other tables).
