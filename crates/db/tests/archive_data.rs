@@ -229,7 +229,7 @@ async fn rows_changed_since_refuse_the_restore_with_counts_and_keys_and_change_n
     assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
     let text = e.to_string();
     // The last statement is undone first: the inserted row changed since is the first conflict found.
-    assert!(text.contains("public.labels: 1 row(s) it inserted changed since (first: id=9100)"), "{text}");
+    assert!(text.contains("public.labels: 1 row(s) it inserted changed or referenced since (first: id=9100)"), "{text}");
     assert_eq!((db.query(LABELS).unwrap(), db.query(NOTES).unwrap(), metadata(&db)), (labels, notes, versions));
 }
 
@@ -243,7 +243,7 @@ async fn the_preview_counts_what_comes_back_and_the_conflicts_with_their_first_k
     assert_eq!(kinds, ["UPDATE", "DELETE", "INSERT"], "{objects:#?}");
     let (updated, deleted, inserted) = (&objects[0], &objects[1], &objects[2]);
     assert_eq!(inserted.summary, "public.labels: 2 rows it inserted are deleted", "{inserted:#?}");
-    assert_eq!(inserted.conflicts, ["public.labels: 1 row it inserted changed since (id=9100)"]);
+    assert_eq!(inserted.conflicts, ["public.labels: 1 row it inserted changed or referenced since (id=9100)"]);
     assert_eq!(deleted.summary, "public.notes: 3 rows it deleted come back", "{deleted:#?}");
     assert_eq!(deleted.conflicts, ["public.notes: 1 row it deleted exists again (id=7)"]);
     // Statement 3 changed labels after it: counted by the restore itself.
@@ -343,11 +343,10 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
     )
     .await;
     refused(
-        "data_insert_cascade",
-        "CREATE TABLE tags (id int PRIMARY KEY, note bigint REFERENCES notes ON DELETE CASCADE);
-         INSERT INTO tags VALUES (1, 1);",
-        "INSERT INTO notes VALUES (100, 1, 'new');",
-        "tags_note_fkey on public.tags",
+        "data_insert_self_cascade",
+        "CREATE TABLE tree (id int PRIMARY KEY, up int REFERENCES tree ON DELETE CASCADE);",
+        "INSERT INTO tree VALUES (1, NULL);",
+        "foreign key tree_up_fkey of public.tree to itself has an ON DELETE action",
     )
     .await;
     refused(
@@ -443,6 +442,30 @@ async fn what_a_deletes_foreign_keys_cascade_to_or_set_null_is_kept_and_comes_ba
     assert!(e.to_string().contains("public.pins: 1 row(s) changed or deleted since the migration"), "{e}");
 }
 
+/// Seed rows inserted into a table other tables reference with `ON DELETE CASCADE`: the restore deletes only
+/// the inserted rows nothing references since (so no action fires); the others are conflicts.
+#[tokio::test]
+async fn rows_inserted_into_a_referenced_table_are_deleted_only_while_nothing_references_them() {
+    let setup = format!("{SHOP}{CASCADES}");
+    let db = database("data_insert_referenced", &setup);
+    let insert = "INSERT INTO notes SELECT g, 1, 'seed ' || g FROM generate_series(100, 104) g";
+    round_trip(&db, &setup, "1.0", insert, &[]).await;
+    apply(&db, "1.1", insert).await;
+    db.run("INSERT INTO tags VALUES (500, 101, NULL); INSERT INTO pins VALUES (500, 102);").unwrap();
+    let e = execute_rollback(db.url(), "1.1", &restoring()).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
+    assert!(e.to_string().contains("public.notes: 2 row(s) it inserted changed or referenced since"), "{e}");
+    let overwrite = ExecuteOptions { force: true, overwrite: true, ..restoring() };
+    let e = execute_rollback(db.url(), "1.1", &overwrite).await.unwrap_err();
+    assert!(e.to_string().contains("referenced by rows of other tables written since"), "{e}");
+    // Forced: the referenced rows stay, the others go; nothing else changes.
+    let done = execute_rollback(db.url(), "1.1", &ExecuteOptions { force: true, ..restoring() }).await.unwrap();
+    assert_eq!(one(&db, "SELECT string_agg(id::text, ',' ORDER BY id) FROM notes WHERE id >= 100;"), "101,102");
+    assert_eq!(one(&db, "SELECT count(*) FROM tags WHERE id = 500;"), "1");
+    assert_eq!(one(&db, "SELECT note FROM pins WHERE id = 500;"), "102");
+    assert!(done.restore_notes.join("\n").contains("2 conflicting row(s) kept their newer values"), "{done:?}");
+}
+
 #[tokio::test]
 async fn cascades_whose_rows_could_not_be_put_back_in_order_are_refused() {
     refused(
@@ -526,7 +549,6 @@ async fn columns_named_like_the_restore_s_own_names_are_fine() {
                               t text, \"new\" text, \"%s\" text);
          INSERT INTO \"o'dd\" SELECT g, g, g, g, 'f', 'op', g, g, 'a', 't', 'n', '%' FROM generate_series(1, 10) g;",
     );
-    // (The row oracle cannot read a table with a column named t: compared as text here.)
     let all = "SELECT * FROM \"o'dd\" ORDER BY id;";
     let rows = db.query(all).unwrap();
     let sql = "UPDATE \"o'dd\" SET u = -u, first = NULL, op = 'x', o_1 = 0, t = 'T', \"%s\" = '%%' WHERE id < 5;\n\
@@ -534,7 +556,7 @@ async fn columns_named_like_the_restore_s_own_names_are_fine() {
     apply(&db, "1.0", sql).await;
     db.run("UPDATE \"o'dd\" SET i = 0 WHERE id = 11;").unwrap();
     let e = execute_rollback(db.url(), "1.0", &restoring()).await.unwrap_err();
-    assert!(e.to_string().contains("public.\"o'dd\": 1 row(s) it inserted changed since (first: id=11)"), "{e}");
+    assert!(e.to_string().contains("public.\"o'dd\": 1 row(s) it inserted changed or referenced since (first: id=11)"), "{e}");
     db.run("UPDATE \"o'dd\" SET i = NULL WHERE id = 11;").unwrap();
     execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
     assert_eq!(db.query(all).unwrap(), rows);

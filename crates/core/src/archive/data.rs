@@ -200,6 +200,22 @@ pub struct KeptRows {
     /// A partitioned table: rows are read and written through it, in every partition (no `ONLY`).
     #[serde(default)]
     pub partitioned: bool,
+    /// Foreign keys of other tables referencing it, for an `INSERT`: a row it inserted that rows written since
+    /// reference is not deleted by the restore (a conflict), so no key's action fires.
+    #[serde(default)]
+    pub referenced_by: Vec<Referencing>,
+}
+
+/// A foreign key of another table referencing the kept one.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "napi", napi_derive::napi(object))]
+pub struct Referencing {
+    /// The referencing table, qualified and quoted.
+    pub table: String,
+    pub columns: Vec<String>,
+    /// The kept table's columns they reference, in the same order.
+    pub referenced: Vec<String>,
 }
 
 impl KeptRows {
@@ -378,7 +394,33 @@ impl<'a> Parts<'a> {
     }
 
     fn inserted_conflict(&self) -> String {
-        self.exists(&self.key_new, Some(self.any(|i| self.differs_now(i))))
+        format!(
+            "({} OR {})",
+            self.exists(&self.key_new, Some(self.any(|i| self.differs_now(i)))),
+            self.inserted_referenced()
+        )
+    }
+
+    /// An inserted row that a row of another table references now.
+    fn inserted_referenced(&self) -> String {
+        if self.rows.referenced_by.is_empty() {
+            return "false".into();
+        }
+        let each: Vec<String> = self
+            .rows
+            .referenced_by
+            .iter()
+            .map(|r| {
+                let on: Vec<String> = r
+                    .columns
+                    .iter()
+                    .zip(&r.referenced)
+                    .map(|(c, p)| format!("r.{} = t.{}", ident(c), ident(p)))
+                    .collect();
+                format!("EXISTS (SELECT 1 FROM {} AS r WHERE {})", r.table, on.join(" AND "))
+            })
+            .collect();
+        self.exists(&self.key_new, Some(format!("({})", each.join(" OR "))))
     }
 
     /// A deleted row's key exists again, other than as a row this archive inserted and its restore deletes (a
@@ -471,12 +513,16 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
          IF pgr_u + pgr_i + pgr_d = 0 THEN RETURN; END IF; \
          pgr_what := pg_catalog.concat_ws(', ', \
          CASE WHEN pgr_u > 0 THEN pg_catalog.format('%s row(s) changed or deleted since the migration', pgr_u) END, \
-         CASE WHEN pgr_i > 0 THEN pg_catalog.format('%s row(s) it inserted changed since', pgr_i) END, \
+         CASE WHEN pgr_i > 0 THEN pg_catalog.format('%s row(s) it inserted changed or referenced since', pgr_i) END, \
          CASE WHEN pgr_d > 0 THEN pg_catalog.format('%s row(s) it deleted exist again', pgr_d) END); \
          IF {mode} = 'keep' THEN \
          PERFORM pg_catalog.set_config({notes}, pg_catalog.concat_ws(E'\\n', \
          NULLIF(pg_catalog.current_setting({notes}, true), ''), pg_catalog.format('%s: %s conflicting row(s) kept \
          their newer values (%s; first: %s)', {table_literal}, pgr_u + pgr_i + pgr_d, pgr_what, pgr_first)), true); \
+         ELSIF {mode} = 'overwrite' AND EXISTS (SELECT 1 FROM {archive} AS a WHERE a.op = 'I' AND {referenced}) THEN \
+         RAISE EXCEPTION USING ERRCODE = {code}, MESSAGE = pg_catalog.format('%s: rows it inserted are referenced by \
+         rows of other tables written since: they are kept, not overwritten (force without overwrite keeps them); \
+         %s (first: %s)', {table_literal}, pgr_what, pgr_first); \
          ELSIF {mode} = 'overwrite' THEN \
          PERFORM pg_catalog.set_config({notes}, pg_catalog.concat_ws(E'\\n', \
          NULLIF(pg_catalog.current_setting({notes}, true), ''), pg_catalog.format('%s: %s conflicting row(s) took \
@@ -484,6 +530,7 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
          ELSE RAISE EXCEPTION USING ERRCODE = {code}, MESSAGE = pg_catalog.format('%s: %s (first: %s)', \
          {table_literal}, pgr_what, pgr_first); END IF; END $pg_rollback$",
         key = p.key_text(),
+        referenced = p.inserted_referenced(),
         notes = literal(KEYS_NOT_VALID),
         table_literal = literal(table),
         code = literal(CONFLICT_SQLSTATE),
@@ -494,9 +541,11 @@ pub fn restore_sql(rows: &KeptRows) -> Vec<String> {
     let dml = |sql: String| without_user_triggers(table, rows.partitioned, &sql);
     // Inserted rows go first (their keys may be the ones updated or deleted rows get back).
     out.push(dml(format!(
-        "DELETE FROM {only}{table} AS t USING {archive} AS a WHERE a.op = 'I' AND {} AND ({mode} = 'overwrite' OR NOT {})",
+        "DELETE FROM {only}{table} AS t USING {archive} AS a WHERE a.op = 'I' AND {} AND ({mode} = 'overwrite' OR NOT {}) \
+         AND NOT {}",
         p.key_new,
-        p.any(|i| p.differs_now(i))
+        p.any(|i| p.differs_now(i)),
+        p.inserted_referenced()
     )));
     let settable: Vec<(usize, &RowColumn)> = p.columns().filter(|(_, c)| !c.identity_always).collect();
     if !settable.is_empty() {
@@ -610,7 +659,7 @@ pub fn describe_rows(rows: &KeptRows, counts: &RowCounts) -> (String, Vec<String
         what.push(format!("{} changed or deleted since the migration", rows_word(counts.updated_conflicts)));
     }
     if counts.inserted_conflicts > 0 {
-        what.push(format!("{} it inserted changed since", rows_word(counts.inserted_conflicts)));
+        what.push(format!("{} it inserted changed or referenced since", rows_word(counts.inserted_conflicts)));
     }
     if counts.deleted_conflicts > 0 {
         let verb = if counts.deleted_conflicts == 1 { "exists" } else { "exist" };
@@ -757,6 +806,7 @@ mod tests {
             ],
             key: vec![0],
             partitioned: false,
+            referenced_by: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use tokio_postgres::{GenericClient, SimpleQueryMessage};
 use super::{db_failure, Archiver, Failure};
 use crate::catalog::archive::read_key;
 use crate::catalog::archive_data::{
-    cascaded, check_functions, check_side_effects, find_table, read_columns, references_among, RowsTable,
+    cascaded, check_functions, check_side_effects, find_table, read_columns, references_among, referencing, RowsTable,
 };
 
 /// Rows x bytes per row x 2 (old and new values), from the planner's estimate of the statement.
@@ -120,7 +120,12 @@ impl Archiver {
         let mut kept = Vec::new();
         let mut restore = String::new();
         for (part, (table, kind, set_columns)) in changed.iter().enumerate() {
-            check_side_effects(c, table, *kind, *upsert, set_columns.as_deref(), cascade_kept).await?;
+            let deletes_kept = cascade_kept || *kind == DataKind::Insert;
+            check_side_effects(c, table, *kind, *upsert, set_columns.as_deref(), deletes_kept).await?;
+            let referenced_by = match kind {
+                DataKind::Insert => referencing(c, table).await?,
+                _ => Vec::new(),
+            };
             let mut columns = read_columns(c, table.oid).await?;
             for column in &mut columns {
                 column.added = self.added_columns.iter().any(|(oid, name)| *oid == table.oid && *name == column.name);
@@ -149,6 +154,7 @@ impl Archiver {
                 columns,
                 key,
                 partitioned: table.partitioned,
+                referenced_by,
             };
             let relation = format!("{}.{}", quote_ident(core::SCHEMA), quote_ident(&rows.archive));
             let mut sql = vec![

@@ -1,7 +1,7 @@
 //! What the archive reads about a table before a data statement changes its rows (the catalog half of
 //! `crate::archive::data`): its columns and key, and what would make the kept rows incomplete (triggers that
 //! could write elsewhere, referential actions, functions that could write).
-use pg_rollback_core::archive::{DataKind, RowColumn};
+use pg_rollback_core::archive::{DataKind, Referencing, RowColumn};
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
 
@@ -145,15 +145,15 @@ fn new_only(builtin: bool, name: &str, language: &str, body: &str) -> bool {
 /// change rows of other tables on the events the statement or its restore fire, or when the migration's
 /// session does not fire ordinary triggers (the capture would miss rows). `set_columns`: the columns the
 /// statement's updates write; an update fires a key's `ON UPDATE` action only when it changes a referenced
-/// column (and the restore changes back only what it changed). `cascade_kept`: a `DELETE` whose actions'
-/// changes are captured too.
+/// column (and the restore changes back only what it changed). `deletes_kept`: the `ON DELETE` actions are the
+/// caller's (a `DELETE` whose actions' changes are captured, an `INSERT` whose restore leaves referenced rows).
 pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
     c: &C,
     table: &RowsTable,
     kind: DataKind,
     upsert: bool,
     set_columns: Option<&[String]>,
-    cascade_kept: bool,
+    deletes_kept: bool,
 ) -> Result<(), Failure> {
     let role: String = c
         .query_one("SELECT pg_catalog.current_setting('session_replication_role')", &[])
@@ -223,8 +223,9 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
         }
     }
     let (on_update, mut on_delete) = kind.fires(upsert);
-    // What the DELETE's actions change is captured too ([`cascaded`]).
-    on_delete &= !cascade_kept;
+    // What a DELETE's actions change is captured too ([`cascaded`]); an INSERT's restore deletes no row another
+    // table references ([`referencing`]).
+    on_delete &= !deletes_kept;
     // Known only when nothing else can change a key: no BEFORE trigger left (they may set NEW's key), and no
     // row moving between partitions (a delete and an insert).
     let set_columns: Option<Vec<String>> =
@@ -314,6 +315,44 @@ pub(crate) async fn cascaded<C: GenericClient + Sync>(
         }
     }
     Ok(reached.into_iter().map(|(_, name, kind, set)| (name, kind, set)).collect())
+}
+
+/// Foreign keys of other tables referencing `table`, for the restore of an `INSERT`, which does not delete a
+/// row they reference (so that none of their actions fires). A key of the table to itself with an `ON DELETE`
+/// action refuses (rows written since in the table itself would be changed by the restore's delete).
+pub(crate) async fn referencing<C: GenericClient + Sync>(
+    c: &C,
+    table: &RowsTable,
+) -> Result<Vec<Referencing>, Failure> {
+    let rows = c
+        .query(
+            "SELECT co.conrelid::pg_catalog.regclass::text, co.conrelid = $1 AND co.confdeltype NOT IN ('a', 'r'),
+                    pg_catalog.quote_ident(co.conname),
+                    ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(attnum, i)
+                            JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum ORDER BY k.i),
+                    ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(attnum, i)
+                            JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum ORDER BY k.i)
+               FROM pg_catalog.pg_constraint co
+              WHERE co.contype = 'f' AND co.conparentid = 0 AND co.confrelid = $1
+                AND (co.conrelid <> $1 OR co.confdeltype NOT IN ('a', 'r'))
+              ORDER BY 1, co.conname",
+            &[&table.oid],
+        )
+        .await
+        .map_err(db_failure("reading the keys referencing the table"))?;
+    let mut keys = Vec::new();
+    for r in &rows {
+        if r.get::<_, bool>(1) {
+            return Err(format!(
+                "foreign key {} of {} to itself has an ON DELETE action: the restore's delete of the rows it inserted \
+                 could change rows written since",
+                r.get::<_, String>(2),
+                table.name
+            ));
+        }
+        keys.push(Referencing { table: r.get(0), columns: r.get(3), referenced: r.get(4) });
+    }
+    Ok(keys)
 }
 
 /// Refuses a statement calling a volatile function outside `pg_catalog` (it could write other tables).
