@@ -229,7 +229,10 @@ async fn rows_changed_since_refuse_the_restore_with_counts_and_keys_and_change_n
     assert_eq!(e.code().as_str(), "RESTORE_CONFLICT", "{e}");
     let text = e.to_string();
     // The last statement is undone first: the inserted row changed since is the first conflict found.
-    assert!(text.contains("public.labels: 1 row(s) it inserted changed or referenced since (first: id=9100)"), "{text}");
+    assert!(
+        text.contains("public.labels: 1 row(s) it inserted changed or referenced since (first: id=9100)"),
+        "{text}"
+    );
     assert_eq!((db.query(LABELS).unwrap(), db.query(NOTES).unwrap(), metadata(&db)), (labels, notes, versions));
 }
 
@@ -361,7 +364,18 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
         "CREATE TABLE log (at text); CREATE FUNCTION logged(t text) RETURNS text LANGUAGE sql AS
          $$ INSERT INTO log VALUES (t) RETURNING t $$;",
         "UPDATE labels SET label = logged(label) WHERE id < 3;",
-        "volatile function(s) that could write elsewhere: logged",
+        "function(s) that could write elsewhere: logged(text) (it runs a statement other than SELECT",
+    )
+    .await;
+    // Through a function that only reads, and a STABLE one: what they call is judged too.
+    refused(
+        "data_function_nested",
+        "CREATE TABLE log (at text); CREATE FUNCTION logged(t text) RETURNS text LANGUAGE sql AS
+         $$ INSERT INTO log VALUES (t) RETURNING t $$;
+         CREATE FUNCTION outer_f(t text) RETURNS text LANGUAGE plpgsql STABLE AS
+         $$ BEGIN RETURN upper(public.logged(t)); END $$;",
+        "UPDATE labels SET label = outer_f(label) WHERE id < 3;",
+        "could write elsewhere: logged(text)",
     )
     .await;
     refused(
@@ -370,10 +384,36 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
          $$ INSERT INTO log VALUES ('x') RETURNING at $$;
          ALTER TABLE labels ADD COLUMN src text DEFAULT logged();",
         "INSERT INTO labels (id, item, label) VALUES (100, 1, 'x');",
-        "column defaults of public.labels call volatile function(s) that could write elsewhere: public.logged()",
+        "column defaults of public.labels call function(s) that could write elsewhere: public.logged()",
     )
     .await;
     refused("data_restart", "", "TRUNCATE notes RESTART IDENTITY;", "RESTART IDENTITY").await;
+}
+
+/// Documenso's id generator (PL/pgSQL calling another that only reads), Lemmy's SQL one and pgcrypto's, in the
+/// statement and in a column default: they write nothing, so the rows are kept.
+#[tokio::test]
+async fn functions_that_only_read_do_not_stop_the_archive() {
+    let setup = format!(
+        "{SHOP}
+         CREATE FUNCTION nanoid(size int, alphabet text) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+         DECLARE id text := ''; i int := 0; BEGIN
+           WHILE i < size LOOP id := id || substr(alphabet, 1 + floor(random() * length(alphabet))::int, 1); i := i + 1; END LOOP;
+           RETURN id; END $$;
+         CREATE FUNCTION generate_prefix_id(prefix text) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+         BEGIN RETURN prefix || '_' || nanoid(16, 'abcdef'); END $$;
+         CREATE FUNCTION generate_unique_changeme() RETURNS text LANGUAGE sql AS $$
+           SELECT 'changeme_' || string_agg(substr('abc', ceil(random() * 3)::integer, 1), '') FROM generate_series(1, 20) $$;
+         ALTER TABLE notes ADD COLUMN code text DEFAULT generate_prefix_id('note');
+         CREATE EXTENSION pgcrypto;"
+    );
+    let db = database("data_quiet_functions", &setup);
+    round_trip(&db, &setup, "1.0", "UPDATE labels SET label = generate_prefix_id('l') WHERE id < 10", &[]).await;
+    round_trip(&db, &setup, "1.1", "UPDATE labels SET label = generate_unique_changeme() WHERE id > 30", &[]).await;
+    round_trip(&db, &setup, "1.2", "INSERT INTO notes (id, label, body) VALUES (500, 1, 'new')", &[]).await;
+    // pgcrypto's functions write nothing.
+    round_trip(&db, &setup, "1.3", "UPDATE notes SET body = encode(gen_random_bytes(4), 'hex') WHERE id < 5", &[])
+        .await;
 }
 
 /// Prisma's default keys: `ON DELETE CASCADE ON UPDATE CASCADE`. An UPDATE that leaves the referenced columns
@@ -556,7 +596,10 @@ async fn columns_named_like_the_restore_s_own_names_are_fine() {
     apply(&db, "1.0", sql).await;
     db.run("UPDATE \"o'dd\" SET i = 0 WHERE id = 11;").unwrap();
     let e = execute_rollback(db.url(), "1.0", &restoring()).await.unwrap_err();
-    assert!(e.to_string().contains("public.\"o'dd\": 1 row(s) it inserted changed or referenced since (first: id=11)"), "{e}");
+    assert!(
+        e.to_string().contains("public.\"o'dd\": 1 row(s) it inserted changed or referenced since (first: id=11)"),
+        "{e}"
+    );
     db.run("UPDATE \"o'dd\" SET i = NULL WHERE id = 11;").unwrap();
     execute_rollback(db.url(), "1.0", &restoring()).await.unwrap();
     assert_eq!(db.query(all).unwrap(), rows);

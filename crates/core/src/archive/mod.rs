@@ -31,6 +31,7 @@ mod mixed;
 mod triggers;
 pub use triggers::without_user_triggers;
 pub mod data;
+pub mod functions;
 pub use data::{added_columns, DataKind, KeptRows, Referencing, RowColumn};
 
 /// The schema archive tables live in (`pg_` prefixes are reserved by PostgreSQL for system schemas).

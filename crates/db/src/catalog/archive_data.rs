@@ -201,24 +201,21 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
     if !matches!(kind, DataKind::Delete | DataKind::Truncate) {
         let defaults = c
             .query(
-                "SELECT DISTINCT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_attrdef d
+                "SELECT DISTINCT dep.refobjid FROM pg_catalog.pg_attrdef d
                    JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
                     AND dep.objid = d.oid AND dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-                   JOIN pg_catalog.pg_proc p ON p.oid = dep.refobjid
-                   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                  WHERE d.adrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass)) AND p.provolatile = 'v'
-                    AND n.nspname <> 'pg_catalog'
-                  ORDER BY 1",
+                  WHERE d.adrelid IN (SELECT $1::pg_catalog.oid UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.oid::pg_catalog.regclass))",
                 &[&table.oid],
             )
             .await
             .map_err(db_failure("reading the table's defaults"))?;
-        if !defaults.is_empty() {
-            let named: Vec<String> = defaults.iter().map(|r| r.get(0)).collect();
+        let oids: Vec<u32> = defaults.iter().map(|r| r.get(0)).collect();
+        let writing = could_write(c, &[], &oids).await?;
+        if !writing.is_empty() {
             return Err(format!(
-                "column defaults of {} call volatile function(s) that could write elsewhere: {}",
+                "column defaults of {} call function(s) that could write elsewhere: {}",
                 table.name,
-                named.join(", ")
+                writing.join(", ")
             ));
         }
     }
@@ -355,38 +352,103 @@ pub(crate) async fn referencing<C: GenericClient + Sync>(
     Ok(keys)
 }
 
-/// Refuses a statement calling a volatile function outside `pg_catalog` (it could write other tables).
+/// Refuses a statement calling a function outside `pg_catalog` that could write other tables.
 pub(crate) async fn check_functions<C: GenericClient + Sync>(c: &C, functions: &[String]) -> Result<(), Failure> {
-    let mut writing = Vec::new();
-    for name in functions {
-        let (schema, proname) = match name.rsplit_once('.') {
-            Some((schema, proname)) => (Some(schema.to_owned()), proname.to_owned()),
-            None => (None, name.clone()),
-        };
-        if schema.as_deref() == Some("pg_catalog") {
-            continue;
-        }
-        let found: i64 = c
-            .query_one(
-                "SELECT count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                  WHERE p.proname = $1 AND p.provolatile = 'v' AND n.nspname <> 'pg_catalog'
-                    AND CASE WHEN $2::text IS NULL THEN n.nspname = ANY (pg_catalog.current_schemas(false))
-                             ELSE n.nspname = $2 END",
-                &[&proname, &schema],
-            )
-            .await
-            .map_err(db_failure("reading the functions the statement calls"))?
-            .get(0);
-        if found > 0 {
-            writing.push(name.clone());
-        }
-    }
+    let writing = could_write(c, functions, &[]).await?;
     match writing.is_empty() {
         true => Ok(()),
-        false => {
-            Err(format!("the statement calls volatile function(s) that could write elsewhere: {}", writing.join(", ")))
+        false => Err(format!("the statement calls function(s) that could write elsewhere: {}", writing.join(", "))),
+    }
+}
+
+/// The user functions (outside `pg_catalog`) named `name` as written: in its schema, or without one in any
+/// schema (a function body resolves names with the search_path of the session that calls it; every candidate
+/// and overload is judged).
+async fn named<C: GenericClient + Sync>(c: &C, name: &str) -> Result<Vec<u32>, Failure> {
+    let (schema, proname) = match name.rsplit_once('.') {
+        Some((schema, proname)) => (Some(schema.to_owned()), proname.to_owned()),
+        None => (None, name.to_owned()),
+    };
+    if schema.as_deref() == Some("pg_catalog") {
+        return Ok(Vec::new());
+    }
+    let rows = c
+        .query(
+            "SELECT p.oid FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+              WHERE p.proname = $1 AND n.nspname <> 'pg_catalog'
+                AND ($2::text IS NULL OR n.nspname = $2)",
+            &[&proname, &schema],
+        )
+        .await
+        .map_err(db_failure("reading the functions the statement calls"))?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Extensions whose functions are known to write nothing (random values, hashes, ids).
+const QUIET_EXTENSIONS: [&str; 2] = ["pgcrypto", "uuid-ossp"];
+
+/// Of the user functions named in `names` (as written) or given by `oids`, those that could write other
+/// tables, each with why: a function in SQL or PL/pgSQL whose body only reads is judged by the functions it calls
+/// in turn (`pg_catalog::archive::functions`); one of a known quiet extension writes nothing; a function in
+/// another language writes unless it is not volatile (PostgreSQL runs those read-only).
+pub(crate) async fn could_write<C: GenericClient + Sync>(
+    c: &C,
+    names: &[String],
+    oids: &[u32],
+) -> Result<Vec<String>, Failure> {
+    const LIMIT: usize = 64;
+    let mut queue: Vec<u32> = oids.to_vec();
+    for name in names {
+        queue.extend(named(c, name).await?);
+    }
+    let mut seen: Vec<u32> = Vec::new();
+    let mut writing = Vec::new();
+    while let Some(oid) = queue.pop() {
+        if seen.contains(&oid) {
+            continue;
+        }
+        seen.push(oid);
+        if seen.len() > LIMIT {
+            writing.push(format!("more than {LIMIT} functions called in turn (not followed further)"));
+            break;
+        }
+        let row = c
+            .query_one(
+                "SELECT p.oid::pg_catalog.regprocedure::text, l.lanname::text, p.provolatile = 'v',
+                        CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END,
+                        coalesce(p.prosrc, ''), n.nspname = 'pg_catalog',
+                        EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                                 WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+                                   AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                   AND d.deptype = 'e' AND e.extname = ANY ($2::text[]))
+                   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+                   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                  WHERE p.oid = $1",
+                &[&oid, &QUIET_EXTENSIONS.to_vec()],
+            )
+            .await
+            .map_err(db_failure("reading a function the statement calls"))?;
+        let (described, language, volatile): (String, String, bool) = (row.get(0), row.get(1), row.get(2));
+        if row.get::<_, bool>(5) || row.get::<_, bool>(6) {
+            continue;
+        }
+        let definition: Option<String> = row.get(3);
+        let Some(definition) = definition else {
+            writing.push(format!("{described} (an aggregate or window function)"));
+            continue;
+        };
+        match pg_rollback_core::archive::functions::reads_only(&language, &definition, row.get(4)) {
+            Ok(calls) => {
+                for call in calls {
+                    queue.extend(named(c, &call).await?);
+                }
+            }
+            Err(_) if !volatile && !matches!(language.as_str(), "sql" | "plpgsql") => {}
+            Err(why) => writing.push(format!("{described} ({why})")),
         }
     }
+    writing.sort();
+    Ok(writing)
 }
 
 /// The tables of `oids` that reference another of them (directly): `(referencing, referenced)` pairs.

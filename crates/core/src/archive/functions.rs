@@ -1,0 +1,149 @@
+//! Whether a volatile user function a data statement calls could write other tables, read from its source. A
+//! function in SQL or PL/pgSQL whose statements only read (no `INSERT`, `UPDATE`, `DELETE`, `MERGE`,
+//! `SELECT INTO`, dynamic SQL, procedures or transaction control) writes nothing itself; the functions it calls
+//! are named for the database layer to look up and judge in turn (`pg_catalog`'s are trusted, as everywhere
+//! in the archive). Anything else (other languages, what does not parse) could write.
+use pg_query::{NodeEnum, NodeRef};
+use serde_json::Value;
+
+/// PL/pgSQL statements that cannot write by themselves (their expressions are checked).
+const QUIET_STATEMENTS: [&str; 17] = [
+    "block",
+    "assign",
+    "if",
+    "case",
+    "loop",
+    "while",
+    "fori",
+    "fors",
+    "foreach_a",
+    "exit",
+    "return",
+    "return_next",
+    "return_query",
+    "raise",
+    "assert",
+    "perform",
+    "getdiag",
+];
+
+/// `Ok(functions it calls, as written)` when the body of a `language` function writes nothing itself.
+/// `definition`: `pg_get_functiondef` (PL/pgSQL is parsed from it); `source`: `prosrc`.
+pub fn reads_only(language: &str, definition: &str, source: &str) -> Result<Vec<String>, String> {
+    let mut calls = Vec::new();
+    match language {
+        "sql" => read_only_sql(source, &mut calls)?,
+        "plpgsql" => {
+            let parsed =
+                pg_query::parse_plpgsql(definition).map_err(|e| format!("its PL/pgSQL does not parse: {e}"))?;
+            plpgsql(&parsed, &mut calls)?;
+        }
+        other => return Err(format!("it is written in {other}, whose effects cannot be read")),
+    }
+    calls.sort();
+    calls.dedup();
+    Ok(calls)
+}
+
+/// Every statement of `sql` is a plain `SELECT` (or `VALUES`) writing nothing; the functions it calls are added.
+fn read_only_sql(sql: &str, calls: &mut Vec<String>) -> Result<(), String> {
+    let parsed = pg_query::parse(sql, 0).map_err(|e| format!("its SQL does not parse: {e}"))?;
+    for statement in &parsed.protobuf.stmts {
+        match statement.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+            Some(NodeEnum::SelectStmt(_)) => {}
+            _ => return Err(format!("it runs a statement other than SELECT ({})", sql.trim())),
+        }
+    }
+    for (node, ..) in parsed.protobuf.nodes() {
+        match node {
+            NodeRef::InsertStmt(_) | NodeRef::UpdateStmt(_) | NodeRef::DeleteStmt(_) | NodeRef::MergeStmt(_) => {
+                return Err(format!("it writes ({})", sql.trim()))
+            }
+            NodeRef::SelectStmt(s) if s.into_clause.is_some() => {
+                return Err(format!("it creates a table with SELECT INTO ({})", sql.trim()))
+            }
+            _ => {}
+        }
+    }
+    calls.extend(parsed.functions());
+    Ok(())
+}
+
+/// An expression or statement of a PL/pgSQL body (`parseMode` 0: a statement; 3: `target := expression`;
+/// otherwise an expression).
+fn expression(query: &str, mode: i64, calls: &mut Vec<String>) -> Result<(), String> {
+    match mode {
+        0 => read_only_sql(query, calls),
+        3 => {
+            let (_, value) = query.split_once(":=").ok_or_else(|| format!("an assignment without := ({query})"))?;
+            read_only_sql(&format!("SELECT {value}"), calls)
+        }
+        _ => read_only_sql(&format!("SELECT {query}"), calls),
+    }
+}
+
+fn plpgsql(value: &Value, calls: &mut Vec<String>) -> Result<(), String> {
+    match value {
+        Value::Array(items) => items.iter().try_for_each(|v| plpgsql(v, calls)),
+        Value::Object(fields) => {
+            for (key, inner) in fields {
+                if let Some(kind) = key.strip_prefix("PLpgSQL_stmt_") {
+                    // SELECT ... INTO a variable is an execsql; only reads pass `expression`.
+                    if !QUIET_STATEMENTS.contains(&kind) && kind != "execsql" {
+                        return Err(format!("its PL/pgSQL runs {kind}, which could write"));
+                    }
+                }
+                if key == "PLpgSQL_expr" {
+                    let query = inner["query"].as_str().unwrap_or_default();
+                    expression(query, inner["parseMode"].as_i64().unwrap_or(0), calls)?;
+                    continue;
+                }
+                plpgsql(inner, calls)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plpgsql_function(body: &str) -> String {
+        format!("CREATE FUNCTION f(prefix text) RETURNS text LANGUAGE plpgsql AS $fn$ {body} $fn$")
+    }
+
+    #[test]
+    fn functions_that_only_read_name_what_they_call() {
+        // Documenso's id generator and Lemmy's changeme generator.
+        let body = "DECLARE x int := length(prefix); r record; BEGIN x := x + 1; SELECT count(*) INTO x FROM t; \
+                    PERFORM g(1); FOR r IN SELECT * FROM t LOOP x := x + h(r.id); END LOOP; IF x > 0 THEN RAISE \
+                    NOTICE 'x %', x; END IF; RETURN prefix || '_' || nanoid(16, 'abc'); END";
+        let calls = reads_only("plpgsql", &plpgsql_function(body), body).unwrap();
+        assert_eq!(calls, ["count", "g", "h", "length", "nanoid"]);
+        let sql = "SELECT 'changeme_' || string_agg(substr('abc', ceil(random() * 3)::integer, 1), '') FROM \
+                   generate_series(1, 20)";
+        assert_eq!(reads_only("sql", "", sql).unwrap(), ["ceil", "generate_series", "random", "string_agg", "substr"]);
+    }
+
+    #[test]
+    fn functions_that_could_write_say_why() {
+        for (language, body, why) in [
+            ("plpgsql", "BEGIN INSERT INTO log VALUES (1); RETURN 'x'; END", "other than SELECT"),
+            ("plpgsql", "BEGIN EXECUTE 'DELETE FROM t'; RETURN 'x'; END", "dynexecute"),
+            ("plpgsql", "BEGIN CALL p(); RETURN 'x'; END", "call"),
+            ("plpgsql", "BEGIN RETURN (WITH d AS (DELETE FROM t RETURNING 1) SELECT 'x' FROM d); END", "writes"),
+            ("plpgsql", "BEGIN COMMIT; RETURN 'x'; END", "commit"),
+            ("sql", "UPDATE t SET a = 1 RETURNING 'x'", "other than SELECT"),
+            ("sql", "SELECT 1 INTO new_table", "SELECT INTO"),
+            ("sql", "SELECT 1; DELETE FROM t", "other than SELECT"),
+            ("c", "", "written in c"),
+            ("plpython3u", "", "written in plpython3u"),
+        ] {
+            let definition = plpgsql_function(body);
+            let got = reads_only(language, &definition, body).unwrap_err();
+            assert!(got.contains(why), "{body}: {got}");
+        }
+    }
+}
