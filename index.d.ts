@@ -432,6 +432,11 @@ export interface KeptRows {
   key: Array<number>
   /** A partitioned table: rows are read and written through it, in every partition (no `ONLY`). */
   partitioned: boolean
+  /**
+   * Foreign keys of other tables referencing it, for an `INSERT`: a row it inserted that rows written since
+   * reference is not deleted by the restore (a conflict), so no key's action fires.
+   */
+  referencedBy: Array<Referencing>
 }
 
 /** A column of the key rows are matched by (the primary key, or a unique index on NOT NULL columns). */
@@ -475,6 +480,15 @@ export interface ObjectRestore {
   notes: Array<string>
   /** What would make the restore refuse (`RESTORE_CONFLICT`), each a sentence with its count. */
   conflicts: Array<string>
+}
+
+/** A foreign key of another table referencing the kept one. */
+export interface Referencing {
+  /** The referencing table, qualified and quoted. */
+  table: string
+  columns: Array<string>
+  /** The kept table's columns they reference, in the same order. */
+  referenced: Array<string>
 }
 
 /** What `generate_rollback` found for a whole migration. */
