@@ -262,6 +262,13 @@ async fn measure<C: GenericClient + Sync>(c: &C, rows: &KeptRows) -> Result<(Str
     Ok((relation, measured.get(0), measured.get(1)))
 }
 
+/// Whether a statement after `object`'s changed `table` (or a column of it).
+fn changed_later(record: &core::ArchiveRecord, object: &ArchivedObject, table: &str) -> bool {
+    record.objects.iter().any(|o| {
+        o.statement_index > object.statement_index && (o.source == table || o.source.starts_with(&format!("{table}.")))
+    })
+}
+
 /// The preview of one data object, counted now (read-only): rows that come back per kind and conflicts with
 /// their first keys. Not counted when a later statement of the migration changed the same table (its restore
 /// runs first, so the rows are not yet as this one's restore finds them).
@@ -277,13 +284,13 @@ pub(super) async fn preview<C: GenericClient + Sync>(
         Ok(_) => return core::describe(object, None, &core::Now::ArchiveGone),
         Err(e) => return data::describe(object, rows, Err(e)),
     };
-    let later = record.objects.iter().any(|o| {
-        o.statement_index > object.statement_index
-            && (o.source == rows.table || o.source.starts_with(&format!("{}.", rows.table)))
-    });
+    // The rows of a table the restore of a later statement changes first, or that reference this one's inserted
+    // rows, are not as this restore will find them.
+    let touched = |table: &str| changed_later(record, object, table);
+    let later = touched(&rows.table) || rows.referenced_by.iter().any(|r| touched(&r.table));
     if later {
-        let why = "a later statement of the migration changed the same table (the restore checks these rows after \
-                   undoing it)";
+        let why = "a later statement of the migration changed the same table or one referencing it (the restore \
+                   checks these rows after undoing it)";
         return data::describe(object, rows, Err(why.into()));
     }
     // The record is data: the table is named as the catalog names it now.
