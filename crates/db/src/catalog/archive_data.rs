@@ -257,8 +257,8 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
 }
 
 /// What a `DELETE` from `table` also changes through the referential actions of keys referencing it: each
-/// table with how its rows change (`Delete` for `ON DELETE CASCADE`, `Update` for `SET NULL` / `SET DEFAULT`),
-/// and for `Update` the columns it sets), a table before the ones its own changes reach. A table's keys to
+/// table with how its rows change (`Delete` for `ON DELETE CASCADE`; `Update`, with the columns it sets, for
+/// `SET NULL` / `SET DEFAULT`), a table before the ones its own changes reach. A table's keys to
 /// itself need nothing more (its capture sees those rows too) when they cascade; refused: a self-referencing
 /// `SET NULL`/`SET DEFAULT` (the restore would set keys back before their rows) and a table reached twice.
 pub(crate) async fn cascaded<C: GenericClient + Sync>(
@@ -389,7 +389,7 @@ const QUIET_EXTENSIONS: [&str; 2] = ["pgcrypto", "uuid-ossp"];
 
 /// Of the user functions named in `names` (as written) or given by `oids`, those that could write other
 /// tables, each with why: a function in SQL or PL/pgSQL whose body only reads is judged by the functions it calls
-/// in turn (`pg_catalog::archive::functions`); one of a known quiet extension writes nothing; a function in
+/// in turn (`pg_rollback_core::archive::functions`); one of a known quiet extension writes nothing; a function in
 /// another language writes unless it is not volatile (PostgreSQL runs those read-only).
 pub(crate) async fn could_write<C: GenericClient + Sync>(
     c: &C,
