@@ -506,6 +506,17 @@ async fn rows_inserted_into_a_referenced_table_are_deleted_only_while_nothing_re
     assert!(done.restore_notes.join("\n").contains("2 conflicting row(s) kept their newer values"), "{done:?}");
 }
 
+/// Inbox Zero 0012: rows copied into a new table, then referenced from a column the same migration added (`ON
+/// DELETE SET NULL`): the column goes with the restore, so those references are no conflict.
+#[tokio::test]
+async fn references_from_a_column_the_migration_added_are_no_conflict() {
+    let db = database("data_insert_added_reference", SHOP);
+    let sql = "ALTER TABLE labels ADD COLUMN premium text;\nCREATE TABLE premium (id text PRIMARY KEY);\n\
+               ALTER TABLE labels ADD CONSTRAINT labels_premium_fkey FOREIGN KEY (premium) REFERENCES premium ON DELETE SET NULL;\n\
+               INSERT INTO premium SELECT id::text FROM labels;\nUPDATE labels SET premium = id::text;";
+    round_trip(&db, SHOP, "1.0", sql, &[]).await;
+}
+
 #[tokio::test]
 async fn rows_a_later_statement_made_reference_the_inserted_ones_are_no_conflict() {
     let setup = format!("{SHOP}{CASCADES}");

@@ -123,7 +123,7 @@ impl Archiver {
             let deletes_kept = cascade_kept || *kind == DataKind::Insert;
             check_side_effects(c, table, *kind, *upsert, set_columns.as_deref(), deletes_kept).await?;
             let referenced_by = match kind {
-                DataKind::Insert => referencing(c, table).await?,
+                DataKind::Insert => referencing(c, table, &self.added_columns).await?,
                 _ => Vec::new(),
             };
             let mut columns = read_columns(c, table.oid).await?;

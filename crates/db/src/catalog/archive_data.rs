@@ -316,10 +316,14 @@ pub(crate) async fn cascaded<C: GenericClient + Sync>(
 
 /// Foreign keys of other tables referencing `table`, for the restore of an `INSERT`, which does not delete a
 /// row they reference (so that none of their actions fires). A key of the table to itself with an `ON DELETE`
-/// action refuses (rows written since in the table itself would be changed by the restore's delete).
+/// action refuses (rows written since in the table itself would be changed by the restore's delete). Left out:
+/// an `ON DELETE SET NULL` key on columns the migration added (`added`: table, column), of a table without
+/// enabled user triggers: its action only empties columns the restore drops afterwards (Inbox Zero's `INSERT
+/// INTO "Premium" ...; UPDATE "User" SET "premiumId" = ...`, whose new `"premiumId"` references those rows).
 pub(crate) async fn referencing<C: GenericClient + Sync>(
     c: &C,
     table: &RowsTable,
+    added: &[(u32, String)],
 ) -> Result<Vec<Referencing>, Failure> {
     let rows = c
         .query(
@@ -328,7 +332,10 @@ pub(crate) async fn referencing<C: GenericClient + Sync>(
                     ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(attnum, i)
                             JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum ORDER BY k.i),
                     ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(attnum, i)
-                            JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum ORDER BY k.i)
+                            JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum ORDER BY k.i),
+                    co.conrelid, co.confdeltype = 'n'
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                                     WHERE g.tgrelid = co.conrelid AND NOT g.tgisinternal AND g.tgenabled <> 'D')
                FROM pg_catalog.pg_constraint co
               WHERE co.contype = 'f' AND co.conparentid = 0 AND co.confrelid = $1
                 AND (co.conrelid <> $1 OR co.confdeltype NOT IN ('a', 'r'))
@@ -347,7 +354,11 @@ pub(crate) async fn referencing<C: GenericClient + Sync>(
                 table.name
             ));
         }
-        keys.push(Referencing { table: r.get(0), columns: r.get(3), referenced: r.get(4) });
+        let (columns, relation, emptied): (Vec<String>, u32, bool) = (r.get(3), r.get(5), r.get(6));
+        if emptied && columns.iter().all(|c| added.iter().any(|(oid, name)| *oid == relation && name == c)) {
+            continue;
+        }
+        keys.push(Referencing { table: r.get(0), columns, referenced: r.get(4) });
     }
     Ok(keys)
 }
