@@ -36,17 +36,17 @@ async fn estimate<C: GenericClient + Sync>(c: &C, text: &str, table: &RowsTable)
     Ok((rows * width * 2.0) as u64)
 }
 
-/// Tables in an order where one that references another comes after it (a `TRUNCATE`'s rows are
-/// re-inserted in that order). `Err` on a cycle.
-fn referenced_first(tables: Vec<RowsTable>, references: &[(u32, u32)]) -> Result<Vec<RowsTable>, Failure> {
+/// Tables in an order where one that references another comes after it (a `TRUNCATE`'s rows, and what a
+/// `DELETE`'s cascades deleted, are re-inserted in that order). `Err` on a cycle.
+fn referenced_first<T>(tables: Vec<T>, references: &[(u32, u32)], oid: impl Fn(&T) -> u32) -> Result<Vec<T>, Failure> {
     let mut left = tables;
     let mut ordered = Vec::with_capacity(left.len());
     while !left.is_empty() {
         let ready = left
             .iter()
-            .position(|t| !references.iter().any(|(from, to)| *from == t.oid && left.iter().any(|o| o.oid == *to)));
+            .position(|t| !references.iter().any(|(from, to)| *from == oid(t) && left.iter().any(|o| oid(o) == *to)));
         let Some(ready) = ready else {
-            return Err("the tables it empties reference each other in a cycle".into());
+            return Err("the tables it changes reference each other in a cycle".into());
         };
         ordered.push(left.remove(ready));
     }
@@ -90,7 +90,7 @@ impl Archiver {
         if tables.len() > 1 {
             let oids: Vec<u32> = tables.iter().map(|t| t.oid).collect();
             let references = references_among(c, &oids).await?;
-            tables = referenced_first(tables, &references)?;
+            tables = referenced_first(tables, &references, |t| t.oid)?;
         }
         // What a DELETE's referential actions change is kept with it; the restore puts the DELETE's own rows back
         // first, then each table after the one whose rows its keys reference.
@@ -105,6 +105,11 @@ impl Archiver {
                 };
                 bound += table.size.max(0) as u64;
                 changed.push((table, how, set));
+            }
+            if changed.len() > 1 {
+                let oids: Vec<u32> = changed.iter().map(|(t, ..)| t.oid).collect();
+                let references = references_among(c, &oids).await?;
+                changed = referenced_first(changed, &references, |(t, ..)| t.oid)?;
             }
             if bound > 0 && self.estimated + estimate + bound > self.options.max_bytes {
                 return Err(format!(
