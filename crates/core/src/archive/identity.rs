@@ -3,7 +3,8 @@
 //! back, makes it identity `BY DEFAULT` with the same sequence name and options (rows inserted since hold a
 //! placeholder meanwhile: identity needs NOT NULL), sets the sequence where it was, gives rows inserted since
 //! the migration the sequence's next values (`SET c = DEFAULT`: what they would have got), then makes it
-//! `ALWAYS` again when it was. Nothing consumes the sequence but those rows.
+//! `ALWAYS` again when it was. Nothing consumes the sequence but those rows. A `serial` column's owned sequence
+//! comes back the same way ([`OwnedSequence`]).
 use super::archive_relation;
 use super::column::{key_match, only, without_triggers, ColumnToKeep};
 use crate::parse::name::ObjectName;

@@ -1,5 +1,6 @@
-//! An identity column's sequence right before `DROP COLUMN` drops it with the column: its name, options and
-//! where it stands. Runs with an empty `search_path`, so names come out qualified.
+//! An identity column's sequence, or the one a `serial` column owns, right before `DROP COLUMN` drops it with
+//! the column: its name, options, owner and where it stands. Runs with an empty `search_path`, so names come out
+//! qualified.
 use pg_rollback_core::archive::{Identity, OwnedSequence};
 use pg_rollback_core::ObjectName;
 use tokio_postgres::GenericClient;
