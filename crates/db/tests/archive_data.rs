@@ -352,6 +352,17 @@ async fn what_cannot_be_kept_exactly_is_refused_with_a_reason() {
         "foreign key tree_up_fkey of public.tree to itself has an ON DELETE action",
     )
     .await;
+    // A BEFORE trigger with no writing word of its own that calls a function which writes.
+    refused(
+        "data_before_calls_writer",
+        "CREATE TABLE log (at text); CREATE FUNCTION logged(t text) RETURNS text LANGUAGE sql AS
+         $$ INSERT INTO log VALUES (t) RETURNING t $$;
+         CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := logged(NEW.label); RETURN NEW; END $$;
+         CREATE TRIGGER stamp BEFORE UPDATE ON labels FOR EACH ROW EXECUTE FUNCTION stamp();",
+        "UPDATE labels SET label = 'x' WHERE id < 3;",
+        "could write elsewhere: stamp",
+    )
+    .await;
     refused(
         "data_cte",
         "",

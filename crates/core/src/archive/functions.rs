@@ -3,6 +3,9 @@
 //! `SELECT INTO`, dynamic SQL, procedures or transaction control) writes nothing itself; the functions it calls
 //! are named for the database layer to look up and judge in turn (`pg_catalog`'s are trusted, as everywhere
 //! in the archive). Anything else (other languages, what does not parse) could write.
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+
 use pg_query::{NodeEnum, NodeRef};
 use serde_json::Value;
 
@@ -33,11 +36,7 @@ pub fn reads_only(language: &str, definition: &str, source: &str) -> Result<Vec<
     let mut calls = Vec::new();
     match language {
         "sql" => read_only_sql(source, &mut calls)?,
-        "plpgsql" => {
-            let parsed =
-                pg_query::parse_plpgsql(definition).map_err(|e| format!("its PL/pgSQL does not parse: {e}"))?;
-            plpgsql(&parsed, &mut calls)?;
-        }
+        "plpgsql" => plpgsql(&parse_plpgsql(definition)?, &mut calls)?,
         other => return Err(format!("it is written in {other}, whose effects cannot be read")),
     }
     calls.sort();
@@ -69,12 +68,52 @@ fn read_only_sql(sql: &str, calls: &mut Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
-/// An expression or statement of a PL/pgSQL body (`parseMode` 0: a statement; 3: `target := expression`;
+#[repr(C)]
+struct PlpgsqlParseResult {
+    plpgsql_funcs: *mut c_char,
+    error: *mut *mut c_char,
+}
+
+extern "C" {
+    // libpg_query, linked by pg_query.
+    fn pg_query_parse_plpgsql(input: *const c_char) -> PlpgsqlParseResult;
+    fn pg_query_free_plpgsql_parse_result(result: PlpgsqlParseResult);
+}
+
+/// `pg_query::parse_plpgsql`, with libpg_query's JSON for trigger functions mended: it writes their special
+/// variables (`tg_op`, ...) as `{}}`, one brace too many, which valid JSON never has after `,` or `[`.
+fn parse_plpgsql(definition: &str) -> Result<Value, String> {
+    match pg_query::parse_plpgsql(definition) {
+        Ok(parsed) => return Ok(parsed),
+        Err(pg_query::Error::InvalidJson(_)) => {}
+        Err(e) => return Err(format!("its PL/pgSQL does not parse: {e}")),
+    }
+    let input = CString::new(definition).map_err(|e| e.to_string())?;
+    // SAFETY: `input` outlives the call; the result's strings are read before it is freed, once.
+    let raw = unsafe {
+        let result = pg_query_parse_plpgsql(input.as_ptr());
+        let text = if !result.error.is_null() {
+            // The error's first field is its message.
+            Err(CStr::from_ptr(*result.error).to_string_lossy().into_owned())
+        } else if result.plpgsql_funcs.is_null() {
+            Err("no result".to_owned())
+        } else {
+            Ok(CStr::from_ptr(result.plpgsql_funcs).to_string_lossy().into_owned())
+        };
+        pg_query_free_plpgsql_parse_result(result);
+        text
+    };
+    let mended =
+        raw.map_err(|e| format!("its PL/pgSQL does not parse: {e}"))?.replace(",{}}", ",{}").replace("[{}}", "[{}");
+    serde_json::from_str(&mended).map_err(|e| format!("its PL/pgSQL could not be read: {e}"))
+}
+
+/// An expression or statement of a PL/pgSQL body (`parseMode` 0: a statement; 3 to 5: `target := expression`;
 /// otherwise an expression).
 fn expression(query: &str, mode: i64, calls: &mut Vec<String>) -> Result<(), String> {
     match mode {
         0 => read_only_sql(query, calls),
-        3 => {
+        3..=5 => {
             let (_, value) = query.split_once(":=").ok_or_else(|| format!("an assignment without := ({query})"))?;
             read_only_sql(&format!("SELECT {value}"), calls)
         }
@@ -125,6 +164,16 @@ mod tests {
         let sql = "SELECT 'changeme_' || string_agg(substr('abc', ceil(random() * 3)::integer, 1), '') FROM \
                    generate_series(1, 20)";
         assert_eq!(reads_only("sql", "", sql).unwrap(), ["ceil", "generate_series", "random", "string_agg", "substr"]);
+    }
+
+    #[test]
+    fn trigger_functions_are_read_too() {
+        // libpg_query's JSON for a trigger function needs mending; `NEW.x := ...` is an assignment.
+        let definition = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN IF TG_OP = 'UPDATE' \
+                          THEN NEW.updated_at := stamp(now()); END IF; RETURN NEW; END $fn$";
+        assert_eq!(reads_only("plpgsql", definition, "").unwrap(), ["now", "stamp"]);
+        let writing = definition.replace("NEW.updated_at := stamp(now());", "INSERT INTO log VALUES (1);");
+        assert!(reads_only("plpgsql", &writing, "").unwrap_err().contains("other than SELECT"));
     }
 
     #[test]

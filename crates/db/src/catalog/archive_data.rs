@@ -166,7 +166,7 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
     let triggers = c
         .query(
             "SELECT g.tgname::text, (g.tgtype & 1) <> 0, (g.tgtype & 2) <> 0, (g.tgtype & 32) <> 0,
-                    pn.nspname = 'pg_catalog', p.proname::text, l.lanname::text, coalesce(p.prosrc, '')
+                    pn.nspname = 'pg_catalog', p.proname::text, l.lanname::text, coalesce(p.prosrc, ''), g.tgfoid
                FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
                JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
                JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -180,7 +180,9 @@ pub(crate) async fn check_side_effects<C: GenericClient + Sync>(
     let mut writing = Vec::new();
     for t in &triggers {
         let (name, row, before, truncate): (String, bool, bool, bool) = (t.get(0), t.get(1), t.get(2), t.get(3));
-        let function_ok = new_only(t.get(4), t.get::<_, String>(5).as_str(), t.get::<_, String>(6).as_str(), t.get(7));
+        // No writing word in its own body, and nothing it calls writes (`NEW.x := f()` with an f that writes).
+        let function_ok = new_only(t.get(4), t.get::<_, String>(5).as_str(), t.get::<_, String>(6).as_str(), t.get(7))
+            && could_write(c, &[], &[t.get(8)]).await?.is_empty();
         let fine = match kind {
             // TRUNCATE fires only TRUNCATE triggers (statement-level).
             DataKind::Truncate => !truncate,
