@@ -114,7 +114,11 @@ fn expression(query: &str, mode: i64, calls: &mut Vec<String>) -> Result<(), Str
     match mode {
         0 => read_only_sql(query, calls),
         3..=5 => {
-            let (_, value) = query.split_once(":=").ok_or_else(|| format!("an assignment without := ({query})"))?;
+            // PL/pgSQL takes `=` for `:=`.
+            let (_, value) = query
+                .split_once(":=")
+                .or_else(|| query.split_once('='))
+                .ok_or_else(|| format!("an assignment without := ({query})"))?;
             read_only_sql(&format!("SELECT {value}"), calls)
         }
         _ => read_only_sql(&format!("SELECT {query}"), calls),
@@ -172,6 +176,9 @@ mod tests {
         let definition = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN IF TG_OP = 'UPDATE' \
                           THEN NEW.updated_at := stamp(now()); END IF; RETURN NEW; END $fn$";
         assert_eq!(reads_only("plpgsql", definition, "").unwrap(), ["now", "stamp"]);
+        // crates.io's set_updated_at assigns with `=`.
+        let equals = definition.replace("NEW.updated_at := stamp(now())", "NEW.updated_at = CURRENT_TIMESTAMP");
+        assert!(reads_only("plpgsql", &equals, "").unwrap().is_empty());
         let writing = definition.replace("NEW.updated_at := stamp(now());", "INSERT INTO log VALUES (1);");
         assert!(reads_only("plpgsql", &writing, "").unwrap_err().contains("other than SELECT"));
     }
